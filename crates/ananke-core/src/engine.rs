@@ -83,7 +83,8 @@ pub struct Contradiction {
     /// The morphisms that carried the change to it, first to last (empty
     /// when a seed itself was ⊥).
     pub path: Vec<EdgeStep>,
-    /// The reasons of the seeds at the start of the path.
+    /// The reasons of the seeds of every domain on the path (each one's
+    /// constraint took part in the meet that failed), in seed order.
     pub provenance: Vec<String>,
     /// The ⊥ constraint, printed.
     pub constraint: String,
@@ -102,7 +103,14 @@ impl fmt::Display for Contradiction {
             }
         }
         if !self.provenance.is_empty() {
-            write!(f, " (started by: {})", self.provenance.join("; "))?;
+            f.write_str(" (sources: ")?;
+            for (i, source) in self.provenance.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "`{source}`")?;
+            }
+            f.write_str(")")?;
         }
         write!(f, ": {}", self.constraint)
     }
@@ -480,33 +488,31 @@ impl PropagationEngine {
         domain: DomainId,
         seeds: &[Seed<'_>],
     ) -> PropagationError {
-        // Walk back along the edges that last changed each domain.
+        // Walk back along the edges that last changed each domain; every
+        // domain on the way contributed its own constraint to the meet.
         let mut path = Vec::new();
-        let mut visited = FixedBitSet::with_capacity(self.network.graph.node_count());
+        let mut on_path = FixedBitSet::with_capacity(self.network.graph.node_count());
         let mut node = domain;
+        on_path.insert(node.index());
         while let Some(edge) = self.scratch.changed_by[node.index()] {
-            if visited.put(node.index()) {
-                break;
-            }
-            path.push(self.step(edge));
             let (source, _) = self
                 .network
                 .graph
                 .edge_endpoints(EdgeIndex::new(edge as usize))
                 .expect("edge exists");
+            path.push(self.step(edge));
             node = DomainId::from_node(source);
+            if on_path.put(node.index()) {
+                break;
+            }
         }
         path.reverse();
-        let origin = node;
-        let mut provenance: Vec<String> = seeds
-            .iter()
-            .filter(|s| s.domain == origin)
-            .map(|s| s.reason.to_owned())
-            .collect();
-        if provenance.is_empty() {
-            provenance = seeds.iter().map(|s| s.reason.to_owned()).collect();
+        let mut provenance: Vec<String> = Vec::new();
+        for seed in seeds.iter().filter(|s| on_path.contains(s.domain.index())) {
+            if !provenance.iter().any(|p| p == seed.reason) {
+                provenance.push(seed.reason.to_owned());
+            }
         }
-        provenance.dedup();
         PropagationError::Contradiction(Box::new(Contradiction {
             domain,
             domain_name: self.network.product.name(domain).to_owned(),

@@ -144,9 +144,12 @@ fn a_contradiction_names_the_domain_the_path_and_the_seed() {
     assert_eq!(c.domain, parity.id());
     let path: Vec<&str> = c.path.iter().map(|s| s.morphism.as_str()).collect();
     assert_eq!(path, ["sign→value", "value→parity"]);
-    assert_eq!(c.provenance, ["spec line 4: value > 0"]);
+    assert_eq!(
+        c.provenance,
+        ["spec line 3: value in [-4, 1]", "spec line 4: value > 0"]
+    );
     let text = c.to_string();
-    assert!(text.starts_with("domain `parity` became ⊥ via sign →[sign→value] value, value →[value→parity] parity (started by: spec line 4"), "{text}");
+    assert!(text.starts_with("domain `parity` became ⊥ via sign →[sign→value] value, value →[value→parity] parity (sources: `spec line 3"), "{text}");
     assert!(state.is_bottom());
     assert!(!before.is_bottom(), "the clone taken before is untouched");
 }
