@@ -1,0 +1,99 @@
+//! ImportConstraint through the core law harness, and its parsers fed
+//! arbitrary text.
+
+use ananke_core::laws::{LawConfig, assert_laws, check_lattice};
+use ananke_core::{JoinSemilattice, MeetSemilattice};
+use ananke_imports::{ImportConstraint, ModuleName, PackageName, VersionSet};
+use proptest::prelude::*;
+
+const MODULES: &[&str] = &[
+    "os",
+    "os.path",
+    "os.path.sep",
+    "sys",
+    "json",
+    "numpy",
+    "numpy.linalg",
+    "subprocess",
+];
+const PACKAGES: &[&str] = &["numpy", "pandas"];
+const OPERATORS: &[&str] = &[">=", ">", "<", "<=", "==", "!="];
+const VERSIONS: &[&str] = &["1", "1.5", "2", "2.0.1", "1.0a1", "1.0.post1", "3"];
+
+fn specifier() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (
+            prop::sample::select(OPERATORS),
+            prop::sample::select(VERSIONS)
+        )
+            .prop_map(|(op, v)| format!("{op}{v}")),
+        prop::sample::select(&["1.5", "2.0.1", "1.2"][..]).prop_map(|v| format!("~={v}")),
+        prop::sample::select(&["1", "2", "1.5"][..]).prop_map(|v| format!("=={v}.*")),
+        prop::sample::select(&["1", "2"][..]).prop_map(|v| format!("!={v}.*")),
+    ]
+}
+
+fn item() -> impl Strategy<Value = ImportConstraint> {
+    let module = prop::sample::select(MODULES).prop_map(|m| ModuleName::parse(m).unwrap());
+    prop_oneof![
+        module.clone().prop_map(ImportConstraint::require),
+        module.prop_map(ImportConstraint::forbid),
+        (
+            prop::sample::select(PACKAGES),
+            prop::collection::vec(specifier(), 1..3)
+        )
+            .prop_map(|(p, specs)| ImportConstraint::versions(
+                PackageName::parse(p).unwrap(),
+                VersionSet::parse(&specs.join(",")).unwrap(),
+            )),
+    ]
+}
+
+fn constraint() -> impl Strategy<Value = ImportConstraint> {
+    prop::collection::vec(item(), 0..4).prop_map(|items| {
+        items
+            .iter()
+            .fold(ImportConstraint::top(), |acc, c| acc.meet(c))
+    })
+}
+
+#[test]
+fn import_constraints_obey_the_lattice_laws() {
+    let report = assert_laws(check_lattice(
+        "ImportConstraint",
+        &ImportConstraint::top(),
+        &ImportConstraint::bottom(),
+        &constraint(),
+        &LawConfig::from_env(),
+    ));
+    println!("{report}");
+    assert_eq!(report.laws.len(), 15);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parsers_never_panic_on_arbitrary_text(text in "\\PC{0,40}") {
+        let _ = ImportConstraint::parse(&text);
+        let _ = VersionSet::parse(&text);
+        let _ = ModuleName::parse(&text);
+        let _ = PackageName::parse(&text);
+    }
+
+    #[test]
+    fn parsers_never_panic_on_spec_shaped_text(
+        text in "[!;\\n ]{0,2}[a-z_.]{0,6}[ ]?[<>=!~*.,0-9a-z+| ]{0,14}(;[!a-z. ]{0,6})?"
+    ) {
+        if let Err(err) = ImportConstraint::parse(&text) {
+            prop_assert!(err.position <= text.len(), "{err}");
+            prop_assert_eq!(&err.input, &text);
+        }
+    }
+
+    #[test]
+    fn join_is_above_and_meet_below(a in constraint(), b in constraint()) {
+        let (m, j) = (a.meet(&b), a.join(&b));
+        prop_assert!(m.leq(&a) && m.leq(&b) && a.leq(&j) && b.leq(&j));
+    }
+}
