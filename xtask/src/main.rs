@@ -1,0 +1,170 @@
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever
+//! cargo does.
+//!
+//! - `cargo xtask test` — everything CI checks: formatting, clippy with
+//!   warnings denied, rustdoc with warnings denied, and every test (law
+//!   checks at `ANANKE_LAW_CASES` cases per law, 1,000 unless set).
+//! - `cargo xtask bench` — the criterion benchmarks, then a table of
+//!   medians read from criterion's output.
+//! - `cargo xtask ci` — `test` with `--locked`, as `.ci/run` on a clean
+//!   checkout.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Ananke's project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Formatting, clippy, rustdoc and every test: what CI runs.
+    Test {
+        /// Skip formatting, clippy and rustdoc; only run the tests.
+        #[arg(long)]
+        quick: bool,
+    },
+    /// Run the criterion benchmarks and print their medians.
+    Bench {
+        /// Only benchmarks whose name contains this text.
+        filter: Option<String>,
+    },
+    /// `test` against the committed Cargo.lock, as on a clean checkout.
+    Ci,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let root = workspace_root();
+    match cli.command {
+        Task::Test { quick } => test(&root, quick, false),
+        Task::Ci => test(&root, false, true),
+        Task::Bench { filter } => bench(&root, filter.as_deref()),
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(root);
+    command
+}
+
+fn run(step: &str, command: &mut Command) -> Result<()> {
+    eprintln!("==> {step}");
+    let started = Instant::now();
+    let status = command
+        .status()
+        .with_context(|| format!("could not start `{step}`"))?;
+    eprintln!("    {step}: {:.1} s", started.elapsed().as_secs_f64());
+    if !status.success() {
+        bail!("`{step}` failed ({status})");
+    }
+    Ok(())
+}
+
+fn test(root: &Path, quick: bool, locked: bool) -> Result<()> {
+    let lock: &[&str] = if locked { &["--locked"] } else { &[] };
+    if !quick {
+        run(
+            "cargo fmt --check",
+            cargo(root).args(["fmt", "--all", "--", "--check"]),
+        )?;
+        run(
+            "cargo clippy",
+            cargo(root)
+                .args(["clippy", "--workspace", "--all-targets"])
+                .args(lock)
+                .args(["--", "-D", "warnings"]),
+        )?;
+        run(
+            "cargo doc",
+            cargo(root)
+                .args(["doc", "--workspace", "--no-deps", "--all-features"])
+                .args(lock)
+                .env("RUSTDOCFLAGS", "-D warnings"),
+        )?;
+    }
+    let mut tests = cargo(root);
+    tests.args(["test", "--workspace"]).args(lock);
+    if std::env::var_os("ANANKE_LAW_CASES").is_none() {
+        tests.env("ANANKE_LAW_CASES", "1000");
+    }
+    run("cargo test", &mut tests)?;
+    eprintln!("==> all checks passed");
+    Ok(())
+}
+
+fn bench(root: &Path, filter: Option<&str>) -> Result<()> {
+    let mut command = cargo(root);
+    command.args(["bench", "--workspace", "--benches", "--"]);
+    if let Some(filter) = filter {
+        command.arg(filter);
+    }
+    run("cargo bench", &mut command)?;
+    let criterion = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), PathBuf::from)
+        .join("criterion");
+    let mut rows = Vec::new();
+    collect_estimates(&criterion, &criterion, &mut rows)?;
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    println!("\n{:<60} {:>14} {:>14}", "benchmark", "median", "mean");
+    for (name, median, mean) in rows {
+        if filter.is_none_or(|f| name.contains(f)) {
+            println!("{name:<60} {:>14} {:>14}", human(median), human(mean));
+        }
+    }
+    Ok(())
+}
+
+/// Finds `<id>/new/estimates.json` files below `dir`.
+fn collect_estimates(base: &Path, dir: &Path, rows: &mut Vec<(String, f64, f64)>) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if !path.is_dir() {
+            continue;
+        }
+        let estimates = path.join("new").join("estimates.json");
+        if estimates.is_file() {
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&estimates)?)
+                    .with_context(|| format!("reading {}", estimates.display()))?;
+            let point = |key: &str| json[key]["point_estimate"].as_f64().unwrap_or(f64::NAN);
+            let name = path
+                .strip_prefix(base)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            rows.push((name, point("median"), point("mean")));
+        } else if path.file_name().is_some_and(|n| n != "report") {
+            collect_estimates(base, &path, rows)?;
+        }
+    }
+    Ok(())
+}
+
+/// Nanoseconds in a readable unit.
+fn human(ns: f64) -> String {
+    match ns {
+        n if n < 1e3 => format!("{n:.1} ns"),
+        n if n < 1e6 => format!("{:.2} µs", n / 1e3),
+        n if n < 1e9 => format!("{:.2} ms", n / 1e6),
+        n => format!("{:.2} s", n / 1e9),
+    }
+}
