@@ -124,6 +124,15 @@ pub trait Domain: Send + Sync + 'static {
     fn cost(&self) -> CostHint {
         CostHint::default()
     }
+
+    /// A copy of `constraint` that will evolve independently of it (a fork
+    /// for beam search or parallel sampling). The default clones, which is
+    /// right for immutable constraints; a domain whose constraints share a
+    /// mutable cache (a parser positioned on one path) detaches it here so
+    /// that two forks do not keep moving one parser back and forth.
+    fn fork(&self, constraint: &Self::Constraint) -> Self::Constraint {
+        constraint.clone()
+    }
 }
 
 /// The object-safe form of [`Domain`], over [`DynConstraint`]s.
@@ -171,6 +180,8 @@ pub trait DynDomain: Send + Sync {
     ) -> Result<Option<String>, Error>;
     /// See [`Domain::cost`].
     fn cost(&self) -> CostHint;
+    /// See [`Domain::fork`].
+    fn fork(&self, constraint: &DynConstraint) -> Result<DynConstraint, Error>;
 }
 
 /// A typed domain behind the [`DynDomain`] interface (see [`erase`]).
@@ -253,6 +264,10 @@ impl<D: Domain> DynDomain for ErasedDomain<D> {
 
     fn cost(&self) -> CostHint {
         self.0.cost()
+    }
+
+    fn fork(&self, constraint: &DynConstraint) -> Result<DynConstraint, Error> {
+        Ok(DynConstraint::new(self.0.fork(self.typed(constraint)?)))
     }
 }
 

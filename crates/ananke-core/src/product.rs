@@ -399,6 +399,15 @@ impl ProductConstraint {
         Ok(changed)
     }
 
+    /// A copy that evolves independently (see [`Domain::fork`]).
+    pub fn fork(&self) -> Result<ProductConstraint, Error> {
+        let mut forked = self.clone();
+        for (i, domain) in self.layout.domains.iter().enumerate() {
+            forked.components.set(i, domain.fork(&self.components[i])?);
+        }
+        Ok(forked)
+    }
+
     /// Every domain's explanation for rejecting `token`.
     pub fn explain(
         &self,

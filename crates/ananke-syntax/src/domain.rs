@@ -1,0 +1,561 @@
+//! [`SyntaxDomain`] and [`SyntaxConstraint`]: grammars as a lattice.
+//!
+//! A syntax constraint is a set of parse states, each a compiled grammar
+//! plus the tokens it has consumed. Meet is set union — both parsers must
+//! accept, so their masks are ANDed — with equal states (same grammar, same
+//! tokens) kept once. ⊤ is the empty set; ⊥ is a parser that rejected a
+//! token.
+//!
+//! Parsers are mutable and constraints are immutable values, so the two
+//! meet through a *cursor*: each parse lineage shares one live matcher that
+//! sits on some token path. Asking a state for its mask or observing a token
+//! first moves the cursor to that state's path — rolling back to the common
+//! prefix and replaying the rest — which costs nothing in the usual
+//! mask-then-commit loop and O(k) after a rollback of k tokens. Token paths
+//! are persistent cons lists, so a constraint's clone (a checkpoint) is a
+//! reference count. [`SyntaxDomain::fork`] detaches a copy onto a matcher of
+//! its own.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ananke_core::{CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask};
+
+use crate::{CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, SyntaxError, SyntaxVocab};
+
+/// A persistent list of tokens, newest first.
+struct PathNode {
+    token: TokenId,
+    len: usize,
+    hash: u64,
+    parent: Path,
+}
+
+type Path = Option<Arc<PathNode>>;
+
+fn path_len(path: &Path) -> usize {
+    path.as_ref().map_or(0, |n| n.len)
+}
+
+fn path_hash(path: &Path) -> u64 {
+    path.as_ref().map_or(0, |n| n.hash)
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+fn push(path: &Path, token: TokenId) -> Path {
+    let hash = (path_hash(path).rotate_left(5) ^ u64::from(token)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    Some(Arc::new(PathNode {
+        token,
+        len: path_len(path) + 1,
+        hash,
+        parent: path.clone(),
+    }))
+}
+
+fn parent(path: &Path) -> Path {
+    path.as_ref().and_then(|n| n.parent.clone())
+}
+
+/// Equal token sequences (pointer-equal nodes short-cut the walk).
+fn equal_paths(a: &Path, b: &Path) -> bool {
+    let (mut a, mut b) = (a.clone(), b.clone());
+    if path_len(&a) != path_len(&b) || path_hash(&a) != path_hash(&b) {
+        return false;
+    }
+    while let (Some(x), Some(y)) = (&a, &b) {
+        if Arc::ptr_eq(x, y) {
+            return true;
+        }
+        if x.token != y.token {
+            return false;
+        }
+        let (na, nb) = (x.parent.clone(), y.parent.clone());
+        a = na;
+        b = nb;
+    }
+    a.is_none() && b.is_none()
+}
+
+fn tokens_of(path: &Path) -> Vec<TokenId> {
+    let mut tokens = Vec::with_capacity(path_len(path));
+    let mut node = path.clone();
+    while let Some(n) = node {
+        tokens.push(n.token);
+        node = n.parent.clone();
+    }
+    tokens.reverse();
+    tokens
+}
+
+/// The live matcher of one parse lineage.
+struct Cursor {
+    matcher: Box<dyn GrammarMatcher>,
+    at: Path,
+    /// One mask's worth of scratch, so a meet of several grammars ANDs
+    /// masks without allocating.
+    scratch: TokenMask,
+}
+
+impl Cursor {
+    /// Moves the matcher onto `target`: back to the common prefix, then
+    /// forward along `target`.
+    fn seek(&mut self, target: &Path) -> Result<(), SyntaxError> {
+        if same_path(&self.at, target) || equal_paths(&self.at, target) {
+            self.at = target.clone();
+            return Ok(());
+        }
+        let (mut here, mut there) = (self.at.clone(), target.clone());
+        let mut pops = 0;
+        let mut replay = Vec::new();
+        while path_len(&here) > path_len(&there) {
+            here = parent(&here);
+            pops += 1;
+        }
+        while path_len(&there) > path_len(&here) {
+            replay.push(there.as_ref().map_or(0, |n| n.token));
+            there = parent(&there);
+        }
+        while !same_path(&here, &there) {
+            here = parent(&here);
+            pops += 1;
+            replay.push(there.as_ref().map_or(0, |n| n.token));
+            there = parent(&there);
+        }
+        if pops > 0 {
+            self.matcher.rollback(pops)?;
+        }
+        for &token in replay.iter().rev() {
+            self.matcher.consume(token)?;
+        }
+        self.at = target.clone();
+        Ok(())
+    }
+}
+
+static NEXT_GRAMMAR: AtomicU64 = AtomicU64::new(1);
+
+/// A compiled grammar with an identity (equal ids: the same grammar).
+struct GrammarEntry {
+    id: u64,
+    label: String,
+    compiled: Arc<dyn CompiledGrammar>,
+}
+
+/// One parser: a grammar and the tokens it has accepted.
+#[derive(Clone)]
+struct ParseState {
+    grammar: Arc<GrammarEntry>,
+    path: Path,
+    cursor: Arc<Mutex<Cursor>>,
+}
+
+impl ParseState {
+    fn sort_key(&self) -> (u64, usize, u64) {
+        (self.grammar.id, path_len(&self.path), path_hash(&self.path))
+    }
+
+    fn same_as(&self, other: &ParseState) -> bool {
+        self.grammar.id == other.grammar.id && equal_paths(&self.path, &other.path)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Cursor> {
+        // A panic while holding the lock leaves a matcher we re-seek before
+        // every use anyway, so a poisoned lock is safe to keep using.
+        self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A syntax constraint: the parse states that must all accept (see the
+/// module docs).
+#[derive(Clone)]
+pub struct SyntaxConstraint(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// Sorted by grammar, length and hash; no two states the same.
+    States(Arc<[ParseState]>),
+    Bottom(Arc<str>),
+}
+
+impl SyntaxConstraint {
+    /// No grammar: allows everything.
+    pub fn top() -> SyntaxConstraint {
+        SyntaxConstraint(Repr::States(Arc::from(Vec::new())))
+    }
+
+    /// The contradiction, with a reason.
+    pub fn bottom(reason: impl Into<String>) -> SyntaxConstraint {
+        SyntaxConstraint(Repr::Bottom(Arc::from(reason.into())))
+    }
+
+    fn states(&self) -> &[ParseState] {
+        match &self.0 {
+            Repr::States(states) => states,
+            Repr::Bottom(_) => &[],
+        }
+    }
+
+    fn from_states(mut states: Vec<ParseState>) -> SyntaxConstraint {
+        states.sort_by_key(ParseState::sort_key);
+        states.dedup_by(|a, b| a.same_as(b));
+        SyntaxConstraint(Repr::States(Arc::from(states)))
+    }
+
+    /// Why this constraint is ⊥.
+    pub fn bottom_reason(&self) -> Option<&str> {
+        match &self.0 {
+            Repr::Bottom(reason) => Some(reason),
+            Repr::States(_) => None,
+        }
+    }
+
+    /// Number of parsers (grammars) in the conjunction.
+    pub fn parser_count(&self) -> usize {
+        self.states().len()
+    }
+
+    /// The tokens consumed so far (by the first parser; all parsers of a
+    /// constraint built by observing see the same tokens).
+    pub fn tokens(&self) -> Vec<TokenId> {
+        self.states().first().map_or_else(Vec::new, |s| tokens_of(&s.path))
+    }
+
+    /// The constraint `n` tokens earlier (⊥ stays ⊥). O(n).
+    pub fn rollback(&self, n: usize) -> SyntaxConstraint {
+        let states = self
+            .states()
+            .iter()
+            .map(|s| {
+                let mut path = s.path.clone();
+                for _ in 0..n.min(path_len(&path)) {
+                    path = parent(&path);
+                }
+                ParseState { path, ..s.clone() }
+            })
+            .collect();
+        match &self.0 {
+            Repr::Bottom(_) => self.clone(),
+            Repr::States(_) => SyntaxConstraint::from_states(states),
+        }
+    }
+
+    /// Bytes every parser agrees are forced next (jump-forward): the
+    /// longest common prefix of their forced bytes.
+    pub fn forced_bytes(&self) -> Result<Vec<u8>, SyntaxError> {
+        let mut common: Option<Vec<u8>> = None;
+        for state in self.states() {
+            let mut cursor = state.lock();
+            cursor.seek(&state.path)?;
+            let forced = cursor.matcher.forced_bytes();
+            common = Some(match common {
+                None => forced,
+                Some(prev) => prev
+                    .iter()
+                    .zip(&forced)
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| *a)
+                    .collect(),
+            });
+        }
+        Ok(common.unwrap_or_default())
+    }
+
+    /// Writes into `out` the tokens among `candidates` every parser allows.
+    pub fn mask(&self, candidates: &TokenMask, out: &mut TokenMask) -> Result<(), SyntaxError> {
+        out.copy_from(candidates);
+        if self.is_bottom() {
+            out.fill(false);
+            return Ok(());
+        }
+        for state in self.states() {
+            let mut guard = state.lock();
+            let cursor = &mut *guard;
+            cursor.seek(&state.path)?;
+            cursor.matcher.fill_mask(&mut cursor.scratch)?;
+            out.and_with(&cursor.scratch);
+            if out.is_empty() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The constraint after `token`; ⊥ when some parser rejects it.
+    pub fn observe(&self, token: TokenId) -> Result<SyntaxConstraint, SyntaxError> {
+        if self.is_bottom() {
+            return Ok(self.clone());
+        }
+        let mut next = Vec::with_capacity(self.states().len());
+        for state in self.states() {
+            let mut cursor = state.lock();
+            cursor.seek(&state.path)?;
+            match cursor.matcher.consume(token) {
+                Ok(()) => {
+                    let path = push(&state.path, token);
+                    cursor.at = path.clone();
+                    next.push(ParseState {
+                        path,
+                        ..state.clone()
+                    });
+                }
+                Err(SyntaxError::TokenRejected { .. }) => {
+                    return Ok(SyntaxConstraint::bottom(format!(
+                        "grammar `{}` rejects token {token}",
+                        state.grammar.label
+                    )));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(SyntaxConstraint(Repr::States(Arc::from(next))))
+    }
+
+    /// Whether every parser accepts the text so far as complete.
+    pub fn is_accepting(&self) -> Result<bool, SyntaxError> {
+        for state in self.states() {
+            let mut cursor = state.lock();
+            cursor.seek(&state.path)?;
+            if !cursor.matcher.is_accepting() {
+                return Ok(false);
+            }
+        }
+        Ok(!self.is_bottom())
+    }
+
+    /// A copy on matchers of its own (see [`Domain::fork`]).
+    pub fn fork(&self) -> Result<SyntaxConstraint, SyntaxError> {
+        let states = self
+            .states()
+            .iter()
+            .map(|s| {
+                let mut cursor = s.lock();
+                cursor.seek(&s.path)?;
+                let forked = Cursor {
+                    matcher: cursor.matcher.fork(),
+                    at: s.path.clone(),
+                    scratch: cursor.scratch.clone(),
+                };
+                Ok(ParseState {
+                    cursor: Arc::new(Mutex::new(forked)),
+                    ..s.clone()
+                })
+            })
+            .collect::<Result<Vec<_>, SyntaxError>>()?;
+        Ok(match &self.0 {
+            Repr::Bottom(_) => self.clone(),
+            Repr::States(_) => SyntaxConstraint(Repr::States(Arc::from(states))),
+        })
+    }
+}
+
+impl PartialEq for SyntaxConstraint {
+    fn eq(&self, other: &SyntaxConstraint) -> bool {
+        match (&self.0, &other.0) {
+            (Repr::Bottom(_), Repr::Bottom(_)) => true,
+            (Repr::States(a), Repr::States(b)) => {
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.same_as(y))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl MeetSemilattice for SyntaxConstraint {
+    /// Both parsers must accept: the union of the parse states, equal
+    /// states kept once (two copies of one grammar at one position run one
+    /// parser, not two).
+    fn meet(&self, other: &SyntaxConstraint) -> SyntaxConstraint {
+        match (&self.0, &other.0) {
+            (Repr::Bottom(_), _) => self.clone(),
+            (_, Repr::Bottom(_)) => other.clone(),
+            (Repr::States(a), Repr::States(b)) => {
+                if b.is_empty() {
+                    return self.clone();
+                }
+                if a.is_empty() {
+                    return other.clone();
+                }
+                SyntaxConstraint::from_states(a.iter().chain(b.iter()).cloned().collect())
+            }
+        }
+    }
+
+    fn is_top(&self) -> bool {
+        matches!(&self.0, Repr::States(s) if s.is_empty())
+    }
+
+    fn is_bottom(&self) -> bool {
+        matches!(self.0, Repr::Bottom(_))
+    }
+}
+
+impl fmt::Debug for SyntaxConstraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Bottom(reason) => write!(f, "⊥ ({reason})"),
+            Repr::States(states) if states.is_empty() => f.write_str("⊤"),
+            Repr::States(states) => {
+                let mut list = f.debug_list();
+                for s in states.iter() {
+                    list.entry(&format_args!("{} after {} tokens", s.grammar.label, path_len(&s.path)));
+                }
+                list.finish()
+            }
+        }
+    }
+}
+
+/// The syntax domain over one vocabulary and one backend.
+pub struct SyntaxDomain {
+    backend: Arc<dyn SyntaxBackend>,
+    grammars: Mutex<Vec<(GrammarSource, Arc<GrammarEntry>)>>,
+}
+
+impl SyntaxDomain {
+    /// The domain's name in a product.
+    pub const NAME: &'static str = "syntax";
+
+    /// A syntax domain compiling grammars with `backend`.
+    pub fn new(backend: Arc<dyn SyntaxBackend>) -> SyntaxDomain {
+        SyntaxDomain {
+            backend,
+            grammars: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> &Arc<dyn SyntaxBackend> {
+        &self.backend
+    }
+
+    /// The vocabulary in use.
+    pub fn vocab(&self) -> &Arc<SyntaxVocab> {
+        self.backend.vocab()
+    }
+
+    /// A constraint at the start of `grammar` (compiled once per distinct
+    /// source; `label` names it in messages).
+    pub fn constraint(&self, grammar: &GrammarSource, label: &str) -> Result<SyntaxConstraint, SyntaxError> {
+        let entry = {
+            let mut cache = self.grammars.lock().unwrap_or_else(|p| p.into_inner());
+            match cache.iter().find(|(source, _)| source == grammar) {
+                Some((_, entry)) => entry.clone(),
+                None => {
+                    let entry = Arc::new(GrammarEntry {
+                        id: NEXT_GRAMMAR.fetch_add(1, Ordering::Relaxed),
+                        label: label.to_owned(),
+                        compiled: self.backend.compile(grammar)?,
+                    });
+                    cache.push((grammar.clone(), entry.clone()));
+                    entry
+                }
+            }
+        };
+        let cursor = Cursor {
+            matcher: entry.compiled.start()?,
+            at: None,
+            scratch: TokenMask::new_empty(self.vocab().len()),
+        };
+        Ok(SyntaxConstraint::from_states(vec![ParseState {
+            grammar: entry,
+            path: None,
+            cursor: Arc::new(Mutex::new(cursor)),
+        }]))
+    }
+
+    fn text_before(&self, constraint: &SyntaxConstraint, tail: usize) -> String {
+        let bytes = self.vocab().decode(&constraint.tokens());
+        let text = String::from_utf8_lossy(&bytes);
+        let start = text.char_indices().rev().nth(tail.saturating_sub(1)).map_or(0, |(i, _)| i);
+        text[start..].to_owned()
+    }
+}
+
+fn domain_error(e: SyntaxError) -> Error {
+    Error::domain(SyntaxDomain::NAME, e.to_string())
+}
+
+impl Domain for SyntaxDomain {
+    type Constraint = SyntaxConstraint;
+
+    fn name(&self) -> &str {
+        SyntaxDomain::NAME
+    }
+
+    fn top(&self) -> SyntaxConstraint {
+        SyntaxConstraint::top()
+    }
+
+    fn bottom(&self) -> SyntaxConstraint {
+        SyntaxConstraint::bottom("contradiction")
+    }
+
+    fn satisfiability(&self, constraint: &SyntaxConstraint) -> Satisfiability {
+        if constraint.is_bottom() {
+            return Satisfiability::Unsat;
+        }
+        match constraint.is_accepting() {
+            Ok(true) => Satisfiability::Sat,
+            _ => Satisfiability::Unknown,
+        }
+    }
+
+    fn token_mask(
+        &self,
+        constraint: &SyntaxConstraint,
+        _ctx: StepContext<'_>,
+        candidates: &TokenMask,
+        out: &mut TokenMask,
+    ) -> Result<(), Error> {
+        constraint.mask(candidates, out).map_err(domain_error)
+    }
+
+    fn observe(
+        &self,
+        constraint: &SyntaxConstraint,
+        token: TokenId,
+        _ctx: StepContext<'_>,
+    ) -> Result<SyntaxConstraint, Error> {
+        constraint.observe(token).map_err(domain_error)
+    }
+
+    fn explain(&self, constraint: &SyntaxConstraint, token: TokenId, ctx: StepContext<'_>) -> Option<String> {
+        if let Some(reason) = constraint.bottom_reason() {
+            return Some(format!("the syntax constraint is contradictory: {reason}"));
+        }
+        let n = ctx.vocab.len();
+        let mut out = TokenMask::new_empty(n);
+        constraint.mask(&TokenMask::new_full(n), &mut out).ok()?;
+        if out.contains(token) {
+            return None;
+        }
+        let text = String::from_utf8_lossy(ctx.vocab.token_bytes(token)?).into_owned();
+        let labels: Vec<&str> = constraint.states().iter().map(|s| s.grammar.label.as_str()).collect();
+        Some(format!(
+            "the grammar {} does not allow {text:?} after {:?}",
+            labels.join(" and "),
+            self.text_before(constraint, 40)
+        ))
+    }
+
+    fn cost(&self) -> CostHint {
+        CostHint {
+            relative_cost: 1.0,
+            keep_ratio: 0.2,
+        }
+    }
+
+    fn fork(&self, constraint: &SyntaxConstraint) -> SyntaxConstraint {
+        constraint
+            .fork()
+            .unwrap_or_else(|e| SyntaxConstraint::bottom(format!("fork failed: {e}")))
+    }
+}
