@@ -42,7 +42,10 @@ impl GrammarSource {
             column: None,
             message: format!("cannot read {}: {e}", path.display()),
         })?;
-        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
         match extension {
             "lark" => Ok(GrammarSource::Lark(text)),
             "ebnf" | "gbnf" => Ok(GrammarSource::Ebnf {
@@ -130,7 +133,10 @@ pub trait GrammarMatcher: Send {
 pub const BACKENDS: &[&str] = &["llguidance", "xgrammar"];
 
 /// Prepares the backend called `name` for `vocab`.
-pub fn backend_by_name(name: &str, vocab: &Arc<SyntaxVocab>) -> Result<Arc<dyn SyntaxBackend>, SyntaxError> {
+pub fn backend_by_name(
+    name: &str,
+    vocab: &Arc<SyntaxVocab>,
+) -> Result<Arc<dyn SyntaxBackend>, SyntaxError> {
     match name {
         "llguidance" | "llg" => Ok(Arc::new(LlguidanceBackend::new(vocab)?)),
         "xgrammar" | "xgrammar-rs" => Ok(Arc::new(XgrammarBackend::new(vocab)?)),

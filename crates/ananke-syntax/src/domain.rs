@@ -20,9 +20,13 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use ananke_core::{CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask};
+use ananke_core::{
+    CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
+};
 
-use crate::{CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, SyntaxError, SyntaxVocab};
+use crate::{
+    CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, SyntaxError, SyntaxVocab,
+};
 
 /// A persistent list of tokens, newest first.
 struct PathNode {
@@ -51,7 +55,8 @@ fn same_path(a: &Path, b: &Path) -> bool {
 }
 
 fn push(path: &Path, token: TokenId) -> Path {
-    let hash = (path_hash(path).rotate_left(5) ^ u64::from(token)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    let hash =
+        (path_hash(path).rotate_left(5) ^ u64::from(token)).wrapping_mul(0x517c_c1b7_2722_0a95);
     Some(Arc::new(PathNode {
         token,
         len: path_len(path) + 1,
@@ -169,7 +174,9 @@ impl ParseState {
     fn lock(&self) -> MutexGuard<'_, Cursor> {
         // A panic while holding the lock leaves a matcher we re-seek before
         // every use anyway, so a poisoned lock is safe to keep using.
-        self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.cursor
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -225,7 +232,9 @@ impl SyntaxConstraint {
     /// The tokens consumed so far (by the first parser; all parsers of a
     /// constraint built by observing see the same tokens).
     pub fn tokens(&self) -> Vec<TokenId> {
-        self.states().first().map_or_else(Vec::new, |s| tokens_of(&s.path))
+        self.states()
+            .first()
+            .map_or_else(Vec::new, |s| tokens_of(&s.path))
     }
 
     /// The constraint `n` tokens earlier (⊥ stays ⊥). O(n).
@@ -405,7 +414,11 @@ impl fmt::Debug for SyntaxConstraint {
             Repr::States(states) => {
                 let mut list = f.debug_list();
                 for s in states.iter() {
-                    list.entry(&format_args!("{} after {} tokens", s.grammar.label, path_len(&s.path)));
+                    list.entry(&format_args!(
+                        "{} after {} tokens",
+                        s.grammar.label,
+                        path_len(&s.path)
+                    ));
                 }
                 list.finish()
             }
@@ -443,7 +456,11 @@ impl SyntaxDomain {
 
     /// A constraint at the start of `grammar` (compiled once per distinct
     /// source; `label` names it in messages).
-    pub fn constraint(&self, grammar: &GrammarSource, label: &str) -> Result<SyntaxConstraint, SyntaxError> {
+    pub fn constraint(
+        &self,
+        grammar: &GrammarSource,
+        label: &str,
+    ) -> Result<SyntaxConstraint, SyntaxError> {
         let entry = {
             let mut cache = self.grammars.lock().unwrap_or_else(|p| p.into_inner());
             match cache.iter().find(|(source, _)| source == grammar) {
@@ -474,7 +491,11 @@ impl SyntaxDomain {
     fn text_before(&self, constraint: &SyntaxConstraint, tail: usize) -> String {
         let bytes = self.vocab().decode(&constraint.tokens());
         let text = String::from_utf8_lossy(&bytes);
-        let start = text.char_indices().rev().nth(tail.saturating_sub(1)).map_or(0, |(i, _)| i);
+        let start = text
+            .char_indices()
+            .rev()
+            .nth(tail.saturating_sub(1))
+            .map_or(0, |(i, _)| i);
         text[start..].to_owned()
     }
 }
@@ -527,7 +548,12 @@ impl Domain for SyntaxDomain {
         constraint.observe(token).map_err(domain_error)
     }
 
-    fn explain(&self, constraint: &SyntaxConstraint, token: TokenId, ctx: StepContext<'_>) -> Option<String> {
+    fn explain(
+        &self,
+        constraint: &SyntaxConstraint,
+        token: TokenId,
+        ctx: StepContext<'_>,
+    ) -> Option<String> {
         if let Some(reason) = constraint.bottom_reason() {
             return Some(format!("the syntax constraint is contradictory: {reason}"));
         }
@@ -538,7 +564,11 @@ impl Domain for SyntaxDomain {
             return None;
         }
         let text = String::from_utf8_lossy(ctx.vocab.token_bytes(token)?).into_owned();
-        let labels: Vec<&str> = constraint.states().iter().map(|s| s.grammar.label.as_str()).collect();
+        let labels: Vec<&str> = constraint
+            .states()
+            .iter()
+            .map(|s| s.grammar.label.as_str())
+            .collect();
         Some(format!(
             "the grammar {} does not allow {text:?} after {:?}",
             labels.join(" and "),

@@ -104,7 +104,9 @@ impl fmt::Display for Location {
 }
 
 fn leading_number(text: &str) -> Option<(u32, &str)> {
-    let end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     Some((text[..end].parse().ok()?, &text[end..]))
 }
 
@@ -138,13 +140,19 @@ mod tests {
 
     #[test]
     fn locations_are_found_in_both_backends_messages() {
-        assert_eq!(find_location("at 12(5): unknown name: foo"), (Some(12), Some(5)));
+        assert_eq!(
+            find_location("at 12(5): unknown name: foo"),
+            (Some(12), Some(5))
+        );
         assert_eq!(
             find_location("Lark error at line 3, column 9: expected ':'"),
             (Some(3), Some(9))
         );
         assert_eq!(find_location("no location here"), (None, None));
         let err = SyntaxError::grammar("llguidance", "at 2(1): bad");
-        assert_eq!(err.to_string(), "llguidance rejected the grammar at line 2, column 1: at 2(1): bad");
+        assert_eq!(
+            err.to_string(),
+            "llguidance rejected the grammar at line 2, column 1: at 2(1): bad"
+        );
     }
 }

@@ -46,7 +46,9 @@ pub mod python;
 mod vocab;
 mod xgr;
 
-pub use backend::{BACKENDS, CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, backend_by_name};
+pub use backend::{
+    BACKENDS, CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, backend_by_name,
+};
 pub use domain::{SyntaxConstraint, SyntaxDomain};
 pub use error::SyntaxError;
 pub use llg::{LlguidanceBackend, STEP_LEXER_FUEL, STEP_MAX_ITEMS};

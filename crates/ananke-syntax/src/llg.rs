@@ -7,7 +7,9 @@ use ananke_core::{TokenId, TokenMask};
 use llguidance::api::TopLevelGrammar;
 use llguidance::{Matcher, ParserFactory};
 
-use crate::{CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, SyntaxError, SyntaxVocab};
+use crate::{
+    CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, SyntaxError, SyntaxVocab,
+};
 
 const NAME: &str = "llguidance";
 
@@ -65,8 +67,9 @@ impl SyntaxBackend for LlguidanceBackend {
         let top = match grammar {
             GrammarSource::Lark(text) => TopLevelGrammar::from_lark(text.clone()),
             GrammarSource::JsonSchema(text) => {
-                let schema: serde_json::Value =
-                    serde_json::from_str(text).map_err(|e| SyntaxError::grammar(NAME, format!("the JSON schema is not JSON: {e}")))?;
+                let schema: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+                    SyntaxError::grammar(NAME, format!("the JSON schema is not JSON: {e}"))
+                })?;
                 TopLevelGrammar::from_json_schema(schema)
             }
             GrammarSource::Regex(rx) => TopLevelGrammar::from_regex(rx),

@@ -37,13 +37,15 @@ pub struct SyntaxVocab {
 impl SyntaxVocab {
     /// OpenAI's `cl100k_base`, from the rank file inside `tiktoken-rs`.
     pub fn cl100k_base() -> Result<Arc<SyntaxVocab>, SyntaxError> {
-        let bpe = tiktoken_rs::cl100k_base().map_err(|e| SyntaxError::vocabulary("cl100k_base", e))?;
+        let bpe =
+            tiktoken_rs::cl100k_base().map_err(|e| SyntaxError::vocabulary("cl100k_base", e))?;
         SyntaxVocab::from_tiktoken("cl100k_base", bpe)
     }
 
     /// OpenAI's `o200k_base`, from the rank file inside `tiktoken-rs`.
     pub fn o200k_base() -> Result<Arc<SyntaxVocab>, SyntaxError> {
-        let bpe = tiktoken_rs::o200k_base().map_err(|e| SyntaxError::vocabulary("o200k_base", e))?;
+        let bpe =
+            tiktoken_rs::o200k_base().map_err(|e| SyntaxError::vocabulary("o200k_base", e))?;
         SyntaxVocab::from_tiktoken("o200k_base", bpe)
     }
 
@@ -54,12 +56,17 @@ impl SyntaxVocab {
             "o200k_base" | "o200k" => SyntaxVocab::o200k_base(),
             other => Err(SyntaxError::Vocabulary {
                 name: other.to_owned(),
-                reason: "unknown vocabulary; known: cl100k_base, o200k_base (or load a tokenizer.json)".into(),
+                reason:
+                    "unknown vocabulary; known: cl100k_base, o200k_base (or load a tokenizer.json)"
+                        .into(),
             }),
         }
     }
 
-    fn from_tiktoken(name: &str, bpe: tiktoken_rs::CoreBPE) -> Result<Arc<SyntaxVocab>, SyntaxError> {
+    fn from_tiktoken(
+        name: &str,
+        bpe: tiktoken_rs::CoreBPE,
+    ) -> Result<Arc<SyntaxVocab>, SyntaxError> {
         let specials: Vec<(String, TokenId)> = bpe
             .special_tokens()
             .into_iter()
@@ -93,7 +100,10 @@ impl SyntaxVocab {
     /// tokens) are both understood; added tokens marked `special` become
     /// special tokens, and `eos_names` (e.g. `["<|endoftext|>"]`) end
     /// generation.
-    pub fn from_tokenizer_json(path: &Path, eos_names: &[&str]) -> Result<Arc<SyntaxVocab>, SyntaxError> {
+    pub fn from_tokenizer_json(
+        path: &Path,
+        eos_names: &[&str],
+    ) -> Result<Arc<SyntaxVocab>, SyntaxError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| SyntaxError::vocabulary(&name, e))?;
         SyntaxVocab::from_tokenizer_json_str(&name, &text, eos_names)
@@ -106,8 +116,8 @@ impl SyntaxVocab {
         json: &str,
         eos_names: &[&str],
     ) -> Result<Arc<SyntaxVocab>, SyntaxError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| SyntaxError::vocabulary(name, format!("not JSON: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| SyntaxError::vocabulary(name, format!("not JSON: {e}")))?;
         let tokenizer = tokenizers::Tokenizer::from_bytes(json.as_bytes())
             .map_err(|e| SyntaxError::vocabulary(name, format!("not a tokenizer.json: {e}")))?;
         let byte_level = json_mentions_byte_level(&value);
@@ -122,7 +132,12 @@ impl SyntaxVocab {
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|t| Some((t["content"].as_str()?.to_owned(), t["special"].as_bool().unwrap_or(false))))
+            .filter_map(|t| {
+                Some((
+                    t["content"].as_str()?.to_owned(),
+                    t["special"].as_bool().unwrap_or(false),
+                ))
+            })
             .collect();
         let unicode_to_byte = gpt2_unicode_to_byte();
         for (text, id) in &vocab {
@@ -146,11 +161,20 @@ impl SyntaxVocab {
             .iter()
             .map(|n| {
                 vocab.get(*n).copied().ok_or_else(|| {
-                    SyntaxError::vocabulary(name, format!("end-of-sequence token `{n}` is not in the vocabulary"))
+                    SyntaxError::vocabulary(
+                        name,
+                        format!("end-of-sequence token `{n}` is not in the vocabulary"),
+                    )
                 })
             })
             .collect::<Result<_, _>>()?;
-        SyntaxVocab::assemble(name, tokens, &specials, &eos, Encoder::HuggingFace(Box::new(tokenizer)))
+        SyntaxVocab::assemble(
+            name,
+            tokens,
+            &specials,
+            &eos,
+            Encoder::HuggingFace(Box::new(tokenizer)),
+        )
     }
 
     /// A vocabulary given as token byte strings in id order (a GGUF
@@ -178,7 +202,10 @@ impl SyntaxVocab {
         let n_vocab = tokens.len();
         for (text, id) in specials {
             let slot = tokens.get_mut(*id as usize).ok_or_else(|| {
-                SyntaxError::vocabulary(name, format!("special token `{text}` has id {id} ≥ {n_vocab}"))
+                SyntaxError::vocabulary(
+                    name,
+                    format!("special token `{text}` has id {id} ≥ {n_vocab}"),
+                )
             })?;
             // toktrie's convention: special tokens are 0xFF followed by
             // their name, bytes no text can contain.
@@ -241,7 +268,13 @@ impl SyntaxVocab {
     pub fn decode(&self, tokens: &[TokenId]) -> Vec<u8> {
         tokens
             .iter()
-            .flat_map(|t| self.vocab.token_bytes(*t).unwrap_or_default().iter().copied())
+            .flat_map(|t| {
+                self.vocab
+                    .token_bytes(*t)
+                    .unwrap_or_default()
+                    .iter()
+                    .copied()
+            })
             .collect()
     }
 
@@ -300,7 +333,10 @@ fn json_mentions_byte_level(value: &serde_json::Value) -> bool {
 
 /// GPT-2's printable stand-ins for bytes, inverted.
 fn gpt2_unicode_to_byte() -> HashMap<char, u8> {
-    let mut printable: Vec<u8> = (b'!'..=b'~').chain(0xA1..=0xAC).chain(0xAE..=0xFF).collect();
+    let mut printable: Vec<u8> = (b'!'..=b'~')
+        .chain(0xA1..=0xAC)
+        .chain(0xAE..=0xFF)
+        .collect();
     let mut map: HashMap<char, u8> = printable.iter().map(|&b| (char::from(b), b)).collect();
     let mut next = 0u32;
     for b in 0..=255u8 {

@@ -4,9 +4,14 @@
 use std::sync::Arc;
 
 use ananke_core::{TokenId, TokenMask};
-use xgrammar::{CompiledGrammar as XCompiled, GrammarCompiler, GrammarMatcher as XMatcher, TokenizerInfo, VocabType};
+use xgrammar::{
+    CompiledGrammar as XCompiled, GrammarCompiler, GrammarMatcher as XMatcher, TokenizerInfo,
+    VocabType,
+};
 
-use crate::{CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, SyntaxError, SyntaxVocab};
+use crate::{
+    CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, SyntaxError, SyntaxVocab,
+};
 
 const NAME: &str = "xgrammar";
 
@@ -24,7 +29,13 @@ impl XgrammarBackend {
         // Special tokens are empty strings to XGrammar: never text.
         let tokens: Vec<Vec<u8>> = core
             .iter()
-            .map(|(id, bytes)| if core.is_special(id) { Vec::new() } else { bytes.to_vec() })
+            .map(|(id, bytes)| {
+                if core.is_special(id) {
+                    Vec::new()
+                } else {
+                    bytes.to_vec()
+                }
+            })
             .collect();
         let stop: Vec<i32> = core.eos().iter().map(|&t| t as i32).collect();
         let info = TokenizerInfo::new_from_bytes(
@@ -57,9 +68,11 @@ impl SyntaxBackend for XgrammarBackend {
             GrammarSource::Lark(text) => self.compiler.compile_lark(text, &[]),
             GrammarSource::Ebnf { text, root } => self.compiler.compile_grammar_ebnf(text, root),
             GrammarSource::JsonSchema(text) => {
-                serde_json::from_str::<serde_json::Value>(text)
-                    .map_err(|e| SyntaxError::grammar(NAME, format!("the JSON schema is not JSON: {e}")))?;
-                self.compiler.compile_json_schema(text, true, None, None, true, None)
+                serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
+                    SyntaxError::grammar(NAME, format!("the JSON schema is not JSON: {e}"))
+                })?;
+                self.compiler
+                    .compile_json_schema(text, true, None, None, true, None)
             }
             GrammarSource::Regex(rx) => self.compiler.compile_regex(rx),
         }
