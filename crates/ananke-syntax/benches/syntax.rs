@@ -1,1 +1,2 @@
+//! Placeholder replaced by the syntax benchmarks.
 fn main() {}

@@ -299,6 +299,12 @@ impl SyntaxConstraint {
 
     /// The constraint after `token`; ⊥ when some parser rejects it.
     pub fn observe(&self, token: TokenId) -> Result<SyntaxConstraint, SyntaxError> {
+        if let Some(state) = self.states().first() {
+            let n_vocab = state.lock().scratch.len();
+            if token as usize >= n_vocab {
+                return Err(SyntaxError::UnknownToken { token, n_vocab });
+            }
+        }
         if self.is_bottom() {
             return Ok(self.clone());
         }

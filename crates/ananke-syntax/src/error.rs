@@ -81,6 +81,12 @@ impl SyntaxError {
     /// message where it gives them (`at 3(7): …` or `line 3, column 7`).
     pub(crate) fn grammar(backend: &'static str, message: impl fmt::Display) -> SyntaxError {
         let message = message.to_string();
+        let message = message
+            .split("\n<backtrace>")
+            .next()
+            .unwrap_or_default()
+            .trim_end()
+            .to_owned();
         let (line, column) = find_location(&message);
         SyntaxError::Grammar {
             backend,

@@ -51,6 +51,6 @@ pub use backend::{
 };
 pub use domain::{SyntaxConstraint, SyntaxDomain};
 pub use error::SyntaxError;
-pub use llg::{LlguidanceBackend, STEP_LEXER_FUEL, STEP_MAX_ITEMS};
+pub use llg::{LlguidanceBackend, LlguidanceLimits};
 pub use vocab::SyntaxVocab;
 pub use xgr::XgrammarBackend;

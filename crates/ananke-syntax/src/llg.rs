@@ -13,18 +13,44 @@ use crate::{
 
 const NAME: &str = "llguidance";
 
-/// Earley items llguidance may create while computing one mask.
+/// Per-mask work bounds handed to llguidance.
 ///
-/// The default (50,000) is exceeded by the Python grammar on o200k_base,
-/// whose larger vocabulary makes the trie walk at an expression start
-/// explore more lexer paths. 500,000 items cost about 25 ms at the
-/// measured 20k items/ms, so the bound still stops a pathological grammar
-/// quickly while leaving real grammars an order of magnitude of headroom.
-pub const STEP_MAX_ITEMS: usize = 500_000;
+/// A mask that would exceed them fails with an error instead of running
+/// long. llguidance's defaults (50,000 Earley items, 200,000 units of lexer
+/// fuel) are sized for JSON; see [`LlguidanceLimits::default`] for ours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LlguidanceLimits {
+    /// Earley items created while computing one mask.
+    pub step_max_items: usize,
+    /// Lexer fuel spent while computing one mask.
+    pub step_lexer_fuel: u64,
+}
 
-/// Lexer fuel per mask (default 200,000); raised with the item limit for
-/// the same reason.
-pub const STEP_LEXER_FUEL: u64 = 2_000_000;
+impl LlguidanceLimits {
+    /// llguidance's own defaults.
+    pub fn llguidance_defaults() -> LlguidanceLimits {
+        let limits = llguidance::api::ParserLimits::default();
+        LlguidanceLimits {
+            step_max_items: limits.step_max_items,
+            step_lexer_fuel: limits.step_lexer_fuel,
+        }
+    }
+}
+
+impl Default for LlguidanceLimits {
+    /// Ten times llguidance's defaults: 500,000 items and 2,000,000 fuel.
+    /// Expression starts in the Python grammar walk most of the vocabulary
+    /// trie, and a larger vocabulary (o200k_base) walks more of it; at the
+    /// documented ~20k items/ms a mask at the item bound costs about 25 ms,
+    /// so a pathological grammar is still stopped quickly while real ones
+    /// keep an order of magnitude of headroom.
+    fn default() -> LlguidanceLimits {
+        LlguidanceLimits {
+            step_max_items: 500_000,
+            step_lexer_fuel: 2_000_000,
+        }
+    }
+}
 
 /// llguidance prepared for one vocabulary: the parser factory (token trie,
 /// slicer) is built once and shared by every grammar.
@@ -35,8 +61,16 @@ pub struct LlguidanceBackend {
 
 impl LlguidanceBackend {
     /// Prepares llguidance for `vocab` (a few hundred milliseconds for
-    /// large vocabularies; do it once).
+    /// large vocabularies; do it once) with [`LlguidanceLimits::default`].
     pub fn new(vocab: &Arc<SyntaxVocab>) -> Result<LlguidanceBackend, SyntaxError> {
+        LlguidanceBackend::with_limits(vocab, LlguidanceLimits::default())
+    }
+
+    /// Like [`new`](LlguidanceBackend::new) with explicit per-mask limits.
+    pub fn with_limits(
+        vocab: &Arc<SyntaxVocab>,
+        bounds: LlguidanceLimits,
+    ) -> Result<LlguidanceBackend, SyntaxError> {
         let env = vocab.tok_env();
         let mut factory = ParserFactory::new_simple(&env).map_err(|e| SyntaxError::Parser {
             backend: NAME,
@@ -44,8 +78,8 @@ impl LlguidanceBackend {
         })?;
         factory.quiet();
         let limits = factory.limits_mut();
-        limits.step_max_items = STEP_MAX_ITEMS;
-        limits.step_lexer_fuel = STEP_LEXER_FUEL;
+        limits.step_max_items = bounds.step_max_items;
+        limits.step_lexer_fuel = bounds.step_lexer_fuel;
         limits.verbose_errors = false;
         Ok(LlguidanceBackend {
             vocab: vocab.clone(),
@@ -113,10 +147,18 @@ struct LlgMatcher {
     matcher: Matcher,
 }
 
+/// llguidance's messages can carry a backtrace and parser dump; keep the
+/// part a person reads.
 fn parser_error(e: impl std::fmt::Display) -> SyntaxError {
+    let message = e.to_string();
+    let message = message
+        .split("\n<backtrace>")
+        .next()
+        .unwrap_or_default()
+        .trim_end();
     SyntaxError::Parser {
         backend: NAME,
-        message: e.to_string(),
+        message: message.to_owned(),
     }
 }
 

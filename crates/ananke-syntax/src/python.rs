@@ -177,12 +177,12 @@ fn definitions(text: &str) -> Vec<String> {
         if trimmed.is_empty() || trimmed.starts_with("//") {
             continue;
         }
-        if line.starts_with([' ', '\t']) {
-            if let Some(last) = items.last_mut() {
-                last.push('\n');
-                last.push_str(line);
-                continue;
-            }
+        if line.starts_with([' ', '\t'])
+            && let Some(last) = items.last_mut()
+        {
+            last.push('\n');
+            last.push_str(line);
+            continue;
         }
         items.push(line.to_owned());
     }
