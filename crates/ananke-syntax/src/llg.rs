@@ -168,7 +168,9 @@ impl GrammarMatcher for LlgMatcher {
             out.fill(false);
             return Ok(());
         }
-        match self.matcher.compute_mask() {
+        // A parser that has stopped (the grammar cannot continue) allows
+        // only the end of sequence; compute_mask_or_eos says so.
+        match self.matcher.compute_mask_or_eos() {
             Ok(vob) => {
                 out.copy_from_u32_words(vob.as_slice());
                 Ok(())

@@ -280,6 +280,259 @@ fn expand(template: &str) -> String {
     out
 }
 
+/// Keyword-free identifiers as one regular expression: for backends whose
+/// Lark lacks llguidance's `&` and `~` (intersection and complement).
+///
+/// Built from a trie of the keywords: an identifier is not a keyword when
+/// it leaves the trie at some character, or ends at a node where no
+/// keyword ends.
+pub fn name_regex_without(keywords: &[&str]) -> String {
+    #[derive(Default)]
+    struct Node {
+        children: std::collections::BTreeMap<char, Node>,
+        is_keyword: bool,
+    }
+    let mut root = Node::default();
+    for keyword in keywords {
+        let mut node = &mut root;
+        for c in keyword.chars() {
+            node = node.children.entry(c).or_default();
+        }
+        node.is_keyword = true;
+    }
+    const NON_ASCII: &str = r"\x80-\U0010FFFF";
+    let class = |digits: bool, excluded: &std::collections::BTreeMap<char, Node>| {
+        let mut chars: Vec<char> = ('a'..='z').chain('A'..='Z').chain(['_']).collect();
+        if digits {
+            chars.extend('0'..='9');
+        }
+        let listed: String = chars
+            .into_iter()
+            .filter(|c| !excluded.contains_key(c))
+            .collect();
+        format!("[{listed}{NON_ASCII}]")
+    };
+    let rest = format!("{}*", class(true, &std::collections::BTreeMap::new()));
+    fn walk(
+        node: &Node,
+        at_root: bool,
+        class: &dyn Fn(bool, &std::collections::BTreeMap<char, Node>) -> String,
+        rest: &str,
+    ) -> String {
+        let mut alternatives: Vec<String> = node
+            .children
+            .iter()
+            .map(|(c, child)| format!("{c}{}", walk(child, false, class, rest)))
+            .collect();
+        alternatives.push(format!("{}{rest}", class(!at_root, &node.children)));
+        let body = alternatives.join("|");
+        if !at_root && !node.is_keyword {
+            format!("({body})?")
+        } else {
+            format!("({body})")
+        }
+    }
+    walk(&root, true, &class, &rest)
+}
+
+/// One piece of a Lark rule body.
+#[derive(Debug, PartialEq)]
+enum Piece<'a> {
+    /// A string literal or a regex: a lexeme.
+    Lexeme(&'a str),
+    /// A rule or terminal name.
+    Name(&'a str),
+    /// Anything else (operators, brackets, spaces), copied as is.
+    Other(&'a str),
+}
+
+/// Splits a Lark rule body into lexemes, names and the rest.
+fn pieces(body: &str) -> Vec<Piece<'_>> {
+    let bytes = body.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        match bytes[i] {
+            quote @ (b'"' | b'/') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(bytes.len());
+                if quote == b'/' {
+                    while i < bytes.len() && b"imslux".contains(&bytes[i]) {
+                        i += 1;
+                    }
+                } else if i < bytes.len() && bytes[i] == b'i' {
+                    i += 1;
+                }
+                out.push(Piece::Lexeme(&body[start..i]));
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                out.push(Piece::Name(&body[start..i]));
+            }
+            _ => {
+                i += body[i..].chars().next().map_or(1, char::len_utf8);
+                out.push(Piece::Other(&body[start..i]));
+            }
+        }
+    }
+    out
+}
+
+fn is_terminal(name: &str) -> bool {
+    name.chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Rewrites one definition for a backend without a lexer: every lexeme a
+/// rule uses is followed by the whitespace terminal `ws` (what `%ignore`
+/// does, made explicit), except newline terminals, which carry the next
+/// line's exact indentation and so must not be followed by more of it;
+/// rule names in `renamed` get the `__b` suffix of the bracket copy.
+fn explicit_whitespace(item: &str, ws: &str, renamed: &[String]) -> String {
+    let Some((head, body)) = item.split_once(':') else {
+        return item.to_owned();
+    };
+    let name = head.trim();
+    let rename = |n: &str| {
+        if renamed.iter().any(|r| r == n) {
+            format!("{n}__b")
+        } else {
+            n.to_owned()
+        }
+    };
+    if is_terminal(name) {
+        return item.to_owned();
+    }
+    let mut out = format!("{}:", rename(name));
+    for piece in pieces(body) {
+        match piece {
+            // Grouped, so that a following `?`, `*` or `+` applies to the
+            // lexeme with its whitespace.
+            Piece::Lexeme(text) => out.push_str(&format!("({text} {ws})")),
+            Piece::Name(n) if is_terminal(n) => {
+                if n.starts_with("NL__") || n.starts_with("_FILE_") {
+                    out.push_str(n);
+                } else {
+                    out.push_str(&format!("({n} {ws})"));
+                }
+            }
+            Piece::Name(n) => out.push_str(&rename(n)),
+            Piece::Other(text) => out.push_str(text),
+        }
+    }
+    out
+}
+
+fn rule_names(items: &[String]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|item| item.split_once(':').map(|(name, _)| name.trim().to_owned()))
+        .filter(|name| !is_terminal(name))
+        .collect()
+}
+
+/// The hard keywords, read from the template's `KEYWORD` terminal.
+fn keywords(lexical: &str) -> Vec<String> {
+    let item = definitions(lexical)
+        .into_iter()
+        .find(|d| d.starts_with("KEYWORD:"))
+        .expect("the lexical section defines KEYWORD");
+    pieces(&item["KEYWORD:".len()..])
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Lexeme(text) => Some(text.trim_matches('"').to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn expand_for_xgrammar(template: &str) -> String {
+    let s = sections(template);
+    let statements = definitions(&expand_statements(s.statements));
+    let expressions = definitions(s.expressions);
+    let bracket_bodies = definitions(s.brackets);
+    let mut inner_rules: Vec<String> = rule_names(&expressions);
+    inner_rules.extend(rule_names(&bracket_bodies));
+    inner_rules.extend(BRACKETED.iter().map(|(rule, _)| (*rule).to_owned()));
+
+    let mut out =
+        String::from("// Generated from grammars/python.lark for xgrammar; do not edit.\n");
+    for item in &statements {
+        out.push_str(&explicit_whitespace(item, "_W", &[]));
+        out.push('\n');
+    }
+    for item in &expressions {
+        out.push_str(&explicit_whitespace(item, "_W", &[]));
+        out.push('\n');
+    }
+    // The bracket copy: rules only (terminals are shared).
+    let is_rule = |item: &&String| {
+        item.split_once(':')
+            .is_some_and(|(name, _)| !is_terminal(name.trim()))
+    };
+    for item in expressions.iter().chain(&bracket_bodies).filter(is_rule) {
+        out.push_str(&explicit_whitespace(item, "_WN", &inner_rules));
+        out.push('\n');
+    }
+    for (rule, brackets) in BRACKETED {
+        let alternatives = |suffix: &str, after_close: &str| {
+            brackets
+                .iter()
+                .map(|b| {
+                    let optional = if b.optional { "?" } else { "" };
+                    format!(
+                        "\"{}\" _WN {}__b{optional} \"{}\" {after_close}",
+                        b.open, b.body, b.close
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" | ")
+                + suffix
+        };
+        out.push_str(&format!("{rule}: {}\n", alternatives("", "_W")));
+        out.push_str(&format!("{rule}__b: {}\n", alternatives("", "_WN")));
+    }
+    let keywords = keywords(s.lexical);
+    let keyword_refs: Vec<&str> = keywords.iter().map(String::as_str).collect();
+    for item in definitions(s.lexical) {
+        if item.starts_with("NAME:") {
+            out.push_str(&format!("NAME: /{}/\n", name_regex_without(&keyword_refs)));
+        } else if !item.starts_with("KEYWORD:") {
+            out.push_str(&item);
+            out.push('\n');
+        }
+    }
+    out.push_str("_W: /([ \\t\\f]|\\\\\\r?\\n)*(#[^\\n]*)?/\n");
+    out.push_str("_WN: /([ \\t\\f\\r\\n]|\\\\\\r?\\n|#[^\\n]*)*/\n");
+    out
+}
+
+/// The grammar for backends without a lexer (xgrammar): no `%ignore`, no
+/// nested grammars, no terminal complement. Whitespace follows each lexeme
+/// explicitly (never a newline terminal), bracket contents are a renamed
+/// copy of the expression rules whose whitespace includes newlines, and
+/// `NAME` is a keyword-free regex. Same source, so the two cannot drift.
+pub fn xgrammar_lark() -> &'static str {
+    static LARK: OnceLock<String> = OnceLock::new();
+    LARK.get_or_init(|| expand_for_xgrammar(TEMPLATE))
+}
+
+/// The grammar for `backend`: [`lark`] for llguidance, [`xgrammar_lark`]
+/// for xgrammar.
+pub fn grammar_for(backend: &str) -> GrammarSource {
+    if backend == "xgrammar" {
+        GrammarSource::Lark(xgrammar_lark().to_owned())
+    } else {
+        grammar()
+    }
+}
+
 /// The expanded grammar in llguidance's Lark dialect.
 pub fn lark() -> &'static str {
     static LARK: OnceLock<String> = OnceLock::new();
@@ -323,6 +576,26 @@ mod tests {
         );
         let nl = instantiate(r"NL__W: /\nINDENT__W/", &levels[2], &levels);
         assert_eq!(nl, r"NL__S2: /\n  /");
+    }
+
+    #[test]
+    fn rule_bodies_split_into_pieces() {
+        let p = pieces(r#" "if" named_test ":" suite__s4 | /a\/b/i NL__S4"#);
+        assert!(p.contains(&Piece::Lexeme("\"if\"")));
+        assert!(p.contains(&Piece::Lexeme(r"/a\/b/i")));
+        assert!(p.contains(&Piece::Name("NL__S4")));
+        assert_eq!(
+            explicit_whitespace(r#"x: "a" NL__S0 y NAME+"#, "_W", &["y".to_owned()]),
+            r#"x: ("a" _W) NL__S0 y__b (NAME _W)+"#
+        );
+    }
+
+    #[test]
+    fn xgrammar_variant_has_no_lexer_features() {
+        let text = xgrammar_lark();
+        assert!(!text.contains("%ignore") && !text.contains("%lark") && !text.contains("& ~"));
+        assert!(text.contains("group__b: \"(\" _WN group_body__b? \")\" _WN"));
+        assert!(text.contains("NL__S4: /"));
     }
 
     #[test]
