@@ -117,9 +117,10 @@ fn leading_number(text: &str) -> Option<(u32, &str)> {
 }
 
 fn find_location(message: &str) -> (Option<u32>, Option<u32>) {
-    // llguidance: "at 12(5): message"
-    for (at, _) in message.match_indices("at ") {
-        if let Some((line, rest)) = leading_number(&message[at + 3..])
+    // llguidance: "12(5): message" or "at 12(5): message"
+    let starts = std::iter::once(0).chain(message.match_indices("at ").map(|(at, _)| at + 3));
+    for start in starts {
+        if let Some((line, rest)) = leading_number(&message[start..])
             && let Some(rest) = rest.strip_prefix('(')
             && let Some((column, rest)) = leading_number(rest)
             && rest.starts_with(')')
