@@ -279,20 +279,33 @@ impl SyntaxConstraint {
 
     /// Writes into `out` the tokens among `candidates` every parser allows.
     pub fn mask(&self, candidates: &TokenMask, out: &mut TokenMask) -> Result<(), SyntaxError> {
-        out.copy_from(candidates);
-        if self.is_bottom() {
-            out.fill(false);
+        let states = match &self.0 {
+            Repr::Bottom(_) => {
+                out.fill(false);
+                return Ok(());
+            }
+            Repr::States(states) => states,
+        };
+        let Some((first, rest)) = states.split_first() else {
+            out.copy_from(candidates);
             return Ok(());
+        };
+        {
+            // The first parser writes straight into `out`: one copy fewer.
+            let mut cursor = first.lock();
+            cursor.seek(&first.path)?;
+            cursor.matcher.fill_mask(out)?;
         }
-        for state in self.states() {
+        out.and_with(candidates);
+        for state in rest {
+            if out.is_empty() {
+                break;
+            }
             let mut guard = state.lock();
             let cursor = &mut *guard;
             cursor.seek(&state.path)?;
             cursor.matcher.fill_mask(&mut cursor.scratch)?;
             out.and_with(&cursor.scratch);
-            if out.is_empty() {
-                break;
-            }
         }
         Ok(())
     }

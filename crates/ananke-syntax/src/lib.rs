@@ -51,6 +51,6 @@ pub use backend::{
 };
 pub use domain::{SyntaxConstraint, SyntaxDomain};
 pub use error::SyntaxError;
-pub use llg::{LlguidanceBackend, LlguidanceLimits};
+pub use llg::{LlguidanceBackend, LlguidanceLimits, default_slices};
 pub use vocab::SyntaxVocab;
 pub use xgr::XgrammarBackend;

@@ -71,11 +71,25 @@ impl LlguidanceBackend {
         vocab: &Arc<SyntaxVocab>,
         bounds: LlguidanceLimits,
     ) -> Result<LlguidanceBackend, SyntaxError> {
-        let env = vocab.tok_env();
-        let mut factory = ParserFactory::new_simple(&env).map_err(|e| SyntaxError::Parser {
-            backend: NAME,
-            message: e.to_string(),
-        })?;
+        LlguidanceBackend::with_options(vocab, bounds, &default_slices())
+    }
+
+    /// Like [`with_limits`](LlguidanceBackend::with_limits) with explicit
+    /// slices: regexes that split the vocabulary so that a mask can admit
+    /// a whole slice at once when the lexer state accepts all of it,
+    /// instead of walking those tokens one by one.
+    pub fn with_options(
+        vocab: &Arc<SyntaxVocab>,
+        bounds: LlguidanceLimits,
+        slices: &[String],
+    ) -> Result<LlguidanceBackend, SyntaxError> {
+        let env = vocab.llguidance_env();
+        let caps = toktrie::InferenceCapabilities::default();
+        let mut factory =
+            ParserFactory::new(&env, caps, slices).map_err(|e| SyntaxError::Parser {
+                backend: NAME,
+                message: e.to_string(),
+            })?;
         factory.quiet();
         let limits = factory.limits_mut();
         limits.step_max_items = bounds.step_max_items;
@@ -124,6 +138,25 @@ impl SyntaxBackend for LlguidanceBackend {
         }
         Ok(Arc::new(LlgGrammar { template }))
     }
+}
+
+/// The slices the backend uses unless told otherwise: identifiers, with
+/// and without a leading space, and identifier continuations.
+///
+/// Code masks spend most of their time on steps where nearly every
+/// identifier-like token is allowed (an expression start, the middle of a
+/// name). Measured on 70 MBPP programs force-fed through the Python
+/// grammar, these cut the median mask from 0.73 to 0.69 ms on cl100k_base
+/// and from 1.08 to 0.97 ms on o200k_base against llguidance's general
+/// (JSON-string) slices; using both sets was slower than either.
+pub fn default_slices() -> Vec<String> {
+    [
+        r"[a-zA-Z_][a-zA-Z0-9_]*",
+        r" [a-zA-Z_][a-zA-Z0-9_]*",
+        r"[a-zA-Z0-9_]+",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 struct LlgGrammar {

@@ -278,8 +278,9 @@ impl SyntaxVocab {
             .collect()
     }
 
-    /// The environment llguidance needs (a cheap `Arc` wrapper).
-    pub(crate) fn tok_env(self: &Arc<SyntaxVocab>) -> TokEnv {
+    /// The vocabulary as llguidance's tokenizer environment (a cheap `Arc`
+    /// wrapper), for callers that drive llguidance directly.
+    pub fn llguidance_env(self: &Arc<SyntaxVocab>) -> TokEnv {
         Arc::new(TrieEnv(self.clone()))
     }
 }
