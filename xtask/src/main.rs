@@ -8,6 +8,9 @@
 //!   medians read from criterion's output.
 //! - `cargo xtask ci` — `test` with `--locked`, as `.ci/run` on a clean
 //!   checkout.
+//! - `cargo xtask typeshed` — regenerates `crates/ananke-types/typeshed/
+//!   stdlib.pyi-bundle` from the typeshed stubs inside the pinned mypy
+//!   wheel (downloaded with pip into `.cache/`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,6 +41,8 @@ enum Task {
     },
     /// `test` against the committed Cargo.lock, as on a clean checkout.
     Ci,
+    /// Regenerate the typeshed stub bundle of ananke-types.
+    Typeshed,
 }
 
 fn main() -> Result<()> {
@@ -47,6 +52,7 @@ fn main() -> Result<()> {
         Task::Test { quick } => test(&root, quick, false),
         Task::Ci => test(&root, false, true),
         Task::Bench { filter } => bench(&root, filter.as_deref()),
+        Task::Typeshed => typeshed(&root),
     }
 }
 
@@ -167,4 +173,78 @@ fn human(ns: f64) -> String {
         n if n < 1e9 => format!("{:.2} ms", n / 1e6),
         n => format!("{:.2} s", n / 1e9),
     }
+}
+
+/// The mypy release whose wheel provides the typeshed stubs (and the
+/// version the differential tests run).
+const MYPY_VERSION: &str = "2.4.1";
+
+/// Stub modules bundled for ananke-types: what typed-Python programs of the
+/// kind Ananke generates import, plus what those stubs refer to.
+const TYPESHED_MODULES: &[&str] = &[
+    "builtins",
+    "typing",
+    "typing_extensions",
+    "_typeshed",
+    "_collections_abc",
+    "collections",
+    "collections.abc",
+    "abc",
+    "types",
+    "re",
+    "math",
+    "cmath",
+    "heapq",
+    "_heapq",
+    "bisect",
+    "_bisect",
+    "itertools",
+    "operator",
+    "_operator",
+    "functools",
+    "string",
+    "array",
+    "enum",
+    "numbers",
+    "fractions",
+    "decimal",
+    "_decimal",
+    "random",
+    "statistics",
+    "copy",
+    "dataclasses",
+    "sys",
+];
+
+fn typeshed(root: &Path) -> Result<()> {
+    let cache = root.join(".cache").join("typeshed");
+    std::fs::create_dir_all(&cache)?;
+    let wheel_exists = std::fs::read_dir(&cache)?.filter_map(Result::ok).any(|e| {
+        e.file_name()
+            .to_string_lossy()
+            .starts_with(&format!("mypy-{MYPY_VERSION}-"))
+    });
+    if !wheel_exists {
+        run(
+            "pip download mypy",
+            Command::new("python3")
+                .args(["-m", "pip", "download", "--no-deps", "--quiet", "-d"])
+                .arg(&cache)
+                .arg(format!("mypy=={MYPY_VERSION}")),
+        )?;
+    }
+    let out = root.join("crates/ananke-types/typeshed/stdlib.pyi-bundle");
+    std::fs::create_dir_all(out.parent().expect("bundle has a parent"))?;
+    // The wheel is a zip: python3's zipfile reads it, so xtask needs no
+    // archive crate.
+    let script = include_str!("typeshed_bundle.py");
+    run(
+        "bundle typeshed stubs",
+        Command::new("python3")
+            .args(["-c", script])
+            .arg(&cache)
+            .arg(MYPY_VERSION)
+            .arg(&out)
+            .arg(TYPESHED_MODULES.join(",")),
+    )
 }

@@ -1,0 +1,1552 @@
+//! The checker: walks a module, infers the type of every expression and
+//! reports what mypy --strict would report for the subset.
+//!
+//! Two rules keep it from inventing errors. An error is reported only when
+//! the types involved are precise (no `Any`, no unresolved type variable).
+//! And where mypy narrows (`if x is not None`, `isinstance`) and this
+//! checker does not, an operation on a union is an error only when it fails
+//! for every member.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::{Ranged, TextSize};
+
+use crate::stubs::{Resolver, Symbol, TypeDb};
+use crate::types::{Name, Param, ParamKind, Signature, Type};
+use crate::world::{Arg, CallError, World, callable_of, short};
+
+/// Deepest expression or statement nesting the checker walks; deeper code
+/// gets `Any` (CPython itself refuses 200 nested brackets).
+pub const MAX_NESTING: usize = 180;
+
+/// One error, as mypy prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+    /// The message (`Incompatible return value type (got "str", expected "int")`).
+    pub message: String,
+    /// mypy's error code (`return-value`, `arg-type`, ...).
+    pub code: &'static str,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: error: {}  [{}]",
+            self.line, self.col, self.message, self.code
+        )
+    }
+}
+
+/// Source that does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{col}: syntax error: {message}")]
+pub struct ParseFailure {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+    /// The parser's message.
+    pub message: String,
+}
+
+/// Line starts, for turning byte offsets into lines and columns.
+struct Lines<'a> {
+    source: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(source: &'a str) -> Lines<'a> {
+        let mut starts = vec![0];
+        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { source, starts }
+    }
+
+    fn position(&self, offset: TextSize) -> (u32, u32) {
+        let offset = usize::from(offset).min(self.source.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let col = self.source[self.starts[line]..offset].chars().count();
+        (line as u32 + 1, col as u32 + 1)
+    }
+}
+
+/// A variable's type, and whether it is fixed (annotated, or set by a
+/// precise first assignment, as mypy declares it).
+#[derive(Clone, Debug)]
+struct Var {
+    ty: Type,
+    declared: bool,
+}
+
+struct Frame {
+    vars: HashMap<Name, Var>,
+    /// The declared return type, inside an annotated function.
+    returns: Option<Type>,
+    /// Whether the function is a generator (returns are then unchecked).
+    generator: bool,
+}
+
+impl Frame {
+    fn new(returns: Option<Type>, generator: bool) -> Frame {
+        Frame {
+            vars: HashMap::new(),
+            returns,
+            generator,
+        }
+    }
+}
+
+/// Checks a complete module and returns mypy-like diagnostics, sorted by
+/// position. Unparsable source is a [`ParseFailure`].
+pub fn check_source(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
+    let lines = Lines::new(source);
+    if let Some(offset) = excessive_nesting(source) {
+        let (line, col) = lines.position(TextSize::new(offset as u32));
+        return Err(ParseFailure {
+            line,
+            col,
+            message: format!("too many nested parentheses (more than {MAX_NESTING})"),
+        });
+    }
+    let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
+        let (line, col) = lines.position(e.location.start());
+        ParseFailure {
+            line,
+            col,
+            message: e.error.to_string(),
+        }
+    })?;
+    let module = parsed.into_syntax();
+    let mut checker = Checker::new(TypeDb::stdlib(), lines);
+    checker.module(&module.body);
+    let mut diagnostics = checker.diagnostics;
+    diagnostics.sort_by_key(|d| (d.line, d.col));
+    diagnostics.dedup();
+    Ok(diagnostics)
+}
+
+/// The offset where bracket nesting first exceeds [`MAX_NESTING`]
+/// (strings and comments skipped roughly): the parser recurses per level.
+fn excessive_nesting(source: &str) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            quote @ (b'"' | b'\'') => {
+                let triple = bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote);
+                i += if triple { 3 } else { 1 };
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if bytes[i] == quote
+                        && (!triple
+                            || (bytes.get(i + 1) == Some(&quote)
+                                && bytes.get(i + 2) == Some(&quote)))
+                    {
+                        i += if triple { 2 } else { 0 };
+                        break;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+struct Checker<'a> {
+    world: World<'a>,
+    lines: Lines<'a>,
+    /// Module-level names for the annotation resolver: imports, classes.
+    symbols: HashMap<Name, Symbol>,
+    frames: Vec<Frame>,
+    diagnostics: Vec<Diagnostic>,
+    depth: usize,
+}
+
+impl<'a> Checker<'a> {
+    fn new(db: &'a TypeDb, lines: Lines<'a>) -> Checker<'a> {
+        Checker {
+            world: World::new(db),
+            lines,
+            symbols: HashMap::new(),
+            frames: vec![Frame::new(None, false)],
+            diagnostics: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn report(&mut self, at: &impl Ranged, code: &'static str, message: String) {
+        let (line, col) = self.lines.position(at.start());
+        self.diagnostics.push(Diagnostic {
+            line,
+            col,
+            message,
+            code,
+        });
+    }
+
+    fn resolver(&self) -> Resolver<'_> {
+        Resolver::with_locals(self.world.db, &self.symbols)
+    }
+
+    fn annotation(&self, expr: &Expr) -> Type {
+        self.resolver().annotation(expr)
+    }
+
+    // ----- names -----------------------------------------------------
+
+    fn lookup(&self, name: &str) -> Option<Type> {
+        for frame in self.frames.iter().rev() {
+            if let Some(var) = frame.vars.get(name) {
+                return Some(var.ty.clone());
+            }
+        }
+        let symbol = self
+            .symbols
+            .get(name)
+            .cloned()
+            .or_else(|| self.world.db.member("builtins", name).cloned())?;
+        Some(self.symbol_value(&symbol))
+    }
+
+    fn symbol_value(&self, symbol: &Symbol) -> Type {
+        match symbol {
+            Symbol::Class(name) | Symbol::Alias(Type::Class(name)) => Type::Class(name.clone()),
+            Symbol::Function(sigs) => callable_of(sigs.to_vec()),
+            Symbol::Value(ty) => ty.clone(),
+            Symbol::Module(m) => Type::Module(m.clone()),
+            _ => Type::Any,
+        }
+    }
+
+    fn bind(&mut self, name: &str, ty: Type, at: &impl Ranged, value_expr: bool) {
+        let frame = self.frames.last_mut().expect("a frame");
+        match frame.vars.get_mut(name) {
+            Some(var) if var.declared => {
+                let declared = var.ty.clone();
+                if value_expr && !ty.has_any() && !self.world.is_subtype(&ty, &declared) {
+                    self.report(
+                        at,
+                        "assignment",
+                        format!("Incompatible types in assignment (expression has type \"{ty}\", variable has type \"{declared}\")"),
+                    );
+                }
+            }
+            Some(var) => {
+                var.ty = Type::union([var.ty.clone(), ty]);
+                if matches!(var.ty, Type::Union(_)) {
+                    var.ty = Type::Any;
+                }
+            }
+            None => {
+                let declared = is_declarable(&ty);
+                frame.vars.insert(name.into(), Var { ty, declared });
+            }
+        }
+    }
+
+    fn declare(&mut self, name: &str, ty: Type) {
+        self.frames
+            .last_mut()
+            .expect("a frame")
+            .vars
+            .insert(name.into(), Var { ty, declared: true });
+    }
+
+    // ----- statements --------------------------------------------------
+
+    fn module(&mut self, body: &[Stmt]) {
+        // Imports and classes first, then function signatures: a module's
+        // functions may call each other in any order.
+        for stmt in body {
+            match stmt {
+                Stmt::Import(_) | Stmt::ImportFrom(_) => self.stmt(stmt),
+                Stmt::ClassDef(c) => {
+                    let qualified: Name = format!("__main__.{}", c.name.id).into();
+                    self.symbols
+                        .insert(c.name.id.as_str().into(), Symbol::Class(qualified));
+                }
+                _ => {}
+            }
+        }
+        for stmt in body {
+            if let Stmt::ClassDef(c) = stmt {
+                let info = self.user_class(c);
+                self.world.user.insert(info.name.clone(), info);
+            }
+        }
+        for stmt in body {
+            if let Stmt::FunctionDef(f) = stmt {
+                let sig = self.resolver().signature(f, Some(f.name.id.as_str()));
+                self.declare(f.name.id.as_str(), Type::Callable(Arc::new(sig)));
+            }
+        }
+        self.block(body);
+    }
+
+    fn user_class(&self, def: &ast::StmtClassDef) -> crate::stubs::ClassInfo {
+        let mut info = Resolver::with_locals(self.world.db, &self.symbols).class(def);
+        info.name = format!("__main__.{}", def.name.id).into();
+        info
+    }
+
+    fn block(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        if self.depth > MAX_NESTING {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(stmt);
+        self.depth -= 1;
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => self.function(f),
+            Stmt::ClassDef(c) => {
+                for inner in &c.body {
+                    if let Stmt::FunctionDef(f) = inner {
+                        self.method(c, f);
+                    }
+                }
+            }
+            Stmt::Return(r) => self.return_stmt(r),
+            Stmt::Assign(a) => {
+                let value = self.expr(&a.value);
+                for target in &a.targets {
+                    self.assign(target, value.clone(), &a.value);
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                let declared = self.annotation(&a.annotation);
+                if let Some(value) = &a.value {
+                    let ty = self.expr_expecting(value, &declared);
+                    if !ty.has_any() && !self.world.is_subtype(&ty, &declared) {
+                        self.report(
+                            value.as_ref(),
+                            "assignment",
+                            format!("Incompatible types in assignment (expression has type \"{ty}\", variable has type \"{declared}\")"),
+                        );
+                    }
+                }
+                match &*a.target {
+                    Expr::Name(n) => self.declare(n.id.as_str(), declared),
+                    other => {
+                        self.expr(other);
+                    }
+                }
+            }
+            Stmt::AugAssign(a) => {
+                let current = self.expr(&a.target);
+                let value = self.expr(&a.value);
+                let result = self.binary(&current, a.op, &value, stmt, true);
+                if let Expr::Name(n) = &*a.target {
+                    self.bind(n.id.as_str(), result, stmt, true);
+                }
+            }
+            Stmt::For(f) => {
+                let iterable = self.expr(&f.iter);
+                let element = self.world.iter_element(&iterable);
+                self.assign(&f.target, element, &f.iter);
+                self.block(&f.body);
+                self.block(&f.orelse);
+            }
+            Stmt::While(w) => {
+                self.expr(&w.test);
+                self.block(&w.body);
+                self.block(&w.orelse);
+            }
+            Stmt::If(i) => {
+                self.expr(&i.test);
+                self.block(&i.body);
+                for clause in &i.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        self.expr(test);
+                    }
+                    self.block(&clause.body);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    let ctx = self.expr(&item.context_expr);
+                    if let Some(target) = &item.optional_vars {
+                        let entered = match self.world.instance_member(&ctx, "__enter__") {
+                            Some(enter) => self.world.call(&enter, &[]).0,
+                            None => Type::Any,
+                        };
+                        self.assign(target, entered, &item.context_expr);
+                    }
+                }
+                self.block(&w.body);
+            }
+            Stmt::Try(t) => {
+                self.block(&t.body);
+                for handler in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    let caught = match &h.type_ {
+                        Some(expr) => match self.expr(expr) {
+                            Type::Class(name) => Type::instance(&name, []),
+                            _ => Type::Any,
+                        },
+                        None => Type::Any,
+                    };
+                    if let Some(name) = &h.name {
+                        self.declare(name.id.as_str(), caught);
+                    }
+                    self.block(&h.body);
+                }
+                self.block(&t.orelse);
+                self.block(&t.finalbody);
+            }
+            Stmt::Expr(e) => {
+                self.expr(&e.value);
+            }
+            Stmt::Assert(a) => {
+                self.expr(&a.test);
+                if let Some(msg) = &a.msg {
+                    self.expr(msg);
+                }
+            }
+            Stmt::Raise(r) => {
+                if let Some(exc) = &r.exc {
+                    self.expr(exc);
+                }
+                if let Some(cause) = &r.cause {
+                    self.expr(cause);
+                }
+            }
+            Stmt::Delete(d) => {
+                for target in &d.targets {
+                    self.expr(target);
+                }
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let full = alias.name.id.as_str();
+                    let (local, module): (Name, Name) = match &alias.asname {
+                        Some(a) => (a.id.as_str().into(), full.into()),
+                        None => {
+                            let top = full.split('.').next().unwrap_or(full);
+                            (top.into(), top.into())
+                        }
+                    };
+                    self.symbols
+                        .insert(local.clone(), Symbol::Module(module.clone()));
+                    if self.frames.len() > 1 {
+                        self.declare(&local, Type::Module(module));
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let Some(module) = &i.module else { return };
+                for alias in &i.names {
+                    let name = alias.name.id.as_str();
+                    let local: Name = alias.asname.as_ref().map_or(name, |a| a.id.as_str()).into();
+                    let symbol = self
+                        .world
+                        .db
+                        .member(module.id.as_str(), name)
+                        .cloned()
+                        .unwrap_or(Symbol::Value(Type::Any));
+                    self.symbols.insert(local, symbol);
+                }
+            }
+            Stmt::Match(m) => {
+                self.expr(&m.subject);
+                for case in &m.cases {
+                    if let Some(guard) = &case.guard {
+                        self.expr(guard);
+                    }
+                    self.block(&case.body);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn function(&mut self, def: &ast::StmtFunctionDef) {
+        let sig = self.resolver().signature(def, Some(def.name.id.as_str()));
+        if self.frames.len() > 1 {
+            self.declare(def.name.id.as_str(), Type::Callable(Arc::new(sig.clone())));
+        }
+        self.function_body(def, &sig, None);
+    }
+
+    fn method(&mut self, class: &ast::StmtClassDef, def: &ast::StmtFunctionDef) {
+        let sig = self.resolver().signature(def, Some(def.name.id.as_str()));
+        let is_static = def
+            .decorator_list
+            .iter()
+            .any(|d| crate::stubs::decorator_name(&d.expression) == Some("staticmethod"));
+        let self_type =
+            (!is_static).then(|| Type::instance(&format!("__main__.{}", class.name.id), []));
+        self.function_body(def, &sig, self_type);
+    }
+
+    fn function_body(
+        &mut self,
+        def: &ast::StmtFunctionDef,
+        sig: &Signature,
+        self_type: Option<Type>,
+    ) {
+        let returns = def.returns.as_ref().map(|_| sig.ret.clone());
+        let generator = contains_yield(&def.body);
+        self.frames.push(Frame::new(returns, generator));
+        for (i, param) in sig.params.iter().enumerate() {
+            let Some(name) = &param.name else { continue };
+            let mut ty = match param.kind {
+                ParamKind::VarPositional => Type::tuple_of(param.ty.clone()),
+                ParamKind::VarKeyword => Type::dict(Type::str(), param.ty.clone()),
+                _ => param.ty.clone(),
+            };
+            if i == 0
+                && matches!(ty, Type::Any)
+                && let Some(receiver) = &self_type
+            {
+                ty = receiver.clone();
+            }
+            self.declare(name, ty);
+        }
+        self.block(&def.body);
+        self.frames.pop();
+    }
+
+    fn return_stmt(&mut self, r: &ast::StmtReturn) {
+        let (expected, generator) = {
+            let frame = self.frames.last().expect("a frame");
+            (frame.returns.clone(), frame.generator)
+        };
+        let Some(expected) = expected.filter(|_| !generator && self.frames.len() > 1) else {
+            if let Some(value) = &r.value {
+                self.expr(value);
+            }
+            return;
+        };
+        match &r.value {
+            None => {
+                if !expected.has_any() && !self.world.is_subtype(&Type::None, &expected) {
+                    self.report(r, "return-value", "Return value expected".into());
+                }
+            }
+            Some(value) => {
+                let got = self.expr_expecting(value, &expected);
+                if !got.has_any() && !self.compatible_somewhere(&got, &expected) {
+                    self.report(
+                        value.as_ref(),
+                        "return-value",
+                        format!("Incompatible return value type (got \"{got}\", expected \"{expected}\")"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// `got <: expected`, or some member of a union `got` is (the checker
+    /// does not narrow, so a union may be wider than mypy would see).
+    fn compatible_somewhere(&self, got: &Type, expected: &Type) -> bool {
+        match got {
+            Type::Union(items) => items.iter().any(|t| self.world.is_subtype(t, expected)),
+            other => self.world.is_subtype(other, expected),
+        }
+    }
+
+    fn assign(&mut self, target: &Expr, value: Type, value_expr: &Expr) {
+        match target {
+            Expr::Name(n) => self.bind(n.id.as_str(), value, value_expr, true),
+            Expr::Tuple(t) => self.unpack(&t.elts, value, value_expr),
+            Expr::List(l) => self.unpack(&l.elts, value, value_expr),
+            Expr::Starred(s) => self.assign(&s.value, Type::list(Type::Any), value_expr),
+            Expr::Subscript(s) => {
+                let container = self.expr(&s.value);
+                let index = self.expr(&s.slice);
+                if let Some(setitem) = self.world.instance_member(&container, "__setitem__") {
+                    let args = [plain(index), plain(value.clone())];
+                    let (_, error) = self.world.call(&setitem, &args);
+                    if error.is_some()
+                        && !container.has_any()
+                        && matches!(container, Type::Instance(..))
+                    {
+                        let element = match self.world.instance_member(&container, "__getitem__") {
+                            Some(getitem) => self.world.call(&getitem, &args[..1]).0,
+                            None => Type::Any,
+                        };
+                        if !element.has_any() && !self.world.is_subtype(&value, &element) {
+                            self.report(
+                                value_expr,
+                                "assignment",
+                                format!("Incompatible types in assignment (expression has type \"{value}\", target has type \"{element}\")"),
+                            );
+                        }
+                    }
+                }
+            }
+            other => {
+                self.expr(other);
+            }
+        }
+    }
+
+    fn unpack(&mut self, targets: &[Expr], value: Type, value_expr: &Expr) {
+        let starred = targets.iter().any(|t| matches!(t, Expr::Starred(_)));
+        match &value {
+            Type::Tuple(items) if items.len() == targets.len() && !starred => {
+                for (target, item) in targets.iter().zip(items.iter()) {
+                    self.assign(target, item.clone(), value_expr);
+                }
+            }
+            _ => {
+                let element = match value {
+                    Type::Tuple(_) => Type::Any,
+                    ref other => self.world.iter_element(other),
+                };
+                for target in targets {
+                    self.assign(target, element.clone(), value_expr);
+                }
+            }
+        }
+    }
+
+    // ----- expressions -------------------------------------------------
+
+    fn expr(&mut self, expr: &Expr) -> Type {
+        self.expr_expecting(expr, &Type::Any)
+    }
+
+    /// Infers `expr`'s type; `expected` guides empty collections and
+    /// lambdas, as mypy's bidirectional inference does.
+    fn expr_expecting(&mut self, expr: &Expr, expected: &Type) -> Type {
+        if self.depth > MAX_NESTING {
+            return Type::Any;
+        }
+        self.depth += 1;
+        let ty = self.expr_inner(expr, expected);
+        self.depth -= 1;
+        ty
+    }
+
+    fn expr_inner(&mut self, expr: &Expr, expected: &Type) -> Type {
+        match expr {
+            Expr::NumberLiteral(n) => match n.value {
+                ast::Number::Int(_) => Type::int(),
+                ast::Number::Float(_) => Type::float(),
+                ast::Number::Complex { .. } => Type::instance("builtins.complex", []),
+            },
+            Expr::StringLiteral(_) | Expr::FString(_) => {
+                if let Expr::FString(f) = expr {
+                    for element in f.value.elements() {
+                        if let ast::InterpolatedStringElement::Interpolation(i) = element {
+                            self.expr(&i.expression);
+                        }
+                    }
+                }
+                Type::str()
+            }
+            Expr::BytesLiteral(_) => Type::bytes(),
+            Expr::BooleanLiteral(_) => Type::bool(),
+            Expr::NoneLiteral(_) => Type::None,
+            Expr::EllipsisLiteral(_) => Type::Any,
+            Expr::Name(n) => self.lookup(n.id.as_str()).unwrap_or(Type::Any),
+            Expr::Attribute(a) => {
+                let receiver = self.expr(&a.value);
+                self.attribute(&receiver, a.attr.id.as_str(), expr)
+            }
+            Expr::Call(c) => self.call(c),
+            Expr::Subscript(s) => self.subscript(s),
+            Expr::BinOp(b) => {
+                let left = self.expr(&b.left);
+                let right = self.expr(&b.right);
+                self.binary(&left, b.op, &right, expr, false)
+            }
+            Expr::UnaryOp(u) => {
+                let operand = self.expr(&u.operand);
+                self.unary(u.op, &operand, expr)
+            }
+            Expr::BoolOp(b) => {
+                let types: Vec<Type> = b.values.iter().map(|v| self.expr(v)).collect();
+                match b.op {
+                    ast::BoolOp::Or => {
+                        let last = types.len() - 1;
+                        Type::union(
+                            types
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, t)| if i < last { without_none(t) } else { t }),
+                        )
+                    }
+                    ast::BoolOp::And => Type::union(types),
+                }
+            }
+            Expr::Compare(c) => self.compare(c),
+            Expr::If(i) => {
+                self.expr(&i.test);
+                let body = self.expr_expecting(&i.body, expected);
+                let orelse = self.expr_expecting(&i.orelse, expected);
+                Type::union([body, orelse])
+            }
+            Expr::Named(n) => {
+                let value = self.expr(&n.value);
+                if let Expr::Name(name) = &*n.target {
+                    self.bind(name.id.as_str(), value.clone(), n.value.as_ref(), true);
+                }
+                value
+            }
+            Expr::List(l) => {
+                let hint = expected_element(expected, "builtins.list");
+                let elements: Vec<Type> = l.elts.iter().map(|e| self.element(e, &hint)).collect();
+                Type::list(self.collection_element(elements, hint))
+            }
+            Expr::Set(s) => {
+                let hint = expected_element(expected, "builtins.set");
+                let elements: Vec<Type> = s.elts.iter().map(|e| self.element(e, &hint)).collect();
+                Type::set(self.collection_element(elements, hint))
+            }
+            Expr::Tuple(t) => {
+                if t.elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+                    for e in &t.elts {
+                        self.expr(e);
+                    }
+                    return Type::tuple_of(Type::Any);
+                }
+                Type::Tuple(t.elts.iter().map(|e| self.expr(e)).collect())
+            }
+            Expr::Dict(d) => {
+                let (key_hint, value_hint) = match expected {
+                    Type::Instance(name, args) if &**name == "builtins.dict" && args.len() == 2 => {
+                        (args[0].clone(), args[1].clone())
+                    }
+                    _ => (Type::Any, Type::Any),
+                };
+                let mut keys = Vec::new();
+                let mut values = Vec::new();
+                for item in &d.items {
+                    match &item.key {
+                        Some(key) => {
+                            keys.push(self.expr_expecting(key, &key_hint));
+                            values.push(self.expr_expecting(&item.value, &value_hint));
+                        }
+                        None => {
+                            self.expr(&item.value);
+                            keys.push(Type::Any);
+                            values.push(Type::Any);
+                        }
+                    }
+                }
+                Type::dict(
+                    self.collection_element(keys, key_hint),
+                    self.collection_element(values, value_hint),
+                )
+            }
+            Expr::ListComp(c) => {
+                let element = self.comprehension(&c.generators, |checker| checker.expr(&c.elt));
+                Type::list(element)
+            }
+            Expr::SetComp(c) => {
+                let element = self.comprehension(&c.generators, |checker| checker.expr(&c.elt));
+                Type::set(element)
+            }
+            Expr::Generator(g) => {
+                let element = self.comprehension(&g.generators, |checker| checker.expr(&g.elt));
+                Type::instance("typing.Generator", [element, Type::None, Type::None])
+            }
+            Expr::DictComp(c) => {
+                let (key, value) = self.comprehension_pair(&c.generators, &c.key, &c.value);
+                Type::dict(key, value)
+            }
+            Expr::Lambda(l) => self.lambda(l, expected),
+            Expr::Starred(s) => {
+                self.expr(&s.value);
+                Type::Any
+            }
+            Expr::Slice(s) => {
+                for part in [&s.lower, &s.upper, &s.step].into_iter().flatten() {
+                    self.expr(part);
+                }
+                Type::instance("builtins.slice", [Type::Any, Type::Any, Type::Any])
+            }
+            Expr::Await(a) => {
+                self.expr(&a.value);
+                Type::Any
+            }
+            Expr::Yield(y) => {
+                if let Some(value) = &y.value {
+                    self.expr(value);
+                }
+                Type::Any
+            }
+            Expr::YieldFrom(y) => {
+                self.expr(&y.value);
+                Type::Any
+            }
+            _ => Type::Any,
+        }
+    }
+
+    fn element(&mut self, expr: &Expr, hint: &Type) -> Type {
+        match expr {
+            Expr::Starred(s) => {
+                let inner = self.expr(&s.value);
+                self.world.iter_element(&inner)
+            }
+            other => self.expr_expecting(other, hint),
+        }
+    }
+
+    /// A collection literal's element type: the context's when every
+    /// element fits it, else the join (`Any` for a vague join, like an
+    /// empty literal).
+    fn collection_element(&self, elements: Vec<Type>, hint: Type) -> Type {
+        if !matches!(hint, Type::Any) && elements.iter().all(|e| self.world.is_subtype(e, &hint)) {
+            return hint;
+        }
+        if elements.is_empty() {
+            return Type::Any;
+        }
+        self.world.join_all(elements)
+    }
+
+    fn comprehension(
+        &mut self,
+        generators: &[ast::Comprehension],
+        element: impl FnOnce(&mut Self) -> Type,
+    ) -> Type {
+        self.frames.push(self.inner_frame());
+        self.generators(generators);
+        let ty = element(self);
+        self.frames.pop();
+        ty
+    }
+
+    fn comprehension_pair(
+        &mut self,
+        generators: &[ast::Comprehension],
+        key: &Expr,
+        value: &Expr,
+    ) -> (Type, Type) {
+        self.frames.push(self.inner_frame());
+        self.generators(generators);
+        let pair = (self.expr(key), self.expr(value));
+        self.frames.pop();
+        pair
+    }
+
+    fn inner_frame(&self) -> Frame {
+        let outer = self.frames.last().expect("a frame");
+        Frame::new(outer.returns.clone(), outer.generator)
+    }
+
+    fn generators(&mut self, generators: &[ast::Comprehension]) {
+        for generator in generators {
+            let iterable = self.expr(&generator.iter);
+            let element = self.world.iter_element(&iterable);
+            self.assign_fresh(&generator.target, element);
+            for condition in &generator.ifs {
+                self.expr(condition);
+            }
+        }
+    }
+
+    /// Binds a comprehension or lambda variable (never declared: each
+    /// iteration may rebind it).
+    fn fresh(&mut self, name: &str, ty: Type) {
+        self.frames.last_mut().expect("a frame").vars.insert(
+            name.into(),
+            Var {
+                ty,
+                declared: false,
+            },
+        );
+    }
+
+    /// Binds comprehension targets without declaration checks.
+    fn assign_fresh(&mut self, target: &Expr, value: Type) {
+        match target {
+            Expr::Name(n) => self.fresh(n.id.as_str(), value),
+            Expr::Tuple(t) => {
+                let items: Vec<Type> = match &value {
+                    Type::Tuple(items) if items.len() == t.elts.len() => items.to_vec(),
+                    other => vec![self.world.iter_element(other); t.elts.len()],
+                };
+                for (e, item) in t.elts.iter().zip(items) {
+                    self.assign_fresh(e, item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn lambda(&mut self, lambda: &ast::ExprLambda, expected: &Type) -> Type {
+        let hinted: Option<Arc<Signature>> = match expected {
+            Type::Callable(sig) if !sig.any_params => Some(sig.clone()),
+            _ => None,
+        };
+        self.frames.push(self.inner_frame());
+        let mut params = Vec::new();
+        if let Some(parameters) = &lambda.parameters {
+            for (i, p) in parameters.iter_non_variadic_params().enumerate() {
+                let ty = hinted
+                    .as_ref()
+                    .and_then(|h| h.params.get(i))
+                    .map_or(Type::Any, |p| p.ty.clone());
+                let ty = if ty.has_any() { Type::Any } else { ty };
+                self.fresh(p.parameter.name.id.as_str(), ty.clone());
+                params.push(Param {
+                    name: Some(p.parameter.name.id.as_str().into()),
+                    kind: ParamKind::Normal,
+                    ty,
+                    has_default: p.default.is_some(),
+                });
+            }
+            if parameters.vararg.is_some() || parameters.kwarg.is_some() {
+                self.frames.pop();
+                self.expr(&lambda.body);
+                return Type::Callable(Arc::new(Signature::any_params(Type::Any)));
+            }
+        }
+        let ret = self.expr(&lambda.body);
+        self.frames.pop();
+        Type::Callable(Arc::new(Signature {
+            name: Some("lambda".into()),
+            params,
+            ret,
+            any_params: false,
+        }))
+    }
+
+    fn attribute(&mut self, receiver: &Type, name: &str, at: &Expr) -> Type {
+        match receiver {
+            Type::Module(module) => match self.world.db.member(module, name) {
+                Some(symbol) => self.symbol_value(&symbol.clone()),
+                None => {
+                    let sub = format!("{module}.{name}");
+                    if self.world.db.modules.contains_key(sub.as_str()) {
+                        Type::Module(sub.into())
+                    } else {
+                        if self.world.db.modules.contains_key(&**module) {
+                            self.report(
+                                at,
+                                "attr-defined",
+                                format!("Module \"{module}\" has no attribute \"{name}\""),
+                            );
+                        }
+                        Type::Any
+                    }
+                }
+            },
+            Type::Class(class) => self.world.class_member(class, name).unwrap_or(Type::Any),
+            Type::Instance(class, _) => match self.world.instance_member(receiver, name) {
+                Some(ty) => ty,
+                None => {
+                    if self.reportable_class(class) {
+                        self.report(
+                            at,
+                            "attr-defined",
+                            format!("\"{receiver}\" has no attribute \"{name}\""),
+                        );
+                    }
+                    Type::Any
+                }
+            },
+            Type::Tuple(_) => match self.world.instance_member(receiver, name) {
+                Some(ty) => ty,
+                None => {
+                    self.report(
+                        at,
+                        "attr-defined",
+                        format!("\"{receiver}\" has no attribute \"{name}\""),
+                    );
+                    Type::Any
+                }
+            },
+            Type::Union(items) => {
+                let found: Vec<Option<Type>> = items
+                    .iter()
+                    .map(|t| match t {
+                        Type::Instance(..) | Type::Tuple(_) => self.world.instance_member(t, name),
+                        Type::None => self.world.instance_member(&Type::object(), name),
+                        _ => Some(Type::Any),
+                    })
+                    .collect();
+                if found.iter().all(Option::is_none) && !receiver.has_any() {
+                    let first = items.first().map(ToString::to_string).unwrap_or_default();
+                    self.report(
+                        at,
+                        "union-attr",
+                        format!("Item \"{first}\" of \"{receiver}\" has no attribute \"{name}\""),
+                    );
+                }
+                Type::union(found.into_iter().flatten())
+            }
+            _ => Type::Any,
+        }
+    }
+
+    /// Whether a missing attribute on this class is certainly an error:
+    /// stub classes are complete, user classes may set attributes anywhere.
+    fn reportable_class(&self, class: &str) -> bool {
+        !class.starts_with("__main__.")
+            && self.world.class(class).is_some()
+            && self.world.find_member(class, "__getattr__").is_none()
+    }
+
+    fn call(&mut self, call: &ast::ExprCall) -> Type {
+        let callee = self.expr(&call.func);
+        let hints: Vec<Type> = match &callee {
+            Type::Callable(sig) => sig.params.iter().map(|p| p.ty.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let mut args = Vec::new();
+        for (i, arg) in call.arguments.args.iter().enumerate() {
+            let hint = hints.get(i).cloned().unwrap_or(Type::Any);
+            match arg {
+                Expr::Starred(s) => {
+                    let ty = self.expr(&s.value);
+                    args.push(Arg {
+                        keyword: None,
+                        unpacked: true,
+                        ty,
+                    });
+                }
+                other => {
+                    let ty =
+                        self.expr_expecting(other, &if hint.has_any() { Type::Any } else { hint });
+                    args.push(plain(ty));
+                }
+            }
+        }
+        for keyword in call.arguments.keywords.iter() {
+            let ty = self.expr(&keyword.value);
+            args.push(Arg {
+                keyword: keyword.arg.as_ref().map(|k| k.id.as_str().into()),
+                unpacked: keyword.arg.is_none(),
+                ty,
+            });
+        }
+        let (ret, error) = self.world.call(&callee, &args);
+        if let Some(error) = error
+            && !matches!(callee, Type::Any | Type::Union(_))
+        {
+            let name = callee_name(&callee);
+            match error {
+                CallError::ArgType {
+                    index,
+                    got,
+                    expected,
+                } => {
+                    let at: &dyn Ranged = call_arg_node(call, index).unwrap_or(call);
+                    let (line, col) = self.lines.position(at.start());
+                    self.diagnostics.push(Diagnostic {
+                        line,
+                        col,
+                        message: format!("Argument {} to \"{name}\" has incompatible type \"{got}\"; expected \"{expected}\"", index + 1),
+                        code: "arg-type",
+                    });
+                }
+                CallError::NoOverload { args } => {
+                    let listed: Vec<String> = args.iter().map(|t| format!("\"{t}\"")).collect();
+                    let plural = if listed.len() == 1 { "type" } else { "types" };
+                    self.report(
+                        call,
+                        "call-overload",
+                        format!(
+                            "No overload variant of \"{name}\" matches argument {plural} {}",
+                            listed.join(", ")
+                        ),
+                    );
+                }
+                CallError::Arity(message) => self.report(call, "call-arg", message),
+            }
+        }
+        ret
+    }
+
+    fn subscript(&mut self, sub: &ast::ExprSubscript) -> Type {
+        let container = self.expr(&sub.value);
+        let index = self.expr(&sub.slice);
+        match &container {
+            Type::Tuple(items) => match tuple_index(&sub.slice, items.len()) {
+                Some(i) => items[i].clone(),
+                None if matches!(&*sub.slice, Expr::Slice(_)) => {
+                    Type::tuple_of(self.world.join_all(items.iter().cloned()))
+                }
+                None => self.world.join_all(items.iter().cloned()),
+            },
+            Type::Instance(..) => match self.world.instance_member(&container, "__getitem__") {
+                Some(getitem) => {
+                    let (ret, error) = self.world.call(&getitem, &[plain(index.clone())]);
+                    if error.is_some() && !index.has_any() && !container.has_any() {
+                        let expected = match &getitem {
+                            Type::Callable(sig) => sig.params.first().map(|p| p.ty.to_string()),
+                            _ => None,
+                        };
+                        match expected {
+                            Some(expected) => self.report(
+                                sub.slice.as_ref(),
+                                "index",
+                                format!("Invalid index type \"{index}\" for \"{container}\"; expected type \"{expected}\""),
+                            ),
+                            None => self.report(
+                                sub,
+                                "call-overload",
+                                format!(
+                                    "No overload variant of \"__getitem__\" of \"{}\" matches argument type \"{index}\"",
+                                    short(container.class_name().unwrap_or_default())
+                                ),
+                            ),
+                        }
+                    }
+                    ret
+                }
+                None => {
+                    if let Some(class) = container.class_name()
+                        && self.reportable_class(class)
+                        && !container.has_any()
+                    {
+                        self.report(
+                            sub,
+                            "index",
+                            format!("Value of type \"{container}\" is not indexable"),
+                        );
+                    }
+                    Type::Any
+                }
+            },
+            Type::Class(name) => {
+                // `list[int]` as a value (in isinstance, say).
+                Type::Class(name.clone())
+            }
+            _ => Type::Any,
+        }
+    }
+
+    fn binary(
+        &mut self,
+        left: &Type,
+        op: ast::Operator,
+        right: &Type,
+        at: &impl Ranged,
+        augmented: bool,
+    ) -> Type {
+        let (dunder, reflected, inplace) = operator_methods(op);
+        let lefts: Vec<Type> = union_members(left);
+        let rights: Vec<Type> = union_members(right);
+        let mut results = Vec::new();
+        let mut failures = 0usize;
+        let total = lefts.len() * rights.len();
+        for l in &lefts {
+            for r in &rights {
+                match self.binary_one(l, dunder, reflected, augmented.then_some(inplace), r) {
+                    Some(ty) => results.push(ty),
+                    None => failures += 1,
+                }
+            }
+        }
+        if failures == total && total > 0 && !left.has_any() && !right.has_any() {
+            let symbol = operator_symbol(op);
+            self.report(
+                at,
+                "operator",
+                format!("Unsupported operand types for {symbol} (\"{left}\" and \"{right}\")"),
+            );
+            return Type::Any;
+        }
+        if failures > 0 {
+            return Type::Any;
+        }
+        Type::union(results)
+    }
+
+    /// One operand pair: `l.__op__(r)`, then `r.__rop__(l)`; `None` when
+    /// both certainly fail.
+    fn binary_one(
+        &self,
+        l: &Type,
+        dunder: &str,
+        reflected: &str,
+        inplace: Option<&str>,
+        r: &Type,
+    ) -> Option<Type> {
+        if l.has_any()
+            || r.has_any()
+            || !matches!(l, Type::Instance(..) | Type::Tuple(_))
+            || !matches!(r, Type::Instance(..) | Type::Tuple(_))
+        {
+            return Some(Type::Any);
+        }
+        let attempt = |receiver: &Type, method: &str, operand: &Type| -> Option<Result<Type, ()>> {
+            let callee = self.world.instance_member(receiver, method)?;
+            let (ret, error) = self.world.call(&callee, &[plain(operand.clone())]);
+            Some(if error.is_none() && !is_not_implemented(&ret) {
+                Ok(ret)
+            } else {
+                Err(())
+            })
+        };
+        let mut known = false;
+        if let Some(method) = inplace
+            && let Some(result) = attempt(l, method, r)
+        {
+            known = true;
+            if let Ok(ty) = result {
+                return Some(ty);
+            }
+        }
+        if let Some(result) = attempt(l, dunder, r) {
+            known = true;
+            if let Ok(ty) = result {
+                return Some(ty);
+            }
+        }
+        if let Some(result) = attempt(r, reflected, l) {
+            known = true;
+            if let Ok(ty) = result {
+                return Some(ty);
+            }
+        }
+        let classes_known = [l, r].iter().all(|t| match t {
+            Type::Instance(name, _) => self.reportable_class(name),
+            _ => true,
+        });
+        if known || classes_known {
+            None
+        } else {
+            Some(Type::Any)
+        }
+    }
+
+    fn unary(&mut self, op: ast::UnaryOp, operand: &Type, at: &Expr) -> Type {
+        let method = match op {
+            ast::UnaryOp::Not => return Type::bool(),
+            ast::UnaryOp::USub => "__neg__",
+            ast::UnaryOp::UAdd => "__pos__",
+            ast::UnaryOp::Invert => "__invert__",
+        };
+        if operand.has_any() || !matches!(operand, Type::Instance(..)) {
+            return Type::Any;
+        }
+        match self.world.instance_member(operand, method) {
+            Some(callee) => self.world.call(&callee, &[]).0,
+            None => {
+                if let Some(class) = operand.class_name()
+                    && self.reportable_class(class)
+                {
+                    self.report(
+                        at,
+                        "operator",
+                        format!(
+                            "Unsupported operand type for unary {} (\"{operand}\")",
+                            op.as_str()
+                        ),
+                    );
+                }
+                Type::Any
+            }
+        }
+    }
+
+    fn compare(&mut self, c: &ast::ExprCompare) -> Type {
+        let mut left = self.expr(&c.left);
+        let mut result = Type::bool();
+        for (op, right_expr) in c.ops.iter().zip(c.comparators.iter()) {
+            let right = self.expr(right_expr);
+            match op {
+                ast::CmpOp::Eq | ast::CmpOp::NotEq => {
+                    if self.non_overlapping(&left, &right) {
+                        self.report(
+                            c,
+                            "comparison-overlap",
+                            format!("Non-overlapping equality check (left operand type: \"{left}\", right operand type: \"{right}\")"),
+                        );
+                    }
+                }
+                ast::CmpOp::In | ast::CmpOp::NotIn => self.containment(&left, &right, c),
+                ast::CmpOp::Is | ast::CmpOp::IsNot => {}
+                ordering => {
+                    let (method, reflected) = match ordering {
+                        ast::CmpOp::Lt => ("__lt__", "__gt__"),
+                        ast::CmpOp::LtE => ("__le__", "__ge__"),
+                        ast::CmpOp::Gt => ("__gt__", "__lt__"),
+                        _ => ("__ge__", "__le__"),
+                    };
+                    let pairs: Vec<(Type, Type)> = union_members(&left)
+                        .into_iter()
+                        .flat_map(|l| {
+                            union_members(&right)
+                                .into_iter()
+                                .map(move |r| (l.clone(), r))
+                        })
+                        .collect();
+                    let failures = pairs
+                        .iter()
+                        .filter(|(l, r)| self.binary_one(l, method, reflected, None, r).is_none())
+                        .count();
+                    if failures == pairs.len()
+                        && !pairs.is_empty()
+                        && !left.has_any()
+                        && !right.has_any()
+                    {
+                        self.report(
+                            c,
+                            "operator",
+                            format!(
+                                "Unsupported operand types for {} (\"{left}\" and \"{right}\")",
+                                op.as_str()
+                            ),
+                        );
+                    }
+                    if c.ops.len() == 1 && failures == 0 {
+                        result = match self.binary_one(&left, method, reflected, None, &right) {
+                            Some(Type::Any) | None => Type::bool(),
+                            Some(ty) => ty,
+                        };
+                    }
+                }
+            }
+            left = right;
+        }
+        result
+    }
+
+    /// mypy's strict equality: both sides precise and no value can be
+    /// both (`int` vs `str`); numbers overlap each other, containers of
+    /// one class overlap, and `None` is left alone.
+    fn non_overlapping(&self, left: &Type, right: &Type) -> bool {
+        if left.has_any() || right.has_any() {
+            return false;
+        }
+        let simple =
+            |t: &Type| matches!(t, Type::Instance(name, _) if !name.starts_with("__main__."));
+        if !simple(left) || !simple(right) {
+            return false;
+        }
+        let numeric = |t: &Type| {
+            matches!(
+                t.class_name(),
+                Some("builtins.int" | "builtins.float" | "builtins.complex" | "builtins.bool")
+            )
+        };
+        if numeric(left) && numeric(right) {
+            return false;
+        }
+        let (ln, rn) = (
+            left.class_name().unwrap_or_default(),
+            right.class_name().unwrap_or_default(),
+        );
+        let related = self.world.map_to_base(ln, left.args(), rn).is_some()
+            || self.world.map_to_base(rn, right.args(), ln).is_some();
+        if related {
+            return false;
+        }
+        // Protocols and classes with a custom __eq__ may compare equal to
+        // anything.
+        let custom_eq = |name: &str| {
+            self.world.class(name).is_none_or(|c| c.is_protocol)
+                || self
+                    .world
+                    .find_member(name, "__eq__")
+                    .is_some_and(|(_, owner)| {
+                        &*owner != "builtins.object" && !owner.starts_with("builtins.")
+                    })
+        };
+        !(custom_eq(ln) || custom_eq(rn))
+    }
+
+    fn containment(&mut self, element: &Type, container: &Type, at: &ast::ExprCompare) {
+        if element.has_any() || container.has_any() {
+            return;
+        }
+        let item = match container {
+            Type::Instance(name, _) if matches!(&**name, "builtins.str" | "builtins.bytes") => {
+                return;
+            }
+            Type::Instance(..) | Type::Tuple(_) => self.world.iter_element(container),
+            _ => return,
+        };
+        if self.non_overlapping(element, &item) {
+            self.report(
+                at,
+                "comparison-overlap",
+                format!("Non-overlapping container check (element type: \"{element}\", container item type: \"{item}\")"),
+            );
+        }
+    }
+}
+
+fn plain(ty: Type) -> Arg {
+    Arg {
+        keyword: None,
+        unpacked: false,
+        ty,
+    }
+}
+
+/// Whether a first assignment fixes a variable's type, as mypy's
+/// inference does: precise types yes; `None`, `Any`-bearing and empty
+/// collections stay open (mypy's partial types).
+fn is_declarable(ty: &Type) -> bool {
+    !ty.has_any()
+        && !matches!(
+            ty,
+            Type::None | Type::Callable(_) | Type::Overloaded(_) | Type::Module(_) | Type::Class(_)
+        )
+}
+
+fn without_none(ty: Type) -> Type {
+    match ty {
+        Type::Union(items) => Type::union(items.iter().filter(|t| **t != Type::None).cloned()),
+        other => other,
+    }
+}
+
+fn union_members(ty: &Type) -> Vec<Type> {
+    match ty {
+        Type::Union(items) => items.to_vec(),
+        other => vec![other.clone()],
+    }
+}
+
+fn is_not_implemented(ty: &Type) -> bool {
+    ty.is_instance_of("builtins._NotImplementedType")
+}
+
+fn expected_element(expected: &Type, class: &str) -> Type {
+    match expected {
+        Type::Instance(name, args) if &**name == class && args.len() == 1 => args[0].clone(),
+        Type::Instance(name, args)
+            if args.len() == 1
+                && matches!(
+                    &**name,
+                    "typing.Iterable"
+                        | "typing.Sequence"
+                        | "typing.Collection"
+                        | "typing.AbstractSet"
+                        | "typing.MutableSequence"
+                ) =>
+        {
+            args[0].clone()
+        }
+        _ => Type::Any,
+    }
+}
+
+fn tuple_index(slice: &Expr, len: usize) -> Option<usize> {
+    let value: i64 = match slice {
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_i64()?,
+            _ => return None,
+        },
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => match &*u.operand {
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => -(i.as_i64()?),
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let index = if value < 0 { len as i64 + value } else { value };
+    (0..len as i64).contains(&index).then_some(index as usize)
+}
+
+fn callee_name(callee: &Type) -> String {
+    match callee {
+        Type::Callable(sig) => sig.name.as_deref().unwrap_or("function").to_owned(),
+        Type::Overloaded(sigs) => sigs
+            .first()
+            .and_then(|s| s.name.as_deref())
+            .unwrap_or("function")
+            .to_owned(),
+        Type::Class(name) => short(name).to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn call_arg_node(call: &ast::ExprCall, index: usize) -> Option<&dyn Ranged> {
+    let positional = call.arguments.args.len();
+    if index < positional {
+        Some(&call.arguments.args[index])
+    } else {
+        call.arguments
+            .keywords
+            .get(index - positional)
+            .map(|k| &k.value as &dyn Ranged)
+    }
+}
+
+fn operator_methods(op: ast::Operator) -> (&'static str, &'static str, &'static str) {
+    use ast::Operator::*;
+    match op {
+        Add => ("__add__", "__radd__", "__iadd__"),
+        Sub => ("__sub__", "__rsub__", "__isub__"),
+        Mult => ("__mul__", "__rmul__", "__imul__"),
+        MatMult => ("__matmul__", "__rmatmul__", "__imatmul__"),
+        Div => ("__truediv__", "__rtruediv__", "__itruediv__"),
+        Mod => ("__mod__", "__rmod__", "__imod__"),
+        Pow => ("__pow__", "__rpow__", "__ipow__"),
+        LShift => ("__lshift__", "__rlshift__", "__ilshift__"),
+        RShift => ("__rshift__", "__rrshift__", "__irshift__"),
+        BitOr => ("__or__", "__ror__", "__ior__"),
+        BitXor => ("__xor__", "__rxor__", "__ixor__"),
+        BitAnd => ("__and__", "__rand__", "__iand__"),
+        FloorDiv => ("__floordiv__", "__rfloordiv__", "__ifloordiv__"),
+    }
+}
+
+fn operator_symbol(op: ast::Operator) -> &'static str {
+    op.as_str()
+}
+
+fn contains_yield(body: &[Stmt]) -> bool {
+    use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
+    struct Finder(bool);
+    impl<'b> Visitor<'b> for Finder {
+        fn visit_stmt(&mut self, stmt: &'b Stmt) {
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            match expr {
+                Expr::Yield(_) | Expr::YieldFrom(_) => self.0 = true,
+                Expr::Lambda(_) => {}
+                _ => walk_expr(self, expr),
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    for stmt in body {
+        finder.visit_stmt(stmt);
+    }
+    finder.0
+}

@@ -1,0 +1,833 @@
+//! Subtyping, member lookup, joins and call matching over the class
+//! database: the type rules, kept apart from the tree walk that applies
+//! them.
+//!
+//! The rules follow mypy for the subset (nominal classes with declared
+//! variance, `int` promoted to `float` and `complex`, protocols checked by
+//! member names, `None` only where declared) and err on the side of
+//! compatibility: anything involving `Any` or an unresolved type variable
+//! is compatible, so an imprecise type can hide an error but never invent
+//! one.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::stubs::{ClassInfo, Member, MethodKind, TypeDb, Variance};
+use crate::types::{Name, Param, ParamKind, Signature, Type};
+
+/// Recursion bound for the type rules (deep or cyclic types give up and
+/// answer leniently).
+const MAX_DEPTH: usize = 24;
+
+/// The stub database plus the classes a checked module defines.
+pub struct World<'a> {
+    /// The stubs.
+    pub db: &'a TypeDb,
+    /// Classes defined by the code being checked.
+    pub user: HashMap<Name, ClassInfo>,
+}
+
+/// An argument at a call site.
+#[derive(Clone, Debug)]
+pub struct Arg {
+    /// The keyword, for `name=value`.
+    pub keyword: Option<Name>,
+    /// Whether it is `*xs` or `**kw`.
+    pub unpacked: bool,
+    /// Its type.
+    pub ty: Type,
+}
+
+/// Why a call does not type-check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallError {
+    /// Argument `index` (0-based) has an incompatible type.
+    ArgType {
+        /// Which argument.
+        index: usize,
+        /// Its type.
+        got: Type,
+        /// The parameter's type.
+        expected: Type,
+    },
+    /// No overload accepts the arguments.
+    NoOverload {
+        /// The argument types.
+        args: Vec<Type>,
+    },
+    /// Too many or too few arguments, or an unknown keyword.
+    Arity(String),
+}
+
+impl<'a> World<'a> {
+    /// A world over the stubs with no user classes yet.
+    pub fn new(db: &'a TypeDb) -> World<'a> {
+        World {
+            db,
+            user: HashMap::new(),
+        }
+    }
+
+    /// A class, user classes first.
+    pub fn class(&self, name: &str) -> Option<&ClassInfo> {
+        self.user.get(name).or_else(|| self.db.class(name))
+    }
+
+    /// The arguments `instance` has as an instance of the ancestor class
+    /// `target` (`list[int]` as `Iterable` → `[int]`), if it is one.
+    pub fn map_to_base(&self, name: &str, args: &[Type], target: &str) -> Option<Vec<Type>> {
+        let mut queue = vec![(Name::from(name), args.to_vec(), 0usize)];
+        let mut seen: HashSet<Name> = HashSet::new();
+        while let Some((class_name, class_args, depth)) = queue.pop() {
+            if &*class_name == target {
+                return Some(class_args);
+            }
+            if depth > MAX_DEPTH || !seen.insert(class_name.clone()) {
+                continue;
+            }
+            let Some(info) = self.class(&class_name) else {
+                continue;
+            };
+            let subst = substitution(info, &class_args);
+            for base in info.bases.iter().rev() {
+                if let Type::Instance(base_name, base_args) =
+                    base.substitute(&|v| subst.get(v).cloned(), true)
+                {
+                    queue.push((base_name, base_args.to_vec(), depth + 1));
+                }
+            }
+        }
+        None
+    }
+
+    /// `a <: b` for the subset (see the module docs).
+    pub fn is_subtype(&self, a: &Type, b: &Type) -> bool {
+        self.subtype_at(a, b, 0)
+    }
+
+    fn subtype_at(&self, a: &Type, b: &Type, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return true;
+        }
+        let d = depth + 1;
+        match (a, b) {
+            (Type::Any | Type::Var(_) | Type::Never, _) | (_, Type::Any | Type::Var(_)) => true,
+            (Type::Union(items), _) => items.iter().all(|t| self.subtype_at(t, b, d)),
+            (_, Type::Union(items)) => items.iter().any(|t| self.subtype_at(a, t, d)),
+            (_, Type::Instance(name, _)) if &**name == "builtins.object" => true,
+            (Type::None, Type::None) => true,
+            (Type::None, Type::Instance(name, _)) => self
+                .class(name)
+                .is_some_and(|c| c.is_protocol && self.none_has_members(c)),
+            (Type::None, _) => false,
+            (Type::Tuple(xs), Type::Tuple(ys)) => {
+                xs.len() == ys.len()
+                    && xs
+                        .iter()
+                        .zip(ys.iter())
+                        .all(|(x, y)| self.subtype_at(x, y, d))
+            }
+            (Type::Tuple(xs), Type::Instance(_, _)) => {
+                let elem = self.join_all(xs.iter().cloned());
+                self.subtype_at(&Type::tuple_of(elem), b, d)
+            }
+            (Type::Instance(name, args), Type::Tuple(ys)) => {
+                &**name == "builtins.tuple"
+                    && args.first().is_some_and(|t| matches!(t, Type::Any))
+                    && !ys.is_empty()
+            }
+            (Type::Instance(an, aa), Type::Instance(bn, ba)) => self.nominal(an, aa, bn, ba, d),
+            (Type::Callable(_) | Type::Overloaded(_) | Type::Class(_), Type::Callable(sig)) => {
+                match a {
+                    Type::Callable(asig) => self.callable_subtype(asig, sig, d),
+                    _ => true,
+                }
+            }
+            (Type::Instance(name, _), Type::Callable(_)) => {
+                self.find_member(name, "__call__").is_some()
+            }
+            (Type::Callable(_) | Type::Overloaded(_), Type::Instance(name, _)) => {
+                matches!(
+                    &**name,
+                    "builtins.function" | "typing.Callable" | "collections.abc.Callable"
+                ) || self
+                    .class(name)
+                    .is_some_and(|c| c.is_protocol && c.members.keys().all(|m| &**m == "__call__"))
+            }
+            (Type::Class(_), Type::Instance(name, _)) => {
+                &**name == "builtins.type" || self.class(name).is_some_and(|c| c.is_protocol)
+            }
+            (Type::Class(x), Type::Class(y)) => self.nominal(x, &[], y, &[], d),
+            (Type::Module(_), Type::Instance(name, _)) => &**name == "types.ModuleType",
+            (Type::Module(x), Type::Module(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    fn none_has_members(&self, protocol: &ClassInfo) -> bool {
+        protocol.members.keys().all(|m| {
+            matches!(
+                &**m,
+                "__hash__" | "__bool__" | "__eq__" | "__ne__" | "__repr__" | "__str__"
+            )
+        })
+    }
+
+    fn callable_subtype(&self, a: &Signature, b: &Signature, depth: usize) -> bool {
+        if a.any_params || b.any_params {
+            return self.subtype_at(&a.ret, &b.ret, depth);
+        }
+        let a_pos: Vec<&Param> = a
+            .params
+            .iter()
+            .filter(|p| !matches!(p.kind, ParamKind::Keyword | ParamKind::VarKeyword))
+            .collect();
+        let b_pos: Vec<&Param> = b
+            .params
+            .iter()
+            .filter(|p| !matches!(p.kind, ParamKind::Keyword | ParamKind::VarKeyword))
+            .collect();
+        let a_var = a_pos.iter().any(|p| p.kind == ParamKind::VarPositional);
+        if !a_var && a_pos.iter().filter(|p| !p.has_default).count() > b_pos.len() {
+            return false;
+        }
+        for (i, bp) in b_pos.iter().enumerate() {
+            let ap = a_pos
+                .get(i)
+                .or_else(|| a_pos.iter().find(|p| p.kind == ParamKind::VarPositional));
+            match ap {
+                Some(ap) => {
+                    if !self.subtype_at(&bp.ty, &ap.ty, depth) {
+                        return false;
+                    }
+                }
+                None => return false,
+            }
+        }
+        self.subtype_at(&a.ret, &b.ret, depth)
+    }
+
+    fn nominal(&self, an: &Name, aa: &[Type], bn: &Name, ba: &[Type], depth: usize) -> bool {
+        if an == bn && aa.is_empty() && ba.is_empty() {
+            return true;
+        }
+        // The numeric tower mypy assumes: int → float → complex.
+        let promoted = |from: &str, to: &str| {
+            matches!(
+                (from, to),
+                ("builtins.int", "builtins.float" | "builtins.complex")
+                    | ("builtins.float", "builtins.complex")
+            )
+        };
+        if promoted(an, bn) || (&**an == "builtins.bool" && promoted("builtins.int", bn)) {
+            return true;
+        }
+        if let Some(mapped) = self.map_to_base(an, aa, bn) {
+            let Some(target) = self.class(bn) else {
+                return true;
+            };
+            if mapped.len() != ba.len() {
+                return true;
+            }
+            return target.params.iter().zip(mapped.iter().zip(ba.iter())).all(
+                |((_, variance), (x, y))| match variance {
+                    Variance::Covariant => self.subtype_at(x, y, depth),
+                    Variance::Contravariant => self.subtype_at(y, x, depth),
+                    Variance::Invariant => {
+                        self.subtype_at(x, y, depth) && self.subtype_at(y, x, depth)
+                    }
+                },
+            );
+        }
+        match self.class(bn) {
+            Some(target) if target.is_protocol => self.has_protocol_members(an, target, depth),
+            // A class the stubs do not know: assume the best.
+            None => true,
+            Some(_) => self.class(an).is_none(),
+        }
+    }
+
+    /// Structural check by member names (including the protocol's own
+    /// protocol bases), with a special case for `__hash__ = None`.
+    fn has_protocol_members(&self, class: &str, protocol: &ClassInfo, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return true;
+        }
+        let mut names: Vec<Name> = protocol.members.keys().cloned().collect();
+        for base in &protocol.bases {
+            if let Type::Instance(base_name, _) = base
+                && let Some(info) = self.class(base_name)
+                && info.is_protocol
+            {
+                names.extend(info.members.keys().cloned());
+            }
+        }
+        names.iter().all(|m| {
+            if &**m == "__class_getitem__" || &**m == "__slots__" {
+                return true;
+            }
+            match self.find_member(class, m) {
+                Some((Member::Attribute(Type::None), _)) => false,
+                Some(_) => true,
+                None => false,
+            }
+        })
+    }
+
+    /// A member of a class or its ancestors, with the class (and its type
+    /// arguments' substitution) that declares it.
+    pub fn find_member(&self, class: &str, member: &str) -> Option<(Member, Name)> {
+        let mut queue: Vec<(Name, usize)> = vec![(class.into(), 0)];
+        let mut seen: HashSet<Name> = HashSet::new();
+        let mut index = 0;
+        while index < queue.len() {
+            let (name, depth) = queue[index].clone();
+            index += 1;
+            if depth > MAX_DEPTH || !seen.insert(name.clone()) {
+                continue;
+            }
+            let Some(info) = self.class(&name) else {
+                continue;
+            };
+            if let Some(found) = info.members.get(member) {
+                return Some((found.clone(), name));
+            }
+            for base in &info.bases {
+                if let Type::Instance(base_name, _) = base {
+                    queue.push((base_name.clone(), depth + 1));
+                }
+            }
+        }
+        if class != "builtins.object" {
+            return self
+                .class("builtins.object")?
+                .members
+                .get(member)
+                .map(|m| (m.clone(), "builtins.object".into()));
+        }
+        None
+    }
+
+    /// The type of `receiver.member` for an instance receiver: methods
+    /// bound (self removed, class type arguments and `Self` substituted),
+    /// properties read. `None` when the class has no such member.
+    pub fn instance_member(&self, receiver: &Type, member: &str) -> Option<Type> {
+        let (class_name, args): (&str, Vec<Type>) = match receiver {
+            Type::Instance(name, args) => (name, args.to_vec()),
+            Type::Tuple(items) => ("builtins.tuple", vec![self.join_all(items.iter().cloned())]),
+            _ => return None,
+        };
+        let (found, owner) = self.find_member(class_name, member)?;
+        let owner_args = if *owner == *class_name {
+            args.clone()
+        } else {
+            self.map_to_base(class_name, &args, &owner)
+                .unwrap_or_default()
+        };
+        let subst = self
+            .class(&owner)
+            .map(|info| substitution(info, &owner_args))
+            .unwrap_or_default();
+        let receiver = receiver.clone();
+        let lookup = move |v: &str| {
+            if v == "Self" {
+                Some(receiver.clone())
+            } else {
+                subst.get(v).cloned()
+            }
+        };
+        Some(match found {
+            Member::Attribute(ty) => ty.substitute(&lookup, false),
+            Member::Method(MethodKind::Property, sigs) => sigs
+                .first()
+                .map_or(Type::Any, |s| s.ret.substitute(&lookup, false)),
+            Member::Method(kind, sigs) => {
+                let bound: Vec<Signature> = sigs
+                    .iter()
+                    .map(|s| {
+                        let mut s = s.substitute(&lookup, false);
+                        if kind != MethodKind::Static && !s.params.is_empty() {
+                            s.params.remove(0);
+                        }
+                        // mypy names methods `"append" of "list"`; the quotes
+                        // around the whole name come from the message.
+                        s.name = Some(format!("{member}\" of \"{}", short(class_name)).into());
+                        s
+                    })
+                    .collect();
+                callable_of(bound)
+            }
+        })
+    }
+
+    /// The type of `Class.member` (class methods and static methods bound,
+    /// attributes as declared).
+    pub fn class_member(&self, class: &str, member: &str) -> Option<Type> {
+        let (found, _) = self.find_member(class, member)?;
+        Some(match found {
+            Member::Attribute(ty) => ty,
+            Member::Method(kind, sigs) => {
+                let bound: Vec<Signature> = sigs
+                    .iter()
+                    .map(|s| {
+                        let mut s = s.clone();
+                        if kind == MethodKind::Class && !s.params.is_empty() {
+                            s.params.remove(0);
+                        }
+                        s
+                    })
+                    .collect();
+                callable_of(bound)
+            }
+        })
+    }
+
+    /// The constructor signatures of a class, returning the instance type
+    /// (with the class's type parameters as variables to infer).
+    pub fn constructor(&self, class: &str) -> Vec<Signature> {
+        let Some(info) = self.class(class) else {
+            return Vec::new();
+        };
+        let instance = Type::Instance(
+            class.into(),
+            info.params
+                .iter()
+                .map(|(p, _)| Type::Var(p.clone()))
+                .collect(),
+        );
+        let from = |member: &str, drop_first: bool| -> Option<Vec<Signature>> {
+            let (Member::Method(_, sigs), owner) = self.find_member(class, member)? else {
+                return None;
+            };
+            if &*owner == "builtins.object" {
+                return None;
+            }
+            Some(
+                sigs.iter()
+                    .map(|s| {
+                        let mut s =
+                            s.substitute(&|v| (v == "Self").then(|| instance.clone()), false);
+                        if drop_first && !s.params.is_empty() {
+                            s.params.remove(0);
+                        }
+                        s.ret = instance.clone();
+                        s.name = Some(short(class).into());
+                        s
+                    })
+                    .collect(),
+            )
+        };
+        from("__init__", true)
+            .or_else(|| from("__new__", true))
+            .unwrap_or_else(|| {
+                vec![Signature {
+                    name: Some(short(class).into()),
+                    params: Vec::new(),
+                    ret: instance.clone(),
+                    any_params: false,
+                }]
+            })
+    }
+
+    /// The element type of iterating `ty` (via `__iter__` and `__next__`).
+    pub fn iter_element(&self, ty: &Type) -> Type {
+        match ty {
+            Type::Tuple(items) => self.join_all(items.iter().cloned()),
+            Type::Union(items) => Type::union(items.iter().map(|t| self.iter_element(t))),
+            Type::Instance(_, _) => {
+                let Some(iter) = self.instance_member(ty, "__iter__") else {
+                    return Type::Any;
+                };
+                let iterator = self.call(&iter, &[]).0;
+                match self.instance_member(&iterator, "__next__") {
+                    Some(next) => self.call(&next, &[]).0,
+                    None => Type::Any,
+                }
+            }
+            _ => Type::Any,
+        }
+    }
+
+    /// The least upper bound mypy would infer for a collection of `types`;
+    /// `Any` where the answer would be a vague common base.
+    pub fn join_all(&self, types: impl IntoIterator<Item = Type>) -> Type {
+        let mut result: Option<Type> = None;
+        for t in types {
+            result = Some(match result {
+                None => t,
+                Some(acc) => self.join(&acc, &t),
+            });
+        }
+        result.unwrap_or(Type::Any)
+    }
+
+    /// The join of two types (see [`join_all`](World::join_all)).
+    pub fn join(&self, a: &Type, b: &Type) -> Type {
+        if a == b {
+            return a.clone();
+        }
+        match (a, b) {
+            (Type::Never, x) | (x, Type::Never) => x.clone(),
+            (Type::None, x) | (x, Type::None) => Type::optional(x.clone()),
+            (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => Type::Tuple(
+                xs.iter()
+                    .zip(ys.iter())
+                    .map(|(x, y)| self.join(x, y))
+                    .collect(),
+            ),
+            _ if self.is_subtype(a, b) && !b.has_any() => b.clone(),
+            _ if self.is_subtype(b, a) && !a.has_any() => a.clone(),
+            _ => Type::Any,
+        }
+    }
+
+    /// Calls a callable type with arguments: the result type, and the
+    /// error when the call certainly does not type-check.
+    pub fn call(&self, callee: &Type, args: &[Arg]) -> (Type, Option<CallError>) {
+        match callee {
+            Type::Callable(sig) => self.call_overloads(std::slice::from_ref(&**sig), args),
+            Type::Overloaded(sigs) => self.call_overloads(sigs, args),
+            Type::Class(name) => {
+                let sigs = self.constructor(name);
+                self.call_overloads(&sigs, args)
+            }
+            Type::Instance(_, _) => match self.instance_member(callee, "__call__") {
+                Some(call) => self.call(&call, args),
+                None => (Type::Any, None),
+            },
+            Type::Union(items) => {
+                let results: Vec<Type> = items.iter().map(|t| self.call(t, args).0).collect();
+                (Type::union(results), None)
+            }
+            _ => (Type::Any, None),
+        }
+    }
+
+    fn call_overloads(&self, sigs: &[Signature], args: &[Arg]) -> (Type, Option<CallError>) {
+        let mut first_error = None;
+        let mut all_certain = true;
+        for sig in sigs {
+            match self.match_signature(sig, args) {
+                Ok(ret) => return (ret, None),
+                Err(err) => {
+                    // Certain: a wrong count, or a precise argument that does
+                    // not fit (an imprecise one could have fitted).
+                    all_certain &= match &err {
+                        CallError::ArgType { got, .. } => !got.has_any(),
+                        _ => !args.iter().any(|a| a.unpacked),
+                    };
+                    if first_error.is_none() {
+                        first_error = Some(err);
+                    }
+                }
+            }
+        }
+        let error = match (sigs.len(), first_error) {
+            (_, None) => None,
+            (_, Some(_)) if !all_certain || sigs.is_empty() => None,
+            (1, Some(err)) => Some(err),
+            (_, Some(_)) => Some(CallError::NoOverload {
+                args: args.iter().map(|a| a.ty.clone()).collect(),
+            }),
+        };
+        let ret = if sigs.len() == 1 {
+            sigs[0].ret.substitute(&|_| None, true)
+        } else {
+            Type::Any
+        };
+        (ret, error)
+    }
+
+    /// Matches arguments to one signature, inferring its type variables.
+    fn match_signature(&self, sig: &Signature, args: &[Arg]) -> Result<Type, CallError> {
+        if sig.any_params || args.iter().any(|a| a.unpacked) {
+            return Ok(sig.ret.substitute(&|_| None, true));
+        }
+        let mut slots: Vec<Option<usize>> = vec![None; sig.params.len()];
+        let mut extra: Vec<(usize, usize)> = Vec::new(); // (arg, param) into *args / **kwargs
+        let mut positional = sig
+            .params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.kind, ParamKind::Positional | ParamKind::Normal));
+        let var_pos = sig
+            .params
+            .iter()
+            .position(|p| p.kind == ParamKind::VarPositional);
+        let var_kw = sig
+            .params
+            .iter()
+            .position(|p| p.kind == ParamKind::VarKeyword);
+        for (i, arg) in args.iter().enumerate() {
+            match &arg.keyword {
+                None => match positional.next() {
+                    Some((p, _)) => slots[p] = Some(i),
+                    None => match var_pos {
+                        Some(v) => extra.push((i, v)),
+                        None => {
+                            return Err(CallError::Arity(format!(
+                                "Too many arguments for \"{}\"",
+                                sig_name(sig)
+                            )));
+                        }
+                    },
+                },
+                Some(keyword) => {
+                    let found = sig.params.iter().position(|p| {
+                        matches!(p.kind, ParamKind::Normal | ParamKind::Keyword)
+                            && p.name.as_deref() == Some(&**keyword)
+                    });
+                    match (found, var_kw) {
+                        (Some(p), _) if slots[p].is_none() => slots[p] = Some(i),
+                        (Some(_), _) => {
+                            return Err(CallError::Arity(format!(
+                                "\"{}\" gets multiple values for keyword argument \"{keyword}\"",
+                                sig_name(sig)
+                            )));
+                        }
+                        (None, Some(v)) => extra.push((i, v)),
+                        (None, None) => {
+                            return Err(CallError::Arity(format!(
+                                "Unexpected keyword argument \"{keyword}\" for \"{}\"",
+                                sig_name(sig)
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        for (p, param) in sig.params.iter().enumerate() {
+            let required = !param.has_default
+                && matches!(
+                    param.kind,
+                    ParamKind::Positional | ParamKind::Normal | ParamKind::Keyword
+                );
+            if required && slots[p].is_none() {
+                return Err(CallError::Arity(format!(
+                    "Missing positional argument for \"{}\"",
+                    sig_name(sig)
+                )));
+            }
+        }
+        let pairs: Vec<(usize, &Type)> = slots
+            .iter()
+            .enumerate()
+            .filter_map(|(p, slot)| slot.map(|a| (a, &sig.params[p].ty)))
+            .chain(extra.iter().map(|&(a, p)| (a, &sig.params[p].ty)))
+            .collect();
+        let mut bindings: HashMap<Name, Type> = HashMap::new();
+        for &(a, param) in &pairs {
+            self.infer(param, &args[a].ty, &mut bindings, 0);
+        }
+        let lookup = |v: &str| bindings.get(v).cloned();
+        for &(a, param) in &pairs {
+            let expected = param.substitute(&lookup, true);
+            if !self.is_subtype(&args[a].ty, &expected) {
+                return Err(CallError::ArgType {
+                    index: a,
+                    got: args[a].ty.clone(),
+                    expected,
+                });
+            }
+        }
+        Ok(sig.ret.substitute(&lookup, true))
+    }
+
+    /// Binds type variables in `param` from the argument type `arg`.
+    fn infer(&self, param: &Type, arg: &Type, bindings: &mut HashMap<Name, Type>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let d = depth + 1;
+        match (param, arg) {
+            (Type::Var(v), _) => {
+                let joined = match bindings.get(v) {
+                    Some(previous) => self.join(previous, arg),
+                    None => arg.clone(),
+                };
+                bindings.insert(v.clone(), joined);
+            }
+            (Type::Instance(pn, pa), Type::Instance(an, aa)) => {
+                if let Some(mapped) = self.map_to_base(an, aa, pn) {
+                    for (p, a) in pa.iter().zip(mapped.iter()) {
+                        self.infer(p, a, bindings, d);
+                    }
+                }
+            }
+            (Type::Instance(pn, pa), Type::Tuple(items)) => {
+                let elem = self.join_all(items.iter().cloned());
+                if let Some(mapped) = self.map_to_base("builtins.tuple", &[elem], pn) {
+                    for (p, a) in pa.iter().zip(mapped.iter()) {
+                        self.infer(p, a, bindings, d);
+                    }
+                }
+            }
+            (Type::Tuple(ps), Type::Tuple(items)) if ps.len() == items.len() => {
+                for (p, a) in ps.iter().zip(items.iter()) {
+                    self.infer(p, a, bindings, d);
+                }
+            }
+            (Type::Union(members), _) => {
+                // Bind through the non-variable members first: `T | None`
+                // given `int | None` binds T to int.
+                let concrete: Vec<&Type> = members
+                    .iter()
+                    .filter(|m| !matches!(m, Type::Var(_)))
+                    .collect();
+                let rest: Type = match arg {
+                    Type::Union(items) => Type::union(
+                        items
+                            .iter()
+                            .filter(|i| !concrete.iter().any(|c| self.is_subtype(i, c)))
+                            .cloned(),
+                    ),
+                    other
+                        if concrete
+                            .iter()
+                            .any(|c| self.is_subtype(other, c) && !c.has_any()) =>
+                    {
+                        Type::Never
+                    }
+                    other => other.clone(),
+                };
+                for m in members.iter() {
+                    if matches!(m, Type::Var(_)) && rest != Type::Never {
+                        self.infer(m, &rest, bindings, d);
+                    } else if !matches!(m, Type::Var(_)) {
+                        self.infer(m, arg, bindings, d);
+                    }
+                }
+            }
+            (Type::Callable(ps), Type::Callable(asig)) => {
+                self.infer(&ps.ret, &asig.ret, bindings, d);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn sig_name(sig: &Signature) -> &str {
+    sig.name.as_deref().unwrap_or("function")
+}
+
+/// `Callable` for one signature, `Overloaded` for several.
+pub fn callable_of(mut sigs: Vec<Signature>) -> Type {
+    if sigs.len() == 1 {
+        Type::Callable(Arc::new(sigs.pop().expect("one")))
+    } else {
+        Type::Overloaded(sigs.into())
+    }
+}
+
+/// The class's type parameters mapped to `args` (missing ones to `Any`).
+pub fn substitution(info: &ClassInfo, args: &[Type]) -> HashMap<Name, Type> {
+    info.params
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (p.clone(), args.get(i).cloned().unwrap_or(Type::Any)))
+        .collect()
+}
+
+/// The unqualified class name (`list` for `builtins.list`).
+pub fn short(qualified: &str) -> &str {
+    qualified.rsplit('.').next().unwrap_or(qualified)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> World<'static> {
+        World::new(TypeDb::stdlib())
+    }
+
+    #[test]
+    fn subtyping_follows_mypy_for_the_subset() {
+        let w = world();
+        let (int, float, boolean, string) = (Type::int(), Type::float(), Type::bool(), Type::str());
+        assert!(w.is_subtype(&boolean, &int));
+        assert!(w.is_subtype(&int, &float));
+        assert!(!w.is_subtype(&float, &int));
+        assert!(!w.is_subtype(&string, &int));
+        assert!(w.is_subtype(
+            &Type::list(int.clone()),
+            &Type::instance("typing.Iterable", [int.clone()])
+        ));
+        assert!(w.is_subtype(
+            &Type::list(boolean.clone()),
+            &Type::instance("typing.Sequence", [int.clone()])
+        ));
+        assert!(
+            !w.is_subtype(&Type::list(boolean.clone()), &Type::list(int.clone())),
+            "list is invariant"
+        );
+        assert!(w.is_subtype(
+            &string,
+            &Type::instance("typing.Iterable", [string.clone()])
+        ));
+        assert!(!w.is_subtype(&Type::None, &int));
+        assert!(w.is_subtype(&Type::None, &Type::optional(int.clone())));
+        assert!(
+            w.is_subtype(&int, &Type::instance("typing.SupportsIndex", [])),
+            "protocol by members"
+        );
+        assert!(!w.is_subtype(&string, &Type::instance("typing.SupportsIndex", [])));
+        let pair = Type::Tuple(Arc::from([int.clone(), int.clone()]));
+        assert!(w.is_subtype(&pair, &Type::tuple_of(int.clone())));
+        assert!(w.is_subtype(&pair, &Type::instance("typing.Sequence", [int.clone()])));
+    }
+
+    #[test]
+    fn members_bind_and_iterate() {
+        let w = world();
+        let list = Type::list(Type::int());
+        let append = w.instance_member(&list, "append").unwrap();
+        assert_eq!(append.to_string(), "Callable[[int], None]");
+        assert!(w.instance_member(&list, "upper").is_none());
+        assert_eq!(w.iter_element(&list).to_string(), "int");
+        assert_eq!(w.iter_element(&Type::str()).to_string(), "str");
+        let d = Type::dict(Type::str(), Type::int());
+        assert_eq!(w.iter_element(&d).to_string(), "str");
+        let items = w.instance_member(&d, "items").unwrap();
+        let view = w.call(&items, &[]).0;
+        assert_eq!(w.iter_element(&view).to_string(), "tuple[str, int]");
+    }
+
+    #[test]
+    fn calls_infer_type_variables_and_report_certain_errors() {
+        let w = world();
+        let db = TypeDb::stdlib();
+        let arg = |ty: Type| Arg {
+            keyword: None,
+            unpacked: false,
+            ty,
+        };
+        let Some(crate::stubs::Symbol::Function(sorted)) = db.member("builtins", "sorted") else {
+            panic!()
+        };
+        let sorted = callable_of(sorted.to_vec());
+        let (ret, err) = w.call(&sorted, &[arg(Type::list(Type::int()))]);
+        assert_eq!(ret.to_string(), "list[int]");
+        assert_eq!(err, None);
+        let range = Type::Class("builtins.range".into());
+        let (ret, err) = w.call(&range, &[arg(Type::int())]);
+        assert_eq!(ret.to_string(), "range");
+        assert_eq!(err, None);
+        let (_, err) = w.call(&range, &[arg(Type::str())]);
+        assert!(matches!(err, Some(CallError::NoOverload { .. })), "{err:?}");
+        let Some(crate::stubs::Symbol::Function(len)) = db.member("builtins", "len") else {
+            panic!()
+        };
+        let len = callable_of(len.to_vec());
+        assert_eq!(w.call(&len, &[arg(Type::str())]).1, None);
+        assert!(matches!(
+            w.call(&len, &[arg(Type::int())]).1,
+            Some(CallError::ArgType { .. })
+        ));
+        assert_eq!(
+            w.call(&len, &[arg(Type::Any)]).1,
+            None,
+            "imprecise arguments never err"
+        );
+    }
+}
