@@ -109,9 +109,44 @@ fn test(root: &Path, quick: bool, locked: bool) -> Result<()> {
     if std::env::var_os("ANANKE_LAW_CASES").is_none() {
         tests.env("ANANKE_LAW_CASES", "1000");
     }
+    if std::env::var_os("ANANKE_MYPY").is_none() {
+        tests.env("ANANKE_MYPY", ensure_mypy(root)?);
+    }
     run("cargo test", &mut tests)?;
     eprintln!("==> all checks passed");
     Ok(())
+}
+
+/// The pinned mypy, in a virtual environment under `.cache/` (created on
+/// first use): the oracle the type checker's tests compare against.
+fn ensure_mypy(root: &Path) -> Result<PathBuf> {
+    let venv = root.join(".cache").join("venv");
+    let mypy = venv.join("bin").join("mypy");
+    let version_ok = Command::new(&mypy)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout).starts_with(&format!("mypy {MYPY_VERSION} "))
+        });
+    if !version_ok {
+        run(
+            "python3 -m venv .cache/venv",
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        )?;
+        run(
+            "pip install mypy",
+            Command::new(venv.join("bin").join("python"))
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
+                .arg(format!("mypy=={MYPY_VERSION}")),
+        )?;
+    }
+    Ok(mypy)
 }
 
 fn bench(root: &Path, filter: Option<&str>) -> Result<()> {

@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use im::HashMap as PersistentMap;
+
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
@@ -85,8 +87,11 @@ struct Var {
     declared: bool,
 }
 
+/// A scope. Persistent, so that a snapshot (for an incremental checker)
+/// is O(1).
+#[derive(Clone)]
 struct Frame {
-    vars: HashMap<Name, Var>,
+    vars: PersistentMap<Name, Var>,
     /// The declared return type, inside an annotated function.
     returns: Option<Type>,
     /// Whether the function is a generator (returns are then unchecked).
@@ -96,16 +101,43 @@ struct Frame {
 impl Frame {
     fn new(returns: Option<Type>, generator: bool) -> Frame {
         Frame {
-            vars: HashMap::new(),
+            vars: PersistentMap::new(),
             returns,
             generator,
         }
     }
 }
 
+/// Stack for parsing and checking: the parser recurses once per level of
+/// nesting (and so does dropping the syntax tree), so pathological input
+/// needs far more than a default thread stack. Reserved, not committed:
+/// untouched pages cost nothing.
+const CHECK_STACK: usize = 512 << 20;
+
 /// Checks a complete module and returns mypy-like diagnostics, sorted by
 /// position. Unparsable source is a [`ParseFailure`].
+///
+/// Runs on a thread of its own with a large stack, so that 10,000 nested
+/// operators give an answer instead of a stack overflow.
 pub fn check_source(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
+    let owned = source.to_owned();
+    let worker = std::thread::Builder::new()
+        .name("ananke-types-check".into())
+        .stack_size(CHECK_STACK)
+        .spawn(move || check_on_this_thread(&owned));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(result)) => result,
+        // Spawning failed or the checker panicked: say so as a failure of
+        // the input rather than unwinding into the caller.
+        Ok(Err(_)) | Err(_) => Err(ParseFailure {
+            line: 1,
+            col: 1,
+            message: "the checker could not process this source".into(),
+        }),
+    }
+}
+
+fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
     let lines = Lines::new(source);
     if let Some(offset) = excessive_nesting(source) {
         let (line, col) = lines.position(TextSize::new(offset as u32));
@@ -371,7 +403,7 @@ impl<'a> Checker<'a> {
             Stmt::AugAssign(a) => {
                 let current = self.expr(&a.target);
                 let value = self.expr(&a.value);
-                let result = self.binary(&current, a.op, &value, stmt, true);
+                let result = self.binary(&current, a.op, &value, a.value.as_ref(), true);
                 if let Expr::Name(n) = &*a.target {
                     self.bind(n.id.as_str(), result, stmt, true);
                 }
@@ -687,7 +719,8 @@ impl<'a> Checker<'a> {
             Expr::BinOp(b) => {
                 let left = self.expr(&b.left);
                 let right = self.expr(&b.right);
-                self.binary(&left, b.op, &right, expr, false)
+                // mypy points at the right operand.
+                self.binary(&left, b.op, &right, b.right.as_ref(), false)
             }
             Expr::UnaryOp(u) => {
                 let operand = self.expr(&u.operand);
@@ -725,6 +758,9 @@ impl<'a> Checker<'a> {
             Expr::List(l) => {
                 let hint = expected_element(expected, "builtins.list");
                 let elements: Vec<Type> = l.elts.iter().map(|e| self.element(e, &hint)).collect();
+                if self.items_fit(&l.elts, &elements, &hint, "List item") {
+                    return Type::list(hint);
+                }
                 Type::list(self.collection_element(elements, hint))
             }
             Expr::Set(s) => {
@@ -811,6 +847,31 @@ impl<'a> Checker<'a> {
             }
             _ => Type::Any,
         }
+    }
+
+    /// With a precise expected element type (from an annotation or a
+    /// declared return), reports each item that does not fit, as mypy's
+    /// `list-item` errors, and says whether the literal then takes the
+    /// expected type (it does once its items are reported).
+    fn items_fit(&mut self, exprs: &[Expr], elements: &[Type], hint: &Type, what: &str) -> bool {
+        if hint.has_any() || matches!(hint, Type::Any) {
+            return false;
+        }
+        let mut reported = false;
+        for (i, (expr, element)) in exprs.iter().zip(elements).enumerate() {
+            if !matches!(expr, Expr::Starred(_))
+                && !element.has_any()
+                && !self.world.is_subtype(element, hint)
+            {
+                self.report(
+                    expr,
+                    "list-item",
+                    format!("{what} {i} has incompatible type \"{element}\"; expected \"{hint}\""),
+                );
+                reported = true;
+            }
+        }
+        reported
     }
 
     fn element(&mut self, expr: &Expr, hint: &Type) -> Type {

@@ -1,0 +1,286 @@
+//! [`TypeConstraint`]: what a typed hole must produce, and what it knows.
+//!
+//! A constraint is the type the hole's code must have (`Any` when free),
+//! the environment of names in scope with their types (a name bound to
+//! `Any` is the same as an absent one, and is dropped), and the equations
+//! solved so far: a [`Substitution`] of inference variables (`?0`), kept
+//! because other constraints may share those variables. Meet unifies —
+//! `Any` is a wildcard the other side refines, a name in both environments
+//! gets one type, the substitutions merge — and any clash is ⊥. Join keeps what two holes share: the least
+//! general generalisation of the expected types and the names both know at
+//! a common type. It lifts a constraint common to all children of a hole
+//! to the parent; its laws hold for constraints without unsolved
+//! inference variables (a variable generalises to `Any`).
+//!
+//! The environment is persistent (`im`), so a clone is O(1).
+
+use std::fmt;
+use std::sync::Arc;
+
+use ananke_core::{Bounded, JoinSemilattice, MeetSemilattice};
+use im::OrdMap;
+
+use crate::types::{Name, Type};
+use crate::unify::{Substitution, UnifyError};
+
+/// A types-domain constraint (see the module docs).
+#[derive(Clone)]
+pub struct TypeConstraint {
+    /// Kept resolved against `subst`.
+    expected: Type,
+    /// Kept resolved against `subst`; no entry is `Any`.
+    env: OrdMap<Name, Type>,
+    subst: Substitution,
+    /// Why this is ⊥ (`None` unless it is).
+    conflict: Option<Arc<str>>,
+}
+
+impl TypeConstraint {
+    /// No expectation, empty environment.
+    pub fn top() -> TypeConstraint {
+        TypeConstraint {
+            expected: Type::Any,
+            env: OrdMap::new(),
+            subst: Substitution::new(),
+            conflict: None,
+        }
+    }
+
+    /// The contradiction, with a reason.
+    pub fn contradiction(reason: impl Into<String>) -> TypeConstraint {
+        TypeConstraint {
+            conflict: Some(Arc::from(reason.into())),
+            ..TypeConstraint::top()
+        }
+    }
+
+    /// The hole must produce a value of `ty`.
+    pub fn expecting(ty: Type) -> TypeConstraint {
+        TypeConstraint {
+            expected: ty,
+            ..TypeConstraint::top()
+        }
+    }
+
+    /// Adds a name in scope (meeting with what is already known of it).
+    pub fn with_binding(&self, name: &str, ty: Type) -> TypeConstraint {
+        if matches!(ty, Type::Any) {
+            return self.clone();
+        }
+        let mut single = TypeConstraint::top();
+        single.env.insert(name.into(), ty);
+        self.meet(&single)
+    }
+
+    /// The expected type.
+    pub fn expected(&self) -> Type {
+        self.expected.clone()
+    }
+
+    /// A name's type in the environment.
+    pub fn lookup(&self, name: &str) -> Option<Type> {
+        self.env.get(name).cloned()
+    }
+
+    /// The names in scope.
+    pub fn names(&self) -> impl Iterator<Item = &Name> {
+        self.env.keys()
+    }
+
+    /// Why this constraint is ⊥.
+    pub fn conflict(&self) -> Option<&str> {
+        self.conflict.as_deref()
+    }
+
+    /// The solved equations.
+    pub fn substitution(&self) -> &Substitution {
+        &self.subst
+    }
+
+    fn failed(error: UnifyError) -> TypeConstraint {
+        TypeConstraint::contradiction(error.to_string())
+    }
+}
+
+impl PartialEq for TypeConstraint {
+    /// Semantic: every ⊥ is equal; otherwise the expected type and the
+    /// environment agree.
+    fn eq(&self, other: &TypeConstraint) -> bool {
+        match (self.is_bottom(), other.is_bottom()) {
+            (true, true) => true,
+            (false, false) => {
+                self.expected == other.expected
+                    && self.env == other.env
+                    && self.subst == other.subst
+            }
+            _ => false,
+        }
+    }
+}
+
+impl MeetSemilattice for TypeConstraint {
+    fn meet(&self, other: &TypeConstraint) -> TypeConstraint {
+        if self.is_bottom() || other.is_top() {
+            return self.clone();
+        }
+        if other.is_bottom() || self.is_top() {
+            return other.clone();
+        }
+        let mut out = self.clone();
+        let mut subst = self.subst.clone();
+        for (var, ty) in other.subst.resolved_bindings() {
+            if let Err(e) = subst.meet(&Type::Var(var), &ty) {
+                return TypeConstraint::failed(e);
+            }
+        }
+        out.expected = match subst.meet(&self.expected, &other.expected) {
+            Ok(t) => t,
+            Err(e) => return TypeConstraint::failed(e),
+        };
+        for (name, ty) in &other.env {
+            let met = match out.env.get(name) {
+                Some(mine) => subst.meet(mine, ty),
+                None => Ok(ty.clone()),
+            };
+            match met {
+                Ok(t) => {
+                    out.env.insert(name.clone(), t);
+                }
+                Err(e) => return TypeConstraint::failed(e),
+            }
+        }
+        // Apply what the meet solved to everything the constraint holds.
+        out.expected = subst.resolve(&out.expected);
+        out.env = out
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), subst.resolve(v)))
+            .filter(|(_, v)| !matches!(v, Type::Any))
+            .collect();
+        out.subst = subst;
+        out
+    }
+
+    fn is_top(&self) -> bool {
+        self.conflict.is_none()
+            && matches!(self.expected, Type::Any)
+            && self.env.is_empty()
+            && self.subst.is_empty()
+    }
+
+    fn is_bottom(&self) -> bool {
+        self.conflict.is_some()
+    }
+}
+
+/// The least general type both `a` and `b` are instances of: equal parts
+/// kept, differing parts (and inference variables) generalised to `Any`
+/// (anti-unification).
+fn generalise(a: &Type, b: &Type) -> Type {
+    if a == b {
+        return a.clone();
+    }
+    match (a, b) {
+        (Type::Instance(n1, a1), Type::Instance(n2, a2)) if n1 == n2 && a1.len() == a2.len() => {
+            Type::Instance(
+                n1.clone(),
+                a1.iter()
+                    .zip(a2.iter())
+                    .map(|(x, y)| generalise(x, y))
+                    .collect(),
+            )
+        }
+        (Type::Tuple(x), Type::Tuple(y)) if x.len() == y.len() => Type::Tuple(
+            x.iter()
+                .zip(y.iter())
+                .map(|(p, q)| generalise(p, q))
+                .collect(),
+        ),
+        _ => Type::Any,
+    }
+}
+
+impl JoinSemilattice for TypeConstraint {
+    fn join(&self, other: &TypeConstraint) -> TypeConstraint {
+        if self.is_bottom() {
+            return other.clone();
+        }
+        if other.is_bottom() {
+            return self.clone();
+        }
+        let mut out = TypeConstraint::top();
+        out.expected = generalise(&self.expected, &other.expected);
+        for (name, a) in &self.env {
+            if let Some(b) = other.env.get(name) {
+                let general = generalise(a, b);
+                if !matches!(general, Type::Any) {
+                    out.env.insert(name.clone(), general);
+                }
+            }
+        }
+        for (var, ty) in self.subst.resolved_bindings() {
+            if other.subst.resolve(&Type::Var(var.clone())) == ty {
+                let _ = out.subst.meet(&Type::Var(var), &ty);
+            }
+        }
+        out
+    }
+}
+
+impl Bounded for TypeConstraint {
+    fn top() -> TypeConstraint {
+        TypeConstraint::top()
+    }
+
+    fn bottom() -> TypeConstraint {
+        TypeConstraint::contradiction("contradictory types")
+    }
+}
+
+impl fmt::Debug for TypeConstraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(conflict) = &self.conflict {
+            return write!(f, "⊥ ({conflict})");
+        }
+        write!(f, "expect {}", self.expected)?;
+        for (name, ty) in &self.env {
+            write!(f, ", {name}: {ty}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meet_unifies_expectations_and_environments() {
+        let hole = TypeConstraint::expecting(Type::list(Substitution::fresh(0)));
+        let from_use = TypeConstraint::expecting(Type::list(Type::int()));
+        let met = hole.meet(&from_use);
+        assert_eq!(met.expected(), Type::list(Type::int()));
+        let clash = met.meet(&TypeConstraint::expecting(Type::list(Type::str())));
+        assert!(clash.is_bottom());
+        assert!(
+            clash.conflict().unwrap().contains("cannot unify"),
+            "{clash:?}"
+        );
+        let env = TypeConstraint::top().with_binding("n", Type::int());
+        assert!(env.with_binding("n", Type::str()).is_bottom());
+        assert_eq!(
+            env.with_binding("m", Type::str()).lookup("m"),
+            Some(Type::str())
+        );
+    }
+
+    #[test]
+    fn join_keeps_what_both_share() {
+        let a = TypeConstraint::expecting(Type::list(Type::int())).with_binding("x", Type::int());
+        let b = TypeConstraint::expecting(Type::list(Type::str())).with_binding("x", Type::int());
+        let j = a.join(&b);
+        assert_eq!(j.expected(), Type::list(Type::Any));
+        assert_eq!(j.lookup("x"), Some(Type::int()));
+        assert!(a.leq(&j) && b.leq(&j));
+    }
+}

@@ -1,0 +1,62 @@
+//! TypeConstraint through the core law harness, with generated types:
+//! the meet laws with inference variables, the full lattice laws (join
+//! included) on ground constraints.
+
+use ananke_core::laws::{LawConfig, assert_laws, check_lattice, check_meet_semilattice};
+use ananke_core::{Bounded, MeetSemilattice};
+use ananke_types::constraint::TypeConstraint;
+use ananke_types::types::Type;
+use ananke_types::unify::Substitution;
+use proptest::prelude::*;
+
+fn ty(with_vars: bool) -> impl Strategy<Value = Type> {
+    let vars = if with_vars { 3u32 } else { 0 };
+    let leaf = prop_oneof![
+        4 => prop_oneof![Just(Type::int()), Just(Type::str()), Just(Type::None), Just(Type::Any)],
+        (vars > 0) as u32 => (0..vars.max(1)).prop_map(Substitution::fresh),
+    ];
+    leaf.prop_recursive(2, 8, 2, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(Type::list),
+            (inner.clone(), inner.clone()).prop_map(|(k, v)| Type::dict(k, v)),
+            (inner.clone(), inner).prop_map(|(a, b)| Type::Tuple([a, b].into())),
+        ]
+    })
+}
+
+fn constraint(with_vars: bool) -> impl Strategy<Value = TypeConstraint> {
+    let part = prop_oneof![
+        ty(with_vars).prop_map(TypeConstraint::expecting),
+        (prop::sample::select(&["x", "y"][..]), ty(with_vars))
+            .prop_map(|(n, t)| TypeConstraint::top().with_binding(n, t)),
+    ];
+    prop::collection::vec(part, 0..3).prop_map(|parts| {
+        parts
+            .iter()
+            .fold(TypeConstraint::top(), |acc, p| acc.meet(p))
+    })
+}
+
+#[test]
+fn type_constraints_with_variables_obey_the_meet_laws() {
+    let report = assert_laws(check_meet_semilattice(
+        "TypeConstraint",
+        &TypeConstraint::top(),
+        &TypeConstraint::bottom(),
+        &constraint(true),
+        &LawConfig::from_env(),
+    ));
+    println!("{report}");
+}
+
+#[test]
+fn ground_type_constraints_obey_the_lattice_laws() {
+    let report = assert_laws(check_lattice(
+        "TypeConstraint (ground)",
+        &TypeConstraint::top(),
+        &TypeConstraint::bottom(),
+        &constraint(false),
+        &LawConfig::from_env(),
+    ));
+    println!("{report}");
+}
