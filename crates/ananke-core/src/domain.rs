@@ -133,6 +133,21 @@ pub trait Domain: Send + Sync + 'static {
     fn fork(&self, constraint: &Self::Constraint) -> Self::Constraint {
         constraint.clone()
     }
+
+    /// A key that identifies `constraint`'s mask: equal keys must give
+    /// equal masks. Mask caches use it; `None` (the default) opts out.
+    fn cache_key(&self, constraint: &Self::Constraint) -> Option<u64> {
+        let _ = constraint;
+        None
+    }
+
+    /// The join of two constraints, for domains whose lattice has one (it
+    /// lifts what all children of a hole share to the parent). `None`, the
+    /// default, means the domain has no join.
+    fn join(&self, a: &Self::Constraint, b: &Self::Constraint) -> Option<Self::Constraint> {
+        let _ = (a, b);
+        None
+    }
 }
 
 /// The object-safe form of [`Domain`], over [`DynConstraint`]s.
@@ -182,6 +197,10 @@ pub trait DynDomain: Send + Sync {
     fn cost(&self) -> CostHint;
     /// See [`Domain::fork`].
     fn fork(&self, constraint: &DynConstraint) -> Result<DynConstraint, Error>;
+    /// See [`Domain::cache_key`].
+    fn cache_key(&self, constraint: &DynConstraint) -> Option<u64>;
+    /// See [`Domain::join`].
+    fn join(&self, a: &DynConstraint, b: &DynConstraint) -> Result<Option<DynConstraint>, Error>;
 }
 
 /// A typed domain behind the [`DynDomain`] interface (see [`erase`]).
@@ -268,6 +287,17 @@ impl<D: Domain> DynDomain for ErasedDomain<D> {
 
     fn fork(&self, constraint: &DynConstraint) -> Result<DynConstraint, Error> {
         Ok(DynConstraint::new(self.0.fork(self.typed(constraint)?)))
+    }
+
+    fn cache_key(&self, constraint: &DynConstraint) -> Option<u64> {
+        self.0.cache_key(self.typed(constraint).ok()?)
+    }
+
+    fn join(&self, a: &DynConstraint, b: &DynConstraint) -> Result<Option<DynConstraint>, Error> {
+        Ok(self
+            .0
+            .join(self.typed(a)?, self.typed(b)?)
+            .map(DynConstraint::new))
     }
 }
 

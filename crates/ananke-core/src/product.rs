@@ -31,7 +31,9 @@ impl DomainId {
         self.0 as usize
     }
 
-    pub(crate) fn from_index(index: usize) -> DomainId {
+    /// The id of the domain at position `index` (an id for a position a
+    /// product does not have is answered with errors, not panics).
+    pub fn from_index(index: usize) -> DomainId {
         DomainId(index as u32)
     }
 }

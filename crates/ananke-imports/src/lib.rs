@@ -39,7 +39,9 @@ mod versions;
 
 use std::fmt;
 
-use ananke_core::{CostHint, Domain, Error, MeetSemilattice, StepContext, TokenId, TokenMask};
+use ananke_core::{
+    CostHint, Domain, Error, JoinSemilattice, MeetSemilattice, StepContext, TokenId, TokenMask,
+};
 
 pub use constraint::{Conflict, ImportConstraint};
 pub use names::{ModuleName, PackageName};
@@ -149,5 +151,9 @@ impl Domain for ImportDomain {
             relative_cost: 0.01,
             keep_ratio: 1.0,
         }
+    }
+
+    fn join(&self, a: &ImportConstraint, b: &ImportConstraint) -> Option<ImportConstraint> {
+        Some(a.join(b))
     }
 }

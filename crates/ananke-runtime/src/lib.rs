@@ -1,236 +1,47 @@
 /*!
-The runtime composes domains into one product and one propagation network.
+The runtime: composes the domains into one product, drives generation one
+token at a time, and offers the `ananke` command-line tool.
 
-A [`Registry`] collects domains by name — crates today, plugins later — and
-morphisms between them by domain name, then builds a [`Composition`]: the
-[`ProductDomain`] and its [`PropagationEngine`]. [`Composition::initial`]
-meets the constraints a spec declares into ⊤, each with its provenance, and
-propagates them to a fixpoint; a contradiction comes back with every
-provenance that led to it.
-
-This crate is thin for now: the generation session (mask fusion, commit,
-rollback, fork) builds on [`Composition`].
+- [`Spec`] says what a generation must satisfy (TOML or a builder).
+- [`Ananke`] compiles a spec once: vocabulary, grammar, product of domains,
+  propagation network. [`Session`] is one generation: `compute_mask`,
+  `commit`, `rollback`, `checkpoint`/`restore`, `fork`, `explain`,
+  `jump_forward` — the calls SGLang and vLLM make.
+- Mask fusion ([`fusion`]) orders domains by measured cost and selectivity,
+  reuses and caches masks, and counts what it did.
+- [`holes`] keeps the tree of holes that generation reveals.
+- [`Registry`] composes domains (crates now, plugins later) by name.
 
 # Example
 
 ```
-use ananke_core::DynConstraint;
-use ananke_imports::ImportConstraint;
-use ananke_runtime::{Registry, InitialError};
+use ananke_core::TokenMask;
+use ananke_runtime::{Ananke, Spec};
 
-let composition = Registry::with_standard_domains()?.build()?;
-let imports = composition.product().id_of("imports").unwrap();
-let policy = ImportConstraint::parse("!os")?;
-let hole = ImportConstraint::parse("os.path")?;
-let err = composition
-    .initial([
-        (imports, DynConstraint::new(policy), "spec: imports.forbidden"),
-        (imports, DynConstraint::new(hole), "hole 2: imports.required"),
-    ])
-    .unwrap_err();
-let InitialError::Contradiction(c) = err else { panic!("{err}") };
-assert_eq!(c.domain_name, "imports");
-assert_eq!(c.provenance, ["spec: imports.forbidden", "hole 2: imports.required"]);
-# Ok::<(), Box<dyn std::error::Error>>(())
+let ananke = Ananke::new(&Spec::python("cl100k_base").forbid("os"))?;
+let mut session = ananke.session()?;
+let vocab = ananke.vocab().clone();
+for token in vocab.encode("def f(x: int) -> int:\n    return x\n") {
+    session.commit(token)?;
+}
+assert!(session.is_accepting()?);
+let mut mask = TokenMask::new_empty(vocab.len());
+session.compute_mask(&mut mask)?;
+assert!(mask.contains(vocab.encode("\n")[0]));
+# Ok::<(), ananke_runtime::RuntimeError>(())
 ```
 */
 
-use std::sync::Arc;
+pub mod fusion;
+pub mod holes;
+mod registry;
+mod session;
+pub mod spec;
 
-use ananke_core::{
-    Contradiction, Domain, DomainHandle, DomainId, DynConstraint, DynDomain, DynMorphism, Error,
-    ProductBuilder, ProductConstraint, ProductDomain, PropagationEngine, PropagationError, Seed,
-};
-use ananke_imports::ImportDomain;
+/// The name of the hole every tree starts with.
+pub const MODULE_HOLE: &str = "module";
 
-/// Priorities of the standard morphisms (lower fires first), in the order
-/// of DESIGN.md §4.
-pub mod priority {
-    /// syntax → types.
-    pub const SYNTAX_TO_TYPES: u32 = 0;
-    /// types → syntax.
-    pub const TYPES_TO_SYNTAX: u32 = 1;
-    /// types → imports.
-    pub const TYPES_TO_IMPORTS: u32 = 2;
-    /// imports → types.
-    pub const IMPORTS_TO_TYPES: u32 = 3;
-    /// syntax → control flow.
-    pub const SYNTAX_TO_CFG: u32 = 4;
-    /// control flow → semantics.
-    pub const CFG_TO_SEMANTICS: u32 = 5;
-    /// semantics → types.
-    pub const SEMANTICS_TO_TYPES: u32 = 6;
-}
-
-struct PendingEdge {
-    source: String,
-    target: String,
-    priority: u32,
-    morphism: Arc<dyn DynMorphism>,
-}
-
-/// Domains and morphisms by name, before they are composed.
-pub struct Registry {
-    product: ProductBuilder,
-    edges: Vec<PendingEdge>,
-    step_bound: Option<usize>,
-}
-
-impl Default for Registry {
-    fn default() -> Registry {
-        Registry::new()
-    }
-}
-
-impl Registry {
-    /// An empty registry.
-    pub fn new() -> Registry {
-        Registry {
-            product: ProductDomain::builder(),
-            edges: Vec::new(),
-            step_bound: None,
-        }
-    }
-
-    /// A registry with every domain this build ships: today, `imports`.
-    pub fn with_standard_domains() -> Result<Registry, Error> {
-        let mut registry = Registry::new();
-        registry.register(ImportDomain::new())?;
-        Ok(registry)
-    }
-
-    /// Registers a typed domain; names must be unique.
-    pub fn register<D: Domain>(&mut self, domain: D) -> Result<DomainHandle<D>, Error> {
-        self.product.add(domain)
-    }
-
-    /// Registers a type-erased domain (a plugin).
-    pub fn register_dyn(&mut self, domain: Arc<dyn DynDomain>) -> Result<DomainId, Error> {
-        self.product.add_dyn(domain)
-    }
-
-    /// Connects the domains called `source` and `target`; resolved and
-    /// type-checked by [`build`](Registry::build).
-    pub fn connect(
-        &mut self,
-        source: &str,
-        target: &str,
-        priority: u32,
-        morphism: Arc<dyn DynMorphism>,
-    ) {
-        self.edges.push(PendingEdge {
-            source: source.to_owned(),
-            target: target.to_owned(),
-            priority,
-            morphism,
-        });
-    }
-
-    /// Bounds the morphism applications of one propagation.
-    pub fn step_bound(&mut self, bound: usize) {
-        self.step_bound = Some(bound);
-    }
-
-    /// Builds the product and the network. Errors name an unknown domain or
-    /// a morphism whose types do not fit its endpoints.
-    pub fn build(self) -> Result<Composition, Error> {
-        let product = self.product.build();
-        let mut network = PropagationEngine::builder(&product);
-        if let Some(bound) = self.step_bound {
-            network = network.step_bound(bound);
-        }
-        for edge in self.edges {
-            let resolve = |name: &str| {
-                product
-                    .id_of(name)
-                    .ok_or_else(|| Error::UnknownDomain(name.to_owned()))
-            };
-            network.connect_dyn(
-                resolve(&edge.source)?,
-                resolve(&edge.target)?,
-                edge.priority,
-                edge.morphism,
-            )?;
-        }
-        Ok(Composition {
-            product,
-            engine: network.build(),
-        })
-    }
-}
-
-/// Why [`Composition::initial`] failed.
-#[derive(Debug, thiserror::Error)]
-pub enum InitialError {
-    /// The declared constraints contradict each other.
-    #[error("{0}")]
-    Contradiction(Box<Contradiction>),
-    /// Propagation did not settle or a morphism failed.
-    #[error(transparent)]
-    Propagation(PropagationError),
-    /// A constraint did not fit its domain.
-    #[error(transparent)]
-    Invalid(#[from] Error),
-}
-
-impl From<PropagationError> for InitialError {
-    fn from(err: PropagationError) -> InitialError {
-        match err {
-            PropagationError::Contradiction(c) => InitialError::Contradiction(c),
-            other => InitialError::Propagation(other),
-        }
-    }
-}
-
-/// The composed product and its propagation network.
-pub struct Composition {
-    product: ProductDomain,
-    engine: PropagationEngine,
-}
-
-impl Composition {
-    /// The product of the registered domains.
-    pub fn product(&self) -> &ProductDomain {
-        &self.product
-    }
-
-    /// A propagation engine over the network (cheap to clone: one per
-    /// session).
-    pub fn engine(&self) -> PropagationEngine {
-        self.engine.clone()
-    }
-
-    /// Meets each `(domain, constraint, provenance)` into ⊤ and propagates
-    /// to a fixpoint. When a domain becomes ⊥ while the constraints are
-    /// being met, the error lists the provenance of every constraint given
-    /// to that domain.
-    pub fn initial<'a>(
-        &self,
-        constraints: impl IntoIterator<Item = (DomainId, DynConstraint, &'a str)>,
-    ) -> Result<ProductConstraint, InitialError> {
-        let mut state = self.product.top();
-        let mut seeds: Vec<Seed<'a>> = Vec::new();
-        for (domain, constraint, reason) in constraints {
-            state.meet_component_dyn(domain, &constraint)?;
-            seeds.push(Seed { domain, reason });
-            let component = state
-                .component(domain)
-                .ok_or_else(|| Error::UnknownDomain(domain.to_string()))?;
-            if component.is_bottom() {
-                return Err(InitialError::Contradiction(Box::new(Contradiction {
-                    domain,
-                    domain_name: self.product.name(domain).to_owned(),
-                    path: Vec::new(),
-                    provenance: seeds
-                        .iter()
-                        .filter(|s| s.domain == domain)
-                        .map(|s| s.reason.to_owned())
-                        .collect(),
-                    constraint: format!("{component:?}"),
-                })));
-            }
-        }
-        self.engine.clone().propagate(&mut state, &seeds)?;
-        Ok(state)
-    }
-}
+pub use holes::{Granularity, HoleId, HoleTree, Scope};
+pub use registry::{Composition, InitialError, Registry, priority};
+pub use session::{Ananke, DOMAINS, Explanation, Rejection, RuntimeError, Session};
+pub use spec::{HoleSpec, ImportsSpec, Spec, SpecError, SyntaxSpec};

@@ -216,6 +216,19 @@ impl SyntaxConstraint {
         SyntaxConstraint(Repr::States(Arc::from(states)))
     }
 
+    /// A key equal for constraints whose parsers are in the same states
+    /// (same grammars after the same tokens): they allow the same tokens.
+    pub fn cache_key(&self) -> Option<u64> {
+        match &self.0 {
+            Repr::Bottom(_) => None,
+            Repr::States(states) => Some(states.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, s| {
+                let (grammar, len, path) = s.sort_key();
+                (h ^ grammar ^ (len as u64).rotate_left(17) ^ path.rotate_left(31))
+                    .wrapping_mul(0x0100_0000_01b3)
+            })),
+        }
+    }
+
     /// Why this constraint is ⊥.
     pub fn bottom_reason(&self) -> Option<&str> {
         match &self.0 {
@@ -600,6 +613,10 @@ impl Domain for SyntaxDomain {
             relative_cost: 1.0,
             keep_ratio: 0.2,
         }
+    }
+
+    fn cache_key(&self, constraint: &SyntaxConstraint) -> Option<u64> {
+        constraint.cache_key()
     }
 
     fn fork(&self, constraint: &SyntaxConstraint) -> SyntaxConstraint {

@@ -1,0 +1,173 @@
+//! Session costs: fused mask against the syntax domain alone (over the
+//! MBPP corpus, side by side), commit + propagate, checkpoint, fork, and
+//! the memory a session and a fork hold.
+//!
+//! Run with `cargo xtask bench` (or `cargo bench -p ananke-runtime`).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use ananke_core::{StepContext, TokenMask};
+use ananke_runtime::{Ananke, Spec};
+use criterion::{BatchSize, Criterion};
+
+/// Counts live heap bytes, for the memory figures.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: every call forwards to the system allocator unchanged; the
+// counter only observes sizes.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: same layout, passed through.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        // SAFETY: `ptr` came from `alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn programs() -> Vec<String> {
+    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        PathBuf::from,
+    );
+    let text = std::fs::read_to_string(dir.join("mbpp_typed.jsonl")).expect("the evaluation data");
+    text.lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("JSON")["source"]
+                .as_str()
+                .expect("source")
+                .to_owned()
+        })
+        .collect()
+}
+
+fn quantile(samples: &mut [f64], q: f64) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[((samples.len() - 1) as f64 * q).round() as usize]
+}
+
+fn fused_against_syntax(ananke: &Ananke, programs: &[String]) {
+    let vocab = ananke.vocab().clone();
+    let n = vocab.len();
+    let syntax_id = ananke.product().id_of("syntax").expect("syntax");
+    let syntax = ananke.product().domain(syntax_id).expect("syntax").clone();
+    let ctx = StepContext::new(vocab.vocabulary());
+    let full = TokenMask::new_full(n);
+    let (mut out, mut alone) = (TokenMask::new_empty(n), TokenMask::new_empty(n));
+    let (mut fused_us, mut syntax_us, mut commit_us) = (Vec::new(), Vec::new(), Vec::new());
+    for (p, program) in programs.iter().enumerate() {
+        let mut session = ananke.session().expect("session");
+        for (i, token) in vocab.encode(program).into_iter().enumerate() {
+            // Alternate which goes first; the syntax-only mask is computed
+            // on the session's own syntax constraint.
+            let component = session
+                .state()
+                .component(syntax_id)
+                .expect("syntax")
+                .clone();
+            for fused_first in [(p + i) % 2 == 0, (p + i) % 2 == 1] {
+                if fused_first {
+                    let t = Instant::now();
+                    session.compute_mask(&mut out).expect("fused");
+                    fused_us.push(t.elapsed().as_secs_f64() * 1e6);
+                } else {
+                    let t = Instant::now();
+                    syntax
+                        .token_mask(&component, ctx, &full, &mut alone)
+                        .expect("syntax");
+                    syntax_us.push(t.elapsed().as_secs_f64() * 1e6);
+                }
+            }
+            let t = Instant::now();
+            session.commit(token).expect("commit");
+            commit_us.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    let (fm, fp) = (quantile(&mut fused_us, 0.5), quantile(&mut fused_us, 0.99));
+    let (sm, sp) = (
+        quantile(&mut syntax_us, 0.5),
+        quantile(&mut syntax_us, 0.99),
+    );
+    let (cm, cp) = (
+        quantile(&mut commit_us, 0.5),
+        quantile(&mut commit_us, 0.99),
+    );
+    println!(
+        "\nsyntax + imports on cl100k_base over {} programs ({} steps), µs:",
+        programs.len(),
+        commit_us.len()
+    );
+    println!("  fused mask      median {fm:9.1}  p99 {fp:9.1}");
+    println!(
+        "  syntax alone    median {sm:9.1}  p99 {sp:9.1}   fused/syntax median {:.3}",
+        fm / sm
+    );
+    println!("  commit+propagate median {cm:8.1}  p99 {cp:9.1}");
+}
+
+fn memory(ananke: &Ananke, program: &str) {
+    let vocab = ananke.vocab().clone();
+    let tokens = vocab.encode(program);
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut session = ananke.session().expect("session");
+    let fresh = LIVE.load(Ordering::Relaxed) - before;
+    session.commit_many(&tokens).expect("commit");
+    let grown = LIVE.load(Ordering::Relaxed) - before;
+    let before_fork = LIVE.load(Ordering::Relaxed);
+    let forks: Vec<_> = (0..100).map(|_| session.fork().expect("fork")).collect();
+    let per_fork = (LIVE.load(Ordering::Relaxed) - before_fork) / 100;
+    println!(
+        "memory: fresh session {:.1} KiB, after {} tokens {:.1} KiB, per fork {:.1} KiB",
+        fresh as f64 / 1024.0,
+        tokens.len(),
+        grown as f64 / 1024.0,
+        per_fork as f64 / 1024.0
+    );
+    drop(forks);
+}
+
+fn main() {
+    let ananke = Ananke::new(&Spec::python("cl100k_base")).expect("compile");
+    let programs = programs();
+    fused_against_syntax(&ananke, &programs);
+    memory(&ananke, &programs[0]);
+
+    let vocab = ananke.vocab().clone();
+    let prefix = vocab
+        .encode("def f(xs: list[int]) -> int:\n    total = 0\n    for x in xs:\n        total += ");
+    let mut session = ananke.session().expect("session");
+    session.commit_many(&prefix).expect("prefix");
+    let next = vocab.encode("x")[0];
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    criterion.bench_function("session_commit_and_propagate", |b| {
+        b.iter_batched_ref(
+            || session.fork().expect("fork"),
+            |s| s.commit(black_box(next)).expect("commit"),
+            BatchSize::SmallInput,
+        )
+    });
+    criterion.bench_function("session_checkpoint", |b| {
+        b.iter(|| black_box(session.checkpoint()))
+    });
+    criterion.bench_function("session_fork", |b| {
+        b.iter(|| black_box(session.fork().expect("fork")))
+    });
+    criterion.final_summary();
+}

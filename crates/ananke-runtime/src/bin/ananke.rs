@@ -1,0 +1,380 @@
+//! `ananke`: check programs against the fused constraints, and explain
+//! token decisions.
+//!
+//! ```text
+//! ananke check --tokenizer cl100k_base --jsonl ../shared/data/mbpp_typed.jsonl --json
+//! ananke check --file prog.py --domains syntax,imports --spec spec.toml
+//! ananke explain --file prog.py --offset 120
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use ananke_core::TokenMask;
+use ananke_runtime::{Ananke, RuntimeError, Spec};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(
+    name = "ananke",
+    version,
+    about = "Constrained decoding for typed Python: check and explain"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Force-feed programs token by token through a session and report
+    /// where the fused mask rejects them.
+    Check(CheckArgs),
+    /// Explain why the token at a byte offset is allowed or rejected.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args)]
+struct Common {
+    /// cl100k_base, o200k_base, or a path to a tokenizer.json.
+    #[arg(long, default_value = "cl100k_base")]
+    tokenizer: String,
+    /// Grammar backend: llguidance or xgrammar.
+    #[arg(long, default_value = "llguidance")]
+    backend: String,
+    /// Domains to compose, comma-separated (default: every domain built in).
+    #[arg(long, value_delimiter = ',')]
+    domains: Option<Vec<String>>,
+    /// A spec file (TOML); --tokenizer and --backend override its values.
+    #[arg(long)]
+    spec: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    common: Common,
+    /// One Python file.
+    #[arg(long, conflicts_with = "jsonl")]
+    file: Option<PathBuf>,
+    /// A JSON Lines file of programs.
+    #[arg(long)]
+    jsonl: Option<PathBuf>,
+    /// The field holding the program.
+    #[arg(long, default_value = "source")]
+    field: String,
+    /// The field holding the record id.
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// One JSON object per program on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The Python file.
+    #[arg(long)]
+    file: PathBuf,
+    /// The byte offset whose token to explain.
+    #[arg(long)]
+    offset: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Explain(args) => explain(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn compile(common: &Common) -> Result<Ananke, String> {
+    let mut spec = match &common.spec {
+        Some(path) => Spec::from_file(path).map_err(|e| e.to_string())?,
+        None => Spec::default(),
+    };
+    spec.syntax.tokenizer = common.tokenizer.clone();
+    spec.syntax.backend = common.backend.clone();
+    let domains: Vec<String> = common.domains.clone().unwrap_or_else(|| {
+        ananke_runtime::DOMAINS
+            .iter()
+            .map(|d| (*d).to_owned())
+            .collect()
+    });
+    let names: Vec<&str> = domains.iter().map(String::as_str).collect();
+    if !names.contains(&"syntax") {
+        return Err("--domains must include syntax (it decides where a program ends)".into());
+    }
+    Ananke::with_domains(&spec, &names).map_err(|e| e.to_string())
+}
+
+/// Per-program result of force-feeding.
+struct Outcome {
+    tokens: usize,
+    accepted: bool,
+    rejected_at: Option<Value>,
+    mask_us: Vec<f64>,
+}
+
+fn force_feed(ananke: &Ananke, source: &str) -> Result<Outcome, RuntimeError> {
+    let vocab = ananke.vocab().clone();
+    let tokens = vocab.encode(source);
+    let mut session = ananke.session()?;
+    let mut mask = TokenMask::new_empty(vocab.len());
+    let mut mask_us = Vec::with_capacity(tokens.len());
+    let mut offset = 0usize;
+    for (index, &token) in tokens.iter().enumerate() {
+        let started = Instant::now();
+        session.compute_mask(&mut mask)?;
+        mask_us.push(started.elapsed().as_secs_f64() * 1e6);
+        let bytes = vocab
+            .vocabulary()
+            .token_bytes(token)
+            .unwrap_or_default()
+            .to_vec();
+        let allowed = mask.contains(token);
+        let committed = allowed && session.commit(token).is_ok();
+        if !committed {
+            let explanation = session.explain(token)?;
+            let (domains, reasons): (Vec<String>, Vec<String>) = explanation
+                .rejections
+                .iter()
+                .map(|r| (r.domain.clone(), r.reason.clone()))
+                .unzip();
+            return Ok(Outcome {
+                tokens: tokens.len(),
+                accepted: false,
+                rejected_at: Some(json!({
+                    "token_index": index,
+                    "byte_offset": offset,
+                    "token": String::from_utf8_lossy(&bytes),
+                    "domains": domains,
+                    "reason": reasons.join("; "),
+                })),
+                mask_us,
+            });
+        }
+        offset += bytes.len();
+    }
+    Ok(Outcome {
+        tokens: tokens.len(),
+        accepted: session.is_accepting()?,
+        rejected_at: None,
+        mask_us,
+    })
+}
+
+fn quantile(samples: &[f64], q: f64) -> f64 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// A record's id and its program, or why the record is unusable.
+type Record = (Value, Result<String, String>);
+
+fn read_programs(args: &CheckArgs) -> Result<Vec<Record>, String> {
+    if let Some(path) = &args.file {
+        let source = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return Ok(vec![(
+            Value::String(path.display().to_string()),
+            Ok(source),
+        )]);
+    }
+    let Some(path) = &args.jsonl else {
+        return Err("give --file F.py or --jsonl F.jsonl".into());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, line)| match serde_json::from_str::<Value>(line) {
+            Ok(record) => {
+                let id = record.get(&args.id_field).cloned().unwrap_or(Value::Null);
+                match record.get(&args.field).and_then(Value::as_str) {
+                    Some(source) => (id, Ok(source.to_owned())),
+                    None => (
+                        id,
+                        Err(format!(
+                            "{}:{}: no string field `{}`",
+                            path.display(),
+                            n + 1,
+                            args.field
+                        )),
+                    ),
+                }
+            }
+            Err(e) => (
+                Value::Null,
+                Err(format!(
+                    "{}:{}: not a JSON record ({e})",
+                    path.display(),
+                    n + 1
+                )),
+            ),
+        })
+        .collect())
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let programs = read_programs(&args)?;
+    let ananke = compile(&args.common)?;
+    let progress = if programs.len() > 1 {
+        let bar = ProgressBar::new(programs.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} programs {elapsed}")
+                .expect("valid template"),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let (mut accepted, mut rejected, mut bad_records) = (0usize, 0usize, 0usize);
+    let mut all_mask_us = Vec::new();
+    for (id, program) in programs {
+        progress.inc(1);
+        let source = match program {
+            Ok(source) => source,
+            Err(message) => {
+                // A bad record is reported and skipped; the run goes on.
+                progress.suspend(|| eprintln!("error: {message}; skipped"));
+                bad_records += 1;
+                continue;
+            }
+        };
+        let outcome = force_feed(&ananke, &source).map_err(|e| format!("{id}: {e}"))?;
+        if outcome.accepted {
+            accepted += 1;
+        } else {
+            rejected += 1;
+        }
+        let (median, p99) = (
+            quantile(&outcome.mask_us, 0.5),
+            quantile(&outcome.mask_us, 0.99),
+        );
+        all_mask_us.extend_from_slice(&outcome.mask_us);
+        progress.suspend(|| {
+            if args.json {
+                println!(
+                    "{}",
+                    json!({
+                        "id": id,
+                        "tokens": outcome.tokens,
+                        "accepted": outcome.accepted,
+                        "rejected_at": outcome.rejected_at,
+                        "mask_us_median": (median * 10.0).round() / 10.0,
+                        "mask_us_p99": (p99 * 10.0).round() / 10.0,
+                    })
+                );
+            } else {
+                let id_text = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
+                match &outcome.rejected_at {
+                    None if outcome.accepted => {
+                        println!("{id_text}: accepted ({} tokens)", outcome.tokens)
+                    }
+                    None => println!(
+                        "{id_text}: incomplete (every token allowed, but the end is not accepting)"
+                    ),
+                    Some(at) => println!(
+                        "{id_text}: rejected at token {} (byte {}, {}) by {}: {}",
+                        at["token_index"],
+                        at["byte_offset"],
+                        at["token"],
+                        at["domains"],
+                        at["reason"]
+                    ),
+                }
+            }
+        });
+    }
+    progress.finish_and_clear();
+    eprintln!(
+        "{accepted} accepted, {rejected} rejected, {bad_records} bad records; mask time median {:.1} µs, p99 {:.1} µs",
+        quantile(&all_mask_us, 0.5),
+        quantile(&all_mask_us, 0.99)
+    );
+    Ok(if bad_records > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn explain(args: ExplainArgs) -> Result<ExitCode, String> {
+    let source = std::fs::read_to_string(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    if args.offset >= source.len() {
+        return Err(format!(
+            "--offset {} is past the end of {} ({} bytes)",
+            args.offset,
+            display(&args.file),
+            source.len()
+        ));
+    }
+    let ananke = compile(&args.common)?;
+    let vocab = ananke.vocab().clone();
+    let tokens = vocab.encode(&source);
+    let mut session = ananke.session().map_err(|e| e.to_string())?;
+    let mut offset = 0usize;
+    for (index, &token) in tokens.iter().enumerate() {
+        let len = vocab.vocabulary().token_bytes(token).map_or(0, <[u8]>::len);
+        if offset + len > args.offset {
+            let explanation = session.explain(token).map_err(|e| e.to_string())?;
+            println!(
+                "token {index} at bytes {offset}..{}: {:?} is {}",
+                offset + len,
+                explanation.text,
+                if explanation.allowed {
+                    "allowed"
+                } else {
+                    "rejected"
+                }
+            );
+            for domain in ananke
+                .product()
+                .ids()
+                .map(|id| ananke.product().name(id).to_owned())
+            {
+                match explanation.rejections.iter().find(|r| r.domain == domain) {
+                    Some(r) => {
+                        println!("  {domain}: rejects it: {}", r.reason);
+                        for p in &r.provenance {
+                            println!("    from {p}");
+                        }
+                    }
+                    None => println!("  {domain}: allows it"),
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        if let Err(e) = session.commit(token) {
+            println!("token {index} at byte {offset} is rejected before the offset: {e}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        offset += len;
+    }
+    Err("the offset is past the last token".into())
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}

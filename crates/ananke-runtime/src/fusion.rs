@@ -1,0 +1,344 @@
+//! Mask fusion: one token mask from every domain, cheaply.
+//!
+//! Domains run in an order chosen by measured cost per rejected candidate
+//! (syntax usually first; a cheap, selective domain may overtake it), each
+//! over the candidates the previous ones left, stopping as soon as none is
+//! left. A domain whose constraint did not change since the last step and
+//! sees the same candidates reuses its last mask; a domain whose
+//! constraint has a cache key and that sees every token looks its mask up
+//! in a bounded cache shared by sessions. When two or more expensive
+//! domains remain over many candidates, they run in parallel (rayon) on the
+//! same candidates and their masks are intersected. Every decision is
+//! counted in [`FusionStats`].
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use ananke_core::{
+    DomainId, DynConstraint, Error, ProductConstraint, ProductDomain, StepContext, TokenMask,
+};
+
+use crate::session::Shared;
+
+/// Masks kept in the shared cache.
+pub const MASK_CACHE_CAPACITY: usize = 256;
+
+/// Steps between re-ordering the domains from their measurements.
+const REORDER_EVERY: u64 = 16;
+
+/// A domain is "expensive" (worth a thread) from this relative cost up.
+const EXPENSIVE: f32 = 0.5;
+
+/// Parallel evaluation needs at least this share of the vocabulary as
+/// candidates.
+const PARALLEL_MIN_SHARE: f64 = 0.25;
+
+/// A bounded least-recently-used cache of masks by (domain, key).
+pub struct MaskCache {
+    entries: HashMap<(DomainId, u64), (TokenMask, u64)>,
+    clock: u64,
+    capacity: usize,
+}
+
+impl MaskCache {
+    /// An empty cache holding at most `capacity` masks.
+    pub fn new(capacity: usize) -> MaskCache {
+        MaskCache {
+            entries: HashMap::new(),
+            clock: 0,
+            capacity,
+        }
+    }
+
+    fn get(&mut self, key: (DomainId, u64), out: &mut TokenMask) -> bool {
+        self.clock += 1;
+        match self.entries.get_mut(&key) {
+            Some((mask, used)) => {
+                *used = self.clock;
+                out.copy_from(mask);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn put(&mut self, key: (DomainId, u64), mask: &TokenMask) {
+        if self.capacity == 0 {
+            return;
+        }
+        self.clock += 1;
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(&key) {
+            let oldest = self
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| *k);
+            if let Some(oldest) = oldest {
+                self.entries.remove(&oldest);
+            }
+        }
+        self.entries.insert(key, (mask.clone(), self.clock));
+    }
+
+    /// Number of cached masks.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Counters for one domain.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DomainStats {
+    /// The domain's name.
+    pub name: String,
+    /// Masks computed by calling the domain.
+    pub computed: u64,
+    /// Masks reused from the previous step.
+    pub reused: u64,
+    /// Masks taken from the shared cache.
+    pub cache_hits: u64,
+    /// Steps where the domain was skipped (no candidate left).
+    pub skipped: u64,
+    /// Candidates handed to the domain, summed over steps.
+    pub candidates_in: u64,
+    /// Candidates it kept, summed over steps.
+    pub candidates_out: u64,
+    /// Time spent in the domain, in nanoseconds.
+    pub nanos: u64,
+}
+
+/// Counters for a session's mask fusion.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FusionStats {
+    /// Masks computed.
+    pub steps: u64,
+    /// Steps that ran domains in parallel.
+    pub parallel_steps: u64,
+    /// Per domain, in product order.
+    pub domains: Vec<DomainStats>,
+}
+
+/// Per-domain memory of the last step, for reuse.
+struct Last {
+    constraint: DynConstraint,
+    candidates: TokenMask,
+    mask: TokenMask,
+}
+
+/// The fusion state of one session.
+pub struct Fusion {
+    order: Vec<DomainId>,
+    /// Running estimates: nanoseconds per call, share of candidates kept.
+    estimates: Vec<(f64, f64)>,
+    last: Vec<Option<Last>>,
+    scratch: TokenMask,
+    stats: FusionStats,
+}
+
+impl Fusion {
+    /// Fusion over `product`'s domains for a vocabulary of `n_vocab`.
+    pub fn new(product: &ProductDomain, n_vocab: usize) -> Fusion {
+        let estimates = product
+            .ids()
+            .map(|id| {
+                let hint = product.domain(id).expect("id from the product").cost();
+                (
+                    f64::from(hint.relative_cost) * 500_000.0,
+                    f64::from(hint.keep_ratio),
+                )
+            })
+            .collect();
+        Fusion {
+            order: product.mask_order().to_vec(),
+            estimates,
+            last: product.ids().map(|_| None).collect(),
+            scratch: TokenMask::new_empty(n_vocab),
+            stats: FusionStats {
+                domains: product
+                    .ids()
+                    .map(|id| DomainStats {
+                        name: product.name(id).to_owned(),
+                        ..DomainStats::default()
+                    })
+                    .collect(),
+                ..FusionStats::default()
+            },
+        }
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> &FusionStats {
+        &self.stats
+    }
+
+    /// The current evaluation order.
+    pub fn order(&self) -> &[DomainId] {
+        &self.order
+    }
+
+    fn reorder(&mut self) {
+        let estimates = &self.estimates;
+        self.order.sort_by(|a, b| {
+            let rank = |id: &DomainId| {
+                let (nanos, keep) = estimates[id.index()];
+                nanos / (1.0 - keep).max(1e-3)
+            };
+            rank(a).total_cmp(&rank(b))
+        });
+    }
+
+    pub(crate) fn compute(
+        &mut self,
+        shared: &Shared,
+        state: &ProductConstraint,
+        ctx: StepContext<'_>,
+        out: &mut TokenMask,
+    ) -> Result<(), Error> {
+        self.stats.steps += 1;
+        if self.stats.steps.is_multiple_of(REORDER_EVERY) {
+            self.reorder();
+        }
+        out.fill(true);
+        let product = &shared.product;
+        let n_vocab = out.len() as f64;
+        let order = self.order.clone();
+        for (position, &id) in order.iter().enumerate() {
+            if out.is_empty() {
+                self.stats.domains[id.index()].skipped += 1;
+                continue;
+            }
+            let remaining: Vec<DomainId> = order[position..].to_vec();
+            let expensive = remaining
+                .iter()
+                .filter(|d| {
+                    product
+                        .domain(**d)
+                        .is_some_and(|dom| dom.cost().relative_cost >= EXPENSIVE)
+                })
+                .count();
+            if expensive >= 2 && out.count() as f64 >= PARALLEL_MIN_SHARE * n_vocab {
+                self.parallel(shared, state, ctx, &remaining, out)?;
+                return Ok(());
+            }
+            self.one(shared, state, ctx, id, out)?;
+        }
+        Ok(())
+    }
+
+    /// One domain over the candidates in `out`, leaving its result there.
+    fn one(
+        &mut self,
+        shared: &Shared,
+        state: &ProductConstraint,
+        ctx: StepContext<'_>,
+        id: DomainId,
+        out: &mut TokenMask,
+    ) -> Result<(), Error> {
+        let domain = shared.product.domain(id).expect("id from the product");
+        let component = state.component(id).expect("id from the product");
+        let stats = &mut self.stats.domains[id.index()];
+        let before = out.count() as u64;
+        stats.candidates_in += before;
+        if let Some(last) = &self.last[id.index()]
+            && last.constraint.ptr_eq(component)
+            && last.candidates == *out
+        {
+            out.copy_from(&last.mask);
+            stats.reused += 1;
+            stats.candidates_out += out.count() as u64;
+            return Ok(());
+        }
+        let key = if out.is_full() {
+            domain.cache_key(component)
+        } else {
+            None
+        };
+        if let Some(key) = key
+            && shared
+                .mask_cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get((id, key), &mut self.scratch)
+        {
+            stats.cache_hits += 1;
+            std::mem::swap(out, &mut self.scratch);
+        } else {
+            let started = Instant::now();
+            domain.token_mask(component, ctx, out, &mut self.scratch)?;
+            let nanos = started.elapsed().as_nanos() as f64;
+            std::mem::swap(out, &mut self.scratch);
+            stats.computed += 1;
+            stats.nanos += nanos as u64;
+            let kept = if before == 0 {
+                1.0
+            } else {
+                out.count() as f64 / before as f64
+            };
+            let estimate = &mut self.estimates[id.index()];
+            *estimate = (
+                0.8 * estimate.0 + 0.2 * nanos,
+                0.8 * estimate.1 + 0.2 * kept,
+            );
+            if let Some(key) = key {
+                shared
+                    .mask_cache
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .put((id, key), out);
+            }
+        }
+        stats.candidates_out += out.count() as u64;
+        // After the swap, `scratch` holds this domain's candidates.
+        let last = self.last[id.index()].get_or_insert_with(|| Last {
+            constraint: component.clone(),
+            candidates: self.scratch.clone(),
+            mask: out.clone(),
+        });
+        last.constraint = component.clone();
+        last.candidates.copy_from(&self.scratch);
+        last.mask.copy_from(out);
+        Ok(())
+    }
+
+    /// The remaining domains in parallel over the same candidates.
+    fn parallel(
+        &mut self,
+        shared: &Shared,
+        state: &ProductConstraint,
+        ctx: StepContext<'_>,
+        remaining: &[DomainId],
+        out: &mut TokenMask,
+    ) -> Result<(), Error> {
+        use rayon::prelude::*;
+        self.stats.parallel_steps += 1;
+        let candidates = out.clone();
+        let results: Vec<(DomainId, Result<TokenMask, Error>, u64)> = remaining
+            .par_iter()
+            .map(|&id| {
+                let domain = shared.product.domain(id).expect("id from the product");
+                let component = state.component(id).expect("id from the product");
+                let mut mask = TokenMask::new_empty(candidates.len());
+                let started = Instant::now();
+                let result = domain
+                    .token_mask(component, ctx, &candidates, &mut mask)
+                    .map(|()| mask);
+                (id, result, started.elapsed().as_nanos() as u64)
+            })
+            .collect();
+        for (id, result, nanos) in results {
+            let mask = result?;
+            let stats = &mut self.stats.domains[id.index()];
+            stats.computed += 1;
+            stats.nanos += nanos;
+            stats.candidates_in += candidates.count() as u64;
+            stats.candidates_out += mask.count() as u64;
+            out.and_with(&mask);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,413 @@
+//! [`Spec`]: what a generation must satisfy, from a TOML file or a builder.
+//!
+//! ```toml
+//! [syntax]
+//! tokenizer = "cl100k_base"     # o200k_base, or a path to a tokenizer.json
+//! backend = "llguidance"        # or "xgrammar"
+//! grammar = "python"            # the shipped typed-Python grammar; or
+//! # grammar_file = "my.lark"    # a grammar file (.lark, .ebnf, .json, .regex)
+//!
+//! [imports]
+//! required = ["math"]
+//! forbidden = ["os", "subprocess"]
+//! versions = ["numpy>=1.26,<3"]
+//!
+//! [[holes]]
+//! name = "solve"
+//! granularity = "function"
+//! signature = "def solve(xs: list[int]) -> int:"
+//! imports = { required = ["heapq"] }
+//! ```
+//!
+//! [`Spec::validate`] checks every field and names the one at fault
+//! (`imports.forbidden[1]`, `holes[0].granularity`).
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use ananke_imports::{ImportConstraint, ModuleName, PackageName, VersionSet};
+use serde::Deserialize;
+
+use crate::Granularity;
+
+/// A spec field that is wrong, and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct SpecError {
+    /// The field, as a path (`imports.forbidden[1]`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl SpecError {
+    fn new(field: impl Into<String>, message: impl fmt::Display) -> SpecError {
+        SpecError {
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The syntax section.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyntaxSpec {
+    /// `cl100k_base`, `o200k_base` or a path to a `tokenizer.json`.
+    pub tokenizer: String,
+    /// `llguidance` or `xgrammar`.
+    pub backend: String,
+    /// A shipped grammar by name (`python`).
+    pub grammar: Option<String>,
+    /// A grammar file.
+    pub grammar_file: Option<PathBuf>,
+}
+
+impl Default for SyntaxSpec {
+    fn default() -> SyntaxSpec {
+        SyntaxSpec {
+            tokenizer: "cl100k_base".into(),
+            backend: "llguidance".into(),
+            grammar: Some("python".into()),
+            grammar_file: None,
+        }
+    }
+}
+
+/// An imports section (at the top level or in a hole).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportsSpec {
+    /// Modules that must be imported.
+    pub required: Vec<String>,
+    /// Modules (with their submodules) that must not be.
+    pub forbidden: Vec<String>,
+    /// Version constraints, `package SPECIFIERS`.
+    pub versions: Vec<String>,
+}
+
+impl ImportsSpec {
+    /// The constraint these lines declare, or the first bad line.
+    pub fn constraint(&self, prefix: &str) -> Result<ImportConstraint, SpecError> {
+        let mut c = ImportConstraint::top();
+        for (i, module) in self.required.iter().enumerate() {
+            let m = ModuleName::parse(module)
+                .map_err(|e| SpecError::new(format!("{prefix}.required[{i}]"), e))?;
+            c = ananke_core::MeetSemilattice::meet(&c, &ImportConstraint::require(m));
+        }
+        for (i, module) in self.forbidden.iter().enumerate() {
+            let m = ModuleName::parse(module)
+                .map_err(|e| SpecError::new(format!("{prefix}.forbidden[{i}]"), e))?;
+            c = ananke_core::MeetSemilattice::meet(&c, &ImportConstraint::forbid(m));
+        }
+        for (i, line) in self.versions.iter().enumerate() {
+            let field = format!("{prefix}.versions[{i}]");
+            let split = line
+                .find(|ch: char| ch.is_whitespace() || matches!(ch, '<' | '>' | '=' | '!' | '~'))
+                .ok_or_else(|| {
+                    SpecError::new(
+                        &field,
+                        "expected `package SPECIFIERS`, such as `numpy>=1.26`",
+                    )
+                })?;
+            let package =
+                PackageName::parse(&line[..split]).map_err(|e| SpecError::new(&field, e))?;
+            let versions =
+                VersionSet::parse(line[split..].trim()).map_err(|e| SpecError::new(&field, e))?;
+            c = ananke_core::MeetSemilattice::meet(
+                &c,
+                &ImportConstraint::versions(package, versions),
+            );
+        }
+        Ok(c)
+    }
+}
+
+/// A hole: a part of the output with constraints of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoleSpec {
+    /// A unique name.
+    pub name: String,
+    /// `token`, `term`, `block`, `function`, `module`, `library` or `system`.
+    #[serde(default = "default_granularity")]
+    pub granularity: String,
+    /// The enclosing hole's name (the module hole when absent).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// For a function hole: the `def` line (its types constrain the body).
+    #[serde(default)]
+    pub signature: Option<String>,
+    /// Import constraints this hole adds.
+    #[serde(default)]
+    pub imports: ImportsSpec,
+}
+
+fn default_granularity() -> String {
+    "function".into()
+}
+
+/// Everything a generation must satisfy.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Spec {
+    /// Tokenizer, backend and grammar.
+    pub syntax: SyntaxSpec,
+    /// Module-wide import policy.
+    pub imports: ImportsSpec,
+    /// Holes.
+    pub holes: Vec<HoleSpec>,
+}
+
+impl Spec {
+    /// Parses TOML text; errors name the field at fault.
+    pub fn from_toml(text: &str) -> Result<Spec, SpecError> {
+        let spec: Spec = toml::from_str(text).map_err(|e| {
+            let field = e
+                .span()
+                .map_or_else(|| "spec".to_owned(), |span| field_at(text, span.start));
+            SpecError::new(field, e.message())
+        })?;
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Reads and parses a TOML file.
+    pub fn from_file(path: &Path) -> Result<Spec, SpecError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SpecError::new("spec", format!("cannot read {}: {e}", path.display())))?;
+        Spec::from_toml(&text)
+    }
+
+    /// A spec for the shipped Python grammar on `tokenizer`.
+    pub fn python(tokenizer: &str) -> Spec {
+        Spec {
+            syntax: SyntaxSpec {
+                tokenizer: tokenizer.into(),
+                ..SyntaxSpec::default()
+            },
+            ..Spec::default()
+        }
+    }
+
+    /// Sets the backend.
+    pub fn backend(mut self, backend: &str) -> Spec {
+        self.syntax.backend = backend.into();
+        self
+    }
+
+    /// Forbids a module.
+    pub fn forbid(mut self, module: &str) -> Spec {
+        self.imports.forbidden.push(module.into());
+        self
+    }
+
+    /// Requires a module.
+    pub fn require(mut self, module: &str) -> Spec {
+        self.imports.required.push(module.into());
+        self
+    }
+
+    /// Adds a version constraint (`numpy>=1.26`).
+    pub fn version(mut self, line: &str) -> Spec {
+        self.imports.versions.push(line.into());
+        self
+    }
+
+    /// Adds a hole.
+    pub fn hole(mut self, hole: HoleSpec) -> Spec {
+        self.holes.push(hole);
+        self
+    }
+
+    /// Checks every field; the error names the first bad one.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        if self.syntax.tokenizer.trim().is_empty() {
+            return Err(SpecError::new(
+                "syntax.tokenizer",
+                "must name a tokenizer (cl100k_base, o200k_base) or a tokenizer.json",
+            ));
+        }
+        if !ananke_syntax::BACKENDS.contains(&self.syntax.backend.as_str()) {
+            return Err(SpecError::new(
+                "syntax.backend",
+                format!(
+                    "unknown backend `{}` (known: {})",
+                    self.syntax.backend,
+                    ananke_syntax::BACKENDS.join(", ")
+                ),
+            ));
+        }
+        match (&self.syntax.grammar, &self.syntax.grammar_file) {
+            (Some(_), Some(_)) => {
+                return Err(SpecError::new(
+                    "syntax.grammar_file",
+                    "give either `grammar` or `grammar_file`, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(SpecError::new(
+                    "syntax.grammar",
+                    "give `grammar = \"python\"` or a `grammar_file`",
+                ));
+            }
+            (Some(name), None) if name != "python" => {
+                return Err(SpecError::new(
+                    "syntax.grammar",
+                    format!("unknown grammar `{name}` (shipped: python)"),
+                ));
+            }
+            _ => {}
+        }
+        self.imports.constraint("imports")?;
+        let mut names = BTreeSet::new();
+        for (i, hole) in self.holes.iter().enumerate() {
+            let field = |f: &str| format!("holes[{i}].{f}");
+            if hole.name.trim().is_empty() || hole.name == crate::MODULE_HOLE {
+                return Err(SpecError::new(
+                    field("name"),
+                    format!(
+                        "must be a non-empty name other than `{}`",
+                        crate::MODULE_HOLE
+                    ),
+                ));
+            }
+            if !names.insert(hole.name.clone()) {
+                return Err(SpecError::new(
+                    field("name"),
+                    format!("duplicate hole name `{}`", hole.name),
+                ));
+            }
+            hole.granularity
+                .parse::<Granularity>()
+                .map_err(|e| SpecError::new(field("granularity"), e))?;
+            hole.imports.constraint(&field("imports"))?;
+            if let Some(signature) = &hole.signature {
+                let trimmed = signature.trim_start();
+                if !(trimmed.starts_with("def ") || trimmed.starts_with("async def "))
+                    || !signature.trim_end().ends_with(':')
+                {
+                    return Err(SpecError::new(
+                        field("signature"),
+                        "expected a `def name(...) -> T:` line",
+                    ));
+                }
+            }
+        }
+        for (i, hole) in self.holes.iter().enumerate() {
+            if let Some(parent) = &hole.parent
+                && parent != crate::MODULE_HOLE
+                && !names.contains(parent)
+            {
+                return Err(SpecError::new(
+                    format!("holes[{i}].parent"),
+                    format!("no hole named `{parent}`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The dotted field path at a byte offset of TOML text (best effort: the
+/// section and key on that line).
+fn field_at(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let section = before
+        .lines()
+        .rev()
+        .find_map(|l| {
+            let t = l.trim();
+            t.starts_with('[')
+                .then(|| t.trim_matches(|c| c == '[' || c == ']').to_owned())
+        })
+        .unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or_default();
+    let key = line.split('=').next().unwrap_or_default().trim();
+    match (section.is_empty(), key.is_empty() || key.starts_with('[')) {
+        (true, true) => "spec".into(),
+        (true, false) => key.into(),
+        (false, true) => section,
+        (false, false) => format!("{section}.{key}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_spec_parses() {
+        let spec = Spec::from_toml(
+            r#"
+[syntax]
+tokenizer = "o200k_base"
+backend = "xgrammar"
+grammar = "python"
+
+[imports]
+required = ["math"]
+forbidden = ["os"]
+versions = ["numpy>=1.26,<3"]
+
+[[holes]]
+name = "solve"
+signature = "def solve(xs: list[int]) -> int:"
+imports = { required = ["heapq"] }
+"#,
+        )
+        .unwrap();
+        assert_eq!(spec.syntax.tokenizer, "o200k_base");
+        assert_eq!(spec.holes[0].granularity, "function");
+        assert_eq!(
+            spec.imports.constraint("imports").unwrap().to_string(),
+            "math; !os; numpy >=1.26, <3"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let err = Spec::from_toml("[imports]\nforbidden = [\"os\", \"os..path\"]\n").unwrap_err();
+        assert_eq!(err.field, "imports.forbidden[1]");
+        let err = Spec::from_toml("[syntax]\nbackend = \"antlr\"\n").unwrap_err();
+        assert_eq!(err.field, "syntax.backend");
+        let err = Spec::from_toml("[syntax]\ntokeniser = \"x\"\n").unwrap_err();
+        assert_eq!(err.field, "syntax.tokeniser");
+        assert!(err.message.contains("unknown field"), "{err}");
+        let err = Spec::from_toml("[[holes]]\nname = \"a\"\ngranularity = \"huge\"\n").unwrap_err();
+        assert_eq!(err.field, "holes[0].granularity");
+        let err =
+            Spec::from_toml("[[holes]]\nname = \"a\"\n[[holes]]\nname = \"a\"\n").unwrap_err();
+        assert_eq!(err.field, "holes[1].name");
+        let err = Spec::from_toml("[[holes]]\nname = \"a\"\nparent = \"b\"\n").unwrap_err();
+        assert_eq!(err.field, "holes[0].parent");
+        let err = Spec::from_toml("[imports]\nversions = [\"numpy\"]\n").unwrap_err();
+        assert_eq!(err.field, "imports.versions[0]");
+        let err = Spec::from_toml("[[holes]]\nname = \"a\"\nsignature = \"f(x)\"\n").unwrap_err();
+        assert_eq!(err.field, "holes[0].signature");
+    }
+
+    #[test]
+    fn the_builder_validates_too() {
+        assert!(
+            Spec::python("cl100k_base")
+                .forbid("os")
+                .require("math")
+                .validate()
+                .is_ok()
+        );
+        let err = Spec::python("cl100k_base")
+            .forbid("9x")
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.field, "imports.forbidden[0]");
+        assert!(
+            Spec::python("cl100k_base")
+                .backend("nope")
+                .validate()
+                .is_err()
+        );
+    }
+}

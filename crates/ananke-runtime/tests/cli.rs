@@ -1,0 +1,141 @@
+//! The `ananke` binary, as a user runs it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn ananke(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ananke"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn data(file: &str) -> String {
+    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        PathBuf::from,
+    );
+    dir.join(file).display().to_string()
+}
+
+fn scratch(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("ananke-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn check_accepts_the_typed_corpus_as_json_lines() {
+    let out = ananke(&[
+        "check",
+        "--tokenizer",
+        "cl100k_base",
+        "--jsonl",
+        &data("mbpp_typed.jsonl"),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 264);
+    for line in &lines {
+        assert_eq!(line["accepted"], true, "{line}");
+        assert!(line["rejected_at"].is_null());
+        assert!(line["tokens"].as_u64().unwrap() > 0);
+        assert!(line["mask_us_median"].as_f64().unwrap() > 0.0);
+        assert!(line["mask_us_p99"].as_f64().unwrap() >= line["mask_us_median"].as_f64().unwrap());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("264 accepted, 0 rejected"), "{stderr}");
+}
+
+#[test]
+fn check_reports_where_and_why_a_program_is_rejected() {
+    let file = scratch("bad.py", "def f(x: int) -> int:\n    return (x + 1))\n");
+    let out = ananke(&["check", "--file", &file, "--json"]);
+    assert!(out.status.success());
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["accepted"], false);
+    let at = &line["rejected_at"];
+    assert_eq!(at["byte_offset"], 39);
+    assert_eq!(at["domains"], serde_json::json!(["syntax"]));
+    assert!(
+        at["reason"].as_str().unwrap().contains("does not allow"),
+        "{at}"
+    );
+    assert!(at["token"].as_str().unwrap().starts_with(')'), "{at}");
+}
+
+#[test]
+fn bad_records_are_reported_with_their_line_and_skipped() {
+    let file = scratch(
+        "mixed.jsonl",
+        "{\"id\": \"ok\", \"source\": \"x = 1\\n\"}\nnot json\n{\"id\": \"no-source\"}\n{\"id\": \"ok2\", \"source\": \"y = 2\\n\"}\n",
+    );
+    let out = ananke(&["check", "--jsonl", &file, "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "bad records make the exit status 1"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("mixed.jsonl:2: not a JSON record"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mixed.jsonl:3: no string field `source`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        2,
+        "the good records still ran"
+    );
+}
+
+#[test]
+fn bad_arguments_are_errors() {
+    let out = ananke(&["check", "--file", "/does/not/exist.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /does/not/exist.py"));
+    let file = scratch("ok.py", "x = 1\n");
+    let out = ananke(&["check", "--file", &file, "--domains", "syntax,nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown domain `nonsense`"));
+    let out = ananke(&[
+        "check",
+        "--file",
+        &file,
+        "--tokenizer",
+        "/no/tokenizer.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = ananke(&["check", "--file", &file, "--domains", "imports"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn explain_says_which_domain_rejects_a_token() {
+    let file = scratch("explain.py", "def f(x: int) -> int:\n    return (x + 1))\n");
+    let out = ananke(&["explain", "--file", &file, "--offset", "40"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("is rejected"), "{text}");
+    assert!(text.contains("syntax: rejects it"), "{text}");
+    assert!(text.contains("imports: allows it"), "{text}");
+    let out = ananke(&["explain", "--file", &file, "--offset", "4"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is allowed"));
+}
