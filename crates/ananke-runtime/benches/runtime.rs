@@ -7,11 +7,13 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ananke_core::{StepContext, TokenMask};
+use ananke_core::{Domain, StepContext, TokenMask};
 use ananke_runtime::{Ananke, Spec};
+use ananke_syntax::{LlguidanceBackend, SyntaxDomain, python};
 use criterion::{BatchSize, Criterion};
 
 /// Counts live heap bytes, for the memory figures.
@@ -63,31 +65,29 @@ fn quantile(samples: &mut [f64], q: f64) -> f64 {
 fn fused_against_syntax(ananke: &Ananke, programs: &[String]) {
     let vocab = ananke.vocab().clone();
     let n = vocab.len();
-    let syntax_id = ananke.product().id_of("syntax").expect("syntax");
-    let syntax = ananke.product().domain(syntax_id).expect("syntax").clone();
+    // The syntax domain alone, on parsers of its own: no shared mask cache,
+    // no reuse, the cost fusion would pay without its tricks.
+    let alone = SyntaxDomain::new(Arc::new(LlguidanceBackend::new(&vocab).expect("backend")));
+    let alone_start = alone
+        .constraint(&python::grammar(), "python")
+        .expect("grammar");
     let ctx = StepContext::new(vocab.vocabulary());
     let full = TokenMask::new_full(n);
-    let (mut out, mut alone) = (TokenMask::new_empty(n), TokenMask::new_empty(n));
+    let (mut out, mut syntax_out) = (TokenMask::new_empty(n), TokenMask::new_empty(n));
     let (mut fused_us, mut syntax_us, mut commit_us) = (Vec::new(), Vec::new(), Vec::new());
     for (p, program) in programs.iter().enumerate() {
         let mut session = ananke.session().expect("session");
+        let mut syntax = alone_start.fork().expect("fork");
         for (i, token) in vocab.encode(program).into_iter().enumerate() {
-            // Alternate which goes first; the syntax-only mask is computed
-            // on the session's own syntax constraint.
-            let component = session
-                .state()
-                .component(syntax_id)
-                .expect("syntax")
-                .clone();
-            for fused_first in [(p + i) % 2 == 0, (p + i) % 2 == 1] {
-                if fused_first {
+            for fused_turn in [(p + i) % 2 == 0, (p + i) % 2 == 1] {
+                if fused_turn {
                     let t = Instant::now();
                     session.compute_mask(&mut out).expect("fused");
                     fused_us.push(t.elapsed().as_secs_f64() * 1e6);
                 } else {
                     let t = Instant::now();
-                    syntax
-                        .token_mask(&component, ctx, &full, &mut alone)
+                    alone
+                        .token_mask(&syntax, ctx, &full, &mut syntax_out)
                         .expect("syntax");
                     syntax_us.push(t.elapsed().as_secs_f64() * 1e6);
                 }
@@ -95,6 +95,7 @@ fn fused_against_syntax(ananke: &Ananke, programs: &[String]) {
             let t = Instant::now();
             session.commit(token).expect("commit");
             commit_us.push(t.elapsed().as_secs_f64() * 1e6);
+            syntax = alone.observe(&syntax, token, ctx).expect("observe");
         }
     }
     let (fm, fp) = (quantile(&mut fused_us, 0.5), quantile(&mut fused_us, 0.99));
@@ -111,12 +112,12 @@ fn fused_against_syntax(ananke: &Ananke, programs: &[String]) {
         programs.len(),
         commit_us.len()
     );
-    println!("  fused mask      median {fm:9.1}  p99 {fp:9.1}");
+    println!("  fused mask (session)   median {fm:9.1}  p99 {fp:9.1}");
     println!(
-        "  syntax alone    median {sm:9.1}  p99 {sp:9.1}   fused/syntax median {:.3}",
+        "  syntax domain alone    median {sm:9.1}  p99 {sp:9.1}   fused/syntax median {:.3}",
         fm / sm
     );
-    println!("  commit+propagate median {cm:8.1}  p99 {cp:9.1}");
+    println!("  commit + propagate     median {cm:9.1}  p99 {cp:9.1}");
 }
 
 fn memory(ananke: &Ananke, program: &str) {
@@ -126,12 +127,15 @@ fn memory(ananke: &Ananke, program: &str) {
     let mut session = ananke.session().expect("session");
     let fresh = LIVE.load(Ordering::Relaxed) - before;
     session.commit_many(&tokens).expect("commit");
-    let grown = LIVE.load(Ordering::Relaxed) - before;
+    // Masks the commits added to the shared cache belong to the compiled
+    // spec, not to the session.
+    let cached = (ananke.mask_cache_len() * vocab.len().div_ceil(8)) as isize;
+    let grown = LIVE.load(Ordering::Relaxed) - before - cached;
     let before_fork = LIVE.load(Ordering::Relaxed);
     let forks: Vec<_> = (0..100).map(|_| session.fork().expect("fork")).collect();
     let per_fork = (LIVE.load(Ordering::Relaxed) - before_fork) / 100;
     println!(
-        "memory: fresh session {:.1} KiB, after {} tokens {:.1} KiB, per fork {:.1} KiB",
+        "memory: fresh session {:.1} KiB, after {} tokens {:.1} KiB (shared mask cache excluded), per fork {:.1} KiB",
         fresh as f64 / 1024.0,
         tokens.len(),
         grown as f64 / 1024.0,
@@ -163,8 +167,11 @@ fn main() {
             BatchSize::SmallInput,
         )
     });
-    criterion.bench_function("session_checkpoint", |b| {
-        b.iter(|| black_box(session.checkpoint()))
+    criterion.bench_function("session_checkpoint_and_release", |b| {
+        b.iter(|| {
+            let id = session.checkpoint();
+            session.release(black_box(id));
+        })
     });
     criterion.bench_function("session_fork", |b| {
         b.iter(|| black_box(session.fork().expect("fork")))

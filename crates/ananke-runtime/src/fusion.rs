@@ -141,8 +141,8 @@ pub struct Fusion {
 }
 
 impl Fusion {
-    /// Fusion over `product`'s domains for a vocabulary of `n_vocab`.
-    pub fn new(product: &ProductDomain, n_vocab: usize) -> Fusion {
+    /// Fusion over `product`'s domains.
+    pub fn new(product: &ProductDomain) -> Fusion {
         let estimates = product
             .ids()
             .map(|id| {
@@ -157,7 +157,8 @@ impl Fusion {
             order: product.mask_order().to_vec(),
             estimates,
             last: product.ids().map(|_| None).collect(),
-            scratch: TokenMask::new_empty(n_vocab),
+            // Allocated on first use, so that a fork costs no mask copy.
+            scratch: TokenMask::new_empty(0),
             stats: FusionStats {
                 domains: product
                     .ids()
@@ -200,6 +201,9 @@ impl Fusion {
         out: &mut TokenMask,
     ) -> Result<(), Error> {
         self.stats.steps += 1;
+        if self.scratch.len() != out.len() {
+            self.scratch = TokenMask::new_empty(out.len());
+        }
         if self.stats.steps.is_multiple_of(REORDER_EVERY) {
             self.reorder();
         }

@@ -189,6 +189,15 @@ impl Ananke {
         &self.shared.product
     }
 
+    /// Masks held in the cache shared by this spec's sessions.
+    pub fn mask_cache_len(&self) -> usize {
+        self.shared
+            .mask_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
     /// A fresh session at the start of the output.
     pub fn session(&self) -> Result<Session, RuntimeError> {
         let state = self.shared.initial.fork()?;
@@ -213,7 +222,7 @@ impl Ananke {
             checkpoints: HashMap::new(),
             next_checkpoint: 0,
             engine: self.shared.engine.clone(),
-            fusion: Fusion::new(&self.shared.product, self.shared.vocab.len()),
+            fusion: Fusion::new(&self.shared.product),
             poisoned: None,
         };
         session.apply_hole_specs()?;
@@ -477,6 +486,11 @@ impl Session {
         id
     }
 
+    /// Forgets a checkpoint.
+    pub fn release(&mut self, id: u64) {
+        self.checkpoints.remove(&id);
+    }
+
     /// Returns to a checkpoint (which stays available).
     pub fn restore(&mut self, id: u64) -> Result<(), RuntimeError> {
         let snapshot = self
@@ -507,7 +521,7 @@ impl Session {
             checkpoints: HashMap::new(),
             next_checkpoint: 0,
             engine: self.engine.clone(),
-            fusion: Fusion::new(&self.shared.product, self.shared.vocab.len()),
+            fusion: Fusion::new(&self.shared.product),
             poisoned: None,
         })
     }

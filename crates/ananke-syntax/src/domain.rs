@@ -13,12 +13,14 @@
 //! prefix and replaying the rest — which costs nothing in the usual
 //! mask-then-commit loop and O(k) after a rollback of k tokens. Token paths
 //! are persistent cons lists, so a constraint's clone (a checkpoint) is a
-//! reference count. [`SyntaxDomain::fork`] detaches a copy onto a matcher of
-//! its own.
+//! reference count. [`SyntaxDomain::fork`] starts a new lineage in O(1):
+//! the fork keeps using the shared matcher while it only moves forward from
+//! where the matcher is, and copies the matcher the first time another
+//! lineage would have to be rolled back for it.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use ananke_core::{
     CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
@@ -107,7 +109,24 @@ struct Cursor {
     /// One mask's worth of scratch, so a meet of several grammars ANDs
     /// masks without allocating.
     scratch: TokenMask,
+    /// The lineage that used the matcher last.
+    owner: u64,
 }
+
+/// Whether `ancestor` is `path` or one of its prefixes.
+fn is_prefix(ancestor: &Path, path: &Path) -> bool {
+    let mut node = path.clone();
+    while path_len(&node) > path_len(ancestor) {
+        node = parent(&node);
+    }
+    same_path(&node, ancestor) || equal_paths(&node, ancestor)
+}
+
+/// Where a lineage finds its cursor: forks get a slot of their own that
+/// starts out pointing at the shared cursor.
+struct Slot(Mutex<Arc<Mutex<Cursor>>>);
+
+static NEXT_LINEAGE: AtomicU64 = AtomicU64::new(1);
 
 impl Cursor {
     /// Moves the matcher onto `target`: back to the common prefix, then
@@ -152,6 +171,7 @@ struct GrammarEntry {
     id: u64,
     label: String,
     compiled: Arc<dyn CompiledGrammar>,
+    n_vocab: usize,
 }
 
 /// One parser: a grammar and the tokens it has accepted.
@@ -159,7 +179,8 @@ struct GrammarEntry {
 struct ParseState {
     grammar: Arc<GrammarEntry>,
     path: Path,
-    cursor: Arc<Mutex<Cursor>>,
+    slot: Arc<Slot>,
+    lineage: u64,
 }
 
 impl ParseState {
@@ -171,12 +192,35 @@ impl ParseState {
         self.grammar.id == other.grammar.id && equal_paths(&self.path, &other.path)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Cursor> {
-        // A panic while holding the lock leaves a matcher we re-seek before
-        // every use anyway, so a poisoned lock is safe to keep using.
-        self.cursor
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Runs `f` on the matcher positioned at this state's path. When the
+    /// matcher is shared with another live lineage that this state would
+    /// have to roll back, it is copied first (the O(1) fork pays here, once).
+    fn with_cursor<R>(
+        &self,
+        f: impl FnOnce(&mut Cursor) -> Result<R, SyntaxError>,
+    ) -> Result<R, SyntaxError> {
+        // A panic while holding a lock leaves a matcher we re-seek before
+        // every use anyway, so poisoned locks are safe to keep using.
+        let mut slot = self.slot.0.lock().unwrap_or_else(|p| p.into_inner());
+        let shared = Arc::clone(&slot);
+        let mut cursor = shared.lock().unwrap_or_else(|p| p.into_inner());
+        let others = Arc::strong_count(&shared) > 2;
+        if cursor.owner != self.lineage && others && !is_prefix(&cursor.at, &self.path) {
+            let detached = Cursor {
+                matcher: cursor.matcher.fork(),
+                at: cursor.at.clone(),
+                scratch: cursor.scratch.clone(),
+                owner: self.lineage,
+            };
+            drop(cursor);
+            *slot = Arc::new(Mutex::new(detached));
+            let mut own = slot.lock().unwrap_or_else(|p| p.into_inner());
+            own.seek(&self.path)?;
+            return f(&mut own);
+        }
+        cursor.owner = self.lineage;
+        cursor.seek(&self.path)?;
+        f(&mut cursor)
     }
 }
 
@@ -274,9 +318,7 @@ impl SyntaxConstraint {
     pub fn forced_bytes(&self) -> Result<Vec<u8>, SyntaxError> {
         let mut common: Option<Vec<u8>> = None;
         for state in self.states() {
-            let mut cursor = state.lock();
-            cursor.seek(&state.path)?;
-            let forced = cursor.matcher.forced_bytes();
+            let forced = state.with_cursor(|cursor| Ok(cursor.matcher.forced_bytes()))?;
             common = Some(match common {
                 None => forced,
                 Some(prev) => prev
@@ -303,22 +345,18 @@ impl SyntaxConstraint {
             out.copy_from(candidates);
             return Ok(());
         };
-        {
-            // The first parser writes straight into `out`: one copy fewer.
-            let mut cursor = first.lock();
-            cursor.seek(&first.path)?;
-            cursor.matcher.fill_mask(out)?;
-        }
+        // The first parser writes straight into `out`: one copy fewer.
+        first.with_cursor(|cursor| cursor.matcher.fill_mask(out))?;
         out.and_with(candidates);
         for state in rest {
             if out.is_empty() {
                 break;
             }
-            let mut guard = state.lock();
-            let cursor = &mut *guard;
-            cursor.seek(&state.path)?;
-            cursor.matcher.fill_mask(&mut cursor.scratch)?;
-            out.and_with(&cursor.scratch);
+            state.with_cursor(|cursor| {
+                cursor.matcher.fill_mask(&mut cursor.scratch)?;
+                out.and_with(&cursor.scratch);
+                Ok(())
+            })?;
         }
         Ok(())
     }
@@ -326,7 +364,7 @@ impl SyntaxConstraint {
     /// The constraint after `token`; ⊥ when some parser rejects it.
     pub fn observe(&self, token: TokenId) -> Result<SyntaxConstraint, SyntaxError> {
         if let Some(state) = self.states().first() {
-            let n_vocab = state.lock().scratch.len();
+            let n_vocab = state.grammar.n_vocab;
             if token as usize >= n_vocab {
                 return Err(SyntaxError::UnknownToken { token, n_vocab });
             }
@@ -336,24 +374,26 @@ impl SyntaxConstraint {
         }
         let mut next = Vec::with_capacity(self.states().len());
         for state in self.states() {
-            let mut cursor = state.lock();
-            cursor.seek(&state.path)?;
-            match cursor.matcher.consume(token) {
+            let consumed = state.with_cursor(|cursor| match cursor.matcher.consume(token) {
                 Ok(()) => {
                     let path = push(&state.path, token);
                     cursor.at = path.clone();
-                    next.push(ParseState {
-                        path,
-                        ..state.clone()
-                    });
+                    Ok(Some(path))
                 }
-                Err(SyntaxError::TokenRejected { .. }) => {
+                Err(SyntaxError::TokenRejected { .. }) => Ok(None),
+                Err(other) => Err(other),
+            })?;
+            match consumed {
+                Some(path) => next.push(ParseState {
+                    path,
+                    ..state.clone()
+                }),
+                None => {
                     return Ok(SyntaxConstraint::bottom(format!(
                         "grammar `{}` rejects token {token}",
                         state.grammar.label
                     )));
                 }
-                Err(other) => return Err(other),
             }
         }
         Ok(SyntaxConstraint(Repr::States(Arc::from(next))))
@@ -362,34 +402,30 @@ impl SyntaxConstraint {
     /// Whether every parser accepts the text so far as complete.
     pub fn is_accepting(&self) -> Result<bool, SyntaxError> {
         for state in self.states() {
-            let mut cursor = state.lock();
-            cursor.seek(&state.path)?;
-            if !cursor.matcher.is_accepting() {
+            if !state.with_cursor(|cursor| Ok(cursor.matcher.is_accepting()))? {
                 return Ok(false);
             }
         }
         Ok(!self.is_bottom())
     }
 
-    /// A copy on matchers of its own (see [`Domain::fork`]).
+    /// A copy that evolves independently (see [`Domain::fork`]): a new
+    /// lineage, O(1); the matcher is copied only when the two lineages
+    /// first need it in different places.
     pub fn fork(&self) -> Result<SyntaxConstraint, SyntaxError> {
-        let states = self
+        let lineage = NEXT_LINEAGE.fetch_add(1, Ordering::Relaxed);
+        let states: Vec<ParseState> = self
             .states()
             .iter()
             .map(|s| {
-                let mut cursor = s.lock();
-                cursor.seek(&s.path)?;
-                let forked = Cursor {
-                    matcher: cursor.matcher.fork(),
-                    at: s.path.clone(),
-                    scratch: cursor.scratch.clone(),
-                };
-                Ok(ParseState {
-                    cursor: Arc::new(Mutex::new(forked)),
+                let shared = Arc::clone(&s.slot.0.lock().unwrap_or_else(|p| p.into_inner()));
+                ParseState {
+                    slot: Arc::new(Slot(Mutex::new(shared))),
+                    lineage,
                     ..s.clone()
-                })
+                }
             })
-            .collect::<Result<Vec<_>, SyntaxError>>()?;
+            .collect();
         Ok(match &self.0 {
             Repr::Bottom(_) => self.clone(),
             Repr::States(_) => SyntaxConstraint(Repr::States(Arc::from(states))),
@@ -502,21 +538,25 @@ impl SyntaxDomain {
                         id: NEXT_GRAMMAR.fetch_add(1, Ordering::Relaxed),
                         label: label.to_owned(),
                         compiled: self.backend.compile(grammar)?,
+                        n_vocab: self.vocab().len(),
                     });
                     cache.push((grammar.clone(), entry.clone()));
                     entry
                 }
             }
         };
+        let lineage = NEXT_LINEAGE.fetch_add(1, Ordering::Relaxed);
         let cursor = Cursor {
             matcher: entry.compiled.start()?,
             at: None,
             scratch: TokenMask::new_empty(self.vocab().len()),
+            owner: lineage,
         };
         Ok(SyntaxConstraint::from_states(vec![ParseState {
             grammar: entry,
             path: None,
-            cursor: Arc::new(Mutex::new(cursor)),
+            slot: Arc::new(Slot(Mutex::new(Arc::new(Mutex::new(cursor))))),
+            lineage,
         }]))
     }
 
