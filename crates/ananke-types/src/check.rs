@@ -220,6 +220,79 @@ struct Checker<'a> {
     frames: Vec<Frame>,
     diagnostics: Vec<Diagnostic>,
     depth: usize,
+    /// The scope, taken when the walk reaches the probe statement.
+    captured: Option<Scope>,
+}
+
+/// The name of the statement [`scope_at`] appends to find a scope.
+const PROBE: &str = "__ananke_probe__";
+
+/// What is in scope at a point of a module: the names and their types,
+/// the enclosing function's return type, the module's classes and imports.
+/// Taken once per statement by an incremental checker, then asked about
+/// expressions and statements cheaply.
+#[derive(Clone)]
+pub struct Scope {
+    user: HashMap<Name, crate::stubs::ClassInfo>,
+    symbols: HashMap<Name, Symbol>,
+    frames: Vec<Frame>,
+}
+
+/// The scope at the end of `prefix` (whole lines), for a statement indented
+/// by `indent`: `None` when the prefix does not parse.
+pub fn scope_at(prefix: &str, indent: &str) -> Option<Scope> {
+    let program = format!("{prefix}{indent}{PROBE} = 0\n");
+    if excessive_nesting(&program).is_some() {
+        return None;
+    }
+    let parsed = ruff_python_parser::parse_module(&program).ok()?;
+    let module = parsed.into_syntax();
+    let mut checker = Checker::new(TypeDb::stdlib(), Lines::new(&program));
+    checker.module(&module.body);
+    checker.captured
+}
+
+impl Scope {
+    fn checker<'s>(&self, text: &'s str) -> Checker<'s> {
+        let mut checker = Checker::new(TypeDb::stdlib(), Lines::new(text));
+        checker.world.user = self.user.clone();
+        checker.symbols = self.symbols.clone();
+        checker.frames = self.frames.clone();
+        checker
+    }
+
+    /// The type of an expression in this scope (`None` if it does not
+    /// parse).
+    pub fn infer(&self, expr: &str) -> Option<Type> {
+        if excessive_nesting(expr).is_some() {
+            return None;
+        }
+        let parsed = ruff_python_parser::parse_expression(expr).ok()?;
+        let expr = parsed.into_expr();
+        let text = String::new();
+        let mut checker = self.checker(&text);
+        Some(checker.expr(&expr))
+    }
+
+    /// The errors one statement (a complete statement, compound ones with a
+    /// body) has in this scope; `None` if it does not parse.
+    pub fn check_statement(&self, statement: &str) -> Option<Vec<Diagnostic>> {
+        if excessive_nesting(statement).is_some() {
+            return None;
+        }
+        let parsed = ruff_python_parser::parse_module(statement).ok()?;
+        let module = parsed.into_syntax();
+        let mut checker = self.checker(statement);
+        checker.block(&module.body);
+        Some(checker.diagnostics)
+    }
+
+    /// The type rules, with this module's classes.
+    pub fn world(&self) -> World<'static> {
+        let mut world = World::new(TypeDb::stdlib());
+        world.user = self.user.clone();
+        world
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -231,6 +304,7 @@ impl<'a> Checker<'a> {
             frames: vec![Frame::new(None, false)],
             diagnostics: Vec::new(),
             depth: 0,
+            captured: None,
         }
     }
 
@@ -375,6 +449,14 @@ impl<'a> Checker<'a> {
                 }
             }
             Stmt::Return(r) => self.return_stmt(r),
+            Stmt::Assign(a) if matches!(a.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == PROBE) =>
+            {
+                self.captured = Some(Scope {
+                    user: self.world.user.clone(),
+                    symbols: self.symbols.clone(),
+                    frames: self.frames.clone(),
+                });
+            }
             Stmt::Assign(a) => {
                 let value = self.expr(&a.value);
                 for target in &a.targets {

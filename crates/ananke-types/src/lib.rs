@@ -38,11 +38,12 @@ assert_eq!(
 
 pub mod check;
 pub mod constraint;
+pub mod prefix;
 pub mod stubs;
 pub mod types;
 pub mod unify;
 pub mod world;
 
-pub use check::{Diagnostic, ParseFailure, check_source};
+pub use check::{Diagnostic, ParseFailure, Scope, check_source, scope_at};
 pub use constraint::TypeConstraint;
 pub use types::Type;

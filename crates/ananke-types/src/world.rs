@@ -503,6 +503,89 @@ impl<'a> World<'a> {
         }
     }
 
+    /// Whether some signature of `callee` can still accept `args` as the
+    /// first arguments of a call being written (parameters not reached yet
+    /// may still come). Imprecise arguments always fit.
+    pub fn call_prefix_feasible(&self, callee: &Type, args: &[Arg]) -> bool {
+        let sigs: Vec<Signature> = match callee {
+            Type::Callable(sig) => vec![(**sig).clone()],
+            Type::Overloaded(sigs) => sigs.to_vec(),
+            Type::Class(name) => self.constructor(name),
+            Type::Instance(_, _) => match self.instance_member(callee, "__call__") {
+                Some(call) => return self.call_prefix_feasible(&call, args),
+                None => return true,
+            },
+            _ => return true,
+        };
+        sigs.is_empty()
+            || sigs
+                .iter()
+                .any(|sig| self.match_arguments(sig, args, false).is_ok())
+    }
+
+    /// The names `ty` has as attributes, when they are known completely
+    /// (a stub class without `__getattr__`, a tuple, a stub module).
+    pub fn member_names(&self, ty: &Type) -> Option<Vec<Name>> {
+        let class = match ty {
+            Type::Instance(name, _) | Type::Class(name) => name.clone(),
+            Type::Tuple(_) => "builtins.tuple".into(),
+            Type::Module(module) => {
+                let members = self.db.modules.get(&**module)?;
+                let mut names: Vec<Name> = members.keys().cloned().collect();
+                let prefix = format!("{module}.");
+                names.extend(
+                    self.db
+                        .modules
+                        .keys()
+                        .filter_map(|m| m.strip_prefix(&prefix))
+                        .filter(|rest| !rest.contains('.'))
+                        .map(Name::from),
+                );
+                // Module objects also have the attributes of every module.
+                names.extend(
+                    [
+                        "__name__",
+                        "__file__",
+                        "__doc__",
+                        "__dict__",
+                        "__spec__",
+                        "__path__",
+                        "__loader__",
+                        "__package__",
+                    ]
+                    .map(Name::from),
+                );
+                names.sort();
+                names.dedup();
+                return Some(names);
+            }
+            _ => return None,
+        };
+        if class.starts_with("__main__.") || self.find_member(&class, "__getattr__").is_some() {
+            return None;
+        }
+        let mut names: Vec<Name> = Vec::new();
+        let mut queue: Vec<Name> = vec![class, "builtins.object".into()];
+        let mut seen = HashSet::new();
+        while let Some(current) = queue.pop() {
+            if !seen.insert(current.clone()) {
+                continue;
+            }
+            let info = self.class(&current)?;
+            names.extend(info.members.keys().cloned());
+            for base in &info.bases {
+                if let Type::Instance(base_name, _) = base {
+                    queue.push(base_name.clone());
+                }
+            }
+        }
+        // Every object has these, whatever its stub says.
+        names.extend(["__class__", "__doc__", "__dict__", "__module__"].map(Name::from));
+        names.sort();
+        names.dedup();
+        Some(names)
+    }
+
     fn call_overloads(&self, sigs: &[Signature], args: &[Arg]) -> (Type, Option<CallError>) {
         let mut first_error = None;
         let mut all_certain = true;
@@ -540,6 +623,17 @@ impl<'a> World<'a> {
 
     /// Matches arguments to one signature, inferring its type variables.
     fn match_signature(&self, sig: &Signature, args: &[Arg]) -> Result<Type, CallError> {
+        self.match_arguments(sig, args, true)
+    }
+
+    /// [`match_signature`](World::match_signature); with `complete` unset,
+    /// parameters the arguments do not reach are not required.
+    fn match_arguments(
+        &self,
+        sig: &Signature,
+        args: &[Arg],
+        complete: bool,
+    ) -> Result<Type, CallError> {
         if sig.any_params || args.iter().any(|a| a.unpacked) {
             return Ok(sig.ret.substitute(&|_| None, true));
         }
@@ -597,7 +691,8 @@ impl<'a> World<'a> {
             }
         }
         for (p, param) in sig.params.iter().enumerate() {
-            let required = !param.has_default
+            let required = complete
+                && !param.has_default
                 && matches!(
                     param.kind,
                     ParamKind::Positional | ParamKind::Normal | ParamKind::Keyword
