@@ -157,7 +157,9 @@ fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
     })?;
     let module = parsed.into_syntax();
     let mut checker = Checker::new(TypeDb::stdlib(), lines);
+    checker.finished = true;
     checker.module(&module.body);
+    checker.undefined_names(&module.body);
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|d| (d.line, d.col));
     diagnostics.dedup();
@@ -222,6 +224,12 @@ struct Checker<'a> {
     depth: usize,
     /// The scope, taken when the walk reaches the probe statement.
     captured: Option<Scope>,
+    /// Checking a finished module: the checks that only hold once nothing
+    /// more can be written (missing returns, undefined names) run too.
+    finished: bool,
+    /// Expression statements that may stop control (calls returning
+    /// `NoReturn`, or `Any` for want of knowing better).
+    ends: std::collections::HashSet<TextSize>,
 }
 
 /// The name of the statement [`scope_at`] appends to find a scope.
@@ -305,6 +313,8 @@ impl<'a> Checker<'a> {
             diagnostics: Vec::new(),
             depth: 0,
             captured: None,
+            finished: false,
+            ends: std::collections::HashSet::new(),
         }
     }
 
@@ -545,7 +555,10 @@ impl<'a> Checker<'a> {
                 self.block(&t.finalbody);
             }
             Stmt::Expr(e) => {
-                self.expr(&e.value);
+                let ty = self.expr(&e.value);
+                if matches!(ty, Type::Never | Type::Any) && matches!(&*e.value, Expr::Call(_)) {
+                    self.ends.insert(stmt.start());
+                }
             }
             Stmt::Assert(a) => {
                 self.expr(&a.test);
@@ -615,7 +628,7 @@ impl<'a> Checker<'a> {
         if self.frames.len() > 1 {
             self.declare(def.name.id.as_str(), Type::Callable(Arc::new(sig.clone())));
         }
-        self.function_body(def, &sig, None);
+        self.function_body(def, &sig, None, false);
     }
 
     fn method(&mut self, class: &ast::StmtClassDef, def: &ast::StmtFunctionDef) {
@@ -626,7 +639,11 @@ impl<'a> Checker<'a> {
             .any(|d| crate::stubs::decorator_name(&d.expression) == Some("staticmethod"));
         let self_type =
             (!is_static).then(|| Type::instance(&format!("__main__.{}", class.name.id), []));
-        self.function_body(def, &sig, self_type);
+        let in_protocol = class.bases().iter().any(|b| {
+            matches!(crate::stubs::decorator_name(b), Some("Protocol"))
+                || matches!(b, Expr::Subscript(s) if crate::stubs::decorator_name(&s.value) == Some("Protocol"))
+        });
+        self.function_body(def, &sig, self_type, in_protocol);
     }
 
     fn function_body(
@@ -634,10 +651,11 @@ impl<'a> Checker<'a> {
         def: &ast::StmtFunctionDef,
         sig: &Signature,
         self_type: Option<Type>,
+        in_protocol: bool,
     ) {
         let returns = def.returns.as_ref().map(|_| sig.ret.clone());
         let generator = contains_yield(&def.body);
-        self.frames.push(Frame::new(returns, generator));
+        self.frames.push(Frame::new(returns.clone(), generator));
         for (i, param) in sig.params.iter().enumerate() {
             let Some(name) = &param.name else { continue };
             let mut ty = match param.kind {
@@ -655,6 +673,60 @@ impl<'a> Checker<'a> {
         }
         self.block(&def.body);
         self.frames.pop();
+        if self.finished && !generator {
+            self.missing_return(def, returns.as_ref(), in_protocol);
+        }
+    }
+
+    /// mypy's `Missing return statement` for a function whose end is
+    /// reachable though it promises a value.
+    fn missing_return(
+        &mut self,
+        def: &ast::StmtFunctionDef,
+        returns: Option<&Type>,
+        in_protocol: bool,
+    ) {
+        let Some(returns) = returns else { return };
+        if matches!(returns, Type::Any | Type::None | Type::Never) || in_protocol {
+            return;
+        }
+        let exempt = def.decorator_list.iter().any(|d| {
+            matches!(
+                crate::stubs::decorator_name(&d.expression),
+                Some("abstractmethod" | "overload")
+            )
+        });
+        let ends = &self.ends;
+        if exempt || !crate::flow::falls_through(&def.body, &|s| ends.contains(&s.start())) {
+            return;
+        }
+        let code = if crate::flow::is_trivial_body(&def.body) {
+            "empty-body"
+        } else {
+            "return"
+        };
+        self.report(def, code, "Missing return statement".into());
+    }
+
+    /// mypy's `name-defined`, for a finished module: a name read but bound
+    /// nowhere in the module and not a builtin.
+    fn undefined_names(&mut self, body: &[Stmt]) {
+        let facts = crate::flow::scan_names(body);
+        if facts.star_import {
+            return;
+        }
+        for (name, at) in facts.loads {
+            if facts.bound.contains(name) || self.world.db.member("builtins", name).is_some() {
+                continue;
+            }
+            let (line, col) = self.lines.position(at);
+            self.diagnostics.push(Diagnostic {
+                line,
+                col,
+                message: format!("Name \"{name}\" is not defined"),
+                code: "name-defined",
+            });
+        }
     }
 
     fn return_stmt(&mut self, r: &ast::StmtReturn) {

@@ -38,6 +38,7 @@ assert_eq!(
 
 pub mod check;
 pub mod constraint;
+mod flow;
 pub mod prefix;
 pub mod stubs;
 pub mod types;

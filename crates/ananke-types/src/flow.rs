@@ -1,0 +1,321 @@
+//! Whole-module facts the statement-by-statement walk cannot see: which
+//! names a module binds anywhere (for `name-defined`), and whether control
+//! can fall off the end of a function body (for `Missing return
+//! statement`). Both are only sound on a finished module — a name used in
+//! a function may be bound by code written after it — so the checker asks
+//! them only of whole programs, never of a prefix.
+//!
+//! Both lean towards silence: every binding form counts as a definition
+//! wherever it is, and a statement counts as ending its block whenever it
+//! might (a call of a function returning `NoReturn` or `Any`).
+
+use std::collections::HashSet;
+
+use ruff_python_ast::visitor::{Visitor, walk_expr, walk_pattern, walk_stmt};
+use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
+use ruff_text_size::{Ranged, TextSize};
+
+/// Names every module has besides the builtins.
+const MODULE_GLOBALS: &[&str] = &[
+    "__name__",
+    "__file__",
+    "__doc__",
+    "__package__",
+    "__spec__",
+    "__loader__",
+    "__path__",
+    "__dict__",
+    "__annotations__",
+    "__builtins__",
+    "__class__",
+    "reveal_type",
+    "reveal_locals",
+];
+
+/// What [`scan_names`] found.
+pub(crate) struct NameFacts<'a> {
+    /// Every name the module binds, in any scope.
+    pub bound: HashSet<&'a str>,
+    /// Every name it reads, with where.
+    pub loads: Vec<(&'a str, TextSize)>,
+    /// `from m import *` somewhere: the bound set is then unknown.
+    pub star_import: bool,
+}
+
+/// Collects bound and read names over a whole module.
+pub(crate) fn scan_names(body: &[Stmt]) -> NameFacts<'_> {
+    let mut facts = NameFacts {
+        bound: MODULE_GLOBALS.iter().copied().collect(),
+        loads: Vec::new(),
+        star_import: false,
+    };
+    for stmt in body {
+        facts.visit_stmt(stmt);
+    }
+    facts
+}
+
+impl<'a> NameFacts<'a> {
+    fn bind_parameters(&mut self, parameters: &'a ast::Parameters) {
+        for p in parameters.iter() {
+            self.bound.insert(p.name().as_str());
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for NameFacts<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                self.bound.insert(f.name.as_str());
+                self.bind_parameters(&f.parameters);
+            }
+            Stmt::ClassDef(c) => {
+                self.bound.insert(c.name.as_str());
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let local = alias.asname.as_ref().map_or_else(
+                        || alias.name.as_str().split('.').next().unwrap_or(""),
+                        |a| a.as_str(),
+                    );
+                    self.bound.insert(local);
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                for alias in &i.names {
+                    if alias.name.as_str() == "*" {
+                        self.star_import = true;
+                    }
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                    self.bound.insert(local.as_str());
+                }
+            }
+            Stmt::Global(g) => self.bound.extend(g.names.iter().map(|n| n.as_str())),
+            Stmt::Nonlocal(n) => self.bound.extend(n.names.iter().map(|n| n.as_str())),
+            Stmt::Try(t) => {
+                for handler in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    if let Some(name) = &h.name {
+                        self.bound.insert(name.as_str());
+                    }
+                }
+            }
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(n) => match n.ctx {
+                ExprContext::Load => self.loads.push((n.id.as_str(), n.start())),
+                _ => {
+                    self.bound.insert(n.id.as_str());
+                }
+            },
+            Expr::Lambda(l) => {
+                if let Some(parameters) = &l.parameters {
+                    self.bind_parameters(parameters);
+                }
+            }
+            _ => {}
+        }
+        walk_expr(self, expr);
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        match pattern {
+            Pattern::MatchAs(p) => {
+                if let Some(name) = &p.name {
+                    self.bound.insert(name.as_str());
+                }
+            }
+            Pattern::MatchStar(p) => {
+                if let Some(name) = &p.name {
+                    self.bound.insert(name.as_str());
+                }
+            }
+            Pattern::MatchMapping(p) => {
+                if let Some(rest) = &p.rest {
+                    self.bound.insert(rest.as_str());
+                }
+            }
+            _ => {}
+        }
+        walk_pattern(self, pattern);
+    }
+
+    fn visit_type_param(&mut self, type_param: &'a ast::TypeParam) {
+        self.bound.insert(type_param.name().as_str());
+        ruff_python_ast::visitor::walk_type_param(self, type_param);
+    }
+}
+
+/// Whether a body consisting only of `pass`, `...` and a docstring (mypy
+/// calls a missing return there `empty-body`).
+pub(crate) fn is_trivial_body(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) => true,
+        Stmt::Expr(e) => matches!(&*e.value, Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)),
+        _ => false,
+    })
+}
+
+/// Whether control can reach the end of `body`. `ends` says whether a
+/// simple statement certainly or possibly stops control (a call of a
+/// `NoReturn` function); it is asked only of expression statements.
+pub(crate) fn falls_through(body: &[Stmt], ends: &dyn Fn(&Stmt) -> bool) -> bool {
+    !body.iter().any(|stmt| stops(stmt, ends))
+}
+
+fn stops(stmt: &Stmt, ends: &dyn Fn(&Stmt) -> bool) -> bool {
+    match stmt {
+        Stmt::Return(_) | Stmt::Raise(_) => true,
+        Stmt::Expr(_) => ends(stmt),
+        Stmt::Assert(a) => truthiness(&a.test) == Some(false),
+        Stmt::If(i) => {
+            // Branches in order; a literal condition decides statically.
+            let mut branches: Vec<(Option<&Expr>, &[Stmt])> = vec![(Some(&*i.test), &i.body)];
+            branches.extend(
+                i.elif_else_clauses
+                    .iter()
+                    .map(|c| (c.test.as_ref(), c.body.as_slice())),
+            );
+            for (test, body) in branches {
+                match test.map(truthiness) {
+                    // `else`, or a condition always true: the last branch.
+                    None | Some(Some(true)) => return !falls_through(body, ends),
+                    Some(Some(false)) => continue,
+                    Some(None) => {
+                        if falls_through(body, ends) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            // No branch is taken: control continues.
+            false
+        }
+        // A loop ends its block when it never exits normally: `while
+        // True` without `break`, or an `else` that ends and no `break`.
+        Stmt::While(w) => {
+            !breaks(&w.body)
+                && (truthiness(&w.test) == Some(true) || !falls_through(&w.orelse, ends))
+        }
+        Stmt::For(f) => !breaks(&f.body) && !falls_through(&f.orelse, ends),
+        Stmt::With(w) => !falls_through(&w.body, ends),
+        Stmt::Try(t) => {
+            if !falls_through(&t.finalbody, ends) {
+                return true;
+            }
+            let normal = !falls_through(&t.body, ends) || !falls_through(&t.orelse, ends);
+            let handlers = t.handlers.iter().all(|h| {
+                let ast::ExceptHandler::ExceptHandler(h) = h;
+                !falls_through(&h.body, ends)
+            });
+            normal && handlers
+        }
+        Stmt::Match(m) => {
+            // Leaning to silence: every case ending counts, exhaustive or
+            // not.
+            !m.cases.is_empty() && m.cases.iter().all(|c| !falls_through(&c.body, ends))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a loop body has a `break` for this loop.
+fn breaks(body: &[Stmt]) -> bool {
+    struct Finder(bool);
+    impl<'b> Visitor<'b> for Finder {
+        fn visit_stmt(&mut self, stmt: &'b Stmt) {
+            match stmt {
+                Stmt::Break(_) => self.0 = true,
+                // A nested loop's breaks are its own.
+                Stmt::For(f) => self.visit_body(&f.orelse),
+                Stmt::While(w) => self.visit_body(&w.orelse),
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                _ => walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, _: &'b Expr) {}
+    }
+    let mut finder = Finder(false);
+    finder.visit_body(body);
+    finder.0
+}
+
+/// The truth value of a literal condition (`True`, `1`, `"x"`), if it is
+/// one.
+fn truthiness(expr: &Expr) -> Option<bool> {
+    match expr {
+        Expr::BooleanLiteral(b) => Some(b.value),
+        Expr::NoneLiteral(_) => Some(false),
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => Some(i.as_u64() != Some(0)),
+            _ => None,
+        },
+        Expr::StringLiteral(s) => Some(!s.value.is_empty()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(src: &str) -> Vec<Stmt> {
+        ruff_python_parser::parse_module(src)
+            .unwrap()
+            .into_syntax()
+            .body
+    }
+
+    #[test]
+    fn fall_through() {
+        let never = |_: &Stmt| false;
+        for (src, falls) in [
+            ("return 1", false),
+            ("x = 1", true),
+            ("if a:\n    return 1", true),
+            ("if a:\n    return 1\nelse:\n    raise E", false),
+            ("if a:\n    return 1\nelif b:\n    return 2", true),
+            ("while True:\n    pass", false),
+            ("while True:\n    break", true),
+            ("while True:\n    for x in y:\n        break", false),
+            ("while x:\n    return 1", true),
+            ("for x in y:\n    pass\nelse:\n    return 1", false),
+            ("for x in y:\n    break\nelse:\n    return 1", true),
+            ("try:\n    return 1\nexcept E:\n    pass", true),
+            ("try:\n    return 1\nexcept E:\n    return 2", false),
+            ("try:\n    pass\nfinally:\n    return 3", false),
+            ("assert False", false),
+            ("if True:\n    return 1", false),
+            ("with f() as g:\n    return 1", false),
+        ] {
+            assert_eq!(falls_through(&body(src), &never), falls, "{src}");
+        }
+        let calls_end = |s: &Stmt| matches!(s, Stmt::Expr(_));
+        assert!(!falls_through(&body("sys.exit(1)"), &calls_end));
+    }
+
+    #[test]
+    fn names() {
+        let module = body(
+            "import os.path as p, sys\nfrom m import a as b\ndef f(x, *ys, **kw):\n    \
+             return [z for z in ys if w] + g(lambda q: q)\nclass C: pass\n\
+             try:\n    pass\nexcept E as e:\n    pass\n",
+        );
+        let facts = scan_names(&module);
+        for name in ["p", "sys", "b", "f", "x", "ys", "kw", "z", "q", "C", "e"] {
+            assert!(facts.bound.contains(name), "{name}");
+        }
+        let loads: Vec<&str> = facts.loads.iter().map(|(n, _)| *n).collect();
+        assert!(loads.contains(&"w") && loads.contains(&"g") && loads.contains(&"E"));
+        assert!(!facts.bound.contains("w"));
+        assert!(!facts.star_import);
+        assert!(is_trivial_body(&body("'''doc'''\n...")));
+        assert!(!is_trivial_body(&body("return 1")));
+    }
+}
