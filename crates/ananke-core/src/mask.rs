@@ -131,6 +131,36 @@ impl TokenMask {
             .all(|(i, &w)| w & !b.get(i).copied().unwrap_or(0) == 0)
     }
 
+    /// Whether some token is allowed by both masks.
+    pub fn intersects(&self, other: &TokenMask) -> bool {
+        self.bits
+            .as_slice()
+            .iter()
+            .zip(other.bits.as_slice())
+            .any(|(a, b)| a & b != 0)
+    }
+
+    /// The token ids both masks allow, in increasing order, without
+    /// building their intersection.
+    pub fn iter_common<'m>(&'m self, other: &'m TokenMask) -> impl Iterator<Item = TokenId> + 'm {
+        self.bits
+            .as_slice()
+            .iter()
+            .zip(other.bits.as_slice())
+            .enumerate()
+            .flat_map(|(w, (a, b))| {
+                let mut word = a & b;
+                let base = w * usize::BITS as usize;
+                std::iter::from_fn(move || {
+                    (word != 0).then(|| {
+                        let bit = word.trailing_zeros() as usize;
+                        word &= word - 1;
+                        (base + bit) as TokenId
+                    })
+                })
+            })
+    }
+
     /// The allowed token ids in increasing order.
     pub fn iter(&self) -> impl Iterator<Item = TokenId> + '_ {
         self.bits.ones().map(|i| i as TokenId)

@@ -40,6 +40,8 @@ proptest! {
         prop_assert_eq!(ma.is_subset(&mb), sa.is_subset(&sb));
         prop_assert_eq!(ma.is_empty(), sa.is_empty());
         prop_assert_eq!(ma.first(), sa.first().copied());
+        prop_assert_eq!(ma.iter_common(&mb).collect::<BTreeSet<_>>(), &sa & &sb);
+        prop_assert_eq!(ma.intersects(&mb), !(&sa & &sb).is_empty());
 
         // The engine layout: bit i of word w is token 32w + i.
         let words = ma.as_u32_words();

@@ -166,12 +166,23 @@ pub(crate) fn is_trivial_body(body: &[Stmt]) -> bool {
 /// simple statement certainly or possibly stops control (a call of a
 /// `NoReturn` function); it is asked only of expression statements.
 pub(crate) fn falls_through(body: &[Stmt], ends: &dyn Fn(&Stmt) -> bool) -> bool {
-    !body.iter().any(|stmt| stops(stmt, ends))
+    !body.iter().any(|stmt| stops(stmt, ends, false))
 }
 
-fn stops(stmt: &Stmt, ends: &dyn Fn(&Stmt) -> bool) -> bool {
+/// Whether control can reach the statement after `body` (a branch of an
+/// `if`): like [`falls_through`], but `break` and `continue` leave too.
+pub(crate) fn reaches_next(body: &[Stmt], ends: &dyn Fn(&Stmt) -> bool) -> bool {
+    !body.iter().any(|stmt| stops(stmt, ends, true))
+}
+
+fn falls(body: &[Stmt], ends: &dyn Fn(&Stmt) -> bool, loop_exits: bool) -> bool {
+    !body.iter().any(|stmt| stops(stmt, ends, loop_exits))
+}
+
+fn stops(stmt: &Stmt, ends: &dyn Fn(&Stmt) -> bool, loop_exits: bool) -> bool {
     match stmt {
         Stmt::Return(_) | Stmt::Raise(_) => true,
+        Stmt::Break(_) | Stmt::Continue(_) => loop_exits,
         Stmt::Expr(_) => ends(stmt),
         Stmt::Assert(a) => truthiness(&a.test) == Some(false),
         Stmt::If(i) => {
@@ -185,10 +196,10 @@ fn stops(stmt: &Stmt, ends: &dyn Fn(&Stmt) -> bool) -> bool {
             for (test, body) in branches {
                 match test.map(truthiness) {
                     // `else`, or a condition always true: the last branch.
-                    None | Some(Some(true)) => return !falls_through(body, ends),
+                    None | Some(Some(true)) => return !falls(body, ends, loop_exits),
                     Some(Some(false)) => continue,
                     Some(None) => {
-                        if falls_through(body, ends) {
+                        if falls(body, ends, loop_exits) {
                             return false;
                         }
                     }
@@ -201,25 +212,25 @@ fn stops(stmt: &Stmt, ends: &dyn Fn(&Stmt) -> bool) -> bool {
         // True` without `break`, or an `else` that ends and no `break`.
         Stmt::While(w) => {
             !breaks(&w.body)
-                && (truthiness(&w.test) == Some(true) || !falls_through(&w.orelse, ends))
+                && (truthiness(&w.test) == Some(true) || !falls(&w.orelse, ends, loop_exits))
         }
-        Stmt::For(f) => !breaks(&f.body) && !falls_through(&f.orelse, ends),
-        Stmt::With(w) => !falls_through(&w.body, ends),
+        Stmt::For(f) => !breaks(&f.body) && !falls(&f.orelse, ends, loop_exits),
+        Stmt::With(w) => !falls(&w.body, ends, loop_exits),
         Stmt::Try(t) => {
-            if !falls_through(&t.finalbody, ends) {
+            if !falls(&t.finalbody, ends, loop_exits) {
                 return true;
             }
-            let normal = !falls_through(&t.body, ends) || !falls_through(&t.orelse, ends);
+            let normal = !falls(&t.body, ends, loop_exits) || !falls(&t.orelse, ends, loop_exits);
             let handlers = t.handlers.iter().all(|h| {
                 let ast::ExceptHandler::ExceptHandler(h) = h;
-                !falls_through(&h.body, ends)
+                !falls(&h.body, ends, loop_exits)
             });
             normal && handlers
         }
         Stmt::Match(m) => {
             // Leaning to silence: every case ending counts, exhaustive or
             // not.
-            !m.cases.is_empty() && m.cases.iter().all(|c| !falls_through(&c.body, ends))
+            !m.cases.is_empty() && m.cases.iter().all(|c| !falls(&c.body, ends, loop_exits))
         }
         _ => false,
     }
@@ -296,6 +307,12 @@ mod tests {
         ] {
             assert_eq!(falls_through(&body(src), &never), falls, "{src}");
         }
+        let loop_body = body("if x is None:\n    continue\nif y:\n    break");
+        assert!(falls_through(&loop_body, &never));
+        assert!(!reaches_next(
+            &body("if x is None:\n    continue\nelse:\n    break"),
+            &never
+        ));
         let calls_end = |s: &Stmt| matches!(s, Stmt::Expr(_));
         assert!(!falls_through(&body("sys.exit(1)"), &calls_end));
     }

@@ -87,11 +87,16 @@ struct Var {
     declared: bool,
 }
 
+mod narrow;
+
 /// A scope. Persistent, so that a snapshot (for an incremental checker)
 /// is O(1).
 #[derive(Clone)]
 struct Frame {
     vars: PersistentMap<Name, Var>,
+    /// Narrower types than the variables' own, where a condition, an
+    /// assertion or an assignment has narrowed them (see `narrow`).
+    narrowed: PersistentMap<Name, Type>,
     /// The declared return type, inside an annotated function.
     returns: Option<Type>,
     /// Whether the function is a generator (returns are then unchecked).
@@ -102,6 +107,7 @@ impl Frame {
     fn new(returns: Option<Type>, generator: bool) -> Frame {
         Frame {
             vars: PersistentMap::new(),
+            narrowed: PersistentMap::new(),
             returns,
             generator,
         }
@@ -340,6 +346,9 @@ impl<'a> Checker<'a> {
 
     fn lookup(&self, name: &str) -> Option<Type> {
         for frame in self.frames.iter().rev() {
+            if let Some(ty) = frame.narrowed.get(name) {
+                return Some(ty.clone());
+            }
             if let Some(var) = frame.vars.get(name) {
                 return Some(var.ty.clone());
             }
@@ -374,6 +383,12 @@ impl<'a> Checker<'a> {
                         format!("Incompatible types in assignment (expression has type \"{ty}\", variable has type \"{declared}\")"),
                     );
                 }
+                // mypy narrows a variable to what is assigned to it (not
+                // at its annotated definition).
+                let narrowed =
+                    (!ty.has_any() && self.world.is_subtype(&ty, &declared)).then_some(ty);
+                self.set_narrowed(name, narrowed);
+                return;
             }
             Some(var) => {
                 var.ty = Type::union([var.ty.clone(), ty]);
@@ -386,14 +401,13 @@ impl<'a> Checker<'a> {
                 frame.vars.insert(name.into(), Var { ty, declared });
             }
         }
+        self.set_narrowed(name, None);
     }
 
     fn declare(&mut self, name: &str, ty: Type) {
-        self.frames
-            .last_mut()
-            .expect("a frame")
-            .vars
-            .insert(name.into(), Var { ty, declared: true });
+        let frame = self.frames.last_mut().expect("a frame");
+        frame.vars.insert(name.into(), Var { ty, declared: true });
+        frame.narrowed.remove(name);
     }
 
     // ----- statements --------------------------------------------------
@@ -504,24 +518,13 @@ impl<'a> Checker<'a> {
                 let iterable = self.expr(&f.iter);
                 let element = self.world.iter_element(&iterable);
                 self.assign(&f.target, element, &f.iter);
-                self.block(&f.body);
-                self.block(&f.orelse);
+                self.loop_body(None, &f.body, &f.orelse);
             }
             Stmt::While(w) => {
                 self.expr(&w.test);
-                self.block(&w.body);
-                self.block(&w.orelse);
+                self.loop_body(Some(&w.test), &w.body, &w.orelse);
             }
-            Stmt::If(i) => {
-                self.expr(&i.test);
-                self.block(&i.body);
-                for clause in &i.elif_else_clauses {
-                    if let Some(test) = &clause.test {
-                        self.expr(test);
-                    }
-                    self.block(&clause.body);
-                }
-            }
+            Stmt::If(i) => self.if_stmt(i),
             Stmt::With(w) => {
                 for item in &w.items {
                     let ctx = self.expr(&item.context_expr);
@@ -536,8 +539,15 @@ impl<'a> Checker<'a> {
                 self.block(&w.body);
             }
             Stmt::Try(t) => {
+                let before = self.snapshot();
                 self.block(&t.body);
+                let after_body = self.snapshot();
+                // A handler may start anywhere in the body.
+                let handler_start = Self::merge(&[before, after_body.clone()]);
+                self.block(&t.orelse);
+                let mut paths = vec![self.snapshot()];
                 for handler in &t.handlers {
+                    self.restore(handler_start.clone());
                     let ast::ExceptHandler::ExceptHandler(h) = handler;
                     let caught = match &h.type_ {
                         Some(expr) => match self.expr(expr) {
@@ -550,8 +560,9 @@ impl<'a> Checker<'a> {
                         self.declare(name.id.as_str(), caught);
                     }
                     self.block(&h.body);
+                    paths.push(self.snapshot());
                 }
-                self.block(&t.orelse);
+                self.restore(Self::merge(&paths));
                 self.block(&t.finalbody);
             }
             Stmt::Expr(e) => {
@@ -565,6 +576,7 @@ impl<'a> Checker<'a> {
                 if let Some(msg) = &a.msg {
                     self.expr(msg);
                 }
+                self.assert_narrows(&a.test);
             }
             Stmt::Raise(r) => {
                 if let Some(exc) = &r.exc {
@@ -612,12 +624,15 @@ impl<'a> Checker<'a> {
             }
             Stmt::Match(m) => {
                 self.expr(&m.subject);
-                for case in &m.cases {
-                    if let Some(guard) = &case.guard {
-                        self.expr(guard);
-                    }
-                    self.block(&case.body);
+                for guard in m.cases.iter().filter_map(|c| c.guard.as_ref()) {
+                    self.expr(guard);
                 }
+                let subject = match &*m.subject {
+                    Expr::Name(n) => Some(n.id.as_str()),
+                    _ => None,
+                };
+                let bodies: Vec<&[Stmt]> = m.cases.iter().map(|c| c.body.as_slice()).collect();
+                self.independent_paths(subject, &bodies);
             }
             _ => {}
         }
@@ -881,7 +896,17 @@ impl<'a> Checker<'a> {
                 self.unary(u.op, &operand, expr)
             }
             Expr::BoolOp(b) => {
-                let types: Vec<Type> = b.values.iter().map(|v| self.expr(v)).collect();
+                // Each operand runs under what the earlier ones tell.
+                let mut types: Vec<Type> = Vec::with_capacity(b.values.len());
+                let mut known: narrow::Narrowing = Vec::new();
+                for value in &b.values {
+                    types.push(self.under(&known, |c| c.expr(value)));
+                    let (positive, negative) = self.under(&known, |c| c.conditions(value));
+                    known.extend(match b.op {
+                        ast::BoolOp::And => positive,
+                        ast::BoolOp::Or => negative,
+                    });
+                }
                 match b.op {
                     ast::BoolOp::Or => {
                         let last = types.len() - 1;
@@ -898,8 +923,9 @@ impl<'a> Checker<'a> {
             Expr::Compare(c) => self.compare(c),
             Expr::If(i) => {
                 self.expr(&i.test);
-                let body = self.expr_expecting(&i.body, expected);
-                let orelse = self.expr_expecting(&i.orelse, expected);
+                let (positive, negative) = self.conditions(&i.test);
+                let body = self.under(&positive, |c| c.expr_expecting(&i.body, expected));
+                let orelse = self.under(&negative, |c| c.expr_expecting(&i.orelse, expected));
                 Type::union([body, orelse])
             }
             Expr::Named(n) => {
@@ -1088,6 +1114,8 @@ impl<'a> Checker<'a> {
             self.assign_fresh(&generator.target, element);
             for condition in &generator.ifs {
                 self.expr(condition);
+                let (positive, _) = self.conditions(condition);
+                self.apply(&positive);
             }
         }
     }
@@ -1095,13 +1123,15 @@ impl<'a> Checker<'a> {
     /// Binds a comprehension or lambda variable (never declared: each
     /// iteration may rebind it).
     fn fresh(&mut self, name: &str, ty: Type) {
-        self.frames.last_mut().expect("a frame").vars.insert(
+        let frame = self.frames.last_mut().expect("a frame");
+        frame.vars.insert(
             name.into(),
             Var {
                 ty,
                 declared: false,
             },
         );
+        frame.narrowed.remove(name);
     }
 
     /// Binds comprehension targets without declaration checks.

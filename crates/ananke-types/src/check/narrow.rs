@@ -1,0 +1,364 @@
+//! Narrowing: the types conditions, assertions and assignments give a
+//! variable for a stretch of code (`if x is not None:`, `isinstance`,
+//! `assert`, an early `return`), as mypy sees them.
+//!
+//! Narrowed types live in each frame's `narrowed` map, beside the
+//! variables' own types, so a snapshot is O(1) and a branch's narrowing is
+//! undone by putting the snapshot back. Where paths meet, a name keeps a
+//! narrowed type only if every path narrowed it (to the union of their
+//! types). Forms this module does not model (`hasattr`, type guards,
+//! `match`) narrow to `Any`, which reports nothing: narrowing here may be
+//! wider than mypy's, never narrower.
+
+use im::HashMap as PersistentMap;
+use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use super::{Checker, without_none};
+use crate::flow;
+use crate::types::{Name, Type};
+
+/// Names and the types a condition gives them.
+pub(super) type Narrowing = Vec<(Name, Type)>;
+
+type Snapshot = PersistentMap<Name, Type>;
+
+impl Checker<'_> {
+    /// Sets or clears the narrowed type of `name` in the innermost frame.
+    pub(super) fn set_narrowed(&mut self, name: &str, ty: Option<Type>) {
+        let frame = self.frames.last_mut().expect("a frame");
+        match ty {
+            Some(ty) => {
+                frame.narrowed.insert(name.into(), ty);
+            }
+            None => {
+                frame.narrowed.remove(name);
+            }
+        }
+    }
+
+    pub(super) fn snapshot(&self) -> Snapshot {
+        self.frames.last().expect("a frame").narrowed.clone()
+    }
+
+    pub(super) fn restore(&mut self, snapshot: Snapshot) {
+        self.frames.last_mut().expect("a frame").narrowed = snapshot;
+    }
+
+    /// Narrows each name that is a variable (not a module-level symbol or
+    /// builtin, which conditions do not narrow here).
+    pub(super) fn apply(&mut self, narrowing: &[(Name, Type)]) {
+        for (name, ty) in narrowing {
+            if self.frames.iter().any(|f| f.vars.contains_key(name)) {
+                self.set_narrowed(name, Some(ty.clone()));
+            }
+        }
+    }
+
+    /// Where paths meet: a name stays narrowed only if every path narrowed
+    /// it.
+    pub(super) fn merge(paths: &[Snapshot]) -> Snapshot {
+        let Some((first, rest)) = paths.split_first() else {
+            return Snapshot::new();
+        };
+        let mut merged = Snapshot::new();
+        for (name, ty) in first {
+            let mut members = vec![ty.clone()];
+            for path in rest {
+                match path.get(name) {
+                    Some(other) => members.push(other.clone()),
+                    None => {
+                        members.clear();
+                        break;
+                    }
+                }
+            }
+            if !members.is_empty() {
+                merged.insert(name.clone(), Type::union(members));
+            }
+        }
+        merged
+    }
+
+    fn reaches_next(&self, body: &[Stmt]) -> bool {
+        let ends = &self.ends;
+        flow::reaches_next(body, &|s| ends.contains(&s.start()))
+    }
+
+    /// `if` / `elif` / `else`, each branch under its condition and the
+    /// negation of the earlier ones; after it, what the branches that
+    /// continue have in common.
+    pub(super) fn if_stmt(&mut self, i: &ast::StmtIf) {
+        let before = self.snapshot();
+        let mut branches: Vec<(Option<&Expr>, &[Stmt])> = vec![(Some(&*i.test), &i.body)];
+        branches.extend(
+            i.elif_else_clauses
+                .iter()
+                .map(|c| (c.test.as_ref(), c.body.as_slice())),
+        );
+        let has_else = branches.last().is_some_and(|(test, _)| test.is_none());
+        let mut negatives: Narrowing = Vec::new();
+        let mut continuing: Vec<Snapshot> = Vec::new();
+        for (test, body) in branches {
+            self.restore(before.clone());
+            self.apply(&negatives);
+            if let Some(test) = test {
+                self.expr(test);
+                let (positive, negative) = self.conditions(test);
+                self.apply(&positive);
+                negatives.extend(negative);
+            }
+            self.block(body);
+            if self.reaches_next(body) {
+                continuing.push(self.snapshot());
+            }
+        }
+        if !has_else {
+            self.restore(before.clone());
+            self.apply(&negatives);
+            continuing.push(self.snapshot());
+        }
+        let after = if continuing.is_empty() {
+            before
+        } else {
+            Self::merge(&continuing)
+        };
+        self.restore(after);
+    }
+
+    /// A loop body under its condition; afterwards, what holds both
+    /// before the loop and after a pass through it.
+    pub(super) fn loop_body(&mut self, test: Option<&Expr>, body: &[Stmt], orelse: &[Stmt]) {
+        let before = self.snapshot();
+        if let Some(test) = test {
+            let (positive, _) = self.conditions(test);
+            self.apply(&positive);
+        }
+        self.block(body);
+        let after_body = self.snapshot();
+        self.restore(Self::merge(&[before.clone(), after_body]));
+        self.block(orelse);
+        let after = self.snapshot();
+        self.restore(Self::merge(&[before, after]));
+    }
+
+    /// Code that may stop anywhere (a `try` body, `match` cases): each part
+    /// starts from `before` and the result is what they all keep.
+    pub(super) fn independent_paths(&mut self, subject: Option<&str>, bodies: &[&[Stmt]]) {
+        let before = self.snapshot();
+        let mut paths = vec![before.clone()];
+        for body in bodies {
+            self.restore(before.clone());
+            if let Some(subject) = subject {
+                // Class and value patterns narrow the subject in ways not
+                // modelled here.
+                self.apply(&[(subject.into(), Type::Any)]);
+            }
+            self.block(body);
+            paths.push(self.snapshot());
+        }
+        self.restore(Self::merge(&paths));
+    }
+
+    /// `assert cond`: the condition holds afterwards.
+    pub(super) fn assert_narrows(&mut self, test: &Expr) {
+        let (positive, _) = self.conditions(test);
+        self.apply(&positive);
+    }
+
+    /// Evaluates `expr` with `narrowing` in force, then undoes it.
+    pub(super) fn under<T>(
+        &mut self,
+        narrowing: &[(Name, Type)],
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let before = self.snapshot();
+        self.apply(narrowing);
+        let result = f(self);
+        self.restore(before);
+        result
+    }
+
+    /// What `test` tells when true and when false.
+    pub(super) fn conditions(&mut self, test: &Expr) -> (Narrowing, Narrowing) {
+        match test {
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => {
+                let (positive, negative) = self.conditions(&u.operand);
+                (negative, positive)
+            }
+            Expr::BoolOp(b) => {
+                let mut positive = Vec::new();
+                let mut negative = Vec::new();
+                for value in &b.values {
+                    let (p, n) = self.conditions(value);
+                    positive.extend(p);
+                    negative.extend(n);
+                }
+                match b.op {
+                    // All hold when `and` is true; when false, any may not.
+                    ast::BoolOp::And => (positive, Vec::new()),
+                    ast::BoolOp::Or => (Vec::new(), negative),
+                }
+            }
+            Expr::Name(n) => match self.variable(n.id.as_str()) {
+                Some(ty) => (vec![(n.id.as_str().into(), without_none(ty))], Vec::new()),
+                None => (Vec::new(), Vec::new()),
+            },
+            Expr::Named(n) => match &*n.target {
+                Expr::Name(name) => self.conditions(&Expr::Name(name.clone())),
+                _ => (Vec::new(), Vec::new()),
+            },
+            Expr::Compare(c) if c.ops.len() == 1 => {
+                self.comparison(&c.left, c.ops[0], &c.comparators[0])
+            }
+            Expr::Call(call) => self.call_condition(call),
+            _ => (Vec::new(), Vec::new()),
+        }
+    }
+
+    /// A variable's current type (`None` for names that are not
+    /// variables).
+    fn variable(&self, name: &str) -> Option<Type> {
+        self.frames
+            .iter()
+            .any(|f| f.vars.contains_key(name))
+            .then(|| self.lookup(name))
+            .flatten()
+    }
+
+    fn comparison(&mut self, left: &Expr, op: CmpOp, right: &Expr) -> (Narrowing, Narrowing) {
+        let none = |e: &Expr| matches!(e, Expr::NoneLiteral(_));
+        let (name, other) = match (left, right) {
+            (Expr::Name(n), other) | (other, Expr::Name(n)) if none(other) => (n, other),
+            (Expr::Call(call), class) if is_type_call(call) => {
+                let Some(Expr::Name(n)) = call.arguments.args.first() else {
+                    return (Vec::new(), Vec::new());
+                };
+                if !matches!(op, CmpOp::Is | CmpOp::Eq) {
+                    return (Vec::new(), Vec::new());
+                }
+                let narrowed = match self.class_instances(class) {
+                    Some(instances) => Type::union(instances),
+                    None => Type::Any,
+                };
+                return (vec![(n.id.as_str().into(), narrowed)], Vec::new());
+            }
+            _ => return (Vec::new(), Vec::new()),
+        };
+        debug_assert!(none(other));
+        let Some(ty) = self.variable(name.id.as_str()) else {
+            return (Vec::new(), Vec::new());
+        };
+        let name: Name = name.id.as_str().into();
+        let is_none = (name.clone(), Type::None);
+        let not_none = (name, without_none(ty));
+        match op {
+            CmpOp::Is | CmpOp::Eq => (vec![is_none], vec![not_none]),
+            CmpOp::IsNot | CmpOp::NotEq => (vec![not_none], vec![is_none]),
+            _ => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn call_condition(&mut self, call: &ast::ExprCall) -> (Narrowing, Narrowing) {
+        let args = &call.arguments.args;
+        let Some(Expr::Name(subject)) = args.first() else {
+            return (Vec::new(), Vec::new());
+        };
+        let Some(current) = self.variable(subject.id.as_str()) else {
+            return (Vec::new(), Vec::new());
+        };
+        let name: Name = subject.id.as_str().into();
+        let callee = match &*call.func {
+            Expr::Name(f) => f.id.as_str(),
+            _ => "",
+        };
+        if callee == "isinstance" && args.len() == 2 && self.lookup("isinstance").is_some() {
+            return match self.class_instances(&args[1]) {
+                Some(instances) => {
+                    let (positive, negative) = self.isinstance(&current, &instances);
+                    (vec![(name.clone(), positive)], vec![(name, negative)])
+                }
+                None => (vec![(name.clone(), Type::Any)], vec![(name, Type::Any)]),
+            };
+        }
+        // Any other predicate on a variable may be a type guard (or
+        // `callable`, `hasattr`): give up on the variable's type both
+        // ways unless the predicate plainly returns `bool`.
+        let returns_bool = match &*call.func {
+            Expr::Name(f) => match self.lookup(f.id.as_str()) {
+                Some(Type::Callable(sig)) => sig.ret == Type::bool(),
+                _ => false,
+            },
+            _ => false,
+        };
+        if returns_bool && callee != "callable" && callee != "hasattr" {
+            return (Vec::new(), Vec::new());
+        }
+        (vec![(name.clone(), Type::Any)], vec![(name, Type::Any)])
+    }
+
+    /// The instance types an `isinstance` class argument names (`None`
+    /// when it is not a class or tuple of classes).
+    fn class_instances(&mut self, expr: &Expr) -> Option<Vec<Type>> {
+        let classes = match expr {
+            Expr::Tuple(t) => t.elts.iter().collect::<Vec<_>>(),
+            other => vec![other],
+        };
+        let mut instances = Vec::new();
+        for class in classes {
+            let ty = match class {
+                Expr::Name(n) => self.lookup(n.id.as_str())?,
+                other @ Expr::Attribute(_) => self.expr(other),
+                _ => return None,
+            };
+            let Type::Class(name) = ty else { return None };
+            let params = self.world.class(&name).map_or(0, |c| c.params.len());
+            instances.push(Type::instance(&name, vec![Type::Any; params]));
+        }
+        Some(instances)
+    }
+
+    /// The types `isinstance(x, C)` gives `x` when true and when false.
+    fn isinstance(&self, current: &Type, instances: &[Type]) -> (Type, Type) {
+        let members: Vec<Type> = match current {
+            Type::Union(items) => items.to_vec(),
+            other => vec![other.clone()],
+        };
+        let is_instance = |m: &Type| instances.iter().any(|i| self.world.is_subtype(m, i));
+        let mut positive = Vec::new();
+        for member in &members {
+            if is_instance(member) {
+                positive.push(member.clone());
+            } else {
+                positive.extend(
+                    instances
+                        .iter()
+                        .filter(|i| self.world.is_subtype(i, member))
+                        .cloned(),
+                );
+            }
+        }
+        // No overlap mypy would see as such: say nothing.
+        let positive = if positive.is_empty() {
+            Type::Any
+        } else {
+            Type::union(positive)
+        };
+        let remaining: Vec<Type> = members
+            .iter()
+            .filter(|m| !is_instance(m))
+            .cloned()
+            .collect();
+        let negative = if remaining.is_empty() {
+            Type::Any
+        } else {
+            Type::union(remaining)
+        };
+        (positive, negative)
+    }
+}
+
+fn is_type_call(call: &ast::ExprCall) -> bool {
+    matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "type")
+        && call.arguments.args.len() == 1
+}

@@ -1,0 +1,64 @@
+"""Narrowing forms mypy understands; the checker must not report errors
+that only exist without them."""
+from typing import Optional, Union
+
+
+def from_object(x: object) -> str:
+    if isinstance(x, str):
+        return x.upper()
+    if isinstance(x, (int, float)):
+        return str(x.real)
+    return ""
+
+
+def early_exit(x: Optional[str]) -> int:
+    if x is None:
+        return 0
+    return len(x.strip())
+
+
+def negated(x: Union[int, str]) -> int:
+    if not isinstance(x, str):
+        return x.bit_length()
+    return len(x)
+
+
+def asserted(x: Optional[list[int]]) -> int:
+    assert x is not None
+    return sum(x) + len(x)
+
+
+def in_expressions(x: Optional[str], y: object) -> int:
+    n = len(x) if x is not None else 0
+    ok = isinstance(y, str) and y.isdigit()
+    words = [w.lower() for w in [x, None] if w is not None]
+    return n + int(ok) + len(words)
+
+
+def in_loops(values: list[Optional[int]]) -> int:
+    total = 0
+    for v in values:
+        if v is None:
+            continue
+        total += v.bit_length()
+    return total
+
+
+def by_type(x: object) -> int:
+    if type(x) is int:
+        return x.bit_length()
+    return 0
+
+
+def reassigned(flag: bool) -> int:
+    value: Union[int, str] = "start"
+    value = 3
+    return value.bit_length()
+
+
+def matched(x: object) -> int:
+    match x:
+        case str():
+            return len(x.upper())
+        case _:
+            return 0
