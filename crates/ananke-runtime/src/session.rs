@@ -31,6 +31,7 @@ use ananke_imports::ImportDomain;
 use ananke_syntax::{
     GrammarSource, SyntaxDomain, SyntaxError, SyntaxVocab, backend_by_name, python,
 };
+use ananke_types::{TypesConstraint, TypesDomain};
 use im::Vector;
 
 use crate::holes::{Granularity, HoleEvent, HoleId, HoleTree, Scope, StructureScanner};
@@ -83,7 +84,7 @@ pub enum RuntimeError {
 }
 
 /// The domains this build knows, by name.
-pub const DOMAINS: &[&str] = &["syntax", "imports"];
+pub const DOMAINS: &[&str] = &["syntax", "imports", "types"];
 
 /// A compiled spec: vocabulary, grammar, product, propagation network and
 /// the initial constraint, shared by every session.
@@ -104,9 +105,16 @@ pub(crate) struct Shared {
 }
 
 impl Ananke {
-    /// Compiles `spec` with every domain this build has.
+    /// Compiles `spec` with every domain this build has that applies: the
+    /// types domain checks Python, so it joins only when the grammar is
+    /// the built-in Python one.
     pub fn new(spec: &Spec) -> Result<Ananke, RuntimeError> {
-        Ananke::with_domains(spec, DOMAINS)
+        let domains: Vec<&str> = DOMAINS
+            .iter()
+            .copied()
+            .filter(|&d| d != "types" || spec.syntax.grammar_file.is_none())
+            .collect();
+        Ananke::with_domains(spec, &domains)
     }
 
     /// Compiles `spec` with the named domains only (`syntax` must be one).
@@ -139,6 +147,15 @@ impl Ananke {
         } else {
             None
         };
+        let types = if domains.contains(&"types") {
+            Some(
+                registry
+                    .register(TypesDomain::new(vocab.vocabulary()))?
+                    .id(),
+            )
+        } else {
+            None
+        };
         let composition = registry.build()?;
         let mut initial_constraints: Vec<(DomainId, DynConstraint, String)> = Vec::new();
         if let (Some(handle), Some((start, label))) = (syntax, grammar_start) {
@@ -154,6 +171,13 @@ impl Ananke {
                 imports,
                 DynConstraint::new(policy),
                 "spec [imports]".to_owned(),
+            ));
+        }
+        if let Some(types) = types {
+            initial_constraints.push((
+                types,
+                DynConstraint::new(TypesConstraint::module()),
+                "a module written from its start".to_owned(),
             ));
         }
         let initial = composition
@@ -533,8 +557,9 @@ impl Session {
         self.rollback(n)
     }
 
-    /// Whether the output so far is complete: the syntax domain accepts
-    /// and no domain is contradictory.
+    /// Whether the output may end here: the syntax domain accepts, no
+    /// domain is contradictory, and every domain allows the end-of-sequence
+    /// token (the types domain checks the finished module there).
     pub fn is_accepting(&self) -> Result<bool, RuntimeError> {
         let product = &self.shared.product;
         for id in product.ids() {
@@ -548,7 +573,13 @@ impl Session {
                 _ => {}
             }
         }
-        Ok(true)
+        let ctx = self.ctx();
+        let Some(&eos) = ctx.vocab.eos().first() else {
+            return Ok(true);
+        };
+        let mut next = self.state.clone();
+        next.observe(eos, ctx)?;
+        Ok(!next.is_bottom())
     }
 
     /// Why `token` is or is not allowed next, per domain, with provenance.

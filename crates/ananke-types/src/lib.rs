@@ -38,6 +38,7 @@ assert_eq!(
 
 pub mod check;
 pub mod constraint;
+mod domain;
 mod flow;
 pub mod prefix;
 pub mod stubs;
@@ -47,4 +48,5 @@ pub mod world;
 
 pub use check::{Diagnostic, ParseFailure, Scope, check_source, scope_at};
 pub use constraint::TypeConstraint;
+pub use domain::{TypesConstraint, TypesDomain};
 pub use types::Type;

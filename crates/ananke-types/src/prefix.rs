@@ -26,6 +26,14 @@ pub struct StringState {
     escape: bool,
 }
 
+impl StringState {
+    /// Whether the next quote byte of this literal's kind would close it
+    /// (a single-quoted literal past its opening, not after a backslash).
+    pub fn closes_on_quote(&self) -> bool {
+        !self.triple && self.opening == 0 && !self.escape
+    }
+}
+
 /// The structure of a prefix (see the module docs).
 #[derive(Clone, Debug, Default)]
 pub struct PrefixScan {
@@ -150,6 +158,11 @@ impl PrefixScan {
             self.stmt_start = at + 1;
             self.after_semicolon = false;
         }
+    }
+
+    /// Whether the previous byte was a backslash that continues the line.
+    pub fn continues_line(&self) -> bool {
+        self.continuation
     }
 
     /// Whether the cursor is in code (not in a string or a comment).

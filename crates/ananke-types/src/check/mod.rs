@@ -301,6 +301,20 @@ impl Scope {
         Some(checker.diagnostics)
     }
 
+    /// Whether `name` is a variable here (a parameter or an assigned name,
+    /// not a function, class or module): a comprehension or lambda written
+    /// later in the statement could rebind it.
+    pub fn is_variable(&self, name: &str) -> bool {
+        self.frames.iter().any(|f| {
+            f.vars.get(name).is_some_and(|v| {
+                !matches!(
+                    v.ty,
+                    Type::Callable(_) | Type::Overloaded(_) | Type::Class(_) | Type::Module(_)
+                )
+            })
+        })
+    }
+
     /// The type rules, with this module's classes.
     pub fn world(&self) -> World<'static> {
         let mut world = World::new(TypeDb::stdlib());

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use ananke_core::{TokenId, TokenMask, Vocabulary};
 
 /// Characters that are events when they lead a token.
-const EVENT: &[u8] = b")]},:;\n\r";
+const EVENT: &[u8] = b")]},:";
 
 /// Whether `b` continues an identifier (non-ASCII bytes may: Python
 /// identifiers are Unicode).
@@ -63,6 +63,8 @@ pub(crate) struct TokenClasses {
     pub dots: TokenMask,
     /// Tokens starting with an identifier byte.
     pub idents: TokenMask,
+    /// Text tokens that do not (they end a name being written).
+    pub non_idents: TokenMask,
     /// Pieces of the `dots` tokens (after the dot), sorted by identifier.
     pub dot_pieces: Vec<Piece>,
     /// Pieces of the `idents` tokens, sorted by identifier.
@@ -105,24 +107,33 @@ impl KeyTable {
     }
 }
 
-/// The event prefix of code `bytes` (see the module docs).
+/// The event prefix of code `bytes` (see the module docs): the token's
+/// bytes up to its last event, when it reaches one through nothing but
+/// events, spaces, opening brackets and ASCII identifier bytes (`())\n`,
+/// `_)`, ` ]):`), and empty otherwise. Bytes are kept as they are: a
+/// verdict is computed by appending them to the text.
 fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        i += 1;
+    let start = out.len();
+    let mut last_event = start;
+    for (i, &b) in bytes.iter().enumerate() {
         match b {
-            b' ' | b'\t' => continue,
             // `:=` is an operator, not a header's colon.
-            b':' if bytes.get(i) == Some(&b'=') => return,
-            b'\n' | b'\r' | b';' => {
-                out.push(if b == b';' { b';' } else { b'\n' });
-                return;
+            b':' if bytes.get(i + 1) == Some(&b'=') => break,
+            b'\n' | b';' => {
+                out.push(b);
+                last_event = out.len();
+                break;
             }
-            _ if EVENT.contains(&b) => out.push(b),
-            _ => return,
+            _ if EVENT.contains(&b) => {
+                out.push(b);
+                last_event = out.len();
+            }
+            b' ' | b'\t' | b'\r' | b'(' | b'[' | b'{' => out.push(b),
+            _ if b.is_ascii_alphanumeric() || b == b'_' => out.push(b),
+            _ => break,
         }
     }
+    out.truncate(last_event);
 }
 
 fn piece(bytes: &[u8], token: TokenId) -> Piece {
@@ -147,6 +158,7 @@ impl TokenClasses {
         let mut eos = TokenMask::new_empty(n);
         let mut dots = TokenMask::new_empty(n);
         let mut idents = TokenMask::new_empty(n);
+        let mut non_idents = TokenMask::new_empty(n);
         let mut dot_pieces = Vec::new();
         let mut ident_pieces = Vec::new();
         let mut key = Vec::new();
@@ -180,9 +192,12 @@ impl TokenClasses {
             if first == b'.' {
                 dots.set(id, true);
                 dot_pieces.push(piece(&bytes[1..], id));
-            } else if is_ident(first) {
+            }
+            if is_ident(first) {
                 idents.set(id, true);
                 ident_pieces.push(piece(bytes, id));
+            } else {
+                non_idents.set(id, true);
             }
         }
         let newline_key = table.intern(b"\n");
@@ -202,6 +217,7 @@ impl TokenClasses {
             eos,
             dots,
             idents,
+            non_idents,
             dot_pieces,
             ident_pieces,
         }
@@ -225,13 +241,17 @@ mod tests {
         for (bytes, key) in [
             (&b")"[..], &b")"[..]),
             (b"):\n    ", b"):\n"),
-            (b" ,", b","),
-            (b"\r\n", b"\n"),
-            (b"x)", b""),
+            (b" ,", b" ,"),
+            (b"\r\n", b"\r\n"),
+            (b"x)", b"x)"),
+            (b"())\n", b"())\n"),
             (b") + 1", b")"),
             (b":=", b""),
             (b"]))", b"]))"),
             (b";x", b";"),
+            (b"x", b""),
+            (b"(x", b""),
+            (b"\"", b""),
         ] {
             out.clear();
             event_prefix(bytes, &mut out);

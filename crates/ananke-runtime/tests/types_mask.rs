@@ -1,0 +1,181 @@
+//! The types domain fused with the syntax domain, on real tokenizers:
+//! it never rejects a token of a program mypy accepts, it rejects ill-typed
+//! mutants at or after their first bad byte, and its mask agrees with
+//! `observe` token by token.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ananke_core::TokenMask;
+use ananke_runtime::{Ananke, RuntimeError, Session, Spec};
+
+fn data_dir() -> PathBuf {
+    std::env::var_os("ANANKE_DATA_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        PathBuf::from,
+    )
+}
+
+fn records(file: &str) -> Vec<serde_json::Value> {
+    let path = data_dir().join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {} ({e}); set ANANKE_DATA_DIR", path.display()));
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("JSON record"))
+        .collect()
+}
+
+fn ananke(tokenizer: &str) -> Ananke {
+    Ananke::with_domains(&Spec::python(tokenizer), &["syntax", "types"]).unwrap()
+}
+
+/// Where feeding `source` token by token stops: `None` when every token
+/// and the end of the sequence are accepted, else the byte offset of the
+/// rejected token (the source's length for the end) and the reasons.
+fn first_rejection(ananke: &Ananke, source: &str) -> Option<(usize, String)> {
+    let vocab = ananke.vocab();
+    let mut session = ananke.session().unwrap();
+    let mut offset = 0;
+    for token in vocab.encode(source) {
+        match session.commit(token) {
+            Ok(()) => {}
+            Err(RuntimeError::Rejected { reasons, .. }) => {
+                return Some((offset, format!("{reasons:?}")));
+            }
+            Err(other) => panic!("{other}"),
+        }
+        offset += vocab.decode(&[token]).len();
+    }
+    if session.is_accepting().unwrap() {
+        None
+    } else {
+        Some((source.len(), "the end of the sequence".into()))
+    }
+}
+
+#[test]
+fn corpus_programs_are_never_rejected() {
+    let programs = records("mbpp_typed.jsonl");
+    assert_eq!(programs.len(), 264);
+    for tokenizer in ["cl100k_base", "o200k_base"] {
+        let ananke = ananke(tokenizer);
+        let mut rejected = Vec::new();
+        for record in &programs {
+            let source = record["source"].as_str().unwrap();
+            if let Some((offset, why)) = first_rejection(&ananke, source) {
+                let context = &source[offset.saturating_sub(40)..offset];
+                rejected.push(format!(
+                    "{} at {offset} after {context:?}: {why}",
+                    record["id"]
+                ));
+            }
+        }
+        println!(
+            "{tokenizer}: {} of {} programs had a rejected token",
+            rejected.len(),
+            programs.len()
+        );
+        assert!(rejected.is_empty(), "{tokenizer}: {rejected:#?}");
+    }
+}
+
+#[test]
+fn mutants_are_rejected_at_or_after_the_first_bad_byte() {
+    let mutants = records("mbpp_mutants.jsonl");
+    assert_eq!(mutants.len(), 737);
+    for tokenizer in ["cl100k_base", "o200k_base"] {
+        let ananke = ananke(tokenizer);
+        let mut per_kind: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+        let mut early = Vec::new();
+        for record in &mutants {
+            let source = record["source"].as_str().unwrap();
+            let bad = record["first_bad_offset"].as_u64().unwrap() as usize;
+            let kind = record["mutation"]
+                .as_str()
+                .unwrap()
+                .split(':')
+                .next()
+                .unwrap()
+                .to_owned();
+            let entry = per_kind.entry(kind).or_default();
+            entry.2 += 1;
+            match first_rejection(&ananke, source) {
+                Some((offset, why)) if offset < bad => {
+                    early.push(format!("{} at {offset} < {bad}: {why}", record["id"]));
+                }
+                Some((offset, _)) if offset == source.len() => entry.1 += 1,
+                Some(_) => entry.0 += 1,
+                None => {}
+            }
+        }
+        let (mut caught, mut total) = (0, 0);
+        for (kind, (at_token, at_end, n)) in &per_kind {
+            println!(
+                "{tokenizer} {kind:<15} {}/{n} rejected ({at_token} at a token, {at_end} at the end), {:.1}%",
+                at_token + at_end,
+                100.0 * (at_token + at_end) as f64 / *n as f64
+            );
+            caught += at_token + at_end;
+            total += n;
+        }
+        println!(
+            "{tokenizer} overall {caught}/{total} ({:.1}%)",
+            100.0 * caught as f64 / total as f64
+        );
+        assert!(
+            early.is_empty(),
+            "{tokenizer}: rejected before the first bad byte: {early:#?}"
+        );
+        assert!(
+            caught * 100 >= total * 85,
+            "{tokenizer}: fewer than 85% of mutants rejected"
+        );
+    }
+}
+
+fn mask(session: &mut Session, n: usize) -> TokenMask {
+    let mut out = TokenMask::new_empty(n);
+    session.compute_mask(&mut out).unwrap();
+    out
+}
+
+/// At every step of a few programs, each token of a sample is in the mask
+/// exactly when committing it succeeds.
+#[test]
+fn mask_agrees_with_commit() {
+    let programs = records("mbpp_mutants.jsonl");
+    let ananke = ananke("cl100k_base");
+    let vocab = ananke.vocab().clone();
+    let n = vocab.len();
+    let probes: Vec<u32> = [
+        ")", ")\n", "):\n", ",", ".append", ".upper", ".", "\n", " ==", "\"\n", "\")", "'\n", "x",
+        "per", "(", "]\n",
+    ]
+    .iter()
+    .flat_map(|s| vocab.encode(s).first().copied())
+    .collect();
+    let mut checked = 0;
+    for record in programs.iter().step_by(37) {
+        let source = record["source"].as_str().unwrap();
+        let mut session = ananke.session().unwrap();
+        for token in vocab.encode(source) {
+            let allowed = mask(&mut session, n);
+            for &probe in probes.iter().chain(std::iter::once(&token)) {
+                let committed = session.validate(&[probe]).unwrap() == 1;
+                assert_eq!(
+                    allowed.contains(probe),
+                    committed,
+                    "{}: token {:?} after {:?}",
+                    record["id"],
+                    String::from_utf8_lossy(&vocab.decode(&[probe])),
+                    String::from_utf8_lossy(&session.text())
+                );
+                checked += 1;
+            }
+            if session.commit(token).is_err() {
+                break;
+            }
+        }
+    }
+    println!("{checked} (state, token) pairs agree");
+}

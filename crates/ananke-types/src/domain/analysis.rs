@@ -1,0 +1,731 @@
+//! Verdicts: what the type checker says about the program after one of
+//! the events of [`classes`](super::classes), asked of the text so far.
+//!
+//! Each check asks only what the text already settles, so that a verdict
+//! never rejects a program some continuation would make well-typed:
+//!
+//! * a statement ends (newline or `;` outside brackets): the statement
+//!   is complete, and checking it in the scope before it is what the
+//!   whole-module checker would do;
+//! * a header's `:` (`if`, `elif`, `while`, `for`, `with`): the header
+//!   is complete;
+//! * a call's `)`: the call is complete; its `,`: the arguments so far
+//!   are, and some signature must still accept them as a prefix;
+//! * a `.` after an expression, or an attribute name being written: the
+//!   receiver is complete, and the name must begin a member of its type
+//!   when the type's members are all known;
+//! * the end of the sequence: the whole module is checked, with the
+//!   checks only a finished module allows (missing returns, undefined
+//!   names).
+//!
+//! A name in an expression inside brackets could still be rebound by a
+//! comprehension written later (`[x.strip() for x in lines]` where `x` was
+//! an `int` before), and a lambda, a comprehension or `:=` already in the
+//! statement rebinds names for part of it; expression verdicts step aside
+//! in those cases and the statement's end judges instead.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ananke_core::TokenId;
+
+use super::classes::{Piece, TokenClasses, is_ident};
+use crate::check::{Scope, check_source, scope_at};
+use crate::prefix::{PrefixScan, Tok, TokKind, is_keyword, primary_start, tokenize};
+use crate::types::Type;
+use crate::world::Arg;
+
+/// `Ok` when allowed; the reason otherwise.
+pub(crate) type Verdict = Result<(), Arc<str>>;
+
+/// Brackets deeper than this inside one statement skip expression
+/// verdicts: the parser and checker recurse per level, and a verdict runs
+/// on the caller's stack.
+const MAX_DEPTH: usize = 32;
+
+/// Where the cursor is.
+pub(crate) enum Situation {
+    /// Nothing is judged here: inside a triple-quoted or f-string, after
+    /// `;` on a line, in bytes that are not yet UTF-8.
+    Opaque,
+    /// In code, perhaps at an attribute.
+    Code(Option<MemberSite>),
+    /// In a comment.
+    Comment,
+    /// In a single-quoted string that the quote with this index closes.
+    String(usize),
+}
+
+/// An attribute being written.
+pub(crate) struct MemberSite {
+    /// The receiver expression.
+    pub receiver: String,
+    /// `None` right after the receiver (a token starting with `.` may
+    /// come); the name so far after `receiver.` otherwise.
+    pub partial: Option<String>,
+}
+
+/// The tokens an attribute site allows, for one receiver type and name
+/// prefix.
+pub(crate) struct MemberTokens {
+    /// Allowed tokens among the class the site constrains, sorted.
+    pub allowed: Vec<TokenId>,
+    /// Whether the name written so far is itself a member (so a token
+    /// that ends the name may come).
+    pub partial_is_member: bool,
+    /// The receiver type, for messages.
+    pub receiver: String,
+}
+
+/// Member-token sets by (receiver type, name so far, after-a-dot), shared
+/// by all states of a domain.
+pub(crate) type MemberCache = Mutex<HashMap<(String, String, bool), Arc<MemberTokens>>>;
+
+/// The scope of the statement being written, shared by all states of one
+/// statement and computed once for each indentation it is asked at.
+pub(crate) struct ScopeCell {
+    /// Where the statement starts.
+    pub stmt_start: usize,
+    slot: Mutex<Option<(usize, Option<Arc<Scope>>)>>,
+}
+
+impl ScopeCell {
+    pub fn new(stmt_start: usize) -> ScopeCell {
+        ScopeCell {
+            stmt_start,
+            slot: Mutex::new(None),
+        }
+    }
+
+    fn get(&self, text: &str) -> Option<Arc<Scope>> {
+        let line = &text[self.stmt_start..];
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, scope)) = &*slot
+            && *at == indent
+        {
+            return scope.clone();
+        }
+        let scope = guarded(|| scope_at(&text[..self.stmt_start], &line[..indent]))
+            .flatten()
+            .map(Arc::new);
+        *slot = Some((indent, scope.clone()));
+        scope
+    }
+}
+
+/// One state of the program being written: its text, the lexical scan of
+/// it and the verdicts asked of it so far.
+pub(crate) struct Program {
+    /// Preamble and generated text.
+    pub text: Vec<u8>,
+    /// Length of the preamble (a signature the hole continues).
+    pub preamble: usize,
+    /// The scan of `text`.
+    pub scan: PrefixScan,
+    /// The current statement's scope.
+    pub scope: Arc<ScopeCell>,
+    analysis: OnceLock<Analysis>,
+}
+
+/// Verdicts of one state, computed on demand.
+pub(crate) struct Analysis {
+    pub situation: Situation,
+    keys: Mutex<HashMap<u32, Verdict>>,
+    eos: OnceLock<Verdict>,
+    members: OnceLock<Option<Arc<MemberTokens>>>,
+}
+
+/// Runs a check, turning a panic into "no verdict" (an internal error
+/// must never reject a token or unwind into the caller).
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    catch_unwind(AssertUnwindSafe(f)).ok()
+}
+
+impl Program {
+    /// The program `preamble` (which may be empty) with nothing generated.
+    pub fn start(preamble: &str) -> Program {
+        let mut scan = PrefixScan::default();
+        scan.feed(preamble.as_bytes());
+        Program {
+            text: preamble.as_bytes().to_vec(),
+            preamble: preamble.len(),
+            scope: Arc::new(ScopeCell::new(scan.stmt_start)),
+            scan,
+            analysis: OnceLock::new(),
+        }
+    }
+
+    /// This program with `bytes` appended.
+    pub fn extend(&self, bytes: &[u8]) -> Program {
+        let mut text = Vec::with_capacity(self.text.len() + bytes.len());
+        text.extend_from_slice(&self.text);
+        text.extend_from_slice(bytes);
+        let mut scan = self.scan.clone();
+        scan.feed(&text);
+        let scope = if scan.stmt_start == self.scope.stmt_start {
+            self.scope.clone()
+        } else {
+            Arc::new(ScopeCell::new(scan.stmt_start))
+        };
+        Program {
+            text,
+            preamble: self.preamble,
+            scan,
+            scope,
+            analysis: OnceLock::new(),
+        }
+    }
+
+    /// The generated text (after the preamble).
+    pub fn generated(&self) -> &[u8] {
+        &self.text[self.preamble..]
+    }
+
+    pub fn analysis(&self) -> &Analysis {
+        self.analysis.get_or_init(|| Analysis {
+            situation: guarded(|| situation(&self.text, &self.scan, &self.scope))
+                .unwrap_or(Situation::Opaque),
+            keys: Mutex::new(HashMap::new()),
+            eos: OnceLock::new(),
+            members: OnceLock::new(),
+        })
+    }
+
+    fn text_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.text).ok()
+    }
+
+    /// The verdict on a token with event key `key` (see
+    /// [`TokenClasses`]).
+    pub fn key_verdict(&self, classes: &TokenClasses, key: u32) -> Verdict {
+        if key == 0 {
+            return Ok(());
+        }
+        let analysis = self.analysis();
+        if let Some(v) = analysis
+            .keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return v.clone();
+        }
+        let parent = classes.parent[key as usize];
+        let verdict = self.key_verdict(classes, parent).and_then(|()| {
+            let bytes = &classes.keys[key as usize];
+            let (before, last) = bytes.split_at(bytes.len() - 1);
+            guarded(|| self.event_after(before, last[0])).unwrap_or(Ok(()))
+        });
+        analysis
+            .keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, verdict.clone());
+        verdict
+    }
+
+    /// The verdict on `event` once `before` (ASCII) is appended.
+    fn event_after(&self, before: &[u8], event: u8) -> Verdict {
+        let Some(text) = self.text_str() else {
+            return Ok(());
+        };
+        let mut text = text.to_owned();
+        let mut scan = self.scan.clone();
+        text.push_str(std::str::from_utf8(before).unwrap_or(""));
+        scan.feed(text.as_bytes());
+        if scan.after_semicolon {
+            return Ok(());
+        }
+        let scope = || self.scope.get(&text);
+        if scan.comment {
+            return if event == b'\n' && scan.brackets.is_empty() {
+                statement_end(&text, &scan, scope)
+            } else {
+                Ok(())
+            };
+        }
+        if !scan.in_code() {
+            return Ok(());
+        }
+        match event {
+            b'\n' | b';' if scan.brackets.is_empty() && !scan.continues_line() => {
+                statement_end(&text, &scan, scope)
+            }
+            b':' if scan.brackets.is_empty() => header(&text, &scan, scope),
+            b')' => call(&text, &scan, scope, true),
+            b',' => call(&text, &scan, scope, false),
+            _ => Ok(()),
+        }
+    }
+
+    /// The verdict on ending the sequence here.
+    pub fn eos_verdict(&self, expected: &Type) -> Verdict {
+        self.analysis()
+            .eos
+            .get_or_init(|| guarded(|| self.finished(expected)).unwrap_or(Ok(())))
+            .clone()
+    }
+
+    fn finished(&self, expected: &Type) -> Verdict {
+        let Some(text) = self.text_str() else {
+            return Ok(());
+        };
+        if !matches!(expected, Type::Any) {
+            // An expression hole: its value must have the expected type.
+            let scope = scope_at(&text[..self.preamble], "");
+            let generated = text[self.preamble..].trim();
+            if let Some(got) = scope.and_then(|s| s.infer(generated).map(|t| (t, s)))
+                && !got.0.has_any()
+                && !got.1.world().is_subtype(&got.0, expected)
+            {
+                return Err(format!(
+                    "the hole expects \"{expected}\" but the expression has type \"{}\"",
+                    got.0
+                )
+                .into());
+            }
+            return Ok(());
+        }
+        match check_source(text) {
+            Ok(diagnostics) => match diagnostics.first() {
+                Some(d) => Err(format!("the finished module does not type-check: {d}").into()),
+                None => Ok(()),
+            },
+            // Unparsable: the syntax domain's to judge.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// The member tokens of this state's attribute site, if it has one
+    /// whose receiver type's members are all known.
+    pub fn members(
+        &self,
+        classes: &TokenClasses,
+        cache: &MemberCache,
+    ) -> Option<Arc<MemberTokens>> {
+        let analysis = self.analysis();
+        analysis
+            .members
+            .get_or_init(|| {
+                let Situation::Code(Some(site)) = &analysis.situation else {
+                    return None;
+                };
+                guarded(|| self.member_tokens(site, classes, cache)).flatten()
+            })
+            .clone()
+    }
+
+    fn member_tokens(
+        &self,
+        site: &MemberSite,
+        classes: &TokenClasses,
+        cache: &MemberCache,
+    ) -> Option<Arc<MemberTokens>> {
+        let text = self.text_str()?;
+        let scope = self.scope.get(text)?;
+        let ty = scope.infer(&site.receiver)?;
+        if ty.has_any() {
+            return None;
+        }
+        let world = scope.world();
+        let mut names = world.member_names(&ty)?;
+        if matches!(ty, Type::Class(_)) {
+            // A class object also has the attributes of `type`.
+            names.extend(world.member_names(&Type::instance("builtins.type", []))?);
+            names.sort();
+            names.dedup();
+        }
+        let dotted = site.partial.is_none();
+        let partial = site.partial.clone().unwrap_or_default();
+        let key = (ty.to_string(), partial.clone(), dotted);
+        if let Some(found) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            return Some(found.clone());
+        }
+        let pieces: &[Piece] = if dotted {
+            &classes.dot_pieces
+        } else {
+            &classes.ident_pieces
+        };
+        let mut allowed = Vec::new();
+        for name in names.iter().filter(|n| n.starts_with(partial.as_str())) {
+            let rest = &name.as_bytes()[partial.len()..];
+            for k in 0..=rest.len() {
+                for piece in TokenClasses::pieces_equal(pieces, &rest[..k]) {
+                    if !piece.complete || k == rest.len() {
+                        allowed.push(piece.token);
+                    }
+                }
+            }
+        }
+        allowed.sort_unstable();
+        allowed.dedup();
+        let tokens = Arc::new(MemberTokens {
+            allowed,
+            partial_is_member: names.iter().any(|n| **n == *partial),
+            receiver: ty.to_string(),
+        });
+        let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 4096 {
+            cache.clear();
+        }
+        cache.insert(key, tokens.clone());
+        Some(tokens)
+    }
+}
+
+/// Where the cursor of `text` is (see [`Situation`]).
+fn situation(text: &[u8], scan: &PrefixScan, scope: &ScopeCell) -> Situation {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return Situation::Opaque;
+    };
+    if scan.after_semicolon {
+        return Situation::Opaque;
+    }
+    if scan.comment {
+        return Situation::Comment;
+    }
+    if let Some(s) = scan.string {
+        return if s.closes_on_quote() && !s.fstring {
+            Situation::String(super::classes::quote_index(s.quote))
+        } else {
+            Situation::Opaque
+        };
+    }
+    Situation::Code(member_site(text, scan, scope))
+}
+
+/// The statement so far and its tokens.
+fn statement<'t>(text: &'t str, scan: &PrefixScan) -> (&'t str, Vec<Tok>) {
+    let stmt = &text[scan.stmt_start..];
+    (stmt, tokenize(stmt))
+}
+
+fn word<'t>(stmt: &'t str, tok: &Tok) -> &'t str {
+    &stmt[tok.start..tok.end]
+}
+
+/// A lambda, a comprehension or `:=` in the statement: names are rebound
+/// for part of it.
+fn rebinds(stmt: &str, toks: &[Tok]) -> bool {
+    toks.iter().enumerate().any(|(i, t)| match t.kind {
+        TokKind::Name => {
+            let w = word(stmt, t);
+            w == "lambda" || (w == "for" && i > 0) || w == "async"
+        }
+        TokKind::Op => word(stmt, t) == ":=",
+        _ => false,
+    })
+}
+
+/// Whether a comprehension could still follow inside one of `brackets`
+/// (offsets in the statement) and rebind a variable among `names`.
+fn may_be_rebound(
+    stmt: &str,
+    toks: &[Tok],
+    brackets: &[usize],
+    names: &[Tok],
+    scope: &Scope,
+) -> bool {
+    let capable = brackets.iter().any(|&open| {
+        let Some(i) = toks.iter().position(|t| t.start == open) else {
+            return true;
+        };
+        let mut depth = 0usize;
+        for t in &toks[i..] {
+            match t.kind {
+                TokKind::Open => depth += 1,
+                TokKind::Close => depth = depth.saturating_sub(1),
+                TokKind::Comma if depth == 1 => return false,
+                _ => {}
+            }
+        }
+        true
+    });
+    capable
+        && names.iter().enumerate().any(|(i, t)| {
+            t.kind == TokKind::Name
+                && (i == 0 || names[i - 1].kind != TokKind::Dot)
+                && scope.is_variable(word(stmt, t))
+        })
+}
+
+fn brackets_in_statement(scan: &PrefixScan) -> Vec<usize> {
+    scan.brackets
+        .iter()
+        .filter(|(_, at)| *at >= scan.stmt_start)
+        .map(|(_, at)| at - scan.stmt_start)
+        .collect()
+}
+
+fn member_site(text: &str, scan: &PrefixScan, scope: &ScopeCell) -> Option<MemberSite> {
+    let (stmt, toks) = statement(text, scan);
+    let first = toks.first()?;
+    if matches!(word(stmt, first), "import" | "from") || rebinds(stmt, &toks) {
+        return None;
+    }
+    if scan.brackets.len() > MAX_DEPTH {
+        return None;
+    }
+    let last = toks.len() - 1;
+    let t = toks[last];
+    if t.end != stmt.len() {
+        return None;
+    }
+    let (receiver_end, partial) = match t.kind {
+        TokKind::Name
+            if last >= 2
+                && toks[last - 1].kind == TokKind::Dot
+                && toks[last - 1].end == t.start =>
+        {
+            (last - 2, Some(word(stmt, &t).to_owned()))
+        }
+        TokKind::Dot if last >= 1 => (last - 1, Some(String::new())),
+        TokKind::Name | TokKind::Close | TokKind::String => (last, None),
+        _ => return None,
+    };
+    let r = toks[receiver_end];
+    let receiver_ok = match r.kind {
+        TokKind::Name => !is_keyword(word(stmt, &r)),
+        TokKind::Close | TokKind::String => true,
+        _ => false,
+    };
+    if !receiver_ok {
+        return None;
+    }
+    let start = primary_start(stmt, &toks, receiver_end)?;
+    // `def f` / `class C` name a new thing; `x.y` after them is not
+    // an attribute of something in scope.
+    if start > 0
+        && matches!(
+            word(stmt, &toks[start - 1]),
+            "def" | "class" | "as" | "global" | "nonlocal"
+        )
+    {
+        return None;
+    }
+    let scope = scope.get(text)?;
+    if may_be_rebound(
+        stmt,
+        &toks,
+        &brackets_in_statement(scan),
+        &toks[start..=receiver_end],
+        &scope,
+    ) {
+        return None;
+    }
+    Some(MemberSite {
+        receiver: stmt[toks[start].start..r.end].to_owned(),
+        partial,
+    })
+}
+
+/// The first word of a statement, and the statement without its
+/// indentation.
+fn head(stmt: &str) -> (&str, &str) {
+    let body = stmt.trim_start_matches([' ', '\t']);
+    let end = body
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(body.len());
+    (&body[..end], body)
+}
+
+/// A clause that continues a compound statement, made checkable alone.
+fn wrap(head: &str, body: &str) -> String {
+    match head {
+        "elif" | "else" => format!("if True:\n    pass\n{body}"),
+        "except" | "finally" => format!("try:\n    pass\n{body}"),
+        _ => body.to_owned(),
+    }
+}
+
+fn check(scope: &Scope, statement: &str) -> Verdict {
+    match scope.check_statement(statement) {
+        Some(diagnostics) => match diagnostics.first() {
+            Some(d) => Err(d.message.clone().into()),
+            None => Ok(()),
+        },
+        None => Ok(()),
+    }
+}
+
+/// The statement so far ends here.
+fn statement_end(text: &str, scan: &PrefixScan, scope: impl Fn() -> Option<Arc<Scope>>) -> Verdict {
+    let (stmt, toks) = statement(text, scan);
+    let (first, body) = head(stmt);
+    let Some(last) = toks.last() else {
+        return Ok(());
+    };
+    // Headers are judged at their colon; definitions and decorators by
+    // the module check; `match` / `case` not at all.
+    if word(stmt, last) == ":"
+        || body.starts_with('@')
+        || matches!(first, "def" | "class" | "async" | "match" | "case")
+        || toks.len() > 4096
+        || max_depth(&toks) > MAX_DEPTH
+    {
+        return Ok(());
+    }
+    let Some(scope) = scope() else {
+        return Ok(());
+    };
+    check(&scope, &format!("{}\n", wrap(first, body)))
+}
+
+/// A header's colon comes next.
+fn header(text: &str, scan: &PrefixScan, scope: impl Fn() -> Option<Arc<Scope>>) -> Verdict {
+    let (stmt, toks) = statement(text, scan);
+    let (first, body) = head(stmt);
+    if !matches!(first, "if" | "elif" | "while" | "for" | "with") || max_depth(&toks) > MAX_DEPTH {
+        return Ok(());
+    }
+    let Some(scope) = scope() else {
+        return Ok(());
+    };
+    check(
+        &scope,
+        &format!("{}:\n    pass\n", wrap(first, body.trim_end())),
+    )
+}
+
+fn max_depth(toks: &[Tok]) -> usize {
+    let mut depth = 0usize;
+    let mut max = 0;
+    for t in toks {
+        match t.kind {
+            TokKind::Open => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            TokKind::Close => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// A call's `)` (`close`) or `,` comes next.
+fn call(
+    text: &str,
+    scan: &PrefixScan,
+    scope: impl Fn() -> Option<Arc<Scope>>,
+    close: bool,
+) -> Verdict {
+    let Some(&(b'(', open)) = scan.brackets.last() else {
+        return Ok(());
+    };
+    if open < scan.stmt_start || scan.brackets.len() > MAX_DEPTH {
+        return Ok(());
+    }
+    let (stmt, toks) = statement(text, scan);
+    if rebinds(stmt, &toks) {
+        return Ok(());
+    }
+    let open = open - scan.stmt_start;
+    let Some(paren) = toks.iter().position(|t| t.start == open) else {
+        return Ok(());
+    };
+    if paren == 0 {
+        return Ok(());
+    }
+    let callee_end = paren - 1;
+    let c = toks[callee_end];
+    let callable = match c.kind {
+        TokKind::Name => !is_keyword(word(stmt, &c)),
+        TokKind::Close | TokKind::String => true,
+        _ => false,
+    };
+    if !callable {
+        return Ok(());
+    }
+    let Some(start) = primary_start(stmt, &toks, callee_end) else {
+        return Ok(());
+    };
+    if start > 0 && matches!(word(stmt, &toks[start - 1]), "def" | "class") {
+        return Ok(());
+    }
+    // The pieces between top-level commas.
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut piece_start = paren + 1;
+    for (i, t) in toks.iter().enumerate().skip(paren + 1) {
+        match t.kind {
+            TokKind::Open => depth += 1,
+            TokKind::Close => depth = depth.saturating_sub(1),
+            TokKind::Comma if depth == 0 => {
+                pieces.push((piece_start, i));
+                piece_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if piece_start < toks.len() {
+        pieces.push((piece_start, toks.len()));
+    } else if !close {
+        // `f(a,` then `,`: a syntax error, not ours to judge.
+        return Ok(());
+    }
+    let Some(scope) = scope() else {
+        return Ok(());
+    };
+    let mut outer = brackets_in_statement(scan);
+    outer.pop();
+    if may_be_rebound(stmt, &toks, &outer, &toks[start..], &scope) {
+        return Ok(());
+    }
+    let callee = &stmt[toks[start].start..c.end];
+    let Some(callee_ty) = scope.infer(callee) else {
+        return Ok(());
+    };
+    let mut args = Vec::with_capacity(pieces.len());
+    for &(a, b) in &pieces {
+        let piece = &toks[a..b];
+        let Some(first) = piece.first() else {
+            return Ok(());
+        };
+        if word(stmt, first).starts_with('*') {
+            return Ok(());
+        }
+        let keyword =
+            (piece.len() >= 2 && first.kind == TokKind::Name && word(stmt, &piece[1]) == "=")
+                .then(|| word(stmt, first));
+        let value_from = if keyword.is_some() { 2 } else { 0 };
+        let Some(value_first) = piece.get(value_from) else {
+            return Ok(());
+        };
+        let value = &stmt[value_first.start..piece[piece.len() - 1].end];
+        let Some(ty) = scope.infer(value) else {
+            return Ok(());
+        };
+        args.push(Arg {
+            keyword: keyword.map(Into::into),
+            unpacked: false,
+            ty,
+        });
+    }
+    let world = scope.world();
+    if close {
+        if let (_, Some(error)) = world.call(&callee_ty, &args) {
+            return Err(format!("the call `{callee}(...)` cannot type-check: {error:?}").into());
+        }
+    } else if !world.call_prefix_feasible(&callee_ty, &args) {
+        return Err(format!(
+            "no signature of `{callee}` accepts these first {} argument(s)",
+            args.len()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Whether `ident` pieces are allowed by `members` (`dotted`: a token
+/// starting with `.` after the receiver).
+pub(crate) fn member_allows(members: &MemberTokens, token: TokenId) -> bool {
+    members.allowed.binary_search(&token).is_ok()
+}
+
+/// Whether `bytes` continue an identifier.
+pub(crate) fn starts_ident(bytes: &[u8]) -> bool {
+    bytes.first().is_some_and(|&b| is_ident(b))
+}
