@@ -1,6 +1,7 @@
-//! Session costs: fused mask against the syntax domain alone (over the
-//! MBPP corpus, side by side), commit + propagate, checkpoint, fork, and
-//! the memory a session and a fork hold.
+//! Session costs: the fused syntax + types mask against the syntax domain
+//! alone and the types mask alone (over the MBPP corpus, side by side, on
+//! cl100k and o200k), commit + propagate, checkpoint, fork, and the memory
+//! a session and a fork hold.
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p ananke-runtime`).
 
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use ananke_core::{Domain, StepContext, TokenMask};
 use ananke_runtime::{Ananke, Spec};
 use ananke_syntax::{LlguidanceBackend, SyntaxDomain, python};
+use ananke_types::{TypesConstraint, TypesDomain};
 use criterion::{BatchSize, Criterion};
 
 /// Counts live heap bytes, for the memory figures.
@@ -62,7 +64,8 @@ fn quantile(samples: &mut [f64], q: f64) -> f64 {
     samples[((samples.len() - 1) as f64 * q).round() as usize]
 }
 
-fn fused_against_syntax(ananke: &Ananke, programs: &[String]) {
+fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
+    let ananke = Ananke::with_domains(&Spec::python(tokenizer), &["syntax", "types"]).expect("compile");
     let vocab = ananke.vocab().clone();
     let n = vocab.len();
     // The syntax domain alone, on parsers of its own: no shared mask cache,
@@ -71,13 +74,19 @@ fn fused_against_syntax(ananke: &Ananke, programs: &[String]) {
     let alone_start = alone
         .constraint(&python::grammar(), "python")
         .expect("grammar");
+    // The types domain alone, twice: asked about the syntax survivors (as
+    // fusion asks it) and about every token.
+    let types = TypesDomain::new(vocab.vocabulary());
     let ctx = StepContext::new(vocab.vocabulary());
     let full = TokenMask::new_full(n);
-    let (mut out, mut syntax_out) = (TokenMask::new_empty(n), TokenMask::new_empty(n));
+    let (mut out, mut syntax_out, mut types_out) =
+        (TokenMask::new_empty(n), TokenMask::new_empty(n), TokenMask::new_empty(n));
     let (mut fused_us, mut syntax_us, mut commit_us) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut types_us, mut types_full_us) = (Vec::new(), Vec::new());
     for (p, program) in programs.iter().enumerate() {
         let mut session = ananke.session().expect("session");
         let mut syntax = alone_start.fork().expect("fork");
+        let (mut typed, mut typed_full) = (TypesConstraint::module(), TypesConstraint::module());
         for (i, token) in vocab.encode(program).into_iter().enumerate() {
             for fused_turn in [(p + i) % 2 == 0, (p + i) % 2 == 1] {
                 if fused_turn {
@@ -93,31 +102,44 @@ fn fused_against_syntax(ananke: &Ananke, programs: &[String]) {
                 }
             }
             let t = Instant::now();
+            types
+                .token_mask(&typed, ctx, &syntax_out, &mut types_out)
+                .expect("types");
+            types_us.push(t.elapsed().as_secs_f64() * 1e6);
+            let t = Instant::now();
+            types
+                .token_mask(&typed_full, ctx, &full, &mut types_out)
+                .expect("types");
+            types_full_us.push(t.elapsed().as_secs_f64() * 1e6);
+            let t = Instant::now();
             session.commit(token).expect("commit");
             commit_us.push(t.elapsed().as_secs_f64() * 1e6);
             syntax = alone.observe(&syntax, token, ctx).expect("observe");
+            typed = types.observe(&typed, token, ctx).expect("observe");
+            typed_full = types.observe(&typed_full, token, ctx).expect("observe");
         }
     }
-    let (fm, fp) = (quantile(&mut fused_us, 0.5), quantile(&mut fused_us, 0.99));
-    let (sm, sp) = (
-        quantile(&mut syntax_us, 0.5),
-        quantile(&mut syntax_us, 0.99),
-    );
-    let (cm, cp) = (
-        quantile(&mut commit_us, 0.5),
-        quantile(&mut commit_us, 0.99),
-    );
+    let mut row = |name: &str, samples: &mut Vec<f64>| {
+        let (m, p) = (quantile(samples, 0.5), quantile(samples, 0.99));
+        println!("  {name:<34} median {m:9.1}  p99 {p:9.1}");
+        m
+    };
     println!(
-        "\nsyntax + imports on cl100k_base over {} programs ({} steps), µs:",
+        "\n{tokenizer}, {} MBPP programs ({} steps), µs per step:",
         programs.len(),
         commit_us.len()
     );
-    println!("  fused mask (session)   median {fm:9.1}  p99 {fp:9.1}");
+    let fm = row("fused mask, syntax + types", &mut fused_us);
+    let sm = row("syntax domain alone", &mut syntax_us);
+    let tm = row("types mask on syntax survivors", &mut types_us);
+    let tf = row("types mask on every token", &mut types_full_us);
+    row("commit + propagate", &mut commit_us);
     println!(
-        "  syntax domain alone    median {sm:9.1}  p99 {sp:9.1}   fused/syntax median {:.3}",
-        fm / sm
+        "  fused/syntax {:.3}   types(survivors)/syntax {:.3}   types(all)/syntax {:.3}",
+        fm / sm,
+        tm / sm,
+        tf / sm
     );
-    println!("  commit + propagate     median {cm:9.1}  p99 {cp:9.1}");
 }
 
 fn memory(ananke: &Ananke, program: &str) {
@@ -145,9 +167,11 @@ fn memory(ananke: &Ananke, program: &str) {
 }
 
 fn main() {
-    let ananke = Ananke::new(&Spec::python("cl100k_base")).expect("compile");
     let programs = programs();
-    fused_against_syntax(&ananke, &programs);
+    for tokenizer in ["cl100k_base", "o200k_base"] {
+        fused_against_syntax(tokenizer, &programs);
+    }
+    let ananke = Ananke::new(&Spec::python("cl100k_base")).expect("compile");
     memory(&ananke, &programs[0]);
 
     let vocab = ananke.vocab().clone();

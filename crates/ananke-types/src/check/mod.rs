@@ -143,6 +143,24 @@ pub fn check_source(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
     }
 }
 
+/// [`check_source`] on the calling thread when the source is shallow
+/// (brackets at most `max_nesting` deep, lines indented at most 64
+/// columns): cheap enough for a default stack, and spares the thread.
+/// Deeper source goes to a thread of its own.
+pub(crate) fn check_source_shallow(
+    source: &str,
+    max_nesting: usize,
+) -> Result<Vec<Diagnostic>, ParseFailure> {
+    let indented = source
+        .lines()
+        .any(|l| l.len() - l.trim_start_matches([' ', '\t']).len() > 64);
+    if indented || excessive_nesting_beyond(source, max_nesting).is_some() {
+        check_source(source)
+    } else {
+        check_on_this_thread(source)
+    }
+}
+
 fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
     let lines = Lines::new(source);
     if let Some(offset) = excessive_nesting(source) {
@@ -175,6 +193,10 @@ fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
 /// The offset where bracket nesting first exceeds [`MAX_NESTING`]
 /// (strings and comments skipped roughly): the parser recurses per level.
 fn excessive_nesting(source: &str) -> Option<usize> {
+    excessive_nesting_beyond(source, MAX_NESTING)
+}
+
+fn excessive_nesting_beyond(source: &str, limit: usize) -> Option<usize> {
     let bytes = source.as_bytes();
     let (mut depth, mut i) = (0usize, 0usize);
     while i < bytes.len() {
@@ -208,7 +230,7 @@ fn excessive_nesting(source: &str) -> Option<usize> {
             }
             b'(' | b'[' | b'{' => {
                 depth += 1;
-                if depth > MAX_NESTING {
+                if depth > limit {
                     return Some(i);
                 }
             }

@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use ananke_core::TokenId;
 
 use super::classes::{Piece, TokenClasses, is_ident};
-use crate::check::{Scope, check_source, scope_at};
+use crate::check::{Scope, check_source_shallow, scope_at};
 use crate::prefix::{PrefixScan, Tok, TokKind, is_keyword, primary_start, tokenize};
 use crate::types::Type;
 use crate::world::Arg;
@@ -80,7 +80,7 @@ pub(crate) struct MemberTokens {
 
 /// Member-token sets by (receiver type, name so far, after-a-dot), shared
 /// by all states of a domain.
-pub(crate) type MemberCache = Mutex<HashMap<(String, String, bool), Arc<MemberTokens>>>;
+pub(crate) type MemberCache = Mutex<HashMap<(String, String, bool), Option<Arc<MemberTokens>>>>;
 
 /// The scope of the statement being written, shared by all states of one
 /// statement and computed once for each indentation it is asked at.
@@ -88,6 +88,9 @@ pub(crate) struct ScopeCell {
     /// Where the statement starts.
     pub stmt_start: usize,
     slot: Mutex<Option<(usize, Option<Arc<Scope>>)>>,
+    /// Verdicts by what was checked: states of one statement ask the same
+    /// questions (`x\n` and `x \n` end the same statement).
+    verdicts: Mutex<HashMap<String, Verdict>>,
 }
 
 impl ScopeCell {
@@ -95,7 +98,21 @@ impl ScopeCell {
         ScopeCell {
             stmt_start,
             slot: Mutex::new(None),
+            verdicts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The verdict for `question`, computed by `answer` once.
+    fn memo(&self, question: String, answer: impl FnOnce() -> Verdict) -> Verdict {
+        if let Some(v) = self.verdicts.lock().unwrap_or_else(|p| p.into_inner()).get(&question) {
+            return v.clone();
+        }
+        let verdict = answer();
+        self.verdicts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(question, verdict.clone());
+        verdict
     }
 
     fn get(&self, text: &str) -> Option<Arc<Scope>> {
@@ -238,10 +255,10 @@ impl Program {
         if scan.after_semicolon {
             return Ok(());
         }
-        let scope = || self.scope.get(&text);
+        let cell = &*self.scope;
         if scan.comment {
             return if event == b'\n' && scan.brackets.is_empty() {
-                statement_end(&text, &scan, scope)
+                statement_end(&text, &scan, cell)
             } else {
                 Ok(())
             };
@@ -251,11 +268,11 @@ impl Program {
         }
         match event {
             b'\n' | b';' if scan.brackets.is_empty() && !scan.continues_line() => {
-                statement_end(&text, &scan, scope)
+                statement_end(&text, &scan, cell)
             }
-            b':' if scan.brackets.is_empty() => header(&text, &scan, scope),
-            b')' => call(&text, &scan, scope, true),
-            b',' => call(&text, &scan, scope, false),
+            b':' if scan.brackets.is_empty() => header(&text, &scan, cell),
+            b')' => call(&text, &scan, cell, true),
+            b',' => call(&text, &scan, cell, false),
             _ => Ok(()),
         }
     }
@@ -288,7 +305,7 @@ impl Program {
             }
             return Ok(());
         }
-        match check_source(text) {
+        match check_source_shallow(text, MAX_DEPTH) {
             Ok(diagnostics) => match diagnostics.first() {
                 Some(d) => Err(format!("the finished module does not type-check: {d}").into()),
                 None => Ok(()),
@@ -329,49 +346,52 @@ impl Program {
         if ty.has_any() {
             return None;
         }
-        let world = scope.world();
-        let mut names = world.member_names(&ty)?;
-        if matches!(ty, Type::Class(_)) {
-            // A class object also has the attributes of `type`.
-            names.extend(world.member_names(&Type::instance("builtins.type", []))?);
-            names.sort();
-            names.dedup();
-        }
         let dotted = site.partial.is_none();
         let partial = site.partial.clone().unwrap_or_default();
         let key = (ty.to_string(), partial.clone(), dotted);
         if let Some(found) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            return Some(found.clone());
+            return found.clone();
         }
-        let pieces: &[Piece] = if dotted {
-            &classes.dot_pieces
-        } else {
-            &classes.ident_pieces
-        };
-        let mut allowed = Vec::new();
-        for name in names.iter().filter(|n| n.starts_with(partial.as_str())) {
-            let rest = &name.as_bytes()[partial.len()..];
-            for k in 0..=rest.len() {
-                for piece in TokenClasses::pieces_equal(pieces, &rest[..k]) {
-                    if !piece.complete || k == rest.len() {
-                        allowed.push(piece.token);
-                    }
-                }
+        let world = scope.world();
+        let names = world.member_names(&ty).and_then(|mut names| {
+            if matches!(ty, Type::Class(_)) {
+                // A class object also has the attributes of `type`.
+                names.extend(world.member_names(&Type::instance("builtins.type", []))?);
+                names.sort();
+                names.dedup();
             }
-        }
-        allowed.sort_unstable();
-        allowed.dedup();
-        let tokens = Arc::new(MemberTokens {
-            allowed,
-            partial_is_member: names.iter().any(|n| **n == *partial),
-            receiver: ty.to_string(),
+            Some(names)
         });
+        let tokens = names.map(|names| Arc::new(member_tokens_of(&names, &partial, dotted, classes, &ty)));
         let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() > 4096 {
             cache.clear();
         }
         cache.insert(key, tokens.clone());
-        Some(tokens)
+        tokens
+    }
+}
+
+/// The tokens that continue `partial` towards one of `names`.
+fn member_tokens_of(names: &[crate::types::Name], partial: &str, dotted: bool, classes: &TokenClasses, ty: &Type) -> MemberTokens {
+    let pieces: &[Piece] = if dotted { &classes.dot_pieces } else { &classes.ident_pieces };
+    let mut allowed = Vec::new();
+    for name in names.iter().filter(|n| n.starts_with(partial)) {
+        let rest = &name.as_bytes()[partial.len()..];
+        for k in 0..=rest.len() {
+            for piece in TokenClasses::pieces_equal(pieces, &rest[..k]) {
+                if !piece.complete || k == rest.len() {
+                    allowed.push(piece.token);
+                }
+            }
+        }
+    }
+    allowed.sort_unstable();
+    allowed.dedup();
+    MemberTokens {
+        allowed,
+        partial_is_member: names.iter().any(|n| **n == *partial),
+        receiver: ty.to_string(),
     }
 }
 
@@ -551,7 +571,7 @@ fn check(scope: &Scope, statement: &str) -> Verdict {
 }
 
 /// The statement so far ends here.
-fn statement_end(text: &str, scan: &PrefixScan, scope: impl Fn() -> Option<Arc<Scope>>) -> Verdict {
+fn statement_end(text: &str, scan: &PrefixScan, cell: &ScopeCell) -> Verdict {
     let (stmt, toks) = statement(text, scan);
     let (first, body) = head(stmt);
     let Some(last) = toks.last() else {
@@ -567,26 +587,25 @@ fn statement_end(text: &str, scan: &PrefixScan, scope: impl Fn() -> Option<Arc<S
     {
         return Ok(());
     }
-    let Some(scope) = scope() else {
-        return Ok(());
-    };
-    check(&scope, &format!("{}\n", wrap(first, body)))
+    let statement = format!("{}\n", wrap(first, body.trim_end()));
+    cell.memo(format!("end {statement}"), || match cell.get(text) {
+        Some(scope) => check(&scope, &statement),
+        None => Ok(()),
+    })
 }
 
 /// A header's colon comes next.
-fn header(text: &str, scan: &PrefixScan, scope: impl Fn() -> Option<Arc<Scope>>) -> Verdict {
+fn header(text: &str, scan: &PrefixScan, cell: &ScopeCell) -> Verdict {
     let (stmt, toks) = statement(text, scan);
     let (first, body) = head(stmt);
     if !matches!(first, "if" | "elif" | "while" | "for" | "with") || max_depth(&toks) > MAX_DEPTH {
         return Ok(());
     }
-    let Some(scope) = scope() else {
-        return Ok(());
-    };
-    check(
-        &scope,
-        &format!("{}:\n    pass\n", wrap(first, body.trim_end())),
-    )
+    let statement = format!("{}:\n    pass\n", wrap(first, body.trim_end()));
+    cell.memo(format!("header {statement}"), || match cell.get(text) {
+        Some(scope) => check(&scope, &statement),
+        None => Ok(()),
+    })
 }
 
 fn max_depth(toks: &[Tok]) -> usize {
@@ -606,12 +625,13 @@ fn max_depth(toks: &[Tok]) -> usize {
 }
 
 /// A call's `)` (`close`) or `,` comes next.
-fn call(
-    text: &str,
-    scan: &PrefixScan,
-    scope: impl Fn() -> Option<Arc<Scope>>,
-    close: bool,
-) -> Verdict {
+fn call(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) -> Verdict {
+    let (stmt, _) = statement(text, scan);
+    let question = format!("call {}{}", stmt.trim_end(), if close { ")" } else { "," });
+    cell.memo(question, || call_verdict(text, scan, cell, close))
+}
+
+fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) -> Verdict {
     let Some(&(b'(', open)) = scan.brackets.last() else {
         return Ok(());
     };
@@ -666,7 +686,7 @@ fn call(
         // `f(a,` then `,`: a syntax error, not ours to judge.
         return Ok(());
     }
-    let Some(scope) = scope() else {
+    let Some(scope) = cell.get(text) else {
         return Ok(());
     };
     let mut outer = brackets_in_statement(scan);
