@@ -65,7 +65,8 @@ fn quantile(samples: &mut [f64], q: f64) -> f64 {
 }
 
 fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
-    let ananke = Ananke::with_domains(&Spec::python(tokenizer), &["syntax", "types"]).expect("compile");
+    let ananke =
+        Ananke::with_domains(&Spec::python(tokenizer), &["syntax", "types"]).expect("compile");
     let vocab = ananke.vocab().clone();
     let n = vocab.len();
     // The syntax domain alone, on parsers of its own: no shared mask cache,
@@ -79,8 +80,11 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
     let types = TypesDomain::new(vocab.vocabulary());
     let ctx = StepContext::new(vocab.vocabulary());
     let full = TokenMask::new_full(n);
-    let (mut out, mut syntax_out, mut types_out) =
-        (TokenMask::new_empty(n), TokenMask::new_empty(n), TokenMask::new_empty(n));
+    let (mut out, mut syntax_out, mut types_out) = (
+        TokenMask::new_empty(n),
+        TokenMask::new_empty(n),
+        TokenMask::new_empty(n),
+    );
     let (mut fused_us, mut syntax_us, mut commit_us) = (Vec::new(), Vec::new(), Vec::new());
     let (mut types_us, mut types_full_us) = (Vec::new(), Vec::new());
     for (p, program) in programs.iter().enumerate() {

@@ -219,7 +219,7 @@ pub fn is_keyword(word: &str) -> bool {
 /// string or a comment at the end is left out).
 pub fn tokenize(text: &str) -> Vec<Tok> {
     let b = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(text.len() / 3 + 1);
     let mut i = 0;
     while i < b.len() {
         let c = b[i];

@@ -104,7 +104,12 @@ impl ScopeCell {
 
     /// The verdict for `question`, computed by `answer` once.
     fn memo(&self, question: String, answer: impl FnOnce() -> Verdict) -> Verdict {
-        if let Some(v) = self.verdicts.lock().unwrap_or_else(|p| p.into_inner()).get(&question) {
+        if let Some(v) = self
+            .verdicts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&question)
+        {
             return v.clone();
         }
         let verdict = answer();
@@ -149,9 +154,52 @@ pub(crate) struct Program {
 /// Verdicts of one state, computed on demand.
 pub(crate) struct Analysis {
     pub situation: Situation,
-    keys: Mutex<HashMap<u32, Verdict>>,
+    keys: Mutex<KeyVerdicts>,
     eos: OnceLock<Verdict>,
     members: OnceLock<Option<Arc<MemberTokens>>>,
+}
+
+const UNKNOWN: u8 = 0;
+const PENDING: u8 = 1;
+const GOOD: u8 = 2;
+const BAD: u8 = 3;
+
+/// Key verdicts of one state: a byte per key of the vocabulary (read in
+/// the mask's pass over the tokens), and the reasons for the bad ones.
+#[derive(Default)]
+struct KeyVerdicts {
+    state: Vec<u8>,
+    reasons: HashMap<u32, Arc<str>>,
+}
+
+impl KeyVerdicts {
+    fn get(&self, key: u32) -> Option<Verdict> {
+        match self.state[key as usize] {
+            GOOD => Some(Ok(())),
+            BAD => Some(Err(self.reasons[&key].clone())),
+            _ => None,
+        }
+    }
+
+    fn set(&mut self, key: u32, verdict: &Verdict) {
+        match verdict {
+            Ok(()) => self.state[key as usize] = GOOD,
+            Err(reason) => {
+                self.state[key as usize] = BAD;
+                self.reasons.insert(key, reason.clone());
+            }
+        }
+    }
+}
+
+impl Analysis {
+    fn lock_keys(&self, classes: &TokenClasses) -> std::sync::MutexGuard<'_, KeyVerdicts> {
+        let mut table = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        if table.state.is_empty() {
+            table.state = vec![UNKNOWN; classes.keys.len()];
+        }
+        table
+    }
 }
 
 /// Runs a check, turning a panic into "no verdict" (an internal error
@@ -204,7 +252,7 @@ impl Program {
         self.analysis.get_or_init(|| Analysis {
             situation: guarded(|| situation(&self.text, &self.scan, &self.scope))
                 .unwrap_or(Situation::Opaque),
-            keys: Mutex::new(HashMap::new()),
+            keys: Mutex::new(KeyVerdicts::default()),
             eos: OnceLock::new(),
             members: OnceLock::new(),
         })
@@ -221,13 +269,8 @@ impl Program {
             return Ok(());
         }
         let analysis = self.analysis();
-        if let Some(v) = analysis
-            .keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-        {
-            return v.clone();
+        if let Some(v) = analysis.lock_keys(classes).get(key) {
+            return v;
         }
         let parent = classes.parent[key as usize];
         let verdict = self.key_verdict(classes, parent).and_then(|()| {
@@ -235,12 +278,44 @@ impl Program {
             let (before, last) = bytes.split_at(bytes.len() - 1);
             guarded(|| self.event_after(before, last[0])).unwrap_or(Ok(()))
         });
-        analysis
-            .keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, verdict.clone());
+        analysis.lock_keys(classes).set(key, &verdict);
         verdict
+    }
+
+    /// Clears in `out` the tokens among `candidates ∩ class` whose key
+    /// (from `keys`) fails. Each distinct key is evaluated once; the pass
+    /// over the tokens reads a table.
+    pub fn mask_keys(
+        &self,
+        classes: &TokenClasses,
+        candidates: &ananke_core::TokenMask,
+        class: &ananke_core::TokenMask,
+        keys: &[u32],
+        out: &mut ananke_core::TokenMask,
+    ) {
+        let analysis = self.analysis();
+        let pending: Vec<u32> = {
+            let mut table = analysis.lock_keys(classes);
+            let mut pending = Vec::new();
+            for token in candidates.iter_common(class) {
+                let key = keys[token as usize];
+                if table.state[key as usize] == UNKNOWN {
+                    table.state[key as usize] = PENDING;
+                    pending.push(key);
+                }
+            }
+            pending
+        };
+        for key in pending {
+            // Stored in the table as a side effect.
+            let _ = self.key_verdict(classes, key);
+        }
+        let table = analysis.lock_keys(classes);
+        for token in candidates.iter_common(class) {
+            if table.state[keys[token as usize] as usize] == BAD {
+                out.set(token, false);
+            }
+        }
     }
 
     /// The verdict on `event` once `before` (ASCII) is appended.
@@ -248,9 +323,11 @@ impl Program {
         let Some(text) = self.text_str() else {
             return Ok(());
         };
-        let mut text = text.to_owned();
+        let mut owned = String::with_capacity(text.len() + before.len());
+        owned.push_str(text);
+        owned.push_str(std::str::from_utf8(before).unwrap_or(""));
+        let text = owned;
         let mut scan = self.scan.clone();
-        text.push_str(std::str::from_utf8(before).unwrap_or(""));
         scan.feed(text.as_bytes());
         if scan.after_semicolon {
             return Ok(());
@@ -362,7 +439,8 @@ impl Program {
             }
             Some(names)
         });
-        let tokens = names.map(|names| Arc::new(member_tokens_of(&names, &partial, dotted, classes, &ty)));
+        let tokens =
+            names.map(|names| Arc::new(member_tokens_of(&names, &partial, dotted, classes, &ty)));
         let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() > 4096 {
             cache.clear();
@@ -373,8 +451,18 @@ impl Program {
 }
 
 /// The tokens that continue `partial` towards one of `names`.
-fn member_tokens_of(names: &[crate::types::Name], partial: &str, dotted: bool, classes: &TokenClasses, ty: &Type) -> MemberTokens {
-    let pieces: &[Piece] = if dotted { &classes.dot_pieces } else { &classes.ident_pieces };
+fn member_tokens_of(
+    names: &[crate::types::Name],
+    partial: &str,
+    dotted: bool,
+    classes: &TokenClasses,
+    ty: &Type,
+) -> MemberTokens {
+    let pieces: &[Piece] = if dotted {
+        &classes.dot_pieces
+    } else {
+        &classes.ident_pieces
+    };
     let mut allowed = Vec::new();
     for name in names.iter().filter(|n| n.starts_with(partial)) {
         let rest = &name.as_bytes()[partial.len()..];

@@ -134,6 +134,24 @@ fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
         }
     }
     out.truncate(last_event);
+    // Blanks only matter between two identifier bytes (and at the start,
+    // before one: the text may end in an identifier); dropping the rest
+    // makes ` )\n`, `)\r\n` and `)\n` one key.
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut write = start;
+    for read in start..out.len() {
+        let b = out[read];
+        if matches!(b, b' ' | b'\t' | b'\r') {
+            let next_ident = out.get(read + 1).is_some_and(|&n| ident(n));
+            let prev_ident = write == start || ident(out[write - 1]);
+            if !(next_ident && prev_ident) {
+                continue;
+            }
+        }
+        out[write] = b;
+        write += 1;
+    }
+    out.truncate(write);
 }
 
 fn piece(bytes: &[u8], token: TokenId) -> Piece {
@@ -241,8 +259,10 @@ mod tests {
         for (bytes, key) in [
             (&b")"[..], &b")"[..]),
             (b"):\n    ", b"):\n"),
-            (b" ,", b" ,"),
-            (b"\r\n", b"\r\n"),
+            (b" ,", b","),
+            (b"\r\n", b"\n"),
+            (b") :\n", b"):\n"),
+            (b" _)", b" _)"),
             (b"x)", b"x)"),
             (b"())\n", b"())\n"),
             (b") + 1", b")"),

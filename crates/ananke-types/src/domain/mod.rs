@@ -264,23 +264,6 @@ impl TypesDomain {
             }
         }
     }
-
-    /// Removes from `out` the candidates whose key fails.
-    fn mask_keys(
-        &self,
-        program: &Program,
-        candidates: &TokenMask,
-        class: &TokenMask,
-        keys: &[u32],
-        out: &mut TokenMask,
-    ) {
-        for token in candidates.iter_common(class) {
-            let key = keys[token as usize];
-            if program.key_verdict(&self.classes, key).is_err() {
-                out.set(token, false);
-            }
-        }
-    }
 }
 
 impl Domain for TypesDomain {
@@ -337,8 +320,8 @@ impl Domain for TypesDomain {
                 }
             }
             Situation::String(q) => {
-                self.mask_keys(
-                    &program,
+                program.mask_keys(
+                    classes,
                     candidates,
                     &classes.closes[*q],
                     &classes.close_key[*q],
@@ -367,8 +350,8 @@ impl Domain for TypesDomain {
                         }
                     }
                 }
-                self.mask_keys(
-                    &program,
+                program.mask_keys(
+                    classes,
                     candidates,
                     &classes.code_events,
                     &classes.code_key,
