@@ -123,7 +123,7 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
             typed_full = types.observe(&typed_full, token, ctx).expect("observe");
         }
     }
-    let mut row = |name: &str, samples: &mut Vec<f64>| {
+    let row = |name: &str, samples: &mut [f64]| {
         let (m, p) = (quantile(samples, 0.5), quantile(samples, 0.99));
         println!("  {name:<34} median {m:9.1}  p99 {p:9.1}");
         m
