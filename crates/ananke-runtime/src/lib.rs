@@ -44,4 +44,4 @@ pub const MODULE_HOLE: &str = "module";
 pub use holes::{Granularity, HoleId, HoleTree, Scope};
 pub use registry::{Composition, InitialError, Registry, priority};
 pub use session::{Ananke, DOMAINS, Explanation, Rejection, RuntimeError, Session};
-pub use spec::{HoleSpec, ImportsSpec, Spec, SpecError, SyntaxSpec};
+pub use spec::{HoleSpec, ImportsSpec, Spec, SpecError, SyntaxSpec, TypesSpec};

@@ -76,7 +76,7 @@ pub enum RuntimeError {
     #[error("no checkpoint {0}")]
     UnknownCheckpoint(u64),
     /// An unknown domain name (in `--domains`).
-    #[error("unknown domain `{0}` (available: syntax, imports)")]
+    #[error("unknown domain `{0}` (available: syntax, imports, types)")]
     UnknownDomain(String),
     /// An earlier internal error left the session unusable.
     #[error("the session failed earlier and cannot continue: {0}")]
@@ -100,6 +100,8 @@ pub(crate) struct Shared {
     pub(crate) syntax: Option<DomainHandle<SyntaxDomain>>,
     pub(crate) imports: Option<DomainId>,
     pub(crate) holes: Vec<crate::spec::HoleSpec>,
+    /// Code every session starts with committed (`types.body_prefix`).
+    pub(crate) body_prefix: Option<String>,
     /// Masks by (domain, cache key), shared by sessions.
     pub(crate) mask_cache: Mutex<crate::fusion::MaskCache>,
 }
@@ -174,11 +176,14 @@ impl Ananke {
             ));
         }
         if let Some(types) = types {
-            initial_constraints.push((
-                types,
-                DynConstraint::new(TypesConstraint::module()),
-                "a module written from its start".to_owned(),
-            ));
+            let (constraint, reason) = match &spec.types.body_prefix {
+                Some(prefix) => (
+                    TypesConstraint::body_after(prefix.len()),
+                    "spec types.body_prefix (a closed function body)",
+                ),
+                None => (TypesConstraint::module(), "a module written from its start"),
+            };
+            initial_constraints.push((types, DynConstraint::new(constraint), reason.to_owned()));
         }
         let initial = composition
             .initial(
@@ -196,6 +201,7 @@ impl Ananke {
                 syntax,
                 imports,
                 holes: spec.holes.clone(),
+                body_prefix: spec.types.body_prefix.clone(),
                 mask_cache: Mutex::new(crate::fusion::MaskCache::new(
                     crate::fusion::MASK_CACHE_CAPACITY,
                 )),
@@ -250,6 +256,17 @@ impl Ananke {
             poisoned: None,
         };
         session.apply_hole_specs()?;
+        if let Some(prefix) = &self.shared.body_prefix {
+            let tokens = self.shared.vocab.encode(prefix);
+            let committed = session.commit_many(&tokens)?;
+            if committed < tokens.len() {
+                let at = self.shared.vocab.decode(&tokens[..committed]).len();
+                return Err(RuntimeError::Spec(SpecError::new(
+                    "types.body_prefix",
+                    format!("the constraints reject it at byte {at}"),
+                )));
+            }
+        }
         Ok(session)
     }
 }

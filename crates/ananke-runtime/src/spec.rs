@@ -12,6 +12,11 @@
 //! forbidden = ["os", "subprocess"]
 //! versions = ["numpy>=1.26,<3"]
 //!
+//! [types]
+//! # Generate the body of the function this code ends with: sessions start
+//! # with it committed, and the body may only read names in scope.
+//! body_prefix = "import math\ndef solve(xs: list[int]) -> int:\n"
+//!
 //! [[holes]]
 //! name = "solve"
 //! granularity = "function"
@@ -42,7 +47,7 @@ pub struct SpecError {
 }
 
 impl SpecError {
-    fn new(field: impl Into<String>, message: impl fmt::Display) -> SpecError {
+    pub(crate) fn new(field: impl Into<String>, message: impl fmt::Display) -> SpecError {
         SpecError {
             field: field.into(),
             message: message.to_string(),
@@ -156,8 +161,22 @@ pub struct Spec {
     pub syntax: SyntaxSpec,
     /// Module-wide import policy.
     pub imports: ImportsSpec,
+    /// The types domain's settings.
+    pub types: TypesSpec,
     /// Holes.
     pub holes: Vec<HoleSpec>,
+}
+
+/// The types domain's settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TypesSpec {
+    /// Code ending with a function's `def` line. Sessions start with it
+    /// committed and generate that function's body as a closed hole:
+    /// nothing follows the body, so the body may not leave it and every
+    /// name it reads must already be in scope (the types domain restricts
+    /// names accordingly).
+    pub body_prefix: Option<String>,
 }
 
 impl Spec {
@@ -189,6 +208,13 @@ impl Spec {
             },
             ..Spec::default()
         }
+    }
+
+    /// Generates the body of the function `prefix` ends with (see
+    /// [`TypesSpec::body_prefix`]).
+    pub fn body_of(mut self, prefix: &str) -> Spec {
+        self.types.body_prefix = Some(prefix.into());
+        self
     }
 
     /// Sets the backend.
@@ -223,6 +249,23 @@ impl Spec {
 
     /// Checks every field; the error names the first bad one.
     pub fn validate(&self) -> Result<(), SpecError> {
+        if let Some(prefix) = &self.types.body_prefix {
+            let last_line = prefix
+                .trim_end_matches(['\n', '\r'])
+                .lines()
+                .last()
+                .unwrap_or("");
+            let header = last_line.trim_start();
+            if !prefix.ends_with('\n')
+                || !(header.starts_with("def ") || header.starts_with("async def "))
+                || !last_line.trim_end().ends_with(':')
+            {
+                return Err(SpecError::new(
+                    "types.body_prefix",
+                    "must end with a function's `def ...:` line and a line break",
+                ));
+            }
+        }
         if self.syntax.tokenizer.trim().is_empty() {
             return Err(SpecError::new(
                 "syntax.tokenizer",

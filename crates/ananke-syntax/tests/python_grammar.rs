@@ -78,12 +78,28 @@ const BROKEN: &[(&str, &str, &str)] = &[
     ("extra closing parenthesis", "x = (1 + 2)", ")\n"),
     ("mismatched closing bracket", "y = [1, 2", ")\n"),
     ("mismatched closing brace", "z = {1: 2", "]\n"),
+    ("a decimal integer with a leading zero", "x = 025", "\n"),
     (
         "statement continues after a complete one",
         "x = 1 ",
         "y = 2\n",
     ),
 ];
+
+/// Identifiers are Unicode identifier characters (XID), not any non-ASCII
+/// character: a box-drawing symbol is rejected within its bytes.
+#[test]
+fn identifiers_take_only_identifier_characters() {
+    let bytes = byte_vocab();
+    let start = python_start(&bytes);
+    let source = "box\u{2501} = 1\n";
+    assert!(!cpython_parses(source));
+    let tokens: Vec<u32> = source.bytes().map(u32::from).collect();
+    match feed(&bytes, &start, &tokens) {
+        Fed::Rejected { start, .. } => assert!((3..6).contains(&start), "rejected at byte {start}"),
+        other => panic!("not rejected ({other:?})"),
+    }
+}
 
 #[test]
 fn broken_programs_are_rejected_at_the_offending_token() {
@@ -132,6 +148,14 @@ fn unclosed_constructs_are_never_accepting() {
 
 /// Valid Python in the forms real code uses.
 const VALID: &[(&str, &str)] = &[
+    (
+        "numbers",
+        "a = [0, 00, 0_0, 7, 1_000, 025.5, 025e3, 025j, 0.5, .5, 5., 1e-3, 0x_ff, 0o17, 0b1_0, 3j]\n",
+    ),
+    (
+        "Unicode identifiers",
+        "caf\u{e9} = 1\n\u{3c0} = 3.14\n\u{6570}\u{636e}_2 = [caf\u{e9}, \u{3c0}]\n",
+    ),
     (
         "implicit line joining",
         "total = (1 +\n         2)\nvals = [\n    1,\n    2,\n]\nd = {\n  'a': 1,  # note\n}\nprint(total,\n      vals)\ndef f(\n    a: int,\n    b: str = 'x',\n) -> int:\n    return a\n",

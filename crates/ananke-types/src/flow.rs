@@ -16,7 +16,7 @@ use ruff_python_ast::{self as ast, Expr, ExprContext, Pattern, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 /// Names every module has besides the builtins.
-const MODULE_GLOBALS: &[&str] = &[
+pub(crate) const MODULE_GLOBALS: &[&str] = &[
     "__name__",
     "__file__",
     "__doc__",

@@ -32,6 +32,12 @@ impl StringState {
     pub fn closes_on_quote(&self) -> bool {
         !self.triple && self.opening == 0 && !self.escape
     }
+
+    /// Whether two quotes have been seen and nothing else: an empty
+    /// literal, unless a third quote opens a triple-quoted one.
+    pub fn empty_or_triple(&self) -> bool {
+        self.opening == 2
+    }
 }
 
 /// The structure of a prefix (see the module docs).
@@ -207,6 +213,15 @@ const KEYWORDS: &[&str] = &[
     "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
     "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
     "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// Every Python keyword (hard ones; `match`, `case`, `type` and `_` are
+/// soft keywords and names elsewhere).
+pub const ALL_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// Whether `word` is a keyword that cannot be part of an expression's

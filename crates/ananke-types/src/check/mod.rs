@@ -337,6 +337,28 @@ impl Scope {
         })
     }
 
+    /// Every name this scope can read: variables, module-level names,
+    /// builtins and the names every module has. Sorted.
+    pub fn names(&self) -> Vec<Name> {
+        let mut names: Vec<Name> = self
+            .frames
+            .iter()
+            .flat_map(|f| f.vars.keys().cloned())
+            .chain(self.symbols.keys().cloned())
+            .chain(
+                TypeDb::stdlib()
+                    .modules
+                    .get("builtins")
+                    .into_iter()
+                    .flat_map(|m| m.keys().cloned()),
+            )
+            .chain(crate::flow::MODULE_GLOBALS.iter().map(|&n| Name::from(n)))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The type rules, with this module's classes.
     pub fn world(&self) -> World<'static> {
         let mut world = World::new(TypeDb::stdlib());
@@ -518,6 +540,7 @@ impl<'a> Checker<'a> {
                 });
             }
             Stmt::Assign(a) => {
+                self.bare_starred(&a.value);
                 let value = self.expr(&a.value);
                 for target in &a.targets {
                     self.assign(target, value.clone(), &a.value);
@@ -780,7 +803,19 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// CPython refuses a bare starred expression as a whole value
+    /// (`return *xs`, `y = *xs`) when it compiles; the parser here (like
+    /// `ast.parse`) accepts it.
+    fn bare_starred(&mut self, value: &Expr) {
+        if matches!(value, Expr::Starred(_)) {
+            self.report(value, "syntax", "Can't use starred expression here".into());
+        }
+    }
+
     fn return_stmt(&mut self, r: &ast::StmtReturn) {
+        if let Some(value) = &r.value {
+            self.bare_starred(value);
+        }
         let (expected, generator) = {
             let frame = self.frames.last().expect("a frame");
             (frame.returns.clone(), frame.generator)

@@ -30,9 +30,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use ananke_core::TokenId;
 
-use super::classes::{Piece, TokenClasses, is_ident};
+use super::classes::{Piece, TokenClasses};
 use crate::check::{Scope, check_source_shallow, scope_at};
-use crate::prefix::{PrefixScan, Tok, TokKind, is_keyword, primary_start, tokenize};
+use crate::prefix::{ALL_KEYWORDS, PrefixScan, Tok, TokKind, is_keyword, primary_start, tokenize};
 use crate::types::Type;
 use crate::world::Arg;
 
@@ -49,12 +49,54 @@ pub(crate) enum Situation {
     /// Nothing is judged here: inside a triple-quoted or f-string, after
     /// `;` on a line, in bytes that are not yet UTF-8.
     Opaque,
-    /// In code, perhaps at an attribute.
-    Code(Option<MemberSite>),
+    /// In code.
+    Code(CodeSite),
     /// In a comment.
     Comment,
     /// In a single-quoted string that the quote with this index closes.
     String(usize),
+}
+
+/// What is constrained at a cursor in code.
+pub(crate) struct CodeSite {
+    /// An attribute being written.
+    pub member: Option<MemberSite>,
+    /// A name being read, in a closed body.
+    pub name: Option<NameSite>,
+    /// A closed body's line start, outside brackets: code at column 0
+    /// would leave the body.
+    pub line_start: bool,
+    /// Outside brackets: a line break followed by code in one token would
+    /// start a statement at column 0.
+    pub top_level: bool,
+    /// In a closed body (names read must be in scope).
+    pub closed: bool,
+    /// The text ends in a word (which a blank may end).
+    pub ends_in_word: bool,
+    /// A word written after a complete expression and a blank (`x an`):
+    /// only a keyword can stand there, and Python reads a word as a whole
+    /// (`x andy` is two names, never `x and y`).
+    pub keyword: Option<KeywordSite>,
+}
+
+/// A name being read.
+pub(crate) struct NameSite {
+    /// The name so far, perhaps empty.
+    pub partial: String,
+    /// The name is an operand of a binary operator or comparison, where
+    /// `not` and `lambda` cannot start an expression.
+    pub operand: bool,
+}
+
+impl NameSite {
+    /// The keywords that may stand where the name does.
+    fn keywords(&self) -> &'static [&'static str] {
+        if self.operand {
+            &["None", "True", "False", "await"]
+        } else {
+            &["None", "True", "False", "await", "not", "lambda"]
+        }
+    }
 }
 
 /// An attribute being written.
@@ -74,9 +116,17 @@ pub(crate) struct MemberTokens {
     /// Whether the name written so far is itself a member (so a token
     /// that ends the name may come).
     pub partial_is_member: bool,
-    /// The receiver type, for messages.
+    /// Whether some member starts with the name written so far.
+    pub partial_is_prefix: bool,
+    /// The receiver type (or "the scope"), for messages.
     pub receiver: String,
 }
+
+/// Keywords after which a name is read (not bound).
+const LOAD_KEYWORDS: &[&str] = &[
+    "return", "not", "and", "or", "in", "is", "if", "elif", "while", "assert", "del", "await",
+    "yield", "raise", "else", "from", "with",
+];
 
 /// Member-token sets by (receiver type, name so far, after-a-dot), shared
 /// by all states of a domain.
@@ -91,6 +141,11 @@ pub(crate) struct ScopeCell {
     /// Verdicts by what was checked: states of one statement ask the same
     /// questions (`x\n` and `x \n` end the same statement).
     verdicts: Mutex<HashMap<String, Verdict>>,
+    /// Name-site tokens by the name so far.
+    names: Mutex<HashMap<String, Option<Arc<MemberTokens>>>>,
+    /// The names a site may read (scope names and the keywords allowed
+    /// there), sorted, for operand sites (index 1) and others (index 0).
+    sorted: Mutex<[Option<Arc<Vec<crate::types::Name>>>; 2]>,
 }
 
 impl ScopeCell {
@@ -99,7 +154,25 @@ impl ScopeCell {
             stmt_start,
             slot: Mutex::new(None),
             verdicts: Mutex::new(HashMap::new()),
+            names: Mutex::new(HashMap::new()),
+            sorted: Mutex::new([None, None]),
         }
+    }
+
+    /// The names a site may read, sorted (`None` without a scope).
+    fn readable(&self, text: &str, site: &NameSite) -> Option<Arc<Vec<crate::types::Name>>> {
+        let index = usize::from(site.operand);
+        if let Some(found) = &self.sorted.lock().unwrap_or_else(|p| p.into_inner())[index] {
+            return Some(found.clone());
+        }
+        let scope = self.get(text)?;
+        let mut names = scope.names();
+        names.extend(site.keywords().iter().map(|&k| k.into()));
+        names.sort();
+        names.dedup();
+        let names = Arc::new(names);
+        self.sorted.lock().unwrap_or_else(|p| p.into_inner())[index] = Some(names.clone());
+        Some(names)
     }
 
     /// The verdict for `question`, computed by `answer` once.
@@ -148,6 +221,9 @@ pub(crate) struct Program {
     pub scan: PrefixScan,
     /// The current statement's scope.
     pub scope: Arc<ScopeCell>,
+    /// Where a closed body starts: from there on nothing after the code
+    /// defines names, and the code may not leave the body.
+    pub closed_from: Option<usize>,
     analysis: OnceLock<Analysis>,
 }
 
@@ -157,6 +233,11 @@ pub(crate) struct Analysis {
     keys: Mutex<KeyVerdicts>,
     eos: OnceLock<Verdict>,
     members: OnceLock<Option<Arc<MemberTokens>>>,
+    names: OnceLock<Option<Arc<MemberTokens>>>,
+    keywords: OnceLock<Option<Arc<MemberTokens>>>,
+    after_blank: OnceLock<Option<Arc<MemberTokens>>>,
+    /// Name sites after each operator of `TokenClasses::ops`.
+    ops: Mutex<HashMap<u32, Option<OpSite>>>,
 }
 
 const UNKNOWN: u8 = 0;
@@ -202,6 +283,10 @@ impl Analysis {
     }
 }
 
+/// The names readable where an operator leaves the cursor, and whether
+/// it is an operand site.
+type OpSite = (Arc<Vec<crate::types::Name>>, bool);
+
 /// Runs a check, turning a panic into "no verdict" (an internal error
 /// must never reject a token or unwind into the caller).
 fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
@@ -210,7 +295,7 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
 
 impl Program {
     /// The program `preamble` (which may be empty) with nothing generated.
-    pub fn start(preamble: &str) -> Program {
+    pub fn start(preamble: &str, closed_from: Option<usize>) -> Program {
         let mut scan = PrefixScan::default();
         scan.feed(preamble.as_bytes());
         Program {
@@ -218,6 +303,7 @@ impl Program {
             preamble: preamble.len(),
             scope: Arc::new(ScopeCell::new(scan.stmt_start)),
             scan,
+            closed_from,
             analysis: OnceLock::new(),
         }
     }
@@ -239,6 +325,7 @@ impl Program {
             preamble: self.preamble,
             scan,
             scope,
+            closed_from: self.closed_from,
             analysis: OnceLock::new(),
         }
     }
@@ -250,11 +337,18 @@ impl Program {
 
     pub fn analysis(&self) -> &Analysis {
         self.analysis.get_or_init(|| Analysis {
-            situation: guarded(|| situation(&self.text, &self.scan, &self.scope))
-                .unwrap_or(Situation::Opaque),
+            situation: guarded(|| {
+                let closed = self.closed_from.is_some_and(|at| self.text.len() >= at);
+                situation(&self.text, &self.scan, &self.scope, closed)
+            })
+            .unwrap_or(Situation::Opaque),
             keys: Mutex::new(KeyVerdicts::default()),
             eos: OnceLock::new(),
             members: OnceLock::new(),
+            names: OnceLock::new(),
+            keywords: OnceLock::new(),
+            after_blank: OnceLock::new(),
+            ops: Mutex::new(HashMap::new()),
         })
     }
 
@@ -276,7 +370,14 @@ impl Program {
         let verdict = self.key_verdict(classes, parent).and_then(|()| {
             let bytes = &classes.keys[key as usize];
             let (before, last) = bytes.split_at(bytes.len() - 1);
-            guarded(|| self.event_after(before, last[0])).unwrap_or(Ok(()))
+            guarded(|| {
+                if is_name_event(bytes) {
+                    self.name_event(bytes, classes)
+                } else {
+                    self.event_after(before, last[0])
+                }
+            })
+            .unwrap_or(Ok(()))
         });
         analysis.lock_keys(classes).set(key, &verdict);
         verdict
@@ -316,6 +417,86 @@ impl Program {
                 out.set(token, false);
             }
         }
+    }
+
+    /// The verdict on an operator-then-name token (see
+    /// [`TokenClasses::op_names`]): where the operator leaves a name site,
+    /// the name must begin one the site may read.
+    pub fn op_name_verdict(&self, classes: &TokenClasses, token: TokenId) -> Verdict {
+        let entry = classes.op_name_index[token as usize];
+        let Some((op, ident, complete)) = classes.op_name_table.get(entry as usize) else {
+            return Ok(());
+        };
+        let analysis = self.analysis();
+        let site = {
+            let mut memo = analysis.ops.lock().unwrap_or_else(|p| p.into_inner());
+            match memo.get(op) {
+                Some(site) => site.clone(),
+                None => {
+                    let site = guarded(|| self.site_after(&classes.ops[*op as usize])).flatten();
+                    memo.insert(*op, site.clone());
+                    site
+                }
+            }
+        };
+        let Some((names, _)) = site else {
+            return Ok(());
+        };
+        if name_allows(&names, ident, *complete) {
+            Ok(())
+        } else {
+            Err(format!(
+                "no name in scope starts with {:?}",
+                String::from_utf8_lossy(ident)
+            )
+            .into())
+        }
+    }
+
+    /// The names readable at the name site `op` would open, if it opens
+    /// one.
+    fn site_after(&self, op: &[u8]) -> Option<OpSite> {
+        let mut text = self.text.clone();
+        text.extend_from_slice(op);
+        let mut scan = self.scan.clone();
+        scan.feed(&text);
+        let text = std::str::from_utf8(&text).ok()?;
+        if !scan.in_code() {
+            return None;
+        }
+        let site = name_site(text, &scan)?;
+        Some((self.scope.readable(text, &site)?, site.operand))
+    }
+
+    /// The verdict on a key that ends inside an attribute or element name
+    /// it starts: once appended, the name so far must begin one the site
+    /// allows.
+    fn name_event(&self, key: &[u8], classes: &TokenClasses) -> Verdict {
+        let mut text = self.text.clone();
+        text.extend_from_slice(key);
+        let mut scan = self.scan.clone();
+        scan.feed(&text);
+        let closed = self.closed_from.is_some_and(|at| text.len() >= at);
+        let Ok(text_str) = std::str::from_utf8(&text) else {
+            return Ok(());
+        };
+        let Situation::Code(site) = situation(&text, &scan, &self.scope, closed) else {
+            return Ok(());
+        };
+        if let Some(member) = &site.member
+            && let Some(partial) = &member.partial
+            && let Some(tokens) = self.member_tokens(&text, member, classes)
+            && !tokens.partial_is_prefix
+        {
+            return Err(format!("no {} starts with {partial:?}", tokens.receiver).into());
+        }
+        if let Some(name) = &site.name
+            && let Some(names) = self.scope.readable(text_str, name)
+            && !name_allows(&names, name.partial.as_bytes(), false)
+        {
+            return Err(format!("no name in scope starts with {:?}", name.partial).into());
+        }
+        Ok(())
     }
 
     /// The verdict on `event` once `before` (ASCII) is appended.
@@ -387,37 +568,158 @@ impl Program {
                 Some(d) => Err(format!("the finished module does not type-check: {d}").into()),
                 None => Ok(()),
             },
-            // Unparsable: the syntax domain's to judge.
-            Err(_) => Ok(()),
+            // The grammar may be looser than Python (it splits `x injust`
+            // into `x in just`; it has no rule against `x > y = z`): a
+            // module Python cannot parse is not finished.
+            Err(e) => Err(format!("the module does not parse: {}", e.message).into()),
         }
     }
 
     /// The member tokens of this state's attribute site, if it has one
     /// whose receiver type's members are all known.
-    pub fn members(
-        &self,
-        classes: &TokenClasses,
-        cache: &MemberCache,
-    ) -> Option<Arc<MemberTokens>> {
+    pub fn members(&self, classes: &TokenClasses) -> Option<Arc<MemberTokens>> {
         let analysis = self.analysis();
         analysis
             .members
             .get_or_init(|| {
-                let Situation::Code(Some(site)) = &analysis.situation else {
+                let Situation::Code(CodeSite {
+                    member: Some(site), ..
+                }) = &analysis.situation
+                else {
                     return None;
                 };
-                guarded(|| self.member_tokens(site, classes, cache)).flatten()
+                guarded(|| self.member_tokens(&self.text, site, classes)).flatten()
             })
             .clone()
     }
 
-    fn member_tokens(
+    /// The tokens a keyword site allows: those continuing the word towards
+    /// a keyword.
+    pub fn keywords(&self, classes: &TokenClasses) -> Option<Arc<MemberTokens>> {
+        let analysis = self.analysis();
+        analysis
+            .keywords
+            .get_or_init(|| {
+                let Situation::Code(CodeSite {
+                    keyword: Some(site),
+                    ..
+                }) = &analysis.situation
+                else {
+                    return None;
+                };
+                Some(keyword_tokens(classes, &site.word, false))
+            })
+            .clone()
+    }
+
+    /// The tokens a name site allows: those continuing the name so far
+    /// towards a name in scope or an expression keyword.
+    pub fn names(&self, classes: &TokenClasses) -> Option<Arc<MemberTokens>> {
+        let analysis = self.analysis();
+        analysis
+            .names
+            .get_or_init(|| {
+                let Situation::Code(CodeSite {
+                    name: Some(site), ..
+                }) = &analysis.situation
+                else {
+                    return None;
+                };
+                guarded(|| self.name_tokens(classes, site, false)).flatten()
+            })
+            .clone()
+    }
+
+    /// The tokens leading to a name `site` may read (only those of blanks
+    /// then a word when `spaced_only`).
+    fn name_tokens(
         &self,
-        site: &MemberSite,
         classes: &TokenClasses,
-        cache: &MemberCache,
+        site: &NameSite,
+        spaced_only: bool,
     ) -> Option<Arc<MemberTokens>> {
         let text = self.text_str()?;
+        let partial = &site.partial;
+        let key = format!(
+            "{}{}{partial}",
+            u8::from(site.operand),
+            u8::from(spaced_only)
+        );
+        let cached = self
+            .scope
+            .names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(found) = cached {
+            return found;
+        }
+        let tokens = self.scope.readable(text, site).map(|names| {
+            let pieces: &[&[Piece]] = if spaced_only {
+                &[&classes.spaced_pieces]
+            } else if partial.is_empty() {
+                &[&classes.ident_pieces, &classes.spaced_pieces]
+            } else {
+                &[&classes.ident_pieces]
+            };
+            Arc::new(tokens_towards(
+                &names,
+                partial,
+                pieces,
+                "name in scope".into(),
+            ))
+        });
+        self.scope
+            .names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, tokens.clone());
+        tokens
+    }
+
+    /// What a token of blanks then a word must lead to, when the text ends
+    /// in a word: the site the blank opens (a keyword after an expression,
+    /// a name after `return` or `or` in a closed body).
+    pub fn after_blank(&self, classes: &TokenClasses) -> Option<Arc<MemberTokens>> {
+        let analysis = self.analysis();
+        analysis
+            .after_blank
+            .get_or_init(|| {
+                let Situation::Code(CodeSite {
+                    ends_in_word: true,
+                    closed,
+                    ..
+                }) = &analysis.situation
+                else {
+                    return None;
+                };
+                guarded(|| {
+                    let mut text = self.text_str()?.to_owned();
+                    text.push(' ');
+                    let mut scan = self.scan.clone();
+                    scan.feed(text.as_bytes());
+                    if let Some(site) = keyword_site(&text, &scan) {
+                        return Some(keyword_tokens(classes, &site.word, true));
+                    }
+                    let site = name_site(&text, &scan).filter(|_| *closed)?;
+                    self.name_tokens(classes, &site, true)
+                })
+                .flatten()
+            })
+            .clone()
+    }
+
+    /// The member tokens of `site` in `text` (this state's text, or one
+    /// simulated past it).
+    fn member_tokens(
+        &self,
+        text: &[u8],
+        site: &MemberSite,
+        classes: &TokenClasses,
+    ) -> Option<Arc<MemberTokens>> {
+        let text = std::str::from_utf8(text).ok()?;
+        let cache = &classes.members;
         let scope = self.scope.get(text)?;
         let ty = scope.infer(&site.receiver)?;
         if ty.has_any() {
@@ -439,8 +741,21 @@ impl Program {
             }
             Some(names)
         });
-        let tokens =
-            names.map(|names| Arc::new(member_tokens_of(&names, &partial, dotted, classes, &ty)));
+        let pieces: &[&[Piece]] = if dotted {
+            &[&classes.dot_pieces]
+        } else if partial.is_empty() {
+            &[&classes.ident_pieces, &classes.spaced_pieces]
+        } else {
+            &[&classes.ident_pieces]
+        };
+        let tokens = names.map(|names| {
+            Arc::new(tokens_towards(
+                &names,
+                &partial,
+                pieces,
+                format!("attribute of \"{ty}\""),
+            ))
+        });
         let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() > 4096 {
             cache.clear();
@@ -450,26 +765,23 @@ impl Program {
     }
 }
 
-/// The tokens that continue `partial` towards one of `names`.
-fn member_tokens_of(
+/// The tokens (among `pieces`) that continue `partial` towards one of
+/// `names`.
+fn tokens_towards(
     names: &[crate::types::Name],
     partial: &str,
-    dotted: bool,
-    classes: &TokenClasses,
-    ty: &Type,
+    pieces: &[&[Piece]],
+    receiver: String,
 ) -> MemberTokens {
-    let pieces: &[Piece] = if dotted {
-        &classes.dot_pieces
-    } else {
-        &classes.ident_pieces
-    };
     let mut allowed = Vec::new();
     for name in names.iter().filter(|n| n.starts_with(partial)) {
         let rest = &name.as_bytes()[partial.len()..];
         for k in 0..=rest.len() {
-            for piece in TokenClasses::pieces_equal(pieces, &rest[..k]) {
-                if !piece.complete || k == rest.len() {
-                    allowed.push(piece.token);
+            for table in pieces {
+                for piece in TokenClasses::pieces_equal(table, &rest[..k]) {
+                    if !piece.complete || k == rest.len() {
+                        allowed.push(piece.token);
+                    }
                 }
             }
         }
@@ -479,12 +791,34 @@ fn member_tokens_of(
     MemberTokens {
         allowed,
         partial_is_member: names.iter().any(|n| **n == *partial),
-        receiver: ty.to_string(),
+        partial_is_prefix: names.iter().any(|n| n.starts_with(partial)),
+        receiver,
     }
 }
 
+/// Whether `ident` is a prefix of one of the sorted `names` (or, when
+/// `complete`, one of them).
+pub(crate) fn name_allows(names: &[crate::types::Name], ident: &[u8], complete: bool) -> bool {
+    let at = names.partition_point(|n| n.as_bytes() < ident);
+    names.get(at).is_some_and(|n| {
+        if complete {
+            n.as_bytes() == ident
+        } else {
+            n.as_bytes().starts_with(ident)
+        }
+    })
+}
+
+/// Whether a key ends on a name event (see [`TokenClasses`]): an
+/// identifier run after a `.` or `,` of the key.
+fn is_name_event(key: &[u8]) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let run = key.iter().rev().take_while(|&&b| ident(b)).count();
+    run > 0 && run < key.len() && matches!(key[key.len() - run - 1], b'.' | b',' | b':')
+}
+
 /// Where the cursor of `text` is (see [`Situation`]).
-fn situation(text: &[u8], scan: &PrefixScan, scope: &ScopeCell) -> Situation {
+fn situation(text: &[u8], scan: &PrefixScan, scope: &ScopeCell, closed: bool) -> Situation {
     let Ok(text) = std::str::from_utf8(text) else {
         return Situation::Opaque;
     };
@@ -494,14 +828,258 @@ fn situation(text: &[u8], scan: &PrefixScan, scope: &ScopeCell) -> Situation {
     if scan.comment {
         return Situation::Comment;
     }
+    let mut closed_empty;
+    let mut scan = scan;
     if let Some(s) = scan.string {
-        return if s.closes_on_quote() && !s.fstring {
-            Situation::String(super::classes::quote_index(s.quote))
-        } else {
-            Situation::Opaque
-        };
+        if !s.empty_or_triple() {
+            return if s.closes_on_quote() && !s.fstring {
+                Situation::String(super::classes::quote_index(s.quote))
+            } else {
+                Situation::Opaque
+            };
+        }
+        // `''` so far: for every token but a third quote, an empty literal.
+        closed_empty = scan.clone();
+        closed_empty.string = None;
+        scan = &closed_empty;
     }
-    Situation::Code(member_site(text, scan, scope))
+    let top_level = scan.brackets.is_empty() && !scan.continues_line();
+    let member = member_site(text, scan, scope);
+    let name = if closed { name_site(text, scan) } else { None };
+    Situation::Code(CodeSite {
+        member,
+        name,
+        line_start: closed && top_level && text.ends_with('\n'),
+        top_level: closed && top_level,
+        closed,
+        keyword: keyword_site(text, scan),
+        ends_in_word: text
+            .as_bytes()
+            .last()
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80),
+    })
+}
+
+/// The tokens leading from `word` to a keyword (only those of blanks then
+/// a word when `spaced_only`); shared by every state of a vocabulary.
+fn keyword_tokens(classes: &TokenClasses, word: &str, spaced_only: bool) -> Arc<MemberTokens> {
+    let cache = &classes.members;
+    let key = ("<keywords>".to_owned(), word.to_owned(), spaced_only);
+    if let Some(Some(found)) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return found.clone();
+    }
+    let names: Vec<crate::types::Name> = ALL_KEYWORDS.iter().map(|&k| k.into()).collect();
+    let pieces: &[&[Piece]] = if spaced_only {
+        &[&classes.spaced_pieces]
+    } else if word.is_empty() {
+        &[&classes.ident_pieces, &classes.spaced_pieces]
+    } else {
+        &[&classes.ident_pieces]
+    };
+    let tokens = Arc::new(tokens_towards(&names, word, pieces, "keyword".into()));
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, Some(tokens.clone()));
+    tokens
+}
+
+/// The keyword site after a complete expression (see
+/// [`CodeSite::keyword`]).
+pub(crate) struct KeywordSite {
+    /// The word so far (after the blank).
+    pub word: String,
+}
+
+/// The keyword site when the cursor is after a complete expression,
+/// perhaps a blank and a word.
+fn keyword_site(text: &str, scan: &PrefixScan) -> Option<KeywordSite> {
+    let (stmt, toks) = statement(text, scan);
+    let last = toks.len().checked_sub(1)?;
+    let ends_expression = |i: usize| {
+        let e = toks[i];
+        match e.kind {
+            TokKind::Name => {
+                let w = word(stmt, &e);
+                // A soft keyword opening a statement (`match x`) is no
+                // expression.
+                !(is_keyword(w) || i == 0 && matches!(w, "match" | "case" | "type" | "print"))
+            }
+            TokKind::String | TokKind::Close | TokKind::Number => true,
+            _ => false,
+        }
+    };
+    // `x not` (the start of `not in`): a keyword must follow too.
+    let ends_operand = |i: usize| {
+        ends_expression(i) || (word(stmt, &toks[i]) == "not" && i > 0 && ends_expression(i - 1))
+    };
+    let blank_between = |end: usize, to: usize| {
+        end < to && stmt[end..to].bytes().all(|b| matches!(b, b' ' | b'\t'))
+    };
+    let at_end = toks[last].end == stmt.len();
+    let site = |word: &str| KeywordSite {
+        word: word.to_owned(),
+    };
+    if at_end
+        && last >= 1
+        && toks[last].kind == TokKind::Name
+        && blank_between(toks[last - 1].end, toks[last].start)
+        && ends_operand(last - 1)
+    {
+        return Some(site(word(stmt, &toks[last])));
+    }
+    if !ends_operand(last) {
+        return None;
+    }
+    if at_end {
+        // Right after a name, a word without a blank continues the name
+        // (and one with a blank is `after_blank`'s); after a literal or a
+        // bracket, Python reads any word as a new one.
+        (toks[last].kind != TokKind::Name).then(|| site(""))
+    } else if blank_between(toks[last].end, stmt.len()) {
+        Some(site(""))
+    } else {
+        None
+    }
+}
+
+/// Where a name being written is certainly read (so it must be in scope
+/// once the body is closed): at an expression position that no binding
+/// form can claim — not a target, not a keyword argument's name, not
+/// inside brackets a comprehension could still follow, not in a statement
+/// with a lambda or a comprehension. Returns the name so far.
+fn name_site(text: &str, scan: &PrefixScan) -> Option<NameSite> {
+    let (stmt, toks) = statement(text, scan);
+    let first = toks.first()?;
+    let first_word = word(stmt, first);
+    if matches!(
+        first_word,
+        "import"
+            | "from"
+            | "def"
+            | "class"
+            | "global"
+            | "nonlocal"
+            | "match"
+            | "case"
+            | "async"
+            | "type"
+            | "@"
+    ) || stmt.trim_start().starts_with('@')
+        || rebinds(stmt, &toks)
+        || scan.brackets.len() > MAX_DEPTH
+    {
+        return None;
+    }
+    let last = toks.len() - 1;
+    let ends_in_name = toks[last].kind == TokKind::Name && toks[last].end == stmt.len();
+    let (partial, prev) = if ends_in_name {
+        (word(stmt, &toks[last]).to_owned(), last.checked_sub(1)?)
+    } else {
+        (String::new(), last)
+    };
+    let p = toks[prev];
+    let p_word = word(stmt, &p);
+    let operand = match p.kind {
+        TokKind::Op => {
+            let assignment = p_word.ends_with('=') && !matches!(p_word, "==" | "<=" | ">=" | "!=");
+            !(assignment || p_word == ":")
+        }
+        TokKind::Name => matches!(p_word, "in" | "is"),
+        _ => false,
+    };
+    let site = NameSite { partial, operand };
+    let brackets = brackets_in_statement(scan);
+    if brackets.is_empty() {
+        let header = matches!(
+            first_word,
+            "if" | "elif" | "else" | "while" | "for" | "with" | "try" | "except" | "finally"
+        );
+        let annotated = toks[..=prev]
+            .iter()
+            .any(|t| t.kind == TokKind::Op && word(stmt, t) == ":");
+        let read = match p.kind {
+            TokKind::Comma => matches!(first_word, "return" | "yield" | "assert" | "del"),
+            TokKind::Op => match p_word {
+                "=" => annotated && !header,
+                "*" | "**" => false,
+                ":" => !header,
+                _ => true,
+            },
+            TokKind::Name => LOAD_KEYWORDS.contains(&p_word),
+            _ => false,
+        };
+        return read.then_some(site);
+    }
+    // Inside brackets: none may still take a comprehension or be a
+    // target.
+    if brackets
+        .iter()
+        .any(|&open| comprehension_capable(&toks, open))
+        || target_capable(stmt, &toks, brackets[0])
+    {
+        return None;
+    }
+    let innermost = *brackets.last()?;
+    let call = is_call_paren(stmt, &toks, innermost);
+    let read = match p.kind {
+        TokKind::Comma => !call,
+        TokKind::Op => true,
+        TokKind::Name => LOAD_KEYWORDS.contains(&p_word),
+        _ => false,
+    };
+    read.then_some(site)
+}
+
+/// Whether the bracket opening at `open` (statement offset) has no
+/// top-level comma yet, so a comprehension could still follow in it.
+fn comprehension_capable(toks: &[Tok], open: usize) -> bool {
+    let Some(i) = toks.iter().position(|t| t.start == open) else {
+        return true;
+    };
+    let mut depth = 0usize;
+    for t in &toks[i..] {
+        match t.kind {
+            TokKind::Open => depth += 1,
+            TokKind::Close => depth = depth.saturating_sub(1),
+            TokKind::Comma if depth == 1 => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Whether the outermost bracket (opening at `open`) may be an
+/// assignment target (`(a, b) = ...`, `x, [y, z] = ...`).
+fn target_capable(stmt: &str, toks: &[Tok], open: usize) -> bool {
+    let Some(i) = toks.iter().position(|t| t.start == open) else {
+        return true;
+    };
+    let Some(before) = i.checked_sub(1).map(|b| toks[b]) else {
+        return true;
+    };
+    match before.kind {
+        TokKind::Comma => true,
+        TokKind::Op => matches!(word(stmt, &before), "=" | "*"),
+        TokKind::Name => word(stmt, &before) == "for",
+        _ => false,
+    }
+}
+
+/// Whether the bracket opening at `open` is a call's parenthesis.
+fn is_call_paren(stmt: &str, toks: &[Tok], open: usize) -> bool {
+    let Some(i) = toks.iter().position(|t| t.start == open) else {
+        return true;
+    };
+    if stmt.as_bytes()[open] != b'(' || i == 0 {
+        return false;
+    }
+    let before = toks[i - 1];
+    match before.kind {
+        TokKind::Name => !is_keyword(word(stmt, &before)),
+        TokKind::Close | TokKind::String => true,
+        _ => false,
+    }
 }
 
 /// The statement so far and its tokens.
@@ -518,6 +1096,8 @@ fn word<'t>(stmt: &'t str, tok: &Tok) -> &'t str {
 /// for part of it.
 fn rebinds(stmt: &str, toks: &[Tok]) -> bool {
     toks.iter().enumerate().any(|(i, t)| match t.kind {
+        // A word at the very end may still grow (`lambdas`).
+        TokKind::Name if t.end == stmt.len() => false,
         TokKind::Name => {
             let w = word(stmt, t);
             w == "lambda" || (w == "for" && i > 0) || w == "async"
@@ -578,14 +1158,11 @@ fn member_site(text: &str, scan: &PrefixScan, scope: &ScopeCell) -> Option<Membe
     }
     let last = toks.len() - 1;
     let t = toks[last];
-    if t.end != stmt.len() {
-        return None;
-    }
+    // Blanks (and, in brackets, line breaks) may separate the receiver,
+    // the dot and the name; only a name being written ends the text.
     let (receiver_end, partial) = match t.kind {
         TokKind::Name
-            if last >= 2
-                && toks[last - 1].kind == TokKind::Dot
-                && toks[last - 1].end == t.start =>
+            if last >= 2 && toks[last - 1].kind == TokKind::Dot && t.end == stmt.len() =>
         {
             (last - 2, Some(word(stmt, &t).to_owned()))
         }
@@ -825,15 +1402,4 @@ fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) ->
         .into());
     }
     Ok(())
-}
-
-/// Whether `ident` pieces are allowed by `members` (`dotted`: a token
-/// starting with `.` after the receiver).
-pub(crate) fn member_allows(members: &MemberTokens, token: TokenId) -> bool {
-    members.allowed.binary_search(&token).is_ok()
-}
-
-/// Whether `bytes` continue an identifier.
-pub(crate) fn starts_ident(bytes: &[u8]) -> bool {
-    bytes.first().is_some_and(|&b| is_ident(b))
 }

@@ -14,6 +14,10 @@ use std::collections::HashMap;
 
 use ananke_core::{TokenId, TokenMask, Vocabulary};
 
+/// Operator characters (a token of them then a name is an `op_names`
+/// token).
+const OPERATOR: &[u8] = b"+-*/%@&|^~<>=!";
+
 /// Characters that are events when they lead a token.
 const EVENT: &[u8] = b")]},:";
 
@@ -65,10 +69,33 @@ pub(crate) struct TokenClasses {
     pub idents: TokenMask,
     /// Text tokens that do not (they end a name being written).
     pub non_idents: TokenMask,
+    /// Tokens that can start a name (a letter, `_` or a non-ASCII byte).
+    pub name_starts: TokenMask,
+    /// Tokens of blanks then a name start (` len`, `    x`).
+    pub spaced_names: TokenMask,
+    /// Pieces of the `spaced_names` tokens (after the blanks), sorted.
+    pub spaced_pieces: Vec<Piece>,
+    /// Tokens that start code at the start of a line (not a blank, a line
+    /// break or a comment).
+    pub line_code: TokenMask,
+    /// Tokens with a line break followed by code in the same token.
+    pub newline_code: TokenMask,
     /// Pieces of the `dots` tokens (after the dot), sorted by identifier.
     pub dot_pieces: Vec<Piece>,
     /// Pieces of the `idents` tokens, sorted by identifier.
     pub ident_pieces: Vec<Piece>,
+    /// Tokens of an operator then a name (`-x`, `/path`, `=True`): the
+    /// name they start is judged by the operator's site.
+    pub op_names: TokenMask,
+    /// For each token in `op_names`, its entry in `op_name_table`.
+    pub op_name_index: Vec<u32>,
+    /// Operator, name and whether the token goes on past the name.
+    pub op_name_table: Vec<(u32, Box<[u8]>, bool)>,
+    /// The distinct operators of `op_name_table`.
+    pub ops: Vec<Box<[u8]>>,
+    /// Attribute tokens by receiver type and name so far (they depend on
+    /// nothing else, so every state over this vocabulary shares them).
+    pub members: super::analysis::MemberCache,
 }
 
 /// The quote index of `q` in [`TokenClasses::close_key`].
@@ -109,28 +136,57 @@ impl KeyTable {
 
 /// The event prefix of code `bytes` (see the module docs): the token's
 /// bytes up to its last event, when it reaches one through nothing but
-/// events, spaces, opening brackets and ASCII identifier bytes (`())\n`,
-/// `_)`, ` ]):`), and empty otherwise. Bytes are kept as they are: a
-/// verdict is computed by appending them to the text.
+/// events, blanks, opening brackets, dots and ASCII identifier bytes
+/// (`())\n`, `_)`, ` ]):`), and empty otherwise. After a line break only
+/// an attribute (`\n    .lower`) may follow. A token that ends inside an
+/// attribute or element name it starts (`).strip`, `,x`) ends on a *name
+/// event*: the name so far must begin some attribute or name in scope.
+/// Bytes are kept as they are (blanks aside): a verdict is computed by
+/// appending them to the text.
 fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let start = out.len();
     let mut last_event = start;
+    let mut after_break = false;
+    let mut break_dot = false;
+    let mut consumed_all = true;
     for (i, &b) in bytes.iter().enumerate() {
         match b {
             // `:=` is an operator, not a header's colon.
-            b':' if bytes.get(i + 1) == Some(&b'=') => break,
-            b'\n' | b';' => {
-                out.push(b);
-                last_event = out.len();
+            b':' if bytes.get(i + 1) == Some(&b'=') => {
+                consumed_all = false;
                 break;
             }
-            _ if EVENT.contains(&b) => {
+            b'\n' | b';' if !after_break => {
+                out.push(b);
+                last_event = out.len();
+                after_break = true;
+            }
+            _ if !after_break && EVENT.contains(&b) => {
                 out.push(b);
                 last_event = out.len();
             }
-            b' ' | b'\t' | b'\r' | b'(' | b'[' | b'{' => out.push(b),
-            _ if b.is_ascii_alphanumeric() || b == b'_' => out.push(b),
-            _ => break,
+            b' ' | b'\t' | b'\r' => out.push(b),
+            b'(' | b'[' | b'{' if !after_break => out.push(b),
+            b'.' if !break_dot => {
+                out.push(b);
+                break_dot = after_break;
+            }
+            _ if ident(b) && (!after_break || break_dot) => out.push(b),
+            _ => {
+                consumed_all = false;
+                break;
+            }
+        }
+    }
+    if consumed_all && !matches!(out.get(start), Some(b'.')) {
+        let run = out[start..].iter().rev().take_while(|&&b| ident(b)).count();
+        let before = out[start..out.len() - run]
+            .iter()
+            .rev()
+            .find(|&&b| !matches!(b, b' ' | b'\t' | b'\r'));
+        if run > 0 && matches!(before, Some(b'.' | b',' | b':')) {
+            last_event = out.len();
         }
     }
     out.truncate(last_event);
@@ -177,6 +233,15 @@ impl TokenClasses {
         let mut dots = TokenMask::new_empty(n);
         let mut idents = TokenMask::new_empty(n);
         let mut non_idents = TokenMask::new_empty(n);
+        let mut name_starts = TokenMask::new_empty(n);
+        let mut spaced_names = TokenMask::new_empty(n);
+        let mut spaced_pieces = Vec::new();
+        let mut line_code = TokenMask::new_empty(n);
+        let mut newline_code = TokenMask::new_empty(n);
+        let mut op_names = TokenMask::new_empty(n);
+        let mut op_name_index = vec![u32::MAX; n];
+        let mut op_name_table = Vec::new();
+        let mut ops: Vec<Box<[u8]>> = Vec::new();
         let mut dot_pieces = Vec::new();
         let mut ident_pieces = Vec::new();
         let mut key = Vec::new();
@@ -217,10 +282,47 @@ impl TokenClasses {
             } else {
                 non_idents.set(id, true);
             }
+            let starts_name = |b: u8| is_ident(b) && !b.is_ascii_digit();
+            if starts_name(first) {
+                name_starts.set(id, true);
+            }
+            let blanks = bytes
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            if blanks > 0 && bytes.get(blanks).is_some_and(|&b| starts_name(b)) {
+                spaced_names.set(id, true);
+                spaced_pieces.push(piece(&bytes[blanks..], id));
+            }
+            let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'#');
+            if !blank(first) {
+                line_code.set(id, true);
+            }
+            if bytes.windows(2).any(|w| w[0] == b'\n' && !blank(w[1])) {
+                newline_code.set(id, true);
+            }
+            let op_len = bytes.iter().take_while(|b| OPERATOR.contains(b)).count();
+            let after_op = &bytes[op_len..];
+            let name_at = op_len + after_op.iter().take_while(|&&b| b == b' ').count();
+            if op_len > 0 && bytes.get(name_at).is_some_and(|&b| starts_name(b)) {
+                let op = &bytes[..op_len];
+                let op_id = match ops.iter().position(|o| **o == *op) {
+                    Some(i) => i,
+                    None => {
+                        ops.push(Box::from(op));
+                        ops.len() - 1
+                    }
+                };
+                let p = piece(&bytes[name_at..], id);
+                op_names.set(id, true);
+                op_name_index[id as usize] = op_name_table.len() as u32;
+                op_name_table.push((op_id as u32, p.ident, p.complete));
+            }
         }
         let newline_key = table.intern(b"\n");
         dot_pieces.sort_by(|a, b| a.ident.cmp(&b.ident));
         ident_pieces.sort_by(|a, b| a.ident.cmp(&b.ident));
+        spaced_pieces.sort_by(|a, b| a.ident.cmp(&b.ident));
         TokenClasses {
             n_vocab: n,
             vocab_name: vocab.name().to_owned(),
@@ -236,8 +338,18 @@ impl TokenClasses {
             dots,
             idents,
             non_idents,
+            name_starts,
+            spaced_names,
+            spaced_pieces,
+            line_code,
+            newline_code,
             dot_pieces,
             ident_pieces,
+            op_names,
+            op_name_index,
+            op_name_table,
+            ops,
+            members: Default::default(),
         }
     }
 
@@ -272,6 +384,12 @@ mod tests {
             (b"x", b""),
             (b"(x", b""),
             (b"\"", b""),
+            (b").strip", b").strip"),
+            (b"\n    .lower", b"\n.lower"),
+            (b", x", b",x"),
+            (b".append", b""),
+            (b".append)", b".append)"),
+            (b"\n    return", b"\n"),
         ] {
             out.clear();
             event_prefix(bytes, &mut out);

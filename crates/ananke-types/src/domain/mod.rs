@@ -20,9 +20,8 @@
 mod analysis;
 mod classes;
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ananke_core::{
     CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
@@ -31,7 +30,7 @@ use ananke_core::{
 
 use crate::constraint::TypeConstraint;
 use crate::types::Type;
-use analysis::{MemberCache, Program, Situation, Verdict, member_allows, starts_ident};
+use analysis::{CodeSite, MemberTokens, Program, Situation, Verdict};
 use classes::TokenClasses;
 
 /// A types-domain constraint: what the hole must produce (a
@@ -70,7 +69,30 @@ impl TypesConstraint {
     pub fn after(preamble: &str) -> TypesConstraint {
         TypesConstraint {
             hole: TypeConstraint::top(),
-            program: Some(Arc::new(Program::start(preamble))),
+            program: Some(Arc::new(Program::start(preamble, None))),
+        }
+    }
+
+    /// A closed function body after `preamble` (its signature, and what
+    /// precedes it): the generated code is the rest of the module, so it
+    /// may not leave the body, and every name it reads must already be in
+    /// scope — a name read at an expression position must start a name
+    /// the scope has.
+    pub fn body(preamble: &str) -> TypesConstraint {
+        TypesConstraint {
+            hole: TypeConstraint::top(),
+            program: Some(Arc::new(Program::start(preamble, Some(preamble.len())))),
+        }
+    }
+
+    /// A module whose first `prefix_len` bytes are given (a prompt that
+    /// ends with a function's signature, committed token by token) and
+    /// whose code after them is that function's closed body, as in
+    /// [`body`](TypesConstraint::body).
+    pub fn body_after(prefix_len: usize) -> TypesConstraint {
+        TypesConstraint {
+            hole: TypeConstraint::top(),
+            program: Some(Arc::new(Program::start("", Some(prefix_len)))),
         }
     }
 
@@ -79,7 +101,7 @@ impl TypesConstraint {
     pub fn expression(preamble: &str, expected: Type) -> TypesConstraint {
         TypesConstraint {
             hole: TypeConstraint::expecting(expected),
-            program: Some(Arc::new(Program::start(preamble))),
+            program: Some(Arc::new(Program::start(preamble, None))),
         }
     }
 
@@ -104,7 +126,7 @@ impl TypesConstraint {
     fn program(&self) -> Arc<Program> {
         self.program
             .clone()
-            .unwrap_or_else(|| Arc::new(Program::start("")))
+            .unwrap_or_else(|| Arc::new(Program::start("", None)))
     }
 }
 
@@ -175,7 +197,6 @@ impl fmt::Debug for TypesConstraint {
 /// The types domain over one vocabulary (see the module docs).
 pub struct TypesDomain {
     classes: Arc<TokenClasses>,
-    members: MemberCache,
 }
 
 impl TypesDomain {
@@ -187,7 +208,6 @@ impl TypesDomain {
     pub fn new(vocab: &Vocabulary) -> TypesDomain {
         TypesDomain {
             classes: Arc::new(TokenClasses::new(vocab)),
-            members: Mutex::new(HashMap::new()),
         }
     }
 
@@ -235,33 +255,137 @@ impl TypesDomain {
                 program.key_verdict(classes, classes.close_key[*q][token as usize])
             }
             Situation::Code(site) => {
-                if let (Some(site), Some(members)) = (site, program.members(classes, &self.members))
-                {
-                    let constrained = match site.partial {
-                        None => classes.dots.contains(token),
-                        Some(_) => true,
-                    };
-                    let allowed = if !constrained {
-                        true
-                    } else if site.partial.is_some() && !starts_ident(bytes) {
-                        members.partial_is_member
-                    } else {
-                        member_allows(&members, token)
-                    };
-                    if !allowed {
-                        let name = match &site.partial {
-                            Some(p) => format!("{p}{}", String::from_utf8_lossy(bytes)),
-                            None => String::from_utf8_lossy(&bytes[1..]).into_owned(),
-                        };
+                for (kind, tokens) in self.site_tokens(&program, site) {
+                    if !kind.allows(classes, &tokens, token) {
                         return Err(format!(
-                            "no attribute of \"{}\" starts with {name:?}",
-                            members.receiver
+                            "{:?} leads to no {} here",
+                            String::from_utf8_lossy(bytes),
+                            tokens.receiver
                         )
                         .into());
                     }
                 }
+                if (site.line_start && classes.line_code.contains(token))
+                    || (site.top_level && classes.newline_code.contains(token))
+                {
+                    return Err("code at column 0 would leave the function body".into());
+                }
+                if site.closed && classes.op_names.contains(token) {
+                    program.op_name_verdict(classes, token)?;
+                }
                 program.key_verdict(classes, classes.code_key[token as usize])
             }
+        }
+    }
+}
+
+impl TypesDomain {
+    /// The restrictions a code site puts on names: an attribute's, or a
+    /// name read in a closed body.
+    fn site_tokens(
+        &self,
+        program: &Program,
+        site: &CodeSite,
+    ) -> Vec<(SiteKind, Arc<MemberTokens>)> {
+        let classes = &*self.classes;
+        let mut out = Vec::new();
+        if let Some(member) = &site.member
+            && let Some(tokens) = program.members(classes)
+        {
+            let kind = match member.partial.as_deref() {
+                None => SiteKind::AfterReceiver,
+                Some("") => SiteKind::NameStart,
+                Some(_) => SiteKind::Partial,
+            };
+            out.push((kind, tokens));
+        }
+        if let Some(keyword) = &site.keyword
+            && let Some(tokens) = program.keywords(classes)
+        {
+            let kind = if keyword.word.is_empty() {
+                SiteKind::NameStart
+            } else {
+                SiteKind::Partial
+            };
+            out.push((kind, tokens));
+        }
+        if site.ends_in_word
+            && let Some(tokens) = program.after_blank(classes)
+        {
+            out.push((SiteKind::Spaced, tokens));
+        }
+        if let Some(name) = &site.name
+            && let Some(tokens) = program.names(classes)
+        {
+            let kind = if name.partial.is_empty() {
+                SiteKind::NameStart
+            } else {
+                SiteKind::Partial
+            };
+            out.push((kind, tokens));
+        }
+        out
+    }
+}
+
+/// Which tokens a name restriction looks at.
+#[derive(Clone, Copy)]
+enum SiteKind {
+    /// Right after a receiver: tokens starting with `.`.
+    AfterReceiver,
+    /// Where a name starts: tokens starting with a name, blanks or not.
+    NameStart,
+    /// Inside a name: tokens continuing it, and those ending it.
+    Partial,
+    /// Right after an expression: tokens of blanks then a word.
+    Spaced,
+}
+
+impl SiteKind {
+    fn allows(self, classes: &TokenClasses, tokens: &MemberTokens, token: TokenId) -> bool {
+        let listed = || tokens.allowed.binary_search(&token).is_ok();
+        match self {
+            SiteKind::AfterReceiver => !classes.dots.contains(token) || listed(),
+            SiteKind::NameStart => {
+                !(classes.name_starts.contains(token) || classes.spaced_names.contains(token))
+                    || listed()
+            }
+            SiteKind::Spaced => !classes.spaced_names.contains(token) || listed(),
+            SiteKind::Partial => {
+                if classes.idents.contains(token) {
+                    listed()
+                } else {
+                    !classes.non_idents.contains(token) || tokens.partial_is_member
+                }
+            }
+        }
+    }
+
+    /// Removes from `out` the tokens of this kind's class that `tokens`
+    /// does not list; tokens other restrictions removed stay removed.
+    fn restrict(self, classes: &TokenClasses, tokens: &MemberTokens, out: &mut TokenMask) {
+        let kept: Vec<TokenId> = tokens
+            .allowed
+            .iter()
+            .copied()
+            .filter(|&t| out.contains(t))
+            .collect();
+        match self {
+            SiteKind::AfterReceiver => out.and_not_with(&classes.dots),
+            SiteKind::NameStart => {
+                out.and_not_with(&classes.name_starts);
+                out.and_not_with(&classes.spaced_names);
+            }
+            SiteKind::Spaced => out.and_not_with(&classes.spaced_names),
+            SiteKind::Partial => {
+                out.and_not_with(&classes.idents);
+                if !tokens.partial_is_member {
+                    out.and_not_with(&classes.non_idents);
+                }
+            }
+        }
+        for token in kept {
+            out.set(token, true);
         }
     }
 }
@@ -329,24 +453,19 @@ impl Domain for TypesDomain {
                 );
             }
             Situation::Code(site) => {
-                if let Some(site) = site {
-                    let class = if site.partial.is_none() {
-                        &classes.dots
-                    } else {
-                        &classes.idents
-                    };
-                    if (candidates.intersects(class) || site.partial.is_some())
-                        && let Some(members) = program.members(classes, &self.members)
-                    {
-                        out.and_not_with(class);
-                        for &token in &members.allowed {
-                            if candidates.contains(token) {
-                                out.set(token, true);
-                            }
-                        }
-                        if site.partial.is_some() && !members.partial_is_member {
-                            // Nothing may end a name that is no member.
-                            out.and_not_with(&classes.non_idents);
+                for (kind, tokens) in self.site_tokens(&program, site) {
+                    kind.restrict(classes, &tokens, out);
+                }
+                if site.line_start {
+                    out.and_not_with(&classes.line_code);
+                }
+                if site.top_level {
+                    out.and_not_with(&classes.newline_code);
+                }
+                if site.closed && candidates.intersects(&classes.op_names) {
+                    for token in candidates.iter_common(&classes.op_names) {
+                        if program.op_name_verdict(classes, token).is_err() {
+                            out.set(token, false);
                         }
                     }
                 }
