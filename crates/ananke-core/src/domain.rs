@@ -42,6 +42,12 @@ pub struct CostHint {
     /// Expected share of candidates the mask keeps, in `0.0..=1.0`
     /// (lower is more selective).
     pub keep_ratio: f32,
+    /// Whether the cost grows with the number of candidates (a domain that
+    /// looks only at the tokens it is handed) rather than being paid in
+    /// full each step (a grammar walk). Fusion then weighs such a domain
+    /// by the candidates it would see at each position, so a cheap filter
+    /// runs after the selective domains that shrink its input.
+    pub scales_with_candidates: bool,
 }
 
 impl Default for CostHint {
@@ -49,6 +55,7 @@ impl Default for CostHint {
         CostHint {
             relative_cost: 1.0,
             keep_ratio: 1.0,
+            scales_with_candidates: false,
         }
     }
 }
@@ -365,6 +372,7 @@ impl<L: Bounded + Send + Sync + 'static> Domain for LatticeDomain<L> {
         CostHint {
             relative_cost: 0.01,
             keep_ratio: 1.0,
+            ..CostHint::default()
         }
     }
 }

@@ -150,6 +150,7 @@ impl Domain for ImportDomain {
         CostHint {
             relative_cost: 0.01,
             keep_ratio: 1.0,
+            ..CostHint::default()
         }
     }
 

@@ -130,11 +130,27 @@ struct Last {
     mask: TokenMask,
 }
 
+/// What fusion expects of a domain's mask.
+#[derive(Clone, Copy, Debug)]
+struct Estimate {
+    /// Nanoseconds per call, or per candidate when `scales`.
+    nanos: f64,
+    /// Share of candidates kept.
+    keep: f64,
+    /// Cost grows with the candidates (see `CostHint`).
+    scales: bool,
+}
+
+/// Vocabulary size assumed before the first mask.
+const ASSUMED_VOCAB: f64 = 100_000.0;
+
 /// The fusion state of one session.
 pub struct Fusion {
     order: Vec<DomainId>,
-    /// Running estimates: nanoseconds per call, share of candidates kept.
-    estimates: Vec<(f64, f64)>,
+    /// Running estimates per domain.
+    estimates: Vec<Estimate>,
+    /// Vocabulary size seen last (for candidate-scaled costs).
+    n_vocab: f64,
     last: Vec<Option<Last>>,
     scratch: TokenMask,
     stats: FusionStats,
@@ -147,15 +163,22 @@ impl Fusion {
             .ids()
             .map(|id| {
                 let hint = product.domain(id).expect("id from the product").cost();
-                (
-                    f64::from(hint.relative_cost) * 500_000.0,
-                    f64::from(hint.keep_ratio),
-                )
+                let per_call = f64::from(hint.relative_cost) * 500_000.0;
+                Estimate {
+                    nanos: if hint.scales_with_candidates {
+                        per_call / ASSUMED_VOCAB
+                    } else {
+                        per_call
+                    },
+                    keep: f64::from(hint.keep_ratio),
+                    scales: hint.scales_with_candidates,
+                }
             })
             .collect();
         Fusion {
             order: product.mask_order().to_vec(),
             estimates,
+            n_vocab: ASSUMED_VOCAB,
             last: product.ids().map(|_| None).collect(),
             // Allocated on first use, so that a fork costs no mask copy.
             scratch: TokenMask::new_empty(0),
@@ -182,15 +205,31 @@ impl Fusion {
         &self.order
     }
 
+    /// Orders the domains greedily: next, the one with the least cost per
+    /// share of candidates removed, its cost taken at the candidates it
+    /// would see after the domains already placed.
     fn reorder(&mut self) {
-        let estimates = &self.estimates;
-        self.order.sort_by(|a, b| {
+        let mut remaining = self.order.clone();
+        let mut order = Vec::with_capacity(remaining.len());
+        let mut share = 1.0;
+        while !remaining.is_empty() {
             let rank = |id: &DomainId| {
-                let (nanos, keep) = estimates[id.index()];
-                nanos / (1.0 - keep).max(1e-3)
+                let e = self.estimates[id.index()];
+                let cost = if e.scales {
+                    e.nanos * share * self.n_vocab
+                } else {
+                    e.nanos
+                };
+                cost / (1.0 - e.keep).max(1e-3)
             };
-            rank(a).total_cmp(&rank(b))
-        });
+            let best = (0..remaining.len())
+                .min_by(|&a, &b| rank(&remaining[a]).total_cmp(&rank(&remaining[b])))
+                .expect("domains remain");
+            let id = remaining.remove(best);
+            share *= self.estimates[id.index()].keep;
+            order.push(id);
+        }
+        self.order = order;
     }
 
     pub(crate) fn compute(
@@ -201,6 +240,7 @@ impl Fusion {
         out: &mut TokenMask,
     ) -> Result<(), Error> {
         self.stats.steps += 1;
+        self.n_vocab = out.len() as f64;
         if self.scratch.len() != out.len() {
             self.scratch = TokenMask::new_empty(out.len());
         }
@@ -284,10 +324,13 @@ impl Fusion {
                 out.count() as f64 / before as f64
             };
             let estimate = &mut self.estimates[id.index()];
-            *estimate = (
-                0.8 * estimate.0 + 0.2 * nanos,
-                0.8 * estimate.1 + 0.2 * kept,
-            );
+            let nanos = if estimate.scales {
+                nanos / before.max(1) as f64
+            } else {
+                nanos
+            };
+            estimate.nanos = 0.8 * estimate.nanos + 0.2 * nanos;
+            estimate.keep = 0.8 * estimate.keep + 0.2 * kept;
             if let Some(key) = key {
                 shared
                     .mask_cache

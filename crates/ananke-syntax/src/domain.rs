@@ -652,6 +652,7 @@ impl Domain for SyntaxDomain {
         CostHint {
             relative_cost: 1.0,
             keep_ratio: 0.2,
+            ..CostHint::default()
         }
     }
 

@@ -143,6 +143,8 @@ pub(crate) struct ScopeCell {
     verdicts: Mutex<HashMap<String, Verdict>>,
     /// Name-site tokens by the name so far.
     names: Mutex<HashMap<String, Option<Arc<MemberTokens>>>>,
+    /// Inferred types by expression text.
+    types: Mutex<HashMap<String, Option<Type>>>,
     /// The names a site may read (scope names and the keywords allowed
     /// there), sorted, for operand sites (index 1) and others (index 0).
     sorted: Mutex<[Option<Arc<Vec<crate::types::Name>>>; 2]>,
@@ -155,6 +157,7 @@ impl ScopeCell {
             slot: Mutex::new(None),
             verdicts: Mutex::new(HashMap::new()),
             names: Mutex::new(HashMap::new()),
+            types: Mutex::new(HashMap::new()),
             sorted: Mutex::new([None, None]),
         }
     }
@@ -173,6 +176,25 @@ impl ScopeCell {
         let names = Arc::new(names);
         self.sorted.lock().unwrap_or_else(|p| p.into_inner())[index] = Some(names.clone());
         Some(names)
+    }
+
+    /// The type of `expr` in `scope` (the scope of this statement),
+    /// inferred once per expression text.
+    fn infer(&self, scope: &Scope, expr: &str) -> Option<Type> {
+        if let Some(found) = self
+            .types
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(expr)
+        {
+            return found.clone();
+        }
+        let ty = scope.infer(expr);
+        self.types
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(expr.to_owned(), ty.clone());
+        ty
     }
 
     /// The verdict for `question`, computed by `answer` once.
@@ -205,6 +227,17 @@ impl ScopeCell {
         let scope = guarded(|| scope_at(&text[..self.stmt_start], &line[..indent]))
             .flatten()
             .map(Arc::new);
+        if slot.is_some() {
+            // Another indentation, another scope: what was learnt in the
+            // old one no longer holds.
+            self.verdicts
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear();
+            self.names.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            self.types.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            *self.sorted.lock().unwrap_or_else(|p| p.into_inner()) = [None, None];
+        }
         *slot = Some((indent, scope.clone()));
         scope
     }
@@ -464,7 +497,8 @@ impl Program {
         if !scan.in_code() {
             return None;
         }
-        let site = name_site(text, &scan)?;
+        let (stmt, toks) = statement(text, &scan);
+        let site = name_site(stmt, &toks, &scan)?;
         Some((self.scope.readable(text, &site)?, site.operand))
     }
 
@@ -472,26 +506,37 @@ impl Program {
     /// it starts: once appended, the name so far must begin one the site
     /// allows.
     fn name_event(&self, key: &[u8], classes: &TokenClasses) -> Verdict {
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let run = key.iter().rev().take_while(|&&b| ident(b)).count();
+        let attribute = key[key.len() - run - 1] == b'.';
         let mut text = self.text.clone();
         text.extend_from_slice(key);
+        let closed = self.closed_from.is_some_and(|at| text.len() >= at);
+        // Element names are judged only in closed bodies.
+        if !attribute && !closed {
+            return Ok(());
+        }
         let mut scan = self.scan.clone();
         scan.feed(&text);
-        let closed = self.closed_from.is_some_and(|at| text.len() >= at);
         let Ok(text_str) = std::str::from_utf8(&text) else {
             return Ok(());
         };
-        let Situation::Code(site) = situation(&text, &scan, &self.scope, closed) else {
+        if !scan.in_code() || scan.after_semicolon {
             return Ok(());
-        };
-        if let Some(member) = &site.member
-            && let Some(partial) = &member.partial
-            && let Some(tokens) = self.member_tokens(&text, member, classes)
-            && !tokens.partial_is_prefix
-        {
-            return Err(format!("no {} starts with {partial:?}", tokens.receiver).into());
         }
-        if let Some(name) = &site.name
-            && let Some(names) = self.scope.readable(text_str, name)
+        let (stmt, toks) = statement(text_str, &scan);
+        if attribute {
+            if let Some(member) = member_site(stmt, &toks, &scan, &self.scope, text_str)
+                && let Some(partial) = &member.partial
+                && let Some(tokens) = self.member_tokens(&text, &member, classes)
+                && !tokens.partial_is_prefix
+            {
+                return Err(format!("no {} starts with {partial:?}", tokens.receiver).into());
+            }
+            return Ok(());
+        }
+        if let Some(name) = name_site(stmt, &toks, &scan)
+            && let Some(names) = self.scope.readable(text_str, &name)
             && !name_allows(&names, name.partial.as_bytes(), false)
         {
             return Err(format!("no name in scope starts with {:?}", name.partial).into());
@@ -699,10 +744,11 @@ impl Program {
                     text.push(' ');
                     let mut scan = self.scan.clone();
                     scan.feed(text.as_bytes());
-                    if let Some(site) = keyword_site(&text, &scan) {
+                    let (stmt, toks) = statement(&text, &scan);
+                    if let Some(site) = keyword_site(stmt, &toks) {
                         return Some(keyword_tokens(classes, &site.word, true));
                     }
-                    let site = name_site(&text, &scan).filter(|_| *closed)?;
+                    let site = name_site(stmt, &toks, &scan).filter(|_| *closed)?;
                     self.name_tokens(classes, &site, true)
                 })
                 .flatten()
@@ -721,7 +767,7 @@ impl Program {
         let text = std::str::from_utf8(text).ok()?;
         let cache = &classes.members;
         let scope = self.scope.get(text)?;
-        let ty = scope.infer(&site.receiver)?;
+        let ty = self.scope.infer(&scope, &site.receiver)?;
         if ty.has_any() {
             return None;
         }
@@ -814,7 +860,12 @@ pub(crate) fn name_allows(names: &[crate::types::Name], ident: &[u8], complete: 
 fn is_name_event(key: &[u8]) -> bool {
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let run = key.iter().rev().take_while(|&&b| ident(b)).count();
-    run > 0 && run < key.len() && matches!(key[key.len() - run - 1], b'.' | b',' | b':')
+    run > 0
+        && run < key.len()
+        && matches!(key[key.len() - run - 1], b'.' | b',' | b':')
+        && key[..key.len() - run]
+            .iter()
+            .any(|b| b")]},:([{\n;".contains(b))
 }
 
 /// Where the cursor of `text` is (see [`Situation`]).
@@ -844,15 +895,20 @@ fn situation(text: &[u8], scan: &PrefixScan, scope: &ScopeCell, closed: bool) ->
         scan = &closed_empty;
     }
     let top_level = scan.brackets.is_empty() && !scan.continues_line();
-    let member = member_site(text, scan, scope);
-    let name = if closed { name_site(text, scan) } else { None };
+    let (stmt, toks) = statement(text, scan);
+    let member = member_site(stmt, &toks, scan, scope, text);
+    let name = if closed {
+        name_site(stmt, &toks, scan)
+    } else {
+        None
+    };
     Situation::Code(CodeSite {
         member,
         name,
         line_start: closed && top_level && text.ends_with('\n'),
         top_level: closed && top_level,
         closed,
-        keyword: keyword_site(text, scan),
+        keyword: keyword_site(stmt, &toks),
         ends_in_word: text
             .as_bytes()
             .last()
@@ -893,8 +949,7 @@ pub(crate) struct KeywordSite {
 
 /// The keyword site when the cursor is after a complete expression,
 /// perhaps a blank and a word.
-fn keyword_site(text: &str, scan: &PrefixScan) -> Option<KeywordSite> {
-    let (stmt, toks) = statement(text, scan);
+fn keyword_site(stmt: &str, toks: &[Tok]) -> Option<KeywordSite> {
     let last = toks.len().checked_sub(1)?;
     let ends_expression = |i: usize| {
         let e = toks[i];
@@ -948,8 +1003,7 @@ fn keyword_site(text: &str, scan: &PrefixScan) -> Option<KeywordSite> {
 /// form can claim — not a target, not a keyword argument's name, not
 /// inside brackets a comprehension could still follow, not in a statement
 /// with a lambda or a comprehension. Returns the name so far.
-fn name_site(text: &str, scan: &PrefixScan) -> Option<NameSite> {
-    let (stmt, toks) = statement(text, scan);
+fn name_site(stmt: &str, toks: &[Tok], scan: &PrefixScan) -> Option<NameSite> {
     let first = toks.first()?;
     let first_word = word(stmt, first);
     if matches!(
@@ -966,7 +1020,7 @@ fn name_site(text: &str, scan: &PrefixScan) -> Option<NameSite> {
             | "type"
             | "@"
     ) || stmt.trim_start().starts_with('@')
-        || rebinds(stmt, &toks)
+        || rebinds(stmt, toks)
         || scan.brackets.len() > MAX_DEPTH
     {
         return None;
@@ -1015,13 +1069,13 @@ fn name_site(text: &str, scan: &PrefixScan) -> Option<NameSite> {
     // target.
     if brackets
         .iter()
-        .any(|&open| comprehension_capable(&toks, open))
-        || target_capable(stmt, &toks, brackets[0])
+        .any(|&open| comprehension_capable(toks, open))
+        || target_capable(stmt, toks, brackets[0])
     {
         return None;
     }
     let innermost = *brackets.last()?;
-    let call = is_call_paren(stmt, &toks, innermost);
+    let call = is_call_paren(stmt, toks, innermost);
     let read = match p.kind {
         TokKind::Comma => !call,
         TokKind::Op => true,
@@ -1147,10 +1201,15 @@ fn brackets_in_statement(scan: &PrefixScan) -> Vec<usize> {
         .collect()
 }
 
-fn member_site(text: &str, scan: &PrefixScan, scope: &ScopeCell) -> Option<MemberSite> {
-    let (stmt, toks) = statement(text, scan);
+fn member_site(
+    stmt: &str,
+    toks: &[Tok],
+    scan: &PrefixScan,
+    scope: &ScopeCell,
+    text: &str,
+) -> Option<MemberSite> {
     let first = toks.first()?;
-    if matches!(word(stmt, first), "import" | "from") || rebinds(stmt, &toks) {
+    if matches!(word(stmt, first), "import" | "from") || rebinds(stmt, toks) {
         return None;
     }
     if scan.brackets.len() > MAX_DEPTH {
@@ -1179,7 +1238,7 @@ fn member_site(text: &str, scan: &PrefixScan, scope: &ScopeCell) -> Option<Membe
     if !receiver_ok {
         return None;
     }
-    let start = primary_start(stmt, &toks, receiver_end)?;
+    let start = primary_start(stmt, toks, receiver_end)?;
     // `def f` / `class C` name a new thing; `x.y` after them is not
     // an attribute of something in scope.
     if start > 0
@@ -1193,7 +1252,7 @@ fn member_site(text: &str, scan: &PrefixScan, scope: &ScopeCell) -> Option<Membe
     let scope = scope.get(text)?;
     if may_be_rebound(
         stmt,
-        &toks,
+        toks,
         &brackets_in_statement(scan),
         &toks[start..=receiver_end],
         &scope,
@@ -1360,7 +1419,7 @@ fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) ->
         return Ok(());
     }
     let callee = &stmt[toks[start].start..c.end];
-    let Some(callee_ty) = scope.infer(callee) else {
+    let Some(callee_ty) = cell.infer(&scope, callee) else {
         return Ok(());
     };
     let mut args = Vec::with_capacity(pieces.len());
@@ -1380,7 +1439,7 @@ fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) ->
             return Ok(());
         };
         let value = &stmt[value_first.start..piece[piece.len() - 1].end];
-        let Some(ty) = scope.infer(value) else {
+        let Some(ty) = cell.infer(&scope, value) else {
             return Ok(());
         };
         args.push(Arg {

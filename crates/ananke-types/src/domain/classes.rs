@@ -185,7 +185,13 @@ fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
             .iter()
             .rev()
             .find(|&&b| !matches!(b, b' ' | b'\t' | b'\r'));
-        if run > 0 && matches!(before, Some(b'.' | b',' | b':')) {
+        // Only where a bracket, an event or a line break precedes the
+        // name (`).strip`, `,x`, `\n    .lower`): `x.append` or ` self.x`
+        // glue to the word before them and are left to that word's site.
+        let structural = out[start..out.len() - run]
+            .iter()
+            .any(|b| EVENT.contains(b) || b"([{\n;".contains(b));
+        if run > 0 && structural && matches!(before, Some(b'.' | b',' | b':')) {
             last_event = out.len();
         }
     }

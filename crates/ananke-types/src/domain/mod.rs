@@ -515,6 +515,7 @@ impl Domain for TypesDomain {
         CostHint {
             relative_cost: 0.3,
             keep_ratio: 0.95,
+            scales_with_candidates: true,
         }
     }
 
