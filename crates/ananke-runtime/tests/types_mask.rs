@@ -179,3 +179,28 @@ fn mask_agrees_with_commit() {
     }
     println!("{checked} (state, token) pairs agree");
 }
+
+/// Fusion runs the types mask (whose cost grows with its candidates) on
+/// the syntax domain's survivors, never on the whole vocabulary.
+#[test]
+fn types_runs_after_syntax() {
+    let programs = records("mbpp_typed.jsonl");
+    for tokenizer in ["cl100k_base", "o200k_base"] {
+        let ananke = ananke(tokenizer);
+        let vocab = ananke.vocab().clone();
+        let mut session = ananke.session().unwrap();
+        for record in programs.iter().take(3) {
+            session.reset().unwrap();
+            for token in vocab.encode(record["source"].as_str().unwrap()) {
+                mask(&mut session, vocab.len());
+                session.commit(token).unwrap();
+            }
+        }
+        let stats = session.stats();
+        let syntax = stats.domains.iter().find(|d| d.name == "syntax").unwrap();
+        let types = stats.domains.iter().find(|d| d.name == "types").unwrap();
+        assert!(stats.steps > 64, "{stats:?}");
+        assert_eq!(syntax.candidates_in, stats.steps * vocab.len() as u64, "{stats:?}");
+        assert_eq!(types.candidates_in, syntax.candidates_out, "{stats:?}");
+    }
+}
