@@ -1,6 +1,7 @@
 /*!
-The types domain, part one: a type system and checker for typed Python
-whose verdicts agree with `mypy --strict` on real programs.
+The types domain: a type system and checker for typed Python whose
+verdicts agree with `mypy --strict` on real programs, and a token mask
+built on it that never rejects a program mypy accepts.
 
 - [`types`]: the types of the subset (`int`, `list[T]`, `dict[K, V]`,
   tuples, unions, callables, type variables, `Any`), printed as mypy prints
@@ -12,7 +13,16 @@ whose verdicts agree with `mypy --strict` on real programs.
   type-variable inference.
 - [`unify`] and [`constraint`]: unification over a persistent union-find,
   and [`TypeConstraint`], the lattice a typed hole carries.
-- [`check`]: a checker for whole modules ([`check_source`]).
+- [`check`]: a checker for whole modules ([`check_source`]), with
+  narrowing, and scopes at a point of a module for incremental checks
+  ([`scope_at`]).
+- [`prefix`]: the lexical and bracket structure of a prefix.
+- [`TypesDomain`] / [`TypesConstraint`]: the domain. A constraint follows
+  the program written so far; the mask rejects a token only when the text
+  settles that no completion type-checks — a statement, a header, a call
+  or an attribute is complete and wrong, or the module ends wrong. In a
+  closed function body ([`TypesConstraint::body`]) names read must also
+  be in scope.
 
 A key design decision: the checker reports an error only when it is
 certain — the types involved are precise, and where mypy would narrow a
@@ -33,6 +43,30 @@ assert_eq!(
     "2:12: error: Incompatible return value type (got \"str\", expected \"int\")  [return-value]"
 );
 # Ok::<(), ananke_types::ParseFailure>(())
+```
+
+The mask, over a toy vocabulary (real ones come from `ananke-syntax`):
+after `return "a"` in a function returning `int`, the line cannot end,
+but the string may still become an `int` (`"a".count("a")`).
+
+```
+use ananke_core::{Domain, StepContext, TokenMask, Vocabulary};
+use ananke_types::{TypesConstraint, TypesDomain};
+
+let tokens = ["    return ", "\"a\"", "\n", ".count(\"a\")", ".upper", "<eos>"];
+let vocab = Vocabulary::new("toy", tokens, &[], &[5])?;
+let domain = TypesDomain::new(&vocab);
+let ctx = StepContext::new(&vocab);
+let mut state = TypesConstraint::body("def f() -> int:\n");
+for token in [0, 1] {
+    state = domain.observe(&state, token, ctx)?;
+}
+let mut allowed = TokenMask::new_empty(vocab.len());
+domain.token_mask(&state, ctx, &TokenMask::new_full(vocab.len()), &mut allowed)?;
+assert!(!allowed.contains(2), "`return \"a\"` cannot end the line");
+assert!(allowed.contains(3) && allowed.contains(4));
+assert!(domain.explain(&state, 2, ctx).unwrap().contains("Incompatible return value"));
+# Ok::<(), ananke_core::Error>(())
 ```
 */
 
