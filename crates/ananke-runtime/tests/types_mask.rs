@@ -200,7 +200,11 @@ fn types_runs_after_syntax() {
         let syntax = stats.domains.iter().find(|d| d.name == "syntax").unwrap();
         let types = stats.domains.iter().find(|d| d.name == "types").unwrap();
         assert!(stats.steps > 64, "{stats:?}");
-        assert_eq!(syntax.candidates_in, stats.steps * vocab.len() as u64, "{stats:?}");
+        assert_eq!(
+            syntax.candidates_in,
+            stats.steps * vocab.len() as u64,
+            "{stats:?}"
+        );
         assert_eq!(types.candidates_in, syntax.candidates_out, "{stats:?}");
     }
 }
