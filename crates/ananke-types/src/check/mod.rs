@@ -337,6 +337,12 @@ impl Scope {
         })
     }
 
+    /// Whether `name` is bound here: a variable, parameter, function,
+    /// class or import (builtins aside).
+    pub fn binds(&self, name: &str) -> bool {
+        self.symbols.contains_key(name) || self.frames.iter().any(|f| f.vars.contains_key(name))
+    }
+
     /// Every name this scope can read: variables, module-level names,
     /// builtins and the names every module has. Sorted.
     pub fn names(&self) -> Vec<Name> {

@@ -257,6 +257,16 @@ pub(crate) struct Program {
     /// Where a closed body starts: from there on nothing after the code
     /// defines names, and the code may not leave the body.
     pub closed_from: Option<usize>,
+    /// Modules the enclosing module imports (the imports domain's
+    /// requirements): `text` opens with an `import` line for each.
+    pub assumed: Arc<[String]>,
+    /// The scope of the statement the last extension began in (qualified
+    /// uses are looked for from its start, in its scope: the extension
+    /// may have ended it).
+    pub fresh: Arc<ScopeCell>,
+    /// Where to look for qualified uses from: the start of `fresh`'s
+    /// statement, or 0 for a program just started (its whole preamble).
+    pub fresh_from: usize,
     analysis: OnceLock<Analysis>,
 }
 
@@ -331,14 +341,43 @@ impl Program {
     pub fn start(preamble: &str, closed_from: Option<usize>) -> Program {
         let mut scan = PrefixScan::default();
         scan.feed(preamble.as_bytes());
+        let scope = Arc::new(ScopeCell::new(scan.stmt_start));
         Program {
             text: preamble.as_bytes().to_vec(),
             preamble: preamble.len(),
-            scope: Arc::new(ScopeCell::new(scan.stmt_start)),
+            fresh: scope.clone(),
+            fresh_from: 0,
+            scope,
             scan,
             closed_from,
+            assumed: Arc::from([]),
             analysis: OnceLock::new(),
         }
+    }
+
+    /// The text without the assumed `import` lines, and the preamble's
+    /// length in it: what two states must share to follow one program.
+    pub fn own_text(&self) -> (&[u8], usize) {
+        let old = Program::assumed_len(&self.assumed);
+        (&self.text[old..], self.preamble - old)
+    }
+
+    /// The bytes of the assumed `import` lines at the start of `text`.
+    fn assumed_len(modules: &[String]) -> usize {
+        modules.iter().map(|m| "import \n".len() + m.len()).sum()
+    }
+
+    /// This program with `modules` assumed imported instead: the text is
+    /// read again behind their `import` lines (rare: once per new
+    /// requirement).
+    pub fn with_assumed(&self, modules: &Arc<[String]>) -> Program {
+        let old = Program::assumed_len(&self.assumed);
+        let lines: String = modules.iter().map(|m| format!("import {m}\n")).collect();
+        let preamble = String::from_utf8_lossy(&self.text[old..self.preamble]);
+        let closed_from = self.closed_from.map(|at| at - old + lines.len());
+        let mut program = Program::start(&format!("{lines}{preamble}"), closed_from);
+        program.assumed = modules.clone();
+        program.extend(&self.text[self.preamble..])
     }
 
     /// This program with `bytes` appended.
@@ -354,11 +393,14 @@ impl Program {
             Arc::new(ScopeCell::new(scan.stmt_start))
         };
         Program {
+            fresh: self.scope.clone(),
+            fresh_from: self.scope.stmt_start,
             text,
             preamble: self.preamble,
             scan,
             scope,
             closed_from: self.closed_from,
+            assumed: self.assumed.clone(),
             analysis: OnceLock::new(),
         }
     }
@@ -383,6 +425,49 @@ impl Program {
             after_blank: OnceLock::new(),
             ops: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The modules that qualified uses in the latest statement read
+    /// without binding them: `math` for `math.sqrt(x)` when `math` is a
+    /// typeshed module that no name in scope binds (so the module must
+    /// import it before the code runs). A name bound only by an assumed
+    /// import still counts (assuming more never reports less).
+    pub fn unbound_module_uses(&self) -> Vec<String> {
+        let Some(text) = self.text_str() else {
+            return Vec::new();
+        };
+        let from = self.fresh_from.min(text.len());
+        let Some(fresh) = text.get(from..).filter(|t| t.contains('.')) else {
+            return Vec::new();
+        };
+        let toks = tokenize(fresh);
+        let modules = &crate::stubs::TypeDb::stdlib().modules;
+        let mut found: Vec<String> = Vec::new();
+        for (i, pair) in toks.windows(2).enumerate() {
+            let name = &fresh[pair[0].start..pair[0].end];
+            if pair[0].kind == TokKind::Name
+                && pair[1].kind == TokKind::Dot
+                && pair[0].end == pair[1].start
+                && (i == 0 || toks[i - 1].kind != TokKind::Dot)
+                && !is_keyword(name)
+                && modules.contains_key(name)
+                && !found.iter().any(|f| f == name)
+            {
+                found.push(name.to_owned());
+            }
+        }
+        if found.is_empty() {
+            return found;
+        }
+        let assumed = |name: &str| {
+            self.assumed
+                .iter()
+                .any(|m| m.split('.').next() == Some(name))
+        };
+        let scope = self.fresh.get(text);
+        found
+            .retain(|name| assumed(name) || scope.as_ref().is_some_and(|scope| !scope.binds(name)));
+        found
     }
 
     fn text_str(&self) -> Option<&str> {

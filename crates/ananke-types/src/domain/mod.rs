@@ -39,6 +39,9 @@ use classes::TokenClasses;
 pub struct TypesConstraint {
     hole: TypeConstraint,
     program: Option<Arc<Program>>,
+    /// Modules the enclosing module imports, sorted: their names are in
+    /// scope from the first byte (see [`assuming`](Self::assuming)).
+    assumed: Arc<[String]>,
 }
 
 impl TypesConstraint {
@@ -47,6 +50,7 @@ impl TypesConstraint {
         TypesConstraint {
             hole: TypeConstraint::top(),
             program: None,
+            assumed: Arc::from([]),
         }
     }
 
@@ -55,6 +59,7 @@ impl TypesConstraint {
         TypesConstraint {
             hole: TypeConstraint::contradiction(reason),
             program: None,
+            assumed: Arc::from([]),
         }
     }
 
@@ -70,6 +75,7 @@ impl TypesConstraint {
         TypesConstraint {
             hole: TypeConstraint::top(),
             program: Some(Arc::new(Program::start(preamble, None))),
+            assumed: Arc::from([]),
         }
     }
 
@@ -82,6 +88,7 @@ impl TypesConstraint {
         TypesConstraint {
             hole: TypeConstraint::top(),
             program: Some(Arc::new(Program::start(preamble, Some(preamble.len())))),
+            assumed: Arc::from([]),
         }
     }
 
@@ -93,6 +100,7 @@ impl TypesConstraint {
         TypesConstraint {
             hole: TypeConstraint::top(),
             program: Some(Arc::new(Program::start("", Some(prefix_len)))),
+            assumed: Arc::from([]),
         }
     }
 
@@ -102,7 +110,31 @@ impl TypesConstraint {
         TypesConstraint {
             hole: TypeConstraint::expecting(expected),
             program: Some(Arc::new(Program::start(preamble, None))),
+            assumed: Arc::from([]),
         }
+    }
+
+    /// Knows only that the enclosing module imports `modules` (the
+    /// imports → types morphism's image of its required modules): their
+    /// names are bound, with their typeshed members, wherever the code
+    /// reads them — as if each had an `import` line before the code.
+    pub fn assuming<S: AsRef<str>>(modules: impl IntoIterator<Item = S>) -> TypesConstraint {
+        let mut assumed: Vec<String> = modules
+            .into_iter()
+            .map(|m| m.as_ref().to_owned())
+            .filter(|m| is_dotted_name(m))
+            .collect();
+        assumed.sort();
+        assumed.dedup();
+        TypesConstraint {
+            assumed: assumed.into(),
+            ..TypesConstraint::top()
+        }
+    }
+
+    /// The modules assumed imported.
+    pub fn assumed_imports(&self) -> &[String] {
+        &self.assumed
     }
 
     /// What the hole expects and knows.
@@ -118,25 +150,70 @@ impl TypesConstraint {
             .unwrap_or_default()
     }
 
+    /// The modules the latest statement uses qualified without binding
+    /// them (`math` after `return math.sqrt(x)` with no `import math`):
+    /// the types → imports morphism turns them into requirements on the
+    /// enclosing module.
+    pub fn unbound_module_uses(&self) -> Vec<String> {
+        self.program
+            .as_ref()
+            .map(|p| p.unbound_module_uses())
+            .unwrap_or_default()
+    }
+
     /// Why this is ⊥.
     pub fn conflict(&self) -> Option<&str> {
         self.hole.conflict()
     }
 
     fn program(&self) -> Arc<Program> {
-        self.program
-            .clone()
-            .unwrap_or_else(|| Arc::new(Program::start("", None)))
+        self.program.clone().unwrap_or_else(|| {
+            let program = Program::start("", None);
+            Arc::new(if self.assumed.is_empty() {
+                program
+            } else {
+                program.with_assumed(&self.assumed)
+            })
+        })
     }
 }
 
+/// Whether `text` is a dotted name of identifiers (what an assumed
+/// `import` line may name).
+fn is_dotted_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c == '_' || c.is_alphabetic())
+                && part.chars().all(|c| c == '_' || c.is_alphanumeric())
+                && !crate::prefix::is_keyword(part)
+        })
+}
+
+/// The sorted union of two sorted name lists (shared when one holds the
+/// other).
+fn union(a: &Arc<[String]>, b: &Arc<[String]>) -> Arc<[String]> {
+    if b.iter().all(|m| a.binary_search(m).is_ok()) {
+        return a.clone();
+    }
+    if a.iter().all(|m| b.binary_search(m).is_ok()) {
+        return b.clone();
+    }
+    let mut all: Vec<String> = a.iter().chain(b.iter()).cloned().collect();
+    all.sort();
+    all.dedup();
+    all.into()
+}
+
 fn same_program(a: &Program, b: &Program) -> bool {
-    a.preamble == b.preamble && a.text == b.text
+    a.own_text() == b.own_text()
 }
 
 impl PartialEq for TypesConstraint {
     fn eq(&self, other: &TypesConstraint) -> bool {
         self.hole == other.hole
+            && (self.is_bottom() || self.assumed == other.assumed)
             && match (&self.program, &other.program) {
                 (None, None) => true,
                 (Some(a), Some(b)) => same_program(a, b),
@@ -152,8 +229,10 @@ impl MeetSemilattice for TypesConstraint {
             return TypesConstraint {
                 hole,
                 program: None,
+                assumed: Arc::from([]),
             };
         }
+        let assumed = union(&self.assumed, &other.assumed);
         let program = match (&self.program, &other.program) {
             (None, p) | (p, None) => p.clone(),
             (Some(a), Some(b)) if same_program(a, b) => Some(a.clone()),
@@ -161,11 +240,22 @@ impl MeetSemilattice for TypesConstraint {
                 return TypesConstraint::contradiction("the constraints follow different programs");
             }
         };
-        TypesConstraint { hole, program }
+        let program = program.map(|p| {
+            if p.assumed == assumed {
+                p
+            } else {
+                Arc::new(p.with_assumed(&assumed))
+            }
+        });
+        TypesConstraint {
+            hole,
+            program,
+            assumed,
+        }
     }
 
     fn is_top(&self) -> bool {
-        self.hole.is_top() && self.program.is_none()
+        self.hole.is_top() && self.program.is_none() && self.assumed.is_empty()
     }
 
     fn is_bottom(&self) -> bool {
@@ -498,6 +588,7 @@ impl Domain for TypesDomain {
         Ok(TypesConstraint {
             hole: c.hole.clone(),
             program: Some(Arc::new(c.program().extend(bytes))),
+            assumed: c.assumed.clone(),
         })
     }
 
