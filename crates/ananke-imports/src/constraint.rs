@@ -176,8 +176,16 @@ impl ImportConstraint {
 
     /// The forbidden module that `module` lies within, if any.
     pub fn forbidding(&self, module: &ModuleName) -> Option<&ModuleName> {
+        self.forbidding_name(module.as_str())
+    }
+
+    /// The forbidden module that the dotted name `text` lies within, if
+    /// any (no validation, no allocation: the mask's check).
+    pub fn forbidding_name(&self, text: &str) -> Option<&ModuleName> {
+        if self.forbidden.is_empty() {
+            return None;
+        }
         // Forbidden entries are ancestors of `module`: its dotted prefixes.
-        let text = module.as_str();
         let prefixes = text
             .match_indices('.')
             .map(|(at, _)| &text[..at])

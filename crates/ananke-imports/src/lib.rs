@@ -10,9 +10,14 @@ package has no version left. Version sets are PEP 440 specifier sets
 so emptiness is decided exactly (`>=2,<1` is empty; `==1.*` with `>=1.5` is
 not).
 
-[`ImportDomain`] places the lattice in a product. It does not read tokens
-yet: its mask keeps every candidate unless the constraint is ⊥, and
-observing a token leaves the constraint as it is.
+[`ImportDomain`] enforces a policy while code is written. Its constraint,
+[`ImportState`], pairs the policy with what the text has imported so far:
+a token is masked when it commits the text to a forbidden module —
+`import os` at the byte that ends `os`, `from os import path` when `os.path`
+is forbidden, `__import__("os")` at the closing quote, a qualified use
+`os.` of a name the text never bound — and the end of the sequence is
+masked while a required module is missing. `import o` is never rejected:
+it may still become `import osmosis`.
 
 # Example
 
@@ -34,18 +39,17 @@ println!("{}", clash.conflict().unwrap());
 */
 
 mod constraint;
+mod domain;
 mod names;
+mod scan;
+mod state;
 mod versions;
 
-use std::fmt;
-
-use ananke_core::{
-    CostHint, Domain, Error, JoinSemilattice, MeetSemilattice, StepContext, TokenId, TokenMask,
-};
-
 pub use constraint::{Conflict, ImportConstraint};
+pub use domain::ImportDomain;
 pub use names::{ModuleName, PackageName};
 pub use pep440_rs::Version;
+pub use state::ImportState;
 pub use versions::VersionSet;
 
 /// A malformed module name, package name, version specifier or spec item.
@@ -73,88 +77,5 @@ impl ParseError {
     pub(crate) fn within(mut self, input: &str) -> ParseError {
         self.input = input.to_owned();
         self
-    }
-}
-
-/// The imports domain (see the crate docs for what it masks today).
-#[derive(Default)]
-pub struct ImportDomain {
-    _private: (),
-}
-
-impl ImportDomain {
-    /// The domain's name in a product.
-    pub const NAME: &'static str = "imports";
-
-    /// A new imports domain.
-    pub fn new() -> ImportDomain {
-        ImportDomain::default()
-    }
-}
-
-impl fmt::Debug for ImportDomain {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ImportDomain")
-    }
-}
-
-impl Domain for ImportDomain {
-    type Constraint = ImportConstraint;
-
-    fn name(&self) -> &str {
-        ImportDomain::NAME
-    }
-
-    fn top(&self) -> ImportConstraint {
-        ImportConstraint::top()
-    }
-
-    fn bottom(&self) -> ImportConstraint {
-        ImportConstraint::bottom()
-    }
-
-    fn token_mask(
-        &self,
-        constraint: &ImportConstraint,
-        _ctx: StepContext<'_>,
-        candidates: &TokenMask,
-        out: &mut TokenMask,
-    ) -> Result<(), Error> {
-        if constraint.is_bottom() {
-            out.fill(false);
-        } else {
-            out.copy_from(candidates);
-        }
-        Ok(())
-    }
-
-    fn observe(
-        &self,
-        constraint: &ImportConstraint,
-        _token: TokenId,
-        _ctx: StepContext<'_>,
-    ) -> Result<ImportConstraint, Error> {
-        Ok(constraint.clone())
-    }
-
-    fn explain(
-        &self,
-        constraint: &ImportConstraint,
-        _token: TokenId,
-        _ctx: StepContext<'_>,
-    ) -> Option<String> {
-        constraint.conflict().map(ToString::to_string)
-    }
-
-    fn cost(&self) -> CostHint {
-        CostHint {
-            relative_cost: 0.01,
-            keep_ratio: 1.0,
-            ..CostHint::default()
-        }
-    }
-
-    fn join(&self, a: &ImportConstraint, b: &ImportConstraint) -> Option<ImportConstraint> {
-        Some(a.join(b))
     }
 }

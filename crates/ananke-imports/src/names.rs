@@ -33,6 +33,16 @@ impl ModuleName {
         if text.is_empty() {
             return Err(ParseError::new(text, offset, "expected a module name"));
         }
+        if text.len() > crate::scan::MAX_NAME {
+            return Err(ParseError::new(
+                text,
+                offset,
+                format!(
+                    "a module name longer than {} bytes is not supported",
+                    crate::scan::MAX_NAME
+                ),
+            ));
+        }
         let mut start = 0;
         for component in text.split('.') {
             check_identifier(component)
@@ -52,6 +62,11 @@ impl ModuleName {
     pub fn is_within(&self, ancestor: &ModuleName) -> bool {
         let (me, them) = (self.as_str(), ancestor.as_str());
         me == them || (me.starts_with(them) && me.as_bytes().get(them.len()) == Some(&b'.'))
+    }
+
+    /// The last component (`path` for `os.path`).
+    pub fn last_component(&self) -> &str {
+        self.as_str().rsplit('.').next().unwrap_or_default()
     }
 
     /// The top-level package (`os` for `os.path`).

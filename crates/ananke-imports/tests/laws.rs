@@ -2,8 +2,10 @@
 //! arbitrary text.
 
 use ananke_core::laws::{LawConfig, assert_laws, check_lattice};
-use ananke_core::{JoinSemilattice, MeetSemilattice};
-use ananke_imports::{ImportConstraint, ModuleName, PackageName, VersionSet};
+use ananke_core::{Bounded, Domain, JoinSemilattice, MeetSemilattice, StepContext, Vocabulary};
+use ananke_imports::{
+    ImportConstraint, ImportDomain, ImportState, ModuleName, PackageName, VersionSet,
+};
 use proptest::prelude::*;
 
 const MODULES: &[&str] = &[
@@ -68,6 +70,44 @@ fn import_constraints_obey_the_lattice_laws() {
     ));
     println!("{report}");
     assert_eq!(report.laws.len(), 15);
+}
+
+/// Import states: a policy and, perhaps, a text read through the domain
+/// (texts that import `os` meet policies that forbid it, so the settling
+/// of a refined policy against an earlier import is exercised too).
+fn state() -> impl Strategy<Value = ImportState> {
+    const TEXTS: &[&[&str]] = &[
+        &[],
+        &["import", " os", "\n"],
+        &["import", " math", "\n"],
+        &["x", " =", " 1", "\n"],
+        &["import", " os"],
+    ];
+    (constraint(), prop::sample::select(TEXTS)).prop_map(|(policy, text)| {
+        let tokens = ["import", " os", " math", "\n", "x", " =", " 1"];
+        let vocab = Vocabulary::new("toy", tokens, &[], &[]).unwrap();
+        let domain = ImportDomain::new();
+        // Read the text under no policy, then meet the policy: a policy
+        // that forbids what the text imported makes ⊥.
+        let mut read = ImportState::top();
+        for piece in text {
+            let id = tokens.iter().position(|t| t == piece).unwrap() as u32;
+            read = domain.observe(&read, id, StepContext::new(&vocab)).unwrap();
+        }
+        read.meet(&ImportState::from(policy))
+    })
+}
+
+#[test]
+fn import_states_obey_the_lattice_laws() {
+    let report = assert_laws(check_lattice(
+        "ImportState",
+        &ImportState::top(),
+        &<ImportState as Bounded>::bottom(),
+        &state(),
+        &LawConfig::from_env(),
+    ));
+    println!("{report}");
 }
 
 proptest! {

@@ -1,7 +1,7 @@
 //! Session costs: the fused syntax + types mask against the syntax domain
-//! alone and the types mask alone (over the MBPP corpus, side by side, on
-//! cl100k and o200k), commit + propagate, checkpoint, fork, and the memory
-//! a session and a fork hold.
+//! alone, the types mask alone and the imports mask alone (over the MBPP
+//! corpus, side by side, on cl100k and o200k), commit + propagate,
+//! checkpoint, fork, and the memory a session and a fork hold.
 //!
 //! Run with `cargo xtask bench` (or `cargo bench -p ananke-runtime`).
 
@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ananke_core::{Domain, StepContext, TokenMask};
+use ananke_imports::{ImportConstraint, ImportDomain, ImportState};
 use ananke_runtime::{Ananke, Spec};
 use ananke_syntax::{LlguidanceBackend, SyntaxDomain, python};
 use ananke_types::{TypesConstraint, TypesDomain};
@@ -87,8 +88,18 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
     );
     let (mut fused_us, mut syntax_us, mut commit_us) = (Vec::new(), Vec::new(), Vec::new());
     let (mut types_us, mut types_full_us) = (Vec::new(), Vec::new());
+    // The imports domain alone, with a policy forbidding modules the
+    // corpus never imports (so it rejects nothing and every step pays the
+    // full check), split by whether an import statement is being written.
+    let imports = ImportDomain::new();
+    let policy =
+        ImportConstraint::parse("!os; !subprocess; !socket; !shutil; !pickle").expect("policy");
+    let (mut imports_code_us, mut imports_stmt_us) = (Vec::new(), Vec::new());
+    let mut imports_out = TokenMask::new_empty(n);
     for (p, program) in programs.iter().enumerate() {
         let mut session = ananke.session().expect("session");
+        let mut imported = ImportState::from(policy.clone());
+        let mut line = String::new();
         let mut syntax = alone_start.fork().expect("fork");
         let (mut typed, mut typed_full) = (TypesConstraint::module(), TypesConstraint::module());
         for (i, token) in vocab.encode(program).into_iter().enumerate() {
@@ -116,6 +127,23 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
                 .expect("types");
             types_full_us.push(t.elapsed().as_secs_f64() * 1e6);
             let t = Instant::now();
+            imports
+                .token_mask(&imported, ctx, &syntax_out, &mut imports_out)
+                .expect("imports");
+            let elapsed = t.elapsed().as_secs_f64() * 1e6;
+            let head = line.trim_start();
+            if head.starts_with("import ") || head.starts_with("from ") {
+                imports_stmt_us.push(elapsed);
+            } else {
+                imports_code_us.push(elapsed);
+            }
+            imported = imports.observe(&imported, token, ctx).expect("observe");
+            let piece = String::from_utf8_lossy(&vocab.decode(&[token])).into_owned();
+            line.push_str(&piece);
+            if let Some(at) = line.rfind('\n') {
+                line.drain(..=at);
+            }
+            let t = Instant::now();
             session.commit(token).expect("commit");
             commit_us.push(t.elapsed().as_secs_f64() * 1e6);
             syntax = alone.observe(&syntax, token, ctx).expect("observe");
@@ -137,12 +165,21 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
     let sm = row("syntax domain alone", &mut syntax_us);
     let tm = row("types mask on syntax survivors", &mut types_us);
     let tf = row("types mask on every token", &mut types_full_us);
+    let ic = row("imports mask, no import statement", &mut imports_code_us);
+    let is = row("imports mask, in import statements", &mut imports_stmt_us);
     row("commit + propagate", &mut commit_us);
     println!(
         "  fused/syntax {:.3}   types(survivors)/syntax {:.3}   types(all)/syntax {:.3}",
         fm / sm,
         tm / sm,
         tf / sm
+    );
+    println!(
+        "  imports(no import statement)/syntax {:.4} ({} steps)   imports(import statements)/syntax {:.3} ({} steps)",
+        ic / sm,
+        imports_code_us.len(),
+        is / sm,
+        imports_stmt_us.len()
     );
 }
 

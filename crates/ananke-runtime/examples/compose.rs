@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use ananke_core::DynConstraint;
-use ananke_imports::{ImportConstraint, ImportDomain};
+use ananke_imports::{ImportConstraint, ImportDomain, ImportState};
 use ananke_runtime::Registry;
 
 fn main() -> ExitCode {
@@ -33,7 +33,11 @@ fn main() -> ExitCode {
         match ImportConstraint::parse(spec) {
             Ok(c) => {
                 println!("spec {}: {c}", i + 1);
-                constraints.push((imports, DynConstraint::new(c), spec.as_str()));
+                constraints.push((
+                    imports,
+                    DynConstraint::new(ImportState::from(c)),
+                    spec.as_str(),
+                ));
             }
             Err(err) => {
                 eprintln!("error in spec {}: {err}", i + 1);

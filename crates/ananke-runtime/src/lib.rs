@@ -34,6 +34,7 @@ assert!(mask.contains(vocab.encode("\n")[0]));
 
 pub mod fusion;
 pub mod holes;
+pub mod morphisms;
 mod registry;
 mod session;
 pub mod spec;

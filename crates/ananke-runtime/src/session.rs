@@ -27,7 +27,7 @@ use ananke_core::{
     ProductDomain, PropagationEngine, PropagationError, Satisfiability, Seed, StepContext, TokenId,
     TokenMask,
 };
-use ananke_imports::ImportDomain;
+use ananke_imports::{ImportDomain, ImportState};
 use ananke_syntax::{
     GrammarSource, SyntaxDomain, SyntaxError, SyntaxVocab, backend_by_name, python,
 };
@@ -158,6 +158,20 @@ impl Ananke {
         } else {
             None
         };
+        if imports.is_some() && types.is_some() {
+            registry.connect(
+                "types",
+                "imports",
+                crate::priority::TYPES_TO_IMPORTS,
+                ananke_core::erase_morphism(crate::morphisms::TypesToImports),
+            );
+            registry.connect(
+                "imports",
+                "types",
+                crate::priority::IMPORTS_TO_TYPES,
+                ananke_core::erase_morphism(crate::morphisms::ImportsToTypes),
+            );
+        }
         let composition = registry.build()?;
         let mut initial_constraints: Vec<(DomainId, DynConstraint, String)> = Vec::new();
         if let (Some(handle), Some((start, label))) = (syntax, grammar_start) {
@@ -171,7 +185,7 @@ impl Ananke {
             let policy = spec.imports.constraint("imports")?;
             initial_constraints.push((
                 imports,
-                DynConstraint::new(policy),
+                DynConstraint::new(ImportState::from(policy)),
                 "spec [imports]".to_owned(),
             ));
         }
@@ -433,10 +447,59 @@ impl Session {
             scanner: self.scanner.clone(),
         });
         self.tokens.push_back(token);
+        self.report_requirements(&self.history.back().expect("just pushed").state.clone());
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let events = self.scanner.feed(&text);
         self.apply_hole_events(events)?;
         Ok(())
+    }
+
+    /// Modules the last step began to require (a qualified use the types →
+    /// imports morphism turned into a requirement) are recorded on the
+    /// module hole, with the hole that used them: what the enclosing
+    /// module must import.
+    fn report_requirements(&mut self, before: &ProductConstraint) {
+        let Some(imports) = self.shared.imports else {
+            return;
+        };
+        let required = |state: &ProductConstraint| {
+            state
+                .component(imports)
+                .and_then(|c| c.downcast_ref::<ImportState>())
+                .map(|c| c.policy().required().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        let (old, new) = (required(before), required(&self.state));
+        if old.len() == new.len() {
+            return;
+        }
+        // Name the enclosing function hole (or the module).
+        let mut user = crate::MODULE_HOLE.to_owned();
+        let mut current = Some(self.holes.active());
+        while let Some(hole) = current.and_then(|id| self.holes.get(id)) {
+            if hole.granularity == Granularity::Function {
+                user.clone_from(&hole.name);
+                break;
+            }
+            current = hole.parent;
+        }
+        for module in new.iter().filter(|m| !old.contains(m)) {
+            let reason = format!(
+                "types→imports: hole `{user}` uses `{module}.`, so the module must import `{module}`"
+            );
+            let constraint =
+                ImportState::from(ananke_imports::ImportConstraint::require(module.clone()));
+            // The session's state has the requirement already; the tree
+            // records where it came from. A tree conflict cannot arise
+            // that the state did not already have.
+            let _ = self.holes.refine(
+                self.holes.root(),
+                imports,
+                &DynConstraint::new(constraint),
+                &reason,
+                Scope::Module,
+            );
+        }
     }
 
     fn rejection_reasons(
@@ -700,7 +763,7 @@ impl Session {
             self.refine_hole(
                 id,
                 imports,
-                DynConstraint::new(constraint),
+                DynConstraint::new(ImportState::from(constraint)),
                 &reason,
                 Scope::Module,
             )?;

@@ -2,7 +2,7 @@
 //! through the module hole; lifting keeps what children share.
 
 use ananke_core::{DynConstraint, MeetSemilattice};
-use ananke_imports::{ImportConstraint, ModuleName};
+use ananke_imports::{ImportConstraint, ImportState, ModuleName};
 use ananke_runtime::{
     Ananke, Granularity, HoleSpec, HoleTree, ImportsSpec, RuntimeError, Scope, Spec,
 };
@@ -25,8 +25,9 @@ fn imports_of(tree: &HoleTree, ananke: &Ananke, name: &str) -> ImportConstraint 
         .constraint
         .component(imports)
         .unwrap()
-        .downcast_ref::<ImportConstraint>()
+        .downcast_ref::<ImportState>()
         .unwrap()
+        .policy()
         .clone()
 }
 
@@ -96,7 +97,9 @@ fn lifting_keeps_what_all_children_share() {
     let mut tree = HoleTree::new(product.top());
     let c1 = tree.open(tree.root(), "c1", Granularity::Function).unwrap();
     let c2 = tree.open(tree.root(), "c2", Granularity::Function).unwrap();
-    let needs = |specs: &str| DynConstraint::new(ImportConstraint::parse(specs).unwrap());
+    let needs = |specs: &str| {
+        DynConstraint::new(ImportState::from(ImportConstraint::parse(specs).unwrap()))
+    };
     tree.refine(c1, imports, &needs("math; re"), "c1 body", Scope::Local)
         .unwrap();
     tree.refine(c2, imports, &needs("math; json"), "c2 body", Scope::Local)
@@ -109,8 +112,9 @@ fn lifting_keeps_what_all_children_share() {
         .constraint
         .component(imports)
         .unwrap()
-        .downcast_ref::<ImportConstraint>()
+        .downcast_ref::<ImportState>()
         .unwrap()
+        .policy()
         .clone();
     assert_eq!(
         root,

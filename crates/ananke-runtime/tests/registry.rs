@@ -7,7 +7,7 @@ use ananke_core::{
     DynConstraint, Error, FnMorphism, LatticeDomain, MeetSemilattice, ProductConstraint,
     erase_morphism,
 };
-use ananke_imports::{ImportConstraint, ImportDomain, ModuleName};
+use ananke_imports::{ImportConstraint, ImportDomain, ImportState, ModuleName};
 use ananke_runtime::{InitialError, Registry, priority};
 use proptest::prelude::*;
 
@@ -28,7 +28,7 @@ fn duplicate_and_unknown_domains_are_errors() {
         "imports",
         "nowhere",
         0,
-        erase_morphism(FnMorphism::new("id", |c: &ImportConstraint| c.clone())),
+        erase_morphism(FnMorphism::new("id", |c: &ImportState| c.clone())),
     );
     let err = registry.build().err().unwrap();
     assert_eq!(err, Error::UnknownDomain("nowhere".into()));
@@ -44,10 +44,9 @@ fn a_morphism_between_the_wrong_types_is_an_error() {
         "imports",
         "range",
         priority::IMPORTS_TO_TYPES,
-        erase_morphism(FnMorphism::new(
-            "imports→imports",
-            |c: &ImportConstraint| c.clone(),
-        )),
+        erase_morphism(FnMorphism::new("imports→imports", |c: &ImportState| {
+            c.clone()
+        })),
     );
     let err = registry.build().err().unwrap();
     assert!(matches!(err, Error::ConstraintType { .. }), "{err}");
@@ -67,10 +66,10 @@ fn initial_constraints_propagate_across_domains() {
         priority::IMPORTS_TO_TYPES,
         erase_morphism(FnMorphism::new(
             "imports→budget",
-            move |c: &ImportConstraint| {
+            move |c: &ImportState| {
                 if c.is_bottom() {
                     Interval::new(1, 0)
-                } else if c.is_forbidden(&random) {
+                } else if c.policy().is_forbidden(&random) {
                     Interval::new(i64::MIN, 0)
                 } else {
                     Interval::new(i64::MIN, i64::MAX)
@@ -84,7 +83,9 @@ fn initial_constraints_propagate_across_domains() {
     let state = composition
         .initial([(
             imports,
-            DynConstraint::new(ImportConstraint::parse("!random").unwrap()),
+            DynConstraint::new(ImportState::from(
+                ImportConstraint::parse("!random").unwrap(),
+            )),
             "spec",
         )])
         .unwrap();
@@ -99,7 +100,9 @@ fn initial_constraints_propagate_across_domains() {
         .initial([
             (
                 imports,
-                DynConstraint::new(ImportConstraint::parse("!random").unwrap()),
+                DynConstraint::new(ImportState::from(
+                    ImportConstraint::parse("!random").unwrap(),
+                )),
                 "spec",
             ),
             (
@@ -126,12 +129,16 @@ fn version_conflicts_name_both_sources() {
         .initial([
             (
                 imports,
-                DynConstraint::new(ImportConstraint::parse("pandas>=2").unwrap()),
+                DynConstraint::new(ImportState::from(
+                    ImportConstraint::parse("pandas>=2").unwrap(),
+                )),
                 "spec line 4",
             ),
             (
                 imports,
-                DynConstraint::new(ImportConstraint::parse("pandas<1.5").unwrap()),
+                DynConstraint::new(ImportState::from(
+                    ImportConstraint::parse("pandas<1.5").unwrap(),
+                )),
                 "hole 3",
             ),
         ])
@@ -166,8 +173,11 @@ fn the_runtime_product_obeys_the_meet_laws() {
     let strategy = (prop::collection::vec(items, 0..3), -5i64..5, -5i64..5).prop_map(
         move |(specs, lo, hi)| -> ProductConstraint {
             let mut c = top.clone();
-            c.set(imports, ImportConstraint::parse(&specs.join(";")).unwrap())
-                .unwrap();
+            c.set(
+                imports,
+                ImportState::from(ImportConstraint::parse(&specs.join(";")).unwrap()),
+            )
+            .unwrap();
             c.set(range, Interval::new(lo, hi)).unwrap();
             c
         },

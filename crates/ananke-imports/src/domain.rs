@@ -1,0 +1,519 @@
+//! [`ImportDomain`]: the imports policy as a token mask.
+//!
+//! A token is rejected when it makes the text commit to a forbidden module
+//! (an import statement's name, a `from` module or imported submodule, a
+//! literal `__import__`/`import_module` argument, or a qualified use
+//! `os.` of an unbound name), and the end of the sequence is rejected
+//! while a required module is missing.
+//!
+//! Only tokens that could commit to a forbidden name at all are tried:
+//! those holding a forbidden module's first or last component followed by
+//! a non-name byte (a per-name class built once per vocabulary), and those
+//! that finish the name the text ends in (a prefix range of the vocabulary
+//! sorted by bytes; every candidate once that name is complete, as in
+//! `import os`, where the syntax survivors are few). Trying a token copies
+//! the lexer; nothing is allocated.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ananke_core::{
+    CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
+    Vocabulary,
+};
+
+use crate::ImportState;
+
+/// The vocabulary facts the mask needs, built once.
+struct VocabIndex {
+    name: String,
+    n_vocab: usize,
+    /// Ordinary (non-special, non-empty) tokens sorted by their bytes.
+    sorted: Vec<TokenId>,
+    /// Per forbidden top-level name: the tokens that contain it whole,
+    /// followed by a non-name byte.
+    flagged: Mutex<HashMap<String, Arc<TokenMask>>>,
+}
+
+impl VocabIndex {
+    fn new(vocab: &Vocabulary) -> VocabIndex {
+        let mut sorted: Vec<TokenId> = (0..vocab.len() as TokenId)
+            .filter(|&t| {
+                !vocab.is_special(t) && vocab.token_bytes(t).is_some_and(|b| !b.is_empty())
+            })
+            .collect();
+        sorted.sort_by(|&a, &b| vocab.token_bytes(a).cmp(&vocab.token_bytes(b)));
+        VocabIndex {
+            name: vocab.name().to_owned(),
+            n_vocab: vocab.len(),
+            sorted,
+            flagged: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn flagged(&self, name: &str, vocab: &Vocabulary) -> Arc<TokenMask> {
+        let mut table = self.flagged.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(mask) = table.get(name) {
+            return mask.clone();
+        }
+        let mut mask = TokenMask::new_empty(self.n_vocab);
+        for &t in &self.sorted {
+            if contains_word(vocab.token_bytes(t).unwrap_or_default(), name.as_bytes()) {
+                mask.set(t, true);
+            }
+        }
+        let mask = Arc::new(mask);
+        table.insert(name.to_owned(), mask.clone());
+        mask
+    }
+
+    /// The tokens whose bytes start with `prefix`.
+    fn starting_with<'a>(&'a self, prefix: &[u8], vocab: &'a Vocabulary) -> &'a [TokenId] {
+        let bytes = |t: TokenId| vocab.token_bytes(t).unwrap_or_default();
+        let from = self.sorted.partition_point(|&t| bytes(t) < prefix);
+        let len = self.sorted[from..].partition_point(|&t| bytes(t).starts_with(prefix));
+        &self.sorted[from..from + len]
+    }
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// Whether `bytes` holds `word` with a non-name byte after it and no name
+/// byte right before it.
+fn contains_word(bytes: &[u8], word: &[u8]) -> bool {
+    if word.is_empty() || bytes.len() <= word.len() {
+        return false;
+    }
+    (0..bytes.len() - word.len()).any(|i| {
+        &bytes[i..i + word.len()] == word
+            && !is_name_byte(bytes[i + word.len()])
+            && (i == 0 || !is_name_byte(bytes[i - 1]))
+    })
+}
+
+/// The imports domain (see the module docs). Its vocabulary facts are
+/// built on first use and tied to that vocabulary.
+#[derive(Default)]
+pub struct ImportDomain {
+    index: OnceLock<Arc<VocabIndex>>,
+}
+
+impl ImportDomain {
+    /// The domain's name in a product.
+    pub const NAME: &'static str = "imports";
+
+    /// A new imports domain.
+    pub fn new() -> ImportDomain {
+        ImportDomain::default()
+    }
+
+    fn index(&self, vocab: &Vocabulary) -> Result<&VocabIndex, Error> {
+        let index = self.index.get_or_init(|| Arc::new(VocabIndex::new(vocab)));
+        if index.n_vocab != vocab.len() {
+            return Err(Error::domain(
+                ImportDomain::NAME,
+                format!(
+                    "first used with vocabulary `{}` ({} tokens), now with `{}` ({} tokens)",
+                    index.name,
+                    index.n_vocab,
+                    vocab.name(),
+                    vocab.len()
+                ),
+            ));
+        }
+        Ok(index)
+    }
+
+    /// Why `token` is rejected in `state`, if it is.
+    fn verdict(&self, state: &ImportState, token: TokenId, vocab: &Vocabulary) -> Option<String> {
+        if let Some(v) = state.violation() {
+            return Some(v);
+        }
+        if vocab.eos().contains(&token) {
+            return state.missing_required().map(|m| {
+                format!("the module must import `{m}` (required by the policy) before it ends")
+            });
+        }
+        if vocab.is_special(token) {
+            return None;
+        }
+        let bytes = vocab.token_bytes(token)?;
+        state.violation_of(bytes)
+    }
+}
+
+impl fmt::Debug for ImportDomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ImportDomain")
+    }
+}
+
+impl Domain for ImportDomain {
+    type Constraint = ImportState;
+
+    fn name(&self) -> &str {
+        ImportDomain::NAME
+    }
+
+    fn top(&self) -> ImportState {
+        ImportState::top()
+    }
+
+    fn bottom(&self) -> ImportState {
+        <ImportState as ananke_core::Bounded>::bottom()
+    }
+
+    fn satisfiability(&self, state: &ImportState) -> Satisfiability {
+        if state.is_bottom() {
+            Satisfiability::Unsat
+        } else if state.missing_required().is_none() {
+            Satisfiability::Sat
+        } else {
+            Satisfiability::Unknown
+        }
+    }
+
+    fn token_mask(
+        &self,
+        state: &ImportState,
+        ctx: StepContext<'_>,
+        candidates: &TokenMask,
+        out: &mut TokenMask,
+    ) -> Result<(), Error> {
+        let vocab = ctx.vocab;
+        out.copy_from(candidates);
+        if state.is_bottom() {
+            out.fill(false);
+            return Ok(());
+        }
+        if state.missing_required().is_some() {
+            for &eos in vocab.eos() {
+                if (eos as usize) < out.len() {
+                    out.set(eos, false);
+                }
+            }
+        }
+        if state.policy.forbidden().next().is_none() {
+            return Ok(());
+        }
+        let index = self.index(vocab)?;
+        let mut try_token = |t: TokenId| {
+            let bytes = vocab.token_bytes(t).unwrap_or_default();
+            if !vocab.is_special(t) && state.commits_forbidden(bytes) {
+                out.set(t, false);
+            }
+        };
+        let lexer = state.lexer();
+        let pending = lexer.pending_module();
+        let pending = pending.as_ref().and_then(|p| p.as_str());
+        let trailing = lexer.trailing_name();
+        let mut prefix = [0u8; crate::scan::MAX_NAME + 1];
+        for forbidden in state.policy.forbidden() {
+            let (top, last) = (forbidden.top_level(), forbidden.last_component());
+            // A token that holds a whole component and the byte after it.
+            for t in candidates.iter_common(&index.flagged(top, vocab)) {
+                try_token(t);
+            }
+            if last != top {
+                for t in candidates.iter_common(&index.flagged(last, vocab)) {
+                    try_token(t);
+                }
+            }
+            // A token that finishes the name the text ends in: `import o`
+            // + `s\n`, `x = o` + `s.path`.
+            let rest = match (pending, trailing) {
+                (Some(pending), _) => forbidden.as_str().strip_prefix(pending),
+                (None, Some(partial)) => top.strip_prefix(partial).map(|rest| {
+                    prefix[..rest.len()].copy_from_slice(rest.as_bytes());
+                    prefix[rest.len()] = b'.';
+                    // Safe: `rest` plus an ASCII dot.
+                    std::str::from_utf8(&prefix[..=rest.len()]).unwrap_or_default()
+                }),
+                (None, None) => None,
+            };
+            match rest {
+                Some("") => {
+                    // The name is complete: any byte that ends it commits.
+                    for t in candidates.iter() {
+                        try_token(t);
+                    }
+                }
+                Some(rest) => {
+                    for &t in index.starting_with(rest.as_bytes(), vocab) {
+                        if candidates.contains(t) {
+                            try_token(t);
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn observe(
+        &self,
+        state: &ImportState,
+        token: TokenId,
+        ctx: StepContext<'_>,
+    ) -> Result<ImportState, Error> {
+        let bytes = ctx.vocab.try_token_bytes(token)?;
+        if state.is_bottom() {
+            return Ok(state.clone());
+        }
+        if let Some(reason) = self.verdict(state, token, ctx.vocab) {
+            return Ok(ImportState::contradiction(reason));
+        }
+        if ctx.vocab.is_special(token) {
+            return Ok(state.clone());
+        }
+        Ok(state.read(bytes))
+    }
+
+    fn explain(&self, state: &ImportState, token: TokenId, ctx: StepContext<'_>) -> Option<String> {
+        if token as usize >= ctx.vocab.len() {
+            return None;
+        }
+        self.verdict(state, token, ctx.vocab)
+    }
+
+    fn cost(&self) -> CostHint {
+        CostHint {
+            relative_cost: 0.01,
+            keep_ratio: 1.0,
+            scales_with_candidates: true,
+        }
+    }
+
+    fn join(&self, a: &ImportState, b: &ImportState) -> Option<ImportState> {
+        Some(ananke_core::JoinSemilattice::join(a, b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ImportConstraint;
+
+    const TOKENS: &[&str] = &[
+        "<eos>",
+        "import",
+        " o",
+        "s",
+        "\n",
+        " os",
+        "s\n",
+        ".",
+        "path",
+        " osmosis",
+        "x",
+        " =",
+        " 1",
+        "__import__",
+        "(\"",
+        "\")",
+        "os",
+        "math",
+        ".sqrt",
+        "(x)",
+        ",",
+        " sys",
+        "from",
+        " ",
+        "s.",
+        " import",
+        " path\n",
+        "s. path",
+        "path,",
+        " (",
+        ")",
+        "\n    ",
+        "'",
+        "ma",
+        "th.",
+        " as",
+        "#",
+        "\"\"\"",
+        "import os\n",
+        "s.path\n",
+        ".path",
+        "\\",
+        "(",
+        "[os]",
+        ":",
+    ];
+
+    fn vocab() -> Vocabulary {
+        Vocabulary::new("toy", TOKENS, &[0], &[0]).unwrap()
+    }
+
+    fn id(text: &str) -> TokenId {
+        TOKENS.iter().position(|t| *t == text).unwrap() as TokenId
+    }
+
+    fn run(domain: &ImportDomain, policy: &str, text: &[&str]) -> ImportState {
+        let vocab = vocab();
+        let mut state = ImportState::from(ImportConstraint::parse(policy).unwrap());
+        for piece in text {
+            state = domain
+                .observe(&state, id(piece), StepContext::new(&vocab))
+                .unwrap();
+        }
+        state
+    }
+
+    /// The mask keeps exactly the tokens observe accepts.
+    fn allowed(domain: &ImportDomain, state: &ImportState) -> Vec<&'static str> {
+        let vocab = vocab();
+        let ctx = StepContext::new(&vocab);
+        let all = TokenMask::new_full(vocab.len());
+        let mut out = TokenMask::new_empty(vocab.len());
+        domain.token_mask(state, ctx, &all, &mut out).unwrap();
+        for t in 0..vocab.len() as TokenId {
+            let observed = domain.observe(state, t, ctx).unwrap();
+            assert_eq!(
+                out.contains(t),
+                !observed.is_bottom(),
+                "mask and observe disagree on {:?} after {state:?}",
+                TOKENS[t as usize]
+            );
+        }
+        out.iter().map(|t| TOKENS[t as usize]).collect()
+    }
+
+    #[test]
+    fn import_statements_are_rejected_when_the_name_is_settled() {
+        let domain = ImportDomain::new();
+        let after_o = run(&domain, "!os", &["import", " o"]);
+        let allowed = allowed(&domain, &after_o);
+        assert!(allowed.contains(&"s"), "`import os` may still become `osx`");
+        assert!(!allowed.contains(&"s\n") && !allowed.contains(&"s."));
+        let after = run(&domain, "!os", &["import", " os"]);
+        assert!(!allowed_has(&domain, &after, "\n"));
+        assert!(!allowed_has(&domain, &after, "."));
+        assert!(
+            allowed_has(&domain, &after, "s"),
+            "`import oss` is another module"
+        );
+        assert!(!run(&domain, "!os", &["import", " osmosis", "\n"]).is_bottom());
+        let path = run(&domain, "!os.path", &["import", " os", "."]);
+        assert!(!path.is_bottom(), "`os` itself is allowed");
+        let rejected = domain.observe(&path, id("path"), StepContext::new(&vocab()));
+        assert!(
+            !rejected.unwrap().is_bottom(),
+            "not settled until the name ends"
+        );
+        let end = run(&domain, "!os.path", &["import", " os", ".", "path"]);
+        let why = domain
+            .explain(&end, id("\n"), StepContext::new(&vocab()))
+            .unwrap();
+        assert!(
+            why.contains("`os.path`") && why.contains("!os.path"),
+            "{why}"
+        );
+        assert!(run(&domain, "!os", &["from", " os", " import"]).is_bottom());
+    }
+
+    fn allowed_has(domain: &ImportDomain, state: &ImportState, token: &str) -> bool {
+        allowed(domain, state).contains(&token)
+    }
+
+    #[test]
+    fn uses_and_dynamic_imports() {
+        let domain = ImportDomain::new();
+        let start = run(&domain, "!math", &["x", " =", " "]);
+        assert!(
+            allowed_has(&domain, &start, "math"),
+            "`math` may be `mathx`"
+        );
+        let used = run(&domain, "!math", &["x", " =", " ", "math"]);
+        assert!(!allowed_has(&domain, &used, ".sqrt"));
+        assert!(!allowed_has(&domain, &used, "."));
+        assert!(allowed_has(&domain, &used, "(x)"));
+        let bound = run(&domain, "!os", &["os", " =", " 1", "\n"]);
+        assert!(allowed_has(
+            &domain,
+            &run(&domain, "!os", &["os", " =", " 1", "\n", "os"]),
+            "."
+        ));
+        assert!(!bound.is_bottom());
+        let dynamic = run(&domain, "!os", &["__import__", "(\"", "os"]);
+        assert!(!allowed_has(&domain, &dynamic, "\")"));
+        assert!(allowed_has(&domain, &dynamic, "s"));
+    }
+
+    #[test]
+    fn required_modules_gate_the_end() {
+        let domain = ImportDomain::new();
+        let none = run(&domain, "math", &["x", " =", " 1", "\n"]);
+        assert!(!allowed_has(&domain, &none, "<eos>"));
+        let why = domain
+            .explain(&none, 0, StepContext::new(&vocab()))
+            .unwrap();
+        assert!(why.contains("`math`"), "{why}");
+        let some = run(&domain, "math", &["import", " ", "math", "\n"]);
+        assert!(allowed_has(&domain, &some, "<eos>"));
+        assert_eq!(domain.satisfiability(&some), Satisfiability::Sat);
+    }
+
+    #[test]
+    fn a_policy_refined_after_the_import_is_a_contradiction() {
+        let domain = ImportDomain::new();
+        let imported = run(&domain, "", &["import", " os", "\n"]);
+        let refined = imported.meet(&ImportConstraint::parse("!os").unwrap().into());
+        assert!(refined.is_bottom());
+        assert!(
+            refined
+                .violation()
+                .unwrap()
+                .contains("already imports `os`")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+            std::env::var("ANANKE_LAW_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(200)
+        ))]
+        /// Along random token sequences, the mask and observe agree on
+        /// every token of the vocabulary at every step.
+        #[test]
+        fn mask_and_observe_agree_on_random_texts(
+            text in proptest::collection::vec(1..TOKENS.len(), 0..14),
+            policy in proptest::sample::select(&["!os", "!os.path", "!math; !sys", "!path"][..]),
+        ) {
+            let domain = ImportDomain::new();
+            let vocab = vocab();
+            let mut state = ImportState::from(ImportConstraint::parse(policy).unwrap());
+            for t in text {
+                allowed(&domain, &state);
+                let next = domain.observe(&state, t as TokenId, StepContext::new(&vocab)).unwrap();
+                if next.is_bottom() {
+                    break;
+                }
+                state = next;
+            }
+        }
+    }
+
+    #[test]
+    fn another_vocabulary_is_an_error() {
+        let domain = ImportDomain::new();
+        let state = ImportState::from(ImportConstraint::parse("!os").unwrap());
+        let vocab = vocab();
+        let mut out = TokenMask::new_empty(vocab.len());
+        let all = TokenMask::new_full(vocab.len());
+        domain
+            .token_mask(&state, StepContext::new(&vocab), &all, &mut out)
+            .unwrap();
+        let other = Vocabulary::new("other", ["a", "b"], &[], &[]).unwrap();
+        let all = TokenMask::new_full(2);
+        let mut out = TokenMask::new_empty(2);
+        let err = domain
+            .token_mask(&state, StepContext::new(&other), &all, &mut out)
+            .unwrap_err();
+        assert!(err.to_string().contains("toy"), "{err}");
+    }
+}
