@@ -139,3 +139,62 @@ fn explain_says_which_domain_rejects_a_token() {
     let out = ananke(&["explain", "--file", &file, "--offset", "4"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("is allowed"));
 }
+
+#[test]
+fn check_with_an_import_policy_names_the_forbidden_module() {
+    let spec = scratch(
+        "policy.toml",
+        "[syntax]\ntokenizer = \"o200k_base\"\n\n[imports]\nforbidden = [\"subprocess\"]\n",
+    );
+    let file = scratch(
+        "shell.py",
+        "import os\nimport subprocess\n\ndef run() -> None:\n    subprocess.run([\"ls\"])\n",
+    );
+    let out = ananke(&[
+        "check",
+        "--file",
+        &file,
+        "--spec",
+        &spec,
+        "--domains",
+        "syntax,types,imports",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["accepted"], false);
+    let at = &line["rejected_at"];
+    assert_eq!(at["domains"], serde_json::json!(["imports"]), "{at}");
+    let reason = at["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("`subprocess`") && reason.contains("!subprocess"),
+        "{reason}"
+    );
+    // `import subprocess` is settled by the line break after the name.
+    let offset = at["byte_offset"].as_u64().unwrap() as usize;
+    let end = "import os\nimport subprocess".len();
+    let token = at["token"].as_str().unwrap();
+    assert!(offset <= end && end < offset + token.len(), "{at}");
+}
+
+#[test]
+fn check_prints_fusion_counters_on_request() {
+    let file = scratch("stats.py", "def f(x: int) -> int:\n    return x + 1\n");
+    let out = ananke(&["check", "--file", &file, "--stats"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fusion: "), "{stderr}");
+    for domain in ["syntax", "types", "imports"] {
+        let row = stderr
+            .lines()
+            .find(|l| l.trim_start().starts_with(domain))
+            .unwrap_or_else(|| panic!("no {domain} row: {stderr}"));
+        let computed: u64 = row.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let reused: u64 = row.split_whitespace().nth(2).unwrap().parse().unwrap();
+        assert!(computed + reused > 0, "{row}");
+    }
+}

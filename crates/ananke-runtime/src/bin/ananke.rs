@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use ananke_core::TokenMask;
+use ananke_runtime::fusion::FusionStats;
 use ananke_runtime::{Ananke, RuntimeError, Spec};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -39,12 +40,14 @@ enum Command {
 
 #[derive(Args)]
 struct Common {
-    /// cl100k_base, o200k_base, or a path to a tokenizer.json.
-    #[arg(long, default_value = "cl100k_base")]
-    tokenizer: String,
-    /// Grammar backend: llguidance or xgrammar.
-    #[arg(long, default_value = "llguidance")]
-    backend: String,
+    /// cl100k_base, o200k_base, or a path to a tokenizer.json (default:
+    /// the spec's, else cl100k_base).
+    #[arg(long)]
+    tokenizer: Option<String>,
+    /// Grammar backend: llguidance or xgrammar (default: the spec's, else
+    /// llguidance).
+    #[arg(long)]
+    backend: Option<String>,
     /// Domains to compose, comma-separated (default: every domain built in).
     #[arg(long, value_delimiter = ',')]
     domains: Option<Vec<String>>,
@@ -72,6 +75,11 @@ struct CheckArgs {
     /// One JSON object per program on stdout.
     #[arg(long)]
     json: bool,
+    /// Print mask-fusion counters summed over the programs (per domain:
+    /// masks computed, reused, taken from the cache, skipped; candidates in
+    /// and kept; time) on stderr.
+    #[arg(long)]
+    stats: bool,
 }
 
 #[derive(Args)]
@@ -106,8 +114,12 @@ fn compile(common: &Common) -> Result<Ananke, String> {
         Some(path) => Spec::from_file(path).map_err(|e| e.to_string())?,
         None => Spec::default(),
     };
-    spec.syntax.tokenizer = common.tokenizer.clone();
-    spec.syntax.backend = common.backend.clone();
+    if let Some(tokenizer) = &common.tokenizer {
+        spec.syntax.tokenizer.clone_from(tokenizer);
+    }
+    if let Some(backend) = &common.backend {
+        spec.syntax.backend.clone_from(backend);
+    }
     let domains: Vec<String> = common.domains.clone().unwrap_or_else(|| {
         ananke_runtime::DOMAINS
             .iter()
@@ -127,6 +139,7 @@ struct Outcome {
     accepted: bool,
     rejected_at: Option<Value>,
     mask_us: Vec<f64>,
+    stats: FusionStats,
 }
 
 fn force_feed(ananke: &Ananke, source: &str) -> Result<Outcome, RuntimeError> {
@@ -165,6 +178,7 @@ fn force_feed(ananke: &Ananke, source: &str) -> Result<Outcome, RuntimeError> {
                     "reason": reasons.join("; "),
                 })),
                 mask_us,
+                stats: session.stats().clone(),
             });
         }
         offset += bytes.len();
@@ -174,7 +188,57 @@ fn force_feed(ananke: &Ananke, source: &str) -> Result<Outcome, RuntimeError> {
         accepted: session.is_accepting()?,
         rejected_at: None,
         mask_us,
+        stats: session.stats().clone(),
     })
+}
+
+/// Adds `more` to `total`, domain by domain (matched by name).
+fn add_stats(total: &mut FusionStats, more: &FusionStats) {
+    total.steps += more.steps;
+    total.parallel_steps += more.parallel_steps;
+    for d in &more.domains {
+        match total.domains.iter_mut().find(|t| t.name == d.name) {
+            Some(t) => {
+                t.computed += d.computed;
+                t.reused += d.reused;
+                t.cache_hits += d.cache_hits;
+                t.skipped += d.skipped;
+                t.candidates_in += d.candidates_in;
+                t.candidates_out += d.candidates_out;
+                t.nanos += d.nanos;
+            }
+            None => total.domains.push(d.clone()),
+        }
+    }
+}
+
+fn print_stats(stats: &FusionStats) {
+    eprintln!(
+        "fusion: {} masks, {} with domains in parallel",
+        stats.steps, stats.parallel_steps
+    );
+    eprintln!(
+        "  {:<10} {:>9} {:>9} {:>9} {:>9} {:>15} {:>8} {:>10}",
+        "domain", "computed", "reused", "cached", "skipped", "candidates in", "kept %", "µs/mask"
+    );
+    for d in &stats.domains {
+        let kept = if d.candidates_in == 0 {
+            0.0
+        } else {
+            100.0 * d.candidates_out as f64 / d.candidates_in as f64
+        };
+        eprintln!(
+            "  {:<10} {:>9} {:>9} {:>9} {:>9} {:>15} {:>8.2} {:>10.1}",
+            d.name,
+            d.computed,
+            d.reused,
+            d.cache_hits,
+            d.skipped,
+            d.candidates_in,
+            kept,
+            d.nanos as f64 / 1e3 / d.computed.max(1) as f64
+        );
+    }
 }
 
 fn quantile(samples: &[f64], q: f64) -> f64 {
@@ -250,6 +314,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     };
     let (mut accepted, mut rejected, mut bad_records) = (0usize, 0usize, 0usize);
     let mut all_mask_us = Vec::new();
+    let mut stats = FusionStats::default();
     for (id, program) in programs {
         progress.inc(1);
         let source = match program {
@@ -272,6 +337,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             quantile(&outcome.mask_us, 0.99),
         );
         all_mask_us.extend_from_slice(&outcome.mask_us);
+        add_stats(&mut stats, &outcome.stats);
         progress.suspend(|| {
             if args.json {
                 println!(
@@ -312,6 +378,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         quantile(&all_mask_us, 0.5),
         quantile(&all_mask_us, 0.99)
     );
+    if args.stats {
+        print_stats(&stats);
+    }
     Ok(if bad_records > 0 {
         ExitCode::from(1)
     } else {
