@@ -202,6 +202,17 @@ impl TokenMask {
         }
     }
 
+    /// Lets `write` change the engine-layout words in place (a plugin
+    /// writing its mask across an ABI boundary, with no copy); bits beyond
+    /// the vocabulary are cleared afterwards so the invariant holds.
+    pub fn update_u32_words<R>(&mut self, write: impl FnOnce(&mut [u32]) -> R) -> R {
+        let n_words = self.n_words();
+        let own: &mut [u32] = bytemuck::cast_slice_mut(self.bits.as_mut_slice());
+        let result = write(&mut own[..n_words]);
+        self.clear_padding();
+        result
+    }
+
     /// Writes the mask into an engine's int32 row (`out.len()` should be
     /// `ceil(len / 32)`; extra words are zeroed, missing ones dropped).
     pub fn write_i32_words(&self, out: &mut [i32]) {

@@ -105,6 +105,18 @@ impl Vocabulary {
         &self.eos
     }
 
+    /// The flat table: every token's bytes in id order, and the offsets
+    /// (`offsets[i]..offsets[i + 1]` is token `i`) — what a plugin is
+    /// handed across the ABI boundary, without a copy.
+    pub fn flat(&self) -> (&[u8], &[u32]) {
+        (&self.bytes, &self.offsets)
+    }
+
+    /// The special token ids, in order.
+    pub fn special_ids(&self) -> impl Iterator<Item = TokenId> + '_ {
+        self.special.ones().map(|i| i as TokenId)
+    }
+
     /// Iterates `(id, bytes)` over all tokens.
     pub fn iter(&self) -> impl Iterator<Item = (TokenId, &[u8])> + '_ {
         self.offsets
