@@ -8,6 +8,8 @@
 //!   medians read from criterion's output.
 //! - `cargo xtask ci` — `test` with `--locked`, as `.ci/run` on a clean
 //!   checkout.
+//! - `cargo xtask plugins [--release]` — builds the plugin libraries in
+//!   `plugins/` and prints their paths (for `ananke check --plugin`).
 //! - `cargo xtask typeshed` — regenerates `crates/ananke-types/typeshed/
 //!   stdlib.pyi-bundle` from the typeshed stubs inside the pinned mypy
 //!   wheel (downloaded with pip into `.cache/`).
@@ -43,6 +45,12 @@ enum Task {
     Ci,
     /// Regenerate the typeshed stub bundle of ananke-types.
     Typeshed,
+    /// Build the plugin libraries in `plugins/` and print their paths.
+    Plugins {
+        /// Build with optimisations (`target/release`).
+        #[arg(long)]
+        release: bool,
+    },
 }
 
 fn main() -> Result<()> {
@@ -53,7 +61,39 @@ fn main() -> Result<()> {
         Task::Ci => test(&root, false, true),
         Task::Bench { filter } => bench(&root, filter.as_deref()),
         Task::Typeshed => typeshed(&root),
+        Task::Plugins { release } => plugins(&root, release),
     }
+}
+
+/// The plugin crates: every directory under `plugins/` but the ABI crate.
+const PLUGINS: &[&str] = &["deny-calls", "style", "fixture"];
+
+fn plugins(root: &Path, release: bool) -> Result<()> {
+    let mut command = cargo(root);
+    command.arg("build");
+    if release {
+        command.arg("--release");
+    }
+    for plugin in PLUGINS {
+        command.args(["-p", &format!("ananke-plugin-{plugin}")]);
+    }
+    run("cargo build (plugins)", &mut command)?;
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), PathBuf::from)
+        .join(if release { "release" } else { "debug" });
+    for plugin in PLUGINS {
+        let file = dir.join(format!(
+            "{}ananke_plugin_{}{}",
+            std::env::consts::DLL_PREFIX,
+            plugin.replace('-', "_"),
+            std::env::consts::DLL_SUFFIX
+        ));
+        if !file.is_file() {
+            bail!("{} was not built", file.display());
+        }
+        println!("{}", file.display());
+    }
+    Ok(())
 }
 
 fn workspace_root() -> PathBuf {

@@ -35,6 +35,7 @@ assert!(mask.contains(vocab.encode("\n")[0]));
 pub mod fusion;
 pub mod holes;
 pub mod morphisms;
+pub mod plugin;
 mod registry;
 mod session;
 pub mod spec;
@@ -43,6 +44,7 @@ pub mod spec;
 pub const MODULE_HOLE: &str = "module";
 
 pub use holes::{Granularity, HoleId, HoleTree, Scope};
+pub use plugin::{Plugin, PluginConstraint, PluginDomainHost, PluginError};
 pub use registry::{Composition, InitialError, Registry, priority};
 pub use session::{Ananke, DOMAINS, Explanation, Rejection, RuntimeError, Session};
-pub use spec::{HoleSpec, ImportsSpec, Spec, SpecError, SyntaxSpec, TypesSpec};
+pub use spec::{HoleSpec, ImportsSpec, PluginSpec, Spec, SpecError, SyntaxSpec, TypesSpec};

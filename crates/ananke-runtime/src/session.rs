@@ -78,6 +78,9 @@ pub enum RuntimeError {
     /// An unknown domain name (in `--domains`).
     #[error("unknown domain `{0}` (available: syntax, imports, types)")]
     UnknownDomain(String),
+    /// A plugin could not be loaded or set up.
+    #[error(transparent)]
+    Plugin(#[from] crate::plugin::PluginError),
     /// An earlier internal error left the session unusable.
     #[error("the session failed earlier and cannot continue: {0}")]
     Poisoned(String),
@@ -158,6 +161,21 @@ impl Ananke {
         } else {
             None
         };
+        let mut plugin_starts: Vec<(DomainId, DynConstraint, String)> = Vec::new();
+        for (i, entry) in spec.plugins.iter().enumerate() {
+            for plugin in crate::plugin::Plugin::load_path(&entry.path)? {
+                let host = plugin.domain(vocab.vocabulary())?;
+                // No constraint given: the plugin's default policy (its
+                // reading of the empty text).
+                let start = host.parse(entry.constraint.as_deref().unwrap_or(""))?;
+                let id = registry.register(host)?.id();
+                plugin_starts.push((
+                    id,
+                    DynConstraint::new(start),
+                    format!("spec plugins[{i}] ({})", plugin.path().display()),
+                ));
+            }
+        }
         if imports.is_some() && types.is_some() {
             registry.connect(
                 "types",
@@ -199,6 +217,7 @@ impl Ananke {
             };
             initial_constraints.push((types, DynConstraint::new(constraint), reason.to_owned()));
         }
+        initial_constraints.extend(plugin_starts);
         let initial = composition
             .initial(
                 initial_constraints

@@ -165,6 +165,21 @@ pub struct Spec {
     pub types: TypesSpec,
     /// Holes.
     pub holes: Vec<HoleSpec>,
+    /// Plugin domains to load (`[[plugins]]`).
+    pub plugins: Vec<PluginSpec>,
+}
+
+/// A plugin domain: a library (or a directory of them) and, optionally,
+/// the constraint it starts with, in the plugin's own syntax (absent: the
+/// plugin's default policy, which is its reading of the empty text).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginSpec {
+    /// The library file or a directory of libraries.
+    pub path: std::path::PathBuf,
+    /// The initial constraint, in the plugin's syntax.
+    #[serde(default)]
+    pub constraint: Option<String>,
 }
 
 /// The types domain's settings.
@@ -241,6 +256,16 @@ impl Spec {
         self
     }
 
+    /// Adds a plugin domain (a library or a directory of them) with its
+    /// default policy (see [`PluginSpec`]).
+    pub fn plugin(mut self, path: impl Into<std::path::PathBuf>) -> Spec {
+        self.plugins.push(PluginSpec {
+            path: path.into(),
+            constraint: None,
+        });
+        self
+    }
+
     /// Adds a hole.
     pub fn hole(mut self, hole: HoleSpec) -> Spec {
         self.holes.push(hole);
@@ -249,6 +274,14 @@ impl Spec {
 
     /// Checks every field; the error names the first bad one.
     pub fn validate(&self) -> Result<(), SpecError> {
+        for (i, plugin) in self.plugins.iter().enumerate() {
+            if !plugin.path.exists() {
+                return Err(SpecError::new(
+                    format!("plugins[{i}].path"),
+                    format!("no such file or directory: {}", plugin.path.display()),
+                ));
+            }
+        }
         if let Some(prefix) = &self.types.body_prefix {
             let last_line = prefix
                 .trim_end_matches(['\n', '\r'])

@@ -198,3 +198,53 @@ fn check_prints_fusion_counters_on_request() {
         assert!(computed + reused > 0, "{row}");
     }
 }
+
+#[test]
+fn a_plugin_given_on_the_command_line_changes_the_verdict() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(&root)
+        .args(["build", "-p", "ananke-plugin-deny-calls"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let library = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), PathBuf::from)
+        .join("debug")
+        .join(format!(
+            "{}ananke_plugin_deny_calls{}",
+            std::env::consts::DLL_PREFIX,
+            std::env::consts::DLL_SUFFIX
+        ));
+    let source = "def run(s: str) -> int:\n    return int(eval(s))\n";
+    let file = scratch("eval.py", source);
+    let without = ananke(&["check", "--file", &file, "--json"]);
+    let line: serde_json::Value = serde_json::from_slice(&without.stdout).unwrap();
+    assert_eq!(line["accepted"], true, "{line}");
+    let with = ananke(&[
+        "check",
+        "--file",
+        &file,
+        "--json",
+        "--plugin",
+        library.to_str().unwrap(),
+    ]);
+    assert!(
+        with.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&with.stdout).unwrap();
+    assert_eq!(line["accepted"], false, "{line}");
+    let at = &line["rejected_at"];
+    assert_eq!(at["domains"], serde_json::json!(["deny-calls"]), "{at}");
+    assert!(at["reason"].as_str().unwrap().contains("`eval`"), "{at}");
+    let paren = source.find("eval(").unwrap() + 4;
+    let offset = at["byte_offset"].as_u64().unwrap() as usize;
+    let token = at["token"].as_str().unwrap();
+    assert!(offset <= paren && paren < offset + token.len(), "{at}");
+
+    let out = ananke(&["check", "--file", &file, "--plugin", "/no/such.so"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such.so"));
+}

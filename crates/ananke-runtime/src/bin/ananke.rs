@@ -4,6 +4,7 @@
 //! ```text
 //! ananke check --tokenizer cl100k_base --jsonl ../shared/data/mbpp_typed.jsonl --json
 //! ananke check --file prog.py --domains syntax,imports --spec spec.toml
+//! ananke check --file prog.py --plugin target/debug/libananke_plugin_deny_calls.so
 //! ananke explain --file prog.py --offset 120
 //! ```
 
@@ -54,6 +55,11 @@ struct Common {
     /// A spec file (TOML); --tokenizer and --backend override its values.
     #[arg(long)]
     spec: Option<PathBuf>,
+    /// A plugin domain: a library, or a directory of them (repeatable).
+    /// It joins with its default policy; a spec's `[[plugins]]` entries
+    /// can give another.
+    #[arg(long = "plugin", value_name = "PATH")]
+    plugins: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -119,6 +125,12 @@ fn compile(common: &Common) -> Result<Ananke, String> {
     }
     if let Some(backend) = &common.backend {
         spec.syntax.backend.clone_from(backend);
+    }
+    for path in &common.plugins {
+        spec.plugins.push(ananke_runtime::PluginSpec {
+            path: path.clone(),
+            constraint: None,
+        });
     }
     let domains: Vec<String> = common.domains.clone().unwrap_or_else(|| {
         ananke_runtime::DOMAINS
