@@ -9,7 +9,8 @@
 //! - `cargo xtask ci` — `test` with `--locked`, as `.ci/run` on a clean
 //!   checkout.
 //! - `cargo xtask plugins [--release]` — builds the plugin libraries in
-//!   `plugins/` and prints their paths (for `ananke check --plugin`).
+//!   `plugins/` into `target/plugins` and prints their paths (for
+//!   `ananke check --plugin`).
 //! - `cargo xtask typeshed` — regenerates `crates/ananke-types/typeshed/
 //!   stdlib.pyi-bundle` from the typeshed stubs inside the pinned mypy
 //!   wheel (downloaded with pip into `.cache/`).
@@ -69,8 +70,14 @@ fn main() -> Result<()> {
 const PLUGINS: &[&str] = &["deny-calls", "style", "fixture"];
 
 fn plugins(root: &Path, release: bool) -> Result<()> {
+    // A target directory of their own: built alone, shared crates get
+    // other feature sets than in the workspace build, and two copies side
+    // by side in one directory confuse the workspace's doctests.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), PathBuf::from)
+        .join("plugins");
     let mut command = cargo(root);
-    command.arg("build");
+    command.arg("build").arg("--target-dir").arg(&target);
     if release {
         command.arg("--release");
     }
@@ -78,9 +85,7 @@ fn plugins(root: &Path, release: bool) -> Result<()> {
         command.args(["-p", &format!("ananke-plugin-{plugin}")]);
     }
     run("cargo build (plugins)", &mut command)?;
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| root.join("target"), PathBuf::from)
-        .join(if release { "release" } else { "debug" });
+    let dir = target.join(if release { "release" } else { "debug" });
     for plugin in PLUGINS {
         let file = dir.join(format!(
             "{}ananke_plugin_{}{}",

@@ -100,13 +100,37 @@ impl fmt::Debug for Plugin {
     }
 }
 
+/// The loader's reason, in one line: `abi_stable`'s messages run to many
+/// lines (a layout mismatch prints both layouts whole).
 fn classify(path: &Path, err: LibraryError) -> PluginError {
     let path = path.to_owned();
-    let message = err.to_string();
+    let text = err.to_string();
+    let lines = || text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let last = || lines().next_back().unwrap_or_default().to_owned();
     match err {
-        LibraryError::OpenError { .. } => PluginError::NotALibrary { path, message },
-        LibraryError::GetSymbolError { .. } => PluginError::NotAPlugin { path, message },
-        _ => PluginError::Incompatible { path, message },
+        LibraryError::OpenError { .. } => PluginError::NotALibrary {
+            path,
+            message: last(),
+        },
+        LibraryError::GetSymbolError { .. } => PluginError::NotAPlugin {
+            path,
+            message: last(),
+        },
+        LibraryError::AbiInstability(_) => {
+            let mut errors: Vec<&str> = lines().filter_map(|l| l.strip_prefix("Error:")).collect();
+            errors.dedup();
+            PluginError::Incompatible {
+                path,
+                message: format!(
+                    "its interface types are laid out differently from this host's ({}); rebuild it against this host's ananke-plugin-abi",
+                    errors.join("; ")
+                ),
+            }
+        }
+        _ => PluginError::Incompatible {
+            path,
+            message: lines().next().unwrap_or_default().to_owned(),
+        },
     }
 }
 

@@ -1,5 +1,7 @@
 //! The `ananke` binary, as a user runs it.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -201,21 +203,7 @@ fn check_prints_fusion_counters_on_request() {
 
 #[test]
 fn a_plugin_given_on_the_command_line_changes_the_verdict() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(&root)
-        .args(["build", "-p", "ananke-plugin-deny-calls"])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let library = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| root.join("target"), PathBuf::from)
-        .join("debug")
-        .join(format!(
-            "{}ananke_plugin_deny_calls{}",
-            std::env::consts::DLL_PREFIX,
-            std::env::consts::DLL_SUFFIX
-        ));
+    let library = common::library("deny_calls");
     let source = "def run(s: str) -> int:\n    return int(eval(s))\n";
     let file = scratch("eval.py", source);
     let without = ananke(&["check", "--file", &file, "--json"]);

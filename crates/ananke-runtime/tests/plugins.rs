@@ -2,51 +2,17 @@
 //! at run time, composed with the built-in domains — and every way loading
 //! or calling one can go wrong, with what the user sees.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
 
 use ananke_core::laws::{LawConfig, assert_laws, check_meet_semilattice};
 use ananke_core::{Domain, MeetSemilattice, StepContext, TokenMask, Vocabulary};
 use ananke_runtime::{
     Ananke, Plugin, PluginConstraint, PluginError, PluginSpec, RuntimeError, Spec,
 };
+use common::library;
 use proptest::prelude::*;
-
-/// Builds the plugin libraries (once per test run) and returns the
-/// directory holding them: nothing prebuilt is committed.
-fn plugin_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .current_dir(&root)
-            .args([
-                "build",
-                "-p",
-                "ananke-plugin-deny-calls",
-                "-p",
-                "ananke-plugin-style",
-                "-p",
-                "ananke-plugin-fixture",
-            ])
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building the plugins failed");
-        let target =
-            std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-        target.join("debug")
-    })
-}
-
-fn library(name: &str) -> PathBuf {
-    plugin_dir().join(format!(
-        "{}ananke_plugin_{name}{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    ))
-}
 
 fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ananke-plugins-{}", std::process::id()));
@@ -99,11 +65,13 @@ fn first_rejection(ananke: &Ananke, source: &str) -> Option<(usize, String)> {
 fn load_errors_say_what_is_wrong() {
     // Each row of the load-error matrix: what was tried, what the user sees.
     let missing = Plugin::load(Path::new("/no/such/plugin.so")).unwrap_err();
+    eprintln!("missing: {missing}");
     assert!(matches!(missing, PluginError::NotFound(_)), "{missing}");
     assert!(missing.to_string().contains("no such file"));
 
     let text = scratch("notes.so", b"this is not a library\n");
     let not_a_library = Plugin::load(&text).unwrap_err();
+    eprintln!("not a library: {not_a_library}");
     assert!(
         matches!(not_a_library, PluginError::NotALibrary { .. }),
         "{not_a_library}"
@@ -111,11 +79,26 @@ fn load_errors_say_what_is_wrong() {
 
     let libc = system_library();
     let not_a_plugin = Plugin::load(&libc).unwrap_err();
+    eprintln!("not a plugin: {not_a_plugin}");
     assert!(
         matches!(not_a_plugin, PluginError::NotAPlugin { .. }),
         "{not_a_plugin}"
     );
     assert!(not_a_plugin.to_string().contains("not an Ananke plugin"));
+
+    // Built against another layout of the interface: abi_stable's check.
+    let probe = common::fixture_with_another_layout();
+    let incompatible = Plugin::load(&probe).unwrap_err();
+    assert!(
+        matches!(incompatible, PluginError::Incompatible { .. }),
+        "{incompatible}"
+    );
+    eprintln!("another layout: {incompatible}");
+    assert!(incompatible.to_string().contains("laid out differently"));
+    assert!(
+        !incompatible.to_string().contains('\n'),
+        "one line, not two layouts"
+    );
 
     // Through a spec: the field is named.
     let mut spec = Spec::python("cl100k_base");
@@ -124,6 +107,7 @@ fn load_errors_say_what_is_wrong() {
         constraint: None,
     });
     let err = Ananke::new(&spec).err().unwrap().to_string();
+    eprintln!("spec: {err}");
     assert!(err.contains("plugins[0].path"), "{err}");
 
     // A directory loads every library in it; a bad one stops the load.
@@ -141,6 +125,7 @@ fn faults_inside_a_plugin_are_errors_not_crashes() {
     unsafe_env_set("ANANKE_FIXTURE_ABI_VERSION", "999");
     let wrong = Plugin::load(&fixture).unwrap_err();
     unsafe_env_remove("ANANKE_FIXTURE_ABI_VERSION");
+    eprintln!("another contract version: {wrong}");
     assert!(
         matches!(
             wrong,
@@ -177,11 +162,13 @@ fn faults_inside_a_plugin_are_errors_not_crashes() {
     let mut session = ananke.session().unwrap();
     let mut mask = TokenMask::new_empty(ananke.vocab().len());
     let err = session.compute_mask(&mut mask).unwrap_err().to_string();
+    eprintln!("panic in the mask: {err}");
     assert!(
         err.contains("fixture") && err.contains("panicked in `token_mask`"),
         "{err}"
     );
     let again = session.compute_mask(&mut mask).unwrap_err();
+    eprintln!("the next call: {again}");
     assert!(matches!(again, RuntimeError::Poisoned(_)), "{again}");
 
     // A panic in observe: the commit fails, the session is poisoned, and a
@@ -190,6 +177,7 @@ fn faults_inside_a_plugin_are_errors_not_crashes() {
     let mut session = ananke.session().unwrap();
     let x = ananke.vocab().encode("x")[0];
     let err = session.commit(x).unwrap_err().to_string();
+    eprintln!("panic in observe: {err}");
     assert!(err.contains("panicked in `observe`"), "{err}");
     assert!(matches!(
         session.commit(x).unwrap_err(),

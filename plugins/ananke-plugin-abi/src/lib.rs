@@ -112,6 +112,11 @@ pub struct VocabView<'a> {
     pub special: RSlice<'a, u32>,
     /// End-of-sequence tokens.
     pub eos: RSlice<'a, u32>,
+    /// Only in builds with the `layout-probe` feature: a field the host
+    /// does not have, so that its tests can load a plugin whose interface
+    /// layout differs from the host's and see the load refused.
+    #[cfg(feature = "layout-probe")]
+    pub probe: u32,
 }
 
 /// The traits a constraint value offers across the boundary.
@@ -224,6 +229,8 @@ impl Vocab {
             offsets: offsets.as_slice().into(),
             special: special.into(),
             eos: eos.into(),
+            #[cfg(feature = "layout-probe")]
+            probe: 0,
         })
     }
 

@@ -31,7 +31,8 @@ fn programs() -> Vec<String> {
         .collect()
 }
 
-/// Builds the plugins with optimisations and returns where they are.
+/// Builds the plugins with optimisations, in a target directory of their
+/// own, and returns where they are.
 fn release_dir() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -39,6 +40,8 @@ fn release_dir() -> PathBuf {
         .args([
             "build",
             "--release",
+            "--target-dir",
+            "target/plugins",
             "-p",
             "ananke-plugin-deny-calls",
             "-p",
@@ -47,9 +50,7 @@ fn release_dir() -> PathBuf {
         .status()
         .expect("cargo runs");
     assert!(status.success());
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| root.join("target"), PathBuf::from)
-        .join("release")
+    root.join("target/plugins/release")
 }
 
 fn quantile(samples: &mut [f64], q: f64) -> f64 {

@@ -4,7 +4,7 @@
 //! ```text
 //! ananke check --tokenizer cl100k_base --jsonl ../shared/data/mbpp_typed.jsonl --json
 //! ananke check --file prog.py --domains syntax,imports --spec spec.toml
-//! ananke check --file prog.py --plugin target/debug/libananke_plugin_deny_calls.so
+//! ananke check --file prog.py --plugin target/plugins/debug/libananke_plugin_deny_calls.so
 //! ananke explain --file prog.py --offset 120
 //! ```
 
