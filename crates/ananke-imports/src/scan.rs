@@ -215,44 +215,6 @@ fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-const KEYWORDS: &[&[u8]] = &[
-    b"False",
-    b"None",
-    b"True",
-    b"and",
-    b"as",
-    b"assert",
-    b"async",
-    b"await",
-    b"break",
-    b"class",
-    b"continue",
-    b"def",
-    b"del",
-    b"elif",
-    b"else",
-    b"except",
-    b"finally",
-    b"for",
-    b"from",
-    b"global",
-    b"if",
-    b"import",
-    b"in",
-    b"is",
-    b"lambda",
-    b"nonlocal",
-    b"not",
-    b"or",
-    b"pass",
-    b"raise",
-    b"return",
-    b"try",
-    b"while",
-    b"with",
-    b"yield",
-];
-
 const BINDERS: &[&[u8]] = &[
     b"def",
     b"class",
@@ -607,7 +569,7 @@ impl Lexer {
         let word = self.word;
         self.word.clear();
         let is = |w: &[u8]| word.eq_bytes(w);
-        let keyword = KEYWORDS.iter().any(|k| is(k));
+        let keyword = crate::names::KEYWORDS.iter().any(|k| is(k.as_bytes()));
         self.last = b'a';
         self.words = self.words.saturating_add(1);
         if std::mem::take(&mut self.binds_next)

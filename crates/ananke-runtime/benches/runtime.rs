@@ -7,7 +7,6 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
@@ -41,29 +40,12 @@ unsafe impl GlobalAlloc for Counting {
     }
 }
 
+mod common;
+
+use common::{programs, quantile};
+
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
-
-fn programs() -> Vec<String> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    let text = std::fs::read_to_string(dir.join("mbpp_typed.jsonl")).expect("the evaluation data");
-    text.lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).expect("JSON")["source"]
-                .as_str()
-                .expect("source")
-                .to_owned()
-        })
-        .collect()
-}
-
-fn quantile(samples: &mut [f64], q: f64) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[((samples.len() - 1) as f64 * q).round() as usize]
-}
 
 fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
     let ananke =

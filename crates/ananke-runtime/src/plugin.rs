@@ -201,13 +201,7 @@ impl Plugin {
     pub fn domain(&self, vocab: &Vocabulary) -> Result<PluginDomainHost, PluginError> {
         let (bytes, offsets) = vocab.flat();
         let special: Vec<u32> = vocab.special_ids().collect();
-        let view = VocabView {
-            name: vocab.name().into(),
-            bytes: bytes.into(),
-            offsets: offsets.into(),
-            special: special.as_slice().into(),
-            eos: vocab.eos().into(),
-        };
+        let view = VocabView::new(vocab.name(), bytes, offsets, &special, vocab.eos());
         let domain = check(&self.name, "new_domain", (self.module.new_domain())(view))?;
         Ok(PluginDomainHost::new(domain, &self.name, vocab.len()))
     }

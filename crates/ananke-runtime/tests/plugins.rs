@@ -11,7 +11,7 @@ use ananke_core::{Domain, MeetSemilattice, StepContext, TokenMask, Vocabulary};
 use ananke_runtime::{
     Ananke, Plugin, PluginConstraint, PluginError, PluginSpec, RuntimeError, Spec,
 };
-use common::library;
+use common::{first_rejected_token as first_rejection, library};
 use proptest::prelude::*;
 
 fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
@@ -40,25 +40,6 @@ fn spec_with(plugin: &str, constraint: Option<&str>) -> Spec {
         constraint: constraint.map(str::to_owned),
     });
     spec
-}
-
-/// Feeds `source`; returns the byte offset of the first rejected token and
-/// the reasons, or `None`.
-fn first_rejection(ananke: &Ananke, source: &str) -> Option<(usize, String)> {
-    let vocab = ananke.vocab();
-    let mut session = ananke.session().unwrap();
-    let mut offset = 0;
-    for token in vocab.encode(source) {
-        match session.commit(token) {
-            Ok(()) => {}
-            Err(RuntimeError::Rejected { reasons, .. }) => {
-                return Some((offset, format!("{reasons:?}")));
-            }
-            Err(other) => panic!("{other}"),
-        }
-        offset += vocab.decode(&[token]).len();
-    }
-    None
 }
 
 #[test]

@@ -3,11 +3,13 @@
 //! mutants at or after their first bad byte, and its mask agrees with
 //! `observe` token by token.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use ananke_core::TokenMask;
-use ananke_runtime::{Ananke, RuntimeError, Session, Spec};
+use ananke_runtime::{Ananke, Session, Spec};
 
 fn data_dir() -> PathBuf {
     std::env::var_os("ANANKE_DATA_DIR").map_or_else(
@@ -33,24 +35,11 @@ fn ananke(tokenizer: &str) -> Ananke {
 /// and the end of the sequence are accepted, else the byte offset of the
 /// rejected token (the source's length for the end) and the reasons.
 fn first_rejection(ananke: &Ananke, source: &str) -> Option<(usize, String)> {
-    let vocab = ananke.vocab();
-    let mut session = ananke.session().unwrap();
-    let mut offset = 0;
-    for token in vocab.encode(source) {
-        match session.commit(token) {
-            Ok(()) => {}
-            Err(RuntimeError::Rejected { reasons, .. }) => {
-                return Some((offset, format!("{reasons:?}")));
-            }
-            Err(other) => panic!("{other}"),
-        }
-        offset += vocab.decode(&[token]).len();
-    }
-    if session.is_accepting().unwrap() {
-        None
-    } else {
-        Some((source.len(), "the end of the sequence".into()))
-    }
+    common::first_rejected_token(ananke, source).or_else(|| {
+        let mut session = ananke.session().unwrap();
+        session.commit_many(&ananke.vocab().encode(source)).unwrap();
+        (!session.is_accepting().unwrap()).then(|| (source.len(), "the end of the sequence".into()))
+    })
 }
 
 #[test]

@@ -119,6 +119,27 @@ pub struct VocabView<'a> {
     pub probe: u32,
 }
 
+impl<'a> VocabView<'a> {
+    /// A view of a flat vocabulary table.
+    pub fn new(
+        name: &'a str,
+        bytes: &'a [u8],
+        offsets: &'a [u32],
+        special: &'a [u32],
+        eos: &'a [u32],
+    ) -> VocabView<'a> {
+        VocabView {
+            name: name.into(),
+            bytes: bytes.into(),
+            offsets: offsets.into(),
+            special: special.into(),
+            eos: eos.into(),
+            #[cfg(feature = "layout-probe")]
+            probe: 0,
+        }
+    }
+}
+
 /// The traits a constraint value offers across the boundary.
 #[repr(C)]
 #[derive(StableAbi)]
@@ -223,15 +244,7 @@ impl Vocab {
             bytes.extend_from_slice(t);
             offsets.push(bytes.len() as u32);
         }
-        Vocab::from_view(&VocabView {
-            name: name.into(),
-            bytes: bytes.as_slice().into(),
-            offsets: offsets.as_slice().into(),
-            special: special.into(),
-            eos: eos.into(),
-            #[cfg(feature = "layout-probe")]
-            probe: 0,
-        })
+        Vocab::from_view(&VocabView::new(name, &bytes, &offsets, special, eos))
     }
 
     /// A name for messages.
@@ -276,6 +289,218 @@ pub fn words_of(n: usize, tokens: impl IntoIterator<Item = u32>) -> Vec<u32> {
         words[t as usize / 32] |= 1 << (t % 32);
     }
     words
+}
+
+/// Whether token `t` is set in engine-layout `words`.
+pub fn word_has(words: &[u32], t: u32) -> bool {
+    words
+        .get(t as usize / 32)
+        .is_some_and(|w| w & (1 << (t % 32)) != 0)
+}
+
+/// Clears token `t` in engine-layout `words`.
+pub fn word_clear(words: &mut [u32], t: u32) {
+    if let Some(w) = words.get_mut(t as usize / 32) {
+        *w &= !(1 << (t % 32));
+    }
+}
+
+/// The identity of a text read so far (its length and a hash of its
+/// bytes), so that two states can tell whether they follow one text
+/// without keeping it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TextDigest {
+    length: usize,
+    hash: u64,
+}
+
+impl TextDigest {
+    /// The digest after `bytes` more.
+    pub fn extend(&mut self, bytes: &[u8]) {
+        use std::hash::Hasher;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        hasher.write_u64(self.hash);
+        hasher.write(bytes);
+        self.hash = hasher.finish();
+        self.length += bytes.len();
+    }
+
+    /// Bytes read.
+    pub fn len(&self) -> usize {
+        self.length
+    }
+
+    /// Whether nothing was read.
+    pub fn is_empty(&self) -> bool {
+        self.length == 0
+    }
+}
+
+/// The usual shape of a plugin constraint: a policy `P`, the text read so
+/// far (as the state `L` of the plugin's lexer, plus a [`TextDigest`]),
+/// and why it is ⊥ if it is.
+///
+/// Every ⊥ equals every other, whatever the reason; two states with texts
+/// meet only if the texts are the same ([`Tracked::meet_with`]); cloning
+/// is O(1).
+#[derive(Clone, Debug)]
+pub struct Tracked<P, L> {
+    /// The policy.
+    pub policy: P,
+    text: Option<std::sync::Arc<(L, TextDigest)>>,
+    violation: Option<std::sync::Arc<str>>,
+}
+
+impl<P: PartialEq, L: PartialEq> PartialEq for Tracked<P, L> {
+    fn eq(&self, other: &Tracked<P, L>) -> bool {
+        match (&self.violation, &other.violation) {
+            (Some(_), Some(_)) => true,
+            (None, None) => self.policy == other.policy && self.text == other.text,
+            _ => false,
+        }
+    }
+}
+
+impl<P: Eq, L: Eq> Eq for Tracked<P, L> {}
+
+impl<P: Hash, L: Hash> Hash for Tracked<P, L> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match &self.violation {
+            Some(_) => 0u8.hash(state),
+            None => {
+                1u8.hash(state);
+                self.policy.hash(state);
+                self.text.hash(state);
+            }
+        }
+    }
+}
+
+impl<P: Clone, L: Clone> Tracked<P, L> {
+    /// `policy`, no text read.
+    pub fn new(policy: P) -> Tracked<P, L> {
+        Tracked {
+            policy,
+            text: None,
+            violation: None,
+        }
+    }
+
+    /// ⊥ for `reason`, with `policy` (kept for the record).
+    pub fn violated(policy: P, reason: impl Into<String>) -> Tracked<P, L> {
+        Tracked {
+            policy,
+            text: None,
+            violation: Some(reason.into().into()),
+        }
+    }
+
+    /// Why this is ⊥, if it is.
+    pub fn violation(&self) -> Option<&str> {
+        self.violation.as_deref()
+    }
+
+    /// Whether this is ⊥.
+    pub fn is_violated(&self) -> bool {
+        self.violation.is_some()
+    }
+
+    /// Whether no text was read.
+    pub fn has_no_text(&self) -> bool {
+        self.text.is_none()
+    }
+
+    /// The lexer at the end of the text, or `start` before any text.
+    pub fn lexer_or(&self, start: impl FnOnce() -> L) -> L {
+        self.text.as_ref().map_or_else(start, |text| text.0.clone())
+    }
+
+    /// This state after `bytes`, read by `lexer` (the state's lexer, fed
+    /// the bytes by the caller).
+    pub fn read(&self, lexer: L, bytes: &[u8]) -> Tracked<P, L> {
+        let mut digest = self.text.as_ref().map(|t| t.1).unwrap_or_default();
+        digest.extend(bytes);
+        Tracked {
+            policy: self.policy.clone(),
+            text: Some(std::sync::Arc::new((lexer, digest))),
+            violation: None,
+        }
+    }
+
+    /// The meet: ⊥ if either is, the policies met by `meet`, and the
+    /// text of either (⊥ if both have one and they differ).
+    pub fn meet_with(&self, other: &Tracked<P, L>, meet: impl FnOnce(&P, &P) -> P) -> Tracked<P, L>
+    where
+        L: PartialEq,
+    {
+        if self.is_violated() {
+            return self.clone();
+        }
+        if other.is_violated() {
+            return other.clone();
+        }
+        let text = match (&self.text, &other.text) {
+            (None, t) | (t, None) => t.clone(),
+            (Some(a), Some(b)) if a == b => Some(a.clone()),
+            _ => {
+                return Tracked::violated(
+                    self.policy.clone(),
+                    "the constraints follow different texts",
+                );
+            }
+        };
+        Tracked {
+            policy: meet(&self.policy, &other.policy),
+            text,
+            violation: None,
+        }
+    }
+}
+
+/// For plugin tests: whether, at `state`, the mask over every token keeps
+/// exactly the tokens `observe` accepts (what hosts rely on). The error
+/// names the first token where they differ.
+pub fn check_mask_against_observe<P: Policy>(
+    policy: &P,
+    vocab: &Vocab,
+    state: &P::Constraint,
+) -> Result<(), String> {
+    let n = vocab.len() as u32;
+    let all = words_of(vocab.len(), 0..n);
+    let mut out = vec![0u32; all.len()];
+    policy.token_mask(vocab, state, &all, &mut out);
+    for t in 0..n {
+        let accepted = !policy.is_bottom(&policy.observe(vocab, state, t));
+        if word_has(&out, t) != accepted {
+            return Err(format!(
+                "token {t} ({:?}): the mask says {}, observe says {} (state {state:?})",
+                String::from_utf8_lossy(vocab.token(t)),
+                word_has(&out, t),
+                accepted
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// For plugin tests: [`check_mask_against_observe`] at every step of
+/// reading `text` (token ids) from `start`, until the text ends or is
+/// rejected.
+pub fn check_mask_along<P: Policy>(
+    policy: &P,
+    vocab: &Vocab,
+    start: &P::Constraint,
+    text: &[u32],
+) -> Result<(), String> {
+    let mut state = start.clone();
+    for &t in text {
+        check_mask_against_observe(policy, vocab, &state)?;
+        state = policy.observe(vocab, &state, t);
+        if policy.is_bottom(&state) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// What a plugin author implements: a constraint domain in plain Rust.

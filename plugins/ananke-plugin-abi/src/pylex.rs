@@ -203,6 +203,19 @@ impl PyLexer {
     }
 }
 
+/// Python's hard keywords.
+pub const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// Whether `word` is a hard keyword.
+pub fn is_keyword(word: &[u8]) -> bool {
+    KEYWORDS.iter().any(|k| k.as_bytes() == word)
+}
+
 /// Whether `b` can be part of a Python name (ASCII letters, digits, `_`,
 /// and every byte of a non-ASCII character).
 pub fn is_name_byte(b: u8) -> bool {

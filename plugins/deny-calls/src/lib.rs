@@ -43,11 +43,13 @@ assert!(policy.explain(&vocab, &state, 3).is_none());
 #![allow(unsafe_code)]
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 use ananke_plugin_abi::pylex::{Class, PyLexer, Short, is_name_byte};
-use ananke_plugin_abi::{PluginModRef, Policy, Vocab};
+use ananke_plugin_abi::{
+    PluginModRef, Policy, Tracked, Vocab, word_clear as clear, word_has as has,
+};
 
 /// The defaults, used when the policy text is empty.
 pub const DEFAULTS: &str = "eval; exec; compile; __import__; os.system; os.popen; \
@@ -134,9 +136,9 @@ fn parse_rule(item: &str) -> Result<Rule, String> {
     })
 }
 
-/// Where the text stands, as far as calls go.
+/// Where the text stands, as far as calls go (opaque).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-struct Lexer {
+pub struct Lexer {
     py: PyLexer,
     /// The dotted name being read (or just read, if `chain_done`).
     chain: Short<MAX_CHAIN>,
@@ -326,65 +328,19 @@ impl Lexer {
     }
 }
 
-/// What the text has read.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-struct Text {
-    lexer: Lexer,
-    length: usize,
-    digest: u64,
+/// A deny-calls constraint: the rules (sorted), the text read, and why
+/// it is ⊥ if it is.
+pub type DenyState = Tracked<Arc<Vec<Rule>>, Lexer>;
+
+fn lexer(c: &DenyState) -> Lexer {
+    c.lexer_or(Lexer::default)
 }
 
-/// A deny-calls constraint: the rules, the text read, and why it is ⊥ if
-/// it is.
-#[derive(Clone, Debug)]
-pub struct DenyState {
-    rules: Arc<Vec<Rule>>,
-    text: Option<Arc<Text>>,
-    violation: Option<Arc<str>>,
-}
-
-/// Every ⊥ is the same ⊥, whatever its reason.
-impl PartialEq for DenyState {
-    fn eq(&self, other: &DenyState) -> bool {
-        match (&self.violation, &other.violation) {
-            (Some(_), Some(_)) => true,
-            (None, None) => self.rules == other.rules && self.text == other.text,
-            _ => false,
-        }
+fn breach(c: &DenyState, bytes: &[u8]) -> Option<Breach> {
+    if c.policy.is_empty() {
+        return None;
     }
-}
-
-impl Eq for DenyState {}
-
-impl Hash for DenyState {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        match &self.violation {
-            Some(_) => 0u8.hash(state),
-            None => {
-                1u8.hash(state);
-                self.rules.hash(state);
-                self.text.hash(state);
-            }
-        }
-    }
-}
-
-impl DenyState {
-    /// The rules, sorted.
-    pub fn rules(&self) -> &[Rule] {
-        &self.rules
-    }
-
-    fn lexer(&self) -> Lexer {
-        self.text.as_ref().map(|t| t.lexer).unwrap_or_default()
-    }
-
-    fn breach(&self, bytes: &[u8]) -> Option<Breach> {
-        if self.rules.is_empty() {
-            return None;
-        }
-        self.lexer().feed(&self.rules, bytes).err()
-    }
+    lexer(c).feed(&c.policy, bytes).err()
 }
 
 /// Tokens whose bytes spell a call, indexed for the mask.
@@ -467,7 +423,7 @@ impl DenyCalls {
     }
 
     fn describe(&self, state: &DenyState, breach: Breach) -> String {
-        let rule = &state.rules[breach];
+        let rule = &state.policy[breach];
         match &rule.keyword {
             None => format!(
                 "this calls `{}`, which the policy denies (rule `{}`)",
@@ -487,14 +443,6 @@ impl DenyCalls {
     }
 }
 
-fn clear(out: &mut [u32], t: u32) {
-    out[t as usize / 32] &= !(1 << (t % 32));
-}
-
-fn has(words: &[u32], t: u32) -> bool {
-    words[t as usize / 32] & (1 << (t % 32)) != 0
-}
-
 impl Policy for DenyCalls {
     type Constraint = DenyState;
     const NAME: &'static str = "deny-calls";
@@ -507,18 +455,11 @@ impl Policy for DenyCalls {
     }
 
     fn top(&self) -> DenyState {
-        DenyState {
-            rules: Arc::new(Vec::new()),
-            text: None,
-            violation: None,
-        }
+        Tracked::new(Arc::new(Vec::new()))
     }
 
     fn bottom(&self) -> DenyState {
-        DenyState {
-            violation: Some("contradictory call policies".into()),
-            ..self.top()
-        }
+        Tracked::violated(Arc::new(Vec::new()), "contradictory call policies")
     }
 
     fn parse(&self, text: &str) -> Result<DenyState, String> {
@@ -538,59 +479,38 @@ impl Policy for DenyCalls {
         if rules.iter().filter(|r| r.keyword.is_some()).count() > 32 {
             return Err("at most 32 rules with a keyword argument".into());
         }
-        Ok(DenyState {
-            rules: Arc::new(rules),
-            ..self.top()
-        })
+        Ok(Tracked::new(Arc::new(rules)))
     }
 
     fn meet(&self, a: &DenyState, b: &DenyState) -> DenyState {
-        if a.violation.is_some() {
-            return a.clone();
-        }
-        if b.violation.is_some() {
-            return b.clone();
-        }
-        let text = match (&a.text, &b.text) {
-            (None, t) | (t, None) => t.clone(),
-            (Some(x), Some(y)) if x == y => Some(x.clone()),
-            _ => {
-                return DenyState {
-                    violation: Some("the constraints follow different texts".into()),
-                    ..self.top()
-                };
-            }
-        };
-        let mut rules: Vec<Rule> = a.rules.iter().chain(b.rules.iter()).cloned().collect();
-        rules.sort();
-        rules.dedup();
-        DenyState {
-            rules: Arc::new(rules),
-            text,
-            violation: None,
-        }
+        a.meet_with(b, |x, y| {
+            let mut rules: Vec<Rule> = x.iter().chain(y.iter()).cloned().collect();
+            rules.sort();
+            rules.dedup();
+            Arc::new(rules)
+        })
     }
 
     fn is_top(&self, c: &DenyState) -> bool {
-        c.rules.is_empty() && c.text.is_none() && c.violation.is_none()
+        c.policy.is_empty() && c.has_no_text() && !c.is_violated()
     }
 
     fn is_bottom(&self, c: &DenyState) -> bool {
-        c.violation.is_some()
+        c.is_violated()
     }
 
     fn token_mask(&self, vocab: &Vocab, c: &DenyState, candidates: &[u32], out: &mut [u32]) {
         out.copy_from_slice(candidates);
-        if c.violation.is_some() {
+        if c.is_violated() {
             out.fill(0);
             return;
         }
-        if c.rules.is_empty() {
+        if c.policy.is_empty() {
             return;
         }
-        let lexer = c.lexer();
+        let lexer = lexer(c);
         let mut try_token = |t: u32| {
-            if has(candidates, t) && c.breach(vocab.token(t)).is_some() {
+            if has(candidates, t) && breach(c, vocab.token(t)).is_some() {
                 clear(out, t);
             }
         };
@@ -601,7 +521,7 @@ impl Policy for DenyCalls {
             }
             return;
         }
-        for rule in c.rules.iter().filter(|r| r.keyword.is_none()) {
+        for rule in c.policy.iter().filter(|r| r.keyword.is_none()) {
             for &t in self.rule_tokens(rule).iter() {
                 try_token(t);
             }
@@ -622,7 +542,7 @@ impl Policy for DenyCalls {
             [Some(chain), None]
         };
         let extending = &self.calls.extending;
-        for rule in c.rules.iter().filter(|r| r.keyword.is_none()) {
+        for rule in c.policy.iter().filter(|r| r.keyword.is_none()) {
             let name = rule.name.as_bytes();
             let mut ranges: [Option<(&[u8], bool)>; 2] = [None, None];
             if lexer.chain_done && !lexer.chain_excluded && rule.matches(chain) {
@@ -657,39 +577,26 @@ impl Policy for DenyCalls {
     }
 
     fn observe(&self, vocab: &Vocab, c: &DenyState, token: u32) -> DenyState {
-        if c.violation.is_some() || vocab.is_special(token) {
+        if c.is_violated() || vocab.is_special(token) {
             return c.clone();
         }
         let bytes = vocab.token(token);
-        if let Some(breach) = c.breach(bytes) {
-            return DenyState {
-                violation: Some(self.describe(c, breach).into()),
-                ..self.top()
-            };
+        if let Some(found) = breach(c, bytes) {
+            return Tracked::violated(c.policy.clone(), self.describe(c, found));
         }
-        let mut text = c.text.as_deref().cloned().unwrap_or_default();
-        let _ = text.lexer.feed(&c.rules, bytes);
-        text.length += bytes.len();
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        text.digest.hash(&mut hasher);
-        bytes.hash(&mut hasher);
-        text.digest = hasher.finish();
-        DenyState {
-            rules: c.rules.clone(),
-            text: Some(Arc::new(text)),
-            violation: None,
-        }
+        let mut next = lexer(c);
+        let _ = next.feed(&c.policy, bytes);
+        c.read(next, bytes)
     }
 
     fn explain(&self, vocab: &Vocab, c: &DenyState, token: u32) -> Option<String> {
-        if let Some(v) = &c.violation {
-            return Some(v.to_string());
+        if let Some(v) = c.violation() {
+            return Some(v.to_owned());
         }
         if vocab.is_special(token) {
             return None;
         }
-        c.breach(vocab.token(token))
-            .map(|breach| self.describe(c, breach))
+        breach(c, vocab.token(token)).map(|found| self.describe(c, found))
     }
 }
 
@@ -713,11 +620,10 @@ mod tests {
         let vocab = Vocab::from_tokens("toy", &[b"x"], &[], &[]);
         let p = DenyCalls::new(&vocab).unwrap();
         let state = p.parse(policy).unwrap();
-        state
-            .lexer()
-            .feed(&state.rules, text.as_bytes())
+        lexer(&state)
+            .feed(&state.policy, text.as_bytes())
             .err()
-            .map(|i| state.rules[i].text())
+            .map(|i| state.policy[i].text())
     }
 
     #[test]
@@ -791,20 +697,9 @@ mod tests {
             let tokens: Vec<&[u8]> = TOKENS.iter().map(|t| t.as_bytes()).collect();
             let vocab = Vocab::from_tokens("toy", &tokens, &[], &[]);
             let p = DenyCalls::new(&vocab).unwrap();
-            let mut state = p.parse("").unwrap();
-            let all = ananke_plugin_abi::words_of(vocab.len(), 0..vocab.len() as u32);
-            let mut out = vec![0u32; all.len()];
-            for t in text {
-                p.token_mask(&vocab, &state, &all, &mut out);
-                for u in 0..vocab.len() as u32 {
-                    let accepted = !p.is_bottom(&p.observe(&vocab, &state, u));
-                    proptest::prop_assert_eq!(has(&out, u), accepted, "token {:?} after {:?}", TOKENS[u as usize], state);
-                }
-                state = p.observe(&vocab, &state, t as u32);
-                if p.is_bottom(&state) {
-                    break;
-                }
-            }
+            let text: Vec<u32> = text.into_iter().map(|t| t as u32).collect();
+            let checked = ananke_plugin_abi::check_mask_along(&p, &vocab, &p.parse("").unwrap(), &text);
+            proptest::prop_assert!(checked.is_ok(), "{}", checked.unwrap_err());
         }
     }
 
@@ -815,6 +710,6 @@ mod tests {
         assert!(p.parse("os..system").is_err());
         assert!(p.parse("run(shell)").is_err());
         assert!(p.parse("1abc").is_err());
-        assert_eq!(p.parse("b; a; a").unwrap().rules().len(), 2);
+        assert_eq!(p.parse("b; a; a").unwrap().policy.len(), 2);
     }
 }

@@ -38,11 +38,10 @@ assert!(why.contains("findMax"), "{why}");
 // looks up. This crate writes no unsafe code of its own.
 #![allow(unsafe_code)]
 
-use std::hash::{Hash, Hasher};
-use std::sync::Arc;
-
-use ananke_plugin_abi::pylex::{Class, PyLexer, Short, is_name_byte};
-use ananke_plugin_abi::{PluginModRef, Policy, Vocab};
+use ananke_plugin_abi::pylex::{Class, PyLexer, Short, is_keyword, is_name_byte};
+use ananke_plugin_abi::{
+    PluginModRef, Policy, Tracked, Vocab, word_clear as clear, word_has as has,
+};
 
 /// The defaults, used when the policy text is empty.
 pub const DEFAULTS: &str = "snake_case; max_line=120";
@@ -59,6 +58,14 @@ pub struct Settings {
     pub max_line: Option<u32>,
 }
 
+impl Settings {
+    /// No rule.
+    pub const NONE: Settings = Settings {
+        snake_case: false,
+        max_line: None,
+    };
+}
+
 /// Where a name stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 enum Role {
@@ -73,9 +80,9 @@ enum Role {
     MaybeTarget,
 }
 
-/// The text's state, as far as style goes.
+/// The text's state, as far as style goes (opaque).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-struct Lexer {
+pub struct Lexer {
     py: PyLexer,
     /// Characters on the current physical line.
     column: u32,
@@ -106,46 +113,8 @@ enum Breach {
     Line(u32),
 }
 
-const KEYWORDS: &[&[u8]] = &[
-    b"False",
-    b"None",
-    b"True",
-    b"and",
-    b"as",
-    b"assert",
-    b"async",
-    b"await",
-    b"break",
-    b"class",
-    b"continue",
-    b"def",
-    b"del",
-    b"elif",
-    b"else",
-    b"except",
-    b"finally",
-    b"for",
-    b"from",
-    b"global",
-    b"if",
-    b"import",
-    b"in",
-    b"is",
-    b"lambda",
-    b"nonlocal",
-    b"not",
-    b"or",
-    b"pass",
-    b"raise",
-    b"return",
-    b"try",
-    b"while",
-    b"with",
-    b"yield",
-    b"match",
-    b"case",
-    b"type",
-];
+/// Soft keywords that never name a binding at a statement start here.
+const SOFT_KEYWORDS: &[&[u8]] = &[b"match", b"case", b"type"];
 
 fn snake_enough(word: &[u8], role: Role) -> bool {
     let upper = word.iter().any(u8::is_ascii_uppercase);
@@ -260,7 +229,7 @@ impl Lexer {
         let Some(word) = self.word.get() else {
             return Ok(());
         };
-        if KEYWORDS.contains(&word) {
+        if is_keyword(word) || SOFT_KEYWORDS.contains(&word) {
             self.next_role = match word {
                 b"def" => Role::Function,
                 b"for" | b"as" => Role::Variable,
@@ -329,70 +298,22 @@ impl Lexer {
 
 /// A style constraint: the settings, the text read, and why it is ⊥ if
 /// it is.
-#[derive(Clone, Debug)]
-pub struct StyleState {
-    settings: Settings,
-    text: Option<Arc<Text>>,
-    violation: Option<Arc<str>>,
+pub type StyleState = Tracked<Settings, Lexer>;
+
+fn lexer(c: &StyleState) -> Lexer {
+    c.lexer_or(|| Lexer {
+        at_statement_start: true,
+        next_role: Role::MaybeTarget,
+        ..Lexer::default()
+    })
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Text {
-    lexer: Lexer,
-    length: usize,
-    digest: u64,
-}
-
-/// Every ⊥ is the same ⊥, whatever its reason.
-impl PartialEq for StyleState {
-    fn eq(&self, other: &StyleState) -> bool {
-        match (&self.violation, &other.violation) {
-            (Some(_), Some(_)) => true,
-            (None, None) => self.settings == other.settings && self.text == other.text,
-            _ => false,
-        }
+fn breach(c: &StyleState, bytes: &[u8]) -> Option<Breach> {
+    let s = &c.policy;
+    if !s.snake_case && s.max_line.is_none() {
+        return None;
     }
-}
-
-impl Eq for StyleState {}
-
-impl Hash for StyleState {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        match &self.violation {
-            Some(_) => 0u8.hash(state),
-            None => {
-                1u8.hash(state);
-                self.settings.hash(state);
-                self.text.hash(state);
-            }
-        }
-    }
-}
-
-impl StyleState {
-    /// The settings.
-    pub fn settings(&self) -> Settings {
-        self.settings
-    }
-
-    fn lexer(&self) -> Lexer {
-        self.text.as_ref().map_or_else(
-            || Lexer {
-                at_statement_start: true,
-                next_role: Role::MaybeTarget,
-                ..Lexer::default()
-            },
-            |t| t.lexer,
-        )
-    }
-
-    fn breach(&self, bytes: &[u8]) -> Option<Breach> {
-        let s = &self.settings;
-        if !s.snake_case && s.max_line.is_none() {
-            return None;
-        }
-        self.lexer().feed(s, bytes).err()
-    }
+    lexer(c).feed(s, bytes).err()
 }
 
 /// Per-token facts for the mask, built once per vocabulary.
@@ -494,14 +415,6 @@ fn describe(breach: Breach) -> String {
     }
 }
 
-fn clear(out: &mut [u32], t: u32) {
-    out[t as usize / 32] &= !(1 << (t % 32));
-}
-
-fn has(words: &[u32], t: u32) -> bool {
-    words[t as usize / 32] & (1 << (t % 32)) != 0
-}
-
 impl Policy for Style {
     type Constraint = StyleState;
     const NAME: &'static str = "style";
@@ -513,21 +426,11 @@ impl Policy for Style {
     }
 
     fn top(&self) -> StyleState {
-        StyleState {
-            settings: Settings {
-                snake_case: false,
-                max_line: None,
-            },
-            text: None,
-            violation: None,
-        }
+        Tracked::new(Settings::NONE)
     }
 
     fn bottom(&self) -> StyleState {
-        StyleState {
-            violation: Some("contradictory style policies".into()),
-            ..self.top()
-        }
+        Tracked::violated(Settings::NONE, "contradictory style policies")
     }
 
     fn parse(&self, text: &str) -> Result<StyleState, String> {
@@ -536,7 +439,7 @@ impl Policy for Style {
         } else {
             text
         };
-        let mut settings = self.top().settings;
+        let mut settings = Settings::NONE;
         for item in text.split(';').map(str::trim).filter(|i| !i.is_empty()) {
             match item.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
                 None if item == "snake_case" => settings.snake_case = true,
@@ -557,60 +460,36 @@ impl Policy for Style {
                 }
             }
         }
-        Ok(StyleState {
-            settings,
-            ..self.top()
-        })
+        Ok(Tracked::new(settings))
     }
 
     fn meet(&self, a: &StyleState, b: &StyleState) -> StyleState {
-        if a.violation.is_some() {
-            return a.clone();
-        }
-        if b.violation.is_some() {
-            return b.clone();
-        }
-        let text = match (&a.text, &b.text) {
-            (None, t) | (t, None) => t.clone(),
-            (Some(x), Some(y)) if x == y => Some(x.clone()),
-            _ => {
-                return StyleState {
-                    violation: Some("the constraints follow different texts".into()),
-                    ..self.top()
-                };
-            }
-        };
-        let max_line = match (a.settings.max_line, b.settings.max_line) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        };
-        StyleState {
-            settings: Settings {
-                snake_case: a.settings.snake_case || b.settings.snake_case,
-                max_line,
+        a.meet_with(b, |x, y| Settings {
+            snake_case: x.snake_case || y.snake_case,
+            max_line: match (x.max_line, y.max_line) {
+                (Some(m), Some(n)) => Some(m.min(n)),
+                (m, n) => m.or(n),
             },
-            text,
-            violation: None,
-        }
+        })
     }
 
     fn is_top(&self, c: &StyleState) -> bool {
-        c.violation.is_none() && c.text.is_none() && c.settings == self.top().settings
+        !c.is_violated() && c.has_no_text() && c.policy == Settings::NONE
     }
 
     fn is_bottom(&self, c: &StyleState) -> bool {
-        c.violation.is_some()
+        c.is_violated()
     }
 
     fn token_mask(&self, vocab: &Vocab, c: &StyleState, candidates: &[u32], out: &mut [u32]) {
         out.copy_from_slice(candidates);
-        if c.violation.is_some() {
+        if c.is_violated() {
             out.fill(0);
             return;
         }
-        let lexer = c.lexer();
+        let lexer = lexer(c);
         let facts = &self.facts;
-        if let Some(limit) = c.settings.max_line {
+        if let Some(limit) = c.policy.max_line {
             // Too long on the current line, or on a later one.
             let room = limit.saturating_sub(lexer.column);
             let from = facts.by_first_line.partition_point(|&(n, _)| n <= room);
@@ -622,11 +501,11 @@ impl Policy for Style {
                 clear(out, t);
             }
         }
-        if !c.settings.snake_case || !lexer.py.in_code() {
+        if !c.policy.snake_case || !lexer.py.in_code() {
             return;
         }
         let mut try_token = |t: u32| {
-            if has(out, t) && c.breach(vocab.token(t)).is_some() {
+            if has(out, t) && breach(c, vocab.token(t)).is_some() {
                 clear(out, t);
             }
         };
@@ -666,42 +545,26 @@ impl Policy for Style {
     }
 
     fn observe(&self, vocab: &Vocab, c: &StyleState, token: u32) -> StyleState {
-        if c.violation.is_some() || vocab.is_special(token) {
+        if c.is_violated() || vocab.is_special(token) {
             return c.clone();
         }
         let bytes = vocab.token(token);
-        if let Some(breach) = c.breach(bytes) {
-            return StyleState {
-                violation: Some(describe(breach).into()),
-                ..self.top()
-            };
+        if let Some(found) = breach(c, bytes) {
+            return Tracked::violated(c.policy, describe(found));
         }
-        let mut text = c.text.as_deref().cloned().unwrap_or(Text {
-            lexer: c.lexer(),
-            length: 0,
-            digest: 0,
-        });
-        let _ = text.lexer.feed(&c.settings, bytes);
-        text.length += bytes.len();
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        text.digest.hash(&mut hasher);
-        bytes.hash(&mut hasher);
-        text.digest = hasher.finish();
-        StyleState {
-            settings: c.settings,
-            text: Some(Arc::new(text)),
-            violation: None,
-        }
+        let mut next = lexer(c);
+        let _ = next.feed(&c.policy, bytes);
+        c.read(next, bytes)
     }
 
     fn explain(&self, vocab: &Vocab, c: &StyleState, token: u32) -> Option<String> {
-        if let Some(v) = &c.violation {
-            return Some(v.to_string());
+        if let Some(v) = c.violation() {
+            return Some(v.to_owned());
         }
         if vocab.is_special(token) {
             return None;
         }
-        c.breach(vocab.token(token)).map(describe)
+        breach(c, vocab.token(token)).map(describe)
     }
 }
 
@@ -724,11 +587,7 @@ mod tests {
     fn breach(policy: &str, text: &str) -> Option<String> {
         let vocab = Vocab::from_tokens("toy", &[b"x"], &[], &[]);
         let style = Style::new(&vocab).unwrap();
-        style
-            .parse(policy)
-            .unwrap()
-            .breach(text.as_bytes())
-            .map(describe)
+        super::breach(&style.parse(policy).unwrap(), text.as_bytes()).map(describe)
     }
 
     #[test]
@@ -777,8 +636,8 @@ mod tests {
         let a = style.parse("max_line=80").unwrap();
         let b = style.parse("snake_case; max_line=100").unwrap();
         let m = style.meet(&a, &b);
-        assert_eq!(m.settings().max_line, Some(80));
-        assert!(m.settings().snake_case);
+        assert_eq!(m.policy.max_line, Some(80));
+        assert!(m.policy.snake_case);
     }
 
     const TOKENS: &[&str] = &[
@@ -822,20 +681,9 @@ mod tests {
             let tokens: Vec<&[u8]> = TOKENS.iter().map(|t| t.as_bytes()).collect();
             let vocab = Vocab::from_tokens("toy", &tokens, &[], &[]);
             let style = Style::new(&vocab).unwrap();
-            let mut state = style.parse("snake_case; max_line=24").unwrap();
-            let all = ananke_plugin_abi::words_of(vocab.len(), 0..vocab.len() as u32);
-            let mut out = vec![0u32; all.len()];
-            for t in text {
-                style.token_mask(&vocab, &state, &all, &mut out);
-                for u in 0..vocab.len() as u32 {
-                    let accepted = !style.is_bottom(&style.observe(&vocab, &state, u));
-                    proptest::prop_assert_eq!(has(&out, u), accepted, "token {:?} after {:?}", TOKENS[u as usize], state);
-                }
-                state = style.observe(&vocab, &state, t as u32);
-                if style.is_bottom(&state) {
-                    break;
-                }
-            }
+            let text: Vec<u32> = text.into_iter().map(|t| t as u32).collect();
+            let checked = ananke_plugin_abi::check_mask_along(&style, &vocab, &style.parse("snake_case; max_line=24").unwrap(), &text);
+            proptest::prop_assert!(checked.is_ok(), "{}", checked.unwrap_err());
         }
     }
 }

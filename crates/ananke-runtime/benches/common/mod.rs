@@ -1,4 +1,8 @@
-//! Shared by the plugin benchmarks: a plugin domain's mask through the ABI
+// Each benchmark binary uses a part of this module.
+#![allow(dead_code)]
+
+//! Shared by the runtime's benchmarks: the corpus, quantiles, and for the
+//! plugin benchmarks a plugin domain's mask through the ABI
 //! (a loaded library, opaque values, ABI-stable calls) against the same
 //! policy linked in and called directly, side by side over the MBPP corpus
 //! on cl100k_base, with the syntax domain's survivors as candidates (what
@@ -15,7 +19,8 @@ use ananke_plugin_abi::{Policy, Vocab, VocabView};
 use ananke_runtime::Plugin;
 use ananke_syntax::{LlguidanceBackend, SyntaxDomain, SyntaxVocab, python};
 
-fn programs() -> Vec<String> {
+/// The typed MBPP programs.
+pub fn programs() -> Vec<String> {
     let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
         PathBuf::from,
@@ -53,7 +58,8 @@ fn release_dir() -> PathBuf {
     root.join("target/plugins/release")
 }
 
-fn quantile(samples: &mut [f64], q: f64) -> f64 {
+/// The `q` quantile of `samples` (sorted in place).
+pub fn quantile(samples: &mut [f64], q: f64) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[((samples.len() - 1) as f64 * q).round() as usize]
 }
@@ -78,13 +84,13 @@ pub fn compare<P: Policy>(
         .expect("domain");
     let (bytes, offsets) = vocab.vocabulary().flat();
     let special: Vec<u32> = vocab.vocabulary().special_ids().collect();
-    let own = Vocab::from_view(&VocabView {
-        name: vocab.name().into(),
-        bytes: bytes.into(),
-        offsets: offsets.into(),
-        special: special.as_slice().into(),
-        eos: vocab.vocabulary().eos().into(),
-    });
+    let own = Vocab::from_view(&VocabView::new(
+        vocab.name(),
+        bytes,
+        offsets,
+        &special,
+        vocab.vocabulary().eos(),
+    ));
     let direct = P::new(&own).expect("policy");
     let ctx = StepContext::new(vocab.vocabulary());
     let n = vocab.len();

@@ -1,7 +1,8 @@
-//! Shared by the tests that load plugins: builds the plugin libraries (once
-//! per test binary) into `target/plugins`, a target directory of their own
-//! — a build with another feature set in the main one would leave two
-//! copies of shared crates side by side for the workspace's doctests.
+//! Shared by the runtime's tests: feeding a program token by token, and
+//! the plugin libraries, built (once per test binary) into
+//! `target/plugins`, a target directory of their own — a build with
+//! another feature set in the main one would leave two copies of shared
+//! crates side by side for the workspace's doctests.
 
 // Each test binary uses a part of this module.
 #![allow(dead_code)]
@@ -9,6 +10,28 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+
+use ananke_runtime::{Ananke, RuntimeError};
+
+/// Feeds `source` token by token: the byte offset of the first rejected
+/// token and the reasons, or `None` when every token is accepted (the end
+/// of the sequence is not asked about).
+pub fn first_rejected_token(ananke: &Ananke, source: &str) -> Option<(usize, String)> {
+    let vocab = ananke.vocab();
+    let mut session = ananke.session().unwrap();
+    let mut offset = 0;
+    for token in vocab.encode(source) {
+        match session.commit(token) {
+            Ok(()) => {}
+            Err(RuntimeError::Rejected { reasons, .. }) => {
+                return Some((offset, format!("{reasons:?}")));
+            }
+            Err(other) => panic!("{other}"),
+        }
+        offset += vocab.decode(&[token]).len();
+    }
+    None
+}
 
 /// The plugin crates under `plugins/`.
 const PLUGINS: &[&str] = &["deny-calls", "style", "fixture"];
