@@ -91,7 +91,8 @@ use abi_stable::{DynTrait, StableAbi, declare_root_module_statics, package_versi
 
 pub use abi_stable;
 
-pub mod pylex;
+/// The Python byte classifier plugin policies read code with.
+pub use ananke_pylex as pylex;
 
 /// The version of the plugin contract (what each call means). A host
 /// refuses a plugin that reports another one.

@@ -1,12 +1,14 @@
-//! [`PyLexer`]: a byte-at-a-time classifier of Python text for plugin
-//! authors — which bytes are code, which are inside strings or comments,
-//! and where logical lines end — so a policy can read only the code.
+//! [`PyLexer`]: a byte-at-a-time classifier of Python text — which bytes
+//! are code, which are inside strings or comments, and where logical lines
+//! end — so a domain or a plugin policy can read only the code.
 //!
 //! It is `Copy` and allocation-free: a mask tries a token by copying the
-//! lexer and stepping through the token's bytes.
+//! lexer and stepping through the token's bytes. It is a crate of its own
+//! (not part of a domain) so that domain crates and plugins can share it
+//! without depending on each other.
 //!
 //! ```
-//! use ananke_plugin_abi::pylex::{Class, PyLexer};
+//! use ananke_pylex::{Class, PyLexer};
 //!
 //! let mut lexer = PyLexer::default();
 //! let classes: Vec<Class> = b"x = 'a#'  # c\n".iter().map(|&b| lexer.step(b)).collect();
