@@ -90,4 +90,4 @@ pub use morphism::{DynMorphism, ErasedMorphism, FnMorphism, Morphism, erase_morp
 pub use product::{
     ChangedDomains, DomainHandle, DomainId, ProductBuilder, ProductConstraint, ProductDomain,
 };
-pub use vocab::Vocabulary;
+pub use vocab::{PerVocab, Vocabulary};

@@ -126,6 +126,53 @@ impl Vocabulary {
     }
 }
 
+/// Tables a domain builds from a vocabulary on first use and ties to it:
+/// later calls with a vocabulary of another size are errors, not silently
+/// wrong masks.
+pub struct PerVocab<T> {
+    cell: std::sync::OnceLock<(String, usize, T)>,
+}
+
+impl<T> Default for PerVocab<T> {
+    fn default() -> PerVocab<T> {
+        PerVocab {
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl<T> PerVocab<T> {
+    /// Nothing built yet.
+    pub fn new() -> PerVocab<T> {
+        PerVocab::default()
+    }
+
+    /// The tables for `vocab`, built by `build` on first use; an error
+    /// naming `domain` and both vocabularies if `vocab` is not the one they
+    /// were built for.
+    pub fn get(
+        &self,
+        domain: &str,
+        vocab: &Vocabulary,
+        build: impl FnOnce(&Vocabulary) -> T,
+    ) -> Result<&T, Error> {
+        let (name, len, tables) = self
+            .cell
+            .get_or_init(|| (vocab.name().to_owned(), vocab.len(), build(vocab)));
+        if *len != vocab.len() {
+            return Err(Error::domain(
+                domain,
+                format!(
+                    "first used with vocabulary `{name}` ({len} tokens), now with `{}` ({} tokens)",
+                    vocab.name(),
+                    vocab.len()
+                ),
+            ));
+        }
+        Ok(tables)
+    }
+}
+
 impl fmt::Debug for Vocabulary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Vocabulary")

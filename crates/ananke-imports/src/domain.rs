@@ -16,18 +16,17 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use ananke_core::{
-    CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
-    Vocabulary,
+    CostHint, Domain, Error, MeetSemilattice, PerVocab, Satisfiability, StepContext, TokenId,
+    TokenMask, Vocabulary,
 };
 
 use crate::ImportState;
 
 /// The vocabulary facts the mask needs, built once.
 struct VocabIndex {
-    name: String,
     n_vocab: usize,
     /// Ordinary (non-special, non-empty) tokens sorted by their bytes.
     sorted: Vec<TokenId>,
@@ -45,7 +44,6 @@ impl VocabIndex {
             .collect();
         sorted.sort_by(|&a, &b| vocab.token_bytes(a).cmp(&vocab.token_bytes(b)));
         VocabIndex {
-            name: vocab.name().to_owned(),
             n_vocab: vocab.len(),
             sorted,
             flagged: Mutex::new(HashMap::new()),
@@ -98,7 +96,7 @@ fn contains_word(bytes: &[u8], word: &[u8]) -> bool {
 /// built on first use and tied to that vocabulary.
 #[derive(Default)]
 pub struct ImportDomain {
-    index: OnceLock<Arc<VocabIndex>>,
+    index: PerVocab<VocabIndex>,
 }
 
 impl ImportDomain {
@@ -111,20 +109,7 @@ impl ImportDomain {
     }
 
     fn index(&self, vocab: &Vocabulary) -> Result<&VocabIndex, Error> {
-        let index = self.index.get_or_init(|| Arc::new(VocabIndex::new(vocab)));
-        if index.n_vocab != vocab.len() {
-            return Err(Error::domain(
-                ImportDomain::NAME,
-                format!(
-                    "first used with vocabulary `{}` ({} tokens), now with `{}` ({} tokens)",
-                    index.name,
-                    index.n_vocab,
-                    vocab.name(),
-                    vocab.len()
-                ),
-            ));
-        }
-        Ok(index)
+        self.index.get(ImportDomain::NAME, vocab, VocabIndex::new)
     }
 
     /// Why `token` is rejected in `state`, if it is.
