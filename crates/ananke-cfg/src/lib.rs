@@ -1,0 +1,503 @@
+/*!
+The control-flow domain: requirements on the shape of the code being
+written, enforced token by token.
+
+[`Requirements`] (a lattice: meet takes every requirement of both, and the
+smaller of each limit) say what the code must respect:
+
+- `returns_if_typed` — a function whose return annotation is not
+  `None`/`Optional`/`Any`-like must return on every path; `returns` — every
+  function must, whatever its annotation;
+- `no_dead_code` — no statement after `return`/`raise`/`break`/`continue`
+  in the same block;
+- `terminating_loops` — a `while True` needs a `break`, `return` or `raise`
+  inside;
+- `no_while`, `no_recursion`, `max_nesting=N`, `max_loop_nesting=N`.
+
+[`ControlFlowDomain`] reads the code into a sketch of its open blocks and
+rejects the token that settles a breach: the first code of the line that
+closes a function whose body can fall off its end (or the end of the
+output), the first code of a statement after a terminator, the end of a
+`while` keyword, the `(` of a recursive call. Every rejection says which
+requirement.
+
+# Example
+
+```
+use ananke_cfg::{ControlFlowDomain, CfgState, Requirements};
+use ananke_core::{Domain, MeetSemilattice, StepContext, Vocabulary};
+
+let tokens = ["def f(x: int) -> int:\n", "    if x:\n", "        return 1\n", "x = 2\n", "    return 0\n"];
+let vocab = Vocabulary::new("toy", tokens, &[], &[])?;
+let domain = ControlFlowDomain::new();
+let ctx = StepContext::new(&vocab);
+let mut state = CfgState::from(Requirements::parse("returns_if_typed")?);
+for t in [0, 1, 2] {
+    state = domain.observe(&state, t, ctx)?;
+}
+// Leaving the function now would leave the `x == 0` path without a value.
+assert!(domain.explain(&state, 3, ctx).unwrap().contains("`f`"));
+assert!(!domain.observe(&state, 4, ctx)?.is_bottom());
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+*/
+
+mod sketch;
+
+use std::fmt;
+use std::sync::Arc;
+
+use ananke_core::{
+    Bounded, CostHint, Domain, Error, MeetSemilattice, PerVocab, Satisfiability, StepContext,
+    TokenId, TokenMask, Vocabulary,
+};
+
+use sketch::Sketch;
+
+/// A malformed requirement list.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{item}`: {message}")]
+pub struct ParseError {
+    /// The item at fault.
+    pub item: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What the code's control flow must respect (see the crate docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Requirements {
+    /// Every function returns on every path.
+    pub must_return: bool,
+    /// Functions whose annotation wants a value return on every path.
+    pub returns_if_typed: bool,
+    /// No statement after a terminator in its block.
+    pub no_dead_code: bool,
+    /// `while True` needs a way out.
+    pub terminating_loops: bool,
+    /// No `while` loops.
+    pub no_while: bool,
+    /// No function calls itself by name.
+    pub no_recursion: bool,
+    /// Blocks nest at most this deep inside a function.
+    pub max_nesting: Option<u8>,
+    /// Loops nest at most this deep inside a function.
+    pub max_loop_nesting: Option<u8>,
+}
+
+impl Requirements {
+    /// Nothing required.
+    pub const NONE: Requirements = Requirements {
+        must_return: false,
+        returns_if_typed: false,
+        no_dead_code: false,
+        terminating_loops: false,
+        no_while: false,
+        no_recursion: false,
+        max_nesting: None,
+        max_loop_nesting: None,
+    };
+
+    /// Parses `returns; no_dead_code; max_nesting=3` (items separated by
+    /// `;`; names as the fields, `returns` for `must_return`).
+    pub fn parse(text: &str) -> Result<Requirements, ParseError> {
+        let mut r = Requirements::NONE;
+        for item in text.split(';').map(str::trim).filter(|i| !i.is_empty()) {
+            let error = |message: &str| ParseError {
+                item: item.to_owned(),
+                message: message.to_owned(),
+            };
+            let limit = |value: &str| -> Result<Option<u8>, ParseError> {
+                value
+                    .trim()
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .map(Some)
+                    .ok_or_else(|| error("expected a number from 1 to 255"))
+            };
+            match item.split_once('=') {
+                None => match item {
+                    "returns" => r.must_return = true,
+                    "returns_if_typed" => r.returns_if_typed = true,
+                    "no_dead_code" => r.no_dead_code = true,
+                    "terminating_loops" => r.terminating_loops = true,
+                    "no_while" => r.no_while = true,
+                    "no_recursion" => r.no_recursion = true,
+                    _ => return Err(error("unknown requirement")),
+                },
+                Some((key, value)) => match key.trim() {
+                    "max_nesting" => r.max_nesting = limit(value)?,
+                    "max_loop_nesting" => r.max_loop_nesting = limit(value)?,
+                    _ => return Err(error("unknown limit")),
+                },
+            }
+        }
+        Ok(r)
+    }
+
+    fn meet(&self, other: &Requirements) -> Requirements {
+        let min = |a: Option<u8>, b: Option<u8>| match (a, b) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        Requirements {
+            must_return: self.must_return || other.must_return,
+            returns_if_typed: self.returns_if_typed || other.returns_if_typed,
+            no_dead_code: self.no_dead_code || other.no_dead_code,
+            terminating_loops: self.terminating_loops || other.terminating_loops,
+            no_while: self.no_while || other.no_while,
+            no_recursion: self.no_recursion || other.no_recursion,
+            max_nesting: min(self.max_nesting, other.max_nesting),
+            max_loop_nesting: min(self.max_loop_nesting, other.max_loop_nesting),
+        }
+    }
+}
+
+/// The control-flow constraint: requirements, the sketch of the code read
+/// so far, and why it is ⊥ if it is (all ⊥s are equal).
+#[derive(Clone)]
+pub struct CfgState {
+    requirements: Requirements,
+    sketch: Option<Arc<Sketch>>,
+    violation: Option<Arc<str>>,
+}
+
+impl From<Requirements> for CfgState {
+    fn from(requirements: Requirements) -> CfgState {
+        CfgState {
+            requirements,
+            sketch: None,
+            violation: None,
+        }
+    }
+}
+
+impl CfgState {
+    /// The requirements.
+    pub fn requirements(&self) -> &Requirements {
+        &self.requirements
+    }
+
+    /// Why this is ⊥, if it is.
+    pub fn violation(&self) -> Option<&str> {
+        self.violation.as_deref()
+    }
+
+    fn contradiction(reason: impl Into<String>) -> CfgState {
+        CfgState {
+            requirements: Requirements::NONE,
+            sketch: None,
+            violation: Some(reason.into().into()),
+        }
+    }
+
+    fn sketch(&self) -> Sketch {
+        self.sketch.as_deref().cloned().unwrap_or_default()
+    }
+
+    /// What reading `bytes` from here breaks.
+    fn breach(&self, bytes: &[u8]) -> Option<sketch::Breach> {
+        self.sketch().feed(&self.requirements, bytes).err()
+    }
+}
+
+impl PartialEq for CfgState {
+    fn eq(&self, other: &CfgState) -> bool {
+        match (&self.violation, &other.violation) {
+            (Some(_), Some(_)) => true,
+            (None, None) => {
+                self.requirements == other.requirements
+                    && match (&self.sketch, &other.sketch) {
+                        (None, None) => true,
+                        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+                        _ => false,
+                    }
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for CfgState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.violation {
+            Some(v) => write!(f, "⊥ ({v})"),
+            None => write!(
+                f,
+                "CfgState({:?}, read: {})",
+                self.requirements,
+                self.sketch.is_some()
+            ),
+        }
+    }
+}
+
+impl MeetSemilattice for CfgState {
+    fn meet(&self, other: &CfgState) -> CfgState {
+        if self.is_bottom() {
+            return self.clone();
+        }
+        if other.is_bottom() {
+            return other.clone();
+        }
+        let sketch = match (&self.sketch, &other.sketch) {
+            (None, s) | (s, None) => s.clone(),
+            (Some(a), Some(b)) if Arc::ptr_eq(a, b) || a == b => Some(a.clone()),
+            _ => return CfgState::contradiction("the constraints follow different texts"),
+        };
+        CfgState {
+            requirements: self.requirements.meet(&other.requirements),
+            sketch,
+            violation: None,
+        }
+    }
+
+    fn is_top(&self) -> bool {
+        self.violation.is_none() && self.sketch.is_none() && self.requirements == Requirements::NONE
+    }
+
+    fn is_bottom(&self) -> bool {
+        self.violation.is_some()
+    }
+}
+
+impl Bounded for CfgState {
+    fn top() -> CfgState {
+        Requirements::NONE.into()
+    }
+
+    fn bottom() -> CfgState {
+        CfgState::contradiction("contradictory control-flow constraints")
+    }
+}
+
+/// Longest indentation the mask groups tokens by.
+const MAX_LEAD: usize = 128;
+
+/// Vocabulary facts for the mask, built once.
+struct TokenIndex {
+    /// By `s`: tokens of `s` spaces then a code byte (what puts code at a
+    /// known column when read at a line start).
+    by_lead: Vec<Vec<TokenId>>,
+    /// Tokens with a line break followed, in the token, by code or a tab
+    /// (they decide a line start inside themselves: tried in full).
+    inner_line: Vec<TokenId>,
+    /// Tokens that start with tabs then code (column depends on where
+    /// the line stands: tried in full at a line start).
+    tabbed: Vec<TokenId>,
+}
+
+fn is_code_byte(b: u8) -> bool {
+    !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'#' | b'\\')
+}
+
+impl TokenIndex {
+    fn new(vocab: &Vocabulary) -> TokenIndex {
+        let mut index = TokenIndex {
+            by_lead: vec![Vec::new(); MAX_LEAD + 1],
+            inner_line: Vec::new(),
+            tabbed: Vec::new(),
+        };
+        for (t, bytes) in vocab.iter() {
+            if vocab.is_special(t) || bytes.is_empty() {
+                continue;
+            }
+            let spaces = bytes.iter().take_while(|&&b| b == b' ').count();
+            match bytes.get(spaces) {
+                Some(&b) if is_code_byte(b) && spaces <= MAX_LEAD => index.by_lead[spaces].push(t),
+                Some(&b'\t') => index.tabbed.push(t),
+                _ => {}
+            }
+            if let Some(nl) = bytes.iter().position(|&b| b == b'\n')
+                && bytes[nl + 1..]
+                    .iter()
+                    .find(|&&b| b != b' ' && b != b'\n' && b != b'\r')
+                    .is_some_and(|&b| is_code_byte(b) || b == b'\t')
+            {
+                index.inner_line.push(t);
+            }
+        }
+        index
+    }
+}
+
+/// The control-flow domain (see the crate docs). Its vocabulary facts are
+/// built on first use and tied to that vocabulary.
+#[derive(Default)]
+pub struct ControlFlowDomain {
+    index: PerVocab<TokenIndex>,
+}
+
+impl fmt::Debug for ControlFlowDomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ControlFlowDomain")
+    }
+}
+
+impl ControlFlowDomain {
+    /// The domain's name in a product.
+    pub const NAME: &'static str = "cfg";
+
+    /// A new control-flow domain.
+    pub fn new() -> ControlFlowDomain {
+        ControlFlowDomain::default()
+    }
+
+    fn index(&self, vocab: &Vocabulary) -> Result<&TokenIndex, Error> {
+        self.index
+            .get(ControlFlowDomain::NAME, vocab, TokenIndex::new)
+    }
+
+    fn verdict(&self, state: &CfgState, token: TokenId, vocab: &Vocabulary) -> Option<String> {
+        if let Some(v) = state.violation() {
+            return Some(v.to_owned());
+        }
+        if vocab.eos().contains(&token) {
+            return state
+                .sketch()
+                .decide_end(&state.requirements)
+                .map(|b| b.to_string());
+        }
+        if vocab.is_special(token) {
+            return None;
+        }
+        state
+            .breach(vocab.token_bytes(token)?)
+            .map(|b| b.to_string())
+    }
+}
+
+impl Domain for ControlFlowDomain {
+    type Constraint = CfgState;
+
+    fn name(&self) -> &str {
+        ControlFlowDomain::NAME
+    }
+
+    fn top(&self) -> CfgState {
+        CfgState::top()
+    }
+
+    fn bottom(&self) -> CfgState {
+        CfgState::bottom()
+    }
+
+    fn satisfiability(&self, state: &CfgState) -> Satisfiability {
+        if state.is_bottom() {
+            Satisfiability::Unsat
+        } else {
+            Satisfiability::Unknown
+        }
+    }
+
+    fn token_mask(
+        &self,
+        state: &CfgState,
+        ctx: StepContext<'_>,
+        candidates: &TokenMask,
+        out: &mut TokenMask,
+    ) -> Result<(), Error> {
+        let vocab = ctx.vocab;
+        let index = self.index(vocab)?;
+        out.copy_from(candidates);
+        if state.is_bottom() {
+            out.fill(false);
+            return Ok(());
+        }
+        let reqs = &state.requirements;
+        if *reqs == Requirements::NONE {
+            return Ok(());
+        }
+        let sketch = state.sketch();
+        let try_token = |t: TokenId, out: &mut TokenMask| {
+            if candidates.contains(t)
+                && !vocab.is_special(t)
+                && state
+                    .breach(vocab.token_bytes(t).unwrap_or_default())
+                    .is_some()
+            {
+                out.set(t, false);
+            }
+        };
+        if sketch.decide_end(reqs).is_some() {
+            for &eos in vocab.eos() {
+                if (eos as usize) < out.len() {
+                    out.set(eos, false);
+                }
+            }
+        }
+        if Sketch::mid_line_rules(reqs) || sketch.after_semicolon() {
+            // A statement's first word or a call may break a rule inside
+            // any token, and after a `;` any code starts a statement: try
+            // them all.
+            for t in candidates.iter() {
+                try_token(t, out);
+            }
+            return Ok(());
+        }
+        if sketch.at_line_start() {
+            let column = sketch.column();
+            for (spaces, tokens) in index.by_lead.iter().enumerate() {
+                if tokens.is_empty() {
+                    continue;
+                }
+                let col = column.saturating_add(spaces as u16);
+                if sketch.decide_at(reqs, col).is_some() {
+                    for &t in tokens {
+                        if candidates.contains(t) {
+                            out.set(t, false);
+                        }
+                    }
+                }
+            }
+            for &t in &index.tabbed {
+                try_token(t, out);
+            }
+        }
+        for &t in &index.inner_line {
+            try_token(t, out);
+        }
+        Ok(())
+    }
+
+    fn observe(
+        &self,
+        state: &CfgState,
+        token: TokenId,
+        ctx: StepContext<'_>,
+    ) -> Result<CfgState, Error> {
+        let bytes = ctx.vocab.try_token_bytes(token)?;
+        if state.is_bottom() {
+            return Ok(state.clone());
+        }
+        if let Some(reason) = self.verdict(state, token, ctx.vocab) {
+            return Ok(CfgState::contradiction(reason));
+        }
+        if ctx.vocab.is_special(token) {
+            return Ok(state.clone());
+        }
+        let mut sketch = state.sketch();
+        let _ = sketch.feed(&state.requirements, bytes);
+        Ok(CfgState {
+            requirements: state.requirements,
+            sketch: Some(Arc::new(sketch)),
+            violation: None,
+        })
+    }
+
+    fn explain(&self, state: &CfgState, token: TokenId, ctx: StepContext<'_>) -> Option<String> {
+        if token as usize >= ctx.vocab.len() {
+            return None;
+        }
+        self.verdict(state, token, ctx.vocab)
+    }
+
+    fn cost(&self) -> CostHint {
+        CostHint {
+            relative_cost: 0.02,
+            keep_ratio: 0.99,
+            scales_with_candidates: true,
+        }
+    }
+}

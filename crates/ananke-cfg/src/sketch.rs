@@ -1,0 +1,846 @@
+//! [`Sketch`]: the control-flow sketch of the code read so far — the stack
+//! of open blocks (module, function bodies, branches, loops) with what is
+//! known of each: whether its statements so far guarantee a return,
+//! whether a terminator ended it, whether a `while True` can be left — read
+//! statement by statement from the text.
+//!
+//! Decisions fall at three moments: the first code byte of a line (its
+//! column closes blocks: a function whose body may fall off its end, a
+//! `while True` with no way out, dead code after a terminator), the end of
+//! a statement's first word (a forbidden `while`, too deep a nesting), and
+//! a `(` (a recursive call). [`Sketch::decide_at`] answers the first
+//! without changing anything, so the mask can ask it per column.
+
+use std::sync::Arc;
+
+use ananke_pylex::{Class, PyLexer, Short, is_name_byte};
+
+use crate::Requirements;
+
+/// Longest function name followed.
+const NAME: usize = 64;
+/// Longest return annotation read.
+const ANNOTATION: usize = 96;
+
+/// Statement keywords that matter here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) enum Kw {
+    If,
+    Elif,
+    Else,
+    For,
+    While,
+    Try,
+    Except,
+    Finally,
+    With,
+    Def,
+    Class,
+    Match,
+    Case,
+    Return,
+    Raise,
+    Break,
+    Continue,
+    /// Any other first word (or none yet).
+    #[default]
+    Other,
+}
+
+impl Kw {
+    fn of(word: &[u8]) -> Kw {
+        match word {
+            b"if" => Kw::If,
+            b"elif" => Kw::Elif,
+            b"else" => Kw::Else,
+            b"for" => Kw::For,
+            b"while" => Kw::While,
+            b"try" => Kw::Try,
+            b"except" => Kw::Except,
+            b"finally" => Kw::Finally,
+            b"with" => Kw::With,
+            b"def" => Kw::Def,
+            b"class" => Kw::Class,
+            b"match" => Kw::Match,
+            b"case" => Kw::Case,
+            b"return" => Kw::Return,
+            b"raise" => Kw::Raise,
+            b"break" => Kw::Break,
+            b"continue" => Kw::Continue,
+            _ => Kw::Other,
+        }
+    }
+
+    /// Opens a nested block (branches of a chain do not add depth).
+    fn nests(self) -> bool {
+        matches!(
+            self,
+            Kw::If | Kw::For | Kw::While | Kw::Try | Kw::With | Kw::Def | Kw::Class | Kw::Match
+        )
+    }
+
+    fn is_loop(self) -> bool {
+        matches!(self, Kw::For | Kw::While)
+    }
+}
+
+/// A pending `if`/`try`/`match` chain at one block's level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Chain {
+    /// `if`/`elif` branches so far all return; `else` seen.
+    If { all_return: bool, has_else: bool },
+    /// `try` body (or its `else`) returns; every `except` returns;
+    /// `finally` returns.
+    Try {
+        main: bool,
+        handlers: bool,
+        finally: bool,
+    },
+    /// Every `case` returns; a `case _` was seen.
+    Match { all_return: bool, wildcard: bool },
+}
+
+impl Chain {
+    fn returns(self) -> bool {
+        match self {
+            Chain::If {
+                all_return,
+                has_else,
+            } => all_return && has_else,
+            Chain::Try {
+                main,
+                handlers,
+                finally,
+            } => (main && handlers) || finally,
+            Chain::Match {
+                all_return,
+                wildcard,
+            } => all_return && wildcard,
+        }
+    }
+
+    /// Whether a statement starting with `kw` continues this chain.
+    fn continued_by(self, kw: Kw) -> bool {
+        match self {
+            Chain::If { .. } => matches!(kw, Kw::Elif | Kw::Else),
+            Chain::Try { .. } => matches!(kw, Kw::Except | Kw::Else | Kw::Finally),
+            Chain::Match { .. } => kw == Kw::Case,
+        }
+    }
+}
+
+/// One open block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Block {
+    header: Kw,
+    header_indent: u16,
+    /// The column of the body's statements, once the first is read.
+    indent: Option<u16>,
+    /// Its statements so far guarantee the code does not fall through.
+    returns: bool,
+    /// A return, raise, break or continue stands directly in it.
+    terminated: bool,
+    /// A `break` leaves this loop.
+    has_break: bool,
+    /// `while True:` (or `while 1:`).
+    while_true: bool,
+    /// A return or raise somewhere inside (a `while True` it leaves).
+    exits: bool,
+    /// `case _:`.
+    wildcard: bool,
+    /// For a function body: it must return a value.
+    must_return: bool,
+    /// For a function body: a `yield` was read (a generator).
+    generator: bool,
+    /// For a function body: its name.
+    name: Short<NAME>,
+    chain: Option<Chain>,
+}
+
+impl Block {
+    fn new(header: Kw, header_indent: u16) -> Block {
+        Block {
+            header,
+            header_indent,
+            indent: None,
+            returns: false,
+            terminated: false,
+            has_break: false,
+            while_true: false,
+            exits: false,
+            wildcard: false,
+            must_return: false,
+            generator: false,
+            name: Short::default(),
+            chain: None,
+        }
+    }
+
+    fn module() -> Block {
+        Block {
+            indent: Some(0),
+            ..Block::new(Kw::Other, 0)
+        }
+    }
+
+    /// Ends the pending chain: the code after it is reached unless every
+    /// path through it returns.
+    fn end_chain(&mut self) {
+        if let Some(chain) = self.chain.take() {
+            self.returns |= chain.returns();
+        }
+    }
+
+    /// Folds a finished branch or compound statement whose header is
+    /// `kw` and whose body `returns` into this (its parent) block.
+    fn fold(&mut self, kw: Kw, returns: bool, wildcard: bool) {
+        match (kw, self.chain) {
+            (Kw::If, _) => {
+                self.end_chain();
+                self.chain = Some(Chain::If {
+                    all_return: returns,
+                    has_else: false,
+                });
+            }
+            (
+                Kw::Elif,
+                Some(Chain::If {
+                    all_return,
+                    has_else,
+                }),
+            ) => {
+                self.chain = Some(Chain::If {
+                    all_return: all_return && returns,
+                    has_else,
+                });
+            }
+            (Kw::Else, Some(Chain::If { all_return, .. })) => {
+                self.chain = Some(Chain::If {
+                    all_return: all_return && returns,
+                    has_else: true,
+                });
+            }
+            (Kw::Try, _) => {
+                self.end_chain();
+                self.chain = Some(Chain::Try {
+                    main: returns,
+                    handlers: true,
+                    finally: false,
+                });
+            }
+            (
+                Kw::Except,
+                Some(Chain::Try {
+                    main,
+                    handlers,
+                    finally,
+                }),
+            ) => {
+                self.chain = Some(Chain::Try {
+                    main,
+                    handlers: handlers && returns,
+                    finally,
+                });
+            }
+            (
+                Kw::Else,
+                Some(Chain::Try {
+                    main,
+                    handlers,
+                    finally,
+                }),
+            ) => {
+                self.chain = Some(Chain::Try {
+                    main: main || returns,
+                    handlers,
+                    finally,
+                });
+            }
+            (Kw::Finally, Some(Chain::Try { main, handlers, .. })) => {
+                self.chain = Some(Chain::Try {
+                    main,
+                    handlers,
+                    finally: returns,
+                });
+            }
+            (Kw::Case, chain) => {
+                let (all_return, seen) = match chain {
+                    Some(Chain::Match {
+                        all_return,
+                        wildcard,
+                    }) => (all_return, wildcard),
+                    _ => (true, false),
+                };
+                self.chain = Some(Chain::Match {
+                    all_return: all_return && returns,
+                    wildcard: seen || wildcard,
+                });
+            }
+            (Kw::With | Kw::Match, _) => {
+                self.end_chain();
+                self.returns |= returns;
+            }
+            // `while True` never falls through unless a break leaves it;
+            // for / while loops and their `else`s otherwise give nothing.
+            _ => self.end_chain(),
+        }
+    }
+}
+
+/// A control-flow rule broken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Breach {
+    /// A function that must return can fall off its end.
+    MissingReturn(String),
+    /// A `while True` closed with no break, return or raise inside.
+    EndlessLoop,
+    /// A statement after a return, raise, break or continue.
+    DeadCode,
+    /// A `while` loop where they are forbidden.
+    While,
+    /// A block nested deeper than allowed.
+    Nesting(u8),
+    /// A loop nested deeper than allowed.
+    LoopNesting(u8),
+    /// The function calls itself.
+    Recursion(String),
+}
+
+impl std::fmt::Display for Breach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Breach::MissingReturn(name) => write!(
+                f,
+                "the body of `{name}` would end with a path that returns no value (every path must return)"
+            ),
+            Breach::EndlessLoop => f.write_str(
+                "this `while True` loop would close with no break, return or raise in it",
+            ),
+            Breach::DeadCode => f.write_str(
+                "a statement after return/raise/break/continue in the same block is dead code",
+            ),
+            Breach::While => f.write_str("`while` loops are forbidden here"),
+            Breach::Nesting(max) => write!(f, "blocks may nest at most {max} deep here"),
+            Breach::LoopNesting(max) => write!(f, "loops may nest at most {max} deep here"),
+            Breach::Recursion(name) => write!(f, "`{name}` may not call itself"),
+        }
+    }
+}
+
+/// The current logical line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct Line {
+    /// No code on this line yet (indentation or a blank line).
+    at_start: bool,
+    /// Columns of indentation so far.
+    column: u16,
+    /// The statement's column (once it started).
+    stmt_column: u16,
+    /// The first word of the statement, while it is read.
+    word: Short<16>,
+    first: Kw,
+    first_done: bool,
+    /// The name chain being read (for calls), and whether it is an
+    /// attribute or a definition's name.
+    chain: Short<NAME>,
+    chain_excluded: bool,
+    chain_done: bool,
+    last: u8,
+    /// A compound header's `:` at bracket depth 0 was read.
+    colon: bool,
+    /// The first word after that `:` (an inline body), and whether it
+    /// ended.
+    inline: Short<16>,
+    inline_done: bool,
+    inline_first: Kw,
+    /// The statement's first chain started at its first byte.
+    chain_at_start: bool,
+    /// Code bytes of the statement so far.
+    code_bytes: u16,
+    /// For a `def` header: its name, and the return annotation.
+    def_name: Short<NAME>,
+    arrow: bool,
+    annotation: Short<ANNOTATION>,
+    /// `while True` / `while 1` (the whole condition).
+    while_true: bool,
+    /// Words read after `while`.
+    cond_words: u8,
+    /// A `;` ended a statement: the next code byte starts another at this
+    /// column.
+    after_semicolon: Option<u16>,
+    /// The statement calls `sys.exit`, `exit`, `quit`, `os._exit` or
+    /// `os.abort` first thing.
+    no_return_call: bool,
+    /// `yield` appeared.
+    yields: bool,
+    /// `case _`.
+    wildcard: bool,
+}
+
+/// The sketch (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Sketch {
+    lexer: PyLexer,
+    line: Line,
+    blocks: Arc<Vec<Block>>,
+}
+
+impl Default for Sketch {
+    fn default() -> Sketch {
+        Sketch {
+            lexer: PyLexer::default(),
+            line: Line {
+                at_start: true,
+                ..Line::default()
+            },
+            blocks: Arc::new(vec![Block::module()]),
+        }
+    }
+}
+
+fn annotation_allows_none(annotation: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(annotation);
+    ["None", "Optional", "Any", "NoReturn", "Never", "object"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
+const NO_RETURN_CALLS: &[&[u8]] = &[b"sys.exit", b"exit", b"quit", b"os._exit", b"os.abort"];
+
+impl Sketch {
+    /// Whether the next byte starts code on a new line (the moment
+    /// [`decide_at`](Sketch::decide_at) speaks for).
+    pub(crate) fn at_line_start(&self) -> bool {
+        self.line.at_start && self.lexer.in_code() && self.lexer.depth() == 0
+    }
+
+    /// Whether a `;` ended a statement and the next code starts another
+    /// (a decision point at a column the token does not set).
+    pub(crate) fn after_semicolon(&self) -> bool {
+        self.line.after_semicolon.is_some() && self.lexer.in_code()
+    }
+
+    /// The indentation so far on the current line.
+    pub(crate) fn column(&self) -> u16 {
+        self.line.column
+    }
+
+    /// Whether mid-line rules could fire in this state under `reqs`
+    /// (a statement's first word, a call).
+    pub(crate) fn mid_line_rules(reqs: &Requirements) -> bool {
+        reqs.no_while
+            || reqs.max_nesting.is_some()
+            || reqs.max_loop_nesting.is_some()
+            || reqs.no_recursion
+    }
+
+    /// What code starting at column `col` on a new line would break, with
+    /// nothing changed (the mask's question).
+    pub(crate) fn decide_at(&self, reqs: &Requirements, col: u16) -> Option<Breach> {
+        let blocks = &self.blocks;
+        let mut i = blocks.len() - 1;
+        let mut current = blocks[i];
+        loop {
+            let closes = match current.indent {
+                Some(indent) => col < indent,
+                None => col <= current.header_indent,
+            };
+            if !closes || i == 0 {
+                break;
+            }
+            if let Some(breach) = closing_breach(reqs, &current) {
+                return Some(breach);
+            }
+            let mut parent = blocks[i - 1];
+            close_into(&mut current, &mut parent);
+            current = parent;
+            i -= 1;
+        }
+        let at_indent = current.indent.is_none_or(|indent| indent == col);
+        if reqs.no_dead_code && current.terminated && at_indent && current.indent.is_some() {
+            return Some(Breach::DeadCode);
+        }
+        None
+    }
+
+    /// Closes every block (the end of the output): what that breaks.
+    pub(crate) fn decide_end(&self, reqs: &Requirements) -> Option<Breach> {
+        self.decide_at(reqs, 0)
+    }
+
+    /// Reads `bytes`; the first breach stops it.
+    pub(crate) fn feed(&mut self, reqs: &Requirements, bytes: &[u8]) -> Result<(), Breach> {
+        for &b in bytes {
+            self.byte(reqs, b)?;
+        }
+        Ok(())
+    }
+
+    fn blocks_mut(&mut self) -> &mut Vec<Block> {
+        Arc::make_mut(&mut self.blocks)
+    }
+
+    fn top(&self) -> &Block {
+        self.blocks.last().expect("the module block stays")
+    }
+
+    fn byte(&mut self, reqs: &Requirements, b: u8) -> Result<(), Breach> {
+        let was_code = self.lexer.in_code();
+        let depth = self.lexer.depth();
+        let class = self.lexer.step(b);
+        if !was_code {
+            return Ok(());
+        }
+        match class {
+            Class::LineEnd { logical } => {
+                self.end_word(reqs, b)?;
+                if logical {
+                    if !self.line.at_start {
+                        self.end_statement();
+                    }
+                    self.line = Line {
+                        at_start: true,
+                        ..Line::default()
+                    };
+                }
+                Ok(())
+            }
+            Class::Blank => {
+                if self.line.at_start && depth == 0 {
+                    self.line.column = match b {
+                        b'\t' => (self.line.column / 8 + 1) * 8,
+                        b' ' => self.line.column.saturating_add(1),
+                        _ => self.line.column,
+                    };
+                    return Ok(());
+                }
+                self.end_word(reqs, b)
+            }
+            Class::Comment if self.line.at_start => Ok(()),
+            _ => {
+                if self.line.at_start {
+                    self.start_statement(reqs, self.line.column)?;
+                } else if let Some(column) = self.line.after_semicolon.take() {
+                    self.start_statement(reqs, column)?;
+                }
+                match class {
+                    Class::Code if is_name_byte(b) => {
+                        self.name_byte(b);
+                        Ok(())
+                    }
+                    Class::Code => self.punctuation(reqs, b, depth),
+                    _ => {
+                        // A string or a comment: a word before it ended.
+                        self.end_word(reqs, b)?;
+                        self.line.chain.clear();
+                        self.line.last = b'"';
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    /// The first code byte of a statement, at `col`.
+    fn start_statement(&mut self, reqs: &Requirements, col: u16) -> Result<(), Breach> {
+        if let Some(breach) = self.decide_at(reqs, col) {
+            return Err(breach);
+        }
+        let blocks = self.blocks_mut();
+        while blocks.len() > 1 {
+            let top = blocks[blocks.len() - 1];
+            let closes = match top.indent {
+                Some(indent) => col < indent,
+                None => col <= top.header_indent,
+            };
+            if !closes {
+                break;
+            }
+            let mut child = blocks.pop().expect("more than one block");
+            let parent = blocks.last_mut().expect("the module block stays");
+            close_into(&mut child, parent);
+        }
+        let top = blocks.last_mut().expect("the module block stays");
+        if top.indent.is_none() {
+            top.indent = Some(col);
+        }
+        self.line.at_start = false;
+        self.line.stmt_column = col;
+        Ok(())
+    }
+
+    fn name_byte(&mut self, b: u8) {
+        let line = &mut self.line;
+        if line.chain_done {
+            line.chain.clear();
+            line.chain_done = false;
+        }
+        if line.chain.is_empty() {
+            // An attribute, or the name a `def` defines, is no call of a
+            // function by that name.
+            line.chain_excluded = line.last == b'.'
+                || (line.first == Kw::Def && line.first_done && line.def_name.is_empty());
+            line.chain_at_start = line.code_bytes == 0;
+        }
+        line.chain.push(b);
+        if !line.first_done {
+            line.word.push(b);
+        } else if line.colon && !line.inline_done {
+            line.inline.push(b);
+        }
+        if line.arrow {
+            line.annotation.push(b);
+        }
+        line.code_bytes = line.code_bytes.saturating_add(1);
+        line.last = b;
+    }
+
+    /// A word ended at `next`.
+    fn end_word(&mut self, reqs: &Requirements, next: u8) -> Result<(), Breach> {
+        if !self.line.chain.is_empty() && !self.line.chain_done {
+            self.line.chain_done = true;
+            if let Some(word) = self.line.chain.get() {
+                if word == b"yield" {
+                    self.line.yields = true;
+                }
+                if self.line.first == Kw::While && self.line.first_done {
+                    self.line.cond_words = self.line.cond_words.saturating_add(1);
+                    self.line.while_true =
+                        self.line.cond_words == 1 && (word == b"True" || word == b"1");
+                }
+                if self.line.first == Kw::Case && word == b"_" {
+                    self.line.wildcard = true;
+                }
+                if self.line.first == Kw::Def
+                    && self.line.first_done
+                    && self.line.def_name.is_empty()
+                {
+                    self.line.def_name = self.line.chain;
+                }
+            }
+        }
+        if !self.line.first_done && !self.line.word.is_empty() && !is_name_byte(next) {
+            self.line.first_done = true;
+            let kw = self.line.word.get().map_or(Kw::Other, Kw::of);
+            self.line.first = kw;
+            self.first_word(reqs, kw)?;
+        }
+        if self.line.colon && !self.line.inline_done && !self.line.inline.is_empty() {
+            self.line.inline_done = true;
+            self.line.inline_first = self.line.inline.get().map_or(Kw::Other, Kw::of);
+        }
+        Ok(())
+    }
+
+    /// A statement's first word is known.
+    fn first_word(&mut self, reqs: &Requirements, kw: Kw) -> Result<(), Breach> {
+        // A statement that does not continue the pending chain ends it.
+        let top = self.top();
+        if let Some(chain) = top.chain
+            && !chain.continued_by(kw)
+        {
+            self.blocks_mut()
+                .last_mut()
+                .expect("the module block stays")
+                .end_chain();
+        }
+        if reqs.no_while && kw == Kw::While {
+            return Err(Breach::While);
+        }
+        if kw.nests() {
+            let (depth, loops) = self.nesting();
+            if let Some(max) = reqs.max_nesting
+                && depth + 1 > usize::from(max)
+                && kw != Kw::Def
+            {
+                return Err(Breach::Nesting(max));
+            }
+            if let Some(max) = reqs.max_loop_nesting
+                && kw.is_loop()
+                && loops + 1 > usize::from(max)
+            {
+                return Err(Breach::LoopNesting(max));
+            }
+        }
+        Ok(())
+    }
+
+    /// Open blocks (and loops) inside the innermost function.
+    fn nesting(&self) -> (usize, usize) {
+        let inside = || {
+            self.blocks[1..]
+                .iter()
+                .rev()
+                .take_while(|b| b.header != Kw::Def)
+        };
+        (
+            inside().count(),
+            inside().filter(|b| b.header.is_loop()).count(),
+        )
+    }
+
+    fn punctuation(&mut self, reqs: &Requirements, b: u8, depth: u32) -> Result<(), Breach> {
+        self.end_word(reqs, b)?;
+        let line = &mut self.line;
+        match b {
+            b'.' if !line.chain.is_empty() => {
+                line.chain.push(b);
+                line.chain_done = false;
+                line.last = b;
+                return Ok(());
+            }
+            b'(' => {
+                if let Some(chain) = line.chain.get().filter(|_| !line.chain_excluded) {
+                    if line.chain_at_start && NO_RETURN_CALLS.contains(&chain) {
+                        line.no_return_call = true;
+                    }
+                    if reqs.no_recursion
+                        && let Some(function) =
+                            self.blocks.iter().rev().find(|b| b.header == Kw::Def)
+                        && function.name.get() == Some(chain)
+                    {
+                        return Err(Breach::Recursion(
+                            String::from_utf8_lossy(chain).into_owned(),
+                        ));
+                    }
+                }
+            }
+            b'>' if line.last == b'-' && depth == 0 && line.first == Kw::Def => line.arrow = true,
+            b':' if depth == 0 && line.first != Kw::Other && !line.colon => {
+                line.colon = true;
+                line.arrow = false;
+            }
+            b';' if depth == 0 => {
+                // The statement ends here; another may follow on the line.
+                let column = line.stmt_column;
+                self.end_statement();
+                self.line = Line {
+                    stmt_column: column,
+                    after_semicolon: Some(column),
+                    last: b';',
+                    ..Line::default()
+                };
+                return Ok(());
+            }
+            _ => {}
+        }
+        let line = &mut self.line;
+        if line.first == Kw::While && b != b':' {
+            line.while_true = false;
+        }
+        if line.arrow && !matches!(b, b'>' | b'-') {
+            line.annotation.push(b);
+        }
+        line.code_bytes = line.code_bytes.saturating_add(1);
+        line.chain.clear();
+        line.chain_done = false;
+        line.last = b;
+        Ok(())
+    }
+
+    /// A statement ended (its logical line, or a `;`).
+    fn end_statement(&mut self) {
+        let line = self.line;
+        let col = line.stmt_column;
+        let blocks = self.blocks_mut();
+        if line.yields
+            && let Some(function) = blocks.iter_mut().rev().find(|b| b.header == Kw::Def)
+        {
+            function.generator = true;
+        }
+        let kw = line.first;
+        let top_index = blocks.len() - 1;
+        match kw {
+            Kw::Return | Kw::Raise => {
+                let top = &mut blocks[top_index];
+                top.returns = true;
+                top.terminated = true;
+                // A `while True` is left by it (up to the function).
+                for b in blocks.iter_mut().rev() {
+                    if b.header == Kw::Def {
+                        break;
+                    }
+                    b.exits = true;
+                }
+            }
+            Kw::Break | Kw::Continue => {
+                blocks[top_index].terminated = true;
+                if kw == Kw::Break
+                    && let Some(target) = blocks.iter_mut().rev().find(|b| b.header.is_loop())
+                {
+                    target.has_break = true;
+                }
+            }
+            _ if line.no_return_call => blocks[top_index].returns = true,
+            _ => {}
+        }
+        let compound = kw.nests()
+            || matches!(
+                kw,
+                Kw::Elif | Kw::Else | Kw::Except | Kw::Finally | Kw::Case
+            );
+        if !(compound && line.colon) {
+            return;
+        }
+        if line.inline_first != Kw::Other || !line.inline.is_empty() {
+            // A one-line body: folded at once.
+            let returns = matches!(line.inline_first, Kw::Return | Kw::Raise);
+            blocks[top_index].fold(kw, returns, line.wildcard);
+            return;
+        }
+        let mut block = Block::new(kw, col);
+        block.while_true = line.while_true;
+        block.wildcard = line.wildcard;
+        if kw == Kw::Def {
+            block.name = line.def_name;
+            let annotated = line.annotation.get().is_some_and(|a| !a.is_empty());
+            block.must_return =
+                annotated && !line.annotation.get().is_some_and(annotation_allows_none);
+        }
+        blocks.push(block);
+    }
+}
+
+/// What closing `block` breaks.
+fn closing_breach(reqs: &Requirements, block: &Block) -> Option<Breach> {
+    let mut closed = *block;
+    closed.end_chain();
+    if block.header == Kw::Def
+        && !block.generator
+        && (block.must_return && reqs.returns_if_typed || reqs.must_return)
+        && !closed.returns
+    {
+        let name = block
+            .name
+            .get()
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_default();
+        return Some(Breach::MissingReturn(name));
+    }
+    if reqs.terminating_loops && block.while_true && !block.has_break && !block.exits {
+        return Some(Breach::EndlessLoop);
+    }
+    None
+}
+
+/// Closes `child` into `parent`.
+fn close_into(child: &mut Block, parent: &mut Block) {
+    child.end_chain();
+    let returns = match child.header {
+        Kw::Def | Kw::Class => false,
+        Kw::While if child.while_true => !child.has_break,
+        _ => child.returns,
+    };
+    if child.exits && child.header != Kw::Def {
+        parent.exits = true;
+    }
+    match child.header {
+        Kw::Def | Kw::Class => parent.end_chain(),
+        Kw::While if child.while_true => {
+            parent.end_chain();
+            parent.returns |= returns;
+        }
+        Kw::For | Kw::While => parent.end_chain(),
+        kw => parent.fold(kw, returns, child.wildcard),
+    }
+}

@@ -1,0 +1,240 @@
+//! Each requirement on hand-written code, read byte by byte (a vocabulary
+//! of single bytes): where the first rejection falls and why; the mask
+//! against `observe` along random texts; the lattice laws.
+
+use ananke_cfg::{CfgState, ControlFlowDomain, Requirements};
+use ananke_core::laws::{LawConfig, assert_laws, check_meet_semilattice};
+use ananke_core::{Bounded, Domain, MeetSemilattice, StepContext, TokenMask, Vocabulary};
+use proptest::prelude::*;
+
+fn bytes_vocab() -> Vocabulary {
+    let mut tokens: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+    tokens.push(b"<eos>".to_vec());
+    Vocabulary::new("bytes", tokens, &[256], &[256]).unwrap()
+}
+
+/// The byte offset of the first rejected byte (the text's length for the
+/// end of the output) and why, or `None`.
+fn first_rejection(requirements: &str, text: &str) -> Option<(usize, String)> {
+    let vocab = bytes_vocab();
+    let domain = ControlFlowDomain::new();
+    let ctx = StepContext::new(&vocab);
+    let mut state = CfgState::from(Requirements::parse(requirements).unwrap());
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        let next = domain.observe(&state, u32::from(b), ctx).unwrap();
+        if next.is_bottom() {
+            return Some((i, next.violation().unwrap().to_owned()));
+        }
+        state = next;
+    }
+    let end = domain.observe(&state, 256, ctx).unwrap();
+    end.is_bottom()
+        .then(|| (text.len(), end.violation().unwrap().to_owned()))
+}
+
+#[test]
+fn every_path_must_return() {
+    let r = "returns_if_typed";
+    let missing = "def f(x: int) -> int:\n    if x:\n        return 1\n\nprint(f(1))\n";
+    let (at, why) = first_rejection(r, missing).unwrap();
+    assert_eq!(at, missing.find("print").unwrap(), "{why}");
+    assert!(why.contains("`f`"), "{why}");
+    let (at, _) =
+        first_rejection(r, "def f(x: int) -> int:\n    if x:\n        return 1\n").unwrap();
+    assert_eq!(
+        at,
+        "def f(x: int) -> int:\n    if x:\n        return 1\n".len(),
+        "at the end"
+    );
+    for fine in [
+        "def f(x: int) -> int:\n    if x:\n        return 1\n    else:\n        return 2\n",
+        "def f(x: int) -> int:\n    if x:\n        return 1\n    elif x > 2:\n        raise ValueError()\n    else:\n        return 2\nx = 1\n",
+        "def f(x: int) -> int:\n    while True:\n        if x:\n            return 1\n",
+        "def f(x: int) -> int:\n    try:\n        return 1\n    except ValueError:\n        return 2\n",
+        "def f(x: int) -> int:\n    try:\n        pass\n    finally:\n        return 2\n",
+        "def f(x: int) -> int:\n    with open('a') as h:\n        return 1\n",
+        "def f(x: int) -> None:\n    if x:\n        return\n",
+        "def f(x: int) -> Optional[int]:\n    if x:\n        return 1\n",
+        "def f(x: int):\n    pass\n",
+        "def f(x: int) -> int:\n    sys.exit(1)\n",
+        "def f(x: int) -> Iterator[int]:\n    yield x\n",
+        "def f(x: int) -> int:\n    if x: return 1\n    else: return 2\n",
+        "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n        case _:\n            return 2\n",
+        "def f(x: int) -> int:\n    def g() -> None:\n        pass\n    return 1\n",
+        "class A:\n    def f(self) -> int:\n        return 1\n    def g(self) -> int:\n        return 2\n",
+    ] {
+        assert_eq!(first_rejection(r, fine), None, "{fine}");
+    }
+    for missing in [
+        "def f(x: int) -> int:\n    for i in range(x):\n        return i\n",
+        "def f(x: int) -> int:\n    while True:\n        if x:\n            break\n",
+        "def f(x: int) -> int:\n    try:\n        return 1\n    except ValueError:\n        pass\n",
+        "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n",
+        "class A:\n    def f(self) -> int:\n        pass\n    def g(self) -> int:\n        return 2\n",
+    ] {
+        assert!(first_rejection(r, missing).is_some(), "{missing}");
+    }
+    // `returns` asks it of every function.
+    assert!(first_rejection("returns", "def f(x):\n    if x:\n        return 1\n").is_some());
+}
+
+#[test]
+fn dead_code_endless_loops_while_nesting_and_recursion() {
+    let dead = "def f(x: int) -> int:\n    return x\n    print(x)\n";
+    let (at, why) = first_rejection("no_dead_code", dead).unwrap();
+    assert_eq!(at, dead.find("print").unwrap(), "{why}");
+    assert!(why.contains("dead code"));
+    assert_eq!(
+        first_rejection(
+            "no_dead_code",
+            "def f(x: int) -> int:\n    if x:\n        return 1\n    return 2\n"
+        ),
+        None
+    );
+    let endless = "def f() -> None:\n    while True:\n        print(1)\nf()\n";
+    let (at, why) = first_rejection("terminating_loops", endless).unwrap();
+    assert_eq!(at, endless.rfind("f()").unwrap(), "{why}");
+    assert_eq!(
+        first_rejection(
+            "terminating_loops",
+            "def f() -> None:\n    while True:\n        break\n"
+        ),
+        None
+    );
+    let (at, why) = first_rejection("no_while", "x = 1\nwhile x:\n    x -= 1\n").unwrap();
+    assert_eq!(at, "x = 1\nwhile".len(), "{why}");
+    assert_eq!(first_rejection("no_while", "whilex = 1\n"), None);
+    let deep = "def f(x: int) -> None:\n    if x:\n        for i in x:\n            if i:\n                pass\n";
+    let (at, why) = first_rejection("max_nesting=2", deep).unwrap();
+    assert_eq!(at, deep.rfind("if i").unwrap() + 2, "{why}");
+    let loops = "def f(x: int) -> None:\n    for i in x:\n        for j in x:\n            pass\n";
+    assert!(first_rejection("max_loop_nesting=1", loops).is_some());
+    assert_eq!(first_rejection("max_loop_nesting=2", loops), None);
+    let recursive = "def fact(n: int) -> int:\n    return n * fact(n - 1)\n";
+    let (at, why) = first_rejection("no_recursion", recursive).unwrap();
+    assert_eq!(at, recursive.rfind("fact(").unwrap() + 4, "{why}");
+    assert!(why.contains("`fact`"));
+    assert_eq!(
+        first_rejection(
+            "no_recursion",
+            "def fact(n: int) -> int:\n    return obj.fact(n)\n"
+        ),
+        None
+    );
+}
+
+#[test]
+fn bad_requirements_are_errors() {
+    assert!(Requirements::parse("returns; sometimes").is_err());
+    assert!(Requirements::parse("max_nesting=0").is_err());
+    assert!(Requirements::parse("max_nesting=x").is_err());
+    let r = Requirements::parse("max_nesting=3; returns").unwrap();
+    assert!(r.must_return && r.max_nesting == Some(3));
+}
+
+const PIECES: &[&str] = &[
+    "def f(x: int) -> int:\n",
+    "    ",
+    "if x:\n",
+    "return 1\n",
+    "\n",
+    "x = 2\n",
+    "    return 0\n",
+    "        ",
+    "else:\n",
+    "while True:\n",
+    "break\n",
+    "pass\n",
+    "while",
+    " x:\n",
+    "f(",
+    "x)\n",
+    "\n    return",
+    " ",
+    "for i in x:\n",
+    "# c\n",
+    "'''\n",
+    "try:\n",
+    "except E:\n",
+    "; ",
+    "while 1 or x:\n",
+];
+
+fn pieces_vocab() -> Vocabulary {
+    let mut tokens: Vec<&str> = PIECES.to_vec();
+    tokens.push("<eos>");
+    let eos = PIECES.len() as u32;
+    Vocabulary::new("pieces", tokens, &[eos], &[eos]).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("ANANKE_LAW_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(300)
+    ))]
+
+    /// Along random texts, the mask keeps exactly what `observe` accepts.
+    #[test]
+    fn mask_agrees_with_observe(
+        text in prop::collection::vec(0..PIECES.len(), 0..14),
+        requirements in prop::sample::select(&[
+            "returns_if_typed", "returns; no_dead_code; terminating_loops",
+            "no_while; max_nesting=2", "no_recursion; max_loop_nesting=1",
+        ][..]),
+    ) {
+        let vocab = pieces_vocab();
+        let domain = ControlFlowDomain::new();
+        let ctx = StepContext::new(&vocab);
+        let mut state = CfgState::from(Requirements::parse(requirements).unwrap());
+        let all = TokenMask::new_full(vocab.len());
+        let mut out = TokenMask::new_empty(vocab.len());
+        for t in text {
+            domain.token_mask(&state, ctx, &all, &mut out).unwrap();
+            for u in 0..vocab.len() as u32 {
+                let accepted = !domain.observe(&state, u, ctx).unwrap().is_bottom();
+                prop_assert_eq!(out.contains(u), accepted, "{:?} after {:?}", vocab.token_bytes(u), state);
+            }
+            state = domain.observe(&state, t as u32, ctx).unwrap();
+            if state.is_bottom() {
+                break;
+            }
+        }
+    }
+}
+
+#[test]
+fn states_obey_the_meet_laws() {
+    let vocab = pieces_vocab();
+    let states = (
+        prop::sample::select(
+            &[
+                "",
+                "returns",
+                "no_while; max_nesting=3",
+                "max_nesting=2; no_dead_code",
+            ][..],
+        ),
+        prop::collection::vec(0..PIECES.len(), 0..4),
+    )
+        .prop_map(move |(r, text)| {
+            let domain = ControlFlowDomain::new();
+            let ctx = StepContext::new(&vocab);
+            let mut state = CfgState::from(Requirements::parse(r).unwrap());
+            for t in text {
+                state = domain.observe(&state, t as u32, ctx).unwrap();
+            }
+            state
+        });
+    let report = assert_laws(check_meet_semilattice(
+        "CfgState",
+        &CfgState::top(),
+        &CfgState::bottom(),
+        &states,
+        &LawConfig::from_env(),
+    ));
+    assert!(report.cases_per_law > 0);
+    let a = CfgState::from(Requirements::parse("max_nesting=3").unwrap());
+    let b = CfgState::from(Requirements::parse("max_nesting=2; returns").unwrap());
+    let m = a.meet(&b);
+    assert_eq!(m.requirements().max_nesting, Some(2));
+    assert!(m.requirements().must_return);
+}
