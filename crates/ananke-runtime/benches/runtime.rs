@@ -78,9 +78,17 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
         ImportConstraint::parse("!os; !subprocess; !socket; !shutil; !pickle").expect("policy");
     let (mut imports_code_us, mut imports_stmt_us) = (Vec::new(), Vec::new());
     let mut imports_out = TokenMask::new_empty(n);
+    // The control-flow domain alone with its default requirements: its
+    // mask on the syntax survivors, and observe.
+    let cfg = ananke_cfg::ControlFlowDomain::new();
+    let cfg_start = ananke_cfg::CfgState::from(
+        ananke_cfg::Requirements::parse(ananke_runtime::CfgSpec::DEFAULT).expect("requirements"),
+    );
+    let (mut cfg_mask_us, mut cfg_observe_us) = (Vec::new(), Vec::new());
     for (p, program) in programs.iter().enumerate() {
         let mut session = ananke.session().expect("session");
         let mut imported = ImportState::from(policy.clone());
+        let mut flow = cfg_start.clone();
         let mut line = String::new();
         let mut syntax = alone_start.fork().expect("fork");
         let (mut typed, mut typed_full) = (TypesConstraint::module(), TypesConstraint::module());
@@ -120,6 +128,13 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
                 imports_code_us.push(elapsed);
             }
             imported = imports.observe(&imported, token, ctx).expect("observe");
+            let t = Instant::now();
+            cfg.token_mask(&flow, ctx, &syntax_out, &mut imports_out)
+                .expect("cfg");
+            cfg_mask_us.push(t.elapsed().as_secs_f64() * 1e6);
+            let t = Instant::now();
+            flow = cfg.observe(&flow, token, ctx).expect("observe");
+            cfg_observe_us.push(t.elapsed().as_secs_f64() * 1e6);
             let piece = String::from_utf8_lossy(&vocab.decode(&[token])).into_owned();
             line.push_str(&piece);
             if let Some(at) = line.rfind('\n') {
@@ -149,6 +164,8 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
     let tf = row("types mask on every token", &mut types_full_us);
     let ic = row("imports mask, no import statement", &mut imports_code_us);
     let is = row("imports mask, in import statements", &mut imports_stmt_us);
+    let cm = row("control-flow mask on survivors", &mut cfg_mask_us);
+    let co = row("control-flow observe", &mut cfg_observe_us);
     row("commit + propagate", &mut commit_us);
     println!(
         "  fused/syntax {:.3}   types(survivors)/syntax {:.3}   types(all)/syntax {:.3}",
@@ -163,6 +180,7 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
         is / sm,
         imports_stmt_us.len()
     );
+    println!("  cfg (mask + observe)/syntax {:.4}", (cm + co) / sm);
 }
 
 fn memory(ananke: &Ananke, program: &str) {

@@ -47,4 +47,6 @@ pub use holes::{Granularity, HoleId, HoleTree, Scope};
 pub use plugin::{Plugin, PluginConstraint, PluginDomainHost, PluginError};
 pub use registry::{Composition, InitialError, Registry, priority};
 pub use session::{Ananke, DOMAINS, Explanation, Rejection, RuntimeError, Session};
-pub use spec::{HoleSpec, ImportsSpec, PluginSpec, Spec, SpecError, SyntaxSpec, TypesSpec};
+pub use spec::{
+    CfgSpec, HoleSpec, ImportsSpec, PluginSpec, Spec, SpecError, SyntaxSpec, TypesSpec,
+};

@@ -76,7 +76,7 @@ pub enum RuntimeError {
     #[error("no checkpoint {0}")]
     UnknownCheckpoint(u64),
     /// An unknown domain name (in `--domains`).
-    #[error("unknown domain `{0}` (available: syntax, imports, types)")]
+    #[error("unknown domain `{0}` (available: syntax, imports, types, cfg)")]
     UnknownDomain(String),
     /// A plugin could not be loaded or set up.
     #[error(transparent)]
@@ -87,7 +87,7 @@ pub enum RuntimeError {
 }
 
 /// The domains this build knows, by name.
-pub const DOMAINS: &[&str] = &["syntax", "imports", "types"];
+pub const DOMAINS: &[&str] = &["syntax", "imports", "types", "cfg"];
 
 /// A compiled spec: vocabulary, grammar, product, propagation network and
 /// the initial constraint, shared by every session.
@@ -117,7 +117,7 @@ impl Ananke {
         let domains: Vec<&str> = DOMAINS
             .iter()
             .copied()
-            .filter(|&d| d != "types" || spec.syntax.grammar_file.is_none())
+            .filter(|&d| !matches!(d, "types" | "cfg") || spec.syntax.grammar_file.is_none())
             .collect();
         Ananke::with_domains(spec, &domains)
     }
@@ -156,6 +156,15 @@ impl Ananke {
             Some(
                 registry
                     .register(TypesDomain::new(vocab.vocabulary()))?
+                    .id(),
+            )
+        } else {
+            None
+        };
+        let cfg = if domains.contains(&"cfg") {
+            Some(
+                registry
+                    .register(ananke_cfg::ControlFlowDomain::new())?
                     .id(),
             )
         } else {
@@ -216,6 +225,13 @@ impl Ananke {
                 None => (TypesConstraint::module(), "a module written from its start"),
             };
             initial_constraints.push((types, DynConstraint::new(constraint), reason.to_owned()));
+        }
+        if let Some(cfg) = cfg {
+            initial_constraints.push((
+                cfg,
+                DynConstraint::new(ananke_cfg::CfgState::from(spec.cfg.requirements()?)),
+                "spec [cfg] requirements".to_owned(),
+            ));
         }
         initial_constraints.extend(plugin_starts);
         let initial = composition

@@ -163,6 +163,8 @@ pub struct Spec {
     pub imports: ImportsSpec,
     /// The types domain's settings.
     pub types: TypesSpec,
+    /// The control-flow domain's requirements.
+    pub cfg: CfgSpec,
     /// Holes.
     pub holes: Vec<HoleSpec>,
     /// Plugin domains to load (`[[plugins]]`).
@@ -180,6 +182,28 @@ pub struct PluginSpec {
     /// The initial constraint, in the plugin's syntax.
     #[serde(default)]
     pub constraint: Option<String>,
+}
+
+/// The control-flow domain's settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CfgSpec {
+    /// Requirements, `;`-separated (`returns; no_dead_code;
+    /// max_nesting=3`); absent: [`CfgSpec::DEFAULT`].
+    pub requirements: Option<String>,
+}
+
+impl CfgSpec {
+    /// What applies when no requirements are given: functions annotated
+    /// with a value type return on every path, and `while True` loops can
+    /// be left.
+    pub const DEFAULT: &'static str = "returns_if_typed; terminating_loops";
+
+    /// The requirements, or the first bad item.
+    pub fn requirements(&self) -> Result<ananke_cfg::Requirements, SpecError> {
+        ananke_cfg::Requirements::parse(self.requirements.as_deref().unwrap_or(CfgSpec::DEFAULT))
+            .map_err(|e| SpecError::new("cfg.requirements", e))
+    }
 }
 
 /// The types domain's settings.
@@ -274,6 +298,7 @@ impl Spec {
 
     /// Checks every field; the error names the first bad one.
     pub fn validate(&self) -> Result<(), SpecError> {
+        self.cfg.requirements()?;
         for (i, plugin) in self.plugins.iter().enumerate() {
             if !plugin.path.exists() {
                 return Err(SpecError::new(
