@@ -12,7 +12,8 @@ smaller of each limit) say what the code must respect:
   in the same block;
 - `terminating_loops` — a `while True` needs a `break`, `return` or `raise`
   inside;
-- `no_while`, `no_recursion`, `max_nesting=N`, `max_loop_nesting=N`.
+- `no_while`, `no_recursion`, `max_nesting=N`, `max_loop_nesting=N`,
+  `max_complexity=N` (cyclomatic, per function).
 
 [`ControlFlowDomain`] reads the code into a sketch of its open blocks and
 rejects the token that settles a breach: the first code of the line that
@@ -83,6 +84,9 @@ pub struct Requirements {
     pub max_nesting: Option<u8>,
     /// Loops nest at most this deep inside a function.
     pub max_loop_nesting: Option<u8>,
+    /// A function's cyclomatic complexity (1 + its `if`, `elif`, `for`,
+    /// `while`, `except`, `case`, `and`, `or`) stays at most this.
+    pub max_complexity: Option<u16>,
 }
 
 impl Requirements {
@@ -96,6 +100,7 @@ impl Requirements {
         no_recursion: false,
         max_nesting: None,
         max_loop_nesting: None,
+        max_complexity: None,
     };
 
     /// Parses `returns; no_dead_code; max_nesting=3` (items separated by
@@ -129,6 +134,16 @@ impl Requirements {
                 Some((key, value)) => match key.trim() {
                     "max_nesting" => r.max_nesting = limit(value)?,
                     "max_loop_nesting" => r.max_loop_nesting = limit(value)?,
+                    "max_complexity" => {
+                        r.max_complexity = Some(
+                            value
+                                .trim()
+                                .parse::<u16>()
+                                .ok()
+                                .filter(|&n| n > 0)
+                                .ok_or_else(|| error("expected a number from 1 to 65535"))?,
+                        );
+                    }
                     _ => return Err(error("unknown limit")),
                 },
             }
@@ -150,6 +165,10 @@ impl Requirements {
             no_recursion: self.no_recursion || other.no_recursion,
             max_nesting: min(self.max_nesting, other.max_nesting),
             max_loop_nesting: min(self.max_loop_nesting, other.max_loop_nesting),
+            max_complexity: match (self.max_complexity, other.max_complexity) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            },
         }
     }
 }

@@ -154,6 +154,8 @@ pub(crate) struct Block {
     generator: bool,
     /// For a function body: its name.
     name: Short<NAME>,
+    /// For a function body: decision points so far.
+    decisions: u16,
     chain: Option<Chain>,
 }
 
@@ -172,6 +174,7 @@ impl Block {
             must_return: false,
             generator: false,
             name: Short::default(),
+            decisions: 0,
             chain: None,
         }
     }
@@ -304,6 +307,8 @@ pub(crate) enum Breach {
     LoopNesting(u8),
     /// The function calls itself.
     Recursion(String),
+    /// The function's cyclomatic complexity would pass the limit.
+    Complexity(u16, String),
 }
 
 impl std::fmt::Display for Breach {
@@ -323,6 +328,10 @@ impl std::fmt::Display for Breach {
             Breach::Nesting(max) => write!(f, "blocks may nest at most {max} deep here"),
             Breach::LoopNesting(max) => write!(f, "loops may nest at most {max} deep here"),
             Breach::Recursion(name) => write!(f, "`{name}` may not call itself"),
+            Breach::Complexity(max, name) => write!(
+                f,
+                "this decision would take `{name}` past a cyclomatic complexity of {max}"
+            ),
         }
     }
 }
@@ -432,6 +441,7 @@ impl Sketch {
             || reqs.max_nesting.is_some()
             || reqs.max_loop_nesting.is_some()
             || reqs.no_recursion
+            || reqs.max_complexity.is_some()
     }
 
     /// What code starting at column `col` on a new line would break, with
@@ -463,9 +473,19 @@ impl Sketch {
         None
     }
 
-    /// Closes every block (the end of the output): what that breaks.
+    /// Ends the statement being written and closes every block (the end
+    /// of the output): what that breaks.
     pub(crate) fn decide_end(&self, reqs: &Requirements) -> Option<Breach> {
-        self.decide_at(reqs, 0)
+        let pending = !self.line.at_start && self.line.after_semicolon.is_none();
+        if !pending || !self.lexer.in_code() {
+            return self.decide_at(reqs, 0);
+        }
+        let mut done = self.clone();
+        if let Err(breach) = done.end_word(reqs, b'\n') {
+            return Some(breach);
+        }
+        done.end_statement();
+        done.decide_at(reqs, 0)
     }
 
     /// Reads `bytes`; the first breach stops it.
@@ -600,6 +620,16 @@ impl Sketch {
         if !self.line.chain.is_empty() && !self.line.chain_done {
             self.line.chain_done = true;
             if let Some(word) = self.line.chain.get() {
+                let decision = matches!(
+                    word,
+                    b"if" | b"elif" | b"for" | b"while" | b"except" | b"and" | b"or"
+                ) || (word == b"case" && !self.line.first_done);
+                if decision && let Some(max) = reqs.max_complexity {
+                    self.decide(max)?;
+                }
+                let Some(word) = self.line.chain.get() else {
+                    return Ok(());
+                };
                 if word == b"yield" {
                     self.line.yields = true;
                 }
@@ -628,6 +658,28 @@ impl Sketch {
         if self.line.colon && !self.line.inline_done && !self.line.inline.is_empty() {
             self.line.inline_done = true;
             self.line.inline_first = self.line.inline.get().map_or(Kw::Other, Kw::of);
+        }
+        Ok(())
+    }
+
+    /// One more decision point in the innermost function, within `max`.
+    fn decide(&mut self, max: u16) -> Result<(), Breach> {
+        let Some(function) = self
+            .blocks_mut()
+            .iter_mut()
+            .rev()
+            .find(|b| b.header == Kw::Def)
+        else {
+            return Ok(());
+        };
+        function.decisions = function.decisions.saturating_add(1);
+        if function.decisions.saturating_add(1) > max {
+            let name = function
+                .name
+                .get()
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+                .unwrap_or_default();
+            return Err(Breach::Complexity(max, name));
         }
         Ok(())
     }

@@ -62,6 +62,8 @@ fn every_path_must_return() {
         "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n        case _:\n            return 2\n",
         "def f(x: int) -> int:\n    def g() -> None:\n        pass\n    return 1\n",
         "class A:\n    def f(self) -> int:\n        return 1\n    def g(self) -> int:\n        return 2\n",
+        "def f(x: int) -> int:\n    return (x)",
+        "def f(x: int) -> int:\n    if x:\n        return 1\n    return x; ",
     ] {
         assert_eq!(first_rejection(r, fine), None, "{fine}");
     }
@@ -110,6 +112,14 @@ fn dead_code_endless_loops_while_nesting_and_recursion() {
     let loops = "def f(x: int) -> None:\n    for i in x:\n        for j in x:\n            pass\n";
     assert!(first_rejection("max_loop_nesting=1", loops).is_some());
     assert_eq!(first_rejection("max_loop_nesting=2", loops), None);
+    let branchy = "def f(x: int) -> int:\n    if x and x > 1:\n        return 1\n    return 2\n";
+    let (at, why) = first_rejection("max_complexity=2", branchy).unwrap();
+    assert_eq!(at, branchy.find(" and").unwrap() + 4, "{why}");
+    assert!(
+        why.contains("`f`") && why.contains("complexity of 2"),
+        "{why}"
+    );
+    assert_eq!(first_rejection("max_complexity=3", branchy), None);
     let recursive = "def fact(n: int) -> int:\n    return n * fact(n - 1)\n";
     let (at, why) = first_rejection("no_recursion", recursive).unwrap();
     assert_eq!(at, recursive.rfind("fact(").unwrap() + 4, "{why}");
@@ -178,7 +188,7 @@ proptest! {
         text in prop::collection::vec(0..PIECES.len(), 0..14),
         requirements in prop::sample::select(&[
             "returns_if_typed", "returns; no_dead_code; terminating_loops",
-            "no_while; max_nesting=2", "no_recursion; max_loop_nesting=1",
+            "no_while; max_nesting=2", "no_recursion; max_loop_nesting=1", "max_complexity=3",
         ][..]),
     ) {
         let vocab = pieces_vocab();
