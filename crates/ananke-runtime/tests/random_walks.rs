@@ -1,7 +1,8 @@
-//! Random walks through the fused syntax + types mask: tokens drawn
+//! Random walks through the fused syntax + types + control-flow mask: tokens drawn
 //! uniformly from the mask (seeded), for function bodies under the MBPP
 //! signatures, until the session accepts. Every finished program must pass
-//! the real `mypy --strict` (2.4.1, installed by `cargo xtask test` or CI).
+//! the real `mypy --strict` (2.4.1, installed by `cargo xtask test` or CI) —
+//! so none may end with a path that returns nothing.
 //!
 //! Two kinds of walk per signature: a `return` body (`    return ` is
 //! forced, the expression drawn), which finishes often; and a free body,
@@ -164,7 +165,7 @@ fn finished_walks_pass_mypy() {
     for (i, (id, prefix)) in signatures.iter().enumerate() {
         let ananke = Ananke::with_domains(
             &Spec::python("cl100k_base").body_of(prefix),
-            &["syntax", "types"],
+            &["syntax", "types", "cfg"],
         )
         .expect("compile");
         let kinds: &[(&str, &str)] = if i % 4 == 0 {
