@@ -222,6 +222,26 @@ impl<D: Domain> ErasedDomain<D> {
     fn typed<'c>(&self, constraint: &'c DynConstraint) -> Result<&'c D::Constraint, Error> {
         constraint.expect_ref::<D::Constraint>(self.0.name())
     }
+
+    /// Runs a call into the domain; a panic becomes an error naming the
+    /// domain and the call, so none crosses the runtime's API (the session
+    /// then refuses to go on rather than use a state it cannot trust).
+    fn guarded<T>(&self, call: &str, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+            Ok(result) => result,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a non-string payload".to_owned());
+                Err(Error::domain(
+                    self.0.name(),
+                    format!("panicked in `{call}`: {message}"),
+                ))
+            }
+        }
+    }
 }
 
 impl<D: Domain> DynDomain for ErasedDomain<D> {
@@ -246,7 +266,9 @@ impl<D: Domain> DynDomain for ErasedDomain<D> {
     }
 
     fn satisfiability(&self, constraint: &DynConstraint) -> Result<Satisfiability, Error> {
-        Ok(self.0.satisfiability(self.typed(constraint)?))
+        self.guarded("satisfiability", || {
+            Ok(self.0.satisfiability(self.typed(constraint)?))
+        })
     }
 
     fn token_mask(
@@ -256,8 +278,10 @@ impl<D: Domain> DynDomain for ErasedDomain<D> {
         candidates: &TokenMask,
         out: &mut TokenMask,
     ) -> Result<(), Error> {
-        self.0
-            .token_mask(self.typed(constraint)?, ctx, candidates, out)
+        self.guarded("token_mask", || {
+            self.0
+                .token_mask(self.typed(constraint)?, ctx, candidates, out)
+        })
     }
 
     fn observe(
@@ -268,7 +292,7 @@ impl<D: Domain> DynDomain for ErasedDomain<D> {
     ) -> Result<DynConstraint, Error> {
         ctx.vocab.try_token_bytes(token)?;
         let typed = self.typed(constraint)?;
-        let next = self.0.observe(typed, token, ctx)?;
+        let next = self.guarded("observe", || self.0.observe(typed, token, ctx))?;
         // Unchanged constraints keep their allocation, so the product can
         // tell "nothing happened" by pointer and skip propagation.
         if next == *typed {
@@ -285,7 +309,9 @@ impl<D: Domain> DynDomain for ErasedDomain<D> {
         ctx: StepContext<'_>,
     ) -> Result<Option<String>, Error> {
         ctx.vocab.try_token_bytes(token)?;
-        Ok(self.0.explain(self.typed(constraint)?, token, ctx))
+        self.guarded("explain", || {
+            Ok(self.0.explain(self.typed(constraint)?, token, ctx))
+        })
     }
 
     fn cost(&self) -> CostHint {
@@ -293,7 +319,9 @@ impl<D: Domain> DynDomain for ErasedDomain<D> {
     }
 
     fn fork(&self, constraint: &DynConstraint) -> Result<DynConstraint, Error> {
-        Ok(DynConstraint::new(self.0.fork(self.typed(constraint)?)))
+        self.guarded("fork", || {
+            Ok(DynConstraint::new(self.0.fork(self.typed(constraint)?)))
+        })
     }
 
     fn cache_key(&self, constraint: &DynConstraint) -> Option<u64> {
@@ -402,6 +430,55 @@ mod tests {
         assert!(
             same.ptr_eq(&top),
             "unchanged constraints keep their allocation"
+        );
+    }
+
+    /// A domain that panics in every call that reads tokens.
+    struct Panicky;
+
+    impl Domain for Panicky {
+        type Constraint = Interval;
+        fn name(&self) -> &str {
+            "panicky"
+        }
+        fn top(&self) -> Interval {
+            Interval::top()
+        }
+        fn bottom(&self) -> Interval {
+            Interval::bottom()
+        }
+        fn token_mask(
+            &self,
+            _: &Interval,
+            _: StepContext<'_>,
+            _: &TokenMask,
+            _: &mut TokenMask,
+        ) -> Result<(), Error> {
+            panic!("mask exploded")
+        }
+        fn observe(&self, _: &Interval, _: TokenId, _: StepContext<'_>) -> Result<Interval, Error> {
+            panic!("{}", String::from("observe exploded"))
+        }
+    }
+
+    #[test]
+    fn a_panicking_domain_gives_errors_naming_it() {
+        let vocab = vocab();
+        let ctx = StepContext::new(&vocab);
+        let domain = erase(Panicky);
+        let top = domain.top();
+        let mut out = TokenMask::new_empty(3);
+        let err = domain
+            .token_mask(&top, ctx, &TokenMask::new_full(3), &mut out)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            Error::domain("panicky", "panicked in `token_mask`: mask exploded").to_string()
+        );
+        let err = domain.observe(&top, 1, ctx).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("panicked in `observe`: observe exploded")
         );
     }
 

@@ -195,10 +195,11 @@ fn memory(ananke: &Ananke, program: &str) {
     let cached = (ananke.mask_cache_len() * vocab.len().div_ceil(8)) as isize;
     let grown = LIVE.load(Ordering::Relaxed) - before - cached;
     let before_fork = LIVE.load(Ordering::Relaxed);
-    let forks: Vec<_> = (0..100).map(|_| session.fork().expect("fork")).collect();
-    let per_fork = (LIVE.load(Ordering::Relaxed) - before_fork) / 100;
+    // Ten thousand live forks (a wide beam, many samples of one prompt).
+    let forks: Vec<_> = (0..10_000).map(|_| session.fork().expect("fork")).collect();
+    let per_fork = (LIVE.load(Ordering::Relaxed) - before_fork) / 10_000;
     println!(
-        "memory: fresh session {:.1} KiB, after {} tokens {:.1} KiB (shared mask cache excluded), per fork {:.1} KiB",
+        "memory: fresh session {:.1} KiB, after {} tokens {:.1} KiB (shared mask cache excluded), per fork {:.1} KiB (10,000 live forks)",
         fresh as f64 / 1024.0,
         tokens.len(),
         grown as f64 / 1024.0,
