@@ -8,6 +8,8 @@
 //!   medians read from criterion's output.
 //! - `cargo xtask ci` — `test` with `--locked`, as `.ci/run` on a clean
 //!   checkout.
+//! - `cargo xtask fuzz [--cases N]` — the fuzz targets at N cases each
+//!   (CI runs them at their small defaults).
 //! - `cargo xtask plugins [--release]` — builds the plugin libraries in
 //!   `plugins/` into `target/plugins` and prints their paths (for
 //!   `ananke check --plugin`).
@@ -46,6 +48,14 @@ enum Task {
     Ci,
     /// Regenerate the typeshed stub bundle of ananke-types.
     Typeshed,
+    /// Run the fuzz targets longer than CI does (spec files, JSON schemas,
+    /// truncated plugins, session operation sequences, Python source and
+    /// annotations, grammar text).
+    Fuzz {
+        /// Cases per target.
+        #[arg(long, default_value_t = 2000)]
+        cases: u32,
+    },
     /// Build the plugin libraries in `plugins/` and print their paths.
     Plugins {
         /// Build with optimisations (`target/release`).
@@ -63,7 +73,31 @@ fn main() -> Result<()> {
         Task::Bench { filter } => bench(&root, filter.as_deref()),
         Task::Typeshed => typeshed(&root),
         Task::Plugins { release } => plugins(&root, release),
+        Task::Fuzz { cases } => fuzz(&root, cases),
     }
+}
+
+fn fuzz(root: &Path, cases: u32) -> Result<()> {
+    run(
+        "cargo test (fuzz targets)",
+        cargo(root)
+            .args([
+                "test",
+                "-p",
+                "ananke-types",
+                "-p",
+                "ananke-runtime",
+                "-p",
+                "ananke-syntax",
+                "--test",
+                "fuzz",
+                "--test",
+                "session_fuzz",
+                "--test",
+                "bad_input",
+            ])
+            .env("ANANKE_FUZZ_CASES", cases.to_string()),
+    )
 }
 
 /// The plugin crates: every directory under `plugins/` but the ABI crate.

@@ -134,6 +134,68 @@ fn classify(path: &Path, err: LibraryError) -> PluginError {
     }
 }
 
+/// Checks that an ELF file holds every segment and table its header
+/// promises. The system loader maps segments straight from the file, and
+/// touching a page past the end of a truncated file kills the process
+/// (SIGBUS) — so a truncated plugin must be refused before it is opened.
+/// (A library whose code itself is corrupt cannot be caught this way; a
+/// plugin is native code the host chose to trust.)
+fn check_elf(bytes: &[u8]) -> Result<(), String> {
+    if bytes.len() < 64 || &bytes[..4] != b"\x7fELF" {
+        // Not ELF: the system loader will say why.
+        return Ok(());
+    }
+    let wide = bytes[4] == 2;
+    let little = bytes[5] == 1;
+    let int = |at: usize, size: usize| -> Option<u64> {
+        let raw = bytes.get(at..at + size)?;
+        let mut value = 0u64;
+        for i in 0..size {
+            let byte = if little { raw[size - 1 - i] } else { raw[i] };
+            value = (value << 8) | u64::from(byte);
+        }
+        Some(value)
+    };
+    let word = if wide { 8 } else { 4 };
+    let (phoff, shoff) = if wide { (0x20, 0x28) } else { (0x1c, 0x20) };
+    let (phentsize, phnum, shentsize, shnum) = if wide {
+        (0x36, 0x38, 0x3a, 0x3c)
+    } else {
+        (0x2a, 0x2c, 0x2e, 0x30)
+    };
+    let len = bytes.len() as u64;
+    let within = |start: u64, size: u64, what: &str| {
+        if start.checked_add(size).is_some_and(|end| end <= len) {
+            Ok(())
+        } else {
+            Err(format!(
+                "truncated or damaged: its {what} end past the file's {len} bytes"
+            ))
+        }
+    };
+    let field = |at| int(at, word).ok_or_else(|| "a damaged header".to_owned());
+    let half = |at| int(at, 2).ok_or_else(|| "a damaged header".to_owned());
+    let (ph, phsize, phcount) = (field(phoff)?, half(phentsize)?, half(phnum)?);
+    within(ph, phsize * phcount, "program headers")?;
+    for i in 0..phcount {
+        let entry = (ph + i * phsize) as usize;
+        let (offset, filesz) = if wide {
+            (int(entry + 8, 8), int(entry + 32, 8))
+        } else {
+            (int(entry + 4, 4), int(entry + 16, 4))
+        };
+        match (offset, filesz) {
+            (Some(offset), Some(filesz)) => within(offset, filesz, "segments")?,
+            _ => return Err("a damaged program header".to_owned()),
+        }
+    }
+    let sh = field(shoff)?;
+    if sh != 0 {
+        within(sh, half(shentsize)? * half(shnum)?, "section headers")?;
+    }
+    Ok(())
+}
+
 impl Plugin {
     /// Loads the plugin library at `path` (see the module docs for the
     /// checks).
@@ -141,6 +203,14 @@ impl Plugin {
         if !path.is_file() {
             return Err(PluginError::NotFound(path.to_owned()));
         }
+        let bytes = std::fs::read(path).map_err(|e| PluginError::NotALibrary {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })?;
+        check_elf(&bytes).map_err(|message| PluginError::NotALibrary {
+            path: path.to_owned(),
+            message,
+        })?;
         let header = lib_header_from_path(path).map_err(|e| classify(path, e))?;
         let module = header
             .init_root_module::<PluginModRef>()

@@ -195,7 +195,10 @@ fn the_domain_explains_rejections() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("ANANKE_FUZZ_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_grammar_text_never_panics(text in "(start|rule|[A-Z]+|\"[a-z]*\"|/[a-z.*+]*/|[:|()?*+%\\n ]){0,24}") {
