@@ -5,7 +5,8 @@
 //!   warnings denied, rustdoc with warnings denied, and every test (law
 //!   checks at `ANANKE_LAW_CASES` cases per law, 1,000 unless set).
 //! - `cargo xtask bench` — the criterion benchmarks, then a table of
-//!   medians read from criterion's output.
+//!   medians read from criterion's output; `--load` runs only the load
+//!   benchmark (masks per second for 1, 2, 8 and 64 concurrent sessions).
 //! - `cargo xtask ci` — `test` with `--locked`, as `.ci/run` on a clean
 //!   checkout.
 //! - `cargo xtask fuzz [--cases N]` — the fuzz targets at N cases each
@@ -43,6 +44,9 @@ enum Task {
     Bench {
         /// Only benchmarks whose name contains this text.
         filter: Option<String>,
+        /// Only the load benchmark (concurrent sessions).
+        #[arg(long)]
+        load: bool,
     },
     /// `test` against the committed Cargo.lock, as on a clean checkout.
     Ci,
@@ -70,7 +74,11 @@ fn main() -> Result<()> {
     match cli.command {
         Task::Test { quick } => test(&root, quick, false),
         Task::Ci => test(&root, false, true),
-        Task::Bench { filter } => bench(&root, filter.as_deref()),
+        Task::Bench { load: true, .. } => run(
+            "cargo bench (load)",
+            cargo(&root).args(["bench", "-p", "ananke-runtime", "--bench", "load"]),
+        ),
+        Task::Bench { filter, .. } => bench(&root, filter.as_deref()),
         Task::Typeshed => typeshed(&root),
         Task::Plugins { release } => plugins(&root, release),
         Task::Fuzz { cases } => fuzz(&root, cases),
