@@ -4,21 +4,13 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use ananke_runtime::{Ananke, Spec};
 use common::first_rejected_token;
 
 fn programs() -> Vec<(String, String)> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    std::fs::read_to_string(dir.join("mbpp_typed.jsonl"))
-        .expect("the evaluation data")
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+    common::corpus()
+        .iter()
+        .map(|v| {
             (
                 v["id"].as_str().unwrap().to_owned(),
                 v["source"].as_str().unwrap().to_owned(),

@@ -2,26 +2,19 @@
 //! threads share one compiled spec (vocabulary, grammar, tables, typeshed
 //! data) and must give exactly what the same sessions give one by one.
 
+mod common;
+
 use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use ananke_core::TokenMask;
 use ananke_runtime::{Ananke, Session, Spec};
 
 fn programs(n: usize) -> Vec<String> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    std::fs::read_to_string(dir.join("mbpp_typed.jsonl"))
-        .expect("the evaluation data")
-        .lines()
+    common::corpus()
+        .iter()
         .take(n)
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["source"].as_str().unwrap().to_owned()
-        })
+        .map(|v| v["source"].as_str().unwrap().to_owned())
         .collect()
 }
 

@@ -13,6 +13,20 @@ use std::sync::OnceLock;
 
 use ananke_runtime::{Ananke, RuntimeError};
 
+/// The typed MBPP records (`id`, `source`, ...), from `../shared/data` or
+/// `ANANKE_DATA_DIR`.
+pub fn corpus() -> Vec<serde_json::Value> {
+    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        PathBuf::from,
+    );
+    std::fs::read_to_string(dir.join("mbpp_typed.jsonl"))
+        .expect("the evaluation data")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON record"))
+        .collect()
+}
+
 /// Feeds `source` token by token: the byte offset of the first rejected
 /// token and the reasons, or `None` when every token is accepted (the end
 /// of the sequence is not asked about).
