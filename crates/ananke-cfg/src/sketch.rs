@@ -197,91 +197,62 @@ impl Block {
     /// Folds a finished branch or compound statement whose header is
     /// `kw` and whose body `returns` into this (its parent) block.
     fn fold(&mut self, kw: Kw, returns: bool, wildcard: bool) {
-        match (kw, self.chain) {
-            (Kw::If, _) => {
+        // Statements that start a chain (or stand alone) first.
+        match kw {
+            Kw::If | Kw::Try => {
                 self.end_chain();
-                self.chain = Some(Chain::If {
-                    all_return: returns,
-                    has_else: false,
+                self.chain = Some(if kw == Kw::If {
+                    Chain::If {
+                        all_return: returns,
+                        has_else: false,
+                    }
+                } else {
+                    Chain::Try {
+                        main: returns,
+                        handlers: true,
+                        finally: false,
+                    }
                 });
+                return;
             }
+            Kw::With | Kw::Match => {
+                self.end_chain();
+                self.returns |= returns;
+                return;
+            }
+            _ => {}
+        }
+        // Branches that continue the pending chain.
+        match (kw, &mut self.chain) {
+            (Kw::Elif, Some(Chain::If { all_return, .. })) => *all_return &= returns,
             (
-                Kw::Elif,
+                Kw::Else,
                 Some(Chain::If {
                     all_return,
                     has_else,
                 }),
             ) => {
-                self.chain = Some(Chain::If {
-                    all_return: all_return && returns,
-                    has_else,
-                });
+                *all_return &= returns;
+                *has_else = true;
             }
-            (Kw::Else, Some(Chain::If { all_return, .. })) => {
-                self.chain = Some(Chain::If {
-                    all_return: all_return && returns,
-                    has_else: true,
-                });
-            }
-            (Kw::Try, _) => {
-                self.end_chain();
-                self.chain = Some(Chain::Try {
-                    main: returns,
-                    handlers: true,
-                    finally: false,
-                });
-            }
+            (Kw::Except, Some(Chain::Try { handlers, .. })) => *handlers &= returns,
+            (Kw::Else, Some(Chain::Try { main, .. })) => *main |= returns,
+            (Kw::Finally, Some(Chain::Try { finally, .. })) => *finally = returns,
             (
-                Kw::Except,
-                Some(Chain::Try {
-                    main,
-                    handlers,
-                    finally,
+                Kw::Case,
+                Some(Chain::Match {
+                    all_return,
+                    wildcard: seen,
                 }),
             ) => {
-                self.chain = Some(Chain::Try {
-                    main,
-                    handlers: handlers && returns,
-                    finally,
-                });
+                *all_return &= returns;
+                *seen |= wildcard;
             }
-            (
-                Kw::Else,
-                Some(Chain::Try {
-                    main,
-                    handlers,
-                    finally,
-                }),
-            ) => {
-                self.chain = Some(Chain::Try {
-                    main: main || returns,
-                    handlers,
-                    finally,
-                });
-            }
-            (Kw::Finally, Some(Chain::Try { main, handlers, .. })) => {
-                self.chain = Some(Chain::Try {
-                    main,
-                    handlers,
-                    finally: returns,
-                });
-            }
-            (Kw::Case, chain) => {
-                let (all_return, seen) = match chain {
-                    Some(Chain::Match {
-                        all_return,
-                        wildcard,
-                    }) => (all_return, wildcard),
-                    _ => (true, false),
-                };
+            (Kw::Case, _) => {
                 self.chain = Some(Chain::Match {
-                    all_return: all_return && returns,
-                    wildcard: seen || wildcard,
+                    all_return: returns,
+                    wildcard,
                 });
-            }
-            (Kw::With | Kw::Match, _) => {
-                self.end_chain();
-                self.returns |= returns;
             }
             // `while True` never falls through unless a break leaves it;
             // for / while loops and their `else`s otherwise give nothing.

@@ -1255,21 +1255,9 @@ fn may_be_rebound(
     names: &[Tok],
     scope: &Scope,
 ) -> bool {
-    let capable = brackets.iter().any(|&open| {
-        let Some(i) = toks.iter().position(|t| t.start == open) else {
-            return true;
-        };
-        let mut depth = 0usize;
-        for t in &toks[i..] {
-            match t.kind {
-                TokKind::Open => depth += 1,
-                TokKind::Close => depth = depth.saturating_sub(1),
-                TokKind::Comma if depth == 1 => return false,
-                _ => {}
-            }
-        }
-        true
-    });
+    let capable = brackets
+        .iter()
+        .any(|&open| comprehension_capable(toks, open));
     capable
         && names.iter().enumerate().any(|(i, t)| {
             t.kind == TokKind::Name
