@@ -644,9 +644,10 @@ impl Program {
             return Ok(());
         }
         let cell = &*self.scope;
+        let closed = self.closed_from.is_some_and(|at| text.len() >= at);
         if scan.comment {
             return if event == b'\n' && scan.brackets.is_empty() {
-                statement_end(&text, &scan, cell)
+                statement_end(&text, &scan, cell, closed)
             } else {
                 Ok(())
             };
@@ -656,10 +657,12 @@ impl Program {
         }
         match event {
             b'\n' | b';' if scan.brackets.is_empty() && !scan.continues_line() => {
-                statement_end(&text, &scan, cell)
+                statement_end(&text, &scan, cell, closed)
             }
             b':' if scan.brackets.is_empty() => header(&text, &scan, cell),
-            b')' => call(&text, &scan, cell, true),
+            b')' => call(&text, &scan, cell, true)
+                .and_then(|()| bracket_close(&text, &scan, cell, closed, event)),
+            b']' | b'}' => bracket_close(&text, &scan, cell, closed, event),
             b',' => call(&text, &scan, cell, false),
             _ => Ok(()),
         }
@@ -1119,6 +1122,18 @@ fn name_site(stmt: &str, toks: &[Tok], scan: &PrefixScan) -> Option<NameSite> {
     };
     let p = toks[prev];
     let p_word = word(stmt, &p);
+    // `x not` is the start of `not in`: the word after it is the keyword,
+    // not a name read.
+    if p_word == "not"
+        && prev > 0
+        && match toks[prev - 1].kind {
+            TokKind::Name => !is_keyword(word(stmt, &toks[prev - 1])),
+            TokKind::Close | TokKind::String | TokKind::Number => true,
+            _ => false,
+        }
+    {
+        return None;
+    }
     let operand = match p.kind {
         TokKind::Op => {
             let assignment = p_word.ends_with('=') && !matches!(p_word, "==" | "<=" | ">=" | "!=");
@@ -1367,8 +1382,14 @@ fn check(scope: &Scope, statement: &str) -> Verdict {
     }
 }
 
-/// The statement so far ends here.
-fn statement_end(text: &str, scan: &PrefixScan, cell: &ScopeCell) -> Verdict {
+/// The statement so far ends here. In a closed body (`closed`) a name the
+/// statement reads must also be bound by then: nothing after the body
+/// can bind it, and a name that mypy would call undefined at the end
+/// cannot be mended by later code the model will not write — the same
+/// rule the name sites apply as names are written, here for the reads
+/// those sites had to leave open (inside brackets a comprehension could
+/// still have bound them).
+fn statement_end(text: &str, scan: &PrefixScan, cell: &ScopeCell, closed: bool) -> Verdict {
     let (stmt, toks) = statement(text, scan);
     let (first, body) = head(stmt);
     let Some(last) = toks.last() else {
@@ -1386,9 +1407,117 @@ fn statement_end(text: &str, scan: &PrefixScan, cell: &ScopeCell) -> Verdict {
     }
     let statement = format!("{}\n", wrap(first, body.trim_end()));
     cell.memo(format!("end {statement}"), || match cell.get(text) {
-        Some(scope) => check(&scope, &statement),
+        Some(scope) => check(&scope, &statement).and_then(|()| {
+            if closed {
+                unbound_reads(&scope, &statement)
+            } else {
+                Ok(())
+            }
+        }),
         None => Ok(()),
     })
+}
+
+/// A bracket closes with `close` next, in a closed body (`closed`): once
+/// no bracket around it can still take a comprehension, the names read
+/// inside it are settled, and each must be bound — so `max(values[i])`
+/// with no `i` in scope is rejected at its `)`, not left to run on.
+/// Statements that bind names mid-way (a lambda, a comprehension, `:=`,
+/// a `for` target) and brackets that may be assignment targets are left
+/// to the statement's end.
+fn bracket_close(
+    text: &str,
+    scan: &PrefixScan,
+    cell: &ScopeCell,
+    closed: bool,
+    close: u8,
+) -> Verdict {
+    if !closed {
+        return Ok(());
+    }
+    let (stmt, toks) = statement(text, scan);
+    let brackets = brackets_in_statement(scan);
+    let (Some(&open), Some(first)) = (brackets.last(), toks.first()) else {
+        return Ok(());
+    };
+    let outer = &brackets[..brackets.len() - 1];
+    // A bracket that may still be an assignment target: at the start of
+    // the statement, or after a comma or `*` at its top level.
+    let target = toks
+        .iter()
+        .position(|t| t.start == brackets[0])
+        .is_none_or(|i| {
+            i == 0 || matches!(toks[i - 1].kind, TokKind::Comma) || word(stmt, &toks[i - 1]) == "*"
+        });
+    if matches!(
+        word(stmt, first),
+        "import"
+            | "from"
+            | "def"
+            | "class"
+            | "global"
+            | "nonlocal"
+            | "match"
+            | "case"
+            | "async"
+            | "type"
+            | "for"
+            | "with"
+            | "except"
+    ) || stmt.trim_start().starts_with('@')
+        || target
+        || rebinds(stmt, &toks)
+        || outer.iter().any(|&o| comprehension_capable(&toks, o))
+        || max_depth(&toks) > MAX_DEPTH
+    {
+        return Ok(());
+    }
+    let opener = stmt.as_bytes()[open];
+    let inner = &stmt[open..];
+    let expr = if opener == b'{' {
+        format!("_ananke = {inner}{}\n", close as char)
+    } else {
+        format!("_ananke = _ananke{inner}{}\n", close as char)
+    };
+    cell.memo(format!("close {expr}"), || match cell.get(text) {
+        Some(scope) => unbound_reads(&scope, &expr),
+        None => Ok(()),
+    })
+}
+
+/// The first name `statement` reads that neither it nor `scope` binds
+/// (builtins and module globals aside).
+fn unbound_reads(scope: &Scope, statement: &str) -> Verdict {
+    if matches!(first_word(statement), "global" | "nonlocal" | "del") {
+        return Ok(());
+    }
+    let Ok(parsed) = ruff_python_parser::parse_module(statement) else {
+        return Ok(());
+    };
+    let facts = crate::flow::scan_names(&parsed.syntax().body);
+    if facts.star_import {
+        return Ok(());
+    }
+    let builtins = crate::stubs::TypeDb::stdlib().modules.get("builtins");
+    for (name, _) in &facts.loads {
+        if facts.bound.contains(name)
+            || scope.binds(name)
+            || crate::flow::MODULE_GLOBALS.contains(name)
+            || builtins.is_some_and(|b| b.contains_key(*name))
+        {
+            continue;
+        }
+        return Err(format!("Name \"{name}\" is not defined  [name-defined]").into());
+    }
+    Ok(())
+}
+
+fn first_word(statement: &str) -> &str {
+    statement
+        .trim_start()
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("")
 }
 
 /// A header's colon comes next.

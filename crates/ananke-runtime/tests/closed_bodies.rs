@@ -1,0 +1,103 @@
+//! Every MBPP function body written as a closed hole — the way a model
+//! generates it: the session starts after the function's `def` line, and
+//! nothing may follow the body. With every built-in domain, no canonical
+//! body is rejected; the stricter control-flow requirements a generation
+//! uses reject exactly the bodies that break them.
+
+mod common;
+
+use ananke_runtime::{Ananke, RuntimeError, Spec};
+
+/// The code up to the entry function's `def` line and the body after it,
+/// when the function is the last thing in the module.
+fn split(record: &serde_json::Value) -> Option<(String, String)> {
+    let source = record["source"].as_str()?;
+    let entry = record["entry_point"].as_str()?;
+    let def = source.find(&format!("def {entry}("))?;
+    let header_end = def + source[def..].find(":\n")? + 2;
+    let body = &source[header_end..];
+    // Anything at column 0 after the header (other than a comment or a
+    // blank line) is code after the function: not a closed body.
+    let trailing = body
+        .lines()
+        .any(|l| !l.is_empty() && !l.starts_with([' ', '\t', '#']));
+    (!trailing).then(|| (source[..header_end].to_owned(), body.to_owned()))
+}
+
+/// Where the body is first rejected (its length for the end), and why.
+fn first_rejection(ananke: &Ananke, header: &str, body: &str) -> Option<(usize, String)> {
+    let vocab = ananke.vocab();
+    let mut session = ananke.body_session(header).unwrap();
+    let mut offset = 0;
+    for token in vocab.encode(body) {
+        match session.commit(token) {
+            Ok(()) => {}
+            Err(RuntimeError::Rejected { reasons, .. }) => {
+                return Some((offset, format!("{reasons:?}")));
+            }
+            Err(other) => panic!("{other}"),
+        }
+        offset += vocab.decode(&[token]).len();
+    }
+    (!session.is_accepting().unwrap()).then(|| (body.len(), "the end of the sequence".into()))
+}
+
+fn rejected(tokenizer: &str, requirements: Option<&str>) -> (usize, Vec<String>) {
+    let mut tried = 0;
+    let mut rejected = Vec::new();
+    let mut spec = Spec::python(tokenizer);
+    spec.cfg.requirements = requirements.map(str::to_owned);
+    // One compilation, a body session per program.
+    let ananke = Ananke::new(&spec).unwrap();
+    for record in &common::corpus() {
+        let Some((header, body)) = split(record) else {
+            continue;
+        };
+        tried += 1;
+        if let Some((at, why)) = first_rejection(&ananke, &header, &body) {
+            rejected.push(format!(
+                "{} at {at} after {:?}: {why}",
+                record["id"].as_str().unwrap(),
+                &body[at.saturating_sub(30)..at]
+            ));
+        }
+    }
+    (tried, rejected)
+}
+
+#[test]
+fn canonical_bodies_are_never_rejected() {
+    for tokenizer in ["cl100k_base", "o200k_base"] {
+        let (tried, rejected) = rejected(tokenizer, None);
+        println!(
+            "{tokenizer}: {} of {tried} closed bodies rejected",
+            rejected.len()
+        );
+        assert!(
+            tried >= 200,
+            "only {tried} programs end with their function"
+        );
+        assert!(rejected.is_empty(), "{tokenizer}: {rejected:#?}");
+    }
+}
+
+#[test]
+fn generation_requirements_reject_only_dead_code_and_dedented_comments() {
+    let (tried, rejected) = rejected(
+        "cl100k_base",
+        Some("returns_if_typed; terminating_loops; no_dead_code; indented_comments"),
+    );
+    println!(
+        "{} of {tried} closed bodies rejected: {rejected:#?}",
+        rejected.len()
+    );
+    let ids: Vec<&str> = rejected
+        .iter()
+        .map(|r| r.split(' ').next().unwrap())
+        .collect();
+    // MBPP/631 has a statement after a `return`; MBPP/64 a comment at
+    // column 0 inside its body.
+    assert_eq!(ids, ["MBPP/64", "MBPP/631"], "{rejected:#?}");
+    assert!(rejected[0].contains("indented"), "{}", rejected[0]);
+    assert!(rejected[1].contains("dead code"), "{}", rejected[1]);
+}
