@@ -13,7 +13,14 @@ smaller of each limit) say what the code must respect:
 - `terminating_loops` — a `while True` needs a `break`, `return` or `raise`
   inside;
 - `no_while`, `no_recursion`, `max_nesting=N`, `max_loop_nesting=N`,
-  `max_complexity=N` (cyclomatic, per function).
+  `max_complexity=N` (cyclomatic, per function);
+- `indented_comments` — a comment line inside a function is indented at
+  least as deep as the function's body. Python allows a comment at column
+  0 anywhere, but a model that writes one has usually stopped writing the
+  function (`# Example usage:`); this keeps it in the body or makes it
+  finish. (A function has visibly ended only when code follows it, so a
+  comment at column 0 right after a function counts as inside it: the
+  requirement suits a generated body, not a whole module.)
 
 [`ControlFlowDomain`] reads the code into a sketch of its open blocks and
 rejects the token that settles a breach: the first code of the line that
@@ -87,6 +94,9 @@ pub struct Requirements {
     /// A function's cyclomatic complexity (1 + its `if`, `elif`, `for`,
     /// `while`, `except`, `case`, `and`, `or`) stays at most this.
     pub max_complexity: Option<u16>,
+    /// Comment lines inside a function are indented at least as deep as
+    /// its body.
+    pub indented_comments: bool,
 }
 
 impl Requirements {
@@ -101,6 +111,7 @@ impl Requirements {
         max_nesting: None,
         max_loop_nesting: None,
         max_complexity: None,
+        indented_comments: false,
     };
 
     /// Parses `returns; no_dead_code; max_nesting=3` (items separated by
@@ -129,6 +140,7 @@ impl Requirements {
                     "terminating_loops" => r.terminating_loops = true,
                     "no_while" => r.no_while = true,
                     "no_recursion" => r.no_recursion = true,
+                    "indented_comments" => r.indented_comments = true,
                     _ => return Err(error("unknown requirement")),
                 },
                 Some((key, value)) => match key.trim() {
@@ -169,6 +181,7 @@ impl Requirements {
                 (Some(x), Some(y)) => Some(x.min(y)),
                 (x, y) => x.or(y),
             },
+            indented_comments: self.indented_comments || other.indented_comments,
         }
     }
 }
@@ -305,6 +318,11 @@ struct TokenIndex {
     /// Tokens that start with tabs then code (column depends on where
     /// the line stands: tried in full at a line start).
     tabbed: Vec<TokenId>,
+    /// By `s`: tokens of `s` spaces then `#` (a comment at a known column
+    /// when read at a line start).
+    comment_by_lead: Vec<Vec<TokenId>>,
+    /// Tokens with a line break followed, in the token, by a comment.
+    inner_comment: Vec<TokenId>,
 }
 
 fn is_code_byte(b: u8) -> bool {
@@ -317,6 +335,8 @@ impl TokenIndex {
             by_lead: vec![Vec::new(); MAX_LEAD + 1],
             inner_line: Vec::new(),
             tabbed: Vec::new(),
+            comment_by_lead: vec![Vec::new(); MAX_LEAD + 1],
+            inner_comment: Vec::new(),
         };
         for (t, bytes) in vocab.iter() {
             if vocab.is_special(t) || bytes.is_empty() {
@@ -325,8 +345,17 @@ impl TokenIndex {
             let spaces = bytes.iter().take_while(|&&b| b == b' ').count();
             match bytes.get(spaces) {
                 Some(&b) if is_code_byte(b) && spaces <= MAX_LEAD => index.by_lead[spaces].push(t),
+                Some(&b'#') if spaces <= MAX_LEAD => index.comment_by_lead[spaces].push(t),
                 Some(&b'\t') => index.tabbed.push(t),
                 _ => {}
+            }
+            if let Some(nl) = bytes.iter().position(|&b| b == b'\n')
+                && bytes[nl + 1..]
+                    .iter()
+                    .find(|&&b| b != b' ' && b != b'\n' && b != b'\r' && b != b'\t')
+                    == Some(&b'#')
+            {
+                index.inner_comment.push(t);
             }
             if let Some(nl) = bytes.iter().position(|&b| b == b'\n')
                 && bytes[nl + 1..]
@@ -473,9 +502,29 @@ impl Domain for ControlFlowDomain {
             for &t in &index.tabbed {
                 try_token(t, out);
             }
+            if reqs.indented_comments {
+                for (spaces, tokens) in index.comment_by_lead.iter().enumerate() {
+                    if !tokens.is_empty()
+                        && sketch
+                            .decide_comment(column.saturating_add(spaces as u16))
+                            .is_some()
+                    {
+                        for &t in tokens {
+                            if candidates.contains(t) {
+                                out.set(t, false);
+                            }
+                        }
+                    }
+                }
+            }
         }
         for &t in &index.inner_line {
             try_token(t, out);
+        }
+        if reqs.indented_comments {
+            for &t in &index.inner_comment {
+                try_token(t, out);
+            }
         }
         Ok(())
     }

@@ -280,6 +280,8 @@ pub(crate) enum Breach {
     Recursion(String),
     /// The function's cyclomatic complexity would pass the limit.
     Complexity(u16, String),
+    /// A comment line left of the function body's indentation.
+    DedentedComment(String),
 }
 
 impl std::fmt::Display for Breach {
@@ -302,6 +304,10 @@ impl std::fmt::Display for Breach {
             Breach::Complexity(max, name) => write!(
                 f,
                 "this decision would take `{name}` past a cyclomatic complexity of {max}"
+            ),
+            Breach::DedentedComment(name) => write!(
+                f,
+                "a comment inside `{name}` must be indented with its body (comments are indented)"
             ),
         }
     }
@@ -444,6 +450,23 @@ impl Sketch {
         None
     }
 
+    /// What a comment line starting at column `col` would break under
+    /// `indented_comments`: inside a function, it must not stand left of
+    /// the outermost function's body (or, before the body's first
+    /// statement, at or left of its `def`).
+    pub(crate) fn decide_comment(&self, col: u16) -> Option<Breach> {
+        let function = self.blocks.iter().skip(1).find(|b| b.header == Kw::Def)?;
+        let left = match function.indent {
+            Some(indent) => col < indent,
+            None => col <= function.header_indent,
+        };
+        left.then(|| {
+            Breach::DedentedComment(
+                String::from_utf8_lossy(function.name.get().unwrap_or(b"...")).into_owned(),
+            )
+        })
+    }
+
     /// Ends the statement being written and closes every block (the end
     /// of the output): what that breaks.
     pub(crate) fn decide_end(&self, reqs: &Requirements) -> Option<Breach> {
@@ -507,7 +530,15 @@ impl Sketch {
                 }
                 self.end_word(reqs, b)
             }
-            Class::Comment if self.line.at_start => Ok(()),
+            Class::Comment if self.line.at_start => {
+                if reqs.indented_comments
+                    && depth == 0
+                    && let Some(breach) = self.decide_comment(self.line.column)
+                {
+                    return Err(breach);
+                }
+                Ok(())
+            }
             _ => {
                 if self.line.at_start {
                     self.start_statement(reqs, self.line.column)?;

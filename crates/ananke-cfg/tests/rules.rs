@@ -134,6 +134,55 @@ fn dead_code_endless_loops_while_nesting_and_recursion() {
 }
 
 #[test]
+fn comments_stay_indented_with_the_body() {
+    let r = "indented_comments";
+    let body = "def f(x: int) -> int:\n    y = x\n";
+    for (text, bad) in [
+        (format!("{body}# Example usage:\n"), Some(body.len())),
+        (format!("{body}  # half way\n"), Some(body.len() + 2)),
+        (
+            "def f(x: int) -> int:\n# first\n    return x\n".to_owned(),
+            Some(22),
+        ),
+        (
+            "class A:\n    def f(self) -> int:\n    # at the def\n".to_owned(),
+            Some(37),
+        ),
+        (
+            format!("{body}    # fine\n        # deeper is fine\n    return y\n"),
+            None,
+        ),
+        (
+            format!("{body}    if x:\n        y = 2\n    # back at the body\n    return y\n"),
+            None,
+        ),
+        (
+            "# a module comment\nx = 1\n  # continued\n".to_owned(),
+            None,
+        ),
+        (
+            format!("{body}    z = (1,\n# inside brackets\n    2)\n    return z[0]\n"),
+            None,
+        ),
+        (
+            format!("{body}    s = '''\n# in a string\n'''\n    return y\n"),
+            None,
+        ),
+    ] {
+        let got = first_rejection(r, &text);
+        assert_eq!(got.as_ref().map(|g| g.0), bad, "{text:?}: {got:?}");
+        if let Some((_, why)) = got {
+            assert!(why.contains("indented"), "{why}");
+        }
+    }
+    // Without the requirement, Python's rules: comments go anywhere.
+    assert_eq!(
+        first_rejection("returns", "def f() -> int:\n# c\n    return 1\n"),
+        None
+    );
+}
+
+#[test]
 fn bad_requirements_are_errors() {
     assert!(Requirements::parse("returns; sometimes").is_err());
     assert!(Requirements::parse("max_nesting=0").is_err());
@@ -168,6 +217,8 @@ const PIECES: &[&str] = &[
     "except E:\n",
     "; ",
     "while 1 or x:\n",
+    "\n# c\n",
+    "  # d",
 ];
 
 fn pieces_vocab() -> Vocabulary {
@@ -189,6 +240,7 @@ proptest! {
         requirements in prop::sample::select(&[
             "returns_if_typed", "returns; no_dead_code; terminating_loops",
             "no_while; max_nesting=2", "no_recursion; max_loop_nesting=1", "max_complexity=3",
+            "indented_comments", "returns; indented_comments; no_dead_code",
         ][..]),
     ) {
         let vocab = pieces_vocab();
@@ -221,6 +273,7 @@ fn states_obey_the_meet_laws() {
                 "returns",
                 "no_while; max_nesting=3",
                 "max_nesting=2; no_dead_code",
+                "indented_comments",
             ][..],
         ),
         prop::collection::vec(0..PIECES.len(), 0..4),
