@@ -149,6 +149,7 @@ impl From<PropagationError> for InitialError {
 }
 
 /// The composed product and its propagation network.
+#[derive(Clone)]
 pub struct Composition {
     product: ProductDomain,
     engine: PropagationEngine,

@@ -100,6 +100,10 @@ pub(crate) struct Shared {
     pub(crate) product: ProductDomain,
     pub(crate) engine: PropagationEngine,
     pub(crate) initial: ProductConstraint,
+    /// What `initial` was computed from (for sessions with another body).
+    composition: crate::Composition,
+    initial_constraints: Vec<(DomainId, DynConstraint, String)>,
+    types: Option<DomainId>,
     pub(crate) syntax: Option<DomainHandle<SyntaxDomain>>,
     pub(crate) imports: Option<DomainId>,
     pub(crate) holes: Vec<crate::spec::HoleSpec>,
@@ -114,23 +118,42 @@ impl Ananke {
     /// types domain checks Python, so it joins only when the grammar is
     /// the built-in Python one.
     pub fn new(spec: &Spec) -> Result<Ananke, RuntimeError> {
-        let domains: Vec<&str> = DOMAINS
+        Ananke::with_domains(spec, &Ananke::default_domains(spec))
+    }
+
+    /// The built-in domains [`Ananke::new`] composes for `spec`: every one,
+    /// except that the types and control-flow domains read Python and so
+    /// join only when the grammar is the built-in Python one.
+    pub fn default_domains(spec: &Spec) -> Vec<&'static str> {
+        DOMAINS
             .iter()
             .copied()
             .filter(|&d| !matches!(d, "types" | "cfg") || spec.syntax.grammar_file.is_none())
-            .collect();
-        Ananke::with_domains(spec, &domains)
+            .collect()
     }
 
     /// Compiles `spec` with the named domains only (`syntax` must be one).
     pub fn with_domains(spec: &Spec, domains: &[&str]) -> Result<Ananke, RuntimeError> {
+        spec.validate()?;
+        let vocab = load_vocab(&spec.syntax.tokenizer)?;
+        Ananke::with_vocab(spec, vocab, domains)
+    }
+
+    /// Like [`Ananke::with_domains`], on a vocabulary the caller already
+    /// holds (a model's own, say) instead of the spec's `tokenizer`. The
+    /// vocabulary's derived tables are shared, so compiling many specs
+    /// over one vocabulary is cheap.
+    pub fn with_vocab(
+        spec: &Spec,
+        vocab: Arc<SyntaxVocab>,
+        domains: &[&str],
+    ) -> Result<Ananke, RuntimeError> {
         spec.validate()?;
         for d in domains {
             if !DOMAINS.contains(d) {
                 return Err(RuntimeError::UnknownDomain((*d).to_owned()));
             }
         }
-        let vocab = load_vocab(&spec.syntax.tokenizer)?;
         let mut registry = Registry::new();
         let mut syntax = None;
         let mut grammar_start = None;
@@ -234,19 +257,16 @@ impl Ananke {
             ));
         }
         initial_constraints.extend(plugin_starts);
-        let initial = composition
-            .initial(
-                initial_constraints
-                    .iter()
-                    .map(|(d, c, r)| (*d, c.clone(), r.as_str())),
-            )
-            .map_err(|e| RuntimeError::Contradiction(e.to_string()))?;
+        let initial = start_state(&composition, &initial_constraints)?;
         Ok(Ananke {
             shared: Arc::new(Shared {
                 vocab,
                 product: composition.product().clone(),
                 engine: composition.engine(),
                 initial,
+                composition,
+                initial_constraints,
+                types,
                 syntax,
                 imports,
                 holes: spec.holes.clone(),
@@ -279,7 +299,40 @@ impl Ananke {
 
     /// A fresh session at the start of the output.
     pub fn session(&self) -> Result<Session, RuntimeError> {
-        let state = self.shared.initial.fork()?;
+        self.start_session(
+            self.shared.initial.fork()?,
+            self.shared.body_prefix.as_deref(),
+        )
+    }
+
+    /// A session that generates the body of the function `prefix` ends
+    /// with, as a closed hole — what the spec's `types.body_prefix` does,
+    /// for any prefix, without compiling the spec again: one `Ananke`
+    /// serves every prompt. `prefix` must end with the `def ...:` line and
+    /// a line break; the session starts with it committed.
+    pub fn body_session(&self, prefix: &str) -> Result<Session, RuntimeError> {
+        crate::spec::check_body_prefix(prefix)?;
+        let state = match self.shared.types {
+            Some(types) => {
+                let mut constraints = self.shared.initial_constraints.clone();
+                for (domain, constraint, reason) in &mut constraints {
+                    if *domain == types {
+                        *constraint = DynConstraint::new(TypesConstraint::body_after(prefix.len()));
+                        *reason = "a closed function body (Ananke::body_session)".to_owned();
+                    }
+                }
+                start_state(&self.shared.composition, &constraints)?
+            }
+            None => self.shared.initial.fork()?,
+        };
+        self.start_session(state, Some(prefix))
+    }
+
+    fn start_session(
+        &self,
+        state: ProductConstraint,
+        body_prefix: Option<&str>,
+    ) -> Result<Session, RuntimeError> {
         let mut holes = HoleTree::new(state.clone());
         // Spec holes start under the module hole, not yet open for writing
         // (generation opens them when it reaches them).
@@ -305,7 +358,7 @@ impl Ananke {
             poisoned: None,
         };
         session.apply_hole_specs()?;
-        if let Some(prefix) = &self.shared.body_prefix {
+        if let Some(prefix) = body_prefix {
             let tokens = self.shared.vocab.encode(prefix);
             let committed = session.commit_many(&tokens)?;
             if committed < tokens.len() {
@@ -318,6 +371,20 @@ impl Ananke {
         }
         Ok(session)
     }
+}
+
+/// Meets the initial constraints into ⊤ and propagates.
+fn start_state(
+    composition: &crate::Composition,
+    constraints: &[(DomainId, DynConstraint, String)],
+) -> Result<ProductConstraint, RuntimeError> {
+    composition
+        .initial(
+            constraints
+                .iter()
+                .map(|(d, c, r)| (*d, c.clone(), r.as_str())),
+        )
+        .map_err(|e| RuntimeError::Contradiction(e.to_string()))
 }
 
 fn load_vocab(tokenizer: &str) -> Result<Arc<SyntaxVocab>, RuntimeError> {

@@ -17,6 +17,10 @@
 //! # with it committed, and the body may only read names in scope.
 //! body_prefix = "import math\ndef solve(xs: list[int]) -> int:\n"
 //!
+//! [task]  # what `ananke generate` asks a model to write
+//! prompt = "def solve(xs: list[int]) -> int:\n    \"\"\"The largest.\"\"\"\n"
+//! tests = "def check(f):\n    assert f([1, 3]) == 3\n"
+//!
 //! [[holes]]
 //! name = "solve"
 //! granularity = "function"
@@ -169,6 +173,22 @@ pub struct Spec {
     pub holes: Vec<HoleSpec>,
     /// Plugin domains to load (`[[plugins]]`).
     pub plugins: Vec<PluginSpec>,
+    /// What a model is asked to write (`ananke generate`).
+    pub task: TaskSpec,
+}
+
+/// A generation task: the code a model is prompted with and how to test
+/// what it writes. The constraints do not read it; `ananke generate` and
+/// `ananke eval` do (the function's `def` line becomes the body hole).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TaskSpec {
+    /// Imports, then the function's typed signature and docstring.
+    pub prompt: Option<String>,
+    /// The function to complete (default: the last one in the prompt).
+    pub entry_point: Option<String>,
+    /// Python defining `check(candidate)`, which asserts on the function.
+    pub tests: Option<String>,
 }
 
 /// A plugin domain: a library (or a directory of them) and, optionally,
@@ -308,21 +328,7 @@ impl Spec {
             }
         }
         if let Some(prefix) = &self.types.body_prefix {
-            let last_line = prefix
-                .trim_end_matches(['\n', '\r'])
-                .lines()
-                .last()
-                .unwrap_or("");
-            let header = last_line.trim_start();
-            if !prefix.ends_with('\n')
-                || !(header.starts_with("def ") || header.starts_with("async def "))
-                || !last_line.trim_end().ends_with(':')
-            {
-                return Err(SpecError::new(
-                    "types.body_prefix",
-                    "must end with a function's `def ...:` line and a line break",
-                ));
-            }
+            check_body_prefix(prefix)?;
         }
         if self.syntax.tokenizer.trim().is_empty() {
             return Err(SpecError::new(
@@ -433,6 +439,27 @@ fn field_at(text: &str, offset: usize) -> String {
         (false, true) => section,
         (false, false) => format!("{section}.{key}"),
     }
+}
+
+/// A body prefix must end with a function's `def ...:` line and a line
+/// break.
+pub(crate) fn check_body_prefix(prefix: &str) -> Result<(), SpecError> {
+    let last_line = prefix
+        .trim_end_matches(['\n', '\r'])
+        .lines()
+        .last()
+        .unwrap_or("");
+    let header = last_line.trim_start();
+    if !prefix.ends_with('\n')
+        || !(header.starts_with("def ") || header.starts_with("async def "))
+        || !last_line.trim_end().ends_with(':')
+    {
+        return Err(SpecError::new(
+            "types.body_prefix",
+            "must end with a function's `def ...:` line and a line break",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
