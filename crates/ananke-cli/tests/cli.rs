@@ -1,5 +1,6 @@
 //! The `ananke` binary, as a user runs it.
 
+#[path = "../../ananke-runtime/tests/common/mod.rs"]
 mod common;
 
 use std::path::PathBuf;

@@ -1,0 +1,311 @@
+//! `ananke generate` and `ananke eval`: a real model decoding under the
+//! fused mask, judged by CPython, mypy and the tests.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ananke_model::eval::{ArmReport, Compiled, Outcome, markdown, run_task, to_json};
+use ananke_model::oracle::Oracles;
+use ananke_model::{Arm, DecodeConfig, Decoder, LanguageModel, Sampler, Task};
+use ananke_runtime::{Ananke, Spec};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+/// Model and sampling options shared by `generate` and `eval`.
+#[derive(Args)]
+pub struct ModelArgs {
+    /// `smollm2` (fetched by `cargo xtask model` into `.cache/model`, or
+    /// `ANANKE_MODEL_DIR`), or a path to a llama GGUF file.
+    #[arg(long, default_value = "smollm2")]
+    model: String,
+    /// Sampling temperature; 0 decodes greedily. Above 0, top-p 0.95.
+    #[arg(long, default_value_t = 0.0)]
+    temperature: f64,
+    /// The random seed (re-applied for every task).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// At most this many new tokens per reply.
+    #[arg(long, default_value_t = 384)]
+    max_tokens: usize,
+}
+
+impl ModelArgs {
+    fn load(&self) -> Result<LanguageModel, String> {
+        let started = Instant::now();
+        eprintln!("loading the model ({}) ...", self.model);
+        let model = if self.model == "smollm2" {
+            LanguageModel::smollm2(&ananke_model::model::model_dir())
+        } else {
+            LanguageModel::load(Path::new(&self.model))
+        }
+        .map_err(|e| e.to_string())?;
+        eprintln!("loaded in {:.1} s", started.elapsed().as_secs_f64());
+        Ok(model)
+    }
+
+    fn config(&self) -> DecodeConfig {
+        DecodeConfig {
+            sampler: if self.temperature > 0.0 {
+                Sampler::TopP {
+                    p: 0.95,
+                    temperature: self.temperature,
+                }
+            } else {
+                Sampler::Greedy
+            },
+            seed: self.seed,
+            max_tokens: self.max_tokens,
+        }
+    }
+}
+
+/// `ananke generate`.
+#[derive(Args)]
+pub struct GenerateArgs {
+    /// The spec: its `[task]` holds the prompt (imports, the typed
+    /// signature and docstring); its other sections are the constraints.
+    #[arg(long)]
+    spec: PathBuf,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Decode without any mask.
+    #[arg(long, conflicts_with = "domains")]
+    no_constraints: bool,
+    /// Domains to compose, comma-separated (default: every domain built in).
+    #[arg(long, value_delimiter = ',')]
+    domains: Option<Vec<String>>,
+}
+
+/// `ananke eval`.
+#[derive(Args)]
+pub struct EvalArgs {
+    /// Records `{id, source, entry_point, tests}`.
+    #[arg(long, conflicts_with = "specs")]
+    jsonl: Option<PathBuf>,
+    /// Spec files with a `[task]` (repeatable).
+    #[arg(long = "spec", value_name = "SPEC")]
+    specs: Vec<PathBuf>,
+    /// Only the first N tasks.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Arms, comma-separated: unconstrained, forced-prefix, syntax, full.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "unconstrained,forced-prefix,syntax,full"
+    )]
+    arms: Vec<String>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The mypy executable (2.4.1).
+    #[arg(long, default_value = "mypy")]
+    mypy: PathBuf,
+    /// The CPython executable (3.11).
+    #[arg(long, default_value = "python3")]
+    python: PathBuf,
+    /// Write eval.md and eval.json here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print every program with its verdict.
+    #[arg(long)]
+    show: bool,
+}
+
+/// The task a spec file describes, and the spec.
+fn task_of_spec(path: &Path) -> Result<(Task, Spec), String> {
+    let spec = Spec::from_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let prompt = spec
+        .task
+        .prompt
+        .clone()
+        .ok_or_else(|| format!("{}: the spec has no [task] prompt", path.display()))?;
+    let entry_point = match &spec.task.entry_point {
+        Some(name) => name.clone(),
+        None => prompt
+            .lines()
+            .filter_map(|l| l.strip_prefix("def "))
+            .filter_map(|l| l.split('(').next())
+            .last()
+            .ok_or_else(|| format!("{}: the [task] prompt defines no function", path.display()))?
+            .trim()
+            .to_owned(),
+    };
+    let id = path
+        .file_stem()
+        .map_or_else(|| "task".into(), |s| s.to_string_lossy().into_owned());
+    let task = Task::new(
+        &id,
+        &prompt,
+        &entry_point,
+        spec.task.tests.as_deref().unwrap_or(""),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((task, spec))
+}
+
+/// `ananke generate`: one reply, the program on stdout, costs on stderr.
+pub fn generate(args: GenerateArgs) -> Result<(), String> {
+    let (task, spec) = task_of_spec(&args.spec)?;
+    let mut model = args.model.load()?;
+    let config = args.model.config();
+    let mut decoder = Decoder::new(&mut model);
+    let (arm, constraints) = if args.no_constraints {
+        (Arm::Unconstrained, None)
+    } else {
+        let domains: Vec<&str> = match &args.domains {
+            Some(list) => list.iter().map(String::as_str).collect(),
+            None => Ananke::default_domains(&spec),
+        };
+        if !domains.contains(&"syntax") {
+            return Err("--domains must include syntax".into());
+        }
+        let ananke = Ananke::with_vocab(
+            &ananke_model::decode::generation_spec(&spec),
+            decoder.vocab().clone(),
+            &domains,
+        )
+        .map_err(|e| e.to_string())?;
+        (Arm::Full, Some(ananke))
+    };
+    eprintln!("generating {} ({}) ...", task.entry_point, arm.name());
+    let g = decoder
+        .generate(&task, arm, constraints.as_ref(), &config)
+        .map_err(|e| e.to_string())?;
+    print!("{}", task.program(&g.reply));
+    let mask: f64 = g.mask_times.iter().map(|d| d.as_secs_f64()).sum();
+    let decode = g.decode_time.as_secs_f64();
+    eprintln!(
+        "{} tokens ({} forced, stop: {:?}), {:.1} tokens/s decoding, {:.1} tokens/s end to end; mask {:.2} ms per step = {:.1}% of decode time",
+        g.generated,
+        g.forced,
+        g.stop,
+        g.generated as f64 / decode.max(1e-9),
+        g.generated as f64 / g.wall.as_secs_f64().max(1e-9),
+        1e3 * mask / g.mask_times.len().max(1) as f64,
+        100.0 * mask / decode.max(1e-9),
+    );
+    Ok(())
+}
+
+/// `ananke eval`: tasks × arms, a table on stdout.
+pub fn eval(args: EvalArgs) -> Result<(), String> {
+    let arms: Vec<Arm> = args
+        .arms
+        .iter()
+        .map(|a| Arm::parse(a).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    let mut tasks: Vec<(Task, Spec)> = Vec::new();
+    if let Some(jsonl) = &args.jsonl {
+        let file = std::fs::File::open(jsonl).map_err(|e| format!("{}: {e}", jsonl.display()))?;
+        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(|e| format!("{}: {e}", jsonl.display()))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let record: serde_json::Value = serde_json::from_str(&line)
+                .map_err(|e| format!("{}:{}: {e}", jsonl.display(), i + 1))?;
+            tasks.push((
+                Task::from_record(&record).map_err(|e| e.to_string())?,
+                Spec::default(),
+            ));
+        }
+    }
+    for path in &args.specs {
+        tasks.push(task_of_spec(path)?);
+    }
+    if tasks.is_empty() {
+        return Err("no tasks: give --jsonl FILE or --spec SPEC".into());
+    }
+    tasks.truncate(args.limit.unwrap_or(usize::MAX));
+    let scratch = std::env::temp_dir().join(format!("ananke-eval-{}", std::process::id()));
+    let oracles = Oracles::new(args.python.clone(), args.mypy.clone(), scratch.clone())
+        .map_err(|e| e.to_string())?;
+    let mut model = args.model.load()?;
+    let config = args.model.config();
+    let mut decoder = Decoder::new(&mut model);
+    let progress = ProgressBar::new(tasks.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} tasks {msg}")
+            .expect("a valid template"),
+    );
+    let started = Instant::now();
+    let mut compiled = Compiled::default();
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut reports: BTreeMap<Arm, ArmReport> = BTreeMap::new();
+    for (task, spec) in &tasks {
+        progress.set_message(task.id.clone());
+        let results = run_task(
+            &mut decoder,
+            &mut compiled,
+            &oracles,
+            task,
+            &arms,
+            spec,
+            &config,
+        )
+        .map_err(|e| e.to_string())?;
+        for outcome in results {
+            reports.entry(outcome.arm).or_default().add(&outcome);
+            if args.show {
+                progress.suspend(|| show(task, &outcome));
+            }
+            outcomes.push(outcome);
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let _ = std::fs::remove_dir_all(&scratch);
+    let table = markdown(&reports);
+    println!(
+        "\n{} tasks, {} arms, {:.0} s\n\n{table}",
+        tasks.len(),
+        arms.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(out) = &args.out {
+        std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        let config = json!({
+            "tasks": tasks.len(), "source": args.jsonl.as_ref().map(|p| p.display().to_string()),
+            "seed": args.model.seed, "temperature": args.model.temperature,
+            "max_tokens": args.model.max_tokens, "model": args.model.model,
+        });
+        let md = out.join("eval.md");
+        std::fs::write(&md, &table).map_err(|e| format!("{}: {e}", md.display()))?;
+        let js = out.join("eval.json");
+        let text = serde_json::to_string_pretty(&to_json(&reports, &outcomes, &config))
+            .expect("JSON values serialize");
+        std::fs::write(&js, text).map_err(|e| format!("{}: {e}", js.display()))?;
+        eprintln!("wrote {} and {}", md.display(), js.display());
+    }
+    Ok(())
+}
+
+fn show(task: &Task, outcome: &Outcome) {
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    let v = &outcome.verdict;
+    println!(
+        "── {} · {} ── parses: {} · mypy --strict clean: {} · tests pass: {}{}",
+        task.id,
+        outcome.arm.name(),
+        yes(v.parses),
+        yes(v.mypy_clean),
+        yes(v.tests_pass),
+        if v.mypy_codes.is_empty() {
+            String::new()
+        } else {
+            format!(" · mypy: {}", v.mypy_codes.join(", "))
+        }
+    );
+    match &outcome.generation {
+        Ok(g) => println!(
+            "{}\n   ({} tokens, stop: {:?})\n",
+            outcome.program.trim_end(),
+            g.generated,
+            g.stop
+        ),
+        Err(e) => println!("   no reply: {e}\n"),
+    }
+}

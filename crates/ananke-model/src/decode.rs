@@ -1,0 +1,378 @@
+//! Decoding a reply, with or without Ananke's mask on the logits.
+//!
+//! Every arm decodes the same chat text with the same sampler and seed, so
+//! arms differ only in the decoder:
+//!
+//! - `unconstrained`: the protocol as is;
+//! - `forced-prefix`: the reply starts with a ```` ```python ```` fence and
+//!   the prompt's own code, then decodes unconstrained — the effect of
+//!   forcing, apart from the effect of masking;
+//! - `syntax` and `full`: the same forced start, then every token is drawn
+//!   from the fused mask of a session (only the syntax domain, or every
+//!   domain built in) whose body hole is the prompt's function; when the
+//!   session may end, the closing fence is allowed too.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ananke_core::TokenMask;
+use ananke_runtime::{Ananke, Session, Spec};
+use ananke_syntax::SyntaxVocab;
+use candle_core::{Device, Tensor};
+use candle_transformers::generation::{LogitsProcessor, Sampling};
+
+use crate::ModelError;
+use crate::model::LanguageModel;
+use crate::protocol::{Task, fence_closed};
+
+/// The control-flow requirements a generation has when its spec names
+/// none: the checker's default (`returns_if_typed; terminating_loops`),
+/// plus what keeps a small model writing the body it was asked for — no
+/// dead code after a `return`, and comments indented with the body (a
+/// comment at column 0 is where such a model starts its `# Example
+/// usage:` lines, which never end).
+pub const GENERATION_CFG: &str =
+    "returns_if_typed; terminating_loops; no_dead_code; indented_comments";
+
+/// `spec` for generation: the control-flow requirements default to
+/// [`GENERATION_CFG`].
+pub fn generation_spec(spec: &Spec) -> Spec {
+    let mut spec = spec.clone();
+    if spec.cfg.requirements.is_none() {
+        spec.cfg.requirements = Some(GENERATION_CFG.to_owned());
+    }
+    spec
+}
+
+/// The opening of every constrained reply.
+pub const OPEN_FENCE: &str = "```python\n";
+
+/// How a reply is decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Arm {
+    /// The protocol as is.
+    Unconstrained,
+    /// The constrained arms' forced start, then no mask.
+    ForcedPrefix,
+    /// The forced start, then the syntax domain's mask.
+    Syntax,
+    /// The forced start, then the mask of every domain built in.
+    Full,
+}
+
+impl Arm {
+    /// Every arm, in report order.
+    pub const ALL: [Arm; 4] = [
+        Arm::Unconstrained,
+        Arm::ForcedPrefix,
+        Arm::Syntax,
+        Arm::Full,
+    ];
+
+    /// The arm's name in reports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arm::Unconstrained => "unconstrained",
+            Arm::ForcedPrefix => "forced-prefix",
+            Arm::Syntax => "syntax",
+            Arm::Full => "full",
+        }
+    }
+
+    /// The arm with this name.
+    pub fn parse(name: &str) -> Result<Arm, ModelError> {
+        Arm::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| {
+                ModelError::Task(format!(
+                    "unknown arm `{name}` (unconstrained, forced-prefix, syntax, full)"
+                ))
+            })
+    }
+
+    /// Whether the reply starts with the fence and the prompt, forced.
+    pub fn forces_prefix(self) -> bool {
+        self != Arm::Unconstrained
+    }
+}
+
+/// The sampler: greedy, or top-p at a temperature.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Sampler {
+    /// Always the most likely allowed token.
+    Greedy,
+    /// Nucleus sampling.
+    TopP {
+        /// The probability mass kept.
+        p: f64,
+        /// The softmax temperature.
+        temperature: f64,
+    },
+}
+
+/// Decoding settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DecodeConfig {
+    /// The sampler.
+    pub sampler: Sampler,
+    /// The random seed, re-applied for every task.
+    pub seed: u64,
+    /// At most this many new tokens.
+    pub max_tokens: usize,
+}
+
+impl Default for DecodeConfig {
+    fn default() -> DecodeConfig {
+        DecodeConfig {
+            sampler: Sampler::Greedy,
+            seed: 1,
+            max_tokens: 384,
+        }
+    }
+}
+
+/// Why decoding stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The model ended its turn.
+    EndOfTurn,
+    /// The code block was closed.
+    Fence,
+    /// The token budget ran out.
+    MaxTokens,
+    /// The mask allowed nothing (a constraint dead end).
+    DeadEnd,
+}
+
+/// One decoded reply and what it cost.
+#[derive(Clone, Debug)]
+pub struct Generation {
+    /// The reply's text (forced start included, stop token excluded).
+    pub reply: String,
+    /// Tokens the model chose.
+    pub generated: usize,
+    /// Tokens forced at the start of the reply.
+    pub forced: usize,
+    /// Tokens of the chat text.
+    pub prompt_tokens: usize,
+    /// Time to feed the chat text and the forced start.
+    pub prompt_time: Duration,
+    /// Time in the model for the chosen tokens.
+    pub decode_time: Duration,
+    /// Mask time at each step (empty when unconstrained).
+    pub mask_times: Vec<Duration>,
+    /// Wall time of the whole reply.
+    pub wall: Duration,
+    /// Why it stopped.
+    pub stop: Stop,
+}
+
+/// Decodes replies with one model; reusable across tasks and arms.
+pub struct Decoder<'m> {
+    model: &'m mut LanguageModel,
+    vocab: Arc<SyntaxVocab>,
+    /// Tokens that close the code block: optional line breaks, three
+    /// backticks, then only white space. The number is how many line
+    /// breaks come first.
+    closers: Vec<(u32, usize)>,
+    logits: Vec<f32>,
+    mask: TokenMask,
+}
+
+impl std::fmt::Debug for Decoder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoder")
+            .field("closers", &self.closers.len())
+            .finish()
+    }
+}
+
+impl<'m> Decoder<'m> {
+    /// A decoder over `model`.
+    pub fn new(model: &'m mut LanguageModel) -> Decoder<'m> {
+        let vocab = model.tokenizer().vocab().clone();
+        let closers = vocab
+            .vocabulary()
+            .iter()
+            .filter(|(id, _)| !vocab.vocabulary().is_special(*id))
+            .filter_map(|(id, bytes)| {
+                let breaks = bytes.iter().take_while(|&&b| b == b'\n').count();
+                let rest = bytes[breaks..].strip_prefix(b"```")?;
+                (breaks <= 2 && rest.iter().all(u8::is_ascii_whitespace)).then_some((id, breaks))
+            })
+            .collect();
+        let n = vocab.len();
+        Decoder {
+            model,
+            vocab,
+            closers,
+            logits: Vec::new(),
+            mask: TokenMask::new_empty(n),
+        }
+    }
+
+    /// The model's vocabulary.
+    pub fn vocab(&self) -> &Arc<SyntaxVocab> {
+        &self.vocab
+    }
+
+    /// The constraints `arm` decodes under (`None` for the unconstrained
+    /// arms): `spec` compiled on the model's vocabulary, with the
+    /// control-flow requirements defaulting to [`GENERATION_CFG`]. One
+    /// compilation serves every task: each reply gets a
+    /// [`body_session`](Ananke::body_session) for its function.
+    pub fn compile(&self, arm: Arm, spec: &Spec) -> Result<Option<Ananke>, ModelError> {
+        let domains: Vec<&str> = match arm {
+            Arm::Unconstrained | Arm::ForcedPrefix => return Ok(None),
+            Arm::Syntax => vec!["syntax"],
+            Arm::Full => Ananke::default_domains(spec),
+        };
+        Ok(Some(Ananke::with_vocab(
+            &generation_spec(spec),
+            self.vocab.clone(),
+            &domains,
+        )?))
+    }
+
+    /// Decodes one reply to `task`.
+    pub fn generate(
+        &mut self,
+        task: &Task,
+        arm: Arm,
+        constraints: Option<&Ananke>,
+        config: &DecodeConfig,
+    ) -> Result<Generation, ModelError> {
+        let started = Instant::now();
+        let tokenizer = self.model.tokenizer();
+        let prompt = tokenizer.encode(&task.chat_text())?;
+        let forced_text = if arm.forces_prefix() {
+            format!("{OPEN_FENCE}{}", forced_prompt(task))
+        } else {
+            String::new()
+        };
+        let forced = tokenizer.encode(&forced_text)?;
+        let eos = tokenizer.eos().to_vec();
+        let mut session = match constraints {
+            Some(ananke) => Some(start_session(ananke, task)?),
+            None => None,
+        };
+
+        self.model.reset();
+        let mut input = prompt.clone();
+        input.extend_from_slice(&forced);
+        self.model.feed(&input, &mut self.logits)?;
+        let prompt_time = started.elapsed();
+
+        let mut sampler = LogitsProcessor::from_sampling(
+            config.seed,
+            match config.sampler {
+                Sampler::Greedy => Sampling::ArgMax,
+                Sampler::TopP { p, temperature } => Sampling::TopP { p, temperature },
+            },
+        );
+        let mut reply = forced_text.into_bytes();
+        let mut generation = Generation {
+            reply: String::new(),
+            generated: 0,
+            forced: forced.len(),
+            prompt_tokens: prompt.len(),
+            prompt_time,
+            decode_time: Duration::ZERO,
+            mask_times: Vec::new(),
+            wall: Duration::ZERO,
+            stop: Stop::MaxTokens,
+        };
+        for _ in 0..config.max_tokens {
+            let mut closes = false;
+            if let Some(session) = session.as_mut() {
+                let t = Instant::now();
+                session.compute_mask(&mut self.mask)?;
+                let may_end = eos.iter().any(|&e| self.mask.contains(e));
+                if may_end {
+                    let at_line_start = reply.last() == Some(&b'\n');
+                    for &(id, breaks) in &self.closers {
+                        if breaks > 0 || at_line_start {
+                            self.mask.set(id, true);
+                        }
+                    }
+                }
+                apply_mask(&self.mask, &mut self.logits);
+                generation.mask_times.push(t.elapsed());
+                if self.mask.is_empty() {
+                    generation.stop = Stop::DeadEnd;
+                    break;
+                }
+            }
+            let token = Tensor::from_slice(&self.logits, self.logits.len(), &Device::Cpu)
+                .and_then(|logits| sampler.sample(&logits))
+                .map_err(ModelError::candle)?;
+            generation.generated += 1;
+            if eos.contains(&token) {
+                generation.stop = Stop::EndOfTurn;
+                break;
+            }
+            if let Some(session) = session.as_mut() {
+                closes = self.closers.iter().any(|&(id, _)| id == token);
+                if !closes {
+                    session.commit(token)?;
+                }
+            }
+            reply.extend_from_slice(&self.model.tokenizer().bytes(&[token]));
+            if closes || (session.is_none() && fence_closed(&String::from_utf8_lossy(&reply))) {
+                generation.stop = Stop::Fence;
+                break;
+            }
+            let t = Instant::now();
+            self.model.feed(&[token], &mut self.logits)?;
+            generation.decode_time += t.elapsed();
+        }
+        generation.reply = String::from_utf8_lossy(&reply).into_owned();
+        generation.wall = started.elapsed();
+        Ok(generation)
+    }
+}
+
+/// The prompt as forced into a reply: without its final line break, so
+/// that the model itself writes the break and the next line's indentation
+/// (its tokenizer merges them into one token, which a forced lone break
+/// would rule out — the break would sit on a token boundary the model
+/// never saw in training).
+fn forced_prompt(task: &Task) -> &str {
+    task.prompt.strip_suffix('\n').unwrap_or(&task.prompt)
+}
+
+/// A session positioned after the task's prompt: a closed body after the
+/// function's header, with the docstring committed.
+fn start_session(ananke: &Ananke, task: &Task) -> Result<Session, ModelError> {
+    let mut session = ananke.body_session(&task.header)?;
+    let rest = &forced_prompt(task)[task.header.len()..];
+    let tokens = ananke.vocab().encode(rest);
+    let committed = session.commit_many(&tokens)?;
+    if committed < tokens.len() {
+        return Err(ModelError::Task(format!(
+            "{}: the constraints reject the prompt's own docstring",
+            task.id
+        )));
+    }
+    Ok(session)
+}
+
+/// Sets the logits of disallowed tokens to −∞.
+fn apply_mask(mask: &TokenMask, logits: &mut [f32]) {
+    // A model may have more output rows than its tokenizer has tokens:
+    // those ids spell nothing and are never allowed.
+    if let Some(tail) = logits.get_mut(mask.len()..) {
+        tail.fill(f32::NEG_INFINITY);
+    }
+    for (chunk, &word) in logits.chunks_mut(32).zip(mask.as_u32_words()) {
+        if word == u32::MAX {
+            continue;
+        }
+        for (bit, logit) in chunk.iter_mut().enumerate() {
+            if word & (1 << bit) == 0 {
+                *logit = f32::NEG_INFINITY;
+            }
+        }
+    }
+}
