@@ -502,7 +502,10 @@ impl Sketch {
         let was_code = self.lexer.in_code();
         let depth = self.lexer.depth();
         let class = self.lexer.step(b);
-        if !was_code {
+        // Inside a string or a comment nothing counts — except the line
+        // break that ends a comment (or an unterminated one-line string):
+        // it ends the line like any other.
+        if !was_code && !matches!(class, Class::LineEnd { .. }) {
             return Ok(());
         }
         match class {

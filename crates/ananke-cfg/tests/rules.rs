@@ -64,6 +64,8 @@ fn every_path_must_return() {
         "class A:\n    def f(self) -> int:\n        return 1\n    def g(self) -> int:\n        return 2\n",
         "def f(x: int) -> int:\n    return (x)",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    return x; ",
+        "def f(x: int) -> int:\n    return x  # done\n",
+        "def f(x: int) -> int:\n    if x:  # a comment\n        return 1  # one\n    else:\n        return 2  # two\n# after\ny = 1\n",
     ] {
         assert_eq!(first_rejection(r, fine), None, "{fine}");
     }
@@ -167,6 +169,11 @@ fn comments_stay_indented_with_the_body() {
         (
             format!("{body}    s = '''\n# in a string\n'''\n    return y\n"),
             None,
+        ),
+        // The line after an indented comment starts at column 0 again.
+        (
+            format!("{body}    # fine\n# not fine\n"),
+            Some(body.len() + 11),
         ),
     ] {
         let got = first_rejection(r, &text);

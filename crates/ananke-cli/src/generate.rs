@@ -257,6 +257,9 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
         progress.inc(1);
     }
     progress.finish_and_clear();
+    if args.show {
+        println!("{}", side_by_side(&arms, &outcomes));
+    }
     let _ = std::fs::remove_dir_all(&scratch);
     let table = markdown(&reports);
     println!(
@@ -308,4 +311,42 @@ fn show(task: &Task, outcome: &Outcome) {
         ),
         Err(e) => println!("   no reply: {e}\n"),
     }
+}
+
+/// One row per task, one column per arm: parses / mypy-clean / tests.
+fn side_by_side(arms: &[Arm], outcomes: &[Outcome]) -> String {
+    let mark = |b: bool| if b { "yes" } else { "no" };
+    let mut out = String::from("| task |");
+    for arm in arms {
+        out.push_str(&format!(" {} (parses · mypy · tests) |", arm.name()));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(arms.len()));
+    out.push('\n');
+    let mut tasks: Vec<&str> = Vec::new();
+    for o in outcomes {
+        if !tasks.contains(&o.task.as_str()) {
+            tasks.push(&o.task);
+        }
+    }
+    for task in tasks {
+        out.push_str(&format!("| {task} |"));
+        for arm in arms {
+            let cell = outcomes
+                .iter()
+                .find(|o| o.task == task && o.arm == *arm)
+                .map_or_else(String::new, |o| {
+                    let v = &o.verdict;
+                    format!(
+                        "{} · {} · {}",
+                        mark(v.parses),
+                        mark(v.mypy_clean),
+                        mark(v.tests_pass)
+                    )
+                });
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    out
 }

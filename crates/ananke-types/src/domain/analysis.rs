@@ -661,9 +661,10 @@ impl Program {
             }
             b':' if scan.brackets.is_empty() => header(&text, &scan, cell),
             b')' => call(&text, &scan, cell, true)
-                .and_then(|()| bracket_close(&text, &scan, cell, closed, event)),
-            b']' | b'}' => bracket_close(&text, &scan, cell, closed, event),
-            b',' => call(&text, &scan, cell, false),
+                .and_then(|()| settled_reads(&text, &scan, cell, closed)),
+            b']' | b'}' => settled_reads(&text, &scan, cell, closed),
+            b',' => call(&text, &scan, cell, false)
+                .and_then(|()| settled_reads(&text, &scan, cell, closed)),
             _ => Ok(()),
         }
     }
@@ -1418,20 +1419,15 @@ fn statement_end(text: &str, scan: &PrefixScan, cell: &ScopeCell, closed: bool) 
     })
 }
 
-/// A bracket closes with `close` next, in a closed body (`closed`): once
-/// no bracket around it can still take a comprehension, the names read
-/// inside it are settled, and each must be bound — so `max(values[i])`
-/// with no `i` in scope is rejected at its `)`, not left to run on.
-/// Statements that bind names mid-way (a lambda, a comprehension, `:=`,
-/// a `for` target) and brackets that may be assignment targets are left
-/// to the statement's end.
-fn bracket_close(
-    text: &str,
-    scan: &PrefixScan,
-    cell: &ScopeCell,
-    closed: bool,
-    close: u8,
-) -> Verdict {
+/// The innermost bracket closes, or takes a comma at its top level, next,
+/// in a closed body (`closed`). Either way that bracket can no longer
+/// take a comprehension; once no bracket around it can either, the names
+/// read inside it are settled, and each must be bound — so
+/// `max(values[i]` with no `i` in scope is rejected at its `)` or `,`,
+/// not left to run on. Statements that bind names mid-way (a lambda,
+/// `:=`, a `for` target) and brackets that may be assignment targets are
+/// left to the statement's end.
+fn settled_reads(text: &str, scan: &PrefixScan, cell: &ScopeCell, closed: bool) -> Verdict {
     if !closed {
         return Ok(());
     }
@@ -1466,18 +1462,25 @@ fn bracket_close(
             | "except"
     ) || stmt.trim_start().starts_with('@')
         || target
-        || rebinds(stmt, &toks)
+        // A lambda or `:=` binds names the bracket may read; a
+        // comprehension inside the bracket is read whole below, and one
+        // around it keeps its bracket comprehension-capable.
+        || toks.iter().any(|t| matches!(word(stmt, t), "lambda" | ":="))
+        // Inside a comprehension's target (`for (a, b` before its `in`).
+        || toks
+            .iter()
+            .rposition(|t| word(stmt, t) == "for")
+            .is_some_and(|f| !toks[f..].iter().any(|t| word(stmt, t) == "in"))
         || outer.iter().any(|&o| comprehension_capable(&toks, o))
         || max_depth(&toks) > MAX_DEPTH
     {
         return Ok(());
     }
-    let opener = stmt.as_bytes()[open];
     let inner = &stmt[open..];
-    let expr = if opener == b'{' {
-        format!("_ananke = {inner}{}\n", close as char)
-    } else {
-        format!("_ananke = _ananke{inner}{}\n", close as char)
+    let expr = match stmt.as_bytes()[open] {
+        b'{' => format!("_ananke = {inner}}}\n"),
+        b'[' => format!("_ananke = _ananke{inner}]\n"),
+        _ => format!("_ananke = _ananke{inner})\n"),
     };
     cell.memo(format!("close {expr}"), || match cell.get(text) {
         Some(scope) => unbound_reads(&scope, &expr),
