@@ -30,6 +30,10 @@ pub struct ModelArgs {
     /// At most this many new tokens per reply.
     #[arg(long, default_value_t = 384)]
     max_tokens: usize,
+    /// Never go back to the start of a line that runs away (constrained
+    /// decoding only; see `DecodeConfig::backtrack`).
+    #[arg(long)]
+    no_backtrack: bool,
 }
 
 impl ModelArgs {
@@ -58,6 +62,7 @@ impl ModelArgs {
             },
             seed: self.seed,
             max_tokens: self.max_tokens,
+            backtrack: !self.no_backtrack,
         }
     }
 }
@@ -128,7 +133,7 @@ fn task_of_spec(path: &Path) -> Result<(Task, Spec), String> {
             .lines()
             .filter_map(|l| l.strip_prefix("def "))
             .filter_map(|l| l.split('(').next())
-            .last()
+            .next_back()
             .ok_or_else(|| format!("{}: the [task] prompt defines no function", path.display()))?
             .trim()
             .to_owned(),
@@ -178,9 +183,11 @@ pub fn generate(args: GenerateArgs) -> Result<(), String> {
     let mask: f64 = g.mask_times.iter().map(|d| d.as_secs_f64()).sum();
     let decode = g.decode_time.as_secs_f64();
     eprintln!(
-        "{} tokens ({} forced, stop: {:?}), {:.1} tokens/s decoding, {:.1} tokens/s end to end; mask {:.2} ms per step = {:.1}% of decode time",
+        "{} tokens ({} forced, {} taken back in {} backtracks, stop: {:?}), {:.1} tokens/s decoding, {:.1} tokens/s end to end; mask {:.2} ms per step = {:.1}% of decode time",
         g.generated,
         g.forced,
+        g.retracted,
+        g.backtracks,
         g.stop,
         g.generated as f64 / decode.max(1e-9),
         g.generated as f64 / g.wall.as_secs_f64().max(1e-9),
@@ -274,6 +281,7 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
             "tasks": tasks.len(), "source": args.jsonl.as_ref().map(|p| p.display().to_string()),
             "seed": args.model.seed, "temperature": args.model.temperature,
             "max_tokens": args.model.max_tokens, "model": args.model.model,
+            "backtrack": !args.model.no_backtrack,
         });
         let md = out.join("eval.md");
         std::fs::write(&md, &table).map_err(|e| format!("{}: {e}", md.display()))?;
@@ -281,7 +289,24 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
         let text = serde_json::to_string_pretty(&to_json(&reports, &outcomes, &config))
             .expect("JSON values serialize");
         std::fs::write(&js, text).map_err(|e| format!("{}: {e}", js.display()))?;
-        eprintln!("wrote {} and {}", md.display(), js.display());
+        let png = out.join("eval.png");
+        let rows: Vec<crate::plot::Row> = reports
+            .iter()
+            .map(|(arm, r)| {
+                let rate = |ok: usize| 100.0 * (r.tasks - ok) as f64 / r.tasks.max(1) as f64;
+                (
+                    arm.name().to_owned(),
+                    [rate(r.parses), rate(r.mypy_clean), rate(r.tests_pass)],
+                )
+            })
+            .collect();
+        crate::plot::error_rates(&png, &rows, tasks.len())?;
+        eprintln!(
+            "wrote {}, {} and {}",
+            md.display(),
+            js.display(),
+            png.display()
+        );
     }
     Ok(())
 }
@@ -304,9 +329,10 @@ fn show(task: &Task, outcome: &Outcome) {
     );
     match &outcome.generation {
         Ok(g) => println!(
-            "{}\n   ({} tokens, stop: {:?})\n",
+            "{}\n   ({} tokens, {} backtracks, stop: {:?})\n",
             outcome.program.trim_end(),
             g.generated,
+            g.backtracks,
             g.stop
         ),
         Err(e) => println!("   no reply: {e}\n"),

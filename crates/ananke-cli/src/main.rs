@@ -11,6 +11,7 @@
 //! ```
 
 mod generate;
+mod plot;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

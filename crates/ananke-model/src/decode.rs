@@ -118,8 +118,65 @@ pub struct DecodeConfig {
     pub sampler: Sampler,
     /// The random seed, re-applied for every task.
     pub seed: u64,
-    /// At most this many new tokens.
+    /// At most this many new tokens in the reply.
     pub max_tokens: usize,
+    /// In the constrained arms, go back when a line runs away: a line of
+    /// more than [`LINE_LIMIT`] tokens, or a line that repeats one of the
+    /// [`REPEAT_WINDOW`] non-blank lines before it. The session rolls
+    /// back to the line's start, the token that began the line is banned
+    /// there, and decoding goes on (at most
+    /// [`MAX_BACKTRACKS`] times a reply, and at most twice `max_tokens`
+    /// tokens drawn in all). A small model under a mask that will not let
+    /// it end an unfinished body otherwise loops until the budget is gone;
+    /// the mask still decides every token.
+    pub backtrack: bool,
+}
+
+/// Tokens one line may take before the decoder calls it a runaway.
+pub const LINE_LIMIT: usize = 96;
+/// Backtracks allowed in one reply.
+pub const MAX_BACKTRACKS: usize = 8;
+/// A line that repeats one of this many non-blank lines before it runs
+/// away.
+pub const REPEAT_WINDOW: usize = 4;
+
+/// Whether the line being written runs away after `token` (whose bytes
+/// were just appended): the index of the mark to go back to.
+fn runaway(
+    body: &[u8],
+    token: &[u8],
+    kept: &[u32],
+    marks: &[(usize, usize)],
+    body_start: usize,
+) -> Option<usize> {
+    let last = marks.len() - 1;
+    if kept.len() - marks[last].0 > LINE_LIMIT {
+        return Some(last);
+    }
+    if !token.contains(&b'\n') {
+        return None;
+    }
+    // The latest complete non-blank line, against the non-blank lines
+    // just before it (loops often alternate with blank lines, or cycle
+    // through a few).
+    let complete = &body[..body.iter().rposition(|&b| b == b'\n')?];
+    let mut lines = complete
+        .split(|&b| b == b'\n')
+        .scan(0usize, |offset, line| {
+            let start = *offset;
+            *offset += line.len() + 1;
+            Some((start, line.trim_ascii_end()))
+        })
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev();
+    let (start, newest) = lines.next()?;
+    if !lines.take(REPEAT_WINDOW).any(|(_, line)| line == newest) {
+        return None;
+    }
+    // The latest mark at or before the repeated line's start.
+    marks.iter().rposition(|&(_, at)| at <= body_start + start)
 }
 
 impl Default for DecodeConfig {
@@ -128,6 +185,7 @@ impl Default for DecodeConfig {
             sampler: Sampler::Greedy,
             seed: 1,
             max_tokens: 384,
+            backtrack: true,
         }
     }
 }
@@ -166,6 +224,11 @@ pub struct Generation {
     pub wall: Duration,
     /// Why it stopped.
     pub stop: Stop,
+    /// Times the decoder went back to a line's start (see
+    /// [`DecodeConfig::backtrack`]).
+    pub backtracks: usize,
+    /// Chosen tokens taken back by those backtracks.
+    pub retracted: usize,
 }
 
 /// Decodes replies with one model; reusable across tasks and arms.
@@ -272,6 +335,7 @@ impl<'m> Decoder<'m> {
             },
         );
         let mut reply = forced_text.into_bytes();
+        let body_start = reply.len();
         let mut generation = Generation {
             reply: String::new(),
             generated: 0,
@@ -282,19 +346,33 @@ impl<'m> Decoder<'m> {
             mask_times: Vec::new(),
             wall: Duration::ZERO,
             stop: Stop::MaxTokens,
+            backtracks: 0,
+            retracted: 0,
         };
-        for _ in 0..config.max_tokens {
-            let mut closes = false;
+        // The chosen tokens still in the reply; where lines start (tokens
+        // kept, reply length); tokens banned at a position by a backtrack.
+        let mut kept: Vec<u32> = Vec::new();
+        let mut marks: Vec<(usize, usize)> = vec![(0, body_start)];
+        let mut banned: Vec<(usize, u32)> = Vec::new();
+        while kept.len() < config.max_tokens && generation.generated < 2 * config.max_tokens {
+            let mut may_end = false;
             if let Some(session) = session.as_mut() {
                 let t = Instant::now();
                 session.compute_mask(&mut self.mask)?;
-                let may_end = eos.iter().any(|&e| self.mask.contains(e));
-                if may_end {
-                    let at_line_start = reply.last() == Some(&b'\n');
-                    for &(id, breaks) in &self.closers {
-                        if breaks > 0 || at_line_start {
-                            self.mask.set(id, true);
-                        }
+                may_end = eos.iter().any(|&e| self.mask.contains(e));
+                // Where the code may end, a fence line may close the
+                // block; anywhere else (inside a string, say) a line
+                // starting with three backticks would end the block for
+                // the reader, so it may not be written.
+                let at_line_start = reply.last() == Some(&b'\n');
+                for &(id, breaks) in &self.closers {
+                    if breaks > 0 || at_line_start {
+                        self.mask.set(id, may_end);
+                    }
+                }
+                for &(at, token) in &banned {
+                    if at == kept.len() {
+                        self.mask.set(token, false);
                     }
                 }
                 apply_mask(&self.mask, &mut self.logits);
@@ -312,13 +390,16 @@ impl<'m> Decoder<'m> {
                 generation.stop = Stop::EndOfTurn;
                 break;
             }
+            let mut closes = false;
             if let Some(session) = session.as_mut() {
-                closes = self.closers.iter().any(|&(id, _)| id == token);
+                closes = may_end && self.closers.iter().any(|&(id, _)| id == token);
                 if !closes {
                     session.commit(token)?;
                 }
             }
-            reply.extend_from_slice(&self.model.tokenizer().bytes(&[token]));
+            let bytes = self.model.tokenizer().bytes(&[token]);
+            reply.extend_from_slice(&bytes);
+            kept.push(token);
             if closes || (session.is_none() && fence_closed(&String::from_utf8_lossy(&reply))) {
                 generation.stop = Stop::Fence;
                 break;
@@ -326,6 +407,35 @@ impl<'m> Decoder<'m> {
             let t = Instant::now();
             self.model.feed(&[token], &mut self.logits)?;
             generation.decode_time += t.elapsed();
+            let Some(session) = session.as_mut().filter(|_| config.backtrack) else {
+                continue;
+            };
+            let runaway = if generation.backtracks >= MAX_BACKTRACKS {
+                None
+            } else {
+                runaway(&reply[body_start..], &bytes, &kept, &marks, body_start)
+            };
+            if let Some(to) = runaway {
+                // Back to the start of the line that runs away, with the
+                // token that began it banned there; the model's cache is
+                // rebuilt from the text that stays.
+                let (tokens, at) = marks[to];
+                banned.push((tokens, kept[tokens]));
+                let dropped = kept.len() - tokens;
+                session.rollback(dropped)?;
+                kept.truncate(tokens);
+                reply.truncate(at);
+                marks.truncate(to + 1);
+                generation.backtracks += 1;
+                generation.retracted += dropped;
+                self.model.reset();
+                let mut input = prompt.clone();
+                input.extend_from_slice(&forced);
+                input.extend_from_slice(&kept);
+                self.model.feed(&input, &mut self.logits)?;
+            } else if bytes.contains(&b'\n') {
+                marks.push((kept.len(), reply.len()));
+            }
         }
         generation.reply = String::from_utf8_lossy(&reply).into_owned();
         generation.wall = started.elapsed();
@@ -374,5 +484,40 @@ fn apply_mask(mask: &TokenMask, logits: &mut [f32]) {
                 *logit = f32::NEG_INFINITY;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runaway_lines_send_the_decoder_back_to_their_start() {
+        // Marks: (tokens kept, reply length) at each line start; the body
+        // starts at byte 10 of the reply.
+        let body = b"    x = 1\n    # a\n    # a\n";
+        let marks = [(0, 10), (3, 20), (5, 28)];
+        let kept = [7u32; 7];
+        // The second `# a` repeats the first: back to where it starts.
+        assert_eq!(runaway(body, b"\n", &kept, &marks, 10), Some(2));
+        // Loops through a few lines, with blank lines between, too.
+        let cycle = b"    x = 1\n    # a\n\n    # b\n    # a\n\n";
+        let marks_cycle = [(0, 10), (3, 20), (4, 21), (5, 28)];
+        assert_eq!(runaway(cycle, b"\n\n", &kept, &marks_cycle, 10), Some(3));
+        // Different lines, or a token without a line break: no.
+        let body = b"    x = 1\n    # a\n    # b\n";
+        assert_eq!(runaway(body, b"\n", &kept, &marks, 10), None);
+        assert_eq!(
+            runaway(b"    x = 1\n    # a\n    # a", b" a", &kept, &marks, 10),
+            None
+        );
+        // Blank lines may repeat.
+        assert_eq!(runaway(b"x\n\n\n", b"\n", &kept, &[(0, 10)], 10), None);
+        // A line longer than the limit: back to its start.
+        let long = vec![1u32; LINE_LIMIT + 2];
+        assert_eq!(
+            runaway(b"return (1 + 1 + 1", b" +", &long, &[(0, 10), (1, 12)], 10),
+            Some(1)
+        );
     }
 }

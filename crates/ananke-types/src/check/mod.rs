@@ -101,6 +101,8 @@ struct Frame {
     returns: Option<Type>,
     /// Whether the function is a generator (returns are then unchecked).
     generator: bool,
+    /// Whether the function is an `async def` (where `await` may stand).
+    coroutine: bool,
 }
 
 impl Frame {
@@ -110,6 +112,7 @@ impl Frame {
             narrowed: PersistentMap::new(),
             returns,
             generator,
+            coroutine: false,
         }
     }
 }
@@ -735,7 +738,10 @@ impl<'a> Checker<'a> {
     ) {
         let returns = def.returns.as_ref().map(|_| sig.ret.clone());
         let generator = contains_yield(&def.body);
-        self.frames.push(Frame::new(returns.clone(), generator));
+        self.frames.push(Frame {
+            coroutine: def.is_async,
+            ..Frame::new(returns.clone(), generator)
+        });
         for (i, param) in sig.params.iter().enumerate() {
             let Some(name) = &param.name else { continue };
             let mut ty = match param.kind {
@@ -1089,6 +1095,18 @@ impl<'a> Checker<'a> {
                 Type::instance("builtins.slice", [Type::Any, Type::Any, Type::Any])
             }
             Expr::Await(a) => {
+                // CPython refuses `await` outside an `async def` when it
+                // compiles the module; mypy reports it too.
+                let frame = self.frames.last().expect("a frame");
+                if self.frames.len() == 1 {
+                    self.report(a, "top-level-await", "\"await\" outside function".into());
+                } else if !frame.coroutine {
+                    self.report(
+                        a,
+                        "await-not-async",
+                        "\"await\" outside coroutine (\"async def\")".into(),
+                    );
+                }
                 self.expr(&a.value);
                 Type::Any
             }
@@ -1181,7 +1199,10 @@ impl<'a> Checker<'a> {
 
     fn inner_frame(&self) -> Frame {
         let outer = self.frames.last().expect("a frame");
-        Frame::new(outer.returns.clone(), outer.generator)
+        Frame {
+            coroutine: outer.coroutine,
+            ..Frame::new(outer.returns.clone(), outer.generator)
+        }
     }
 
     fn generators(&mut self, generators: &[ast::Comprehension]) {
