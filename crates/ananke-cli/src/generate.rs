@@ -6,7 +6,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ananke_model::eval::{ArmReport, Compiled, Outcome, markdown, run_task, to_json};
+use ananke_model::eval::{ArmReport, Compiled, Outcome, markdown, reductions, run_task, to_json};
 use ananke_model::oracle::Oracles;
 use ananke_model::{Arm, DecodeConfig, Decoder, LanguageModel, Sampler, Task};
 use ananke_runtime::{Ananke, Spec};
@@ -268,7 +268,7 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
         println!("{}", side_by_side(&arms, &outcomes));
     }
     let _ = std::fs::remove_dir_all(&scratch);
-    let table = markdown(&reports);
+    let table = format!("{}\n{}", markdown(&reports), reductions(&reports));
     println!(
         "\n{} tasks, {} arms, {:.0} s\n\n{table}",
         tasks.len(),

@@ -308,7 +308,7 @@ impl<'m> Decoder<'m> {
     ) -> Result<Generation, ModelError> {
         let started = Instant::now();
         let tokenizer = self.model.tokenizer();
-        let prompt = tokenizer.encode(&task.chat_text())?;
+        let prompt = tokenizer.encode(&tokenizer.chat(&task.user_message())?)?;
         let forced_text = if arm.forces_prefix() {
             format!("{OPEN_FENCE}{}", forced_prompt(task))
         } else {
@@ -382,9 +382,15 @@ impl<'m> Decoder<'m> {
                     break;
                 }
             }
-            let token = Tensor::from_slice(&self.logits, self.logits.len(), &Device::Cpu)
-                .and_then(|logits| sampler.sample(&logits))
-                .map_err(ModelError::candle)?;
+            let token = match config.sampler {
+                // Greedy needs no tensor: the first largest logit.
+                Sampler::Greedy => argmax(&self.logits),
+                Sampler::TopP { .. } => {
+                    Tensor::from_slice(&self.logits, self.logits.len(), &Device::Cpu)
+                        .and_then(|logits| sampler.sample(&logits))
+                        .map_err(ModelError::candle)?
+                }
+            };
             generation.generated += 1;
             if eos.contains(&token) {
                 generation.stop = Stop::EndOfTurn;
@@ -468,6 +474,17 @@ fn start_session(ananke: &Ananke, task: &Task) -> Result<Session, ModelError> {
     Ok(session)
 }
 
+/// The index of the first largest value (NaN never wins).
+fn argmax(logits: &[f32]) -> u32 {
+    let mut best = 0;
+    for (i, &v) in logits.iter().enumerate() {
+        if v > logits[best] {
+            best = i;
+        }
+    }
+    best as u32
+}
+
 /// Sets the logits of disallowed tokens to −∞.
 fn apply_mask(mask: &TokenMask, logits: &mut [f32]) {
     // A model may have more output rows than its tokenizer has tokens:
@@ -513,6 +530,7 @@ mod tests {
         );
         // Blank lines may repeat.
         assert_eq!(runaway(b"x\n\n\n", b"\n", &kept, &[(0, 10)], 10), None);
+        assert_eq!(argmax(&[1.0, f32::NEG_INFINITY, 3.0, 3.0, f32::NAN]), 2);
         // A line longer than the limit: back to its start.
         let long = vec![1u32; LINE_LIMIT + 2];
         assert_eq!(

@@ -258,6 +258,33 @@ pub fn markdown(reports: &BTreeMap<Arm, ArmReport>) -> String {
     out
 }
 
+/// How much each arm cuts the programs that fail `mypy --strict` (syntax
+/// errors included, as mypy reports them) against the unconstrained arm:
+/// one line per arm.
+pub fn reductions(reports: &BTreeMap<Arm, ArmReport>) -> String {
+    let failing = |r: &ArmReport| (r.tasks - r.mypy_clean) as f64 / r.tasks.max(1) as f64;
+    let Some(base) = reports.get(&Arm::Unconstrained).map(failing) else {
+        return String::new();
+    };
+    reports
+        .iter()
+        .filter(|(arm, _)| **arm != Arm::Unconstrained)
+        .map(|(arm, r)| {
+            let reduction = if base > 0.0 {
+                format!("{:.1}%", 100.0 * (1.0 - failing(r) / base))
+            } else {
+                "n/a (no failures unconstrained)".to_owned()
+            };
+            format!(
+                "- {}: programs failing mypy --strict {:.1}% (unconstrained {:.1}%), reduction {reduction}\n",
+                arm.name(),
+                100.0 * failing(r),
+                100.0 * base
+            )
+        })
+        .collect()
+}
+
 /// The whole evaluation as JSON: per-arm sums and every outcome.
 pub fn to_json(reports: &BTreeMap<Arm, ArmReport>, outcomes: &[Outcome], config: &Value) -> Value {
     json!({

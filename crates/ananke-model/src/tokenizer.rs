@@ -151,6 +151,28 @@ impl ModelTokenizer {
         self.chat_template.as_deref()
     }
 
+    /// The chat text for one user message with the generation prompt
+    /// added, rendered from the GGUF's own chat template (a Jinja
+    /// template; with no template, ChatML with no system message).
+    pub fn chat(&self, user: &str) -> Result<String, ModelError> {
+        let Some(template) = &self.chat_template else {
+            return Ok(format!(
+                "<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+            ));
+        };
+        let bad = |e: minijinja::Error| ModelError::Format(format!("the chat template: {e}"));
+        let mut env = minijinja::Environment::new();
+        env.add_template("chat", template).map_err(bad)?;
+        let message = minijinja::Value::from_iter([("role", "user"), ("content", user)]);
+        let context = minijinja::Value::from_iter([
+            ("messages", minijinja::Value::from(vec![message])),
+            ("add_generation_prompt", minijinja::Value::from(true)),
+        ]);
+        env.get_template("chat")
+            .and_then(|t| t.render(context))
+            .map_err(bad)
+    }
+
     /// The `tokenizer.json` document both consumers were built from.
     pub fn json(&self) -> &str {
         &self.json

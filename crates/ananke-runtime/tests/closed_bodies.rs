@@ -6,7 +6,7 @@
 
 mod common;
 
-use ananke_runtime::{Ananke, RuntimeError, Spec};
+use ananke_runtime::{Ananke, Spec};
 
 /// The code up to the entry function's `def` line and the body after it,
 /// when the function is the last thing in the module.
@@ -26,20 +26,12 @@ fn split(record: &serde_json::Value) -> Option<(String, String)> {
 
 /// Where the body is first rejected (its length for the end), and why.
 fn first_rejection(ananke: &Ananke, header: &str, body: &str) -> Option<(usize, String)> {
-    let vocab = ananke.vocab();
-    let mut session = ananke.body_session(header).unwrap();
-    let mut offset = 0;
-    for token in vocab.encode(body) {
-        match session.commit(token) {
-            Ok(()) => {}
-            Err(RuntimeError::Rejected { reasons, .. }) => {
-                return Some((offset, format!("{reasons:?}")));
-            }
-            Err(other) => panic!("{other}"),
-        }
-        offset += vocab.decode(&[token]).len();
-    }
-    (!session.is_accepting().unwrap()).then(|| (body.len(), "the end of the sequence".into()))
+    let session = || ananke.body_session(header).unwrap();
+    common::first_rejected_in(session(), ananke, body).or_else(|| {
+        let mut whole = session();
+        whole.commit_many(&ananke.vocab().encode(body)).unwrap();
+        (!whole.is_accepting().unwrap()).then(|| (body.len(), "the end of the sequence".into()))
+    })
 }
 
 fn rejected(tokenizer: &str, requirements: Option<&str>) -> (usize, Vec<String>) {

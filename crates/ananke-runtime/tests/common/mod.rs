@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use ananke_runtime::{Ananke, RuntimeError};
+use ananke_runtime::{Ananke, RuntimeError, Session};
 
 /// The typed MBPP records (`id`, `source`, ...), from `../shared/data` or
 /// `ANANKE_DATA_DIR`.
@@ -31,8 +31,17 @@ pub fn corpus() -> Vec<serde_json::Value> {
 /// token and the reasons, or `None` when every token is accepted (the end
 /// of the sequence is not asked about).
 pub fn first_rejected_token(ananke: &Ananke, source: &str) -> Option<(usize, String)> {
+    first_rejected_in(ananke.session().unwrap(), ananke, source)
+}
+
+/// Like [`first_rejected_token`], from a session the caller started (a
+/// body session, say).
+pub fn first_rejected_in(
+    mut session: Session,
+    ananke: &Ananke,
+    source: &str,
+) -> Option<(usize, String)> {
     let vocab = ananke.vocab();
-    let mut session = ananke.session().unwrap();
     let mut offset = 0;
     for token in vocab.encode(source) {
         match session.commit(token) {

@@ -1087,6 +1087,12 @@ fn keyword_site(stmt: &str, toks: &[Tok]) -> Option<KeywordSite> {
     }
 }
 
+/// First words of statements that define or import names, or are not
+/// expressions at all: their names are not judged as reads.
+const DEFINING: &[&str] = &[
+    "import", "from", "def", "class", "global", "nonlocal", "match", "case", "async", "type",
+];
+
 /// Where a name being written is certainly read (so it must be in scope
 /// once the body is closed): at an expression position that no binding
 /// form can claim — not a target, not a keyword argument's name, not
@@ -1095,20 +1101,8 @@ fn keyword_site(stmt: &str, toks: &[Tok]) -> Option<KeywordSite> {
 fn name_site(stmt: &str, toks: &[Tok], scan: &PrefixScan) -> Option<NameSite> {
     let first = toks.first()?;
     let first_word = word(stmt, first);
-    if matches!(
-        first_word,
-        "import"
-            | "from"
-            | "def"
-            | "class"
-            | "global"
-            | "nonlocal"
-            | "match"
-            | "case"
-            | "async"
-            | "type"
-            | "@"
-    ) || stmt.trim_start().starts_with('@')
+    if DEFINING.contains(&first_word)
+        || stmt.trim_start().starts_with('@')
         || rebinds(stmt, toks)
         || scan.brackets.len() > MAX_DEPTH
     {
@@ -1445,22 +1439,9 @@ fn settled_reads(text: &str, scan: &PrefixScan, cell: &ScopeCell, closed: bool) 
         .is_none_or(|i| {
             i == 0 || matches!(toks[i - 1].kind, TokKind::Comma) || word(stmt, &toks[i - 1]) == "*"
         });
-    if matches!(
-        word(stmt, first),
-        "import"
-            | "from"
-            | "def"
-            | "class"
-            | "global"
-            | "nonlocal"
-            | "match"
-            | "case"
-            | "async"
-            | "type"
-            | "for"
-            | "with"
-            | "except"
-    ) || stmt.trim_start().starts_with('@')
+    if DEFINING.contains(&word(stmt, first))
+        || matches!(word(stmt, first), "for" | "with" | "except")
+        || stmt.trim_start().starts_with('@')
         || target
         // A lambda or `:=` binds names the bracket may read; a
         // comprehension inside the bracket is read whole below, and one
