@@ -63,12 +63,20 @@ fn draw(path: &Path, rows: &[Row], tasks: usize) -> Result<(), Box<dyn std::erro
         .margin(20)
         .x_label_area_size(36)
         .y_label_area_size(60)
-        .build_cartesian_2d(0f64..groups, 0f64..100f64)?;
+        // Headroom above 100% for the legend.
+        .build_cartesian_2d(0f64..groups, 0f64..125f64)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(0)
         .y_desc("% of programs")
+        .y_label_formatter(&|y| {
+            if *y <= 100.0 {
+                format!("{y:.0}")
+            } else {
+                String::new()
+            }
+        })
         .label_style(("sans-serif", 16))
         .draw()?;
     let kinds = [
@@ -91,7 +99,7 @@ fn draw(path: &Path, rows: &[Row], tasks: usize) -> Result<(), Box<dyn std::erro
             let x = i as f64 + 0.12 + k as f64 * 0.26;
             chart.draw_series(std::iter::once(Text::new(
                 format!("{rate:.0}"),
-                (x + 0.05, (rate + 4.0).min(97.0)),
+                (x + 0.05, rate + 4.0),
                 ("sans-serif", 14),
             )))?;
         }

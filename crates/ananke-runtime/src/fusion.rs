@@ -205,13 +205,26 @@ impl Fusion {
         &self.order
     }
 
-    /// Orders the domains greedily: next, the one with the least cost per
-    /// share of candidates removed, its cost taken at the candidates it
-    /// would see after the domains already placed.
+    /// Orders the domains: first those whose cost does not depend on
+    /// their candidates (their cost is paid whatever runs before them, so
+    /// running them first only shrinks what the others see), then the
+    /// rest greedily: next, the one with the least cost per share of
+    /// candidates removed, its cost taken at the candidates it would see
+    /// after the domains already placed.
     fn reorder(&mut self) {
-        let mut remaining = self.order.clone();
-        let mut order = Vec::with_capacity(remaining.len());
-        let mut share = 1.0;
+        let (mut order, mut remaining): (Vec<DomainId>, Vec<DomainId>) = self
+            .order
+            .iter()
+            .partition(|id| !self.estimates[id.index()].scales);
+        let fixed_rank = |id: &DomainId| {
+            let e = self.estimates[id.index()];
+            e.nanos / (1.0 - e.keep).max(1e-3)
+        };
+        order.sort_by(|a, b| fixed_rank(a).total_cmp(&fixed_rank(b)));
+        let mut share: f64 = order
+            .iter()
+            .map(|id| self.estimates[id.index()].keep)
+            .product();
         while !remaining.is_empty() {
             let rank = |id: &DomainId| {
                 let e = self.estimates[id.index()];
