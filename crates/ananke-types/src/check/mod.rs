@@ -585,6 +585,11 @@ impl<'a> Checker<'a> {
             Stmt::For(f) => {
                 let iterable = self.expr(&f.iter);
                 let element = self.world.iter_element(&iterable);
+                // `for k, v in d` over a `Dict[str, ...]` (or any iterable
+                // of `str`): mypy refuses to unpack a string.
+                if element == Type::str() && matches!(&*f.target, Expr::Tuple(_) | Expr::List(_)) {
+                    self.report(f, "str-unpack", "Unpacking a string is disallowed".into());
+                }
                 self.assign(&f.target, element, &f.iter);
                 self.loop_body(None, &f.body, &f.orelse);
             }
