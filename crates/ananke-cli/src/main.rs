@@ -1,5 +1,6 @@
-//! `ananke`: check programs against the fused constraints, and explain
-//! token decisions.
+//! `ananke`: check programs against the fused constraints, explain token
+//! decisions, generate with a real model under the fused mask, and run the
+//! generation evaluation.
 //!
 //! ```text
 //! ananke check --tokenizer cl100k_base --jsonl ../shared/data/mbpp_typed.jsonl --json
