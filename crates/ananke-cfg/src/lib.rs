@@ -370,6 +370,28 @@ impl TokenIndex {
     }
 }
 
+/// Masks the line-start tokens of `groups` (by leading spaces) that put
+/// their first byte at a column `breaks` refuses, the line being at
+/// `column` so far.
+fn reject_by_column(
+    groups: &[Vec<TokenId>],
+    column: u16,
+    candidates: &TokenMask,
+    out: &mut TokenMask,
+    breaks: impl Fn(u16) -> bool,
+) {
+    for (spaces, tokens) in groups.iter().enumerate() {
+        if tokens.is_empty() || !breaks(column.saturating_add(spaces as u16)) {
+            continue;
+        }
+        for &t in tokens {
+            if candidates.contains(t) {
+                out.set(t, false);
+            }
+        }
+    }
+}
+
 /// The control-flow domain (see the crate docs). Its vocabulary facts are
 /// built on first use and tied to that vocabulary.
 #[derive(Default)]
@@ -486,36 +508,16 @@ impl Domain for ControlFlowDomain {
         }
         if sketch.at_line_start() {
             let column = sketch.column();
-            for (spaces, tokens) in index.by_lead.iter().enumerate() {
-                if tokens.is_empty() {
-                    continue;
-                }
-                let col = column.saturating_add(spaces as u16);
-                if sketch.decide_at(reqs, col).is_some() {
-                    for &t in tokens {
-                        if candidates.contains(t) {
-                            out.set(t, false);
-                        }
-                    }
-                }
-            }
+            reject_by_column(&index.by_lead, column, candidates, out, |col| {
+                sketch.decide_at(reqs, col).is_some()
+            });
             for &t in &index.tabbed {
                 try_token(t, out);
             }
             if reqs.indented_comments {
-                for (spaces, tokens) in index.comment_by_lead.iter().enumerate() {
-                    if !tokens.is_empty()
-                        && sketch
-                            .decide_comment(column.saturating_add(spaces as u16))
-                            .is_some()
-                    {
-                        for &t in tokens {
-                            if candidates.contains(t) {
-                                out.set(t, false);
-                            }
-                        }
-                    }
-                }
+                reject_by_column(&index.comment_by_lead, column, candidates, out, |col| {
+                    sketch.decide_comment(col).is_some()
+                });
             }
         }
         for &t in &index.inner_line {

@@ -234,7 +234,6 @@ pub struct Generation {
 /// Decodes replies with one model; reusable across tasks and arms.
 pub struct Decoder<'m> {
     model: &'m mut LanguageModel,
-    vocab: Arc<SyntaxVocab>,
     /// Tokens that close the code block: optional line breaks, three
     /// backticks, then only white space. The number is how many line
     /// breaks come first.
@@ -268,7 +267,6 @@ impl<'m> Decoder<'m> {
         let n = vocab.len();
         Decoder {
             model,
-            vocab,
             closers,
             logits: Vec::new(),
             mask: TokenMask::new_empty(n),
@@ -277,7 +275,7 @@ impl<'m> Decoder<'m> {
 
     /// The model's vocabulary.
     pub fn vocab(&self) -> &Arc<SyntaxVocab> {
-        &self.vocab
+        self.model.tokenizer().vocab()
     }
 
     /// The constraints `arm` decodes under (`None` for the unconstrained
@@ -293,7 +291,7 @@ impl<'m> Decoder<'m> {
         };
         Ok(Some(Ananke::with_vocab(
             &generation_spec(spec),
-            self.vocab.clone(),
+            self.vocab().clone(),
             &domains,
         )?))
     }
@@ -406,7 +404,12 @@ impl<'m> Decoder<'m> {
             let bytes = self.model.tokenizer().bytes(&[token]);
             reply.extend_from_slice(&bytes);
             kept.push(token);
-            if closes || (session.is_none() && fence_closed(&String::from_utf8_lossy(&reply))) {
+            // Only a token with a backtick can complete the closing fence
+            // line; the whole reply is re-read only then.
+            let fence_line = session.is_none()
+                && bytes.contains(&b'`')
+                && fence_closed(&String::from_utf8_lossy(&reply));
+            if closes || fence_line {
                 generation.stop = Stop::Fence;
                 break;
             }

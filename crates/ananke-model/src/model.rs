@@ -16,7 +16,8 @@ pub const GGUF_NAME: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
 /// Its sha256, checked when it is extracted.
 pub const GGUF_SHA256: &str = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53";
 /// The re-quantized copy the model runs from (candle has fast Q8_0 kernels
-/// on CPU and none for Q4_1: ~3× faster decoding).
+/// on CPU and none for Q4_1; ../shared/DEPENDENCIES.md measured ~3× faster
+/// decoding).
 pub const Q8_NAME: &str = "SmolLM2-135M-Instruct.Q8_0.gguf";
 /// The tokens that end a reply: `<|im_end|>` (the chat turn's end) and
 /// `<|endoftext|>`.

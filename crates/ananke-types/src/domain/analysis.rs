@@ -1482,12 +1482,12 @@ fn unbound_reads(scope: &Scope, statement: &str) -> Verdict {
     if facts.star_import {
         return Ok(());
     }
-    let builtins = crate::stubs::TypeDb::stdlib().modules.get("builtins");
+    let db = crate::stubs::TypeDb::stdlib();
     for (name, _) in &facts.loads {
         if facts.bound.contains(name)
             || scope.binds(name)
             || crate::flow::MODULE_GLOBALS.contains(name)
-            || builtins.is_some_and(|b| b.contains_key(*name))
+            || db.member("builtins", name).is_some()
         {
             continue;
         }
