@@ -23,6 +23,10 @@
 //!   typed tasks: every arm, a markdown table, JSON and a plot in
 //!   `target/eval`.
 //! - `cargo xtask model` — only fetches the model into `.cache/model`.
+//! - `cargo xtask z3` — only fetches Z3 (libz3 and its headers, from the
+//!   pinned `z3-sys`-compatible `z3-solver` wheel) into `.cache/z3`, where
+//!   `.cargo/config.toml` points the `z3` crate. Every command above that
+//!   builds the workspace does this first.
 //! - `cargo xtask typeshed` — regenerates `crates/ananke-types/typeshed/
 //!   stdlib.pyi-bundle` from the typeshed stubs inside the pinned mypy
 //!   wheel (downloaded with pip into `.cache/`).
@@ -94,6 +98,9 @@ enum Task {
     },
     /// Fetch the model into `.cache/model` and print its path.
     Model,
+    /// Fetch Z3 into `.cache/z3` (what the semantics domain links) and
+    /// print its path.
+    Z3,
     /// Build the plugin libraries in `plugins/` and print their paths.
     Plugins {
         /// Build with optimisations (`target/release`).
@@ -117,6 +124,7 @@ fn main() -> Result<()> {
         Task::Plugins { release } => plugins(&root, release),
         Task::Fuzz { cases } => fuzz(&root, cases),
         Task::Model => ensure_model(&root).map(|path| println!("{}", path.display())),
+        Task::Z3 => ensure_z3(&root).map(|path| println!("{}", path.display())),
         Task::Demo { seed } => {
             let mut args: Vec<String> = ["eval", "--arms", "unconstrained,full", "--show"]
                 .map(String::from)
@@ -330,9 +338,67 @@ fn workspace_root() -> PathBuf {
 }
 
 fn cargo(root: &Path) -> Command {
+    if let Err(e) = ensure_z3(root) {
+        eprintln!("warning: could not fetch Z3 ({e:#}); the build will say what is missing");
+    }
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.current_dir(root);
     command
+}
+
+/// The z3-solver wheel whose libz3 the `z3` crate links: its version must
+/// match `Z3_SYS_Z3_VERSION` in `.cargo/config.toml`.
+const Z3_PACKAGE: &str = "z3-solver==5.4.1.0";
+const Z3_WHEEL: &str = "z3_solver-5.4.1.0-py3-none-manylinux_2_27_x86_64.whl";
+const Z3_WHEEL_SHA256: &str = "e680ce083683abca5d07c3e55c2f620ff9a29cb91c548eeeea27ae29e8060522";
+
+/// libz3 and its headers in `.cache/z3` (downloaded with pip, no
+/// dependencies, and checked on first use). Debian's libz3 is too old for
+/// the `z3` crate, and building Z3 from source takes most of an hour on
+/// two cores; the PyPI wheel ships a current build.
+fn ensure_z3(root: &Path) -> Result<PathBuf> {
+    let dir = root.join(".cache").join("z3");
+    if dir.join("lib").join("libz3.so").exists() {
+        return Ok(dir);
+    }
+    let downloads = root.join(".cache").join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    let wheel = downloads.join(Z3_WHEEL);
+    if !wheel.is_file() {
+        eprintln!("==> fetching Z3 ({Z3_PACKAGE}, ~39 MB) — once");
+        run(
+            "pip download z3-solver",
+            Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--only-binary=:all:",
+                    "-d",
+                ])
+                .arg(&downloads)
+                .arg(Z3_PACKAGE),
+        )?;
+        if !wheel.is_file() {
+            bail!(
+                "pip did not fetch {Z3_WHEEL}: Ananke's Z3 route is the manylinux x86-64 wheel; \
+                 on another platform set Z3_LIBRARY_PATH_OVERRIDE and Z3_SYS_Z3_VERSION yourself"
+            );
+        }
+    }
+    run(
+        "check and extract libz3",
+        Command::new("python3")
+            .args(["-c", include_str!("fetch_z3.py")])
+            .arg(&wheel)
+            .arg(Z3_WHEEL_SHA256)
+            .arg(&dir),
+    )?;
+    std::fs::remove_file(&wheel).with_context(|| format!("removing {}", wheel.display()))?;
+    Ok(dir)
 }
 
 fn run(step: &str, command: &mut Command) -> Result<()> {

@@ -48,5 +48,6 @@ pub use plugin::{Plugin, PluginConstraint, PluginDomainHost, PluginError};
 pub use registry::{Composition, InitialError, Registry, priority};
 pub use session::{Ananke, DOMAINS, Explanation, Rejection, RuntimeError, Session};
 pub use spec::{
-    CfgSpec, HoleSpec, ImportsSpec, PluginSpec, Spec, SpecError, SyntaxSpec, TaskSpec, TypesSpec,
+    CfgSpec, HoleSpec, ImportsSpec, PluginSpec, SemanticsSpec, Spec, SpecError, SyntaxSpec,
+    TaskSpec, TypesSpec,
 };

@@ -76,7 +76,7 @@ pub enum RuntimeError {
     #[error("no checkpoint {0}")]
     UnknownCheckpoint(u64),
     /// An unknown domain name (in `--domains`).
-    #[error("unknown domain `{0}` (available: syntax, imports, types, cfg)")]
+    #[error("unknown domain `{0}` (available: syntax, imports, types, cfg, semantics)")]
     UnknownDomain(String),
     /// A plugin could not be loaded or set up.
     #[error(transparent)]
@@ -87,7 +87,7 @@ pub enum RuntimeError {
 }
 
 /// The domains this build knows, by name.
-pub const DOMAINS: &[&str] = &["syntax", "imports", "types", "cfg"];
+pub const DOMAINS: &[&str] = &["syntax", "imports", "types", "cfg", "semantics"];
 
 /// A compiled spec: vocabulary, grammar, product, propagation network and
 /// the initial constraint, shared by every session.
@@ -122,13 +122,15 @@ impl Ananke {
     }
 
     /// The built-in domains [`Ananke::new`] composes for `spec`: every one,
-    /// except that the types and control-flow domains read Python and so
-    /// join only when the grammar is the built-in Python one.
+    /// except that the types, control-flow and semantics domains read
+    /// Python and so join only when the grammar is the built-in Python one.
     pub fn default_domains(spec: &Spec) -> Vec<&'static str> {
         DOMAINS
             .iter()
             .copied()
-            .filter(|&d| !matches!(d, "types" | "cfg") || spec.syntax.grammar_file.is_none())
+            .filter(|&d| {
+                !matches!(d, "types" | "cfg" | "semantics") || spec.syntax.grammar_file.is_none()
+            })
             .collect()
     }
 
@@ -193,6 +195,11 @@ impl Ananke {
         } else {
             None
         };
+        let semantics = if domains.contains(&"semantics") {
+            Some(registry.register(ananke_smt::SmtDomain::new())?.id())
+        } else {
+            None
+        };
         let mut plugin_starts: Vec<(DomainId, DynConstraint, String)> = Vec::new();
         for (i, entry) in spec.plugins.iter().enumerate() {
             for plugin in crate::plugin::Plugin::load_path(&entry.path)? {
@@ -254,6 +261,14 @@ impl Ananke {
                 cfg,
                 DynConstraint::new(ananke_cfg::CfgState::from(spec.cfg.requirements()?)),
                 "spec [cfg] requirements".to_owned(),
+            ));
+        }
+        if let Some(semantics) = semantics {
+            let contract = spec.semantics.contract(spec)?.unwrap_or_default();
+            initial_constraints.push((
+                semantics,
+                DynConstraint::new(ananke_smt::SemanticConstraint::new(contract)),
+                "spec [semantics] contract".to_owned(),
             ));
         }
         initial_constraints.extend(plugin_starts);

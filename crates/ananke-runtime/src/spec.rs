@@ -169,6 +169,8 @@ pub struct Spec {
     pub types: TypesSpec,
     /// The control-flow domain's requirements.
     pub cfg: CfgSpec,
+    /// The function's contract, checked by the semantics domain (Z3).
+    pub semantics: SemanticsSpec,
     /// Holes.
     pub holes: Vec<HoleSpec>,
     /// Plugin domains to load (`[[plugins]]`).
@@ -223,6 +225,66 @@ impl CfgSpec {
     pub fn requirements(&self) -> Result<ananke_cfg::Requirements, SpecError> {
         ananke_cfg::Requirements::parse(self.requirements.as_deref().unwrap_or(CfgSpec::DEFAULT))
             .map_err(|e| SpecError::new("cfg.requirements", e))
+    }
+}
+
+/// The semantics domain's settings: a contract of SMT-LIB2 formulas over
+/// the function's parameters and `result`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SemanticsSpec {
+    /// The function's `def` line, for the sorts of its parameters and
+    /// `result` (absent: the last `def` of `types.body_prefix`, then of
+    /// `task.prompt`).
+    pub signature: Option<String>,
+    /// Preconditions (`"(> n 0)"`).
+    pub requires: Vec<String>,
+    /// Postconditions (`"(>= result 0)"`).
+    pub ensures: Vec<String>,
+    /// Milliseconds Z3 may spend on one check (default 200); a check that
+    /// needs more rejects nothing.
+    pub budget_ms: Option<u32>,
+}
+
+impl SemanticsSpec {
+    /// The contract, read by Z3 against the function's signature; the
+    /// error names the formula at fault. `None` when no formula is given.
+    pub fn contract(&self, spec: &Spec) -> Result<Option<ananke_smt::Contract>, SpecError> {
+        if self.requires.is_empty() && self.ensures.is_empty() {
+            return Ok(None);
+        }
+        let header = [
+            self.signature.as_deref(),
+            spec.types.body_prefix.as_deref(),
+            spec.task.prompt.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        // A `:` after the text completes a bare `def` line; after a full
+        // header the reader stops at the header's own colon.
+        .find_map(|text| ananke_smt::Signature::from_python_header(&format!("{text}:")))
+        .ok_or_else(|| {
+            SpecError::new(
+                "semantics.signature",
+                "the contract needs the function's `def` line: set semantics.signature, \
+                 types.body_prefix or task.prompt",
+            )
+        })?;
+        let mut contract = ananke_smt::Contract::new(header);
+        if let Some(ms) = self.budget_ms {
+            contract = contract.with_budget_ms(ms);
+        }
+        for (i, r) in self.requires.iter().enumerate() {
+            contract = contract
+                .requires(r)
+                .map_err(|e| SpecError::new(format!("semantics.requires[{i}]"), e))?;
+        }
+        for (i, e) in self.ensures.iter().enumerate() {
+            contract = contract
+                .ensures(e)
+                .map_err(|err| SpecError::new(format!("semantics.ensures[{i}]"), err))?;
+        }
+        Ok(Some(contract))
     }
 }
 
@@ -319,6 +381,7 @@ impl Spec {
     /// Checks every field; the error names the first bad one.
     pub fn validate(&self) -> Result<(), SpecError> {
         self.cfg.requirements()?;
+        self.semantics.contract(self)?;
         for (i, plugin) in self.plugins.iter().enumerate() {
             if !plugin.path.exists() {
                 return Err(SpecError::new(

@@ -8,32 +8,6 @@ mod common;
 
 use ananke_runtime::{Ananke, Spec};
 
-/// The code up to the entry function's `def` line and the body after it,
-/// when the function is the last thing in the module.
-fn split(record: &serde_json::Value) -> Option<(String, String)> {
-    let source = record["source"].as_str()?;
-    let entry = record["entry_point"].as_str()?;
-    let def = source.find(&format!("def {entry}("))?;
-    let header_end = def + source[def..].find(":\n")? + 2;
-    let body = &source[header_end..];
-    // Anything at column 0 after the header (other than a comment or a
-    // blank line) is code after the function: not a closed body.
-    let trailing = body
-        .lines()
-        .any(|l| !l.is_empty() && !l.starts_with([' ', '\t', '#']));
-    (!trailing).then(|| (source[..header_end].to_owned(), body.to_owned()))
-}
-
-/// Where the body is first rejected (its length for the end), and why.
-fn first_rejection(ananke: &Ananke, header: &str, body: &str) -> Option<(usize, String)> {
-    let session = || ananke.body_session(header).unwrap();
-    common::first_rejected_in(session(), ananke, body).or_else(|| {
-        let mut whole = session();
-        whole.commit_many(&ananke.vocab().encode(body)).unwrap();
-        (!whole.is_accepting().unwrap()).then(|| (body.len(), "the end of the sequence".into()))
-    })
-}
-
 fn rejected(tokenizer: &str, requirements: Option<&str>) -> (usize, Vec<String>) {
     let mut tried = 0;
     let mut rejected = Vec::new();
@@ -42,11 +16,11 @@ fn rejected(tokenizer: &str, requirements: Option<&str>) -> (usize, Vec<String>)
     // One compilation, a body session per program.
     let ananke = Ananke::new(&spec).unwrap();
     for record in &common::corpus() {
-        let Some((header, body)) = split(record) else {
+        let Some((header, body)) = common::split_body(record) else {
             continue;
         };
         tried += 1;
-        if let Some((at, why)) = first_rejection(&ananke, &header, &body) {
+        if let Some((at, why)) = common::first_body_rejection(&ananke, &header, &body) {
             rejected.push(format!(
                 "{} at {at} after {:?}: {why}",
                 record["id"].as_str().unwrap(),

@@ -27,6 +27,32 @@ pub fn corpus() -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The code up to the entry function's `def` line and the body after it,
+/// when the function is the last thing in the module.
+pub fn split_body(record: &serde_json::Value) -> Option<(String, String)> {
+    let source = record["source"].as_str()?;
+    let entry = record["entry_point"].as_str()?;
+    let def = source.find(&format!("def {entry}("))?;
+    let header_end = def + source[def..].find(":\n")? + 2;
+    let body = &source[header_end..];
+    // Anything at column 0 after the header (other than a comment or a
+    // blank line) is code after the function: not a closed body.
+    let trailing = body
+        .lines()
+        .any(|l| !l.is_empty() && !l.starts_with([' ', '\t', '#']));
+    (!trailing).then(|| (source[..header_end].to_owned(), body.to_owned()))
+}
+
+/// Where the body is first rejected (its length for the end), and why.
+pub fn first_body_rejection(ananke: &Ananke, header: &str, body: &str) -> Option<(usize, String)> {
+    let session = || ananke.body_session(header).unwrap();
+    first_rejected_in(session(), ananke, body).or_else(|| {
+        let mut whole = session();
+        whole.commit_many(&ananke.vocab().encode(body)).unwrap();
+        (!whole.is_accepting().unwrap()).then(|| (body.len(), "the end of the sequence".into()))
+    })
+}
+
 /// Feeds `source` token by token: the byte offset of the first rejected
 /// token and the reasons, or `None` when every token is accepted (the end
 /// of the sequence is not asked about).

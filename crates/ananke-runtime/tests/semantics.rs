@@ -1,0 +1,151 @@
+//! The semantics domain in the fused product, on a real tokenizer: the
+//! contracts of `crates/ananke-smt/contracts/mbpp.toml` from the spec's
+//! `[semantics]` section. Canonical bodies pass through every domain; a
+//! body that breaks its contract is rejected where its statement ends, the
+//! explanation naming Z3's unsat core; the mask prunes a returned literal
+//! digit by digit.
+
+mod common;
+
+use ananke_core::TokenMask;
+use ananke_runtime::{Ananke, Spec};
+
+#[derive(Clone)]
+struct Case {
+    header: String,
+    body: String,
+    requires: Vec<String>,
+    ensures: Vec<String>,
+}
+
+fn cases() -> Vec<(String, Case)> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../ananke-smt/contracts/mbpp.toml"
+    ))
+    .unwrap();
+    let doc: toml::Table = text.parse().unwrap();
+    let corpus = common::corpus();
+    let strings = |v: &toml::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    doc["contract"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let id = c["id"].as_str().unwrap();
+            let record = corpus.iter().find(|r| r["id"] == id).unwrap();
+            let (header, body) = common::split_body(record).unwrap();
+            (
+                id.to_owned(),
+                Case {
+                    header,
+                    body,
+                    requires: strings(&c["requires"]),
+                    ensures: strings(&c["ensures"]),
+                },
+            )
+        })
+        .collect()
+}
+
+fn compile(case: &Case) -> Ananke {
+    let mut spec = Spec::python("cl100k_base");
+    spec.types.body_prefix = Some(case.header.clone());
+    spec.semantics.requires = case.requires.clone();
+    spec.semantics.ensures = case.ensures.clone();
+    let ananke = Ananke::new(&spec).unwrap();
+    assert!(ananke.product().id_of("semantics").is_some());
+    ananke
+}
+
+#[test]
+fn canonical_bodies_pass_every_domain_under_their_contracts() {
+    let cases = cases();
+    assert!(cases.len() >= 20);
+    for (id, case) in &cases {
+        let ananke = compile(case);
+        let rejection = common::first_body_rejection(&ananke, &case.header, &case.body);
+        assert_eq!(rejection, None, "{id}");
+    }
+}
+
+#[test]
+fn a_broken_contract_is_rejected_where_the_statement_ends() {
+    let cases = cases();
+    let (_, case) = cases.iter().find(|(id, _)| id == "MBPP/17").unwrap();
+    let broken = Case {
+        body: case
+            .body
+            .replace("return perimeter", "return perimeter - 1"),
+        ..case.clone()
+    };
+    let ananke = compile(&broken);
+    let (at, why) =
+        common::first_body_rejection(&ananke, &broken.header, &broken.body).expect("rejected");
+    let statement_end = broken.body.find("perimeter - 1").unwrap() + "perimeter - 1".len();
+    assert_eq!(&broken.body[statement_end..=statement_end], "\n");
+    assert!(
+        (statement_end - 2..=statement_end).contains(&at),
+        "rejected at {at}, the statement ends at {statement_end}: {why}"
+    );
+    assert!(why.contains("semantics"), "{why}");
+    assert!(why.contains("(= result (* 4 a))"), "{why}");
+}
+
+#[test]
+fn returned_literals_are_pruned_in_the_fused_mask() {
+    let cases = cases();
+    let (_, case) = cases.iter().find(|(id, _)| id == "MBPP/435").unwrap();
+    let ananke = compile(case);
+    let vocab = ananke.vocab();
+    let token = |text: &str| {
+        let ids = vocab.encode(text);
+        assert_eq!(ids.len(), 1, "{text:?} is one token");
+        ids[0]
+    };
+    let mut session = ananke.body_session(&case.header).unwrap();
+    session.commit_many(&vocab.encode("    return")).unwrap();
+    let mut fork = session.fork().unwrap();
+    // cl100k writes digits apart from the space before them.
+    session.commit(token(" ")).unwrap();
+    let mut mask = TokenMask::new_empty(vocab.len());
+    session.compute_mask(&mut mask).unwrap();
+    // last_Digit: 0 <= result < 10.
+    for allowed in ["7", "0", "n", "("] {
+        assert!(mask.contains(token(allowed)), "{allowed:?} masked");
+    }
+    for pruned in ["12", "10", "900"] {
+        assert!(!mask.contains(token(pruned)), "{pruned:?} allowed");
+        let explanation = session.explain(token(pruned)).unwrap();
+        let semantics = explanation
+            .rejections
+            .iter()
+            .find(|r| r.domain == "semantics")
+            .unwrap_or_else(|| panic!("{explanation:?}"));
+        assert!(semantics.reason.contains("(< result 10)"), "{semantics:?}");
+    }
+    fork.commit(token(" -")).unwrap();
+    fork.compute_mask(&mut mask).unwrap();
+    assert!(!mask.contains(token("1")), "`return -1` allowed");
+}
+
+#[test]
+fn a_malformed_contract_is_a_spec_error() {
+    let mut spec = Spec::python("cl100k_base");
+    spec.types.body_prefix = Some("def f(n: int) -> int:\n".into());
+    spec.semantics.ensures = vec!["(>= result".into()];
+    let err = Ananke::new(&spec).err().unwrap().to_string();
+    assert!(err.contains("semantics.ensures[0]"), "{err}");
+    spec.semantics.ensures = vec!["(>= m 0)".into()];
+    let err = Ananke::new(&spec).err().unwrap().to_string();
+    assert!(err.contains("n Int") && err.contains("result Int"), "{err}");
+    spec.types.body_prefix = None;
+    let err = Ananke::new(&spec).err().unwrap().to_string();
+    assert!(err.contains("semantics.signature"), "{err}");
+}

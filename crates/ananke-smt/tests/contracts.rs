@@ -1,0 +1,358 @@
+//! Contracts for real functions of `../shared/data/mbpp_typed.jsonl`: each
+//! canonical program is read byte by byte (a vocabulary of single bytes)
+//! and never rejected, by `observe` or by the mask; hand-written violating
+//! programs are rejected at the violating byte, with Z3's unsat core in the
+//! explanation. Then the masks of the crate docs, and the lattice laws over
+//! generated formulas.
+
+use ananke_core::laws::{LawConfig, assert_laws, check_meet_semilattice};
+use ananke_core::{Bounded, Domain, MeetSemilattice, StepContext, TokenMask, Vocabulary};
+use ananke_smt::{Contract, SemanticConstraint, Signature, SmtDomain, Sort, Term};
+use proptest::prelude::*;
+
+const EOS: u32 = 256;
+
+fn bytes_vocab() -> Vocabulary {
+    let mut tokens: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+    tokens.push(b"<eos>".to_vec());
+    Vocabulary::new("bytes", tokens, &[EOS], &[EOS]).unwrap()
+}
+
+/// `(id, requires, ensures)`: the contracts of `contracts/mbpp.toml`.
+fn contracts() -> Vec<(String, Vec<String>, Vec<String>)> {
+    let text = include_str!("../contracts/mbpp.toml");
+    let doc: toml::Table = text.parse().unwrap();
+    let strings = |v: &toml::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    doc["contract"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                strings(&c["requires"]),
+                strings(&c["ensures"]),
+            )
+        })
+        .collect()
+}
+
+fn corpus() -> std::collections::HashMap<String, String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/mbpp_typed.jsonl"
+    );
+    let text = std::fs::read_to_string(path).expect("the shared MBPP data");
+    text.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["id"].as_str().unwrap().to_owned(),
+                v["source"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn contract<S: AsRef<str>>(source: &str, requires: &[S], ensures: &[S]) -> Contract {
+    let signature = Signature::from_python_header(source).expect("a def");
+    let mut c = Contract::new(signature);
+    for r in requires {
+        c = c.requires(r.as_ref()).unwrap();
+    }
+    for e in ensures {
+        c = c.ensures(e.as_ref()).unwrap();
+    }
+    c
+}
+
+/// The offset of the first byte that `observe` rejects (the text's length
+/// for the end of the output) and why; every byte is also checked to be
+/// allowed by the mask exactly when `observe` allows it.
+fn first_rejection(contract: Contract, text: &str) -> Option<(usize, String)> {
+    let vocab = bytes_vocab();
+    let domain = SmtDomain::new();
+    let ctx = StepContext::new(&vocab);
+    let all = TokenMask::new_full(vocab.len());
+    let mut out = TokenMask::new_empty(vocab.len());
+    let mut state = SemanticConstraint::new(contract);
+    assert!(!state.is_bottom(), "{state:?}");
+    let steps = text.bytes().map(u32::from).chain([EOS]);
+    for (i, token) in steps.enumerate() {
+        domain.token_mask(&state, ctx, &all, &mut out).unwrap();
+        let next = domain.observe(&state, token, ctx).unwrap();
+        if next.is_bottom() {
+            assert!(
+                !out.contains(token),
+                "the mask let through byte {i} of:\n{text}"
+            );
+            let why = domain.explain(&state, token, ctx).unwrap();
+            return Some((i, why));
+        }
+        assert!(
+            out.contains(token),
+            "the mask rejected byte {i} of:\n{text}"
+        );
+        state = next;
+    }
+    None
+}
+
+#[test]
+fn canonical_programs_meet_their_contracts() {
+    let corpus = corpus();
+    let contracts = contracts();
+    assert!(contracts.len() >= 20);
+    for (id, requires, ensures) in &contracts {
+        let source = &corpus[id];
+        let c = contract(source, requires, ensures);
+        assert!(
+            first_rejection(c, source).is_none(),
+            "{id} was rejected:\n{source}"
+        );
+    }
+}
+
+/// A canonical program with one line replaced.
+fn mutate(id: &str, from: &str, to: &str) -> (Contract, String) {
+    let corpus = corpus();
+    let source = &corpus[id];
+    assert!(source.contains(from), "{id} has no `{from}`");
+    let (_, requires, ensures) = contracts().into_iter().find(|c| c.0 == id).unwrap();
+    (
+        contract(source, &requires, &ensures),
+        source.replacen(from, to, 1),
+    )
+}
+
+#[track_caller]
+fn rejected_at_end_of(id: &str, from: &str, to: &str, blamed: &[&str]) {
+    let (c, text) = mutate(id, from, to);
+    let (at, why) =
+        first_rejection(c, &text).unwrap_or_else(|| panic!("{id}: not rejected:\n{text}"));
+    let end = text.find(to).unwrap() + to.len();
+    let line_end = end + text[end..].find('\n').unwrap();
+    assert_eq!(
+        at, line_end,
+        "{id}: rejected at {at}, not at the end of `{to}`: {why}"
+    );
+    for b in blamed {
+        assert!(why.contains(b), "{id}: `{b}` not in the explanation: {why}");
+    }
+}
+
+#[test]
+fn violating_programs_are_rejected_at_the_violating_token() {
+    rejected_at_end_of(
+        "MBPP/17",
+        "return perimeter",
+        "return perimeter + 1",
+        &["ensures", "(= result (* 4 a))", "perimeter = …"],
+    );
+    rejected_at_end_of(
+        "MBPP/637",
+        "  else:\n    return False",
+        "  else:\n    return True",
+        &[
+            "not `sale_amount == actual_cost`",
+            "(= result (= actual_cost sale_amount))",
+        ],
+    );
+    rejected_at_end_of(
+        "MBPP/309",
+        "if a >= b: \n        return a",
+        "if a > b: \n        return b",
+        &["`a > b` (line", "(>= result a)"],
+    );
+    rejected_at_end_of(
+        "MBPP/435",
+        "return (n % 10)",
+        "return (n % 10) + 10",
+        &["(< result 10)"],
+    );
+    rejected_at_end_of(
+        "MBPP/435",
+        "return (n % 10)",
+        "assert n < 0",
+        &["`n < 0`", "requires #1 `(>= n 0)`"],
+    );
+    rejected_at_end_of(
+        "MBPP/127",
+        "elif y == 1:\n        return x",
+        "elif y == 1:\n        return x + 1",
+        &["`y == 1` (line", "(= result (* x y))"],
+    );
+    rejected_at_end_of(
+        "MBPP/89",
+        "return (N - 1)",
+        "M = N + 1\n  return M",
+        &["(< result N)", "`M = …`"],
+    );
+}
+
+#[test]
+fn nothing_is_judged_where_it_would_be_unsound() {
+    // Unreachable under the precondition: defensive code is fine.
+    let c = contract("def f(n: int) -> int:", &["(>= n 0)"], &["(>= result 0)"]);
+    let text = "def f(n: int) -> int:\n    if n < 0:\n        return -1\n    return n\n";
+    assert_eq!(first_rejection(c.clone(), text), None);
+    // Inside a loop, and after it for the names it assigns.
+    let text = "def f(n: int) -> int:\n    k = -1\n    while k < n:\n        return k\n    k = n\n    for i in range(3):\n        k = k - 5\n    return k\n";
+    assert_eq!(first_rejection(c.clone(), text), None);
+    // After an `if` that may have assigned the name.
+    let text = "def f(n: int) -> int:\n    k = 1\n    if n > 3:\n        k = -1\n    return k\n";
+    assert_eq!(first_rejection(c.clone(), text), None);
+    // Untranslatable values make names unknown.
+    let text = "def f(n: int) -> int:\n    n = int(str(n)[::-1]) - 100\n    return n\n";
+    assert_eq!(first_rejection(c.clone(), text), None);
+    // A nested function's returns are its own.
+    let text = "def f(n: int) -> int:\n    def g() -> int:\n        return -1\n    return n\n";
+    assert_eq!(first_rejection(c.clone(), text), None);
+    // But straight-line code is followed through assignments.
+    let text = "def f(n: int) -> int:\n    k = n\n    k -= n + 1\n    return k\n";
+    let (at, why) = first_rejection(c, text).unwrap();
+    assert_eq!(at, text.len() - 1, "{why}");
+}
+
+fn mask_of(contract: Contract, prefix: &str) -> (TokenMask, SemanticConstraint) {
+    let vocab = bytes_vocab();
+    let domain = SmtDomain::new();
+    let ctx = StepContext::new(&vocab);
+    let mut state = SemanticConstraint::new(contract);
+    for b in prefix.bytes() {
+        state = domain.observe(&state, u32::from(b), ctx).unwrap();
+        assert!(!state.is_bottom(), "{prefix}");
+    }
+    let mut out = TokenMask::new_empty(vocab.len());
+    domain
+        .token_mask(&state, ctx, &TokenMask::new_full(vocab.len()), &mut out)
+        .unwrap();
+    (out, state)
+}
+
+#[test]
+fn returned_literals_are_pruned_digit_by_digit() {
+    let c = contract(
+        "def f(n: int) -> int:",
+        &[],
+        &["(>= result 0)", "(< result 10)"],
+    );
+    let (mask, _) = mask_of(c.clone(), "def f(n: int) -> int:\n    return 1");
+    for d in b'0'..=b'9' {
+        assert!(
+            !mask.contains(u32::from(d)),
+            "`return 1{}` allowed",
+            d as char
+        );
+    }
+    assert!(mask.contains(u32::from(b'\n')));
+    assert!(
+        mask.contains(u32::from(b' ')),
+        "`return 1 - n` is still possible"
+    );
+    let (mask, state) = mask_of(c.clone(), "def f(n: int) -> int:\n    return -");
+    assert!(!mask.contains(u32::from(b'1')));
+    let vocab = bytes_vocab();
+    let why = SmtDomain::new()
+        .explain(&state, u32::from(b'1'), StepContext::new(&vocab))
+        .unwrap();
+    assert!(
+        why.contains("return -1") && why.contains("(>= result 0)"),
+        "{why}"
+    );
+    let (mask, _) = mask_of(c, "def f(n: int) -> int:\n    return ");
+    assert!((b'0'..=b'9').all(|d| mask.contains(u32::from(d))));
+    // Under a path condition: n > 20 and result == n - 20 < 5 leaves 0..4.
+    let c = contract(
+        "def f(n: int) -> int:",
+        &[],
+        &["(< result 5)", "(>= result 0)"],
+    );
+    let (mask, _) = mask_of(c, "def f(n: int) -> int:\n    if n > 20:\n        return ");
+    assert!(!mask.contains(u32::from(b'7')), "7 is not below 5");
+    assert!(mask.contains(u32::from(b'3')));
+}
+
+#[test]
+fn contracts_say_what_is_wrong() {
+    let sig = Signature::new()
+        .with("n", Sort::Int)
+        .with("result", Sort::Int);
+    let err = Contract::new(sig.clone()).requires("(> m 0)").unwrap_err();
+    assert!(err.to_string().contains("n Int"), "{err}");
+    let err = Contract::new(sig.clone())
+        .ensures("(+ result 1)")
+        .unwrap_err();
+    assert!(err.to_string().contains("ensures #1"), "{err}");
+    let contradictory = Contract::new(sig.clone())
+        .requires("(> n 5)")
+        .unwrap()
+        .requires("(< n 2)")
+        .unwrap();
+    let state = SemanticConstraint::new(contradictory);
+    assert!(state.is_bottom());
+    let why = state.conflict().unwrap();
+    assert!(why.contains("(> n 5)") && why.contains("(< n 2)"), "{why}");
+    // The builder and the text agree.
+    let built = Contract::new(sig.clone())
+        .ensures_term(Term::var("result").ge(Term::int(-3)))
+        .unwrap();
+    let written = Contract::new(sig).ensures("(>= result (- 3))").unwrap();
+    assert_eq!(built, written);
+    // Sorts clash across a meet.
+    let a = SemanticConstraint::new(Contract::new(Signature::new().with("n", Sort::Int)));
+    let b = SemanticConstraint::new(Contract::new(Signature::new().with("n", Sort::Bool)));
+    assert!(a.meet(&b).is_bottom());
+}
+
+fn atom() -> impl Strategy<Value = String> {
+    let var = prop::sample::select(vec!["n", "m", "result"]);
+    let op = prop::sample::select(vec![">=", "<=", "=", "distinct", ">", "<"]);
+    (var.clone(), op, var, -3i64..4).prop_map(|(a, op, b, k)| {
+        let k = if k < 0 {
+            format!("(- {})", -k)
+        } else {
+            k.to_string()
+        };
+        format!("({op} {a} (+ {b} {k}))")
+    })
+}
+
+fn states() -> impl Strategy<Value = SemanticConstraint> {
+    (
+        prop::collection::vec(atom(), 0..3),
+        prop::collection::vec(atom(), 0..3),
+    )
+        .prop_map(|(requires, ensures)| {
+            let sig = Signature::new()
+                .with("n", Sort::Int)
+                .with("m", Sort::Int)
+                .with("result", Sort::Int);
+            let mut c = Contract::new(sig);
+            for r in &requires {
+                c = c.requires(r).unwrap();
+            }
+            for e in &ensures {
+                c = c.ensures(e).unwrap();
+            }
+            SemanticConstraint::new(c)
+        })
+}
+
+#[test]
+fn constraints_obey_the_meet_laws() {
+    let report = assert_laws(check_meet_semilattice(
+        "SemanticConstraint",
+        &SemanticConstraint::top(),
+        &SemanticConstraint::bottom(),
+        &states(),
+        &LawConfig::from_env(),
+    ));
+    assert!(report.cases_per_law > 0);
+}
