@@ -185,6 +185,67 @@ fn check_with_an_import_policy_names_the_forbidden_module() {
 }
 
 #[test]
+fn check_with_a_contract_names_the_unsat_core() {
+    let spec = scratch(
+        "contract.toml",
+        "[semantics]\nsignature = \"def clamp(n: int) -> int\"\nrequires = [\"(>= n 0)\"]\nensures = [\"(>= result 0)\", \"(<= result 100)\"]\n",
+    );
+    let file = scratch(
+        "clamp.py",
+        "def clamp(n: int) -> int:\n    if n > 100:\n        return 100\n    return n - 101\n",
+    );
+    let out = ananke(&[
+        "check",
+        "--file",
+        &file,
+        "--spec",
+        &spec,
+        "--domains",
+        "syntax,types,cfg,semantics",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["accepted"], false, "{line}");
+    let at = &line["rejected_at"];
+    assert_eq!(at["domains"], serde_json::json!(["semantics"]), "{at}");
+    let reason = at["reason"].as_str().unwrap();
+    for blamed in [
+        "`return n - 101` (line 4)",
+        "not `n > 100`",
+        "(>= result 0)",
+    ] {
+        assert!(reason.contains(blamed), "{blamed}: {reason}");
+    }
+    // Without the contract's domain the same program passes.
+    let out = ananke(&[
+        "check",
+        "--file",
+        &file,
+        "--spec",
+        &spec,
+        "--domains",
+        "syntax,types,cfg",
+        "--json",
+    ]);
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["accepted"], true, "{line}");
+    // A malformed formula is an error that names it.
+    let bad = scratch(
+        "bad.toml",
+        "[semantics]\nsignature = \"def clamp(n: int) -> int\"\nensures = [\"(>= result\"]\n",
+    );
+    let out = ananke(&["check", "--file", &file, "--spec", &bad]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("semantics.ensures[0]"), "{stderr}");
+}
+
+#[test]
 fn check_prints_fusion_counters_on_request() {
     let file = scratch("stats.py", "def f(x: int) -> int:\n    return x + 1\n");
     let out = ananke(&["check", "--file", &file, "--stats"]);

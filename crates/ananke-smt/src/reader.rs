@@ -129,6 +129,8 @@ enum Kind {
     Loop,
     /// A nested function or class: its names are its own; nothing checked.
     Opaque,
+    /// The `else` of an `if` chain.
+    Else,
     Other,
 }
 
@@ -144,6 +146,20 @@ struct Block {
     /// For an `if`/`elif`: the tests of its chain so far, this one last
     /// (`None` where a test has no formula).
     chain: Vec<Option<Formula>>,
+    /// How many formulas of `path` are its condition (the rest are facts
+    /// read inside).
+    guard: usize,
+    /// Control never leaves it at its end (it ends with `return`,
+    /// `raise`, `break`, `continue`, or a chain whose every branch does).
+    terminates: bool,
+    /// For an `elif`/`else`: every branch of the chain before it
+    /// terminates.
+    chain_terminates: bool,
+    /// For a `while`: its test, to negate after the loop when no `break`
+    /// leaves it.
+    exit_test: Option<String>,
+    /// A `break` leaves this loop.
+    breaks: bool,
 }
 
 /// An `if` chain that just ended, which an `elif`/`else` may continue.
@@ -151,6 +167,8 @@ struct Block {
 struct Chain {
     indent: u32,
     tests: Vec<Option<Formula>>,
+    /// Every branch so far terminates.
+    terminates: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -158,6 +176,9 @@ struct Version {
     n: u32,
     /// `None`: the value is not known.
     sort: Option<Sort>,
+    /// Every value the name was given had this sort (so a fresh value of
+    /// unknown content still has it).
+    stable: bool,
 }
 
 /// The function being read.
@@ -361,35 +382,64 @@ impl Function {
                 .all(|b| !matches!(b.kind, Kind::Loop | Kind::Opaque))
     }
 
-    /// `name` now holds a value that is not known.
+    /// `name` now holds a value that is not known, of a type not known.
     fn forget(&mut self, name: &str) {
-        let v = self
+        self.next_version(name, None);
+        if let Some(v) = self.versions.get_mut(name) {
+            v.stable = false;
+        }
+    }
+
+    /// `name` now holds a value that is not known, of the type it had:
+    /// a fresh symbol of its sort (in a mypy-clean program a variable's
+    /// type does not change).
+    fn renew(&mut self, name: &str) {
+        let sort = self
             .versions
-            .entry(name.to_owned())
-            .or_insert(Version { n: 0, sort: None });
+            .get(name)
+            .filter(|v| v.stable)
+            .and_then(|v| v.sort);
+        self.next_version(name, sort);
+    }
+
+    fn next_version(&mut self, name: &str, sort: Option<Sort>) -> String {
+        let v = self.versions.entry(name.to_owned()).or_insert(Version {
+            n: 0,
+            sort,
+            stable: true,
+        });
         v.n += 1;
-        v.sort = None;
+        v.stable &= v.sort == sort;
+        v.sort = sort;
+        let symbol = format!("{name}!{}", v.n);
+        if let Some(sort) = sort {
+            self.locals.push((symbol.clone(), sort));
+        }
         if let Some(b) = self.blocks.last_mut()
             && !b.assigned.iter().any(|a| a == name)
         {
             b.assigned.push(name.to_owned());
         }
+        symbol
     }
 
-    /// `name` now holds `term` (of `sort`), stated as a fact of the
-    /// current block.
-    fn define(&mut self, name: &str, term: String, sort: Sort, line: u32) {
-        self.forget(name);
-        let v = self.versions.get_mut(name).expect("just forgotten");
-        v.sort = Some(sort);
-        let symbol = format!("{name}!{}", v.n);
-        self.locals.push((symbol.clone(), sort));
-        let fact = Formula::new(
-            format!("(= {symbol} {term})"),
-            format!("`{name} = …` (line {line})"),
-        );
-        if let Some(b) = self.blocks.last_mut() {
-            b.path.push(fact);
+    /// `name = value`: with a value in the subset, a new version of its
+    /// sort, and where checks run the fact that it equals the value; a
+    /// value outside the subset (or of another sort) makes it unknown.
+    fn assign(&mut self, name: &str, value: Option<(String, Sort)>, line: u32) {
+        let Some((term, sort)) = value else {
+            self.forget(name);
+            return;
+        };
+        let symbol = self.next_version(name, Some(sort));
+        if self.checking() {
+            let fact = Formula::new(
+                format!("(= {symbol} {term})"),
+                format!("`{name} = …` (line {line})"),
+            );
+            if let Some(b) = self.blocks.last_mut() {
+                b.path.push(fact);
+            }
         }
     }
 
@@ -402,10 +452,38 @@ impl Function {
             self.chain = (block.kind == Kind::Branch && !block.chain.is_empty()).then(|| Chain {
                 indent: block.indent,
                 tests: block.chain.clone(),
+                terminates: block.chain_terminates && block.terminates,
             });
             if block.kind != Kind::Opaque {
                 for name in &block.assigned {
-                    self.forget(name);
+                    self.renew(name);
+                }
+            }
+            let mut after = None;
+            if matches!(block.kind, Kind::Branch | Kind::Else) && block.terminates {
+                // Whoever gets past a branch that always leaves did not
+                // take it.
+                after = conjunction(&block.path[..block.guard]).map(|(text, label)| {
+                    Formula::new(format!("(not {text})"), format!("not {label}"))
+                });
+            }
+            if let Some(test) = block.exit_test.as_deref().filter(|_| !block.breaks) {
+                // A `while` left without `break`: its test is false, for
+                // the values the names hold after the loop.
+                after = ruff_python_parser::parse_expression(test)
+                    .ok()
+                    .and_then(|p| python::condition(p.expr(), self))
+                    .map(|t| {
+                        Formula::new(
+                            format!("(not {t})"),
+                            format!("the loop `while {test}` ended"),
+                        )
+                    });
+            }
+            if let Some(parent) = self.blocks.last_mut() {
+                parent.path.extend(after);
+                if block.kind == Kind::Else && block.terminates && block.chain_terminates {
+                    parent.terminates = true;
                 }
             }
         }
@@ -415,10 +493,26 @@ impl Function {
         self.blocks.push(Block {
             indent,
             kind,
+            guard: path.len(),
             path,
             assigned: Vec::new(),
             chain,
+            terminates: false,
+            chain_terminates: true,
+            exit_test: None,
+            breaks: false,
         });
+    }
+
+    /// The statement just read leaves the current block; a `break` also
+    /// leaves the innermost loop.
+    fn leave(&mut self, by_break: bool) {
+        if let Some(b) = self.blocks.last_mut() {
+            b.terminates = true;
+        }
+        if by_break && let Some(b) = self.blocks.iter_mut().rev().find(|b| b.kind == Kind::Loop) {
+            b.breaks = true;
+        }
     }
 
     fn test(&self, expr: &Expr, source: &str, line: u32) -> Option<Formula> {
@@ -500,7 +594,16 @@ impl Facts {
         if clause("else") {
             let path = negations(chain.as_ref());
             let rest = text["else".len()..].trim_start().trim_start_matches(':');
-            function.push(indent, Kind::Other, path, Vec::new());
+            // `else` after a loop or `try` has no chain: nothing known.
+            let kind = if chain.is_some() {
+                Kind::Else
+            } else {
+                Kind::Other
+            };
+            function.push(indent, kind, path, Vec::new());
+            if let Some(b) = function.blocks.last_mut() {
+                b.chain_terminates = chain.as_ref().is_some_and(|c| c.terminates);
+            }
             if rest.trim().is_empty() {
                 return Ok(());
             }
@@ -546,6 +649,7 @@ impl Facts {
                 Version {
                     n: 0,
                     sort: Some(sort),
+                    stable: true,
                 },
             );
         }
@@ -567,6 +671,30 @@ fn negations(chain: Option<&Chain>) -> Vec<Formula> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Whether an annotation names exactly `int` or `bool` (a union would let
+/// the variable change sort).
+fn annotation_is_exact(annotation: &Expr) -> bool {
+    matches!(annotation, Expr::Name(n) if matches!(n.id.as_str(), "int" | "bool"))
+}
+
+/// The conjunction of `formulas` as SMT text and a label, if any.
+fn conjunction(formulas: &[Formula]) -> Option<(String, String)> {
+    match formulas {
+        [] => None,
+        [one] => Some((one.text().to_owned(), one.label().to_owned())),
+        many => Some((
+            format!(
+                "(and {})",
+                many.iter().map(Formula::text).collect::<Vec<_>>().join(" ")
+            ),
+            many.iter()
+                .map(Formula::label)
+                .collect::<Vec<_>>()
+                .join(" and "),
+        )),
+    }
 }
 
 /// A header line with a body to parse: `if x:` becomes `if x: pass`.
@@ -709,9 +837,13 @@ impl Function {
                 let test = self.test(&s.test, source, line);
                 let mut path = negations(chain.as_ref());
                 path.extend(test.clone());
+                let chain_terminates = chain.as_ref().is_none_or(|c| c.terminates);
                 let mut tests = chain.map(|c| c.tests).unwrap_or_default();
                 tests.push(test);
                 self.push(indent, Kind::Branch, path, tests);
+                if let Some(b) = self.blocks.last_mut() {
+                    b.chain_terminates = chain_terminates;
+                }
                 for b in &s.body {
                     self.stmt(b, source, indent, line, contract, None)?;
                 }
@@ -724,7 +856,14 @@ impl Function {
                 for name in bound_names(stmt) {
                     self.forget(&name);
                 }
+                if let (Stmt::While(w), Some(b)) = (stmt, self.blocks.last_mut())
+                    && w.orelse.is_empty()
+                {
+                    b.exit_test = Some(here(&*w.test));
+                }
             }
+            Stmt::Raise(_) | Stmt::Continue(_) => self.leave(false),
+            Stmt::Break(_) => self.leave(true),
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
                 for name in bound_names(stmt) {
                     self.forget(&name);
@@ -756,6 +895,7 @@ impl Function {
                 for name in bound_names(stmt) {
                     self.forget(&name);
                 }
+                self.leave(false);
                 let (Some(value), Some(result), true) = (&s.value, self.result, checking) else {
                     return Ok(());
                 };
@@ -770,19 +910,21 @@ impl Function {
                     self.judge(contract, &obligation, true, &statement)?;
                 }
             }
-            Stmt::Assign(s) if checking && s.targets.len() == 1 => match &s.targets[0] {
+            Stmt::Assign(s) if s.targets.len() == 1 => match &s.targets[0] {
                 Expr::Name(n) => {
                     self.assign(n.id.as_str(), python::translate(&s.value, self), line)
                 }
                 _ => self.forget_bound(stmt),
             },
-            Stmt::AnnAssign(s) if checking && s.value.is_some() => match (&*s.target, &s.value) {
-                (Expr::Name(n), Some(v)) => {
-                    self.assign(n.id.as_str(), python::translate(v, self), line)
+            Stmt::AnnAssign(s) if s.value.is_some() && annotation_is_exact(&s.annotation) => {
+                match (&*s.target, &s.value) {
+                    (Expr::Name(n), Some(v)) => {
+                        self.assign(n.id.as_str(), python::translate(v, self), line)
+                    }
+                    _ => self.forget_bound(stmt),
                 }
-                _ => self.forget_bound(stmt),
-            },
-            Stmt::AugAssign(s) if checking => match &*s.target {
+            }
+            Stmt::AugAssign(s) => match &*s.target {
                 Expr::Name(n) => {
                     let value = self
                         .lookup(n.id.as_str())
@@ -805,13 +947,6 @@ impl Function {
     fn forget_bound(&mut self, stmt: &Stmt) {
         for name in bound_names(stmt) {
             self.forget(&name);
-        }
-    }
-
-    fn assign(&mut self, name: &str, value: Option<(String, Sort)>, line: u32) {
-        match value {
-            Some((term, sort)) => self.define(name, term, sort, line),
-            None => self.forget(name),
         }
     }
 }

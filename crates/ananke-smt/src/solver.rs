@@ -307,6 +307,12 @@ fn with_workspace<T>(f: impl FnOnce(&mut Workspace) -> T) -> T {
     })
 }
 
+/// Forgets this thread's parsed formulas and verdicts (benchmarks measure
+/// cold checks with it).
+pub(crate) fn clear_caches() {
+    WORKSPACE.with(|cell| *cell.borrow_mut() = None);
+}
+
 /// Decides `query` on this thread's solver.
 pub(crate) fn check(query: &Query<'_>) -> Result<Outcome, FormulaError> {
     with_workspace(|w| w.check(query))

@@ -220,6 +220,29 @@ fn nothing_is_judged_where_it_would_be_unsound() {
     assert_eq!(at, text.len() - 1, "{why}");
 }
 
+#[test]
+fn control_flow_feeds_the_path() {
+    let c = contract("def f(n: int) -> int:", &[], &["(>= result 0)"]);
+    // Past a branch that returns, its test is false.
+    let text = "def f(n: int) -> int:\n    if n >= 0:\n        return n\n    return n\n";
+    let (at, why) = first_rejection(c.clone(), text).unwrap();
+    assert_eq!(at, text.len() - 1);
+    assert!(why.contains("not `n >= 0`"), "{why}");
+    // Past a chain whose every branch returns, nothing is reached.
+    let text = "def f(n: int) -> int:\n    if n > 0:\n        return n\n    elif n == 0:\n        return 0\n    else:\n        return -n\n    return -5\n";
+    assert_eq!(first_rejection(c.clone(), text), None);
+    // A `while` left without `break` has a false test.
+    let text = "def f(n: int) -> int:\n    k = 0\n    while k < n:\n        k += 1\n    assert k < n\n    return 0\n";
+    let (at, why) = first_rejection(c.clone(), text).unwrap();
+    assert_eq!(
+        at,
+        text.find("assert k < n").unwrap() + "assert k < n".len()
+    );
+    assert!(why.contains("while k < n"), "{why}");
+    let text = "def f(n: int) -> int:\n    k = 0\n    while k < n:\n        if k == 3:\n            break\n        k += 1\n    assert k < n\n    return 0\n";
+    assert_eq!(first_rejection(c, text), None);
+}
+
 fn mask_of(contract: Contract, prefix: &str) -> (TokenMask, SemanticConstraint) {
     let vocab = bytes_vocab();
     let domain = SmtDomain::new();
