@@ -14,6 +14,12 @@ smaller of each limit) say what the code must respect:
   inside;
 - `no_while`, `no_recursion`, `max_nesting=N`, `max_loop_nesting=N`,
   `max_complexity=N` (cyclomatic, per function);
+- `reach=NAME` — every function must reach `NAME` (a call `NAME(…)`, or
+  a statement that starts with the keyword `NAME`, such as `raise`) in
+  code that runs: its body may not end before it does; `avoid=NAME` — no
+  function may reach `NAME` (rejected at its `(`, or at the end of the
+  keyword). Dotted names (`os.system`) are matched as written. Code after
+  a terminator in the same block is not reached and counts for neither.
 - `indented_comments` — a comment line inside a function is indented at
   least as deep as the function's body. Python allows a comment at column
   0 anywhere, but a model that writes one has usually stopped writing the
@@ -72,8 +78,57 @@ pub struct ParseError {
     pub message: String,
 }
 
+/// Names for the reachability requirements: sorted, without repeats.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Targets(Option<Arc<[String]>>);
+
+impl Targets {
+    /// No names.
+    pub const NONE: Targets = Targets(None);
+
+    /// The names, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.0
+            .iter()
+            .flat_map(|names| names.iter().map(String::as_str))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Whether `name` is one of them.
+    pub fn contains(&self, name: &[u8]) -> bool {
+        self.iter().any(|t| t.as_bytes() == name)
+    }
+
+    fn with(&self, name: &str) -> Targets {
+        self.union(&Targets(Some(Arc::from([name.to_owned()]))))
+    }
+
+    fn union(&self, other: &Targets) -> Targets {
+        let mut all: Vec<String> = self.iter().chain(other.iter()).map(str::to_owned).collect();
+        all.sort();
+        all.dedup();
+        Targets((!all.is_empty()).then(|| Arc::from(all)))
+    }
+}
+
+/// Whether `name` is a name or a dotted name (`os.system`).
+fn is_target(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
 /// What the code's control flow must respect (see the crate docs).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Requirements {
     /// Every function returns on every path.
     pub must_return: bool,
@@ -97,6 +152,10 @@ pub struct Requirements {
     /// Comment lines inside a function are indented at least as deep as
     /// its body.
     pub indented_comments: bool,
+    /// Names every function must reach.
+    pub reach: Targets,
+    /// Names no function may reach.
+    pub avoid: Targets,
 }
 
 impl Requirements {
@@ -112,6 +171,8 @@ impl Requirements {
         max_loop_nesting: None,
         max_complexity: None,
         indented_comments: false,
+        reach: Targets::NONE,
+        avoid: Targets::NONE,
     };
 
     /// Parses `returns; no_dead_code; max_nesting=3` (items separated by
@@ -144,6 +205,17 @@ impl Requirements {
                     _ => return Err(error("unknown requirement")),
                 },
                 Some((key, value)) => match key.trim() {
+                    "reach" | "avoid" => {
+                        let name = value.trim();
+                        if !is_target(name) {
+                            return Err(error("expected a name or a dotted name"));
+                        }
+                        if key.trim() == "reach" {
+                            r.reach = r.reach.with(name);
+                        } else {
+                            r.avoid = r.avoid.with(name);
+                        }
+                    }
                     "max_nesting" => r.max_nesting = limit(value)?,
                     "max_loop_nesting" => r.max_loop_nesting = limit(value)?,
                     "max_complexity" => {
@@ -182,6 +254,8 @@ impl Requirements {
                 (x, y) => x.or(y),
             },
             indented_comments: self.indented_comments || other.indented_comments,
+            reach: self.reach.union(&other.reach),
+            avoid: self.avoid.union(&other.avoid),
         }
     }
 }
@@ -550,7 +624,7 @@ impl Domain for ControlFlowDomain {
         let mut sketch = state.sketch();
         let _ = sketch.feed(&state.requirements, bytes);
         Ok(CfgState {
-            requirements: state.requirements,
+            requirements: state.requirements.clone(),
             sketch: Some(Arc::new(sketch)),
             violation: None,
         })

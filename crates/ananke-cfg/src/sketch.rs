@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use ananke_pylex::{Class, PyLexer, Short, is_name_byte};
+use ananke_pylex::{Class, PyLexer, Short, is_keyword, is_name_byte};
 
 use crate::Requirements;
 
@@ -282,6 +282,15 @@ pub(crate) enum Breach {
     Complexity(u16, String),
     /// A comment line left of the function body's indentation.
     DedentedComment(String),
+    /// A function would end without reaching a required name.
+    NotReached {
+        /// The name it must reach.
+        target: String,
+        /// The function.
+        function: String,
+    },
+    /// A name no code may reach.
+    Avoided(String),
 }
 
 impl std::fmt::Display for Breach {
@@ -309,6 +318,13 @@ impl std::fmt::Display for Breach {
                 f,
                 "a comment inside `{name}` must be indented with its body (comments are indented)"
             ),
+            Breach::NotReached { target, function } => write!(
+                f,
+                "the body of `{function}` would end without reaching `{target}` (reach={target})"
+            ),
+            Breach::Avoided(target) => {
+                write!(f, "`{target}` may not be reached here (avoid={target})")
+            }
         }
     }
 }
@@ -369,6 +385,9 @@ pub(crate) struct Sketch {
     lexer: PyLexer,
     line: Line,
     blocks: Arc<Vec<Block>>,
+    /// Required names reached so far, by the index in `blocks` of the
+    /// function that reached them.
+    reached: Arc<Vec<(usize, Short<NAME>)>>,
 }
 
 impl Default for Sketch {
@@ -380,6 +399,7 @@ impl Default for Sketch {
                 ..Line::default()
             },
             blocks: Arc::new(vec![Block::module()]),
+            reached: Arc::new(Vec::new()),
         }
     }
 }
@@ -415,6 +435,7 @@ impl Sketch {
     /// (a statement's first word, a call).
     pub(crate) fn mid_line_rules(reqs: &Requirements) -> bool {
         reqs.no_while
+            || !reqs.avoid.is_empty()
             || reqs.max_nesting.is_some()
             || reqs.max_loop_nesting.is_some()
             || reqs.no_recursion
@@ -436,6 +457,9 @@ impl Sketch {
                 break;
             }
             if let Some(breach) = closing_breach(reqs, &current) {
+                return Some(breach);
+            }
+            if let Some(breach) = self.unreached(reqs, i) {
                 return Some(breach);
             }
             let mut parent = blocks[i - 1];
@@ -492,6 +516,71 @@ impl Sketch {
 
     fn blocks_mut(&mut self) -> &mut Vec<Block> {
         Arc::make_mut(&mut self.blocks)
+    }
+
+    /// The index of the function `reach` applies to around the current
+    /// statement: the innermost function not nested in another.
+    fn reach_scope(&self) -> Option<usize> {
+        let mut defs = self
+            .blocks
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.header == Kw::Def);
+        defs.next().map(|(i, _)| i)
+    }
+
+    /// What closing the block at `index` breaks for `reach`: a function
+    /// that reached not every required name.
+    fn unreached(&self, reqs: &Requirements, index: usize) -> Option<Breach> {
+        if reqs.reach.is_empty() || self.reach_scope() != Some(index) {
+            return None;
+        }
+        let block = &self.blocks[index];
+        let target = reqs.reach.iter().find(|t| {
+            !self
+                .reached
+                .iter()
+                .any(|(i, name)| *i == index && name.get() == Some(t.as_bytes()))
+        })?;
+        Some(Breach::NotReached {
+            target: target.to_owned(),
+            function: String::from_utf8_lossy(block.name.get().unwrap_or(b"...")).into_owned(),
+        })
+    }
+
+    /// Code that runs reached `name` (a call, or a keyword statement).
+    fn reach(&mut self, reqs: &Requirements, name: Short<NAME>) -> Result<(), Breach> {
+        let Some(text) = name.get() else {
+            return Ok(());
+        };
+        let required = reqs.reach.contains(text);
+        if !required && !reqs.avoid.contains(text) {
+            return Ok(());
+        }
+        // After a terminator in its block (or an enclosing one), code
+        // does not run.
+        let dead = self
+            .blocks
+            .iter()
+            .rev()
+            .take_while(|b| b.header != Kw::Def)
+            .chain(self.blocks.iter().rev().find(|b| b.header == Kw::Def))
+            .any(|b| b.terminated);
+        if dead {
+            return Ok(());
+        }
+        if reqs.avoid.contains(text) {
+            return Err(Breach::Avoided(String::from_utf8_lossy(text).into_owned()));
+        }
+        if let Some(scope) = self.reach_scope()
+            && !self
+                .reached
+                .iter()
+                .any(|(i, n)| *i == scope && n.get() == Some(text))
+        {
+            Arc::make_mut(&mut self.reached).push((scope, name));
+        }
+        Ok(())
     }
 
     fn top(&self) -> &Block {
@@ -585,6 +674,11 @@ impl Sketch {
             let parent = blocks.last_mut().expect("the module block stays");
             close_into(&mut child, parent);
         }
+        let open = blocks.len();
+        if self.reached.iter().any(|(i, _)| *i >= open) {
+            Arc::make_mut(&mut self.reached).retain(|(i, _)| *i < open);
+        }
+        let blocks = self.blocks_mut();
         let top = blocks.last_mut().expect("the module block stays");
         if top.indent.is_none() {
             top.indent = Some(col);
@@ -691,6 +785,13 @@ impl Sketch {
 
     /// A statement's first word is known.
     fn first_word(&mut self, reqs: &Requirements, kw: Kw) -> Result<(), Breach> {
+        if let Some(word) = self.line.word.get()
+            && is_keyword(word)
+        {
+            let mut name = Short::default();
+            word.iter().for_each(|&b| name.push(b));
+            self.reach(reqs, name)?;
+        }
         // A statement that does not continue the pending chain ends it.
         let top = self.top();
         if let Some(chain) = top.chain
@@ -747,6 +848,11 @@ impl Sketch {
                 return Ok(());
             }
             b'(' => {
+                if !line.chain_excluded && !line.chain.is_empty() {
+                    let chain = line.chain;
+                    self.reach(reqs, chain)?;
+                }
+                let line = &mut self.line;
                 if let Some(chain) = line.chain.get().filter(|_| !line.chain_excluded) {
                     if line.chain_at_start && NO_RETURN_CALLS.contains(&chain) {
                         line.no_return_call = true;

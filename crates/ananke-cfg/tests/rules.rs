@@ -190,7 +190,56 @@ fn comments_stay_indented_with_the_body() {
 }
 
 #[test]
+fn reachability_requirements() {
+    // The body may not end before it reaches the required call.
+    let text = "def f(x: int) -> int:\n    if x:\n        validate(x)\n    return x\n";
+    assert_eq!(first_rejection("reach=validate", text), None);
+    let missing = "def f(x: int) -> int:\n    return x\n\ny = 1\n";
+    let (at, why) = first_rejection("reach=validate", missing).unwrap();
+    assert_eq!(at, missing.find("y = 1").unwrap(), "{why}");
+    assert!(why.contains("`f`") && why.contains("`validate`"), "{why}");
+    let (at, _) =
+        first_rejection("reach=validate", "def f(x: int) -> int:\n    return x\n").unwrap();
+    assert_eq!(
+        at,
+        "def f(x: int) -> int:\n    return x\n".len(),
+        "at the end"
+    );
+    // Dead code reaches nothing.
+    let dead = "def f(x: int) -> int:\n    return x\n    validate(x)\n";
+    assert!(first_rejection("reach=validate", dead).is_some());
+    // A keyword target, and one reached in a nested helper's body counts
+    // for the function around it.
+    let raises =
+        "def f(x: int) -> int:\n    if x < 0:\n        raise ValueError(x)\n    return x\n";
+    assert_eq!(first_rejection("reach=raise", raises), None);
+    // Forbidden names are rejected where they are settled.
+    let (at, why) =
+        first_rejection("avoid=os.system", "def f() -> None:\n    os.system('ls')\n").unwrap();
+    assert_eq!(at, "def f() -> None:\n    os.system".len(), "{why}");
+    assert!(why.contains("avoid=os.system"), "{why}");
+    let (at, _) = first_rejection("avoid=raise", raises).unwrap();
+    assert_eq!(at, raises.find("raise ").unwrap() + "raise".len());
+    assert_eq!(
+        first_rejection(
+            "avoid=print",
+            "def f() -> None:\n    x.print()\n    printer(1)\n    return\n    print(1)\n"
+        ),
+        None,
+        "methods, other names and dead code are not the target"
+    );
+    // Meet keeps every target.
+    let r = Requirements::parse("reach=a; avoid=b").unwrap();
+    let both = CfgState::from(r).meet(&CfgState::from(Requirements::parse("reach=c").unwrap()));
+    let names: Vec<&str> = both.requirements().reach.iter().collect();
+    assert_eq!(names, ["a", "c"]);
+}
+
+#[test]
 fn bad_requirements_are_errors() {
+    assert!(Requirements::parse("reach=").is_err());
+    assert!(Requirements::parse("avoid=os..system").is_err());
+    assert!(Requirements::parse("reach=1x").is_err());
     assert!(Requirements::parse("returns; sometimes").is_err());
     assert!(Requirements::parse("max_nesting=0").is_err());
     assert!(Requirements::parse("max_nesting=x").is_err());
@@ -226,6 +275,9 @@ const PIECES: &[&str] = &[
     "while 1 or x:\n",
     "\n# c\n",
     "  # d",
+    "validate(",
+    "raise E\n",
+    "os.system(",
 ];
 
 fn pieces_vocab() -> Vocabulary {
@@ -248,6 +300,7 @@ proptest! {
             "returns_if_typed", "returns; no_dead_code; terminating_loops",
             "no_while; max_nesting=2", "no_recursion; max_loop_nesting=1", "max_complexity=3",
             "indented_comments", "returns; indented_comments; no_dead_code",
+            "reach=validate; returns", "avoid=raise; avoid=os.system; reach=f",
         ][..]),
     ) {
         let vocab = pieces_vocab();
@@ -281,6 +334,8 @@ fn states_obey_the_meet_laws() {
                 "no_while; max_nesting=3",
                 "max_nesting=2; no_dead_code",
                 "indented_comments",
+                "reach=validate",
+                "avoid=raise; reach=validate",
             ][..],
         ),
         prop::collection::vec(0..PIECES.len(), 0..4),
