@@ -366,9 +366,11 @@ fn ensure_z3(root: &Path) -> Result<PathBuf> {
     let wheel = downloads.join(Z3_WHEEL);
     if !wheel.is_file() {
         eprintln!("==> fetching Z3 ({Z3_PACKAGE}, ~39 MB) — once");
+        // The venv's pip: a system python3 may have none.
+        let python = ensure_mypy(root)?.with_file_name("python");
         run(
             "pip download z3-solver",
-            Command::new("python3")
+            Command::new(python)
                 .args([
                     "-m",
                     "pip",

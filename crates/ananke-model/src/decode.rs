@@ -47,6 +47,9 @@ pub fn generation_spec(spec: &Spec) -> Spec {
 /// The opening of every constrained reply.
 pub const OPEN_FENCE: &str = "```python\n";
 
+/// What closes a reply's code block (at a line start).
+pub const CLOSE_FENCE: &str = "```";
+
 /// How a reply is decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Arm {
@@ -136,6 +139,17 @@ pub struct DecodeConfig {
 pub const LINE_LIMIT: usize = 96;
 /// Backtracks allowed in one reply.
 pub const MAX_BACKTRACKS: usize = 8;
+
+/// Tokens before the budget ends from which a constrained reply is
+/// finished: closed at the first line start where the constraints accept
+/// the code; at a line start where they do not, `return` is written at
+/// the shallowest indentation they take — the body's, else one to three
+/// levels deeper (up to [`MAX_FINISH_TRIES`] times) — and the model
+/// writes the value, under the mask.
+pub const FINISH_WITHIN: usize = 48;
+
+/// Times a reply being finished may have `return` written for it.
+pub const MAX_FINISH_TRIES: usize = 4;
 /// A line that repeats one of this many non-blank lines before it runs
 /// away.
 pub const REPEAT_WINDOW: usize = 4;
@@ -201,6 +215,10 @@ pub enum Stop {
     MaxTokens,
     /// The mask allowed nothing (a constraint dead end).
     DeadEnd,
+    /// The token budget ran out (or the mask allowed nothing) before the
+    /// block closed: the reply was cut back to the last line end where
+    /// the constraints accepted the code, and the block closed there.
+    Finished,
 }
 
 /// One decoded reply and what it cost.
@@ -313,6 +331,18 @@ impl<'m> Decoder<'m> {
             String::new()
         };
         let forced = tokenizer.encode(&forced_text)?;
+        // `return` at the body's indentation, then one, two, three levels
+        // deeper (an open nested block may need its own first).
+        let finish = (0..4)
+            .map(|depth| {
+                tokenizer.encode(&format!(
+                    "{}{}return",
+                    body_indent(task),
+                    "    ".repeat(depth)
+                ))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut finish_tries = 0;
         let eos = tokenizer.eos().to_vec();
         let mut session = match constraints {
             Some(ananke) => Some(start_session(ananke, task)?),
@@ -352,12 +382,49 @@ impl<'m> Decoder<'m> {
         let mut kept: Vec<u32> = Vec::new();
         let mut marks: Vec<(usize, usize)> = vec![(0, body_start)];
         let mut banned: Vec<(usize, u32)> = Vec::new();
+        // Line ends where the constraints accepted the code (tokens kept,
+        // reply length): where a reply that runs out of budget is closed.
+        let mut accepting: Vec<(usize, usize)> = Vec::new();
         while kept.len() < config.max_tokens && generation.generated < 2 * config.max_tokens {
             let mut may_end = false;
             if let Some(session) = session.as_mut() {
                 let t = Instant::now();
                 session.compute_mask(&mut self.mask)?;
                 may_end = eos.iter().any(|&e| self.mask.contains(e));
+                let line_start = reply.last() == Some(&b'\n');
+                if may_end && line_start {
+                    accepting.push((kept.len(), reply.len()));
+                }
+                if line_start && kept.len() + FINISH_WITHIN >= config.max_tokens {
+                    if may_end {
+                        reply.extend_from_slice(CLOSE_FENCE.as_bytes());
+                        generation.stop = Stop::Finished;
+                        generation.mask_times.push(t.elapsed());
+                        break;
+                    }
+                    if finish_tries < MAX_FINISH_TRIES
+                        && !inside_triple_quotes(&reply[body_start..])
+                    {
+                        finish_tries += 1;
+                        let mut accepted = None;
+                        for tokens in &finish {
+                            if session.validate(tokens)? == tokens.len() {
+                                accepted = Some(tokens);
+                                break;
+                            }
+                        }
+                        if let Some(tokens) = accepted {
+                            session.commit_many(tokens)?;
+                            reply.extend_from_slice(&self.model.tokenizer().bytes(tokens));
+                            kept.extend_from_slice(tokens);
+                            generation.mask_times.push(t.elapsed());
+                            let t = Instant::now();
+                            self.model.feed(tokens, &mut self.logits)?;
+                            generation.decode_time += t.elapsed();
+                            continue;
+                        }
+                    }
+                }
                 // Where the code may end, a fence line may close the
                 // block; anywhere else (inside a string, say) a line
                 // starting with three backticks would end the block for
@@ -435,6 +502,7 @@ impl<'m> Decoder<'m> {
                 kept.truncate(tokens);
                 reply.truncate(at);
                 marks.truncate(to + 1);
+                accepting.retain(|&(t, _)| t <= tokens);
                 generation.backtracks += 1;
                 generation.retracted += dropped;
                 self.model.reset();
@@ -445,6 +513,16 @@ impl<'m> Decoder<'m> {
             } else if bytes.contains(&b'\n') {
                 marks.push((kept.len(), reply.len()));
             }
+        }
+        if session.is_some()
+            && matches!(generation.stop, Stop::MaxTokens | Stop::DeadEnd)
+            && let Some(&(_, at)) = accepting.last()
+        {
+            // Budget-aware finish: rather than a truncated block, the
+            // longest prefix the constraints accept, closed.
+            reply.truncate(at);
+            reply.extend_from_slice(CLOSE_FENCE.as_bytes());
+            generation.stop = Stop::Finished;
         }
         generation.reply = String::from_utf8_lossy(&reply).into_owned();
         generation.wall = started.elapsed();
@@ -457,6 +535,20 @@ impl<'m> Decoder<'m> {
 /// (its tokenizer merges them into one token, which a forced lone break
 /// would rule out — the break would sit on a token boundary the model
 /// never saw in training).
+/// Whether `text` ends inside a triple-quoted string (an odd number of
+/// `"""` or `'''`): a line there is string content, no statement.
+fn inside_triple_quotes(text: &[u8]) -> bool {
+    let count = |q: &[u8]| text.windows(3).filter(|w| *w == q).count();
+    count(b"\"\"\"") % 2 == 1 || count(b"'''") % 2 == 1
+}
+
+/// The indentation of the prompt's last line (the docstring's closing
+/// line): the function body's.
+fn body_indent(task: &Task) -> &str {
+    let last = forced_prompt(task).rsplit('\n').next().unwrap_or_default();
+    &last[..last.len() - last.trim_start().len()]
+}
+
 fn forced_prompt(task: &Task) -> &str {
     task.prompt.strip_suffix('\n').unwrap_or(&task.prompt)
 }
@@ -510,6 +602,20 @@ fn apply_mask(mask: &TokenMask, logits: &mut [f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finishing_reads_the_body_indentation_and_strings() {
+        let task = Task::new(
+            "MBPP/0",
+            "def f(x: int) -> int:\n \"\"\"\n Doc.\n \"\"\"\n return x\n",
+            "f",
+            "",
+        )
+        .unwrap();
+        assert_eq!(body_indent(&task), " ");
+        assert!(inside_triple_quotes(b"    x = 1\n    '''\n    a\n"));
+        assert!(!inside_triple_quotes(b"    \"\"\"a\"\"\"\n    x = 1\n"));
+    }
 
     #[test]
     fn runaway_lines_send_the_decoder_back_to_their_start() {

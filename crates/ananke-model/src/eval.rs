@@ -44,6 +44,9 @@ pub struct ArmReport {
     pub dead_ends: usize,
     /// Replies that ran out of tokens.
     pub truncated: usize,
+    /// Replies that ran out of tokens (or into a dead end) and were closed
+    /// at the last line end the constraints accepted.
+    pub finished: usize,
     /// Backtracks, summed.
     pub backtracks: usize,
     /// mypy error code → (errors, programs).
@@ -82,6 +85,7 @@ impl ArmReport {
                 self.mask_times.extend_from_slice(&g.mask_times);
                 self.dead_ends += usize::from(g.stop == Stop::DeadEnd);
                 self.truncated += usize::from(g.stop == Stop::MaxTokens);
+                self.finished += usize::from(g.stop == Stop::Finished);
                 self.backtracks += g.backtracks;
             }
             Err(_) => self.failed += 1,
@@ -138,7 +142,7 @@ impl ArmReport {
         json!({
             "tasks": self.tasks, "parses": self.parses, "mypy_clean": self.mypy_clean,
             "tests_pass": self.tests_pass, "failed": self.failed, "dead_ends": self.dead_ends,
-            "truncated": self.truncated, "backtracks": self.backtracks,
+            "truncated": self.truncated, "finished_at_budget": self.finished, "backtracks": self.backtracks,
             "mypy_codes": self.codes.iter().map(|(c, (e, p))| (c.clone(), json!({"errors": e, "programs": p}))).collect::<serde_json::Map<_, _>>(),
             "mean_tokens": self.mean_tokens(), "decode_tokens_per_s": self.decode_rate(),
             "end_to_end_tokens_per_s": self.end_to_end_rate(),
@@ -230,7 +234,7 @@ pub fn run_task(
 pub fn markdown(reports: &BTreeMap<Arm, ArmReport>) -> String {
     let pct = |n: usize, d: usize| format!("{n}/{d} ({:.1}%)", 100.0 * n as f64 / d.max(1) as f64);
     let mut out = String::from(
-        "| arm | parses | mypy --strict clean | tests pass | out of tokens | backtracks | mean tokens | decode tok/s | end-to-end tok/s | mask ms median / p99 | mask overhead | top mypy codes (errors/programs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| arm | parses | mypy --strict clean | tests pass | out of tokens (closed where accepted) | backtracks | mean tokens | decode tok/s | end-to-end tok/s | mask ms median / p99 | mask overhead | top mypy codes (errors/programs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for (arm, r) in reports {
         let (median, p99) = r.mask_percentiles();
@@ -240,12 +244,13 @@ pub fn markdown(reports: &BTreeMap<Arm, ArmReport>) -> String {
             format!("{median:.2} / {p99:.2}")
         };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {} | {:.1}% | {} |\n",
+            "| {} | {} | {} | {} | {} ({}) | {} | {:.1} | {:.1} | {:.1} | {} | {:.1}% | {} |\n",
             arm.name(),
             pct(r.parses, r.tasks),
             pct(r.mypy_clean, r.tasks),
             pct(r.tests_pass, r.tasks),
-            r.truncated,
+            r.truncated + r.finished,
+            r.finished,
             r.backtracks,
             r.mean_tokens(),
             r.decode_rate(),
