@@ -94,8 +94,10 @@ pub fn clear_solver_caches() {
     solver::clear_caches();
 }
 
-/// Milliseconds Z3 may spend on one check unless the contract says
-/// otherwise: a check that needs more is `Unknown`, which rejects nothing.
+/// Milliseconds of Z3 work one check may take unless the contract says
+/// otherwise (a deterministic work limit calibrated to about that much
+/// time, so verdicts do not depend on the machine's load): a check that
+/// needs more is `Unknown`, which rejects nothing.
 pub const DEFAULT_BUDGET_MS: u32 = 200;
 
 /// Pre- and postconditions of one function (see the crate docs).

@@ -190,6 +190,9 @@ struct Function {
     locals: Vec<(String, Sort)>,
     chain: Option<Chain>,
     result: Option<Sort>,
+    /// Names a `global` or `nonlocal` statement shares with other code
+    /// (a call may change them).
+    escaped: Vec<String>,
 }
 
 /// What the reader knows at statement boundaries (shared between the
@@ -706,6 +709,68 @@ fn with_body(text: &str) -> String {
     }
 }
 
+/// Builtins whose calls change none of their arguments.
+const PURE_CALLS: &[&str] = &[
+    "len", "abs", "min", "max", "range", "isinstance", "int", "bool", "float", "str", "sorted",
+    "sum", "list", "tuple", "set", "dict", "enumerate", "zip", "reversed", "any", "all", "round",
+];
+
+/// Whether running `stmt` (a compound statement's header only: its body
+/// is read statement by statement) may change an object in place: a call
+/// of anything but a pure builtin, `del`, or a store into a subscript or
+/// an attribute.
+fn may_mutate(stmt: &Stmt) -> bool {
+    struct Finder(bool);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Call(call) => {
+                    let pure = matches!(&*call.func, Expr::Name(n) if PURE_CALLS.contains(&n.id.as_str()));
+                    self.0 |= !pure;
+                }
+                Expr::Subscript(ast::ExprSubscript { ctx, .. })
+                | Expr::Attribute(ast::ExprAttribute { ctx, .. })
+                    if *ctx != ExprContext::Load =>
+                {
+                    self.0 = true;
+                }
+                _ => {}
+            }
+            if !matches!(expr, Expr::Lambda(_)) {
+                walk_expr(self, expr);
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    match stmt {
+        Stmt::If(s) => finder.visit_expr(&s.test),
+        Stmt::While(s) => finder.visit_expr(&s.test),
+        Stmt::For(s) => {
+            finder.visit_expr(&s.iter);
+            finder.visit_expr(&s.target);
+        }
+        Stmt::With(s) => {
+            for item in &s.items {
+                finder.visit_expr(&item.context_expr);
+            }
+        }
+        Stmt::Match(s) => finder.visit_expr(&s.subject),
+        // Decorators and defaults run when the function is defined.
+        Stmt::FunctionDef(d) => {
+            finder.0 |= !d.decorator_list.is_empty();
+            for p in d.parameters.iter_non_variadic_params() {
+                if let Some(default) = p.default() {
+                    finder.visit_expr(default);
+                }
+            }
+        }
+        Stmt::ClassDef(_) | Stmt::Try(_) => {}
+        Stmt::Delete(_) => finder.0 = true,
+        other => finder.visit_stmt(other),
+    }
+    finder.0
+}
+
 /// Every name a statement binds (assignment targets, `for` targets, `as`
 /// names, `:=`, imports, `global`, nested definitions, match captures).
 fn bound_names(stmt: &Stmt) -> Vec<String> {
@@ -826,6 +891,25 @@ impl Function {
     ) -> Result<(), Violation> {
         let checking = self.checking();
         let here = |node: &dyn ruff_text_size::Ranged| source[range(&node.range())].to_owned();
+        if let Stmt::Global(ast::StmtGlobal { names, .. })
+        | Stmt::Nonlocal(ast::StmtNonlocal { names, .. }) = stmt
+        {
+            self.escaped.extend(names.iter().map(|n| n.to_string()));
+        }
+        if may_mutate(stmt) {
+            // A call may change any object it can reach (aliases
+            // included) and any shared name: their values are renewed
+            // before the statement is read.
+            let touched: Vec<String> = self
+                .versions
+                .iter()
+                .filter(|(name, v)| v.sort == Some(Sort::Obj) || self.escaped.contains(name))
+                .map(|(name, _)| name.clone())
+                .collect();
+            for name in touched {
+                self.renew(&name);
+            }
+        }
         match stmt {
             Stmt::If(s) => {
                 // Only the test: the body follows on this line or below.

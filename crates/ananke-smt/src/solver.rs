@@ -100,9 +100,7 @@ impl Workspace {
 
     fn set_budget(&mut self, ms: u32) {
         if self.budget_ms != ms {
-            let mut params = Params::new();
-            params.set_u32("timeout", ms.max(1));
-            self.solver.set_params(&params);
+            self.solver.set_params(&budget_params(ms));
             self.budget_ms = ms;
         }
     }
@@ -228,11 +226,9 @@ impl Workspace {
         // Ranges only sharpen the mask ahead of a statement's end, where
         // the full check runs anyway: a smaller budget keeps a hard
         // (nonlinear) contract from stalling a step.
-        let budget = (query.budget_ms / 4).max(1);
+        let params = budget_params((query.budget_ms / 4).max(1));
         let side = |maximize: bool| -> Option<i128> {
             let optimize = Optimize::new();
-            let mut params = Params::new();
-            params.set_u32("timeout", budget);
             optimize.set_params(&params);
             for t in &terms {
                 optimize.assert(t);
@@ -263,6 +259,21 @@ impl Workspace {
         };
         (side(false), side(true))
     }
+}
+
+/// Z3 work units per millisecond of budget: about what Z3 does in a
+/// millisecond on one core here (4–7 million a second, measured on
+/// nonlinear queries), so a budget means the same amount of work on a
+/// loaded or an idle machine and verdicts do not depend on the load.
+const RLIMIT_PER_MS: u32 = 5_000;
+
+/// Parameters for a check of `ms` budget: a deterministic work limit, and
+/// a wall-clock limit ten times the budget against a pathological query.
+fn budget_params(ms: u32) -> Params {
+    let mut params = Params::new();
+    params.set_u32("rlimit", ms.max(1).saturating_mul(RLIMIT_PER_MS));
+    params.set_u32("timeout", ms.max(1).saturating_mul(10));
+    params
 }
 
 fn symbols_of(preamble: &str) -> String {

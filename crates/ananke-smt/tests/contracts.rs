@@ -214,6 +214,23 @@ fn nothing_is_judged_where_it_would_be_unsound() {
     // A nested function's returns are its own.
     let text = "def f(n: int) -> int:\n    def g() -> int:\n        return -1\n    return n\n";
     assert_eq!(first_rejection(c.clone(), text), None);
+    // Objects changed in place (through an alias too) have new lengths.
+    let lists = contract(
+        "def g(xs: List[int]) -> int:",
+        &["(= (len xs) 0)"],
+        &["(= result 1)"],
+    );
+    for body in [
+        "    xs.append(1)\n    return len(xs)\n",
+        "    ys = xs\n    ys.append(1)\n    return len(xs)\n",
+        "    helper(xs)\n    return len(xs)\n",
+        "    xs += [1]\n    return len(xs)\n",
+    ] {
+        let text = format!("def g(xs: List[int]) -> int:\n{body}");
+        assert_eq!(first_rejection(lists.clone(), &text), None, "{text}");
+    }
+    let text = "def g(xs: List[int]) -> int:\n    n = len(xs)\n    return n\n";
+    assert!(first_rejection(lists, text).is_some(), "len of an unchanged list is known");
     // But straight-line code is followed through assignments.
     let text = "def f(n: int) -> int:\n    k = n\n    k -= n + 1\n    return k\n";
     let (at, why) = first_rejection(c, text).unwrap();
