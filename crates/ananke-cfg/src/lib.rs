@@ -35,6 +35,9 @@ output), the first code of a statement after a terminator, the end of a
 `while` keyword, the `(` of a recursive call. Every rejection says which
 requirement.
 
+[`CfgState::graphs`] gives the control-flow graph of each function read so
+far (petgraph; see [`graph`]): for tools and tests, built on demand.
+
 # Example
 
 ```
@@ -56,6 +59,7 @@ assert!(!domain.observe(&state, 4, ctx)?.is_bottom());
 ```
 */
 
+pub mod graph;
 mod sketch;
 
 use std::fmt;
@@ -288,6 +292,20 @@ impl CfgState {
     /// Why this is ⊥, if it is.
     pub fn violation(&self) -> Option<&str> {
         self.violation.as_deref()
+    }
+
+    /// The control-flow graph of every function in the code read so far
+    /// (see [`graph`]). With `at_end`, the output is taken to be complete;
+    /// otherwise a function whose body runs to the last statement read
+    /// goes on at a hole.
+    pub fn graphs(&self, at_end: bool) -> Vec<graph::FunctionGraph> {
+        let sketch = self.sketch();
+        if at_end {
+            // The statement being written ends with the output.
+            let done = sketch.ended(&Requirements::NONE).unwrap_or(sketch);
+            return graph::functions(done.statements(), true);
+        }
+        graph::functions(sketch.statements(), false)
     }
 
     fn contradiction(reason: impl Into<String>) -> CfgState {

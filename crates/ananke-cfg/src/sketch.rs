@@ -24,7 +24,7 @@ const ANNOTATION: usize = 96;
 
 /// Statement keywords that matter here.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub(crate) enum Kw {
+pub enum Kw {
     If,
     Elif,
     Else,
@@ -45,6 +45,31 @@ pub(crate) enum Kw {
     /// Any other first word (or none yet).
     #[default]
     Other,
+}
+
+/// One statement as the control-flow graph needs it (see [`crate::graph`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Statement {
+    /// Its first keyword.
+    pub kw: Kw,
+    /// Its column.
+    pub column: u16,
+    /// Its line (from 1).
+    pub line: u32,
+    /// A compound header whose body follows on the next lines.
+    pub opens: bool,
+    /// A compound header's one-line body: its first keyword.
+    pub inline: Option<Kw>,
+    /// `while True`.
+    pub while_true: bool,
+    /// `case _`.
+    pub wildcard: bool,
+    /// It calls `sys.exit` (or the like) first thing: it does not return.
+    pub no_return_call: bool,
+    /// It yields.
+    pub yields: bool,
+    /// For a `def`: its name.
+    pub name: Short<NAME>,
 }
 
 impl Kw {
@@ -338,6 +363,8 @@ struct Line {
     column: u16,
     /// The statement's column (once it started).
     stmt_column: u16,
+    /// The line it started on (from 1).
+    stmt_line: u32,
     /// The first word of the statement, while it is read.
     word: Short<16>,
     first: Kw,
@@ -388,6 +415,10 @@ pub(crate) struct Sketch {
     /// Required names reached so far, by the index in `blocks` of the
     /// function that reached them.
     reached: Arc<Vec<(usize, Short<NAME>)>>,
+    /// Every statement read, in order (for the control-flow graph).
+    log: Arc<Vec<Statement>>,
+    /// Line breaks read.
+    lines: u32,
 }
 
 impl Default for Sketch {
@@ -400,6 +431,8 @@ impl Default for Sketch {
             },
             blocks: Arc::new(vec![Block::module()]),
             reached: Arc::new(Vec::new()),
+            log: Arc::new(Vec::new()),
+            lines: 0,
         }
     }
 }
@@ -494,16 +527,22 @@ impl Sketch {
     /// Ends the statement being written and closes every block (the end
     /// of the output): what that breaks.
     pub(crate) fn decide_end(&self, reqs: &Requirements) -> Option<Breach> {
+        match self.ended(reqs) {
+            Ok(done) => done.decide_at(reqs, 0),
+            Err(breach) => Some(breach),
+        }
+    }
+
+    /// This sketch with the statement being written ended (as the end of
+    /// the output ends it).
+    pub(crate) fn ended(&self, reqs: &Requirements) -> Result<Sketch, Breach> {
         let pending = !self.line.at_start && self.line.after_semicolon.is_none();
-        if !pending || !self.lexer.in_code() {
-            return self.decide_at(reqs, 0);
-        }
         let mut done = self.clone();
-        if let Err(breach) = done.end_word(reqs, b'\n') {
-            return Some(breach);
+        if pending && self.lexer.in_code() {
+            done.end_word(reqs, b'\n')?;
+            done.end_statement();
         }
-        done.end_statement();
-        done.decide_at(reqs, 0)
+        Ok(done)
     }
 
     /// Reads `bytes`; the first breach stops it.
@@ -587,7 +626,16 @@ impl Sketch {
         self.blocks.last().expect("the module block stays")
     }
 
+    /// The statements read so far (the one being written is not among
+    /// them).
+    pub(crate) fn statements(&self) -> &[Statement] {
+        &self.log
+    }
+
     fn byte(&mut self, reqs: &Requirements, b: u8) -> Result<(), Breach> {
+        if b == b'\n' {
+            self.lines = self.lines.saturating_add(1);
+        }
         let was_code = self.lexer.in_code();
         let depth = self.lexer.depth();
         let class = self.lexer.step(b);
@@ -685,6 +733,7 @@ impl Sketch {
         }
         self.line.at_start = false;
         self.line.stmt_column = col;
+        self.line.stmt_line = self.lines + 1;
         Ok(())
     }
 
@@ -905,6 +954,27 @@ impl Sketch {
     fn end_statement(&mut self) {
         let line = self.line;
         let col = line.stmt_column;
+        let compound = line.first.nests()
+            || matches!(
+                line.first,
+                Kw::Elif | Kw::Else | Kw::Except | Kw::Finally | Kw::Case
+            );
+        let inline = (compound && line.colon)
+            .then_some(line.inline_first)
+            .filter(|_| line.inline_first != Kw::Other || !line.inline.is_empty());
+        let statement = Statement {
+            kw: line.first,
+            column: col,
+            line: line.stmt_line,
+            opens: compound && line.colon && inline.is_none(),
+            inline,
+            while_true: line.while_true,
+            wildcard: line.wildcard,
+            no_return_call: line.no_return_call,
+            yields: line.yields,
+            name: line.def_name,
+        };
+        Arc::make_mut(&mut self.log).push(statement);
         let blocks = self.blocks_mut();
         if line.yields
             && let Some(function) = blocks.iter_mut().rev().find(|b| b.header == Kw::Def)

@@ -363,3 +363,73 @@ fn states_obey_the_meet_laws() {
     assert_eq!(m.requirements().max_nesting, Some(2));
     assert!(m.requirements().must_return);
 }
+
+/// The state after reading `text` with no requirements.
+fn read(text: &str) -> CfgState {
+    let vocab = bytes_vocab();
+    let domain = ControlFlowDomain::new();
+    let ctx = StepContext::new(&vocab);
+    let mut state = CfgState::top();
+    for b in text.bytes() {
+        state = domain.observe(&state, u32::from(b), ctx).unwrap();
+    }
+    state
+}
+
+#[test]
+fn function_graphs() {
+    use ananke_cfg::graph::Node;
+    let text = "def f(x: int) -> int:\n    if x > 1:\n        return 1\n    elif x:\n        y = 2\n    else:\n        raise ValueError()\n    while True:\n        if x:\n            break\n        x -= 1\n    return 0\n";
+    let graphs = read(text).graphs(true);
+    assert_eq!(graphs.len(), 1);
+    let g = &graphs[0];
+    assert_eq!(g.name, "f");
+    assert!(!g.falls_off());
+    assert!(g.reaches(g.returns) && g.reaches(g.raises));
+    assert!(g.unreachable_lines().is_empty());
+    // if/elif (2), the loop's test (none: `while True`), the inner if (1).
+    assert_eq!(g.cyclomatic_complexity(), 4, "{}", g.to_dot());
+    // Dead code and a missing return.
+    let text = "def g(x: int) -> int:\n    while True:\n        pass\n    y = 1\n\ndef h(x: int) -> int:\n    for i in range(x):\n        return i\n";
+    let graphs = read(text).graphs(true);
+    assert_eq!(graphs[0].unreachable_lines(), [4]);
+    assert!(!graphs[0].falls_off());
+    assert!(graphs[1].falls_off(), "the loop may run no time");
+    // While the body is written, it goes on at a hole.
+    let graphs = read("def f(x: int) -> int:\n    if x:\n        return 1\n").graphs(false);
+    let hole = graphs[0].hole.expect("open");
+    assert!(graphs[0].reaches(hole) && !graphs[0].falls_off());
+    assert!(matches!(graphs[0].graph[hole], Node::Hole));
+}
+
+/// The graph and the sketch's block folding are two readings of one
+/// question: can a function fall off its end? On every MBPP program, and
+/// on each with its last line removed, they agree.
+#[test]
+fn graphs_and_sketch_agree_on_falling_off() {
+    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        std::path::PathBuf::from,
+    );
+    let text = std::fs::read_to_string(dir.join("mbpp_typed.jsonl")).expect("the data");
+    let (mut compared, mut falling) = (0, 0);
+    for line in text.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        let source = record["source"].as_str().expect("a source").to_owned();
+        let trimmed = {
+            let body = source.trim_end_matches('\n');
+            format!("{}\n", &body[..body.rfind('\n').unwrap_or(0)])
+        };
+        for program in [source.clone(), trimmed] {
+            let graphs = read(&program).graphs(true);
+            let by_graph = graphs.iter().any(|g| !g.generator && g.falls_off());
+            let by_sketch = first_rejection("returns", &program)
+                .is_some_and(|(_, why)| why.contains("returns no value"));
+            assert_eq!(by_graph, by_sketch, "{program}");
+            compared += 1;
+            falling += usize::from(by_graph);
+        }
+    }
+    assert_eq!(compared, 2 * 264);
+    assert!(falling > 100, "only {falling} programs fall off");
+}

@@ -711,8 +711,28 @@ fn with_body(text: &str) -> String {
 
 /// Builtins whose calls change none of their arguments.
 const PURE_CALLS: &[&str] = &[
-    "len", "abs", "min", "max", "range", "isinstance", "int", "bool", "float", "str", "sorted",
-    "sum", "list", "tuple", "set", "dict", "enumerate", "zip", "reversed", "any", "all", "round",
+    "len",
+    "abs",
+    "min",
+    "max",
+    "range",
+    "isinstance",
+    "int",
+    "bool",
+    "float",
+    "str",
+    "sorted",
+    "sum",
+    "list",
+    "tuple",
+    "set",
+    "dict",
+    "enumerate",
+    "zip",
+    "reversed",
+    "any",
+    "all",
+    "round",
 ];
 
 /// Whether running `stmt` (a compound statement's header only: its body
@@ -725,7 +745,8 @@ fn may_mutate(stmt: &Stmt) -> bool {
         fn visit_expr(&mut self, expr: &'a Expr) {
             match expr {
                 Expr::Call(call) => {
-                    let pure = matches!(&*call.func, Expr::Name(n) if PURE_CALLS.contains(&n.id.as_str()));
+                    let pure =
+                        matches!(&*call.func, Expr::Name(n) if PURE_CALLS.contains(&n.id.as_str()));
                     self.0 |= !pure;
                 }
                 Expr::Subscript(ast::ExprSubscript { ctx, .. })

@@ -230,7 +230,10 @@ fn nothing_is_judged_where_it_would_be_unsound() {
         assert_eq!(first_rejection(lists.clone(), &text), None, "{text}");
     }
     let text = "def g(xs: List[int]) -> int:\n    n = len(xs)\n    return n\n";
-    assert!(first_rejection(lists, text).is_some(), "len of an unchanged list is known");
+    assert!(
+        first_rejection(lists, text).is_some(),
+        "len of an unchanged list is known"
+    );
     // But straight-line code is followed through assignments.
     let text = "def f(n: int) -> int:\n    k = n\n    k -= n + 1\n    return k\n";
     let (at, why) = first_rejection(c, text).unwrap();
