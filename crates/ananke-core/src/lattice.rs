@@ -11,6 +11,7 @@
 //! the law harness ([`crate::laws`], feature `laws`) checks this.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// A bounded meet-semilattice element: the common interface of every
 /// constraint in Ananke.
@@ -119,5 +120,47 @@ mod tests {
         assert_eq!(Unknown.and(Unsat), Unsat);
         assert_eq!(Unsat.and(Sat), Unsat);
         assert_eq!(Unsat.to_string(), "unsat");
+    }
+}
+
+/// The text a constraint has read, for domains whose constraints follow
+/// the output (a sketch, a parser position): `None` before any text.
+///
+/// Two readings agree when they are the same reading (one `Arc`, or equal
+/// values); a meet of constraints that read different texts is ⊥. These
+/// helpers give every such domain the same rule.
+pub mod reading {
+    use super::Arc;
+
+    /// Whether `a` and `b` are the same reading.
+    pub fn same<T: PartialEq>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
+            _ => false,
+        }
+    }
+
+    /// The reading both constraints agree on (`None` stands for any), or
+    /// `Err` when they read different texts.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use ananke_core::reading;
+    ///
+    /// let text = Some(Arc::new("x = 1".to_owned()));
+    /// assert_eq!(reading::meet(&None, &text), Ok(text.clone()));
+    /// assert!(reading::meet(&text, &Some(Arc::new("y".to_owned()))).is_err());
+    /// ```
+    #[allow(clippy::result_unit_err)]
+    pub fn meet<T: PartialEq>(
+        a: &Option<Arc<T>>,
+        b: &Option<Arc<T>>,
+    ) -> Result<Option<Arc<T>>, ()> {
+        match (a, b) {
+            (None, r) | (r, None) => Ok(r.clone()),
+            (Some(x), Some(y)) if Arc::ptr_eq(x, y) || x == y => Ok(Some(x.clone())),
+            _ => Err(()),
+        }
     }
 }

@@ -84,7 +84,7 @@ pub use engine::{
 };
 pub use erased::{AnyLattice, DynConstraint};
 pub use error::Error;
-pub use lattice::{Bounded, JoinSemilattice, MeetSemilattice, Satisfiability};
+pub use lattice::{Bounded, JoinSemilattice, MeetSemilattice, Satisfiability, reading};
 pub use mask::{TokenId, TokenMask};
 pub use morphism::{DynMorphism, ErasedMorphism, FnMorphism, Morphism, erase_morphism};
 pub use product::{

@@ -19,7 +19,7 @@ mod common;
 use std::time::Instant;
 
 use ananke_core::{Domain, StepContext, TokenMask};
-use ananke_runtime::{Ananke, Spec};
+use ananke_runtime::{Ananke, Session, Spec};
 use ananke_smt::{SemanticConstraint, SmtDomain};
 use common::{programs, quantile};
 
@@ -36,33 +36,48 @@ fn row(name: &str, samples: &mut [f64]) -> f64 {
     m
 }
 
+/// Feeds `tokens` to both sessions (with the semantics domain, without),
+/// timing each one's fused mask at every step into `times`; which goes
+/// first alternates with the step and the program `p`.
+fn interleaved(
+    (mut with, mut without): (Session, Session),
+    tokens: &[u32],
+    p: usize,
+    n_vocab: usize,
+    times: &mut (Vec<f64>, Vec<f64>),
+) {
+    let mut out = TokenMask::new_empty(n_vocab);
+    for (i, &token) in tokens.iter().enumerate() {
+        let even = (p + i).is_multiple_of(2);
+        for first in [even, !even] {
+            let t = Instant::now();
+            if first {
+                with.compute_mask(&mut out).expect("mask");
+                times.0.push(us(t));
+            } else {
+                without.compute_mask(&mut out).expect("mask");
+                times.1.push(us(t));
+            }
+        }
+        with.commit(token).expect("commit");
+        without.commit(token).expect("commit");
+    }
+}
+
 fn idle(programs: &[String]) {
     let spec = Spec::python("cl100k_base");
     let with = Ananke::with_domains(&spec, WITH).expect("compile");
     let without = Ananke::with_domains(&spec, WITHOUT).expect("compile");
     let vocab = with.vocab().clone();
-    let mut out = TokenMask::new_empty(vocab.len());
-    let (mut with_us, mut without_us) = (Vec::new(), Vec::new());
+    let mut times = (Vec::new(), Vec::new());
     for (p, program) in programs.iter().enumerate() {
-        let (mut a, mut b) = (
+        let sessions = (
             with.session().expect("session"),
             without.session().expect("session"),
         );
-        for (i, token) in vocab.encode(program).into_iter().enumerate() {
-            for first in [(p + i) % 2 == 0, (p + i) % 2 == 1] {
-                let t = Instant::now();
-                if first {
-                    a.compute_mask(&mut out).expect("mask");
-                    with_us.push(us(t));
-                } else {
-                    b.compute_mask(&mut out).expect("mask");
-                    without_us.push(us(t));
-                }
-            }
-            a.commit(token).expect("commit");
-            b.commit(token).expect("commit");
-        }
+        interleaved(sessions, &vocab.encode(program), p, vocab.len(), &mut times);
     }
+    let (mut with_us, mut without_us) = times;
     println!(
         "\nidle (no contract), {} MBPP programs, {} steps, µs per fused mask:",
         programs.len(),
@@ -125,7 +140,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn active(cases: &[Case]) {
-    let (mut with_us, mut without_us) = (Vec::new(), Vec::new());
+    let mut times = (Vec::new(), Vec::new());
     let (mut step_us, mut end_us) = (Vec::new(), Vec::new());
     for (p, case) in cases.iter().enumerate() {
         let mut spec = Spec::python("cl100k_base");
@@ -141,27 +156,11 @@ fn active(cases: &[Case]) {
         // The fused masks, interleaved, before anything else fills the
         // shared mask caches.
         let body = vocab.encode(&case.body);
-        let (mut a, mut b) = (
+        let sessions = (
             with.session().expect("session"),
             without.session().expect("session"),
         );
-        for (i, &token) in body.iter().enumerate() {
-            for first in [(p + i) % 2 == 0, (p + i) % 2 == 1] {
-                let t = Instant::now();
-                if first {
-                    a.compute_mask(&mut out).expect("mask");
-                    with_us.push(us(t));
-                } else {
-                    b.compute_mask(&mut survivors).expect("mask");
-                    without_us.push(us(t));
-                }
-            }
-            a.commit(token).expect("commit");
-            b.commit(token).expect("commit");
-        }
-        if std::env::var_os("ANANKE_BENCH_STATS").is_some() {
-            eprintln!("{:#?}\n{:#?}", a.stats(), b.stats());
-        }
+        interleaved(sessions, &body, p, vocab.len(), &mut times);
         // The domain on its own, fed the same text, with Z3's state dropped
         // at the start of each body (what a fresh process pays), on the
         // candidates the other domains leave.
@@ -199,6 +198,7 @@ fn active(cases: &[Case]) {
             plain.commit(token).expect("commit");
         }
     }
+    let (mut with_us, mut without_us) = times;
     println!(
         "\nactive, {} MBPP bodies under their contracts, {} steps, µs:",
         cases.len(),

@@ -350,11 +350,7 @@ impl PartialEq for SemanticConstraint {
             (Some(_), Some(_)) => true,
             (None, None) => {
                 (Arc::ptr_eq(&self.contract, &other.contract) || self.contract == other.contract)
-                    && match (&self.reader, &other.reader) {
-                        (None, None) => true,
-                        (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a == b,
-                        _ => false,
-                    }
+                    && ananke_core::reading::same(&self.reader, &other.reader)
             }
             _ => false,
         }
@@ -383,12 +379,8 @@ impl MeetSemilattice for SemanticConstraint {
         if other.is_bottom() {
             return other.clone();
         }
-        let reader = match (&self.reader, &other.reader) {
-            (None, r) | (r, None) => r.clone(),
-            (Some(a), Some(b)) if Arc::ptr_eq(a, b) || a == b => Some(a.clone()),
-            _ => {
-                return SemanticConstraint::contradiction("the constraints follow different texts");
-            }
+        let Ok(reader) = ananke_core::reading::meet(&self.reader, &other.reader) else {
+            return SemanticConstraint::contradiction("the constraints follow different texts");
         };
         if other.contract.is_empty() && other.contract.signature().iter().next().is_none() {
             return SemanticConstraint {
