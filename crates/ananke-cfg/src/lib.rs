@@ -393,8 +393,43 @@ impl Bounded for CfgState {
 /// Longest indentation the mask groups tokens by.
 const MAX_LEAD: usize = 128;
 
+/// What a token can do mid-line, by its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// Name bytes only: it ends no word and calls nothing.
+    Name,
+    /// One blank or punctuation byte (no `(`, `;`, quote, `#`, backslash
+    /// or line break), then name bytes: it ends the current word as a
+    /// space would, and nothing else.
+    EndsWord,
+    /// Anything else: tried in full.
+    Other,
+}
+
+impl Shape {
+    fn of(bytes: &[u8]) -> Shape {
+        let name = |b: &u8| ananke_pylex::is_name_byte(*b);
+        match bytes.split_first() {
+            None => Shape::Other,
+            Some(_) if bytes.iter().all(name) => Shape::Name,
+            Some((first, rest))
+                if !matches!(
+                    first,
+                    b'(' | b';' | b'\'' | b'"' | b'#' | b'\\' | b'\n' | b'\r' | b'\x0c'
+                ) && first.is_ascii()
+                    && rest.iter().all(name) =>
+            {
+                Shape::EndsWord
+            }
+            Some(_) => Shape::Other,
+        }
+    }
+}
+
 /// Vocabulary facts for the mask, built once.
 struct TokenIndex {
+    /// Each token's [`Shape`].
+    shape: Vec<Shape>,
     /// By `s`: tokens of `s` spaces then a code byte (what puts code at a
     /// known column when read at a line start).
     by_lead: Vec<Vec<TokenId>>,
@@ -418,6 +453,15 @@ fn is_code_byte(b: u8) -> bool {
 impl TokenIndex {
     fn new(vocab: &Vocabulary) -> TokenIndex {
         let mut index = TokenIndex {
+            shape: (0..vocab.len() as TokenId)
+                .map(|t| {
+                    if vocab.is_special(t) {
+                        Shape::Other
+                    } else {
+                        Shape::of(vocab.token_bytes(t).unwrap_or_default())
+                    }
+                })
+                .collect(),
             by_lead: vec![Vec::new(); MAX_LEAD + 1],
             inner_line: Vec::new(),
             tabbed: Vec::new(),
@@ -585,10 +629,27 @@ impl Domain for ControlFlowDomain {
         }
         if Sketch::mid_line_rules(reqs) || sketch.after_semicolon() {
             // A statement's first word or a call may break a rule inside
-            // any token, and after a `;` any code starts a statement: try
-            // them all.
+            // a token, and after a `;` any code starts a statement.
+            if sketch.at_line_start() || sketch.after_semicolon() {
+                for t in candidates.iter() {
+                    try_token(t, out);
+                }
+                return Ok(());
+            }
+            // Mid-line, rules fall where a word ends or at a `(`: a token
+            // of name bytes breaks none, and one that ends the current word
+            // and starts another breaks what a space would.
+            let space_breaks = state.breach(b" ").is_some();
             for t in candidates.iter() {
-                try_token(t, out);
+                match index.shape.get(t as usize) {
+                    Some(Shape::Name) => {}
+                    Some(Shape::EndsWord) => {
+                        if space_breaks {
+                            out.set(t, false);
+                        }
+                    }
+                    _ => try_token(t, out),
+                }
             }
             return Ok(());
         }

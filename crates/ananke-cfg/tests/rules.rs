@@ -278,6 +278,12 @@ const PIECES: &[&str] = &[
     "validate(",
     "raise E\n",
     "os.system(",
+    "ile",
+    " x",
+    ".y",
+    ",",
+    "wh",
+    " or",
 ];
 
 fn pieces_vocab() -> Vocabulary {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ananke_core::{Domain, StepContext, TokenMask};
+use ananke_core::{Domain, MeetSemilattice, StepContext, TokenMask};
 use ananke_imports::{ImportConstraint, ImportDomain, ImportState};
 use ananke_runtime::{Ananke, Spec};
 use ananke_syntax::{LlguidanceBackend, SyntaxDomain, python};
@@ -85,10 +85,20 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
         ananke_cfg::Requirements::parse(ananke_runtime::CfgSpec::DEFAULT).expect("requirements"),
     );
     let (mut cfg_mask_us, mut cfg_observe_us) = (Vec::new(), Vec::new());
+    // And with the requirements decided mid-line (a statement's first
+    // word, a call, a decision word).
+    let strict_start = ananke_cfg::CfgState::from(
+        ananke_cfg::Requirements::parse(
+            "max_nesting=12; max_loop_nesting=8; max_complexity=90; avoid=eval",
+        )
+        .expect("requirements"),
+    );
+    let mut strict_mask_us = Vec::new();
     for (p, program) in programs.iter().enumerate() {
         let mut session = ananke.session().expect("session");
         let mut imported = ImportState::from(policy.clone());
         let mut flow = cfg_start.clone();
+        let mut strict = strict_start.clone();
         let mut line = String::new();
         let mut syntax = alone_start.fork().expect("fork");
         let (mut typed, mut typed_full) = (TypesConstraint::module(), TypesConstraint::module());
@@ -135,6 +145,12 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
             let t = Instant::now();
             flow = cfg.observe(&flow, token, ctx).expect("observe");
             cfg_observe_us.push(t.elapsed().as_secs_f64() * 1e6);
+            let t = Instant::now();
+            cfg.token_mask(&strict, ctx, &syntax_out, &mut imports_out)
+                .expect("cfg");
+            strict_mask_us.push(t.elapsed().as_secs_f64() * 1e6);
+            strict = cfg.observe(&strict, token, ctx).expect("observe");
+            assert!(!strict.is_bottom(), "no MBPP program breaks these");
             let piece = String::from_utf8_lossy(&vocab.decode(&[token])).into_owned();
             line.push_str(&piece);
             if let Some(at) = line.rfind('\n') {
@@ -166,6 +182,7 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
     let is = row("imports mask, in import statements", &mut imports_stmt_us);
     let cm = row("control-flow mask on survivors", &mut cfg_mask_us);
     let co = row("control-flow observe", &mut cfg_observe_us);
+    let cs = row("control-flow mask, mid-line rules", &mut strict_mask_us);
     row("commit + propagate", &mut commit_us);
     println!(
         "  fused/syntax {:.3}   types(survivors)/syntax {:.3}   types(all)/syntax {:.3}",
@@ -180,7 +197,11 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
         is / sm,
         imports_stmt_us.len()
     );
-    println!("  cfg (mask + observe)/syntax {:.4}", (cm + co) / sm);
+    println!(
+        "  cfg (mask + observe)/syntax {:.4}   cfg with mid-line rules (mask + observe)/syntax {:.4}",
+        (cm + co) / sm,
+        (cs + co) / sm
+    );
 }
 
 fn memory(ananke: &Ananke, program: &str) {
