@@ -474,13 +474,11 @@ impl SmtDomain {
     }
 }
 
-/// A returned integer literal being written: its sign, digits and value.
+/// A returned decimal literal being written: its sign, digits and value.
 struct Literal {
     text: String,
     negative: bool,
     value: i128,
-    /// More digits may follow (it does not start with `0`).
-    extensible: bool,
 }
 
 impl Literal {
@@ -490,9 +488,6 @@ impl Literal {
         let inside = |v: i128| low.is_none_or(|l| v >= l) && high.is_none_or(|h| v <= h);
         if inside(self.value) {
             return true;
-        }
-        if !self.extensible {
-            return false;
         }
         // Longer literals: from value·10 outwards, without end.
         match self.negative {
@@ -522,12 +517,15 @@ fn literal_after(written: &str, bytes: &[u8]) -> Option<Literal> {
     if digits.is_empty() || digits.len() > 30 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
+    if digits.starts_with('0') {
+        // `0x1f`, `0o17`, `0b1`: a leading zero says nothing yet.
+        return None;
+    }
     let magnitude: i128 = digits.parse().ok()?;
     Some(Literal {
         text: body.to_owned(),
         negative,
         value: if negative { -magnitude } else { magnitude },
-        extensible: !digits.starts_with('0'),
     })
 }
 

@@ -311,6 +311,17 @@ fn returned_literals_are_pruned_digit_by_digit() {
     );
     let (mask, _) = mask_of(c, "def f(n: int) -> int:\n    return ");
     assert!((b'0'..=b'9').all(|d| mask.contains(u32::from(d))));
+    // A leading zero may still become `0x1f`: it decides nothing.
+    let at_least_5 = contract("def f(n: int) -> int:", &[], &["(>= result 5)"]);
+    let (mask, _) = mask_of(at_least_5.clone(), "def f(n: int) -> int:\n    return ");
+    assert!(mask.contains(u32::from(b'0')));
+    assert!(
+        mask.contains(u32::from(b'3')),
+        "`return 30` is still possible"
+    );
+    let (mask, _) = mask_of(at_least_5, "def f(n: int) -> int:\n    return 3");
+    assert!(!mask.contains(u32::from(b'\n')), "3 < 5");
+    assert!(mask.contains(u32::from(b'0')));
     // Under a path condition: n > 20 and result == n - 20 < 5 leaves 0..4.
     let c = contract(
         "def f(n: int) -> int:",
