@@ -276,3 +276,141 @@ mod tests {
         }
     }
 }
+
+/// The translation against CPython itself: random expressions over two
+/// ints, evaluated by `python3` at random points and by Z3 on the
+/// translated term, must agree wherever Python computes a value.
+#[cfg(test)]
+mod against_cpython {
+    use super::*;
+    use crate::solver::{self, Outcome, Query};
+    use crate::{Formula, Signature, Term};
+
+    struct Xy;
+    impl Scope for Xy {
+        fn lookup(&self, name: &str) -> Option<(String, Sort)> {
+            matches!(name, "x" | "y").then(|| (name.to_owned(), Sort::Int))
+        }
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+        fn int(&mut self, depth: u32) -> String {
+            if depth == 0 {
+                return match self.below(3) {
+                    0 => "x".into(),
+                    1 => "y".into(),
+                    _ => (self.below(11) as i64 - 5).to_string(),
+                };
+            }
+            let d = depth - 1;
+            match self.below(9) {
+                0 => format!("({} + {})", self.int(d), self.int(d)),
+                1 => format!("({} - {})", self.int(d), self.int(d)),
+                2 => format!("({} * {})", self.int(d), self.int(d)),
+                3 => format!("({} // {})", self.int(d), self.int(d)),
+                4 => format!("({} % {})", self.int(d), self.int(d)),
+                5 => format!("(-{})", self.int(d)),
+                6 => format!("abs({})", self.int(d)),
+                7 => format!(
+                    "{}({}, {})",
+                    ["min", "max"][self.below(2) as usize],
+                    self.int(d),
+                    self.int(d)
+                ),
+                _ => format!("({} if {} else {})", self.int(d), self.cond(d), self.int(d)),
+            }
+        }
+        fn cond(&mut self, depth: u32) -> String {
+            let cmp = ["<", "<=", ">", ">=", "==", "!="];
+            let mut op = || cmp[self.below(6) as usize];
+            let (a, b) = (op(), op());
+            if depth == 0 {
+                return format!("({} {a} {})", self.int(0), self.int(0));
+            }
+            let d = depth - 1;
+            match self.below(5) {
+                0 => format!("({} and {})", self.cond(d), self.cond(d)),
+                1 => format!("({} or {})", self.cond(d), self.cond(d)),
+                2 => format!("(not {})", self.cond(d)),
+                3 => format!("({} {a} {} {b} {})", self.int(d), self.int(d), self.int(d)),
+                _ => format!("({} {a} {})", self.int(d), self.int(d)),
+            }
+        }
+    }
+
+    /// `cases` as a Python literal.
+    fn python_list(cases: &[(String, i64, i64)]) -> String {
+        let items: Vec<String> = cases
+            .iter()
+            .map(|(e, x, y)| format!("({e:?}, {x}, {y})"))
+            .collect();
+        format!("[{}]", items.join(", "))
+    }
+
+    #[test]
+    fn translations_compute_what_python_computes() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let cases: Vec<(String, i64, i64)> = (0..400)
+            .map(|i| {
+                let e = if i % 3 == 0 { rng.cond(2) } else { rng.int(3) };
+                (e, rng.below(15) as i64 - 7, rng.below(15) as i64 - 7)
+            })
+            .collect();
+        let script = format!(
+            "for e, x, y in {}:\n    try:\n        print(repr(eval(e, {{}}, {{'x': x, 'y': y}})))\n    except ZeroDivisionError:\n        print('error')\n",
+            python_list(&cases)
+        );
+        let out = std::process::Command::new("python3")
+            .args(["-c", &script])
+            .output()
+            .expect("python3 runs (CPython is the oracle)");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let values: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(values.len(), cases.len());
+        let signature = Signature::new().with("x", Sort::Int).with("y", Sort::Int);
+        let mut compared = 0;
+        for ((e, x, y), value) in cases.iter().zip(&values) {
+            let expr = ruff_python_parser::parse_expression(e)
+                .expect("generated Python parses")
+                .into_expr();
+            let (term, sort) = translate(&expr, &Xy).unwrap_or_else(|| panic!("{e} translates"));
+            let expected = match (value.as_str(), sort) {
+                ("error", _) => continue,
+                ("True" | "False", Sort::Bool) => value.to_lowercase(),
+                (v, Sort::Int) => Term::int(v.parse().expect("an int")).text().to_owned(),
+                (v, s) => panic!("{e}: Python gave {v}, the term has sort {s}"),
+            };
+            let facts = [
+                Formula::new(format!("(= x {})", Term::int(i128::from(*x)).text()), "x"),
+                Formula::new(format!("(= y {})", Term::int(i128::from(*y)).text()), "y"),
+                Formula::new(format!("(distinct {term} {expected})"), "differs"),
+            ];
+            let tracked: Vec<&Formula> = facts.iter().collect();
+            let outcome = solver::check(&Query {
+                signature: &signature,
+                locals: &[],
+                background: &[],
+                tracked: &tracked,
+                budget_ms: 1000,
+            })
+            .unwrap();
+            assert!(
+                matches!(outcome, Outcome::Unsat(_)),
+                "{e} at x={x}, y={y}: Python says {value}, the term {term} can differ"
+            );
+            compared += 1;
+        }
+        assert!(compared > 300, "only {compared} compared");
+    }
+}
