@@ -372,7 +372,11 @@ mod against_cpython {
             .args(["-c", &script])
             .output()
             .expect("python3 runs (CPython is the oracle)");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let values: Vec<String> = String::from_utf8_lossy(&out.stdout)
             .lines()
             .map(str::to_owned)
