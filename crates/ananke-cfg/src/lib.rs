@@ -398,10 +398,12 @@ const MAX_LEAD: usize = 128;
 enum Shape {
     /// Name bytes only: it ends no word and calls nothing.
     Name,
-    /// One blank or punctuation byte (no `(`, `;`, quote, `#`, backslash
-    /// or line break), then name bytes: it ends the current word as a
-    /// space would, and nothing else.
+    /// Blank or punctuation bytes (no `(`, `;`, quote, `#`, backslash or
+    /// line break), then name bytes: it ends the current word as a space
+    /// would, and nothing else.
     EndsWord,
+    /// `(`, then bytes as in `EndsWord`: it does what `(` alone does.
+    OpensParen,
     /// Anything else: tried in full.
     Other,
 }
@@ -409,18 +411,25 @@ enum Shape {
 impl Shape {
     fn of(bytes: &[u8]) -> Shape {
         let name = |b: &u8| ananke_pylex::is_name_byte(*b);
+        let plain = |b: &u8| {
+            b.is_ascii()
+                && !name(b)
+                && !matches!(
+                    b,
+                    b'(' | b';' | b'\'' | b'"' | b'#' | b'\\' | b'\n' | b'\r' | b'\x0c'
+                )
+        };
+        // Punctuation, then name bytes to the end (a word begun, not
+        // ended).
+        let ends_word = |rest: &[u8]| {
+            let split = rest.iter().position(name).unwrap_or(rest.len());
+            rest[..split].iter().all(plain) && rest[split..].iter().all(name)
+        };
         match bytes.split_first() {
             None => Shape::Other,
             Some(_) if bytes.iter().all(name) => Shape::Name,
-            Some((first, rest))
-                if !matches!(
-                    first,
-                    b'(' | b';' | b'\'' | b'"' | b'#' | b'\\' | b'\n' | b'\r' | b'\x0c'
-                ) && first.is_ascii()
-                    && rest.iter().all(name) =>
-            {
-                Shape::EndsWord
-            }
+            Some((first, _)) if plain(first) && ends_word(bytes) => Shape::EndsWord,
+            Some((b'(', rest)) if ends_word(rest) => Shape::OpensParen,
             Some(_) => Shape::Other,
         }
     }
@@ -640,15 +649,19 @@ impl Domain for ControlFlowDomain {
             // of name bytes breaks none, and one that ends the current word
             // and starts another breaks what a space would.
             let space_breaks = state.breach(b" ").is_some();
+            let paren_breaks = state.breach(b"(").is_some();
             for t in candidates.iter() {
-                match index.shape.get(t as usize) {
-                    Some(Shape::Name) => {}
-                    Some(Shape::EndsWord) => {
-                        if space_breaks {
-                            out.set(t, false);
-                        }
+                let breaks = match index.shape.get(t as usize) {
+                    Some(Shape::Name) => false,
+                    Some(Shape::EndsWord) => space_breaks,
+                    Some(Shape::OpensParen) => paren_breaks,
+                    _ => {
+                        try_token(t, out);
+                        continue;
                     }
-                    _ => try_token(t, out),
+                };
+                if breaks {
+                    out.set(t, false);
                 }
             }
             return Ok(());

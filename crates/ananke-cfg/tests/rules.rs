@@ -284,6 +284,11 @@ const PIECES: &[&str] = &[
     ",",
     "wh",
     " or",
+    ")) ",
+    "(f",
+    "(x(",
+    " (",
+    "f ",
 ];
 
 fn pieces_vocab() -> Vocabulary {
