@@ -399,9 +399,14 @@ enum Shape {
     /// Name bytes only: it ends no word and calls nothing.
     Name,
     /// Blank or punctuation bytes (no `(`, `;`, quote, `#`, backslash or
-    /// line break), then name bytes: it ends the current word as a space
-    /// would, and nothing else.
-    EndsWord,
+    /// line break) and name bytes, with no word inside it that matters (a
+    /// keyword, `match`, `case`): the first `lead` bytes finish the name
+    /// being read, and the word ending there is all that can break a rule
+    /// (the name being read itself when `lead` is 0: what a space does).
+    Plain {
+        /// Length of the leading run of name bytes.
+        lead: u8,
+    },
     /// `(`, then bytes as in `EndsWord`: it does what `(` alone does.
     OpensParen,
     /// Anything else: tried in full.
@@ -425,14 +430,38 @@ impl Shape {
             let split = rest.iter().position(name).unwrap_or(rest.len());
             rest[..split].iter().all(plain) && rest[split..].iter().all(name)
         };
+        // Name runs that end inside the token, after its first.
+        let inner_words_matter = |rest: &[u8]| {
+            rest.split(|b| !name(b))
+                .rev()
+                .skip(1)
+                .any(|w| !w.is_empty() && matters(w))
+        };
         match bytes.split_first() {
             None => Shape::Other,
             Some(_) if bytes.iter().all(name) => Shape::Name,
-            Some((first, _)) if plain(first) && ends_word(bytes) => Shape::EndsWord,
             Some((b'(', rest)) if ends_word(rest) => Shape::OpensParen,
-            Some(_) => Shape::Other,
+            Some(_) => {
+                let lead = bytes.iter().take_while(|b| name(b)).count();
+                let rest = &bytes[lead..];
+                if lead > usize::from(u8::MAX)
+                    || !rest.iter().all(|b| name(b) || plain(b))
+                    || inner_words_matter(rest)
+                {
+                    Shape::Other
+                } else {
+                    Shape::Plain { lead: lead as u8 }
+                }
+            }
         }
     }
+}
+
+/// Whether ending the word `w` can break a mid-line rule: a keyword or a
+/// soft keyword that opens a block (`match`, `case`). Other words matter
+/// only before a `(`.
+fn matters(w: &[u8]) -> bool {
+    ananke_pylex::is_keyword(w) || w == b"match" || w == b"case"
 }
 
 /// Vocabulary facts for the mask, built once.
@@ -650,10 +679,30 @@ impl Domain for ControlFlowDomain {
             // and starts another breaks what a space would.
             let space_breaks = state.breach(b" ").is_some();
             let paren_breaks = state.breach(b"(").is_some();
+            let partial = sketch.partial_word();
+            let mut word = [0u8; 64];
             for t in candidates.iter() {
                 let breaks = match index.shape.get(t as usize) {
                     Some(Shape::Name) => false,
-                    Some(Shape::EndsWord) => space_breaks,
+                    Some(Shape::Plain { lead: 0 }) => space_breaks,
+                    Some(&Shape::Plain { lead }) => {
+                        // The word that ends inside the token: the name
+                        // being read and the token's first bytes.
+                        let lead = usize::from(lead);
+                        let head = &vocab.token_bytes(t).unwrap_or_default()[..lead];
+                        let len = partial.len() + lead;
+                        if len > word.len() {
+                            try_token(t, out);
+                            continue;
+                        }
+                        word[..partial.len()].copy_from_slice(partial);
+                        word[partial.len()..len].copy_from_slice(head);
+                        if matters(&word[..len]) {
+                            try_token(t, out);
+                            continue;
+                        }
+                        false
+                    }
                     Some(Shape::OpensParen) => paren_breaks,
                     _ => {
                         try_token(t, out);

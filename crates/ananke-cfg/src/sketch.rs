@@ -464,6 +464,17 @@ impl Sketch {
         self.line.column
     }
 
+    /// The name being read in code (after the last `.` of its chain),
+    /// empty where none is.
+    pub(crate) fn partial_word(&self) -> &[u8] {
+        if !self.lexer.in_code() || self.line.chain_done {
+            return &[];
+        }
+        let chain = self.line.chain.get().unwrap_or_default();
+        let start = chain.iter().rposition(|&b| b == b'.').map_or(0, |i| i + 1);
+        &chain[start..]
+    }
+
     /// Whether mid-line rules could fire in this state under `reqs`
     /// (a statement's first word, a call).
     pub(crate) fn mid_line_rules(reqs: &Requirements) -> bool {

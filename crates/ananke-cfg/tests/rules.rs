@@ -289,6 +289,12 @@ const PIECES: &[&str] = &[
     "(x(",
     " (",
     "f ",
+    "i",
+    "f x",
+    "if y",
+    "or z",
+    "x or ",
+    "x, y",
 ];
 
 fn pieces_vocab() -> Vocabulary {
