@@ -461,13 +461,32 @@ impl Shape {
 /// soft keyword that opens a block (`match`, `case`). Other words matter
 /// only before a `(`.
 fn matters(w: &[u8]) -> bool {
-    ananke_pylex::is_keyword(w) || w == b"match" || w == b"case"
+    MATTERING.iter().any(|m| m.as_bytes() == w)
 }
+
+/// The words whose end can break a mid-line rule.
+const MATTERING: [&str; 37] = {
+    let mut words = [""; 37];
+    let mut i = 0;
+    while i < ananke_pylex::KEYWORDS.len() {
+        words[i] = ananke_pylex::KEYWORDS[i];
+        i += 1;
+    }
+    words[35] = "match";
+    words[36] = "case";
+    words
+};
 
 /// Vocabulary facts for the mask, built once.
 struct TokenIndex {
-    /// Each token's [`Shape`].
-    shape: Vec<Shape>,
+    /// Tokens of `Shape::Plain { lead: 0 }`.
+    ends_word: TokenMask,
+    /// Tokens of `Shape::OpensParen`.
+    opens_paren: TokenMask,
+    /// Tokens of `Shape::Plain` with a lead, by their leading name bytes.
+    by_head: std::collections::HashMap<Vec<u8>, Vec<TokenId>>,
+    /// Tokens of `Shape::Other` (tried in full mid-line).
+    other: Vec<TokenId>,
     /// By `s`: tokens of `s` spaces then a code byte (what puts code at a
     /// known column when read at a line start).
     by_lead: Vec<Vec<TokenId>>,
@@ -491,15 +510,10 @@ fn is_code_byte(b: u8) -> bool {
 impl TokenIndex {
     fn new(vocab: &Vocabulary) -> TokenIndex {
         let mut index = TokenIndex {
-            shape: (0..vocab.len() as TokenId)
-                .map(|t| {
-                    if vocab.is_special(t) {
-                        Shape::Other
-                    } else {
-                        Shape::of(vocab.token_bytes(t).unwrap_or_default())
-                    }
-                })
-                .collect(),
+            ends_word: TokenMask::new_empty(vocab.len()),
+            opens_paren: TokenMask::new_empty(vocab.len()),
+            by_head: std::collections::HashMap::new(),
+            other: Vec::new(),
             by_lead: vec![Vec::new(); MAX_LEAD + 1],
             inner_line: Vec::new(),
             tabbed: Vec::new(),
@@ -507,6 +521,22 @@ impl TokenIndex {
             inner_comment: Vec::new(),
         };
         for (t, bytes) in vocab.iter() {
+            match Shape::of(bytes) {
+                _ if vocab.is_special(t) => index.other.push(t),
+                Shape::Name => {}
+                Shape::Plain { lead: 0 } => {
+                    index.ends_word.set(t, true);
+                }
+                Shape::Plain { lead } => index
+                    .by_head
+                    .entry(bytes[..usize::from(lead)].to_vec())
+                    .or_default()
+                    .push(t),
+                Shape::OpensParen => {
+                    index.opens_paren.set(t, true);
+                }
+                Shape::Other => index.other.push(t),
+            }
             if vocab.is_special(t) || bytes.is_empty() {
                 continue;
             }
@@ -677,41 +707,27 @@ impl Domain for ControlFlowDomain {
             // Mid-line, rules fall where a word ends or at a `(`: a token
             // of name bytes breaks none, and one that ends the current word
             // and starts another breaks what a space would.
-            let space_breaks = state.breach(b" ").is_some();
-            let paren_breaks = state.breach(b"(").is_some();
+            // Each group is handled as a whole, by word-level mask
+            // operations; only the tokens that may finish a word that
+            // matters, and the rest, are tried one by one.
+            if state.breach(b" ").is_some() {
+                out.and_not_with(&index.ends_word);
+            }
+            if state.breach(b"(").is_some() {
+                out.and_not_with(&index.opens_paren);
+            }
             let partial = sketch.partial_word();
-            let mut word = [0u8; 64];
-            for t in candidates.iter() {
-                let breaks = match index.shape.get(t as usize) {
-                    Some(Shape::Name) => false,
-                    Some(Shape::Plain { lead: 0 }) => space_breaks,
-                    Some(&Shape::Plain { lead }) => {
-                        // The word that ends inside the token: the name
-                        // being read and the token's first bytes.
-                        let lead = usize::from(lead);
-                        let head = &vocab.token_bytes(t).unwrap_or_default()[..lead];
-                        let len = partial.len() + lead;
-                        if len > word.len() {
-                            try_token(t, out);
-                            continue;
-                        }
-                        word[..partial.len()].copy_from_slice(partial);
-                        word[partial.len()..len].copy_from_slice(head);
-                        if matters(&word[..len]) {
-                            try_token(t, out);
-                            continue;
-                        }
-                        false
-                    }
-                    Some(Shape::OpensParen) => paren_breaks,
-                    _ => {
+            for word in MATTERING {
+                if let Some(head) = word.as_bytes().strip_prefix(partial)
+                    && let Some(tokens) = index.by_head.get(head)
+                {
+                    for &t in tokens {
                         try_token(t, out);
-                        continue;
                     }
-                };
-                if breaks {
-                    out.set(t, false);
                 }
+            }
+            for &t in &index.other {
+                try_token(t, out);
             }
             return Ok(());
         }
