@@ -75,6 +75,14 @@ pub struct Signature {
     symbols: im::OrdMap<Arc<str>, Sort>,
 }
 
+/// The facts `len(x) >= 0` for every `Obj` symbol among `symbols`.
+pub(crate) fn len_facts<'a>(symbols: impl Iterator<Item = (&'a str, Sort)>) -> Vec<Formula> {
+    symbols
+        .filter(|(_, s)| *s == Sort::Obj)
+        .map(|(n, _)| Formula::new(format!("(>= (len {n}) 0)"), "len is never negative"))
+        .collect()
+}
+
 /// Two declarations of one symbol with different sorts.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("`{name}` is declared both {first} and {second}")]

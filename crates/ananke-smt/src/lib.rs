@@ -190,14 +190,6 @@ impl Contract {
         self.ensures.iter()
     }
 
-    pub(crate) fn requires_set(&self) -> &im::OrdSet<Formula> {
-        &self.requires
-    }
-
-    pub(crate) fn ensures_set(&self) -> &im::OrdSet<Formula> {
-        &self.ensures
-    }
-
     /// The function the contract is about, if it names one.
     pub fn function(&self) -> Option<&str> {
         self.function.as_deref()
@@ -243,12 +235,7 @@ impl Contract {
             return Ok(());
         }
         let tracked: Vec<&Formula> = self.requires.iter().chain(self.ensures.iter()).collect();
-        let background: Vec<Formula> = self
-            .signature
-            .iter()
-            .filter(|(_, s)| *s == Sort::Obj)
-            .map(|(n, _)| Formula::new(format!("(>= (len {n}) 0)"), "len is never negative"))
-            .collect();
+        let background = formula::len_facts(self.signature.iter());
         let query = Query {
             signature: &self.signature,
             locals: &[],
@@ -416,9 +403,47 @@ impl ananke_core::Bounded for SemanticConstraint {
     }
 }
 
-/// The semantics domain (see the crate docs).
-#[derive(Debug, Default)]
-pub struct SmtDomain;
+/// Tokens the mask may have to judge, found once per vocabulary.
+struct TokenIndex {
+    /// Tokens with a line break (they can end a statement).
+    ends_line: Vec<TokenId>,
+    /// Tokens with a digit (only they can extend a returned literal).
+    digits: Vec<TokenId>,
+}
+
+impl TokenIndex {
+    fn new(vocab: &ananke_core::Vocabulary) -> TokenIndex {
+        let mut index = TokenIndex {
+            ends_line: Vec::new(),
+            digits: Vec::new(),
+        };
+        for (t, bytes) in vocab.iter() {
+            if vocab.is_special(t) {
+                continue;
+            }
+            if bytes.contains(&b'\n') {
+                index.ends_line.push(t);
+            }
+            if bytes.iter().any(u8::is_ascii_digit) {
+                index.digits.push(t);
+            }
+        }
+        index
+    }
+}
+
+/// The semantics domain (see the crate docs). Its vocabulary facts are
+/// built on first use and tied to that vocabulary.
+#[derive(Default)]
+pub struct SmtDomain {
+    index: ananke_core::PerVocab<TokenIndex>,
+}
+
+impl fmt::Debug for SmtDomain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SmtDomain")
+    }
+}
 
 impl SmtDomain {
     /// The domain's name in a product.
@@ -426,7 +451,7 @@ impl SmtDomain {
 
     /// A new semantics domain.
     pub fn new() -> SmtDomain {
-        SmtDomain
+        SmtDomain::default()
     }
 
     fn verdict(
@@ -464,8 +489,7 @@ impl SmtDomain {
                 literal.text,
                 state
                     .contract
-                    .ensures_set()
-                    .iter()
+                    .ensures_formulas()
                     .map(|f| format!(" {}", f))
                     .collect::<Vec<_>>()
                     .join(",")
@@ -572,14 +596,20 @@ impl Domain for SmtDomain {
         let Some(pending) = reader.pending() else {
             return Ok(());
         };
-        // Tokens that end the statement: judged in full, once per text.
+        let index = self.index.get(SmtDomain::NAME, vocab, TokenIndex::new)?;
+        // Tokens that end the statement (and the end of the output):
+        // judged in full, once per text. Only a judged `return`/`assert`
+        // gets here.
         let mut verdicts: HashMap<Vec<u8>, bool> = HashMap::new();
-        for t in candidates.iter() {
-            let end = vocab.eos().contains(&t);
-            let bytes = match vocab.token_bytes(t) {
-                Some(b) if !vocab.is_special(t) && b.contains(&b'\n') => b,
-                _ if end => &[][..],
-                _ => continue,
+        let ends = index.ends_line.iter().map(|&t| (t, false));
+        for (t, end) in ends.chain(vocab.eos().iter().map(|&t| (t, true))) {
+            if !candidates.contains(t) {
+                continue;
+            }
+            let bytes = if end {
+                &[][..]
+            } else {
+                vocab.token_bytes(t).unwrap_or_default()
             };
             let key = match bytes.iter().position(|&b| b == b'\n') {
                 Some(nl) => bytes[..=nl].to_vec(),
@@ -599,9 +629,9 @@ impl Domain for SmtDomain {
                 reader.with_return_query(&state.contract, |q| solver::bounds(q, "result"))
             && (low.is_some() || high.is_some())
         {
-            for t in candidates.iter() {
-                if let Some(bytes) = vocab.token_bytes(t)
-                    && !vocab.is_special(t)
+            for &t in &index.digits {
+                if candidates.contains(t)
+                    && let Some(bytes) = vocab.token_bytes(t)
                     && let Some(literal) = literal_after(written, bytes)
                     && !literal.can_reach(low, high)
                 {

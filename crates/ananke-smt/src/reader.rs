@@ -324,11 +324,11 @@ impl Reader {
             return None;
         }
         let indent = indent_of(&self.line);
-        let mut tracked: Vec<&Formula> = contract.requires_set().iter().collect();
+        let mut tracked: Vec<&Formula> = contract.requires_formulas().collect();
         for b in function.blocks.iter().filter(|b| b.indent < indent) {
             tracked.extend(b.path.iter());
         }
-        tracked.extend(contract.ensures_set().iter());
+        tracked.extend(contract.ensures_formulas());
         let background = background(contract, function);
         Some(f(&Query {
             signature: contract.signature(),
@@ -353,14 +353,12 @@ impl Reader {
 }
 
 fn background(contract: &Contract, function: &Function) -> Vec<Formula> {
-    contract
-        .signature()
-        .iter()
-        .map(|(n, s)| (n.to_owned(), s))
-        .chain(function.locals.iter().cloned())
-        .filter(|(_, s)| *s == Sort::Obj)
-        .map(|(n, _)| Formula::new(format!("(>= (len {n}) 0)"), "len is never negative"))
-        .collect()
+    crate::formula::len_facts(
+        contract
+            .signature()
+            .iter()
+            .chain(function.locals.iter().map(|(n, s)| (n.as_str(), *s))),
+    )
 }
 
 impl Scope for Function {
@@ -535,7 +533,7 @@ impl Function {
         returning: bool,
         statement: &str,
     ) -> Result<(), Violation> {
-        let mut tracked: Vec<&Formula> = contract.requires_set().iter().collect();
+        let mut tracked: Vec<&Formula> = contract.requires_formulas().collect();
         for b in &self.blocks {
             tracked.extend(b.path.iter());
         }
@@ -554,7 +552,7 @@ impl Function {
         let mut all = tracked.clone();
         all.push(obligation);
         if returning {
-            all.extend(contract.ensures_set().iter());
+            all.extend(contract.ensures_formulas());
         }
         query.tracked = &all;
         match solver::check(&query) {
@@ -954,13 +952,9 @@ impl Function {
                 }
             }
             Stmt::While(_) | Stmt::For(_) => {
-                for name in bound_names(stmt) {
-                    self.forget(&name);
-                }
                 self.push(indent, Kind::Loop, Vec::new(), Vec::new());
-                for name in bound_names(stmt) {
-                    self.forget(&name);
-                }
+                // Bound inside the loop: renewed when it ends.
+                self.forget_bound(stmt);
                 if let (Stmt::While(w), Some(b)) = (stmt, self.blocks.last_mut())
                     && w.orelse.is_empty()
                 {
@@ -970,21 +964,15 @@ impl Function {
             Stmt::Raise(_) | Stmt::Continue(_) => self.leave(false),
             Stmt::Break(_) => self.leave(true),
             Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
-                for name in bound_names(stmt) {
-                    self.forget(&name);
-                }
+                self.forget_bound(stmt);
                 self.push(indent, Kind::Opaque, Vec::new(), Vec::new());
             }
             Stmt::With(_) | Stmt::Try(_) | Stmt::Match(_) => {
-                for name in bound_names(stmt) {
-                    self.forget(&name);
-                }
+                self.forget_bound(stmt);
                 self.push(indent, Kind::Other, Vec::new(), Vec::new());
             }
             Stmt::Assert(s) => {
-                for name in bound_names(stmt) {
-                    self.forget(&name);
-                }
+                self.forget_bound(stmt);
                 if !checking {
                     return Ok(());
                 }
@@ -997,9 +985,7 @@ impl Function {
                 }
             }
             Stmt::Return(s) => {
-                for name in bound_names(stmt) {
-                    self.forget(&name);
-                }
+                self.forget_bound(stmt);
                 self.leave(false);
                 let (Some(value), Some(result), true) = (&s.value, self.result, checking) else {
                     return Ok(());
