@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ananke_core::TokenMask;
+use ananke_pylex::{Class, PyLexer};
 use ananke_runtime::{Ananke, Session, Spec};
 use ananke_syntax::SyntaxVocab;
 use candle_core::{Device, Tensor};
@@ -24,6 +25,7 @@ use candle_transformers::generation::{LogitsProcessor, Sampling};
 use crate::ModelError;
 use crate::model::LanguageModel;
 use crate::protocol::{Task, fence_closed};
+use crate::tokenizer::ModelTokenizer;
 
 /// The control-flow requirements a generation has when its spec names
 /// none: the checker's default (`returns_if_typed; terminating_loops`),
@@ -125,9 +127,11 @@ pub struct DecodeConfig {
     pub max_tokens: usize,
     /// In the constrained arms, go back when a line runs away: a line of
     /// more than [`LINE_LIMIT`] tokens, or a line that repeats one of the
-    /// [`REPEAT_WINDOW`] non-blank lines before it. The session rolls
-    /// back to the line's start, the token that began the line is banned
-    /// there, and decoding goes on (at most
+    /// [`REPEAT_WINDOW`] non-blank lines before it, or a line that ends
+    /// in a short token cycle repeated [`CYCLE_REPEATS`] times or more
+    /// (`_case_case_case…`). The session rolls back to the line's start
+    /// (for a cycle, to the end of its first copy), the token that began
+    /// the runaway is banned there, and decoding goes on (at most
     /// [`MAX_BACKTRACKS`] times a reply, and at most twice `max_tokens`
     /// tokens drawn in all). A small model under a mask that will not let
     /// it end an unfinished body otherwise loops until the budget is gone;
@@ -144,12 +148,23 @@ pub const MAX_BACKTRACKS: usize = 8;
 /// finished: closed at the first line start where the constraints accept
 /// the code; at a line start where they do not, `return` is written at
 /// the shallowest indentation they take — the body's, else one to three
-/// levels deeper (up to [`MAX_FINISH_TRIES`] times) — and the model
-/// writes the value, under the mask.
+/// levels deeper — and the model writes the value, under the mask. A line
+/// start that takes neither (inside brackets or a string, say) sends the
+/// reply back to the latest one that does; so does a mask that allows
+/// nothing, and a line still open a quarter of this before the end. At
+/// most [`MAX_FINISH_TRIES`] times a reply.
 pub const FINISH_WITHIN: usize = 48;
 
 /// Times a reply being finished may have `return` written for it.
-pub const MAX_FINISH_TRIES: usize = 4;
+pub const MAX_FINISH_TRIES: usize = 8;
+
+/// Tokens into the value of a `return` written by the finish after which
+/// the value has to end: it may open no more brackets or strings, and where the
+/// constraints allow a token that closes one (else one that ends the
+/// line), it gets one of those (`max(max(max(…` or `.lower().lower()…`
+/// would not end within the budget). The same holds once half of
+/// [`FINISH_WITHIN`] is left.
+pub const VALUE_LIMIT: usize = 24;
 /// A line that repeats one of this many non-blank lines before it runs
 /// away.
 pub const REPEAT_WINDOW: usize = 4;
@@ -193,6 +208,175 @@ fn runaway(
     marks.iter().rposition(|&(_, at)| at <= body_start + start)
 }
 
+/// A token cycle repeated this many times in one line runs away.
+pub const CYCLE_REPEATS: usize = 4;
+/// ... and covers at least this many tokens (`[0, 0, 0]` is code; twelve
+/// `_case` pieces in one name are a loop).
+pub const CYCLE_TOKENS: usize = 12;
+/// The longest token cycle looked for.
+pub const CYCLE_PERIOD: usize = 16;
+
+/// Whether the tokens of the line starting at `line` end with a short
+/// cycle repeated over and over (`_case_case_case…`, `list + list + …`):
+/// the position where its second copy starts, to go back to (one copy
+/// stays).
+fn cycle(kept: &[u32], line: usize) -> Option<usize> {
+    let tail = &kept[line..];
+    let n = tail.len();
+    (1..=CYCLE_PERIOD).find_map(|p| {
+        let unit = tail.get(n.checked_sub(p)?..)?;
+        let copies = tail.rchunks_exact(p).take_while(|c| *c == unit).count();
+        (copies >= CYCLE_REPEATS && copies * p >= CYCLE_TOKENS).then(|| line + n - copies * p + p)
+    })
+}
+
+/// The reply as decoded so far, and the places it may go back to.
+struct Trail {
+    /// The forced start, then the bytes of `kept`.
+    reply: Vec<u8>,
+    body_start: usize,
+    /// The chosen (and finishing) tokens still in the reply.
+    kept: Vec<u32>,
+    /// Where lines start: (tokens kept, reply length).
+    marks: Vec<(usize, usize)>,
+    /// Tokens banned at a position by a backtrack.
+    banned: Vec<(usize, u32)>,
+    /// Line starts where the constraints accepted the code: where a reply
+    /// that runs out of budget is closed.
+    accepting: Vec<(usize, usize)>,
+}
+
+impl Trail {
+    fn new(reply: Vec<u8>, body_start: usize) -> Trail {
+        Trail {
+            reply,
+            body_start,
+            kept: Vec::new(),
+            marks: vec![(0, body_start)],
+            banned: Vec::new(),
+            accepting: Vec::new(),
+        }
+    }
+
+    /// The current position: (tokens kept, reply length).
+    fn here(&self) -> (usize, usize) {
+        (self.kept.len(), self.reply.len())
+    }
+
+    /// The indentation written so far when the reply (up to `at`) stands
+    /// at the start of a line, before anything but white space.
+    fn indentation(&self, at: usize) -> Option<&[u8]> {
+        let text = &self.reply[self.body_start..at];
+        let line = &text[text.iter().rposition(|&b| b == b'\n')? + 1..];
+        line.iter()
+            .all(|&b| b == b' ' || b == b'\t')
+            .then_some(line)
+    }
+
+    /// The mark to go back to when the line being written runs away.
+    fn runaway(&self, token: &[u8]) -> Option<(usize, usize)> {
+        let body = &self.reply[self.body_start..];
+        runaway(body, token, &self.kept, &self.marks, self.body_start).map(|i| self.marks[i])
+    }
+
+    /// Back to `tokens` kept tokens (`at` bytes of reply): what was
+    /// learnt past that point is forgotten.
+    fn cut(&mut self, tokens: usize, at: usize) {
+        self.kept.truncate(tokens);
+        self.reply.truncate(at);
+        self.marks.retain(|&(t, _)| t <= tokens);
+        if self.marks.last().is_none_or(|&(t, _)| t < tokens) && self.indentation(at).is_some() {
+            self.marks.push((tokens, at));
+        }
+        self.accepting.retain(|&(t, _)| t <= tokens);
+        self.banned.retain(|&(t, _)| t <= tokens);
+    }
+
+    /// Ends the reply's code block at the current line start.
+    fn close(&mut self) {
+        while self.reply.last().is_some_and(|&b| b == b' ' || b == b'\t') {
+            self.reply.pop();
+        }
+        self.reply.extend_from_slice(CLOSE_FENCE.as_bytes());
+    }
+}
+
+/// Where a reply being finished goes.
+enum Finish {
+    /// Cut back to a line start where the constraints accept the code:
+    /// close the block there.
+    Close,
+    /// `return` was written at a line start (after `dropped` tokens were
+    /// taken back); the model writes the value.
+    Return { dropped: usize },
+    /// No line start takes either.
+    Nowhere,
+}
+
+/// Finishes a reply: at the latest line start (the current position
+/// first) where the constraints accept the code as it stands, or take a
+/// `return` at one of the `indents`, where a statement may start.
+/// The session and trail are cut back there.
+fn finish_point(
+    session: &mut Session,
+    trail: &mut Trail,
+    tokenizer: &ModelTokenizer,
+    indents: &[String],
+) -> Result<Finish, ModelError> {
+    let mut marks = trail.marks.clone();
+    if trail.indentation(trail.reply.len()).is_some() && marks.last() != Some(&trail.here()) {
+        marks.push(trail.here());
+    }
+    for &(tokens, at) in marks.iter().rev() {
+        let Some(written) = trail.indentation(at) else {
+            continue;
+        };
+        if !lex(&trail.reply[trail.body_start..at]).1 {
+            continue;
+        }
+        let written = String::from_utf8_lossy(written).into_owned();
+        let dropped = trail.kept.len() - tokens;
+        if trail.accepting.contains(&(tokens, at)) {
+            session.rollback(dropped)?;
+            trail.cut(tokens, at);
+            return Ok(Finish::Close);
+        }
+        let checkpoint = session.checkpoint();
+        session.rollback(dropped)?;
+        for indent in indents {
+            let Some(rest) = indent.strip_prefix(written.as_str()) else {
+                continue;
+            };
+            let statement = tokenizer.encode(&format!("{rest}return"))?;
+            if session.validate(&statement)? == statement.len() {
+                session.release(checkpoint);
+                session.commit_many(&statement)?;
+                // Written here before: its value went nowhere, so it starts
+                // differently this time.
+                let value = tokens + statement.len();
+                let again = trail.kept.get(tokens..value) == Some(&statement[..]);
+                let mut bans: Vec<_> = trail
+                    .banned
+                    .iter()
+                    .filter(|b| b.0 == value)
+                    .copied()
+                    .collect();
+                bans.extend(trail.kept.get(value).map(|&first| (value, first)));
+                trail.cut(tokens, at);
+                if again {
+                    trail.banned.extend(bans);
+                }
+                trail.reply.extend_from_slice(&tokenizer.bytes(&statement));
+                trail.kept.extend_from_slice(&statement);
+                return Ok(Finish::Return { dropped });
+            }
+        }
+        session.restore(checkpoint)?;
+        session.release(checkpoint);
+    }
+    Ok(Finish::Nowhere)
+}
+
 impl Default for DecodeConfig {
     fn default() -> DecodeConfig {
         DecodeConfig {
@@ -215,9 +399,10 @@ pub enum Stop {
     MaxTokens,
     /// The mask allowed nothing (a constraint dead end).
     DeadEnd,
-    /// The token budget ran out (or the mask allowed nothing) before the
-    /// block closed: the reply was cut back to the last line end where
-    /// the constraints accepted the code, and the block closed there.
+    /// The reply was finished near the end of its budget (see
+    /// [`FINISH_WITHIN`]), or the budget ran out, or the mask allowed
+    /// nothing: the block was closed at a line start where the
+    /// constraints accept the code.
     Finished,
 }
 
@@ -236,7 +421,8 @@ pub struct Generation {
     pub prompt_time: Duration,
     /// Time in the model for the chosen tokens.
     pub decode_time: Duration,
-    /// Mask time at each step (empty when unconstrained).
+    /// Mask time at each step that drew a token (empty when
+    /// unconstrained); the work of a finish counts with the next step.
     pub mask_times: Vec<Duration>,
     /// Wall time of the whole reply.
     pub wall: Duration,
@@ -256,6 +442,10 @@ pub struct Decoder<'m> {
     /// backticks, then only white space. The number is how many line
     /// breaks come first.
     closers: Vec<(u32, usize)>,
+    /// Tokens that open more brackets than they close, or a string; that
+    /// only close brackets; that only break the line (see
+    /// [`VALUE_LIMIT`]).
+    ending: [TokenMask; 3],
     logits: Vec<f32>,
     mask: TokenMask,
 }
@@ -283,9 +473,21 @@ impl<'m> Decoder<'m> {
             })
             .collect();
         let n = vocab.len();
+        let mut ending = [(); 3].map(|_| TokenMask::new_empty(n));
+        for (id, bytes) in vocab.vocabulary().iter() {
+            let count = |set: &[u8]| bytes.iter().filter(|b| set.contains(b)).count();
+            let only = |set: &[u8]| bytes.iter().all(|b| set.contains(b));
+            ending[0].set(id, count(b"([{") > count(b")]}") || count(b"'\"") > 0);
+            ending[1].set(id, count(b")]}") > 0 && only(b")]} "));
+            ending[2].set(
+                id,
+                bytes.contains(&b'\n') && bytes.iter().all(u8::is_ascii_whitespace),
+            );
+        }
         Decoder {
             model,
             closers,
+            ending,
             logits: Vec::new(),
             mask: TokenMask::new_empty(n),
         }
@@ -314,6 +516,20 @@ impl<'m> Decoder<'m> {
         )?))
     }
 
+    /// Brings the model's cache up to the chat text, the forced start and
+    /// `kept`: it feeds what is missing when the cache holds a prefix of
+    /// that, and everything again when `dropped` tokens it held were taken
+    /// back.
+    fn catch_up(&mut self, start: &[u32], kept: &[u32], dropped: usize) -> Result<(), ModelError> {
+        let fed = self.model.position() - start.len();
+        if dropped == 0 && fed < kept.len() {
+            return self.model.feed(&kept[fed..], &mut self.logits);
+        }
+        self.model.reset();
+        let input: Vec<u32> = start.iter().chain(kept).copied().collect();
+        self.model.feed(&input, &mut self.logits)
+    }
+
     /// Decodes one reply to `task`.
     pub fn generate(
         &mut self,
@@ -333,15 +549,9 @@ impl<'m> Decoder<'m> {
         let forced = tokenizer.encode(&forced_text)?;
         // `return` at the body's indentation, then one, two, three levels
         // deeper (an open nested block may need its own first).
-        let finish = (0..4)
-            .map(|depth| {
-                tokenizer.encode(&format!(
-                    "{}{}return",
-                    body_indent(task),
-                    "    ".repeat(depth)
-                ))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let finish: Vec<String> = (0..4)
+            .map(|depth| format!("{}{}", body_indent(task), "    ".repeat(depth)))
+            .collect();
         let mut finish_tries = 0;
         let eos = tokenizer.eos().to_vec();
         let mut session = match constraints {
@@ -350,9 +560,9 @@ impl<'m> Decoder<'m> {
         };
 
         self.model.reset();
-        let mut input = prompt.clone();
-        input.extend_from_slice(&forced);
-        self.model.feed(&input, &mut self.logits)?;
+        let mut start = prompt.clone();
+        start.extend_from_slice(&forced);
+        self.model.feed(&start, &mut self.logits)?;
         let prompt_time = started.elapsed();
 
         let mut sampler = LogitsProcessor::from_sampling(
@@ -362,7 +572,7 @@ impl<'m> Decoder<'m> {
                 Sampler::TopP { p, temperature } => Sampling::TopP { p, temperature },
             },
         );
-        let mut reply = forced_text.into_bytes();
+        let reply = forced_text.into_bytes();
         let body_start = reply.len();
         let mut generation = Generation {
             reply: String::new(),
@@ -377,75 +587,104 @@ impl<'m> Decoder<'m> {
             backtracks: 0,
             retracted: 0,
         };
-        // The chosen tokens still in the reply; where lines start (tokens
-        // kept, reply length); tokens banned at a position by a backtrack.
-        let mut kept: Vec<u32> = Vec::new();
-        let mut marks: Vec<(usize, usize)> = vec![(0, body_start)];
-        let mut banned: Vec<(usize, u32)> = Vec::new();
-        // Line ends where the constraints accepted the code (tokens kept,
-        // reply length): where a reply that runs out of budget is closed.
-        let mut accepting: Vec<(usize, usize)> = Vec::new();
-        while kept.len() < config.max_tokens && generation.generated < 2 * config.max_tokens {
+        let mut trail = Trail::new(reply, body_start);
+        // Set once the reply is being finished (see `FINISH_WITHIN`): it
+        // stays so after a cut back gives tokens back.
+        let mut finishing = false;
+        // Where the value of the `return` the finish wrote starts, while its
+        // line lasts.
+        let mut value_from = None;
+        // Mask work of steps that drew no token (a finish), counted with
+        // the next step that does (or the last).
+        let mut carried = Duration::ZERO;
+        // Finishing may draw a few tokens more than the rest.
+        while trail.kept.len() < config.max_tokens
+            && generation.generated < 2 * config.max_tokens + usize::from(finishing) * FINISH_WITHIN
+        {
             let mut may_end = false;
             if let Some(session) = session.as_mut() {
                 let t = Instant::now();
                 session.compute_mask(&mut self.mask)?;
                 may_end = eos.iter().any(|&e| self.mask.contains(e));
-                let line_start = reply.last() == Some(&b'\n');
+                let line_start = trail.indentation(trail.reply.len()).is_some();
                 if may_end && line_start {
-                    accepting.push((kept.len(), reply.len()));
+                    trail.accepting.push(trail.here());
                 }
-                if line_start && kept.len() + FINISH_WITHIN >= config.max_tokens {
-                    if may_end {
-                        reply.extend_from_slice(CLOSE_FENCE.as_bytes());
-                        generation.stop = Stop::Finished;
-                        generation.mask_times.push(t.elapsed());
-                        break;
-                    }
-                    if finish_tries < MAX_FINISH_TRIES
-                        && !inside_triple_quotes(&reply[body_start..])
-                    {
-                        finish_tries += 1;
-                        let mut accepted = None;
-                        for tokens in &finish {
-                            if session.validate(tokens)? == tokens.len() {
-                                accepted = Some(tokens);
-                                break;
-                            }
-                        }
-                        if let Some(tokens) = accepted {
-                            session.commit_many(tokens)?;
-                            reply.extend_from_slice(&self.model.tokenizer().bytes(tokens));
-                            kept.extend_from_slice(tokens);
-                            generation.mask_times.push(t.elapsed());
-                            let t = Instant::now();
-                            self.model.feed(tokens, &mut self.logits)?;
-                            generation.decode_time += t.elapsed();
-                            continue;
-                        }
-                    }
+                let left = (config.max_tokens - trail.kept.len())
+                    .min((2 * config.max_tokens).saturating_sub(generation.generated));
+                finishing |= line_start && left <= FINISH_WITHIN;
+                if finishing && line_start && may_end {
+                    trail.close();
+                    generation.stop = Stop::Finished;
+                    carried += t.elapsed();
+                    break;
                 }
                 // Where the code may end, a fence line may close the
                 // block; anywhere else (inside a string, say) a line
                 // starting with three backticks would end the block for
                 // the reader, so it may not be written.
-                let at_line_start = reply.last() == Some(&b'\n');
+                let fresh_line = trail.reply.last() == Some(&b'\n');
                 for &(id, breaks) in &self.closers {
-                    if breaks > 0 || at_line_start {
+                    if breaks > 0 || fresh_line {
                         self.mask.set(id, may_end);
                     }
                 }
-                for &(at, token) in &banned {
-                    if at == kept.len() {
+                for &(at, token) in &trail.banned {
+                    if at == trail.kept.len() {
                         self.mask.set(token, false);
                     }
                 }
-                apply_mask(&self.mask, &mut self.logits);
-                generation.mask_times.push(t.elapsed());
+                if value_from.is_some_and(|from| {
+                    trail.kept.len() >= from + VALUE_LIMIT || left <= FINISH_WITHIN / 2
+                }) && lex(&trail.reply[trail.body_start..]).0.in_code()
+                {
+                    let [opening, closing, breaking] = &self.ending;
+                    self.mask.and_not_with(opening);
+                    if self.mask.intersects(closing) {
+                        self.mask.and_with(closing);
+                    } else if self.mask.intersects(breaking) {
+                        self.mask.and_with(breaking);
+                    }
+                }
+                // Finishing at a line start that can neither close nor
+                // take a `return`, or stuck where the mask allows nothing:
+                // back to the latest line start that can.
+                // A line still open near the very end of the budget is
+                // given up the same way.
+                let stuck = self.mask.is_empty() || (!finishing && left <= FINISH_WITHIN / 4);
+                if ((finishing && line_start) || stuck) && finish_tries < MAX_FINISH_TRIES {
+                    finish_tries += 1;
+                    finishing = true;
+                    let finished =
+                        finish_point(session, &mut trail, self.model.tokenizer(), &finish)?;
+                    match finished {
+                        Finish::Close => {
+                            trail.close();
+                            generation.stop = Stop::Finished;
+                            carried += t.elapsed();
+                            break;
+                        }
+                        Finish::Return { dropped } => {
+                            carried += t.elapsed();
+                            value_from = Some(trail.kept.len());
+                            generation.retracted += dropped;
+                            let t = Instant::now();
+                            self.catch_up(&start, &trail.kept, dropped)?;
+                            generation.decode_time += t.elapsed();
+                            continue;
+                        }
+                        Finish::Nowhere => {}
+                    }
+                }
                 if self.mask.is_empty() {
                     generation.stop = Stop::DeadEnd;
+                    carried += t.elapsed();
                     break;
                 }
+                apply_mask(&self.mask, &mut self.logits);
+                generation
+                    .mask_times
+                    .push(t.elapsed() + std::mem::take(&mut carried));
             }
             let token = match config.sampler {
                 // Greedy needs no tensor: the first largest logit.
@@ -469,13 +708,13 @@ impl<'m> Decoder<'m> {
                 }
             }
             let bytes = self.model.tokenizer().bytes(&[token]);
-            reply.extend_from_slice(&bytes);
-            kept.push(token);
+            trail.reply.extend_from_slice(&bytes);
+            trail.kept.push(token);
             // Only a token with a backtick can complete the closing fence
             // line; the whole reply is re-read only then.
             let fence_line = session.is_none()
                 && bytes.contains(&b'`')
-                && fence_closed(&String::from_utf8_lossy(&reply));
+                && fence_closed(&String::from_utf8_lossy(&trail.reply));
             if closes || fence_line {
                 generation.stop = Stop::Fence;
                 break;
@@ -486,45 +725,55 @@ impl<'m> Decoder<'m> {
             let Some(session) = session.as_mut().filter(|_| config.backtrack) else {
                 continue;
             };
-            let runaway = if generation.backtracks >= MAX_BACKTRACKS {
+            // While finishing, runaways are still cut (the budget bounds
+            // them).
+            let back_to = if generation.backtracks >= MAX_BACKTRACKS * (1 + usize::from(finishing))
+            {
                 None
             } else {
-                runaway(&reply[body_start..], &bytes, &kept, &marks, body_start)
+                trail.runaway(&bytes).or_else(|| {
+                    let line = trail.marks.last().map_or(0, |m| m.0);
+                    cycle(&trail.kept, line).map(|tokens| {
+                        let dropped = self.model.tokenizer().bytes(&trail.kept[tokens..]);
+                        (tokens, trail.reply.len() - dropped.len())
+                    })
+                })
             };
-            if let Some(to) = runaway {
-                // Back to the start of the line that runs away, with the
-                // token that began it banned there; the model's cache is
-                // rebuilt from the text that stays.
-                let (tokens, at) = marks[to];
-                banned.push((tokens, kept[tokens]));
-                let dropped = kept.len() - tokens;
+            if let Some((tokens, at)) = back_to {
+                // Back to where the runaway starts, with the token that
+                // began it banned there; the model's cache is rebuilt from
+                // the text that stays.
+                trail.banned.push((tokens, trail.kept[tokens]));
+                let dropped = trail.kept.len() - tokens;
                 session.rollback(dropped)?;
-                kept.truncate(tokens);
-                reply.truncate(at);
-                marks.truncate(to + 1);
-                accepting.retain(|&(t, _)| t <= tokens);
+                trail.cut(tokens, at);
+                value_from = value_from.filter(|&from| from <= tokens);
                 generation.backtracks += 1;
                 generation.retracted += dropped;
-                self.model.reset();
-                let mut input = prompt.clone();
-                input.extend_from_slice(&forced);
-                input.extend_from_slice(&kept);
-                self.model.feed(&input, &mut self.logits)?;
+                let t = Instant::now();
+                self.catch_up(&start, &trail.kept, dropped)?;
+                generation.decode_time += t.elapsed();
             } else if bytes.contains(&b'\n') {
-                marks.push((kept.len(), reply.len()));
+                trail.marks.push(trail.here());
+                value_from = None;
             }
+        }
+        match generation.mask_times.last_mut() {
+            Some(last) => *last += carried,
+            None if carried > Duration::ZERO => generation.mask_times.push(carried),
+            None => {}
         }
         if session.is_some()
             && matches!(generation.stop, Stop::MaxTokens | Stop::DeadEnd)
-            && let Some(&(_, at)) = accepting.last()
+            && let Some(&(tokens, at)) = trail.accepting.last()
         {
             // Budget-aware finish: rather than a truncated block, the
             // longest prefix the constraints accept, closed.
-            reply.truncate(at);
-            reply.extend_from_slice(CLOSE_FENCE.as_bytes());
+            trail.cut(tokens, at);
+            trail.close();
             generation.stop = Stop::Finished;
         }
-        generation.reply = String::from_utf8_lossy(&reply).into_owned();
+        generation.reply = String::from_utf8_lossy(&trail.reply).into_owned();
         generation.wall = started.elapsed();
         Ok(generation)
     }
@@ -535,11 +784,20 @@ impl<'m> Decoder<'m> {
 /// (its tokenizer merges them into one token, which a forced lone break
 /// would rule out — the break would sit on a token boundary the model
 /// never saw in training).
-/// Whether `text` ends inside a triple-quoted string (an odd number of
-/// `"""` or `'''`): a line there is string content, no statement.
-fn inside_triple_quotes(text: &[u8]) -> bool {
-    let count = |q: &[u8]| text.windows(3).filter(|w| *w == q).count();
-    count(b"\"\"\"") % 2 == 1 || count(b"'''") % 2 == 1
+/// Reads a function body so far: the lexer's state at its end, and
+/// whether a statement may start there (after a line break that ends a
+/// statement, and blanks, outside brackets, strings and comments).
+fn lex(body: &[u8]) -> (PyLexer, bool) {
+    let mut lexer = PyLexer::default();
+    let mut logical = false;
+    for &b in body {
+        match lexer.step(b) {
+            Class::LineEnd { logical: ends } => logical = ends,
+            Class::Blank => {}
+            _ => logical = false,
+        }
+    }
+    (lexer, logical && lexer.in_code() && lexer.depth() == 0)
 }
 
 /// The indentation of the prompt's last line (the docstring's closing
@@ -613,8 +871,62 @@ mod tests {
         )
         .unwrap();
         assert_eq!(body_indent(&task), " ");
-        assert!(inside_triple_quotes(b"    x = 1\n    '''\n    a\n"));
-        assert!(!inside_triple_quotes(b"    \"\"\"a\"\"\"\n    x = 1\n"));
+        assert!(!lex(b"    x = 1\n    '''\n    a\n").1);
+        assert!(lex(b"    \"\"\"a\"\"\"\n    x = 1\n    ").1);
+        assert!(!lex(b"    x = [\n    ").1);
+        assert!(!lex(b"    x = 1 + \\\n    ").1);
+        assert!(!lex(b"    x = 1  # a").1);
+        assert!(lex(b"    x = [1,\n    2]\n").1);
+    }
+
+    #[test]
+    fn token_cycles_in_a_line_send_the_decoder_back_to_their_second_copy() {
+        // `toggle_string_case_case_case…`: 1 then 12 copies of 5.
+        let mut kept = vec![9, 9, 1];
+        kept.extend([5; 12]);
+        assert_eq!(cycle(&kept, 2), Some(4));
+        // Eleven copies are not enough for a one-token cycle …
+        assert_eq!(cycle(&kept[..kept.len() - 1], 2), None);
+        // … nor tokens before the line's start.
+        assert_eq!(cycle(&kept, 6), None);
+        // `list + list + list …`: a two-token cycle, six times.
+        let mut kept = vec![3, 4];
+        for _ in 0..6 {
+            kept.extend([7, 4]);
+        }
+        assert_eq!(cycle(&kept, 0), Some(4));
+        // A cycle that has just been broken is no runaway.
+        kept.push(8);
+        assert_eq!(cycle(&kept, 0), None);
+    }
+
+    #[test]
+    fn a_trail_cuts_back_and_closes_at_line_starts() {
+        let mut trail = Trail::new(b"```python\ndef f():".to_vec(), 18);
+        assert_eq!(trail.indentation(18), None);
+        for (token, bytes) in [
+            (1, &b"\n    "[..]),
+            (2, b"x = ("),
+            (3, b"\n        "),
+            (4, b"1"),
+        ] {
+            trail.kept.push(token);
+            trail.reply.extend_from_slice(bytes);
+            if bytes.contains(&b'\n') {
+                let here = trail.here();
+                trail.marks.push(here);
+            }
+        }
+        assert_eq!(trail.indentation(23), Some(&b"    "[..]));
+        assert_eq!(trail.indentation(trail.reply.len()), None);
+        trail.banned.push((3, 4));
+        trail.accepting.push((3, 37));
+        trail.cut(1, 23);
+        assert_eq!(trail.reply, b"```python\ndef f():\n    ");
+        assert_eq!(trail.marks, [(0, 18), (1, 23)]);
+        assert!(trail.banned.is_empty() && trail.accepting.is_empty());
+        trail.close();
+        assert_eq!(trail.reply, b"```python\ndef f():\n```");
     }
 
     #[test]
