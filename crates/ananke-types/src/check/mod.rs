@@ -1498,12 +1498,14 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `left op right`; `at` is the right operand's expression (mypy points
+    /// there).
     fn binary(
         &mut self,
         left: &Type,
         op: ast::Operator,
         right: &Type,
-        at: &impl Ranged,
+        at: &Expr,
         augmented: bool,
     ) -> Type {
         let (dunder, reflected, inplace) = operator_methods(op);
@@ -1512,8 +1514,13 @@ impl<'a> Checker<'a> {
         let mut results = Vec::new();
         let mut failures = 0usize;
         let total = lefts.len() * rights.len();
+        let int = |t: &Type| t.is_instance_of("builtins.int") || t.is_instance_of("builtins.bool");
         for l in &lefts {
             for r in &rights {
+                if op == ast::Operator::Pow && int(l) && int(r) {
+                    results.push(int_power(at));
+                    continue;
+                }
                 match self.binary_one(l, dunder, reflected, augmented.then_some(inplace), r) {
                     Some(ty) => results.push(ty),
                     None => failures += 1,
@@ -1804,6 +1811,25 @@ fn expected_element(expected: &Type, class: &str) -> Type {
         {
             args[0].clone()
         }
+        _ => Type::Any,
+    }
+}
+
+/// `int ** int` as mypy types it: typeshed's overloads of `int.__pow__`
+/// take literal exponents — a non-negative one gives `int`, a negative one
+/// `float` — and any other `int` gives `Any` (the checker has no literal
+/// types, so it reads the exponent's expression).
+fn int_power(exponent: &Expr) -> Type {
+    match exponent {
+        Expr::NumberLiteral(n) if matches!(n.value, ast::Number::Int(_)) => Type::int(),
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => match &*u.operand {
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) if i.as_u64() == Some(0) => Type::int(),
+                ast::Number::Int(_) => Type::float(),
+                _ => Type::Any,
+            },
+            _ => Type::Any,
+        },
         _ => Type::Any,
     }
 }

@@ -11,3 +11,12 @@ def compute(xs: List[int], name: str) -> int:
     if "a" in xs:  # error
         return 1
     return total
+
+
+def powers(base: int, exponent: int) -> float:
+    # A literal exponent picks typeshed's overload: non-negative gives int,
+    # negative gives float; any other int exponent gives Any.
+    squared: str = base ** 2  # error
+    inverse: int = base ** -1  # error
+    unknown: str = base ** exponent
+    return inverse + len(squared) + len(unknown)
