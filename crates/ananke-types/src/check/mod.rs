@@ -13,7 +13,7 @@ use std::sync::Arc;
 use im::HashMap as PersistentMap;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_text_size::{Ranged, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::stubs::{Resolver, Symbol, TypeDb};
 use crate::types::{Name, Param, ParamKind, Signature, Type};
@@ -261,6 +261,10 @@ struct Checker<'a> {
     /// Expression statements that may stop control (calls returning
     /// `NoReturn`, or `Any` for want of knowing better).
     ends: std::collections::HashSet<TextSize>,
+    /// Expressions whose type is `Any` for mypy too, not for want of
+    /// knowing better: the checker's `Any` also stands for what it does not
+    /// model, so only these may be blamed for returning `Any`.
+    explicit_any: std::collections::HashSet<TextRange>,
 }
 
 /// The name of the statement [`scope_at`] appends to find a scope.
@@ -388,7 +392,14 @@ impl<'a> Checker<'a> {
             captured: None,
             finished: false,
             ends: std::collections::HashSet::new(),
+            explicit_any: std::collections::HashSet::new(),
         }
+    }
+
+    /// Whether `name` is bound in the module or an enclosing function
+    /// (shadowing a builtin).
+    fn binds_locally(&self, name: &str) -> bool {
+        self.symbols.contains_key(name) || self.frames.iter().any(|f| f.vars.contains_key(name))
     }
 
     fn report(&mut self, at: &impl Ranged, code: &'static str, message: String) {
@@ -858,6 +869,18 @@ impl<'a> Checker<'a> {
                         format!("Incompatible return value type (got \"{got}\", expected \"{expected}\")"),
                     );
                 }
+                // `--warn-return-any` (part of `--strict`).
+                if matches!(got, Type::Any)
+                    && self.explicit_any.contains(&value.range())
+                    && !expected.has_any()
+                    && !expected.is_instance_of("builtins.object")
+                {
+                    self.report(
+                        r,
+                        "no-any-return",
+                        format!("Returning Any from function declared to return \"{expected}\""),
+                    );
+                }
             }
         }
     }
@@ -971,17 +994,42 @@ impl<'a> Checker<'a> {
                 let receiver = self.expr(&a.value);
                 self.attribute(&receiver, a.attr.id.as_str(), expr)
             }
-            Expr::Call(c) => self.call(c),
+            Expr::Call(c) => {
+                let ty = self.call(c);
+                // The generic builtins return their arguments' type: one
+                // `Any` in, `Any` out (mypy solves the type variable so).
+                if let Expr::Name(f) = &*c.func
+                    && matches!(f.id.as_str(), "abs" | "max" | "min")
+                    && !self.binds_locally(f.id.as_str())
+                    && c.arguments.args.iter().any(|a| self.explicit_any.contains(&a.range()))
+                {
+                    self.explicit_any.insert(c.range);
+                    return Type::Any;
+                }
+                ty
+            }
             Expr::Subscript(s) => self.subscript(s),
             Expr::BinOp(b) => {
                 let left = self.expr(&b.left);
                 let right = self.expr(&b.right);
                 // mypy points at the right operand.
-                self.binary(&left, b.op, &right, b.right.as_ref(), false)
+                let ty = self.binary(&left, b.op, &right, b.right.as_ref(), false);
+                let int = |t: &Type| t.is_instance_of("builtins.int") || t.is_instance_of("builtins.bool");
+                if matches!(ty, Type::Any)
+                    && ([&b.left, &b.right].iter().any(|e| self.explicit_any.contains(&e.range()))
+                        || (b.op == ast::Operator::Pow && int(&left) && int(&right)))
+                {
+                    self.explicit_any.insert(b.range);
+                }
+                ty
             }
             Expr::UnaryOp(u) => {
                 let operand = self.expr(&u.operand);
-                self.unary(u.op, &operand, expr)
+                let ty = self.unary(u.op, &operand, expr);
+                if matches!(ty, Type::Any) && self.explicit_any.contains(&u.operand.range()) {
+                    self.explicit_any.insert(u.range);
+                }
+                ty
             }
             Expr::BoolOp(b) => {
                 // Each operand runs under what the earlier ones tell.

@@ -1,4 +1,4 @@
-from typing import List, Optional
+from typing import Any, List, Optional
 
 
 def count(xs: List[int]) -> int:
@@ -13,3 +13,23 @@ def maybe(flag: bool) -> Optional[str]:
 
 def names() -> List[str]:
     return [1, 2]  # error
+
+
+# `--strict` warns when a function declared to return a type returns a
+# value mypy itself types `Any` (`int ** int` with a non-literal exponent).
+def power(base: int, exponent: int) -> int:
+    if exponent < 0:
+        return -(base**exponent)  # error
+    if exponent > 9:
+        return max(base**exponent, 1)  # error
+    if exponent > 5:
+        return (base * (base + 1) * (2**exponent - 1)) // 6  # error
+    return base**2
+
+
+def power_any(base: int, exponent: int) -> Any:
+    return base**exponent
+
+
+def power_object(base: int, exponent: int) -> object:
+    return base**exponent
