@@ -400,14 +400,18 @@ enum Shape {
     Name,
     /// Blank or punctuation bytes (no `(`, `;`, quote, `#`, backslash or
     /// line break) and name bytes, with no word inside it that matters (a
-    /// keyword, `match`, `case`): the first `lead` bytes finish the name
-    /// being read, and the word ending there is all that can break a rule
-    /// (the name being read itself when `lead` is 0: what a space does).
+    /// keyword, `match`, `case`), then perhaps a string or comment opened
+    /// and not left within the token: the first `lead` bytes finish the
+    /// name being read, and the word ending there is all that can break a
+    /// rule (the name being read itself when `lead` is 0: what a space
+    /// does). Nothing inside a string or comment counts.
     Plain {
         /// Length of the leading run of name bytes.
         lead: u8,
     },
-    /// `(`, then bytes as in `EndsWord`: it does what `(` alone does.
+    /// `(`, then blank or punctuation bytes as in `Plain`, then a name
+    /// begun, or a string or comment opened and not left: it does what `(`
+    /// alone does.
     OpensParen,
     /// Anything else: tried in full.
     Other,
@@ -430,20 +434,39 @@ impl Shape {
             let split = rest.iter().position(name).unwrap_or(rest.len());
             rest[..split].iter().all(plain) && rest[split..].iter().all(name)
         };
-        // Name runs that end inside the token, after its first.
+        // A string or comment the token opens and does not leave: a quote
+        // or `#`, then no quote and no line break (a backslash only
+        // escapes inside it).
+        let stays_text = |text: &[u8]| match text.split_first() {
+            Some((b'#', tail)) => !tail.iter().any(|b| matches!(b, b'\n' | b'\r')),
+            Some((b'"' | b'\'', tail)) => !tail
+                .iter()
+                .any(|b| matches!(b, b'\n' | b'\r' | b'"' | b'\'')),
+            _ => false,
+        };
+        // The code part of the token; whether text follows it.
+        let (code, text) = match bytes.iter().position(|b| matches!(b, b'#' | b'"' | b'\'')) {
+            Some(at) if stays_text(&bytes[at..]) => (&bytes[..at], true),
+            _ => (bytes, false),
+        };
+        // Name runs that end inside the token, after its first (the last
+        // too when text ends it).
         let inner_words_matter = |rest: &[u8]| {
             rest.split(|b| !name(b))
                 .rev()
-                .skip(1)
+                .skip(usize::from(!text))
                 .any(|w| !w.is_empty() && matters(w))
         };
-        match bytes.split_first() {
+        match code.split_first() {
+            None if text => Shape::Plain { lead: 0 },
             None => Shape::Other,
-            Some(_) if bytes.iter().all(name) => Shape::Name,
-            Some((b'(', rest)) if ends_word(rest) => Shape::OpensParen,
+            Some(_) if !text && code.iter().all(name) => Shape::Name,
+            Some((b'(', rest)) if ends_word(rest) && !(text && rest.iter().any(name)) => {
+                Shape::OpensParen
+            }
             Some(_) => {
-                let lead = bytes.iter().take_while(|b| name(b)).count();
-                let rest = &bytes[lead..];
+                let lead = code.iter().take_while(|b| name(b)).count();
+                let rest = &code[lead..];
                 if lead > usize::from(u8::MAX)
                     || !rest.iter().all(|b| name(b) || plain(b))
                     || inner_words_matter(rest)
@@ -486,7 +509,10 @@ struct TokenIndex {
     /// Tokens of `Shape::Plain` with a lead, by their leading name bytes.
     by_head: std::collections::HashMap<Vec<u8>, Vec<TokenId>>,
     /// Tokens of `Shape::Other` (tried in full mid-line).
-    other: Vec<TokenId>,
+    other: TokenMask,
+    /// Tokens with a quote or a line break: inside a string or comment,
+    /// the only ones that can leave it (the rest cannot break a rule).
+    leaves_text: TokenMask,
     /// By `s`: tokens of `s` spaces then a code byte (what puts code at a
     /// known column when read at a line start).
     by_lead: Vec<Vec<TokenId>>,
@@ -513,7 +539,8 @@ impl TokenIndex {
             ends_word: TokenMask::new_empty(vocab.len()),
             opens_paren: TokenMask::new_empty(vocab.len()),
             by_head: std::collections::HashMap::new(),
-            other: Vec::new(),
+            other: TokenMask::new_empty(vocab.len()),
+            leaves_text: TokenMask::new_empty(vocab.len()),
             by_lead: vec![Vec::new(); MAX_LEAD + 1],
             inner_line: Vec::new(),
             tabbed: Vec::new(),
@@ -522,7 +549,9 @@ impl TokenIndex {
         };
         for (t, bytes) in vocab.iter() {
             match Shape::of(bytes) {
-                _ if vocab.is_special(t) => index.other.push(t),
+                _ if vocab.is_special(t) => {
+                    index.other.set(t, true);
+                }
                 Shape::Name => {}
                 Shape::Plain { lead: 0 } => {
                     index.ends_word.set(t, true);
@@ -535,7 +564,15 @@ impl TokenIndex {
                 Shape::OpensParen => {
                     index.opens_paren.set(t, true);
                 }
-                Shape::Other => index.other.push(t),
+                Shape::Other => {
+                    index.other.set(t, true);
+                }
+            }
+            if bytes
+                .iter()
+                .any(|b| matches!(b, b'"' | b'\'' | b'\n' | b'\r'))
+            {
+                index.leaves_text.set(t, true);
             }
             if vocab.is_special(t) || bytes.is_empty() {
                 continue;
@@ -704,6 +741,14 @@ impl Domain for ControlFlowDomain {
                 }
                 return Ok(());
             }
+            // Inside a string or comment nothing counts until a quote or a
+            // line break leaves it.
+            if sketch.in_text() {
+                for t in candidates.iter_common(&index.leaves_text) {
+                    try_token(t, out);
+                }
+                return Ok(());
+            }
             // Mid-line, rules fall where a word ends or at a `(`: a token
             // of name bytes breaks none, and one that ends the current word
             // and starts another breaks what a space would.
@@ -726,7 +771,7 @@ impl Domain for ControlFlowDomain {
                     }
                 }
             }
-            for &t in &index.other {
+            for t in candidates.iter_common(&index.other) {
                 try_token(t, out);
             }
             return Ok(());

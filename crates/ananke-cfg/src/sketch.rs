@@ -453,6 +453,12 @@ impl Sketch {
         self.line.at_start && self.lexer.in_code() && self.lexer.depth() == 0
     }
 
+    /// Whether the next byte is inside a string or a comment that only a
+    /// quote or a line break can leave.
+    pub(crate) fn in_text(&self) -> bool {
+        self.lexer.in_text()
+    }
+
     /// Whether a `;` ended a statement and the next code starts another
     /// (a decision point at a column the token does not set).
     pub(crate) fn after_semicolon(&self) -> bool {

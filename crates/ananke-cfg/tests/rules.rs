@@ -295,6 +295,23 @@ const PIECES: &[&str] = &[
     "or z",
     "x or ",
     "x, y",
+    // Strings and comments opened within a token, ending a word first.
+    "\"",
+    " \"a",
+    "x\"",
+    "turn\"",
+    "(\"",
+    "(#",
+    " # c",
+    "'",
+    "if\"",
+    "or#",
+    "\"\"",
+    "re",
+    "le'x",
+    "\"a\" if",
+    " if\"",
+    "x or#",
 ];
 
 fn pieces_vocab() -> Vocabulary {
@@ -318,6 +335,7 @@ proptest! {
             "no_while; max_nesting=2", "no_recursion; max_loop_nesting=1", "max_complexity=3",
             "indented_comments", "returns; indented_comments; no_dead_code",
             "reach=validate; returns", "avoid=raise; avoid=os.system; reach=f",
+            "avoid=f; max_complexity=1",
         ][..]),
     ) {
         let vocab = pieces_vocab();
@@ -335,6 +353,55 @@ proptest! {
             state = domain.observe(&state, t as u32, ctx).unwrap();
             if state.is_bottom() {
                 break;
+            }
+        }
+    }
+}
+
+/// After text that leaves the line inside a string or comment (or just
+/// out of an empty one), the mask still keeps exactly what `observe`
+/// accepts: only a quote or a line break can leave the text, and after
+/// `""` any code can.
+#[test]
+fn mask_agrees_with_observe_inside_strings_and_comments() {
+    let prefixes = [
+        "def f(x: int) -> int:\n    x = \"\"",
+        "def f(x: int) -> int:\n    x = \"a",
+        "def f(x: int) -> int:\n    x = 1  # c",
+        "def f(x: int) -> int:\n    x = '''a''",
+        "def f(x: int) -> int:\n    x = ''",
+        "def f(x: int) -> int:\n    x = f\"{x}",
+        "def f(x: int) -> int:\n    x = y ",
+        "def f(x: int) -> int:\n    x = y if z else ",
+    ];
+    let mut tokens: Vec<&str> = PIECES.to_vec();
+    tokens.extend(prefixes);
+    tokens.push("<eos>");
+    let eos = tokens.len() as u32 - 1;
+    let vocab = Vocabulary::new("probe", tokens, &[eos], &[eos]).unwrap();
+    let domain = ControlFlowDomain::new();
+    let ctx = StepContext::new(&vocab);
+    let all = TokenMask::new_full(vocab.len());
+    let mut out = TokenMask::new_empty(vocab.len());
+    for requirements in [
+        "avoid=f; max_complexity=1",
+        "no_while; max_nesting=2",
+        "avoid=raise; reach=f",
+    ] {
+        for (i, prefix) in prefixes.iter().enumerate() {
+            let start = CfgState::from(Requirements::parse(requirements).unwrap());
+            let state = domain
+                .observe(&start, (PIECES.len() + i) as u32, ctx)
+                .unwrap();
+            domain.token_mask(&state, ctx, &all, &mut out).unwrap();
+            for u in 0..vocab.len() as u32 {
+                let accepted = !domain.observe(&state, u, ctx).unwrap().is_bottom();
+                assert_eq!(
+                    out.contains(u),
+                    accepted,
+                    "{:?} after {prefix:?} under {requirements}",
+                    vocab.token_bytes(u),
+                );
             }
         }
     }

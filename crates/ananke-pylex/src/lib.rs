@@ -81,6 +81,16 @@ impl PyLexer {
         self.mode == Mode::Code
     }
 
+    /// Whether the next byte is inside a string or a comment that only a
+    /// quote or a line break can end (after `''` the next byte decides
+    /// between an empty string and a triple quote: not that).
+    pub fn in_text(&self) -> bool {
+        matches!(
+            self.mode,
+            Mode::Comment | Mode::Str { .. } | Mode::Quotes { count: 1, .. }
+        )
+    }
+
     /// Classifies the next byte.
     pub fn step(&mut self, b: u8) -> Class {
         match self.mode {
@@ -296,6 +306,24 @@ mod tests {
         assert_eq!(c[7], Class::Code);
         let c = classes("'a\\'b'c");
         assert_eq!(c[6], Class::Code);
+    }
+
+    #[test]
+    fn text_ends_only_at_a_quote_or_a_line_break() {
+        let after = |text: &str| {
+            let mut lexer = PyLexer::default();
+            text.bytes().for_each(|b| {
+                lexer.step(b);
+            });
+            lexer
+        };
+        for inside in ["x = 'a", "x = '", "x = '''a''", "x  # a", "x = 'a\\"] {
+            assert!(after(inside).in_text(), "{inside}");
+        }
+        // After `''` the next byte may be code (an empty string).
+        for outside in ["x = ''", "x = 'a'", "x  # a\n", "x = '''a'''", "x"] {
+            assert!(!after(outside).in_text(), "{outside}");
+        }
     }
 
     #[test]
