@@ -419,7 +419,8 @@ pub struct Generation {
     pub prompt_tokens: usize,
     /// Time to feed the chat text and the forced start.
     pub prompt_time: Duration,
-    /// Time in the model for the chosen tokens.
+    /// Time in the model after the prompt: the chosen tokens, and the
+    /// cache rebuilt after a backtrack or a finish goes back.
     pub decode_time: Duration,
     /// Mask time at each step that drew a token (empty when
     /// unconstrained); the work of a finish counts with the next step.

@@ -1001,7 +1001,10 @@ impl<'a> Checker<'a> {
                 if let Expr::Name(f) = &*c.func
                     && matches!(f.id.as_str(), "abs" | "max" | "min")
                     && !self.binds_locally(f.id.as_str())
-                    && c.arguments.args.iter().any(|a| self.explicit_any.contains(&a.range()))
+                    && c.arguments
+                        .args
+                        .iter()
+                        .any(|a| self.explicit_any.contains(&a.range()))
                 {
                     self.explicit_any.insert(c.range);
                     return Type::Any;
@@ -1014,9 +1017,13 @@ impl<'a> Checker<'a> {
                 let right = self.expr(&b.right);
                 // mypy points at the right operand.
                 let ty = self.binary(&left, b.op, &right, b.right.as_ref(), false);
-                let int = |t: &Type| t.is_instance_of("builtins.int") || t.is_instance_of("builtins.bool");
+                let int = |t: &Type| {
+                    t.is_instance_of("builtins.int") || t.is_instance_of("builtins.bool")
+                };
                 if matches!(ty, Type::Any)
-                    && ([&b.left, &b.right].iter().any(|e| self.explicit_any.contains(&e.range()))
+                    && ([&b.left, &b.right]
+                        .iter()
+                        .any(|e| self.explicit_any.contains(&e.range()))
                         || (b.op == ast::Operator::Pow && int(&left) && int(&right)))
                 {
                     self.explicit_any.insert(b.range);
