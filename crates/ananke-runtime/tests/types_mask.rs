@@ -197,3 +197,17 @@ fn types_runs_after_syntax() {
         assert_eq!(types.candidates_in, syntax.candidates_out, "{stats:?}");
     }
 }
+
+/// The grammar's lexer reads a keyword where Python reads a longer name
+/// (`"a" anderr` as `"a" and err`), so the syntax domain alone takes
+/// statements Python cannot parse; the types domain will not let such a
+/// statement end.
+#[test]
+fn a_statement_python_cannot_parse_cannot_end() {
+    let source = "def f(a: str) -> str:\n    return \"The value is \"anderrangerfantasy.  The\n";
+    let syntax = Ananke::with_domains(&Spec::python("cl100k_base"), &["syntax"]).unwrap();
+    assert_eq!(common::first_rejected_token(&syntax, source), None);
+    let (at, why) = first_rejection(&ananke("cl100k_base"), source).expect("rejected");
+    assert_eq!(at, source.len() - 1, "{why}");
+    assert!(why.contains("does not parse"), "{why}");
+}

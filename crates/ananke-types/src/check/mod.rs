@@ -396,6 +396,15 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// An expression's type, read again without reporting anything (its
+    /// errors were reported the first time).
+    fn scratch_type(&mut self, expr: &Expr) -> Option<Type> {
+        let reported = self.diagnostics.len();
+        let ty = self.expr(expr);
+        self.diagnostics.truncate(reported);
+        Some(ty)
+    }
+
     /// Whether `name` is bound in the module or an enclosing function
     /// (shadowing a builtin).
     fn binds_locally(&self, name: &str) -> bool {
@@ -996,6 +1005,23 @@ impl<'a> Checker<'a> {
             }
             Expr::Call(c) => {
                 let ty = self.call(c);
+                // `pow(int, int)`: typeshed's overloads as for `**`.
+                if let (Expr::Name(f), [base, exponent]) = (&*c.func, &c.arguments.args[..])
+                    && f.id.as_str() == "pow"
+                    && c.arguments.keywords.is_empty()
+                    && !self.binds_locally("pow")
+                    && [base, exponent].iter().all(|e| {
+                        self.scratch_type(e).is_some_and(|t| {
+                            t.is_instance_of("builtins.int") || t.is_instance_of("builtins.bool")
+                        })
+                    })
+                {
+                    let ty = int_power(exponent);
+                    if matches!(ty, Type::Any) {
+                        self.explicit_any.insert(c.range);
+                    }
+                    return ty;
+                }
                 // The generic builtins return their arguments' type: one
                 // `Any` in, `Any` out (mypy solves the type variable so).
                 if let Expr::Name(f) = &*c.func
@@ -1456,6 +1482,16 @@ impl<'a> Checker<'a> {
                 ty,
             });
         }
+        if let Type::Instance(class, _) = &callee
+            && !matches!(
+                &**class,
+                "builtins.function" | "typing.Callable" | "collections.abc.Callable"
+            )
+            && self.world.instance_member(&callee, "__call__").is_none()
+            && self.reportable_class(class)
+        {
+            self.report(call, "operator", format!("\"{callee}\" not callable"));
+        }
         let (ret, error) = self.world.call(&callee, &args);
         if let Some(error) = error
             && !matches!(callee, Type::Any | Type::Union(_))
@@ -1755,9 +1791,31 @@ impl<'a> Checker<'a> {
         if left.has_any() || right.has_any() {
             return false;
         }
-        let simple =
-            |t: &Type| matches!(t, Type::Instance(name, _) if !name.starts_with("__main__."));
-        if !simple(left) || !simple(right) {
+        // A fixed tuple compares as a `tuple`, a function as a `function`
+        // (two of a kind are left alone: mypy compares their items).
+        let as_instance = |t: &Type| match t {
+            Type::Instance(name, _) if !name.starts_with("__main__.") => Some(t.clone()),
+            Type::Tuple(items) => Some(Type::instance(
+                "builtins.tuple",
+                [self.world.join_all(items.iter().cloned())],
+            )),
+            Type::Callable(_) => Some(Type::instance("builtins.function", [])),
+            _ => None,
+        };
+        let (Some(left), Some(right)) = (as_instance(left), as_instance(right)) else {
+            return false;
+        };
+        let (left, right) = (&left, &right);
+        let builtin_kind =
+            |t: &Type| matches!(t.class_name(), Some("builtins.tuple" | "builtins.function"));
+        if builtin_kind(left) && builtin_kind(right) && left.class_name() == right.class_name() {
+            return false;
+        }
+        // A function may equal an instance of a class with `__call__`.
+        let callable = |t: &Type| self.world.instance_member(t, "__call__").is_some();
+        if (left.class_name() == Some("builtins.function") && callable(right))
+            || (right.class_name() == Some("builtins.function") && callable(left))
+        {
             return false;
         }
         let numeric = |t: &Type| {

@@ -1,4 +1,4 @@
-from typing import List
+from typing import List, Tuple
 
 
 def compute(xs: List[int], name: str) -> int:
@@ -20,3 +20,14 @@ def powers(base: int, exponent: int) -> float:
     inverse: int = base ** -1  # error
     unknown: str = base ** exponent
     return inverse + len(squared) + len(unknown)
+
+
+def overlaps(pair: Tuple[int, float], n: int, names: List[str]) -> bool:
+    # Under --strict, a fixed tuple or a function never equals an int.
+    if pair == 10:  # error
+        return True
+    if len == n:  # error
+        return False
+    if names == ("a",):  # error
+        return False
+    return pair == (1, 2.0) or pair[0] == n or print == print

@@ -33,3 +33,9 @@ def power_any(base: int, exponent: int) -> Any:
 
 def power_object(base: int, exponent: int) -> object:
     return base**exponent
+
+
+def builtin_power(base: int, exponent: int) -> int:
+    if exponent > 3:
+        return pow(base, exponent)  # error
+    return pow(base, 2) + pow(base, 3, 5)
