@@ -211,3 +211,26 @@ fn a_statement_python_cannot_parse_cannot_end() {
     assert_eq!(at, source.len() - 1, "{why}");
     assert!(why.contains("does not parse"), "{why}");
 }
+
+/// In a closed body a name read after an operator must begin a name in
+/// scope, whether the operator token starts with a blank (` &___`) or not:
+/// the token after which nothing could follow is refused itself.
+#[test]
+fn a_spaced_operator_then_an_unknown_name_is_refused() {
+    let prefix = "def f(n: int) -> int:\n";
+    let ananke = Ananke::with_domains(
+        &Spec::python("cl100k_base").body_of(prefix),
+        &["syntax", "types"],
+    )
+    .unwrap();
+    let vocab = ananke.vocab().clone();
+    let mut session = ananke.session().unwrap();
+    let start = vocab.encode("    return n");
+    assert_eq!(session.commit_many(&start).unwrap(), start.len());
+    for (piece, allowed) in [(" &___", false), (" &", true)] {
+        let token = vocab.encode(piece);
+        assert_eq!(token.len(), 1, "{piece:?} is one token");
+        let explanation = session.explain(token[0]).unwrap();
+        assert_eq!(explanation.allowed, allowed, "{piece:?}: {explanation:?}");
+    }
+}

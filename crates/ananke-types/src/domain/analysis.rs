@@ -1401,21 +1401,23 @@ fn statement_end(text: &str, scan: &PrefixScan, cell: &ScopeCell, closed: bool) 
         return Ok(());
     }
     let statement = format!("{}\n", wrap(first, body.trim_end()));
-    // The grammar may be looser than Python: its lexer reads a keyword
-    // where Python reads a longer name (`"a" andx` as `"a" and x`), so a
-    // statement it takes may not parse. It cannot end so.
-    if ruff_python_parser::parse_module(&statement).is_err() {
-        return Err("the statement does not parse as Python".into());
-    }
-    cell.memo(format!("end {statement}"), || match cell.get(text) {
-        Some(scope) => check(&scope, &statement).and_then(|()| {
-            if closed {
-                unbound_reads(&scope, &statement)
-            } else {
-                Ok(())
-            }
-        }),
-        None => Ok(()),
+    cell.memo(format!("end {statement}"), || {
+        // The grammar may be looser than Python: its lexer reads a keyword
+        // where Python reads a longer name (`"a"andx` as `"a" and x`), so
+        // a statement it takes may not parse. It cannot end so.
+        if ruff_python_parser::parse_module(&statement).is_err() {
+            return Err("the statement does not parse as Python".into());
+        }
+        match cell.get(text) {
+            Some(scope) => check(&scope, &statement).and_then(|()| {
+                if closed {
+                    unbound_reads(&scope, &statement)
+                } else {
+                    Ok(())
+                }
+            }),
+            None => Ok(()),
+        }
     })
 }
 

@@ -84,7 +84,8 @@ pub(crate) struct TokenClasses {
     pub dot_pieces: Vec<Piece>,
     /// Pieces of the `idents` tokens, sorted by identifier.
     pub ident_pieces: Vec<Piece>,
-    /// Tokens of an operator then a name (`-x`, `/path`, `=True`): the
+    /// Tokens of an operator then a name (`-x`, `/path`, `=True`, ` &y`,
+    /// blanks allowed around the operator): the
     /// name they start is judged by the operator's site.
     pub op_names: TokenMask,
     /// For each token in `op_names`, its entry in `op_name_table`.
@@ -307,11 +308,16 @@ impl TokenClasses {
             if bytes.windows(2).any(|w| w[0] == b'\n' && !blank(w[1])) {
                 newline_code.set(id, true);
             }
-            let op_len = bytes.iter().take_while(|b| OPERATOR.contains(b)).count();
-            let after_op = &bytes[op_len..];
-            let name_at = op_len + after_op.iter().take_while(|&&b| b == b' ').count();
+            // Blanks, an operator, blanks, then a name (` &x`, `+ y`).
+            let lead = bytes.iter().take_while(|&&b| b == b' ').count();
+            let op_len = bytes[lead..]
+                .iter()
+                .take_while(|b| OPERATOR.contains(b))
+                .count();
+            let op_end = lead + op_len;
+            let name_at = op_end + bytes[op_end..].iter().take_while(|&&b| b == b' ').count();
             if op_len > 0 && bytes.get(name_at).is_some_and(|&b| starts_name(b)) {
-                let op = &bytes[..op_len];
+                let op = &bytes[..op_end];
                 let op_id = match ops.iter().position(|o| **o == *op) {
                     Some(i) => i,
                     None => {
