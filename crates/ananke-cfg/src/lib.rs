@@ -488,15 +488,16 @@ fn matters(w: &[u8]) -> bool {
 }
 
 /// The words whose end can break a mid-line rule.
-const MATTERING: [&str; 37] = {
-    let mut words = [""; 37];
+const MATTERING: [&str; ananke_pylex::KEYWORDS.len() + 2] = {
+    let keywords = ananke_pylex::KEYWORDS;
+    let mut words = [""; ananke_pylex::KEYWORDS.len() + 2];
     let mut i = 0;
-    while i < ananke_pylex::KEYWORDS.len() {
-        words[i] = ananke_pylex::KEYWORDS[i];
+    while i < keywords.len() {
+        words[i] = keywords[i];
         i += 1;
     }
-    words[35] = "match";
-    words[36] = "case";
+    words[keywords.len()] = "match";
+    words[keywords.len() + 1] = "case";
     words
 };
 

@@ -301,6 +301,51 @@ impl Trail {
     }
 }
 
+/// Token classes, built once per vocabulary, that make a forced `return`
+/// value end (see [`VALUE_LIMIT`]).
+struct Ending {
+    /// Tokens that open more brackets than they close, or a string.
+    opening: TokenMask,
+    /// Tokens of closing brackets (and spaces) only.
+    closing: TokenMask,
+    /// Tokens of blanks with a line break.
+    breaking: TokenMask,
+}
+
+impl Ending {
+    fn new(vocab: &ananke_core::Vocabulary, n: usize) -> Ending {
+        let mut ending = Ending {
+            opening: TokenMask::new_empty(n),
+            closing: TokenMask::new_empty(n),
+            breaking: TokenMask::new_empty(n),
+        };
+        for (id, bytes) in vocab.iter() {
+            let count = |set: &[u8]| bytes.iter().filter(|b| set.contains(b)).count();
+            let only = |set: &[u8]| bytes.iter().all(|b| set.contains(b));
+            ending
+                .opening
+                .set(id, count(b"([{") > count(b")]}") || count(b"'\"") > 0);
+            ending.closing.set(id, count(b")]}") > 0 && only(b")]} "));
+            ending.breaking.set(
+                id,
+                bytes.contains(&b'\n') && bytes.iter().all(u8::is_ascii_whitespace),
+            );
+        }
+        ending
+    }
+
+    /// No opening tokens; closing ones only where the mask has some, else
+    /// line breaks only where it has some.
+    fn restrict(&self, mask: &mut TokenMask) {
+        mask.and_not_with(&self.opening);
+        if mask.intersects(&self.closing) {
+            mask.and_with(&self.closing);
+        } else if mask.intersects(&self.breaking) {
+            mask.and_with(&self.breaking);
+        }
+    }
+}
+
 /// Where a reply being finished goes.
 enum Finish {
     /// Cut back to a line start where the constraints accept the code:
@@ -443,10 +488,8 @@ pub struct Decoder<'m> {
     /// backticks, then only white space. The number is how many line
     /// breaks come first.
     closers: Vec<(u32, usize)>,
-    /// Tokens that open more brackets than they close, or a string; that
-    /// only close brackets; that only break the line (see
-    /// [`VALUE_LIMIT`]).
-    ending: [TokenMask; 3],
+    /// What makes a forced value end (see [`VALUE_LIMIT`]).
+    ending: Ending,
     logits: Vec<f32>,
     mask: TokenMask,
 }
@@ -474,17 +517,7 @@ impl<'m> Decoder<'m> {
             })
             .collect();
         let n = vocab.len();
-        let mut ending = [(); 3].map(|_| TokenMask::new_empty(n));
-        for (id, bytes) in vocab.vocabulary().iter() {
-            let count = |set: &[u8]| bytes.iter().filter(|b| set.contains(b)).count();
-            let only = |set: &[u8]| bytes.iter().all(|b| set.contains(b));
-            ending[0].set(id, count(b"([{") > count(b")]}") || count(b"'\"") > 0);
-            ending[1].set(id, count(b")]}") > 0 && only(b")]} "));
-            ending[2].set(
-                id,
-                bytes.contains(&b'\n') && bytes.iter().all(u8::is_ascii_whitespace),
-            );
-        }
+        let ending = Ending::new(vocab.vocabulary(), n);
         Decoder {
             model,
             closers,
@@ -639,13 +672,7 @@ impl<'m> Decoder<'m> {
                     trail.kept.len() >= from + VALUE_LIMIT || left <= FINISH_WITHIN / 2
                 }) && lex(&trail.reply[trail.body_start..]).0.in_code()
                 {
-                    let [opening, closing, breaking] = &self.ending;
-                    self.mask.and_not_with(opening);
-                    if self.mask.intersects(closing) {
-                        self.mask.and_with(closing);
-                    } else if self.mask.intersects(breaking) {
-                        self.mask.and_with(breaking);
-                    }
+                    self.ending.restrict(&mut self.mask);
                 }
                 // Finishing at a line start that can neither close nor
                 // take a `return`, or stuck where the mask allows nothing:
@@ -780,11 +807,6 @@ impl<'m> Decoder<'m> {
     }
 }
 
-/// The prompt as forced into a reply: without its final line break, so
-/// that the model itself writes the break and the next line's indentation
-/// (its tokenizer merges them into one token, which a forced lone break
-/// would rule out — the break would sit on a token boundary the model
-/// never saw in training).
 /// Reads a function body so far: the lexer's state at its end, and
 /// whether a statement may start there (after a line break that ends a
 /// statement, and blanks, outside brackets, strings and comments).
@@ -808,6 +830,11 @@ fn body_indent(task: &Task) -> &str {
     &last[..last.len() - last.trim_start().len()]
 }
 
+/// The prompt as forced into a reply: without its final line break, so
+/// that the model itself writes the break and the next line's indentation
+/// (its tokenizer merges them into one token, which a forced lone break
+/// would rule out — the break would sit on a token boundary the model
+/// never saw in training).
 fn forced_prompt(task: &Task) -> &str {
     task.prompt.strip_suffix('\n').unwrap_or(&task.prompt)
 }

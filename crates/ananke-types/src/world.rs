@@ -15,6 +15,14 @@ use std::sync::Arc;
 use crate::stubs::{ClassInfo, Member, MethodKind, TypeDb, Variance};
 use crate::types::{Name, Param, ParamKind, Signature, Type};
 
+/// The classes whose instances are functions: every callable value is one
+/// (and a call of one is never refused for want of `__call__`).
+pub(crate) const FUNCTION_CLASSES: [&str; 3] = [
+    "builtins.function",
+    "typing.Callable",
+    "collections.abc.Callable",
+];
+
 /// Recursion bound for the type rules (deep or cyclic types give up and
 /// answer leniently).
 const MAX_DEPTH: usize = 24;
@@ -147,12 +155,10 @@ impl<'a> World<'a> {
                 self.find_member(name, "__call__").is_some()
             }
             (Type::Callable(_) | Type::Overloaded(_), Type::Instance(name, _)) => {
-                matches!(
-                    &**name,
-                    "builtins.function" | "typing.Callable" | "collections.abc.Callable"
-                ) || self
-                    .class(name)
-                    .is_some_and(|c| c.is_protocol && c.members.keys().all(|m| &**m == "__call__"))
+                FUNCTION_CLASSES.contains(&&**name)
+                    || self.class(name).is_some_and(|c| {
+                        c.is_protocol && c.members.keys().all(|m| &**m == "__call__")
+                    })
             }
             (Type::Class(_), Type::Instance(name, _)) => {
                 &**name == "builtins.type" || self.class(name).is_some_and(|c| c.is_protocol)

@@ -17,7 +17,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::stubs::{Resolver, Symbol, TypeDb};
 use crate::types::{Name, Param, ParamKind, Signature, Type};
-use crate::world::{Arg, CallError, World, callable_of, short};
+use crate::world::{Arg, CallError, FUNCTION_CLASSES, World, callable_of, short};
 
 /// Deepest expression or statement nesting the checker walks; deeper code
 /// gets `Any` (CPython itself refuses 200 nested brackets).
@@ -398,11 +398,11 @@ impl<'a> Checker<'a> {
 
     /// An expression's type, read again without reporting anything (its
     /// errors were reported the first time).
-    fn scratch_type(&mut self, expr: &Expr) -> Option<Type> {
+    fn scratch_type(&mut self, expr: &Expr) -> Type {
         let reported = self.diagnostics.len();
         let ty = self.expr(expr);
         self.diagnostics.truncate(reported);
-        Some(ty)
+        ty
     }
 
     /// Whether `name` is bound in the module or an enclosing function
@@ -1010,11 +1010,9 @@ impl<'a> Checker<'a> {
                     && f.id.as_str() == "pow"
                     && c.arguments.keywords.is_empty()
                     && !self.binds_locally("pow")
-                    && [base, exponent].iter().all(|e| {
-                        self.scratch_type(e).is_some_and(|t| {
-                            t.is_instance_of("builtins.int") || t.is_instance_of("builtins.bool")
-                        })
-                    })
+                    && [base, exponent]
+                        .iter()
+                        .all(|e| is_int(&self.scratch_type(e)))
                 {
                     let ty = int_power(exponent);
                     if matches!(ty, Type::Any) {
@@ -1043,14 +1041,11 @@ impl<'a> Checker<'a> {
                 let right = self.expr(&b.right);
                 // mypy points at the right operand.
                 let ty = self.binary(&left, b.op, &right, b.right.as_ref(), false);
-                let int = |t: &Type| {
-                    t.is_instance_of("builtins.int") || t.is_instance_of("builtins.bool")
-                };
                 if matches!(ty, Type::Any)
                     && ([&b.left, &b.right]
                         .iter()
                         .any(|e| self.explicit_any.contains(&e.range()))
-                        || (b.op == ast::Operator::Pow && int(&left) && int(&right)))
+                        || (b.op == ast::Operator::Pow && is_int(&left) && is_int(&right)))
                 {
                     self.explicit_any.insert(b.range);
                 }
@@ -1483,10 +1478,7 @@ impl<'a> Checker<'a> {
             });
         }
         if let Type::Instance(class, _) = &callee
-            && !matches!(
-                &**class,
-                "builtins.function" | "typing.Callable" | "collections.abc.Callable"
-            )
+            && !FUNCTION_CLASSES.contains(&&**class)
             && self.world.instance_member(&callee, "__call__").is_none()
             && self.reportable_class(class)
         {
@@ -1605,10 +1597,9 @@ impl<'a> Checker<'a> {
         let mut results = Vec::new();
         let mut failures = 0usize;
         let total = lefts.len() * rights.len();
-        let int = |t: &Type| t.is_instance_of("builtins.int") || t.is_instance_of("builtins.bool");
         for l in &lefts {
             for r in &rights {
-                if op == ast::Operator::Pow && int(l) && int(r) {
+                if op == ast::Operator::Pow && is_int(l) && is_int(r) {
                     results.push(int_power(at));
                     continue;
                 }
@@ -1926,6 +1917,11 @@ fn expected_element(expected: &Type, class: &str) -> Type {
         }
         _ => Type::Any,
     }
+}
+
+/// An `int` (or `bool`) instance.
+fn is_int(t: &Type) -> bool {
+    t.is_instance_of("builtins.int") || t.is_instance_of("builtins.bool")
 }
 
 /// `int ** int` as mypy types it: typeshed's overloads of `int.__pow__`

@@ -84,9 +84,9 @@ pub(crate) struct TokenClasses {
     pub dot_pieces: Vec<Piece>,
     /// Pieces of the `idents` tokens, sorted by identifier.
     pub ident_pieces: Vec<Piece>,
-    /// Tokens of an operator then a name (`-x`, `/path`, `=True`, ` &y`,
-    /// blanks allowed around the operator): the
-    /// name they start is judged by the operator's site.
+    /// Tokens of an operator then a name (`-x`, `/path`, `=True`, ` &y`:
+    /// blanks allowed around the operator): the name they start is judged
+    /// by the operator's site.
     pub op_names: TokenMask,
     /// For each token in `op_names`, its entry in `op_name_table`.
     pub op_name_index: Vec<u32>,
