@@ -24,6 +24,7 @@ use candle_transformers::generation::{LogitsProcessor, Sampling};
 
 use crate::ModelError;
 use crate::model::LanguageModel;
+use crate::placeholder::placeholders;
 use crate::protocol::{Task, fence_closed};
 use crate::tokenizer::ModelTokenizer;
 
@@ -292,6 +293,25 @@ impl Trail {
         self.banned.retain(|&(t, _)| t <= tokens);
     }
 
+    /// The line starts where a statement may start, latest first (the
+    /// current position too, when it is one): (tokens kept, reply length,
+    /// indentation written there).
+    fn statement_starts(&self) -> Vec<(usize, usize, String)> {
+        let mut marks = self.marks.clone();
+        if self.indentation(self.reply.len()).is_some() && marks.last() != Some(&self.here()) {
+            marks.push(self.here());
+        }
+        marks
+            .into_iter()
+            .rev()
+            .filter_map(|(tokens, at)| {
+                let written = self.indentation(at)?;
+                let statement = lex(&self.reply[self.body_start..at]).1;
+                statement.then(|| (tokens, at, String::from_utf8_lossy(written).into_owned()))
+            })
+            .collect()
+    }
+
     /// Ends the reply's code block at the current line start.
     fn close(&mut self) {
         while self.reply.last().is_some_and(|&b| b == b' ' || b == b'\t') {
@@ -368,18 +388,7 @@ fn finish_point(
     tokenizer: &ModelTokenizer,
     indents: &[String],
 ) -> Result<Finish, ModelError> {
-    let mut marks = trail.marks.clone();
-    if trail.indentation(trail.reply.len()).is_some() && marks.last() != Some(&trail.here()) {
-        marks.push(trail.here());
-    }
-    for &(tokens, at) in marks.iter().rev() {
-        let Some(written) = trail.indentation(at) else {
-            continue;
-        };
-        if !lex(&trail.reply[trail.body_start..at]).1 {
-            continue;
-        }
-        let written = String::from_utf8_lossy(written).into_owned();
+    for (tokens, at, written) in trail.statement_starts() {
         let dropped = trail.kept.len() - tokens;
         if trail.accepting.contains(&(tokens, at)) {
             session.rollback(dropped)?;
@@ -422,6 +431,59 @@ fn finish_point(
     Ok(Finish::Nowhere)
 }
 
+/// The last resort of a reply the model could not finish (see
+/// [`Stop::Rescued`]): at the latest statement start (the current position
+/// first) where the constraints take `return` followed by one of `values`
+/// and a line break, at one of the `indents`, and then accept the code,
+/// that statement is written. The session and trail are cut back there;
+/// nothing changes when no statement start takes one.
+fn rescue(
+    session: &mut Session,
+    trail: &mut Trail,
+    tokenizer: &ModelTokenizer,
+    indents: &[String],
+    values: &[String],
+    mask: &mut TokenMask,
+    eos: &[u32],
+) -> Result<bool, ModelError> {
+    for (tokens, at, written) in trail.statement_starts() {
+        let checkpoint = session.checkpoint();
+        session.rollback(trail.kept.len() - tokens)?;
+        for rest in indents
+            .iter()
+            .filter_map(|i| i.strip_prefix(written.as_str()))
+        {
+            // The keyword first: most indentations refuse it already.
+            let keyword = tokenizer.encode(&format!("{rest}return"))?;
+            if session.validate(&keyword)? < keyword.len() {
+                continue;
+            }
+            for value in values {
+                let statement = tokenizer.encode(&format!("{rest}return {value}\n"))?;
+                if session.validate(&statement)? < statement.len() {
+                    continue;
+                }
+                let before = session.checkpoint();
+                session.commit_many(&statement)?;
+                session.compute_mask(mask)?;
+                if eos.iter().any(|&e| mask.contains(e)) {
+                    session.release(before);
+                    session.release(checkpoint);
+                    trail.cut(tokens, at);
+                    trail.reply.extend_from_slice(&tokenizer.bytes(&statement));
+                    trail.kept.extend_from_slice(&statement);
+                    return Ok(true);
+                }
+                session.restore(before)?;
+                session.release(before);
+            }
+        }
+        session.restore(checkpoint)?;
+        session.release(checkpoint);
+    }
+    Ok(false)
+}
+
 impl Default for DecodeConfig {
     fn default() -> DecodeConfig {
         DecodeConfig {
@@ -449,6 +511,12 @@ pub enum Stop {
     /// nothing: the block was closed at a line start where the
     /// constraints accept the code.
     Finished,
+    /// The model could not finish the reply (its tries to write a value
+    /// after a `return` ran out, or its budget did, with no line start the
+    /// constraints accept): the decoder wrote `return` and a placeholder
+    /// value of the declared return type that the constraints accept
+    /// (`[]` for `List[int]`), and closed the block.
+    Rescued,
 }
 
 /// One decoded reply and what it cost.
@@ -587,6 +655,7 @@ impl<'m> Decoder<'m> {
             .map(|depth| format!("{}{}", body_indent(task), "    ".repeat(depth)))
             .collect();
         let mut finish_tries = 0;
+        let placeholders = placeholders(task.returns.as_deref());
         let eos = tokenizer.eos().to_vec();
         let mut session = match constraints {
             Some(ananke) => Some(start_session(ananke, task)?),
@@ -679,7 +748,29 @@ impl<'m> Decoder<'m> {
                 // back to the latest line start that can.
                 // A line still open near the very end of the budget is
                 // given up the same way.
-                let stuck = self.mask.is_empty() || (!finishing && left <= FINISH_WITHIN / 4);
+                // So is a forced value that runs on for twice its limit:
+                // a value that can never end (of the wrong type, say).
+                let endless =
+                    value_from.is_some_and(|from| trail.kept.len() >= from + 2 * VALUE_LIMIT);
+                let stuck =
+                    self.mask.is_empty() || endless || (!finishing && left <= FINISH_WITHIN / 4);
+                if ((finishing && line_start) || stuck)
+                    && finish_tries >= MAX_FINISH_TRIES
+                    && rescue(
+                        session,
+                        &mut trail,
+                        self.model.tokenizer(),
+                        &finish,
+                        &placeholders,
+                        &mut self.mask,
+                        &eos,
+                    )?
+                {
+                    trail.close();
+                    generation.stop = Stop::Rescued;
+                    carried += t.elapsed();
+                    break;
+                }
                 if ((finishing && line_start) || stuck) && finish_tries < MAX_FINISH_TRIES {
                     finish_tries += 1;
                     finishing = true;
@@ -791,15 +882,31 @@ impl<'m> Decoder<'m> {
             None if carried > Duration::ZERO => generation.mask_times.push(carried),
             None => {}
         }
-        if session.is_some()
+        if let Some(session) = session.as_mut()
             && matches!(generation.stop, Stop::MaxTokens | Stop::DeadEnd)
-            && let Some(&(tokens, at)) = trail.accepting.last()
         {
-            // Budget-aware finish: rather than a truncated block, the
-            // longest prefix the constraints accept, closed.
-            trail.cut(tokens, at);
-            trail.close();
-            generation.stop = Stop::Finished;
+            let t = Instant::now();
+            if let Some(&(tokens, at)) = trail.accepting.last() {
+                // Budget-aware finish: rather than a truncated block, the
+                // longest prefix the constraints accept, closed.
+                trail.cut(tokens, at);
+                trail.close();
+                generation.stop = Stop::Finished;
+            } else if rescue(
+                session,
+                &mut trail,
+                self.model.tokenizer(),
+                &finish,
+                &placeholders,
+                &mut self.mask,
+                &eos,
+            )? {
+                trail.close();
+                generation.stop = Stop::Rescued;
+            }
+            if let Some(last) = generation.mask_times.last_mut() {
+                *last += t.elapsed();
+            }
         }
         generation.reply = String::from_utf8_lossy(&trail.reply).into_owned();
         generation.wall = started.elapsed();

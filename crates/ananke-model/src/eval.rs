@@ -47,6 +47,9 @@ pub struct ArmReport {
     /// Replies that ran out of tokens (or into a dead end) and were closed
     /// at the last line end the constraints accepted.
     pub finished: usize,
+    /// Replies the decoder closed after a placeholder `return` of its own
+    /// (see [`Stop::Rescued`]).
+    pub rescued: usize,
     /// Backtracks, summed.
     pub backtracks: usize,
     /// mypy error code → (errors, programs).
@@ -86,6 +89,7 @@ impl ArmReport {
                 self.dead_ends += usize::from(g.stop == Stop::DeadEnd);
                 self.truncated += usize::from(g.stop == Stop::MaxTokens);
                 self.finished += usize::from(g.stop == Stop::Finished);
+                self.rescued += usize::from(g.stop == Stop::Rescued);
                 self.backtracks += g.backtracks;
             }
             Err(_) => self.failed += 1,
@@ -234,7 +238,7 @@ pub fn run_task(
 pub fn markdown(reports: &BTreeMap<Arm, ArmReport>) -> String {
     let pct = |n: usize, d: usize| format!("{n}/{d} ({:.1}%)", 100.0 * n as f64 / d.max(1) as f64);
     let mut out = String::from(
-        "| arm | parses | mypy --strict clean | tests pass | out of tokens (closed where accepted) | backtracks | mean tokens | decode tok/s | end-to-end tok/s | mask ms median / p99 | mask overhead | top mypy codes (errors/programs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| arm | parses | mypy --strict clean | tests pass | out of tokens (closed where accepted / after a placeholder return) | backtracks | mean tokens | decode tok/s | end-to-end tok/s | mask ms median / p99 | mask overhead | top mypy codes (errors/programs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for (arm, r) in reports {
         let (median, p99) = r.mask_percentiles();
@@ -244,13 +248,14 @@ pub fn markdown(reports: &BTreeMap<Arm, ArmReport>) -> String {
             format!("{median:.2} / {p99:.2}")
         };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} ({}) | {} | {:.1} | {:.1} | {:.1} | {} | {:.1}% | {} |\n",
+            "| {} | {} | {} | {} | {} ({} / {}) | {} | {:.1} | {:.1} | {:.1} | {} | {:.1}% | {} |\n",
             arm.name(),
             pct(r.parses, r.tasks),
             pct(r.mypy_clean, r.tasks),
             pct(r.tests_pass, r.tasks),
-            r.truncated + r.finished,
+            r.truncated + r.finished + r.rescued,
             r.finished,
+            r.rescued,
             r.backtracks,
             r.mean_tokens(),
             r.decode_rate(),

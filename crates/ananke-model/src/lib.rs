@@ -35,6 +35,7 @@ pub mod decode;
 pub mod eval;
 pub mod model;
 pub mod oracle;
+pub mod placeholder;
 pub mod protocol;
 pub mod tokenizer;
 

@@ -27,6 +27,8 @@ pub struct Task {
     pub header: String,
     /// The test code, defining `check(candidate)`.
     pub tests: String,
+    /// The function's return annotation as written (`List[int]`), if any.
+    pub returns: Option<String>,
 }
 
 impl Task {
@@ -64,6 +66,10 @@ impl Task {
             prompt: source[..line_end(source, usize::from(docstring.end()))].to_owned(),
             header: source[..header_end].to_owned(),
             tests: tests.to_owned(),
+            returns: function
+                .returns
+                .as_ref()
+                .map(|r| source[r.range()].to_owned()),
         })
     }
 

@@ -203,3 +203,31 @@ fn greedy_constrained_replies_are_programs_mypy_accepts() {
         "{program}\n{verdict:?}"
     );
 }
+
+#[test]
+fn a_reply_with_no_budget_left_is_rescued_by_a_placeholder_return() {
+    let mut model = LanguageModel::smollm2(&model::model_dir()).unwrap();
+    let mut decoder = Decoder::new(&mut model);
+    let task = task();
+    // Two tokens: the model's line break, then `return`, whose value the
+    // budget leaves no room for.
+    let config = DecodeConfig {
+        max_tokens: 2,
+        ..DecodeConfig::default()
+    };
+    let constraints = decoder.compile(Arm::Full, &Spec::default()).unwrap();
+    let ananke = constraints.as_ref().unwrap();
+    let g = decoder
+        .generate(&task, Arm::Full, Some(ananke), &config)
+        .unwrap();
+    assert_eq!(g.stop, Stop::Rescued, "{}", g.reply);
+    assert!(g.reply.ends_with("    return 0\n```"), "{}", g.reply);
+    // The reply is one the constraints accept, complete.
+    let mut session = ananke.body_session(&task.header).unwrap();
+    let forced = format!("```python\n{}", task.prompt.trim_end_matches('\n'));
+    let body = g.reply[forced.len()..].trim_end_matches(['`', '\n']);
+    let docstring = &task.prompt[task.header.len()..task.prompt.len() - 1];
+    let tokens = ananke.vocab().encode(&format!("{docstring}{body}\n"));
+    assert_eq!(session.commit_many(&tokens).unwrap(), tokens.len());
+    assert!(session.is_accepting().unwrap(), "{}", g.reply);
+}
