@@ -95,7 +95,8 @@ struct RawModule {
     functions: Vec<(Name, Vec<ast::StmtFunctionDef>)>,
     values: Vec<(Name, Expr)>,
     aliases: Vec<(Name, Expr)>,
-    type_vars: Vec<(Name, Variance)>,
+    /// Type variables: name, variance, and the `bound=` expression.
+    type_vars: Vec<(Name, Variance, Option<Expr>)>,
     imports: Vec<(Name, Name, Option<Name>)>,
     modules: Vec<(Name, Name)>,
 }
@@ -107,6 +108,11 @@ pub struct TypeDb {
     pub classes: HashMap<Name, ClassInfo>,
     /// Module members by module name.
     pub modules: HashMap<Name, HashMap<Name, Symbol>>,
+    /// The upper bounds of the stubs' bounded type variables, by name
+    /// (`SupportsRichComparisonT` → `SupportsDunderLT[Any] |
+    /// SupportsDunderGT[Any]`); a name bound differently by two modules
+    /// is left out.
+    pub type_var_bounds: HashMap<Name, Type>,
 }
 
 /// The typing forms the resolver interprets itself.
@@ -178,7 +184,7 @@ impl TypeDb {
                 let qualified: Name = format!("{module}.{}", class.name.id).into();
                 symbols.insert(class.name.id.as_str().into(), Symbol::Class(qualified));
             }
-            for (name, variance) in &raw.type_vars {
+            for (name, variance, _) in &raw.type_vars {
                 symbols.insert(name.clone(), Symbol::TypeVar(*variance));
             }
             for (alias, target) in &raw.modules {
@@ -231,6 +237,26 @@ impl TypeDb {
                 }
             }
         }
+        // Type variable bounds, once every alias is known.
+        let mut bounds: HashMap<Name, Option<Type>> = HashMap::new();
+        for (module, raw) in &raws {
+            let resolver = Resolver::new(&db, module);
+            for (name, _, bound) in &raw.type_vars {
+                let bound = bound.as_ref().map(|b| resolver.annotation(b));
+                bounds
+                    .entry(name.clone())
+                    .and_modify(|seen| {
+                        if *seen != bound {
+                            *seen = None;
+                        }
+                    })
+                    .or_insert(bound);
+            }
+        }
+        db.type_var_bounds = bounds
+            .into_iter()
+            .filter_map(|(name, bound)| Some((name, bound.filter(|b| *b != Type::Any)?)))
+            .collect();
         // Pass 3: classes, functions, values.
         for (module, raw) in &raws {
             let resolver = Resolver::new(&db, module);
@@ -445,7 +471,10 @@ fn collect(raw: &mut RawModule, body: Vec<Stmt>) {
                         } else {
                             Variance::Invariant
                         };
-                        raw.type_vars.push((name, variance));
+                        let bound = call.arguments.keywords.iter().find_map(|k| {
+                            (k.arg.as_ref()?.id.as_str() == "bound").then(|| k.value.clone())
+                        });
+                        raw.type_vars.push((name, variance, bound));
                     }
                     Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_) | Expr::BinOp(_) => {
                         raw.aliases.push((name, *a.value));

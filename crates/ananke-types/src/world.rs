@@ -65,6 +65,14 @@ pub enum CallError {
     },
     /// Too many or too few arguments, or an unknown keyword.
     Arity(String),
+    /// A bounded type variable solved to a type outside its bound
+    /// (`max(None, 1)`: `None` has no `__lt__`).
+    TypeVar {
+        /// The variable's name.
+        var: Name,
+        /// What it was solved to.
+        got: Type,
+    },
 }
 
 impl<'a> World<'a> {
@@ -602,7 +610,9 @@ impl<'a> World<'a> {
                     // Certain: a wrong count, or a precise argument that does
                     // not fit (an imprecise one could have fitted).
                     all_certain &= match &err {
-                        CallError::ArgType { got, .. } => !got.has_any(),
+                        CallError::ArgType { got, .. } | CallError::TypeVar { got, .. } => {
+                            !got.has_any()
+                        }
                         _ => !args.iter().any(|a| a.unpacked),
                     };
                     if first_error.is_none() {
@@ -737,6 +747,23 @@ impl<'a> World<'a> {
                 });
             }
         }
+        // Bounded variables (mypy checks them once solved). One solved
+        // from an `Any` might have been anything.
+        for (var, got) in &bindings {
+            let vague = match got {
+                Type::Union(members) => members.iter().any(|m| matches!(m, Type::Any)),
+                other => matches!(other, Type::Any | Type::Var(_)),
+            };
+            if let Some(bound) = self.db.type_var_bounds.get(var)
+                && !vague
+                && !self.is_subtype(got, bound)
+            {
+                return Err(CallError::TypeVar {
+                    var: var.clone(),
+                    got: got.clone(),
+                });
+            }
+        }
         Ok(sig.ret.substitute(&lookup, true))
     }
 
@@ -749,7 +776,17 @@ impl<'a> World<'a> {
         match (param, arg) {
             (Type::Var(v), _) => {
                 let joined = match bindings.get(v) {
-                    Some(previous) => self.join(previous, arg),
+                    // Unrelated types under a bound solve to the bound, as
+                    // mypy solves them (`max([1], 2)` is a
+                    // `SupportsDunderLT[Any] | SupportsDunderGT[Any]`).
+                    Some(previous) => {
+                        match (self.join(previous, arg), self.db.type_var_bounds.get(v)) {
+                            (Type::Any, Some(bound)) if !previous.has_any() && !arg.has_any() => {
+                                bound.clone()
+                            }
+                            (joined, _) => joined,
+                        }
+                    }
                     None => arg.clone(),
                 };
                 bindings.insert(v.clone(), joined);

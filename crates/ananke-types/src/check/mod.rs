@@ -85,9 +85,12 @@ impl<'a> Lines<'a> {
 struct Var {
     ty: Type,
     declared: bool,
+    /// Bound to an empty collection and not given an element type yet.
+    partial: Option<partial::Partial>,
 }
 
 mod narrow;
+mod partial;
 
 /// A scope. Persistent, so that a snapshot (for an incremental checker)
 /// is O(1).
@@ -485,7 +488,14 @@ impl<'a> Checker<'a> {
             }
             None => {
                 let declared = is_declarable(&ty);
-                frame.vars.insert(name.into(), Var { ty, declared });
+                frame.vars.insert(
+                    name.into(),
+                    Var {
+                        ty,
+                        declared,
+                        partial: None,
+                    },
+                );
             }
         }
         self.set_narrowed(name, None);
@@ -493,7 +503,14 @@ impl<'a> Checker<'a> {
 
     fn declare(&mut self, name: &str, ty: Type) {
         let frame = self.frames.last_mut().expect("a frame");
-        frame.vars.insert(name.into(), Var { ty, declared: true });
+        frame.vars.insert(
+            name.into(),
+            Var {
+                ty,
+                declared: true,
+                partial: None,
+            },
+        );
         frame.narrowed.remove(name);
     }
 
@@ -535,7 +552,25 @@ impl<'a> Checker<'a> {
     }
 
     fn block(&mut self, body: &[Stmt]) {
+        // Names a statement of this block defined (a plain `def`, an
+        // annotated name), with the line: mypy's `no-redef` for a second
+        // one. Only siblings are compared: defining a name in both
+        // branches of an `if` is allowed.
+        let mut defined: HashMap<&str, u32> = HashMap::new();
         for stmt in body {
+            if let Some(name) = definition(stmt) {
+                let line = self.lines.position(stmt.start()).0;
+                match defined.get(name) {
+                    Some(first) => self.report(
+                        stmt,
+                        "no-redef",
+                        format!("Name \"{name}\" already defined on line {first}"),
+                    ),
+                    None => {
+                        defined.insert(name, line);
+                    }
+                }
+            }
             self.stmt(stmt);
         }
     }
@@ -576,6 +611,9 @@ impl<'a> Checker<'a> {
                 }
             }
             Stmt::AnnAssign(a) => {
+                if let Some(message) = invalid_annotation(&a.annotation) {
+                    self.report(a.annotation.as_ref(), "valid-type", message);
+                }
                 let declared = self.annotation(&a.annotation);
                 if let Some(value) = &a.value {
                     let ty = self.expr_expecting(value, &declared);
@@ -595,6 +633,9 @@ impl<'a> Checker<'a> {
                 }
             }
             Stmt::AugAssign(a) => {
+                if self.partial_augment(a) {
+                    return;
+                }
                 let current = self.expr(&a.target);
                 let value = self.expr(&a.value);
                 let result = self.binary(&current, a.op, &value, a.value.as_ref(), true);
@@ -735,6 +776,12 @@ impl<'a> Checker<'a> {
         let sig = self.resolver().signature(def, Some(def.name.id.as_str()));
         if self.frames.len() > 1 {
             self.declare(def.name.id.as_str(), Type::Callable(Arc::new(sig.clone())));
+            // `--strict`'s `disallow_untyped_defs`, for functions defined
+            // in a body only: the module's own functions come with the
+            // prompt, which generation cannot mend.
+            for message in missing_annotations(def) {
+                self.report(def, "no-untyped-def", message.into());
+            }
         }
         self.function_body(def, &sig, None, false);
     }
@@ -783,6 +830,9 @@ impl<'a> Checker<'a> {
             self.declare(name, ty);
         }
         self.block(&def.body);
+        if self.finished {
+            self.unsettled_partials();
+        }
         self.frames.pop();
         if self.finished && !generator {
             self.missing_return(def, returns.as_ref(), in_protocol);
@@ -871,7 +921,10 @@ impl<'a> Checker<'a> {
             }
             Some(value) => {
                 let got = self.expr_expecting(value, &expected);
-                if !got.has_any() && !self.compatible_somewhere(&got, &expected) {
+                // Checked whole, `Any` parts and unions included: `Any`
+                // fits anything, and the checker narrows unions as mypy
+                // does (`Counter[Any]` is no `int`, `float | int` no `int`).
+                if !self.world.is_subtype(&got, &expected) {
                     self.report(
                         value.as_ref(),
                         "return-value",
@@ -894,22 +947,26 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// `got <: expected`, or some member of a union `got` is (the checker
-    /// does not narrow, so a union may be wider than mypy would see).
-    fn compatible_somewhere(&self, got: &Type, expected: &Type) -> bool {
-        match got {
-            Type::Union(items) => items.iter().any(|t| self.world.is_subtype(t, expected)),
-            other => self.world.is_subtype(other, expected),
-        }
-    }
-
     fn assign(&mut self, target: &Expr, value: Type, value_expr: &Expr) {
         match target {
-            Expr::Name(n) => self.bind(n.id.as_str(), value, value_expr, true),
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                if self.partial_assign(&name.into(), &value) {
+                    return;
+                }
+                let partial = self.starts_partial(name, value_expr);
+                self.bind(name, value, value_expr, true);
+                if let Some(class) = partial {
+                    self.mark_partial(name, class, value_expr);
+                }
+            }
             Expr::Tuple(t) => self.unpack(&t.elts, value, value_expr),
             Expr::List(l) => self.unpack(&l.elts, value, value_expr),
             Expr::Starred(s) => self.assign(&s.value, Type::list(Type::Any), value_expr),
             Expr::Subscript(s) => {
+                if self.partial_setitem(s, &value) {
+                    return;
+                }
                 let container = self.expr(&s.value);
                 let index = self.expr(&s.slice);
                 if let Some(setitem) = self.world.instance_member(&container, "__setitem__") {
@@ -998,7 +1055,10 @@ impl<'a> Checker<'a> {
             Expr::BooleanLiteral(_) => Type::bool(),
             Expr::NoneLiteral(_) => Type::None,
             Expr::EllipsisLiteral(_) => Type::Any,
-            Expr::Name(n) => self.lookup(n.id.as_str()).unwrap_or(Type::Any),
+            Expr::Name(n) => {
+                self.read_partial(n.id.as_str());
+                self.lookup(n.id.as_str()).unwrap_or(Type::Any)
+            }
             Expr::Attribute(a) => {
                 let receiver = self.expr(&a.value);
                 self.attribute(&receiver, a.attr.id.as_str(), expr)
@@ -1308,6 +1368,7 @@ impl<'a> Checker<'a> {
             Var {
                 ty,
                 declared: false,
+                partial: None,
             },
         );
         frame.narrowed.remove(name);
@@ -1445,6 +1506,9 @@ impl<'a> Checker<'a> {
     }
 
     fn call(&mut self, call: &ast::ExprCall) -> Type {
+        if let Some(ty) = self.partial_call(call) {
+            return ty;
+        }
         let callee = self.expr(&call.func);
         let hints: Vec<Type> = match &callee {
             Type::Callable(sig) => sig.params.iter().map(|p| p.ty.clone()).collect(),
@@ -1517,6 +1581,11 @@ impl<'a> Checker<'a> {
                     );
                 }
                 CallError::Arity(message) => self.report(call, "call-arg", message),
+                CallError::TypeVar { var, got } => self.report(
+                    call,
+                    "type-var",
+                    format!("Value of type variable \"{var}\" of \"{name}\" cannot be \"{got}\""),
+                ),
             }
         }
         ret
@@ -1716,7 +1785,10 @@ impl<'a> Checker<'a> {
         let mut left = self.expr(&c.left);
         let mut result = Type::bool();
         for (op, right_expr) in c.ops.iter().zip(c.comparators.iter()) {
-            let right = self.expr(right_expr);
+            let right = match op {
+                ast::CmpOp::In | ast::CmpOp::NotIn => self.container_operand(right_expr),
+                _ => self.expr(right_expr),
+            };
             match op {
                 ast::CmpOp::Eq | ast::CmpOp::NotEq => {
                     if self.non_overlapping(&left, &right) {
@@ -1859,6 +1931,94 @@ impl<'a> Checker<'a> {
                 format!("Non-overlapping container check (element type: \"{element}\", container item type: \"{item}\")"),
             );
         }
+    }
+}
+
+/// The name a statement defines in a way mypy will not let a sibling
+/// define again: an undecorated `def`, or an annotated name.
+fn definition(stmt: &Stmt) -> Option<&str> {
+    match stmt {
+        Stmt::FunctionDef(f) if f.decorator_list.is_empty() => Some(f.name.id.as_str()),
+        Stmt::AnnAssign(a) => match &*a.target {
+            Expr::Name(n) => Some(n.id.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// What mypy's `disallow_untyped_defs` says of a function's annotations.
+fn missing_annotations(def: &ast::StmtFunctionDef) -> Vec<&'static str> {
+    let p = &def.parameters;
+    let mut annotated = p
+        .posonlyargs
+        .iter()
+        .chain(&p.args)
+        .chain(&p.kwonlyargs)
+        .map(|a| a.parameter.annotation.is_some())
+        .chain(
+            [&p.vararg, &p.kwarg]
+                .into_iter()
+                .flatten()
+                .map(|a| a.annotation.is_some()),
+        );
+    let all = annotated.clone().all(|a| a);
+    let none = !annotated.any(|a| a);
+    match (def.returns.is_some(), none, all) {
+        (false, true, _) if p.is_empty() => vec!["Function is missing a return type annotation"],
+        (false, true, _) => vec!["Function is missing a type annotation"],
+        (returns, _, all) => {
+            let mut messages = Vec::new();
+            if !returns {
+                messages.push("Function is missing a return type annotation");
+            }
+            if !all {
+                messages.push("Function is missing a type annotation for one or more parameters");
+            }
+            messages
+        }
+    }
+}
+
+/// Why an annotation is no type, where mypy says so whatever the names
+/// in it mean: a string that does not parse as one, a literal value, a
+/// call or another expression no type is written with.
+fn invalid_annotation(annotation: &Expr) -> Option<String> {
+    let invalid = || Some("Invalid type comment or annotation".to_owned());
+    match annotation {
+        Expr::StringLiteral(s) => match ruff_python_parser::parse_expression(s.value.to_str()) {
+            Ok(parsed) => invalid_annotation(parsed.expr()),
+            Err(_) => invalid(),
+        },
+        Expr::NumberLiteral(ast::ExprNumberLiteral {
+            value: ast::Number::Int(i),
+            ..
+        }) => Some(format!("Invalid type: try using Literal[{i}] instead?")),
+        Expr::BooleanLiteral(b) => Some(format!(
+            "Invalid type: try using Literal[{}] instead?",
+            if b.value { "True" } else { "False" }
+        )),
+        Expr::NumberLiteral(_) => invalid(),
+        Expr::List(_) => Some("Bracketed expression \"[...]\" is not valid as a type".to_owned()),
+        Expr::BinOp(b) if b.op == ast::Operator::BitOr => {
+            invalid_annotation(&b.left).or_else(|| invalid_annotation(&b.right))
+        }
+        Expr::Call(_)
+        | Expr::Compare(_)
+        | Expr::BoolOp(_)
+        | Expr::BinOp(_)
+        | Expr::UnaryOp(_)
+        | Expr::FString(_)
+        | Expr::BytesLiteral(_)
+        | Expr::Lambda(_)
+        | Expr::Dict(_)
+        | Expr::Set(_)
+        | Expr::ListComp(_)
+        | Expr::SetComp(_)
+        | Expr::DictComp(_)
+        | Expr::Generator(_)
+        | Expr::If(_) => invalid(),
+        _ => None,
     }
 }
 

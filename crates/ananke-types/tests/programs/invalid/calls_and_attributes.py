@@ -21,3 +21,23 @@ def calls_of_values(n: int, names: List[str], f: "Dict[str, int]") -> int:
     n(10)  # error
     names(0)  # error
     return f.get("a", 0) + helper(n)
+
+
+# Bounded type variables: `max` and `sorted` need comparable values.
+def largest_seen(values: List[int]) -> int:
+    best = None
+    for value in values:
+        best = max(best, value)  # error
+    return max(values)
+
+
+def lowest_power(n: int) -> int:
+    return max(range(n), 0) - 1  # error
+
+
+def largest_or_default(values: List[int]) -> int:
+    return max(values, -1)  # error
+
+
+def sorted_records(records: List[Dict[str, int]]) -> List[Dict[str, int]]:
+    return sorted(records)  # error

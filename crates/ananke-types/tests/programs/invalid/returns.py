@@ -1,4 +1,7 @@
-from typing import Any, List, Optional
+import heapq
+from collections import Counter
+from itertools import combinations
+from typing import Any, List, Optional, Tuple
 
 
 def count(xs: List[int]) -> int:
@@ -39,3 +42,29 @@ def builtin_power(base: int, exponent: int) -> int:
     if exponent > 3:
         return pow(base, exponent)  # error
     return pow(base, 2) + pow(base, 3, 5)
+
+
+# A value with `Any` inside is still checked whole: its class decides.
+def merged(a: List[int], b: List[int]) -> List[int]:
+    return heapq.merge(a, b)  # error
+
+
+def pairs(items: List[int]) -> List[Tuple[int, int]]:
+    return combinations(items, 2)  # error
+
+
+def tally(items: List[Any]) -> int:
+    return Counter(items)  # error
+
+
+def largest(flag: bool) -> bool:
+    return max  # error
+
+
+# A conditional expression is the union of its branches, checked whole.
+def quotient(n: int, m: int) -> int:
+    return n / m if n % m else n // m  # error
+
+
+def shortest(lists: List[List[int]]) -> int:
+    return min(lists) if lists else len(lists)  # error
