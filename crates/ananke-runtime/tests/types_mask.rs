@@ -234,3 +234,31 @@ fn a_spaced_operator_then_an_unknown_name_is_refused() {
         assert_eq!(explanation.allowed, allowed, "{piece:?}: {explanation:?}");
     }
 }
+
+/// A token ending in CR ends the line as LF does (outside brackets only
+/// LF may follow it), so it is judged as a line break: `return` with no
+/// value in a function returning `bool` cannot end that way, whereas a
+/// backslash then CR LF continues the line.
+#[test]
+fn a_carriage_return_is_judged_as_a_line_break() {
+    let prefix = "def f(n: int) -> bool:\n";
+    let ananke = Ananke::with_domains(
+        &Spec::python("cl100k_base").body_of(prefix),
+        &["syntax", "types"],
+    )
+    .unwrap();
+    let vocab = ananke.vocab().clone();
+    let cr = vocab.encode("\r");
+    assert_eq!(cr.len(), 1, "CR is one token");
+    let mut session = ananke.session().unwrap();
+    let start = vocab.encode("    return ");
+    assert_eq!(session.commit_many(&start).unwrap(), start.len());
+    let explanation = session.explain(cr[0]).unwrap();
+    assert!(!explanation.allowed, "{explanation:?}");
+    let value = vocab.encode("n > 1 |\\");
+    assert_eq!(session.commit_many(&value).unwrap(), value.len());
+    assert!(session.explain(cr[0]).unwrap().allowed);
+    let rest = vocab.encode("\r\n    True\n");
+    assert_eq!(session.commit_many(&rest).unwrap(), rest.len());
+    assert!(session.is_accepting().unwrap());
+}

@@ -148,6 +148,8 @@ impl PrefixScan {
                     self.continuation = true;
                     continue;
                 }
+                // `\` then CR LF continues the line too.
+                b'\r' if self.continuation => continue,
                 b'\n' if !self.continuation && self.brackets.is_empty() => self.newline(i),
                 b';' if self.brackets.is_empty() => {
                     self.stmt_start = i + 1;
@@ -441,6 +443,11 @@ mod tests {
         assert_eq!(s.stmt_start, 27);
         let s = scan("x = 1; y = 2");
         assert_eq!((s.stmt_start, s.after_semicolon), (6, true));
+        // A backslash continues the line before LF and before CR LF.
+        assert_eq!(scan("x = 1 |\\\n2").stmt_start, 0);
+        let s = scan("x = 1 |\\\r");
+        assert!(s.continues_line());
+        assert_eq!(scan("x = 1 |\\\r\n2").stmt_start, 0);
     }
 
     #[test]

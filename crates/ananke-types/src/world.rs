@@ -424,7 +424,13 @@ impl<'a> World<'a> {
                         if drop_first && !s.params.is_empty() {
                             s.params.remove(0);
                         }
-                        s.ret = instance.clone();
+                        // `__new__` may say which instance it makes
+                        // (`zip(a, b)` is a `zip[tuple[A, B]]`).
+                        let own = member == "__new__"
+                            && matches!(&s.ret, Type::Instance(n, _) if &**n == class);
+                        if !own {
+                            s.ret = instance.clone();
+                        }
                         s.name = Some(short(class).into());
                         s
                     })
@@ -610,9 +616,17 @@ impl<'a> World<'a> {
                     // Certain: a wrong count, or a precise argument that does
                     // not fit (an imprecise one could have fitted).
                     all_certain &= match &err {
-                        CallError::ArgType { got, .. } | CallError::TypeVar { got, .. } => {
+                        // A function passed where an instance or tuple is
+                        // expected fits no way, whatever `Any` it holds.
+                        CallError::ArgType { got, expected, .. } => {
                             !got.has_any()
+                                || (matches!(got, Type::Callable(_) | Type::Overloaded(_))
+                                    && matches!(
+                                        expected,
+                                        Type::Instance(..) | Type::Tuple(_) | Type::None
+                                    ))
                         }
+                        CallError::TypeVar { got, .. } => !got.has_any(),
                         _ => !args.iter().any(|a| a.unpacked),
                     };
                     if first_error.is_none() {

@@ -969,6 +969,24 @@ impl<'a> Checker<'a> {
                 }
                 let container = self.expr(&s.value);
                 let index = self.expr(&s.slice);
+                let settable = match &container {
+                    Type::Tuple(_) => false,
+                    Type::Instance(class, _) => {
+                        !self.reportable_class(class)
+                            || self
+                                .world
+                                .instance_member(&container, "__setitem__")
+                                .is_some()
+                    }
+                    _ => true,
+                };
+                if !settable {
+                    self.report(
+                        target,
+                        "index",
+                        format!("Unsupported target for indexed assignment (\"{container}\")"),
+                    );
+                }
                 if let Some(setitem) = self.world.instance_member(&container, "__setitem__") {
                     let args = [plain(index), plain(value.clone())];
                     let (_, error) = self.world.call(&setitem, &args);
@@ -998,6 +1016,11 @@ impl<'a> Checker<'a> {
 
     fn unpack(&mut self, targets: &[Expr], value: Type, value_expr: &Expr) {
         let starred = targets.iter().any(|t| matches!(t, Expr::Starred(_)));
+        if let Type::Tuple(items) = &value
+            && !starred
+        {
+            self.unpack_count(items.len(), targets.len(), value_expr);
+        }
         match &value {
             Type::Tuple(items) if items.len() == targets.len() && !starred => {
                 for (target, item) in targets.iter().zip(items.iter()) {
@@ -1014,6 +1037,18 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+
+    /// A fixed tuple of `provided` items unpacked into `expected` targets.
+    fn unpack_count(&mut self, provided: usize, expected: usize, at: &impl Ranged) {
+        let message = if provided > expected {
+            format!("Too many values to unpack ({expected} expected, {provided} provided)")
+        } else if provided < expected {
+            format!("Need more than {provided} values to unpack ({expected} expected)")
+        } else {
+            return;
+        };
+        self.report(at, "misc", message);
     }
 
     // ----- expressions -------------------------------------------------
@@ -1379,6 +1414,11 @@ impl<'a> Checker<'a> {
         match target {
             Expr::Name(n) => self.fresh(n.id.as_str(), value),
             Expr::Tuple(t) => {
+                if let Type::Tuple(items) = &value
+                    && !t.elts.iter().any(|e| matches!(e, Expr::Starred(_)))
+                {
+                    self.unpack_count(items.len(), t.elts.len(), t);
+                }
                 let items: Vec<Type> = match &value {
                     Type::Tuple(items) if items.len() == t.elts.len() => items.to_vec(),
                     other => vec![self.world.iter_element(other); t.elts.len()],
@@ -1474,6 +1514,23 @@ impl<'a> Checker<'a> {
                     Type::Any
                 }
             },
+            // Functions have the attributes of `function` objects only.
+            Type::Callable(_) | Type::Overloaded(_) => {
+                let function = Type::instance("builtins.function", []);
+                match self.world.instance_member(&function, name) {
+                    Some(ty) => ty,
+                    None => {
+                        if self.world.class("builtins.function").is_some() {
+                            self.report(
+                                at,
+                                "attr-defined",
+                                format!("\"{receiver}\" has no attribute \"{name}\""),
+                            );
+                        }
+                        Type::Any
+                    }
+                }
+            }
             Type::Union(items) => {
                 let found: Vec<Option<Type>> = items
                     .iter()

@@ -163,6 +163,13 @@ fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
                 last_event = out.len();
                 after_break = true;
             }
+            // A token that ends in CR ends the line as LF would: outside
+            // brackets only a LF may follow it.
+            b'\r' if !after_break && i + 1 == bytes.len() => {
+                out.push(b'\n');
+                last_event = out.len();
+                after_break = true;
+            }
             _ if !after_break && EVENT.contains(&b) => {
                 out.push(b);
                 last_event = out.len();

@@ -41,3 +41,8 @@ def largest_or_default(values: List[int]) -> int:
 
 def sorted_records(records: List[Dict[str, int]]) -> List[Dict[str, int]]:
     return sorted(records)  # error
+
+
+# A function passed for a value fits no instance parameter.
+def longest(lists: List[List[int]]) -> int:
+    return lists.count(max)  # error
