@@ -237,7 +237,7 @@ fn stops(stmt: &Stmt, ends: &dyn Fn(&Stmt) -> bool, loop_exits: bool) -> bool {
 }
 
 /// Whether a loop body has a `break` for this loop.
-fn breaks(body: &[Stmt]) -> bool {
+pub(crate) fn breaks(body: &[Stmt]) -> bool {
     struct Finder(bool);
     impl<'b> Visitor<'b> for Finder {
         fn visit_stmt(&mut self, stmt: &'b Stmt) {

@@ -616,15 +616,12 @@ impl<'a> World<'a> {
                     // Certain: a wrong count, or a precise argument that does
                     // not fit (an imprecise one could have fitted).
                     all_certain &= match &err {
-                        // A function passed where an instance or tuple is
-                        // expected fits no way, whatever `Any` it holds.
-                        CallError::ArgType { got, expected, .. } => {
-                            !got.has_any()
-                                || (matches!(got, Type::Callable(_) | Type::Overloaded(_))
-                                    && matches!(
-                                        expected,
-                                        Type::Instance(..) | Type::Tuple(_) | Type::None
-                                    ))
+                        // `Any` inside an argument's type already fits
+                        // anything; what does not fit is certain, except
+                        // in a union the checker may have narrowed less
+                        // than mypy.
+                        CallError::ArgType { got, .. } => {
+                            !matches!(got, Type::Union(_)) || !got.has_any()
                         }
                         CallError::TypeVar { got, .. } => !got.has_any(),
                         _ => !args.iter().any(|a| a.unpacked),
@@ -792,11 +789,17 @@ impl<'a> World<'a> {
                 let joined = match bindings.get(v) {
                     // Unrelated types under a bound solve to the bound, as
                     // mypy solves them (`max([1], 2)` is a
-                    // `SupportsDunderLT[Any] | SupportsDunderGT[Any]`).
+                    // `SupportsDunderLT[Any] | SupportsDunderGT[Any]`); one
+                    // outside the bound keeps both, for the bound check to
+                    // refuse (`max(range(n), 0)`).
                     Some(previous) => {
                         match (self.join(previous, arg), self.db.type_var_bounds.get(v)) {
                             (Type::Any, Some(bound)) if !previous.has_any() && !arg.has_any() => {
-                                bound.clone()
+                                if self.is_subtype(previous, bound) && self.is_subtype(arg, bound) {
+                                    bound.clone()
+                                } else {
+                                    Type::union([previous.clone(), arg.clone()])
+                                }
                             }
                             (joined, _) => joined,
                         }

@@ -462,11 +462,12 @@ impl<'a> Checker<'a> {
     }
 
     fn bind(&mut self, name: &str, ty: Type, at: &impl Ranged, value_expr: bool) {
+        let in_function = self.frames.len() > 1;
         let frame = self.frames.last_mut().expect("a frame");
         match frame.vars.get_mut(name) {
             Some(var) if var.declared => {
                 let declared = var.ty.clone();
-                if value_expr && !ty.has_any() && !self.world.is_subtype(&ty, &declared) {
+                if value_expr && !self.world.is_subtype(&ty, &declared) {
                     self.report(
                         at,
                         "assignment",
@@ -478,6 +479,20 @@ impl<'a> Checker<'a> {
                 let narrowed =
                     (!ty.has_any() && self.world.is_subtype(&ty, &declared)).then_some(ty);
                 self.set_narrowed(name, narrowed);
+                return;
+            }
+            // Bound to `None` first, in a function: the first other value
+            // declares it optional (mypy's partial `None` type), narrowed
+            // to that value here.
+            Some(var)
+                if var.ty == Type::None
+                    && in_function
+                    && !matches!(ty, Type::None | Type::Never)
+                    && !ty.has_any() =>
+            {
+                var.ty = Type::optional(ty.clone());
+                var.declared = true;
+                self.set_narrowed(name, Some(ty));
                 return;
             }
             Some(var) => {
@@ -617,7 +632,7 @@ impl<'a> Checker<'a> {
                 let declared = self.annotation(&a.annotation);
                 if let Some(value) = &a.value {
                     let ty = self.expr_expecting(value, &declared);
-                    if !ty.has_any() && !self.world.is_subtype(&ty, &declared) {
+                    if !self.world.is_subtype(&ty, &declared) {
                         self.report(
                             value.as_ref(),
                             "assignment",
@@ -1489,7 +1504,29 @@ impl<'a> Checker<'a> {
                     }
                 }
             },
-            Type::Class(class) => self.world.class_member(class, name).unwrap_or(Type::Any),
+            // A class's own members, then those of `type` (`list.mro`).
+            Type::Class(class) => match self.world.class_member(class, name) {
+                Some(ty) => ty,
+                None => {
+                    let metaclass = Type::instance("builtins.type", []);
+                    match self.world.instance_member(&metaclass, name) {
+                        Some(ty) => ty,
+                        None => {
+                            if self.reportable_class(class) {
+                                self.report(
+                                    at,
+                                    "attr-defined",
+                                    format!(
+                                        "\"type[{}]\" has no attribute \"{name}\"",
+                                        short(class)
+                                    ),
+                                );
+                            }
+                            Type::Any
+                        }
+                    }
+                }
+            },
             Type::Instance(class, _) => match self.world.instance_member(receiver, name) {
                 Some(ty) => ty,
                 None => {
@@ -1722,7 +1759,6 @@ impl<'a> Checker<'a> {
         let rights: Vec<Type> = union_members(right);
         let mut results = Vec::new();
         let mut failures = 0usize;
-        let total = lefts.len() * rights.len();
         for l in &lefts {
             for r in &rights {
                 if op == ast::Operator::Pow && is_int(l) && is_int(r) {
@@ -1735,7 +1771,8 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if failures == total && total > 0 && !left.has_any() && !right.has_any() {
+        // Every member of a union operand must support it.
+        if failures > 0 {
             let symbol = operator_symbol(op);
             self.report(
                 at,
@@ -1760,9 +1797,16 @@ impl<'a> Checker<'a> {
         inplace: Option<&str>,
         r: &Type,
     ) -> Option<Type> {
-        if l.has_any()
-            || r.has_any()
-            || !matches!(l, Type::Instance(..) | Type::Tuple(_))
+        // `None` is the instance of `NoneType`, which has no arithmetic
+        // and no ordering.
+        let none = Type::instance("types.NoneType", []);
+        let (l, r) = (
+            if *l == Type::None { &none } else { l },
+            if *r == Type::None { &none } else { r },
+        );
+        // `Any` inside an operand's type still leaves its class: the
+        // dunders' signatures are matched leniently where it stands.
+        if !matches!(l, Type::Instance(..) | Type::Tuple(_))
             || !matches!(r, Type::Instance(..) | Type::Tuple(_))
         {
             return Some(Type::Any);
@@ -1877,11 +1921,8 @@ impl<'a> Checker<'a> {
                         .iter()
                         .filter(|(l, r)| self.binary_one(l, method, reflected, None, r).is_none())
                         .count();
-                    if failures == pairs.len()
-                        && !pairs.is_empty()
-                        && !left.has_any()
-                        && !right.has_any()
-                    {
+                    // Every member of a union operand must support it.
+                    if failures > 0 {
                         self.report(
                             c,
                             "operator",
@@ -1908,7 +1949,9 @@ impl<'a> Checker<'a> {
     /// both (`int` vs `str`); numbers overlap each other, containers of
     /// one class overlap, and `None` is left alone.
     fn non_overlapping(&self, left: &Type, right: &Type) -> bool {
-        if left.has_any() || right.has_any() {
+        // A function is a function whatever `Any` its signature holds.
+        let vague = |t: &Type| !matches!(t, Type::Callable(_) | Type::Overloaded(_)) && t.has_any();
+        if vague(left) || vague(right) {
             return false;
         }
         // A fixed tuple compares as a `tuple`, a function as a `function`
@@ -1919,7 +1962,9 @@ impl<'a> Checker<'a> {
                 "builtins.tuple",
                 [self.world.join_all(items.iter().cloned())],
             )),
-            Type::Callable(_) => Some(Type::instance("builtins.function", [])),
+            Type::Callable(_) | Type::Overloaded(_) => {
+                Some(Type::instance("builtins.function", []))
+            }
             _ => None,
         };
         let (Some(left), Some(right)) = (as_instance(left), as_instance(right)) else {

@@ -130,16 +130,25 @@ impl Checker<'_> {
     /// before the loop and after a pass through it.
     pub(super) fn loop_body(&mut self, test: Option<&Expr>, body: &[Stmt], orelse: &[Stmt]) {
         let before = self.snapshot();
-        if let Some(test) = test {
-            let (positive, _) = self.conditions(test);
-            self.apply(&positive);
-        }
+        let (positive, negative) = match test {
+            Some(test) => self.conditions(test),
+            None => (Vec::new(), Vec::new()),
+        };
+        self.apply(&positive);
         self.block(body);
         let after_body = self.snapshot();
         self.restore(Self::merge(&[before.clone(), after_body]));
+        // A `while` without a `break` is left only where its condition is
+        // false (`while x is None: ...` leaves `x` not `None`).
+        let by_condition = test.is_some() && !flow::breaks(body);
+        if by_condition {
+            self.apply(&negative);
+        }
         self.block(orelse);
-        let after = self.snapshot();
-        self.restore(Self::merge(&[before, after]));
+        if !by_condition {
+            let after = self.snapshot();
+            self.restore(Self::merge(&[before, after]));
+        }
     }
 
     /// Code that may stop anywhere (a `try` body, `match` cases): each part
@@ -251,7 +260,12 @@ impl Checker<'_> {
         };
         let name: Name = name.id.as_str().into();
         let is_none = (name.clone(), Type::None);
-        let not_none = (name, without_none(ty));
+        // Only `None` so far (`best = None` before a loop assigns it):
+        // not `None` is no value at all, as mypy sees it.
+        let not_none = match ty {
+            Type::None => (name, Type::Never),
+            ty => (name, without_none(ty)),
+        };
         match op {
             CmpOp::Is | CmpOp::Eq => (vec![is_none], vec![not_none]),
             CmpOp::IsNot | CmpOp::NotEq => (vec![not_none], vec![is_none]),

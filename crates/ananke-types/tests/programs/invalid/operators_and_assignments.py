@@ -1,4 +1,5 @@
-from typing import List, Tuple
+from collections import Counter
+from typing import Any, List, Tuple
 
 
 def compute(xs: List[int], name: str) -> int:
@@ -31,3 +32,25 @@ def overlaps(pair: Tuple[int, float], n: int, names: List[str]) -> bool:
     if names == ("a",):  # error
         return False
     return pair == (1, 2.0) or pair[0] == n or print == print
+
+
+# `Any` inside an operand's type leaves its class, which has no such
+# operator; a function compared with a number never equals it.
+def tally_mod(items: List[Any]) -> int:
+    return Counter(items) % len(items)  # error
+
+
+def joined(pairs: List[Tuple[int, int]]) -> Tuple[int, ...]:
+    return tuple() + pairs  # error
+
+
+def is_one(flag: bool) -> bool:
+    return max == 1  # error
+
+
+def class_method_value(n: int) -> List[int]:
+    return list.mro  # error
+
+
+def three_way(n: int) -> int:
+    return max(range(n), 0, 1) - 1  # error
