@@ -413,6 +413,17 @@ enum Shape {
     /// begun, or a string or comment opened and not left: it does what `(`
     /// alone does.
     OpensParen,
+    /// Name bytes (after `blanks` blanks, which end the word being read as
+    /// a space does), then what `OpensParen` is (`len(`, ` range(x`): the
+    /// `lead` name bytes end a word at the `(`, so only the name then
+    /// called can break a rule — a keyword, an avoided name, the function
+    /// itself.
+    Call {
+        /// Length of the leading run of blanks.
+        blanks: u8,
+        /// Length of the name run after them.
+        lead: u8,
+    },
     /// Anything else: tried in full.
     Other,
 }
@@ -457,12 +468,29 @@ impl Shape {
                 .skip(usize::from(!text))
                 .any(|w| !w.is_empty() && matters(w))
         };
+        // What may follow a `(` in `OpensParen`.
+        let after_paren = |rest: &[u8]| ends_word(rest) && !(text && rest.iter().any(name));
+        let blanks = code
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        let lead = code[blanks..].iter().take_while(|b| name(b)).count();
         match code.split_first() {
             None if text => Shape::Plain { lead: 0 },
             None => Shape::Other,
             Some(_) if !text && code.iter().all(name) => Shape::Name,
-            Some((b'(', rest)) if ends_word(rest) && !(text && rest.iter().any(name)) => {
-                Shape::OpensParen
+            Some((b'(', rest)) if after_paren(rest) => Shape::OpensParen,
+            Some(_)
+                if lead > 0
+                    && blanks <= usize::from(u8::MAX)
+                    && lead <= usize::from(u8::MAX)
+                    && code.get(blanks + lead) == Some(&b'(')
+                    && after_paren(&code[blanks + lead + 1..]) =>
+            {
+                Shape::Call {
+                    blanks: blanks as u8,
+                    lead: lead as u8,
+                }
             }
             Some(_) => {
                 let lead = code.iter().take_while(|b| name(b)).count();
@@ -509,6 +537,13 @@ struct TokenIndex {
     opens_paren: TokenMask,
     /// Tokens of `Shape::Plain` with a lead, by their leading name bytes.
     by_head: std::collections::HashMap<Vec<u8>, Vec<TokenId>>,
+    /// Tokens of `Shape::Call` without blanks, by the name bytes they
+    /// add to the chain being read.
+    calls_by_head: std::collections::HashMap<Vec<u8>, Vec<TokenId>>,
+    /// Tokens of `Shape::Call` with blanks.
+    blank_calls: TokenMask,
+    /// Those, by the name they call.
+    blank_calls_by_name: std::collections::HashMap<Vec<u8>, Vec<TokenId>>,
     /// Tokens of `Shape::Other` (tried in full mid-line).
     other: TokenMask,
     /// Tokens with a quote or a line break: inside a string or comment,
@@ -517,6 +552,12 @@ struct TokenIndex {
     /// By `s`: tokens of `s` spaces then a code byte (what puts code at a
     /// known column when read at a line start).
     by_lead: Vec<Vec<TokenId>>,
+    /// By `s`: tokens of `s` spaces then name bytes only. At a line start
+    /// such a token starts a statement at a known column and ends no
+    /// word: the column alone decides it.
+    words_by_lead: Vec<Vec<TokenId>>,
+    /// Every token not in `words_by_lead` (tried in full at a line start).
+    not_words: TokenMask,
     /// Tokens with a line break followed, in the token, by code or a tab
     /// (they decide a line start inside themselves: tried in full).
     inner_line: Vec<TokenId>,
@@ -540,9 +581,14 @@ impl TokenIndex {
             ends_word: TokenMask::new_empty(vocab.len()),
             opens_paren: TokenMask::new_empty(vocab.len()),
             by_head: std::collections::HashMap::new(),
+            calls_by_head: std::collections::HashMap::new(),
+            blank_calls: TokenMask::new_empty(vocab.len()),
+            blank_calls_by_name: std::collections::HashMap::new(),
             other: TokenMask::new_empty(vocab.len()),
             leaves_text: TokenMask::new_empty(vocab.len()),
             by_lead: vec![Vec::new(); MAX_LEAD + 1],
+            words_by_lead: vec![Vec::new(); MAX_LEAD + 1],
+            not_words: TokenMask::new_full(vocab.len()),
             inner_line: Vec::new(),
             tabbed: Vec::new(),
             comment_by_lead: vec![Vec::new(); MAX_LEAD + 1],
@@ -565,6 +611,20 @@ impl TokenIndex {
                 Shape::OpensParen => {
                     index.opens_paren.set(t, true);
                 }
+                Shape::Call { blanks: 0, lead } => index
+                    .calls_by_head
+                    .entry(bytes[..usize::from(lead)].to_vec())
+                    .or_default()
+                    .push(t),
+                Shape::Call { blanks, lead } => {
+                    let (blanks, lead) = (usize::from(blanks), usize::from(lead));
+                    index.blank_calls.set(t, true);
+                    index
+                        .blank_calls_by_name
+                        .entry(bytes[blanks..blanks + lead].to_vec())
+                        .or_default()
+                        .push(t);
+                }
                 Shape::Other => {
                     index.other.set(t, true);
                 }
@@ -579,6 +639,15 @@ impl TokenIndex {
                 continue;
             }
             let spaces = bytes.iter().take_while(|&&b| b == b' ').count();
+            if spaces < bytes.len()
+                && spaces <= MAX_LEAD
+                && bytes[spaces..]
+                    .iter()
+                    .all(|&b| ananke_pylex::is_name_byte(b))
+            {
+                index.words_by_lead[spaces].push(t);
+                index.not_words.set(t, false);
+            }
             match bytes.get(spaces) {
                 Some(&b) if is_code_byte(b) && spaces <= MAX_LEAD => index.by_lead[spaces].push(t),
                 Some(&b'#') if spaces <= MAX_LEAD => index.comment_by_lead[spaces].push(t),
@@ -736,8 +805,23 @@ impl Domain for ControlFlowDomain {
         if Sketch::mid_line_rules(reqs) || sketch.after_semicolon() {
             // A statement's first word or a call may break a rule inside
             // a token, and after a `;` any code starts a statement.
-            if sketch.at_line_start() || sketch.after_semicolon() {
+            if sketch.after_semicolon() {
                 for t in candidates.iter() {
+                    try_token(t, out);
+                }
+                return Ok(());
+            }
+            if sketch.at_line_start() {
+                // Indentation then a word begun: where the statement
+                // starts is all that counts.
+                reject_by_column(
+                    &index.words_by_lead,
+                    sketch.column(),
+                    candidates,
+                    out,
+                    |col| sketch.decide_at(reqs, col).is_some(),
+                );
+                for t in candidates.iter_common(&index.not_words) {
                     try_token(t, out);
                 }
                 return Ok(());
@@ -756,11 +840,49 @@ impl Domain for ControlFlowDomain {
             // Each group is handled as a whole, by word-level mask
             // operations; only the tokens that may finish a word that
             // matters, and the rest, are tried one by one.
-            if state.breach(b" ").is_some() {
+            let space_breaks = state.breach(b" ").is_some();
+            if space_breaks {
                 out.and_not_with(&index.ends_word);
+                out.and_not_with(&index.blank_calls);
             }
             if state.breach(b"(").is_some() {
                 out.and_not_with(&index.opens_paren);
+            }
+            // A call token breaks a rule only where it calls a word that
+            // matters: a keyword, an avoided name, the function itself.
+            let called = MATTERING
+                .iter()
+                .map(|w| w.as_bytes())
+                .chain(reqs.avoid.iter().map(str::as_bytes))
+                .chain(sketch.function_name().filter(|_| reqs.no_recursion));
+            match sketch.partial_chain() {
+                Some(chain) => {
+                    for word in called {
+                        if let Some(head) = word.strip_prefix(chain)
+                            && let Some(tokens) = index.calls_by_head.get(head)
+                        {
+                            for &t in tokens {
+                                try_token(t, out);
+                            }
+                        }
+                        if !space_breaks && let Some(tokens) = index.blank_calls_by_name.get(word) {
+                            for &t in tokens {
+                                try_token(t, out);
+                            }
+                        }
+                    }
+                }
+                // A chain too long to know: every call token in full.
+                None => {
+                    for tokens in index.calls_by_head.values() {
+                        for &t in tokens {
+                            try_token(t, out);
+                        }
+                    }
+                    for t in candidates.iter_common(&index.blank_calls) {
+                        try_token(t, out);
+                    }
+                }
             }
             let partial = sketch.partial_word();
             for word in MATTERING {

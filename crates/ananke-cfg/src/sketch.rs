@@ -481,6 +481,26 @@ impl Sketch {
         &chain[start..]
     }
 
+    /// The name chain being read (`os.pa` in `x = os.pa`), which a token
+    /// of name bytes then `(` would call: empty where none is being read,
+    /// `None` where it is too long to know.
+    pub(crate) fn partial_chain(&self) -> Option<&[u8]> {
+        if !self.lexer.in_code() || self.line.chain_done {
+            return Some(&[]);
+        }
+        self.line.chain.get()
+    }
+
+    /// The name of the innermost function being defined, when known.
+    pub(crate) fn function_name(&self) -> Option<&[u8]> {
+        self.blocks
+            .iter()
+            .rev()
+            .find(|b| b.header == Kw::Def)?
+            .name
+            .get()
+    }
+
     /// Whether mid-line rules could fire in this state under `reqs`
     /// (a statement's first word, a call).
     pub(crate) fn mid_line_rules(reqs: &Requirements) -> bool {

@@ -312,6 +312,23 @@ const PIECES: &[&str] = &[
     "\"a\" if",
     " if\"",
     "x or#",
+    // Names called within a token, with and without blanks before them.
+    "f(x",
+    " f(",
+    "validate(",
+    " validate(",
+    "ate(",
+    "system(",
+    " system(",
+    "while(",
+    " while(",
+    "elif(",
+    " raise(",
+    "g(",
+    " g(\"",
+    "os.",
+    "valid",
+    "\tf(",
 ];
 
 fn pieces_vocab() -> Vocabulary {
