@@ -401,10 +401,12 @@ enum Shape {
     /// Blank or punctuation bytes (no `(`, `;`, quote, `#`, backslash or
     /// line break) and name bytes, with no word inside it that matters (a
     /// keyword, `match`, `case`), then perhaps a string or comment opened
-    /// and not left within the token: the first `lead` bytes finish the
-    /// name being read, and the word ending there is all that can break a
-    /// rule (the name being read itself when `lead` is 0: what a space
-    /// does). Nothing inside a string or comment counts.
+    /// and not left within the token, or a line break and blanks: the
+    /// first `lead` bytes finish the name being read, and the word ending
+    /// there is all that can break a rule (the name being read itself
+    /// when `lead` is 0: what a space does). Nothing inside a string or
+    /// comment counts, and a line break ends a statement, which breaks
+    /// no rule.
     Plain {
         /// Length of the leading run of name bytes.
         lead: u8,
@@ -413,19 +415,33 @@ enum Shape {
     /// begun, or a string or comment opened and not left: it does what `(`
     /// alone does.
     OpensParen,
-    /// Name bytes (after `blanks` blanks, which end the word being read as
-    /// a space does), then what `OpensParen` is (`len(`, ` range(x`): the
-    /// `lead` name bytes end a word at the `(`, so only the name then
-    /// called can break a rule — a keyword, an avoided name, the function
-    /// itself.
+    /// A name called: `skip` bytes, then `lead` name bytes, then what
+    /// `OpensParen` is (`len(`, ` range(x`, `.append(`). Only the name
+    /// then called can break a rule at the `(` — a keyword, an avoided
+    /// name, the function itself — besides the word the `skip` bytes end.
     Call {
-        /// Length of the leading run of blanks.
-        blanks: u8,
-        /// Length of the name run after them.
+        /// How the name joins what is being read.
+        kind: CallKind,
+        /// Bytes before the name.
+        skip: u8,
+        /// Length of the name.
         lead: u8,
     },
     /// Anything else: tried in full.
     Other,
+}
+
+/// How a [`Shape::Call`] token's name joins the code before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CallKind {
+    /// No bytes before it: it goes on with the name being read.
+    Continues,
+    /// Blanks or punctuation (no `.`) before it: they end the word being
+    /// read as a space does, and the name starts afresh.
+    Fresh,
+    /// A `.` before it: an attribute of the chain being read (of nothing
+    /// that counts when no chain is being read).
+    Method,
 }
 
 impl Shape {
@@ -460,39 +476,60 @@ impl Shape {
             Some(at) if stays_text(&bytes[at..]) => (&bytes[..at], true),
             _ => (bytes, false),
         };
+        // A line break it ends with, then blanks only.
+        let (code, breaks) = match code.iter().position(|b| matches!(b, b'\n' | b'\r')) {
+            Some(at)
+                if !text
+                    && code[at..]
+                        .iter()
+                        .all(|b| matches!(b, b'\n' | b'\r' | b' ' | b'\t')) =>
+            {
+                (&code[..at], true)
+            }
+            _ => (code, false),
+        };
+        // Whether the token ends the last name run in it.
+        let ended = text || breaks;
         // Name runs that end inside the token, after its first (the last
-        // too when text ends it).
+        // too when text or a line break ends it).
         let inner_words_matter = |rest: &[u8]| {
             rest.split(|b| !name(b))
                 .rev()
-                .skip(usize::from(!text))
+                .skip(usize::from(!ended))
                 .any(|w| !w.is_empty() && matters(w))
         };
         // What may follow a `(` in `OpensParen`.
-        let after_paren = |rest: &[u8]| ends_word(rest) && !(text && rest.iter().any(name));
-        let blanks = code
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t'))
-            .count();
-        let lead = code[blanks..].iter().take_while(|b| name(b)).count();
+        let after_paren =
+            |rest: &[u8]| !breaks && ends_word(rest) && !(text && rest.iter().any(name));
+        // A name called: the name run before the first `(`, and what is
+        // before it.
+        let call = || {
+            let paren = code.iter().position(|&b| b == b'(')?;
+            let lead = code[..paren].iter().rev().take_while(|b| name(b)).count();
+            let skip = paren - lead;
+            let before = &code[..skip];
+            let kind = match before {
+                [] => CallKind::Continues,
+                [b'.'] => CallKind::Method,
+                _ if before.iter().all(|b| plain(b) && *b != b'.') => CallKind::Fresh,
+                _ => return None,
+            };
+            (lead > 0
+                && skip <= usize::from(u8::MAX)
+                && lead <= usize::from(u8::MAX)
+                && after_paren(&code[paren + 1..]))
+            .then_some(Shape::Call {
+                kind,
+                skip: skip as u8,
+                lead: lead as u8,
+            })
+        };
         match code.split_first() {
-            None if text => Shape::Plain { lead: 0 },
+            None if ended => Shape::Plain { lead: 0 },
             None => Shape::Other,
-            Some(_) if !text && code.iter().all(name) => Shape::Name,
+            Some(_) if !ended && code.iter().all(name) => Shape::Name,
             Some((b'(', rest)) if after_paren(rest) => Shape::OpensParen,
-            Some(_)
-                if lead > 0
-                    && blanks <= usize::from(u8::MAX)
-                    && lead <= usize::from(u8::MAX)
-                    && code.get(blanks + lead) == Some(&b'(')
-                    && after_paren(&code[blanks + lead + 1..]) =>
-            {
-                Shape::Call {
-                    blanks: blanks as u8,
-                    lead: lead as u8,
-                }
-            }
-            Some(_) => {
+            Some(_) => call().unwrap_or_else(|| {
                 let lead = code.iter().take_while(|b| name(b)).count();
                 let rest = &code[lead..];
                 if lead > usize::from(u8::MAX)
@@ -503,7 +540,7 @@ impl Shape {
                 } else {
                     Shape::Plain { lead: lead as u8 }
                 }
-            }
+            }),
         }
     }
 }
@@ -537,13 +574,11 @@ struct TokenIndex {
     opens_paren: TokenMask,
     /// Tokens of `Shape::Plain` with a lead, by their leading name bytes.
     by_head: std::collections::HashMap<Vec<u8>, Vec<TokenId>>,
-    /// Tokens of `Shape::Call` without blanks, by the name bytes they
-    /// add to the chain being read.
-    calls_by_head: std::collections::HashMap<Vec<u8>, Vec<TokenId>>,
-    /// Tokens of `Shape::Call` with blanks.
-    blank_calls: TokenMask,
-    /// Those, by the name they call.
-    blank_calls_by_name: std::collections::HashMap<Vec<u8>, Vec<TokenId>>,
+    /// Tokens of `Shape::Call`, by kind (`CallKind` as an index), and
+    /// by the name they call (the bytes they add to the chain being read,
+    /// for `Continues`).
+    calls: [TokenMask; 3],
+    calls_by_name: [std::collections::HashMap<Vec<u8>, Vec<TokenId>>; 3],
     /// Tokens of `Shape::Other` (tried in full mid-line).
     other: TokenMask,
     /// Tokens with a quote or a line break: inside a string or comment,
@@ -581,9 +616,8 @@ impl TokenIndex {
             ends_word: TokenMask::new_empty(vocab.len()),
             opens_paren: TokenMask::new_empty(vocab.len()),
             by_head: std::collections::HashMap::new(),
-            calls_by_head: std::collections::HashMap::new(),
-            blank_calls: TokenMask::new_empty(vocab.len()),
-            blank_calls_by_name: std::collections::HashMap::new(),
+            calls: std::array::from_fn(|_| TokenMask::new_empty(vocab.len())),
+            calls_by_name: std::array::from_fn(|_| std::collections::HashMap::new()),
             other: TokenMask::new_empty(vocab.len()),
             leaves_text: TokenMask::new_empty(vocab.len()),
             by_lead: vec![Vec::new(); MAX_LEAD + 1],
@@ -611,17 +645,11 @@ impl TokenIndex {
                 Shape::OpensParen => {
                     index.opens_paren.set(t, true);
                 }
-                Shape::Call { blanks: 0, lead } => index
-                    .calls_by_head
-                    .entry(bytes[..usize::from(lead)].to_vec())
-                    .or_default()
-                    .push(t),
-                Shape::Call { blanks, lead } => {
-                    let (blanks, lead) = (usize::from(blanks), usize::from(lead));
-                    index.blank_calls.set(t, true);
-                    index
-                        .blank_calls_by_name
-                        .entry(bytes[blanks..blanks + lead].to_vec())
+                Shape::Call { kind, skip, lead } => {
+                    let (skip, lead) = (usize::from(skip), usize::from(lead));
+                    index.calls[kind as usize].set(t, true);
+                    index.calls_by_name[kind as usize]
+                        .entry(bytes[skip..skip + lead].to_vec())
                         .or_default()
                         .push(t);
                 }
@@ -693,6 +721,98 @@ fn reject_by_column(
             if candidates.contains(t) {
                 out.set(t, false);
             }
+        }
+    }
+}
+
+/// The call tokens of one mid-line step (see [`Shape::Call`]).
+struct Calls<'a> {
+    reqs: &'a Requirements,
+    sketch: &'a Sketch,
+    index: &'a TokenIndex,
+    candidates: &'a TokenMask,
+}
+
+impl Calls<'_> {
+    /// The names a call may break a rule by calling: keywords, avoided
+    /// names, the function itself.
+    fn called(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        MATTERING
+            .iter()
+            .map(|w| w.as_bytes())
+            .chain(self.reqs.avoid.iter().map(str::as_bytes))
+            .chain(
+                self.sketch
+                    .function_name()
+                    .filter(|_| self.reqs.no_recursion),
+            )
+    }
+
+    /// Masks the call tokens that break a rule: those calling a name
+    /// that may are tried in full, the rest need nothing more (those of
+    /// kinds that end a word were masked with the word when `space_breaks`).
+    fn mask(
+        &self,
+        out: &mut TokenMask,
+        space_breaks: bool,
+        try_token: &impl Fn(TokenId, &mut TokenMask),
+    ) {
+        let by_name = |kind: CallKind, name: &[u8], out: &mut TokenMask| {
+            for &t in self.index.calls_by_name[kind as usize]
+                .get(name)
+                .into_iter()
+                .flatten()
+            {
+                try_token(t, out);
+            }
+        };
+        let every = |kind: CallKind, out: &mut TokenMask| {
+            for t in self
+                .candidates
+                .iter_common(&self.index.calls[kind as usize])
+            {
+                try_token(t, out);
+            }
+        };
+        // The name goes on with the chain being read.
+        match self.sketch.partial_chain() {
+            Some(chain) => {
+                for word in self.called() {
+                    if let Some(head) = word.strip_prefix(chain) {
+                        by_name(CallKind::Continues, head, out);
+                    }
+                }
+            }
+            None => every(CallKind::Continues, out),
+        }
+        if space_breaks {
+            return;
+        }
+        // A name on its own.
+        for word in self.called() {
+            by_name(CallKind::Fresh, word, out);
+        }
+        // An attribute: of the chain being read (only an avoided name is
+        // dotted), or of a value (no call that counts, but its name still
+        // ends a word).
+        match self.sketch.raw_chain() {
+            Some([]) => {
+                for word in self.called() {
+                    by_name(CallKind::Method, word, out);
+                }
+            }
+            Some(chain) => {
+                for target in self.reqs.avoid.iter() {
+                    if let Some(name) = target
+                        .as_bytes()
+                        .strip_prefix(chain)
+                        .and_then(|rest| rest.strip_prefix(b"."))
+                    {
+                        by_name(CallKind::Method, name, out);
+                    }
+                }
+            }
+            None => every(CallKind::Method, out),
         }
     }
 }
@@ -843,46 +963,11 @@ impl Domain for ControlFlowDomain {
             let space_breaks = state.breach(b" ").is_some();
             if space_breaks {
                 out.and_not_with(&index.ends_word);
-                out.and_not_with(&index.blank_calls);
+                out.and_not_with(&index.calls[CallKind::Fresh as usize]);
+                out.and_not_with(&index.calls[CallKind::Method as usize]);
             }
             if state.breach(b"(").is_some() {
                 out.and_not_with(&index.opens_paren);
-            }
-            // A call token breaks a rule only where it calls a word that
-            // matters: a keyword, an avoided name, the function itself.
-            let called = MATTERING
-                .iter()
-                .map(|w| w.as_bytes())
-                .chain(reqs.avoid.iter().map(str::as_bytes))
-                .chain(sketch.function_name().filter(|_| reqs.no_recursion));
-            match sketch.partial_chain() {
-                Some(chain) => {
-                    for word in called {
-                        if let Some(head) = word.strip_prefix(chain)
-                            && let Some(tokens) = index.calls_by_head.get(head)
-                        {
-                            for &t in tokens {
-                                try_token(t, out);
-                            }
-                        }
-                        if !space_breaks && let Some(tokens) = index.blank_calls_by_name.get(word) {
-                            for &t in tokens {
-                                try_token(t, out);
-                            }
-                        }
-                    }
-                }
-                // A chain too long to know: every call token in full.
-                None => {
-                    for tokens in index.calls_by_head.values() {
-                        for &t in tokens {
-                            try_token(t, out);
-                        }
-                    }
-                    for t in candidates.iter_common(&index.blank_calls) {
-                        try_token(t, out);
-                    }
-                }
             }
             let partial = sketch.partial_word();
             for word in MATTERING {
@@ -894,6 +979,13 @@ impl Domain for ControlFlowDomain {
                     }
                 }
             }
+            let calls = Calls {
+                reqs,
+                sketch: &sketch,
+                index,
+                candidates,
+            };
+            calls.mask(out, space_breaks, &try_token);
             for t in candidates.iter_common(&index.other) {
                 try_token(t, out);
             }

@@ -491,6 +491,16 @@ impl Sketch {
         self.line.chain.get()
     }
 
+    /// The chain read last, ended or not (a `.` next goes on with it:
+    /// `os .system`): empty where none is, `None` where it is too long to
+    /// know.
+    pub(crate) fn raw_chain(&self) -> Option<&[u8]> {
+        if !self.lexer.in_code() {
+            return Some(&[]);
+        }
+        self.line.chain.get()
+    }
+
     /// The name of the innermost function being defined, when known.
     pub(crate) fn function_name(&self) -> Option<&[u8]> {
         self.blocks

@@ -329,6 +329,22 @@ const PIECES: &[&str] = &[
     "os.",
     "valid",
     "\tf(",
+    // Methods and names called after punctuation; line breaks that end
+    // a token.
+    ".system(",
+    " .system(",
+    ".f(",
+    ".if(",
+    "=f(",
+    ", g(",
+    "=while(",
+    "os",
+    "):\n",
+    "x\n",
+    "if\n",
+    " or\n    ",
+    "True\n",
+    ")\n\n        ",
 ];
 
 fn pieces_vocab() -> Vocabulary {
