@@ -455,12 +455,6 @@ impl Shape {
                     b'(' | b';' | b'\'' | b'"' | b'#' | b'\\' | b'\n' | b'\r' | b'\x0c'
                 )
         };
-        // Punctuation, then name bytes to the end (a word begun, not
-        // ended).
-        let ends_word = |rest: &[u8]| {
-            let split = rest.iter().position(name).unwrap_or(rest.len());
-            rest[..split].iter().all(plain) && rest[split..].iter().all(name)
-        };
         // A string or comment the token opens and does not leave: a quote
         // or `#`, then no quote and no line break (a backslash only
         // escapes inside it).
@@ -471,18 +465,27 @@ impl Shape {
                 .any(|b| matches!(b, b'\n' | b'\r' | b'"' | b'\'')),
             _ => false,
         };
+        // A string literal the token holds whole (one line, no escapes,
+        // not the start of a triple quote) counts as punctuation: it ends
+        // the word before it and nothing inside it counts. Replaced byte
+        // for byte, so that offsets stay those of the token.
+        let owned = whole_strings_as_commas(bytes);
+        let bytes = owned.as_slice();
         // The code part of the token; whether text follows it.
         let (code, text) = match bytes.iter().position(|b| matches!(b, b'#' | b'"' | b'\'')) {
             Some(at) if stays_text(&bytes[at..]) => (&bytes[..at], true),
             _ => (bytes, false),
         };
-        // A line break it ends with, then blanks only.
-        let (code, breaks) = match code.iter().position(|b| matches!(b, b'\n' | b'\r')) {
+        // What it ends with: a line break, a `;`, a backslash (a line
+        // continued), then only those and blanks. It ends the word before
+        // it as a space does, and a statement perhaps, which breaks no rule.
+        let ending = |b: &u8| matches!(b, b';' | b'\n' | b'\r' | b'\\' | b'\x0c');
+        let (code, breaks) = match code.iter().position(ending) {
             Some(at)
                 if !text
                     && code[at..]
                         .iter()
-                        .all(|b| matches!(b, b'\n' | b'\r' | b' ' | b'\t')) =>
+                        .all(|b| ending(b) || matches!(b, b' ' | b'\t')) =>
             {
                 (&code[..at], true)
             }
@@ -498,27 +501,53 @@ impl Shape {
                 .skip(usize::from(!ended))
                 .any(|w| !w.is_empty() && matters(w))
         };
-        // What may follow a `(` in `OpensParen`.
-        let after_paren =
-            |rest: &[u8]| !breaks && ends_word(rest) && !(text && rest.iter().any(name));
+        // What may follow a `(` in `OpensParen`: punctuation (more `(`
+        // too: after punctuation a `(` calls nothing), then a name begun.
+        let after_paren = |rest: &[u8]| {
+            let split = rest.iter().position(name).unwrap_or(rest.len());
+            !breaks
+                && rest[..split].iter().all(|b| plain(b) || *b == b'(')
+                && rest[split..].iter().all(name)
+                && !(text && split < rest.len())
+        };
+        let blank = |b: &u8| matches!(b, b' ' | b'\t');
         // A name called: the name run before the first `(`, and what is
-        // before it.
+        // before it. Without a name, blanks then `(` do what `(` does
+        // (the word they end is the one called), and punctuation then `(`
+        // only ends the word (punctuation leaves nothing to call).
         let call = || {
             let paren = code.iter().position(|&b| b == b'(')?;
             let lead = code[..paren].iter().rev().take_while(|b| name(b)).count();
             let skip = paren - lead;
             let before = &code[..skip];
+            if !before.iter().all(plain) || !after_paren(&code[paren + 1..]) {
+                return None;
+            }
+            // A `.` after punctuation is an attribute of a value: the name
+            // then only ends a word.
+            let dots = before.iter().filter(|&&b| b == b'.').count();
+            let valued_dot = dots == 1
+                && before.last() == Some(&b'.')
+                && before.iter().any(|b| !blank(b) && *b != b'.');
+            if lead == 0 {
+                return match before {
+                    _ if before.iter().all(blank) => Some(Shape::OpensParen),
+                    _ if dots == 0 => Some(Shape::Plain { lead: 0 }),
+                    _ => None,
+                };
+            }
             let kind = match before {
                 [] => CallKind::Continues,
-                [b'.'] => CallKind::Method,
-                _ if before.iter().all(|b| plain(b) && *b != b'.') => CallKind::Fresh,
+                _ if dots == 1
+                    && before.last() == Some(&b'.')
+                    && before[..skip - 1].iter().all(blank) =>
+                {
+                    CallKind::Method
+                }
+                _ if dots == 0 || valued_dot => CallKind::Fresh,
                 _ => return None,
             };
-            (lead > 0
-                && skip <= usize::from(u8::MAX)
-                && lead <= usize::from(u8::MAX)
-                && after_paren(&code[paren + 1..]))
-            .then_some(Shape::Call {
+            (skip <= usize::from(u8::MAX) && lead <= usize::from(u8::MAX)).then_some(Shape::Call {
                 kind,
                 skip: skip as u8,
                 lead: lead as u8,
@@ -543,6 +572,37 @@ impl Shape {
             }),
         }
     }
+}
+
+/// `bytes` with each string literal it holds whole — a quote, then no
+/// quote of its kind, line break or backslash, then the closing quote,
+/// not followed by a third one — replaced by as many commas.
+fn whole_strings_as_commas(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i < bytes.len() {
+        let q = bytes[i];
+        if !matches!(q, b'"' | b'\'') {
+            i += 1;
+            continue;
+        }
+        let Some(len) = bytes[i + 1..]
+            .iter()
+            .position(|&b| b == q || matches!(b, b'\n' | b'\r' | b'\\'))
+            .filter(|&n| bytes[i + 1 + n] == q)
+        else {
+            // An unclosed string: the rest is text.
+            break;
+        };
+        let end = i + 1 + len;
+        if bytes.get(end + 1) == Some(&q) {
+            // `"""`: a triple quote, not an empty string.
+            break;
+        }
+        out[i..=end].fill(b',');
+        i = end + 1;
+    }
+    out
 }
 
 /// Whether ending the word `w` can break a mid-line rule: a keyword or a
@@ -1054,5 +1114,49 @@ impl Domain for ControlFlowDomain {
             keep_ratio: 0.99,
             scales_with_candidates: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_group_tokens_by_what_they_can_break() {
+        let call = |kind, skip, lead| Shape::Call { kind, skip, lead };
+        for (token, shape) in [
+            ("abc", Shape::Name),
+            (" x", Shape::Plain { lead: 0 }),
+            ("x, y", Shape::Plain { lead: 1 }),
+            ("x\n    ", Shape::Plain { lead: 1 }),
+            (");\n", Shape::Plain { lead: 0 }),
+            (" \\\n", Shape::Plain { lead: 0 }),
+            ("\"a\", ", Shape::Plain { lead: 0 }),
+            ("*(", Shape::Plain { lead: 0 }),
+            ("(", Shape::OpensParen),
+            (" ((", Shape::OpensParen),
+            ("len(", call(CallKind::Continues, 0, 3)),
+            (" range(x", call(CallKind::Fresh, 1, 5)),
+            (", g(", call(CallKind::Fresh, 2, 1)),
+            ("\"a\".join(", call(CallKind::Fresh, 4, 4)),
+            (".append(", call(CallKind::Method, 1, 6)),
+            (" .system(", call(CallKind::Method, 2, 6)),
+            // A keyword ended inside, a name ended then called, a triple
+            // quote, a `;` with code after it: tried in full.
+            (" if x", Shape::Other),
+            ("f(x)", Shape::Other),
+            ("\"\"\"", Shape::Other),
+            ("; x", Shape::Other),
+        ] {
+            assert_eq!(Shape::of(token.as_bytes()), shape, "{token:?}");
+        }
+    }
+
+    #[test]
+    fn whole_strings_become_commas_byte_for_byte() {
+        assert_eq!(whole_strings_as_commas(b"x\"ab\".y"), b"x,,,,.y");
+        assert_eq!(whole_strings_as_commas(b"''+'"), b",,+'");
+        assert_eq!(whole_strings_as_commas(b"\"\"\"a"), b"\"\"\"a");
+        assert_eq!(whole_strings_as_commas(b"\"a\\\"b\""), b"\"a\\\"b\"");
     }
 }

@@ -345,6 +345,22 @@ const PIECES: &[&str] = &[
     " or\n    ",
     "True\n",
     ")\n\n        ",
+    // Whole strings, parens after punctuation, statement ends.
+    "\"a\".join(",
+    "\", \"",
+    "'x'",
+    ").f(",
+    " (",
+    "*(",
+    "((",
+    ";",
+    ";\n",
+    " \\\n",
+    "\\",
+    "\"\")",
+    "x\"y\"z",
+    " \"if\" if",
+    "=\"\".f(",
 ];
 
 fn pieces_vocab() -> Vocabulary {
