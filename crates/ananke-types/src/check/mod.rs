@@ -87,8 +87,11 @@ struct Var {
     declared: bool,
     /// Bound to an empty collection and not given an element type yet.
     partial: Option<partial::Partial>,
+    /// Holds an annotated `Any` (see `any`).
+    rooted: bool,
 }
 
+mod any;
 mod narrow;
 mod partial;
 
@@ -268,6 +271,8 @@ struct Checker<'a> {
     /// knowing better: the checker's `Any` also stands for what it does not
     /// model, so only these may be blamed for returning `Any`.
     explicit_any: std::collections::HashSet<TextRange>,
+    /// Expressions that come from an annotated `Any` (see `any`).
+    any_rooted: std::collections::HashSet<TextRange>,
 }
 
 /// The name of the statement [`scope_at`] appends to find a scope.
@@ -396,6 +401,7 @@ impl<'a> Checker<'a> {
             finished: false,
             ends: std::collections::HashSet::new(),
             explicit_any: std::collections::HashSet::new(),
+            any_rooted: std::collections::HashSet::new(),
         }
     }
 
@@ -462,6 +468,14 @@ impl<'a> Checker<'a> {
     }
 
     fn bind(&mut self, name: &str, ty: Type, at: &impl Ranged, value_expr: bool) {
+        let rooted = self.any_rooted.contains(&at.range());
+        self.bind_type(name, ty, at, value_expr);
+        if rooted {
+            self.mark_rooted(name);
+        }
+    }
+
+    fn bind_type(&mut self, name: &str, ty: Type, at: &impl Ranged, value_expr: bool) {
         let in_function = self.frames.len() > 1;
         let frame = self.frames.last_mut().expect("a frame");
         match frame.vars.get_mut(name) {
@@ -509,6 +523,7 @@ impl<'a> Checker<'a> {
                         ty,
                         declared,
                         partial: None,
+                        rooted: false,
                     },
                 );
             }
@@ -524,6 +539,7 @@ impl<'a> Checker<'a> {
                 ty,
                 declared: true,
                 partial: None,
+                rooted: false,
             },
         );
         frame.narrowed.remove(name);
@@ -641,7 +657,12 @@ impl<'a> Checker<'a> {
                     }
                 }
                 match &*a.target {
-                    Expr::Name(n) => self.declare(n.id.as_str(), declared),
+                    Expr::Name(n) => {
+                        self.declare(n.id.as_str(), declared);
+                        if any::mentions_any(&a.annotation) {
+                            self.mark_rooted(n.id.as_str());
+                        }
+                    }
                     other => {
                         self.expr(other);
                     }
@@ -843,6 +864,11 @@ impl<'a> Checker<'a> {
                 ty = receiver.clone();
             }
             self.declare(name, ty);
+        }
+        for param in def.parameters.iter() {
+            if param.annotation().is_some_and(any::mentions_any) {
+                self.mark_rooted(param.name().as_str());
+            }
         }
         self.block(&def.body);
         if self.finished {
@@ -1081,6 +1107,7 @@ impl<'a> Checker<'a> {
         self.depth += 1;
         let ty = self.expr_inner(expr, expected);
         self.depth -= 1;
+        self.track_any(expr, &ty);
         ty
     }
 
@@ -1135,10 +1162,10 @@ impl<'a> Checker<'a> {
                 if let Expr::Name(f) = &*c.func
                     && matches!(f.id.as_str(), "abs" | "max" | "min")
                     && !self.binds_locally(f.id.as_str())
-                    && c.arguments
-                        .args
-                        .iter()
-                        .any(|a| self.explicit_any.contains(&a.range()))
+                    && c.arguments.args.iter().any(|a| {
+                        self.explicit_any.contains(&a.range())
+                            || (self.any_rooted.contains(&a.range()) && matches!(ty, Type::Any))
+                    })
                 {
                     self.explicit_any.insert(c.range);
                     return Type::Any;
@@ -1194,7 +1221,21 @@ impl<'a> Checker<'a> {
                     ast::BoolOp::And => Type::union(types),
                 }
             }
-            Expr::Compare(c) => self.compare(c),
+            Expr::Compare(c) => {
+                let ty = self.compare(c);
+                // `x == 1` with `x: Any` is `Any` for mypy (the result of
+                // `Any.__eq__`); `is` and `in` give a `bool`.
+                if let ([op], true) = (&c.ops[..], self.explicit_any.contains(&c.left.range()))
+                    && !matches!(
+                        op,
+                        ast::CmpOp::Is | ast::CmpOp::IsNot | ast::CmpOp::In | ast::CmpOp::NotIn
+                    )
+                {
+                    self.explicit_any.insert(c.range);
+                    return Type::Any;
+                }
+                ty
+            }
             Expr::If(i) => {
                 self.expr(&i.test);
                 let (positive, negative) = self.conditions(&i.test);
@@ -1419,6 +1460,7 @@ impl<'a> Checker<'a> {
                 ty,
                 declared: false,
                 partial: None,
+                rooted: false,
             },
         );
         frame.narrowed.remove(name);

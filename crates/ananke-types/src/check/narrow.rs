@@ -107,6 +107,13 @@ impl Checker<'_> {
                 let (positive, negative) = self.conditions(test);
                 self.apply(&positive);
                 negatives.extend(negative);
+                // `isinstance(text, dict)` with `text: str`: mypy skips
+                // the branch (nothing in it is checked, and it goes
+                // nowhere).
+                if matches!(test, Expr::Call(_)) && positive.iter().any(|(_, t)| *t == Type::Never)
+                {
+                    continue;
+                }
             }
             self.block(body);
             if self.reaches_next(body) {
@@ -352,11 +359,15 @@ impl Checker<'_> {
                 );
             }
         }
-        // No overlap mypy would see as such: say nothing.
-        let positive = if positive.is_empty() {
-            Type::Any
-        } else {
+        // No overlap: between builtins whose layouts clash (a `str` is
+        // never a `dict`) mypy calls the branch unreachable; otherwise a
+        // subclass of both might exist: say nothing.
+        let positive = if !positive.is_empty() {
             Type::union(positive)
+        } else if members.iter().chain(instances).all(is_sealed_builtin) {
+            Type::Never
+        } else {
+            Type::Any
         };
         let remaining: Vec<Type> = members
             .iter()
@@ -370,6 +381,26 @@ impl Checker<'_> {
         };
         (positive, negative)
     }
+}
+
+/// Builtin classes no class derives from two of (their instance layouts
+/// clash), so an instance of one is never an instance of another.
+fn is_sealed_builtin(ty: &Type) -> bool {
+    matches!(
+        ty.class_name(),
+        Some(
+            "builtins.int"
+                | "builtins.float"
+                | "builtins.complex"
+                | "builtins.str"
+                | "builtins.bytes"
+                | "builtins.list"
+                | "builtins.dict"
+                | "builtins.set"
+                | "builtins.frozenset"
+                | "builtins.tuple"
+        )
+    ) || matches!(ty, Type::Tuple(_))
 }
 
 fn is_type_call(call: &ast::ExprCall) -> bool {

@@ -1,0 +1,80 @@
+//! Which `Any` is mypy's own: `--strict` warns when a function returns a
+//! value of type `Any` (`no-any-return`), but the checker's `Any` also
+//! stands for what it does not model, so only values it knows mypy types
+//! `Any` may be blamed.
+//!
+//! Those are tracked by source range (`explicit_any`), and so are the
+//! expressions they come from (`any_rooted`): a name annotated with `Any`
+//! in its type (`x: Any`, `xs: List[Any]`), what is read from such a name
+//! (`xs[0]`, `x.attr`, `x.f()`, a loop variable over it), a name assigned
+//! one, and what `getattr` or `eval` return. An expression of type `Any`
+//! rooted so is mypy's `Any` too.
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use super::Checker;
+use crate::types::Type;
+
+/// Functions whose declared return type is `Any`.
+const RETURNING_ANY: [&str; 2] = ["getattr", "eval"];
+
+/// Whether an annotation names `Any` somewhere (`Any`, `List[Any]`,
+/// `typing.Any`).
+pub(super) fn mentions_any(annotation: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'a> ast::visitor::Visitor<'a> for Finder {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Name(n) if n.id.as_str() == "Any" => self.0 = true,
+                Expr::Attribute(a) if a.attr.id.as_str() == "Any" => self.0 = true,
+                _ => ast::visitor::walk_expr(self, expr),
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    ast::visitor::Visitor::visit_expr(&mut finder, annotation);
+    finder.0
+}
+
+impl Checker<'_> {
+    /// Records whether `expr` (of type `ty`) comes from an annotated
+    /// `Any`, and whether its `Any` is mypy's.
+    pub(super) fn track_any(&mut self, expr: &Expr, ty: &Type) {
+        let rooted = match expr {
+            Expr::Name(n) => self.rooted_name(n.id.as_str()),
+            Expr::Attribute(a) => self.any_rooted.contains(&a.value.range()),
+            Expr::Subscript(s) => self.any_rooted.contains(&s.value.range()),
+            Expr::Call(c) => {
+                self.any_rooted.contains(&c.func.range())
+                    || matches!(&*c.func, Expr::Name(f)
+                        if RETURNING_ANY.contains(&f.id.as_str()) && !self.binds_locally(f.id.as_str()))
+            }
+            _ => false,
+        };
+        if rooted {
+            self.any_rooted.insert(expr.range());
+            if matches!(ty, Type::Any) {
+                self.explicit_any.insert(expr.range());
+            }
+        }
+    }
+
+    /// Marks the variable `name` (of the innermost frame) as holding an
+    /// annotated `Any`.
+    pub(super) fn mark_rooted(&mut self, name: &str) {
+        if let Some(var) = self.frames.last_mut().and_then(|f| f.vars.get_mut(name)) {
+            var.rooted = true;
+        }
+    }
+
+    /// Whether the variable `name` resolves to holds an annotated `Any`.
+    fn rooted_name(&self, name: &str) -> bool {
+        for frame in self.frames.iter().rev() {
+            if let Some(var) = frame.vars.get(name) {
+                return var.rooted;
+            }
+        }
+        false
+    }
+}
