@@ -432,56 +432,68 @@ fn finish_point(
 }
 
 /// The last resort of a reply the model could not finish (see
-/// [`Stop::Rescued`]): at the latest statement start (the current position
-/// first) where the constraints take `return` followed by one of `values`
-/// and a line break, at one of the `indents`, and then accept the code,
-/// that statement is written. The session and trail are cut back there;
-/// nothing changes when no statement start takes one.
-fn rescue(
-    session: &mut Session,
-    trail: &mut Trail,
-    tokenizer: &ModelTokenizer,
-    indents: &[String],
-    values: &[String],
-    mask: &mut TokenMask,
-    eos: &[u32],
-) -> Result<bool, ModelError> {
-    for (tokens, at, written) in trail.statement_starts() {
-        let checkpoint = session.checkpoint();
-        session.rollback(trail.kept.len() - tokens)?;
-        for rest in indents
-            .iter()
-            .filter_map(|i| i.strip_prefix(written.as_str()))
-        {
-            // The keyword first: most indentations refuse it already.
-            let keyword = tokenizer.encode(&format!("{rest}return"))?;
-            if session.validate(&keyword)? < keyword.len() {
-                continue;
-            }
-            for value in values {
-                let statement = tokenizer.encode(&format!("{rest}return {value}\n"))?;
-                if session.validate(&statement)? < statement.len() {
+/// [`Stop::Rescued`]): `return` and one of `values` (placeholders of the
+/// declared return type), at one of the `indents`.
+struct Rescue<'a> {
+    indents: &'a [String],
+    values: &'a [String],
+    eos: &'a [u32],
+}
+
+impl Rescue<'_> {
+    /// At the latest statement start (the current position first) where
+    /// the constraints take the statement, line break included, and then
+    /// accept the code, writes it. The session and trail are cut back
+    /// there; nothing changes when no statement start takes one.
+    fn write(
+        &self,
+        session: &mut Session,
+        trail: &mut Trail,
+        tokenizer: &ModelTokenizer,
+        mask: &mut TokenMask,
+    ) -> Result<bool, ModelError> {
+        let Rescue {
+            indents,
+            values,
+            eos,
+        } = *self;
+        for (tokens, at, written) in trail.statement_starts() {
+            let checkpoint = session.checkpoint();
+            session.rollback(trail.kept.len() - tokens)?;
+            for rest in indents
+                .iter()
+                .filter_map(|i| i.strip_prefix(written.as_str()))
+            {
+                // The keyword first: most indentations refuse it already.
+                let keyword = tokenizer.encode(&format!("{rest}return"))?;
+                if session.validate(&keyword)? < keyword.len() {
                     continue;
                 }
-                let before = session.checkpoint();
-                session.commit_many(&statement)?;
-                session.compute_mask(mask)?;
-                if eos.iter().any(|&e| mask.contains(e)) {
+                for value in values {
+                    let statement = tokenizer.encode(&format!("{rest}return {value}\n"))?;
+                    if session.validate(&statement)? < statement.len() {
+                        continue;
+                    }
+                    let before = session.checkpoint();
+                    session.commit_many(&statement)?;
+                    session.compute_mask(mask)?;
+                    if eos.iter().any(|&e| mask.contains(e)) {
+                        session.release(before);
+                        session.release(checkpoint);
+                        trail.cut(tokens, at);
+                        trail.reply.extend_from_slice(&tokenizer.bytes(&statement));
+                        trail.kept.extend_from_slice(&statement);
+                        return Ok(true);
+                    }
+                    session.restore(before)?;
                     session.release(before);
-                    session.release(checkpoint);
-                    trail.cut(tokens, at);
-                    trail.reply.extend_from_slice(&tokenizer.bytes(&statement));
-                    trail.kept.extend_from_slice(&statement);
-                    return Ok(true);
                 }
-                session.restore(before)?;
-                session.release(before);
             }
+            session.restore(checkpoint)?;
+            session.release(checkpoint);
         }
-        session.restore(checkpoint)?;
-        session.release(checkpoint);
+        Ok(false)
     }
-    Ok(false)
 }
 
 impl Default for DecodeConfig {
@@ -657,6 +669,11 @@ impl<'m> Decoder<'m> {
         let mut finish_tries = 0;
         let placeholders = placeholders(task.returns.as_deref());
         let eos = tokenizer.eos().to_vec();
+        let rescue = Rescue {
+            indents: &finish,
+            values: &placeholders,
+            eos: &eos,
+        };
         let mut session = match constraints {
             Some(ananke) => Some(start_session(ananke, task)?),
             None => None,
@@ -756,15 +773,7 @@ impl<'m> Decoder<'m> {
                     self.mask.is_empty() || endless || (!finishing && left <= FINISH_WITHIN / 4);
                 if ((finishing && line_start) || stuck)
                     && finish_tries >= MAX_FINISH_TRIES
-                    && rescue(
-                        session,
-                        &mut trail,
-                        self.model.tokenizer(),
-                        &finish,
-                        &placeholders,
-                        &mut self.mask,
-                        &eos,
-                    )?
+                    && rescue.write(session, &mut trail, self.model.tokenizer(), &mut self.mask)?
                 {
                     trail.close();
                     generation.stop = Stop::Rescued;
@@ -892,15 +901,7 @@ impl<'m> Decoder<'m> {
                 trail.cut(tokens, at);
                 trail.close();
                 generation.stop = Stop::Finished;
-            } else if rescue(
-                session,
-                &mut trail,
-                self.model.tokenizer(),
-                &finish,
-                &placeholders,
-                &mut self.mask,
-                &eos,
-            )? {
+            } else if rescue.write(session, &mut trail, self.model.tokenizer(), &mut self.mask)? {
                 trail.close();
                 generation.stop = Stop::Rescued;
             }
