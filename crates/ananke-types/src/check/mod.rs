@@ -1547,51 +1547,30 @@ impl<'a> Checker<'a> {
                 }
             },
             // A class's own members, then those of `type` (`list.mro`).
-            Type::Class(class) => match self.world.class_member(class, name) {
-                Some(ty) => ty,
-                None => {
-                    let metaclass = Type::instance("builtins.type", []);
-                    match self.world.instance_member(&metaclass, name) {
-                        Some(ty) => ty,
-                        None => {
-                            if self.reportable_class(class) {
-                                self.report(
-                                    at,
-                                    "attr-defined",
-                                    format!(
-                                        "\"type[{}]\" has no attribute \"{name}\"",
-                                        short(class)
-                                    ),
-                                );
-                            }
-                            Type::Any
-                        }
+            Type::Class(class) => {
+                let metaclass = Type::instance("builtins.type", []);
+                match self
+                    .world
+                    .class_member(class, name)
+                    .or_else(|| self.world.instance_member(&metaclass, name))
+                {
+                    Some(ty) => ty,
+                    None => {
+                        let known = self.reportable_class(class);
+                        self.missing_attribute(at, &format!("type[{}]", short(class)), name, known)
                     }
                 }
-            },
+            }
             Type::Instance(class, _) => match self.world.instance_member(receiver, name) {
                 Some(ty) => ty,
                 None => {
-                    if self.reportable_class(class) {
-                        self.report(
-                            at,
-                            "attr-defined",
-                            format!("\"{receiver}\" has no attribute \"{name}\""),
-                        );
-                    }
-                    Type::Any
+                    let known = self.reportable_class(class);
+                    self.missing_attribute(at, &receiver.to_string(), name, known)
                 }
             },
             Type::Tuple(_) => match self.world.instance_member(receiver, name) {
                 Some(ty) => ty,
-                None => {
-                    self.report(
-                        at,
-                        "attr-defined",
-                        format!("\"{receiver}\" has no attribute \"{name}\""),
-                    );
-                    Type::Any
-                }
+                None => self.missing_attribute(at, &receiver.to_string(), name, true),
             },
             // Functions have the attributes of `function` objects only.
             Type::Callable(_) | Type::Overloaded(_) => {
@@ -1599,14 +1578,8 @@ impl<'a> Checker<'a> {
                 match self.world.instance_member(&function, name) {
                     Some(ty) => ty,
                     None => {
-                        if self.world.class("builtins.function").is_some() {
-                            self.report(
-                                at,
-                                "attr-defined",
-                                format!("\"{receiver}\" has no attribute \"{name}\""),
-                            );
-                        }
-                        Type::Any
+                        let known = self.world.class("builtins.function").is_some();
+                        self.missing_attribute(at, &receiver.to_string(), name, known)
                     }
                 }
             }
@@ -1631,6 +1604,19 @@ impl<'a> Checker<'a> {
             }
             _ => Type::Any,
         }
+    }
+
+    /// `shown` has no attribute `name`: reported where that is certain
+    /// (`known`); the attribute's type is then unknown.
+    fn missing_attribute(&mut self, at: &Expr, shown: &str, name: &str, known: bool) -> Type {
+        if known {
+            self.report(
+                at,
+                "attr-defined",
+                format!("\"{shown}\" has no attribute \"{name}\""),
+            );
+        }
+        Type::Any
     }
 
     /// Whether a missing attribute on this class is certainly an error:
@@ -2147,22 +2133,16 @@ fn invalid_annotation(annotation: &Expr) -> Option<String> {
         Expr::BinOp(b) if b.op == ast::Operator::BitOr => {
             invalid_annotation(&b.left).or_else(|| invalid_annotation(&b.right))
         }
-        Expr::Call(_)
-        | Expr::Compare(_)
-        | Expr::BoolOp(_)
-        | Expr::BinOp(_)
-        | Expr::UnaryOp(_)
-        | Expr::FString(_)
-        | Expr::BytesLiteral(_)
-        | Expr::Lambda(_)
-        | Expr::Dict(_)
-        | Expr::Set(_)
-        | Expr::ListComp(_)
-        | Expr::SetComp(_)
-        | Expr::DictComp(_)
-        | Expr::Generator(_)
-        | Expr::If(_) => invalid(),
-        _ => None,
+        // The forms a type is written in (whether the names in them are
+        // types is the resolver's business).
+        Expr::Name(_)
+        | Expr::Attribute(_)
+        | Expr::Subscript(_)
+        | Expr::NoneLiteral(_)
+        | Expr::EllipsisLiteral(_)
+        | Expr::Starred(_)
+        | Expr::Tuple(_) => None,
+        _ => invalid(),
     }
 }
 
