@@ -523,12 +523,7 @@ impl Shape {
             if !before.iter().all(plain) || !after_paren(&code[paren + 1..]) {
                 return None;
             }
-            // A `.` after punctuation is an attribute of a value: the name
-            // then only ends a word.
             let dots = before.iter().filter(|&&b| b == b'.').count();
-            let valued_dot = dots == 1
-                && before.last() == Some(&b'.')
-                && before.iter().any(|b| !blank(b) && *b != b'.');
             if lead == 0 {
                 return match before {
                     _ if before.iter().all(blank) => Some(Shape::OpensParen),
@@ -536,15 +531,14 @@ impl Shape {
                     _ => None,
                 };
             }
+            // One `.` right before the name: after blanks only, an
+            // attribute of the chain being read; after punctuation, of a
+            // value (the name then only ends a word, as a fresh one does).
+            let trailing_dot = dots == 1 && before.last() == Some(&b'.');
             let kind = match before {
                 [] => CallKind::Continues,
-                _ if dots == 1
-                    && before.last() == Some(&b'.')
-                    && before[..skip - 1].iter().all(blank) =>
-                {
-                    CallKind::Method
-                }
-                _ if dots == 0 || valued_dot => CallKind::Fresh,
+                _ if trailing_dot && before[..skip - 1].iter().all(blank) => CallKind::Method,
+                _ if dots == 0 || trailing_dot => CallKind::Fresh,
                 _ => return None,
             };
             (skip <= usize::from(u8::MAX) && lead <= usize::from(u8::MAX)).then_some(Shape::Call {

@@ -31,6 +31,16 @@ fn ananke(tokenizer: &str) -> Ananke {
     Ananke::with_domains(&Spec::python(tokenizer), &["syntax", "types"]).unwrap()
 }
 
+/// Syntax and types for the body of the function `prefix` defines
+/// (cl100k_base).
+fn body_of(prefix: &str) -> Ananke {
+    Ananke::with_domains(
+        &Spec::python("cl100k_base").body_of(prefix),
+        &["syntax", "types"],
+    )
+    .unwrap()
+}
+
 /// Where feeding `source` token by token stops: `None` when every token
 /// and the end of the sequence are accepted, else the byte offset of the
 /// rejected token (the source's length for the end) and the reasons.
@@ -217,12 +227,7 @@ fn a_statement_python_cannot_parse_cannot_end() {
 /// the token after which nothing could follow is refused itself.
 #[test]
 fn a_spaced_operator_then_an_unknown_name_is_refused() {
-    let prefix = "def f(n: int) -> int:\n";
-    let ananke = Ananke::with_domains(
-        &Spec::python("cl100k_base").body_of(prefix),
-        &["syntax", "types"],
-    )
-    .unwrap();
+    let ananke = body_of("def f(n: int) -> int:\n");
     let vocab = ananke.vocab().clone();
     let mut session = ananke.session().unwrap();
     let start = vocab.encode("    return n");
@@ -241,12 +246,7 @@ fn a_spaced_operator_then_an_unknown_name_is_refused() {
 /// backslash then CR LF continues the line.
 #[test]
 fn a_carriage_return_is_judged_as_a_line_break() {
-    let prefix = "def f(n: int) -> bool:\n";
-    let ananke = Ananke::with_domains(
-        &Spec::python("cl100k_base").body_of(prefix),
-        &["syntax", "types"],
-    )
-    .unwrap();
+    let ananke = body_of("def f(n: int) -> bool:\n");
     let vocab = ananke.vocab().clone();
     let cr = vocab.encode("\r");
     assert_eq!(cr.len(), 1, "CR is one token");

@@ -91,6 +91,19 @@ struct Var {
     rooted: bool,
 }
 
+impl Var {
+    /// A variable of type `ty`, neither partial nor holding an annotated
+    /// `Any` (yet).
+    fn new(ty: Type, declared: bool) -> Var {
+        Var {
+            ty,
+            declared,
+            partial: None,
+            rooted: false,
+        }
+    }
+}
+
 mod any;
 mod narrow;
 mod partial;
@@ -517,15 +530,7 @@ impl<'a> Checker<'a> {
             }
             None => {
                 let declared = is_declarable(&ty);
-                frame.vars.insert(
-                    name.into(),
-                    Var {
-                        ty,
-                        declared,
-                        partial: None,
-                        rooted: false,
-                    },
-                );
+                frame.vars.insert(name.into(), Var::new(ty, declared));
             }
         }
         self.set_narrowed(name, None);
@@ -533,15 +538,7 @@ impl<'a> Checker<'a> {
 
     fn declare(&mut self, name: &str, ty: Type) {
         let frame = self.frames.last_mut().expect("a frame");
-        frame.vars.insert(
-            name.into(),
-            Var {
-                ty,
-                declared: true,
-                partial: None,
-                rooted: false,
-            },
-        );
+        frame.vars.insert(name.into(), Var::new(ty, true));
         frame.narrowed.remove(name);
     }
 
@@ -992,7 +989,7 @@ impl<'a> Checker<'a> {
         match target {
             Expr::Name(n) => {
                 let name = n.id.as_str();
-                if self.partial_assign(&name.into(), &value) {
+                if self.partial_assign(name, &value) {
                     return;
                 }
                 let partial = self.starts_partial(name, value_expr);
@@ -1454,15 +1451,7 @@ impl<'a> Checker<'a> {
     /// iteration may rebind it).
     fn fresh(&mut self, name: &str, ty: Type) {
         let frame = self.frames.last_mut().expect("a frame");
-        frame.vars.insert(
-            name.into(),
-            Var {
-                ty,
-                declared: false,
-                partial: None,
-                rooted: false,
-            },
-        );
+        frame.vars.insert(name.into(), Var::new(ty, false));
         frame.narrowed.remove(name);
     }
 

@@ -198,7 +198,7 @@ impl Checker<'_> {
 
     /// `x = value` or `x += value` where `x` is partial: a value of the
     /// same collection class completes it. Whether it did.
-    pub(super) fn partial_assign(&mut self, name: &Name, value: &Type) -> bool {
+    pub(super) fn partial_assign(&mut self, name: &str, value: &Type) -> bool {
         let Some(partial) = self.partial_of(name) else {
             return false;
         };
@@ -223,7 +223,7 @@ impl Checker<'_> {
             return false;
         }
         let value = self.expr(&augment.value);
-        self.partial_assign(&n.id.as_str().into(), &value)
+        self.partial_assign(n.id.as_str(), &value)
     }
 
     /// `x` in `k in x`: its type, without reading a partial `x`.
