@@ -65,6 +65,7 @@ mod sketch;
 use std::fmt;
 use std::sync::Arc;
 
+use ananke_core::control::ControlFacts;
 use ananke_core::{
     Bounded, CostHint, Domain, Error, MeetSemilattice, PerVocab, Satisfiability, StepContext,
     TokenId, TokenMask, Vocabulary,
@@ -306,6 +307,16 @@ impl CfgState {
             return graph::functions(done.statements(), true);
         }
         graph::functions(sketch.statements(), false)
+    }
+
+    /// What the code read tells other domains: unreachable statements
+    /// and bodies that never run off their end, by the offset where each
+    /// starts (the control flow → semantics morphism carries them).
+    pub fn control_facts(&self) -> ControlFacts {
+        self.sketch
+            .as_deref()
+            .map(|s| s.control().clone())
+            .unwrap_or_default()
     }
 
     fn contradiction(reason: impl Into<String>) -> CfgState {

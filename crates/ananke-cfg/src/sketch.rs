@@ -13,6 +13,7 @@
 
 use std::sync::Arc;
 
+use ananke_core::control::ControlFacts;
 use ananke_pylex::{Class, PyLexer, Short, is_keyword, is_name_byte};
 
 use crate::Requirements;
@@ -159,6 +160,8 @@ impl Chain {
 pub(crate) struct Block {
     header: Kw,
     header_indent: u16,
+    /// Offset of the header's first byte in the output.
+    header_offset: u32,
     /// The column of the body's statements, once the first is read.
     indent: Option<u16>,
     /// Its statements so far guarantee the code does not fall through.
@@ -189,6 +192,7 @@ impl Block {
         Block {
             header,
             header_indent,
+            header_offset: 0,
             indent: None,
             returns: false,
             terminated: false,
@@ -365,6 +369,8 @@ struct Line {
     stmt_column: u16,
     /// The line it started on (from 1).
     stmt_line: u32,
+    /// Offset of its first byte in the output.
+    stmt_offset: u32,
     /// The first word of the statement, while it is read.
     word: Short<16>,
     first: Kw,
@@ -397,9 +403,12 @@ struct Line {
     /// A `;` ended a statement: the next code byte starts another at this
     /// column.
     after_semicolon: Option<u16>,
-    /// The statement calls `sys.exit`, `exit`, `quit`, `os._exit` or
-    /// `os.abort` first thing.
+    /// The statement is a call of `sys.exit`, `exit`, `quit`, `os._exit`
+    /// or `os.abort` and nothing else.
     no_return_call: bool,
+    /// That call's parentheses closed: any code after them (`sys.exit(1)
+    /// if c else None`) makes the call conditional.
+    call_closed: bool,
     /// `yield` appeared.
     yields: bool,
     /// `case _`.
@@ -419,6 +428,11 @@ pub(crate) struct Sketch {
     log: Arc<Vec<Statement>>,
     /// Line breaks read.
     lines: u32,
+    /// Bytes read.
+    offset: u32,
+    /// What the other domains may learn from the reading (see
+    /// [`ControlFacts`]).
+    control: ControlFacts,
 }
 
 impl Default for Sketch {
@@ -433,6 +447,8 @@ impl Default for Sketch {
             reached: Arc::new(Vec::new()),
             log: Arc::new(Vec::new()),
             lines: 0,
+            offset: 0,
+            control: ControlFacts::default(),
         }
     }
 }
@@ -673,6 +689,11 @@ impl Sketch {
         self.blocks.last().expect("the module block stays")
     }
 
+    /// What the reading tells other domains (see [`ControlFacts`]).
+    pub(crate) fn control(&self) -> &ControlFacts {
+        &self.control
+    }
+
     /// The statements read so far (the one being written is not among
     /// them).
     pub(crate) fn statements(&self) -> &[Statement] {
@@ -680,6 +701,7 @@ impl Sketch {
     }
 
     fn byte(&mut self, reqs: &Requirements, b: u8) -> Result<(), Breach> {
+        self.offset = self.offset.saturating_add(1);
         if b == b'\n' {
             self.lines = self.lines.saturating_add(1);
         }
@@ -696,7 +718,8 @@ impl Sketch {
             Class::LineEnd { logical } => {
                 self.end_word(reqs, b)?;
                 if logical {
-                    if !self.line.at_start {
+                    // (A `;` that ends the line leaves no statement.)
+                    if !self.line.at_start && self.line.after_semicolon.is_none() {
                         self.end_statement();
                     }
                     self.line = Line {
@@ -732,6 +755,10 @@ impl Sketch {
                 } else if let Some(column) = self.line.after_semicolon.take() {
                     self.start_statement(reqs, column)?;
                 }
+                if self.line.call_closed && depth == 0 && b != b';' && class != Class::Comment {
+                    self.line.no_return_call = false;
+                    self.line.call_closed = false;
+                }
                 match class {
                     Class::Code if is_name_byte(b) => {
                         self.name_byte(b);
@@ -755,7 +782,7 @@ impl Sketch {
         if let Some(breach) = self.decide_at(reqs, col) {
             return Err(breach);
         }
-        let blocks = self.blocks_mut();
+        let blocks = Arc::make_mut(&mut self.blocks);
         while blocks.len() > 1 {
             let top = blocks[blocks.len() - 1];
             let closes = match top.indent {
@@ -768,6 +795,9 @@ impl Sketch {
             let mut child = blocks.pop().expect("more than one block");
             let parent = blocks.last_mut().expect("the module block stays");
             close_into(&mut child, parent);
+            if child.returns || child.terminated {
+                self.control.add_leaving(child.header_offset);
+            }
         }
         let open = blocks.len();
         if self.reached.iter().any(|(i, _)| *i >= open) {
@@ -781,6 +811,8 @@ impl Sketch {
         self.line.at_start = false;
         self.line.stmt_column = col;
         self.line.stmt_line = self.lines + 1;
+        // This byte is the statement's first.
+        self.line.stmt_offset = self.offset.saturating_sub(1);
         Ok(())
     }
 
@@ -898,6 +930,9 @@ impl Sketch {
                 .expect("the module block stays")
                 .end_chain();
         }
+        if self.unreachable() {
+            self.control.add_unreachable(self.line.stmt_offset);
+        }
         if reqs.no_while && kw == Kw::While {
             return Err(Breach::While);
         }
@@ -917,6 +952,21 @@ impl Sketch {
             }
         }
         Ok(())
+    }
+
+    /// Whether the statement whose first word was just read is reached by
+    /// no path: a block it stands in, up to its function's body, already
+    /// cannot fall through (its pending chain settled by that word).
+    fn unreachable(&self) -> bool {
+        for block in self.blocks.iter().rev() {
+            if block.returns || block.terminated {
+                return true;
+            }
+            if block.header == Kw::Def {
+                break;
+            }
+        }
+        false
     }
 
     /// Open blocks (and loops) inside the innermost function.
@@ -964,6 +1014,7 @@ impl Sketch {
                     }
                 }
             }
+            b')' if depth == 1 && line.no_return_call => line.call_closed = true,
             b'>' if line.last == b'-' && depth == 0 && line.first == Kw::Def => line.arrow = true,
             b':' if depth == 0 && line.first != Kw::Other && !line.colon => {
                 line.colon = true;
@@ -1069,6 +1120,7 @@ impl Sketch {
             return;
         }
         let mut block = Block::new(kw, col);
+        block.header_offset = line.stmt_offset;
         block.while_true = line.while_true;
         block.wildcard = line.wildcard;
         if kw == Kw::Def {

@@ -566,3 +566,80 @@ fn graphs_and_sketch_agree_on_falling_off() {
     assert_eq!(compared, 2 * 264);
     assert!(falling > 100, "only {falling} programs fall off");
 }
+
+/// The lines of the statements the reading's control facts call
+/// unreachable, and the header lines of the bodies they say leave.
+fn fact_lines(text: &str) -> (Vec<usize>, Vec<usize>) {
+    let facts = read(text).control_facts();
+    let line_of = |offset: usize| text[..offset].matches('\n').count() + 1;
+    let starts: Vec<usize> = (0..text.len()).collect();
+    let pick = |f: &dyn Fn(u32) -> bool| {
+        starts
+            .iter()
+            .filter(|&&o| f(o as u32))
+            .map(|&o| line_of(o))
+            .collect()
+    };
+    (
+        pick(&|o| facts.is_unreachable(o)),
+        pick(&|o| facts.leaves(o)),
+    )
+}
+
+#[test]
+fn control_facts_name_unreachable_statements_and_leaving_bodies() {
+    let text = "def f(n: int) -> int:\n    if n < 0:\n        sys.exit(1)\n    elif n == 0:\n        return 0\n    while True:\n        n -= 1\n    x = n\n    return x\n";
+    let (unreachable, leaving) = fact_lines(text);
+    // After an endless loop nothing runs; both branches leave.
+    assert_eq!(unreachable, [8, 9]);
+    assert_eq!(leaving, [2, 4]);
+    // A call that may not happen leaves nothing; a comment after one does
+    // not make it conditional.
+    let text = "def f(n: int) -> int:\n    if n:\n        sys.exit(1) if n > 3 else None\n    if n > 1:\n        sys.exit(2)  # done\n    return n\n";
+    assert_eq!(fact_lines(text), (vec![], vec![4]));
+    // A settled chain: every branch returns, so what follows is dead;
+    // `finally` continues a chain and runs.
+    let text = "def f(n: int) -> int:\n    if n:\n        return 1\n    else:\n        return 2\n    print(n)\n";
+    assert_eq!(fact_lines(text), (vec![6], vec![2, 4]));
+    let text = "def f(n: int) -> int:\n    try:\n        return 1\n    except ValueError:\n        return 2\n    finally:\n        print(n)\n";
+    assert_eq!(fact_lines(text).0, Vec::<usize>::new());
+}
+
+/// The facts and the control-flow graph agree on which statements no path
+/// reaches, on every MBPP program with dead code put after each of its
+/// return statements.
+#[test]
+fn unreachable_facts_agree_with_the_graph() {
+    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        std::path::PathBuf::from,
+    );
+    let text = std::fs::read_to_string(dir.join("mbpp_typed.jsonl")).expect("the data");
+    let mut dead = 0;
+    for line in text.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        let source = record["source"].as_str().expect("a source");
+        let mut program = String::new();
+        for l in source.lines() {
+            program.push_str(l);
+            program.push('\n');
+            let code = l.trim_start();
+            if code.starts_with("return") {
+                let indent = &l[..l.len() - code.len()];
+                program.push_str(&format!("{indent}print(0)\n"));
+            }
+        }
+        let mut by_graph: Vec<usize> = read(&program)
+            .graphs(true)
+            .iter()
+            .flat_map(|g| g.unreachable_lines())
+            .map(|l| l as usize)
+            .collect();
+        by_graph.sort_unstable();
+        by_graph.dedup();
+        let (by_facts, _) = fact_lines(&program);
+        assert_eq!(by_facts, by_graph, "{program}");
+        dead += by_facts.len();
+    }
+    assert!(dead > 264, "only {dead} dead statements");
+}

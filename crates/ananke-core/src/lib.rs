@@ -63,6 +63,7 @@ match engine.propagate(&mut state, &seeds) {
 ```
 */
 
+pub mod control;
 mod domain;
 mod engine;
 mod erased;

@@ -1,0 +1,138 @@
+//! [`ControlFacts`]: what a control-flow reading of the output knows about
+//! its statements, in a form another domain can use without depending on
+//! the control-flow domain.
+//!
+//! Statements are named by the byte offset of their first code byte in
+//! the output: every domain that reads the output counts the same bytes,
+//! whatever it takes a line break to be, so a fact can only ever attach to
+//! the statement it was made about. A domain that does not find a
+//! statement there (it split the text differently) simply has no fact.
+//!
+//! Facts only accumulate while a text is read (a statement once
+//! unreachable stays so; a body known to leave stays so), so the meet is
+//! the union and ⊤ is knowing nothing.
+
+use std::sync::Arc;
+
+use crate::MeetSemilattice;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct Sets {
+    unreachable: Vec<u32>,
+    leaving: Vec<u32>,
+}
+
+/// Facts about the statements of the output (see the module docs). The
+/// default knows nothing (⊤); there is no ⊥, since facts alone never
+/// contradict (the constraint that holds them has its own).
+///
+/// ```
+/// use ananke_core::{MeetSemilattice, control::ControlFacts};
+///
+/// let mut a = ControlFacts::default();
+/// a.add_unreachable(40);
+/// let mut b = ControlFacts::default();
+/// b.add_leaving(12);
+/// let both = a.meet(&b);
+/// assert!(both.is_unreachable(40) && both.leaves(12));
+/// assert!(!both.is_unreachable(12));
+/// ```
+#[derive(Clone, Debug, Default, Hash)]
+pub struct ControlFacts(Arc<Sets>);
+
+fn insert(set: &mut Vec<u32>, offset: u32) -> bool {
+    match set.binary_search(&offset) {
+        Ok(_) => false,
+        Err(at) => {
+            set.insert(at, offset);
+            true
+        }
+    }
+}
+
+fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut all: Vec<u32> = a.iter().chain(b).copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+fn contains_all(big: &[u32], small: &[u32]) -> bool {
+    small.iter().all(|o| big.binary_search(o).is_ok())
+}
+
+impl ControlFacts {
+    /// The statement starting at `offset` is reached by no path.
+    pub fn add_unreachable(&mut self, offset: u32) {
+        if self.0.unreachable.binary_search(&offset).is_err() {
+            insert(&mut Arc::make_mut(&mut self.0).unreachable, offset);
+        }
+    }
+
+    /// The body of the compound statement starting at `offset` never runs
+    /// off its end: control leaves it by `return`, `raise`, `break`,
+    /// `continue`, a call that does not return, or a loop that never
+    /// ends.
+    pub fn add_leaving(&mut self, offset: u32) {
+        if self.0.leaving.binary_search(&offset).is_err() {
+            insert(&mut Arc::make_mut(&mut self.0).leaving, offset);
+        }
+    }
+
+    /// Whether the statement starting at `offset` is known unreachable.
+    pub fn is_unreachable(&self, offset: u32) -> bool {
+        self.0.unreachable.binary_search(&offset).is_ok()
+    }
+
+    /// Whether the body of the statement starting at `offset` is known
+    /// never to run off its end.
+    pub fn leaves(&self, offset: u32) -> bool {
+        self.0.leaving.binary_search(&offset).is_ok()
+    }
+
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.0.unreachable.is_empty() && self.0.leaving.is_empty()
+    }
+
+    /// Whether `self` knows everything `other` knows.
+    fn covers(&self, other: &ControlFacts) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (contains_all(&self.0.unreachable, &other.0.unreachable)
+                && contains_all(&self.0.leaving, &other.0.leaving))
+    }
+}
+
+impl PartialEq for ControlFacts {
+    fn eq(&self, other: &ControlFacts) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for ControlFacts {}
+
+impl MeetSemilattice for ControlFacts {
+    /// Both sets of facts. Along one text one side usually knows all the
+    /// other does, and that side is returned as it is (no allocation).
+    fn meet(&self, other: &ControlFacts) -> ControlFacts {
+        if self.covers(other) {
+            return self.clone();
+        }
+        if other.covers(self) {
+            return other.clone();
+        }
+        ControlFacts(Arc::new(Sets {
+            unreachable: union(&self.0.unreachable, &other.0.unreachable),
+            leaving: union(&self.0.leaving, &other.0.leaving),
+        }))
+    }
+
+    fn is_top(&self) -> bool {
+        self.is_empty()
+    }
+
+    /// Facts alone never contradict: the domain that holds them has the ⊥.
+    fn is_bottom(&self) -> bool {
+        false
+    }
+}
