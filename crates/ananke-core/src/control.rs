@@ -37,7 +37,7 @@ struct Sets {
 /// assert!(both.is_unreachable(40) && both.leaves(12));
 /// assert!(!both.is_unreachable(12));
 /// ```
-#[derive(Clone, Debug, Default, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ControlFacts(Arc<Sets>);
 
 fn insert(set: &mut Vec<u32>, offset: u32) -> bool {
@@ -102,14 +102,6 @@ impl ControlFacts {
                 && contains_all(&self.0.leaving, &other.0.leaving))
     }
 }
-
-impl PartialEq for ControlFacts {
-    fn eq(&self, other: &ControlFacts) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
-    }
-}
-
-impl Eq for ControlFacts {}
 
 impl MeetSemilattice for ControlFacts {
     /// Both sets of facts. Along one text one side usually knows all the

@@ -10,11 +10,23 @@
 //! - [`ImportsToTypes`]: the modules the policy requires are assumed
 //!   imported in the types domain, so their names and typeshed members are
 //!   in scope wherever the code reads them.
+//! - [`CfgToSemantics`]: what the control-flow sketch knows of the code —
+//!   which statements no path reaches, which bodies never run off their
+//!   end — travels to the semantics domain as
+//!   [`ControlFacts`](ananke_core::control::ControlFacts). There a
+//!   statement no path reaches is not judged, and a branch whose body
+//!   always leaves (by `sys.exit()`, an endless loop, a `try` whose every
+//!   way out returns, as well as `return`) adds its negated test to the
+//!   path of the code after it: `if n >= 0: sys.exit(1)` then `return n`
+//!   cannot meet `result >= 0`.
 //!
-//! Both are monotone and ⊥-preserving (checked in `tests/imports.rs`).
+//! All are monotone and ⊥-preserving (checked in `tests/imports.rs` and
+//! `tests/semantics.rs`).
 
+use ananke_cfg::CfgState;
 use ananke_core::{MeetSemilattice, Morphism};
 use ananke_imports::{ImportConstraint, ImportState, ModuleName};
+use ananke_smt::SemanticConstraint;
 use ananke_types::TypesConstraint;
 
 /// types → imports (see the module docs).
@@ -66,5 +78,28 @@ impl Morphism for ImportsToTypes {
             ));
         }
         TypesConstraint::assuming(imports.policy().required().map(ModuleName::as_str))
+    }
+}
+
+/// control flow → semantics (see the module docs).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CfgToSemantics;
+
+impl Morphism for CfgToSemantics {
+    type Source = CfgState;
+    type Target = SemanticConstraint;
+
+    fn name(&self) -> &str {
+        "cfg→semantics"
+    }
+
+    fn apply(&self, cfg: &CfgState) -> SemanticConstraint {
+        if cfg.is_bottom() {
+            return SemanticConstraint::contradiction(format!(
+                "cfg: {}",
+                cfg.violation().unwrap_or("contradiction")
+            ));
+        }
+        SemanticConstraint::knowing(cfg.control_facts())
     }
 }

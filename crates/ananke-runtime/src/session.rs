@@ -229,6 +229,14 @@ impl Ananke {
                 ananke_core::erase_morphism(crate::morphisms::ImportsToTypes),
             );
         }
+        if cfg.is_some() && semantics.is_some() {
+            registry.connect(
+                ananke_cfg::ControlFlowDomain::NAME,
+                ananke_smt::SmtDomain::NAME,
+                crate::priority::CFG_TO_SEMANTICS,
+                ananke_core::erase_morphism(crate::morphisms::CfgToSemantics),
+            );
+        }
         let composition = registry.build()?;
         let mut initial_constraints: Vec<(DomainId, DynConstraint, String)> = Vec::new();
         if let (Some(handle), Some((start, label))) = (syntax, grammar_start) {

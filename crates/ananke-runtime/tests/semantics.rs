@@ -149,3 +149,83 @@ fn a_malformed_contract_is_a_spec_error() {
     let err = Ananke::new(&spec).err().unwrap().to_string();
     assert!(err.contains("semantics.signature"), "{err}");
 }
+
+/// MBPP/435 (`last_Digit`, `0 <= result < 10`) with `body`, under `domains`
+/// and cfg `requirements`: where the body is first rejected.
+fn last_digit_with(body: &str, domains: &[&str], requirements: &str) -> Option<(usize, String)> {
+    let cases = cases();
+    let (_, case) = cases.iter().find(|(id, _)| id == "MBPP/435").unwrap();
+    let mut spec = Spec::python("cl100k_base");
+    spec.types.body_prefix = Some(case.header.clone());
+    spec.semantics.requires = case.requires.clone();
+    spec.semantics.ensures = case.ensures.clone();
+    spec.cfg.requirements = Some(requirements.into());
+    let ananke = Ananke::with_domains(&spec, domains).unwrap();
+    common::first_body_rejection(&ananke, &case.header, body)
+}
+
+/// The control flow → semantics morphism: a branch that leaves by a call
+/// that never returns guards the code after it, which the semantics
+/// domain's own reading does not know; and a statement no path reaches is
+/// not judged.
+#[test]
+fn control_facts_from_the_cfg_domain_sharpen_the_path() {
+    let all = ["syntax", "imports", "types", "cfg", "semantics"];
+    let no_cfg = ["syntax", "imports", "types", "semantics"];
+    let defaults = ananke_runtime::CfgSpec::DEFAULT;
+    // After the branch, n % 10 < 5: `n % 10 - 5` is negative.
+    let guarded = "    if n % 10 >= 5:\n        exit(1)\n    return n % 10 - 5\n";
+    let (at, why) = last_digit_with(guarded, &all, defaults).expect("rejected");
+    assert_eq!(at, guarded.len() - 1, "{why}");
+    assert!(why.contains("not `n % 10 >= 5`"), "{why}");
+    assert_eq!(last_digit_with(guarded, &no_cfg, defaults), None);
+    // Unreachable: nothing after `exit(0)` runs, so nothing there is judged.
+    let dead = "    exit(0)\n    return -1\n";
+    assert_eq!(last_digit_with(dead, &all, defaults), None);
+    let (_, why) = last_digit_with(dead, &no_cfg, defaults).expect("judged");
+    assert!(why.contains("return -1"), "{why}");
+}
+
+fn cfg_states() -> impl proptest::strategy::Strategy<Value = ananke_cfg::CfgState> {
+    use ananke_core::{Domain, StepContext, Vocabulary};
+    use proptest::prelude::*;
+    const TEXTS: &[&str] = &[
+        "",
+        "def f(n: int) -> int:\n    if n:\n        exit(1)\n    return n\n",
+        "def f(n: int) -> int:\n    while True:\n        pass\n    x = 1\n",
+        "def f(n: int) -> int:\n    return 1\n    return 2\n",
+        "def f(n: int) -> int:\n    if n:\n",
+    ];
+    const REQUIREMENTS: &[&str] = &["", "returns", "no_dead_code", "terminating_loops; no_while"];
+    (
+        prop::sample::select(TEXTS),
+        prop::sample::select(REQUIREMENTS),
+        0usize..80,
+    )
+        .prop_map(|(text, requirements, cut)| {
+            let bytes: Vec<Vec<u8>> = (0u8..=255).map(|b| vec![b]).collect();
+            let vocab = Vocabulary::new("bytes", bytes, &[], &[]).unwrap();
+            let domain = ananke_cfg::ControlFlowDomain::new();
+            let mut state =
+                ananke_cfg::CfgState::from(ananke_cfg::Requirements::parse(requirements).unwrap());
+            for &b in &text.as_bytes()[..cut.min(text.len())] {
+                state = domain
+                    .observe(&state, u32::from(b), StepContext::new(&vocab))
+                    .unwrap();
+            }
+            state
+        })
+}
+
+#[test]
+fn cfg_to_semantics_is_monotone_and_preserves_bottom() {
+    use ananke_core::Bounded;
+    use ananke_core::laws::{LawConfig, assert_laws, check_morphism};
+    let report = assert_laws(check_morphism(
+        &ananke_runtime::morphisms::CfgToSemantics,
+        &ananke_cfg::CfgState::bottom(),
+        &cfg_states(),
+        &LawConfig::from_env(),
+    ));
+    assert!(report.cases_per_law > 0);
+}

@@ -76,6 +76,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use ananke_core::control::ControlFacts;
 use ananke_core::{
     CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
 };
@@ -275,6 +276,11 @@ pub struct SemanticConstraint {
     contract: Arc<Contract>,
     reader: Option<Arc<Reader>>,
     conflict: Option<Arc<str>>,
+    /// What the control-flow domain knows of the code (through the
+    /// control flow → semantics morphism): statements no path reaches are
+    /// not judged, and a branch whose body always leaves guards the code
+    /// after it.
+    control: ControlFacts,
 }
 
 impl SemanticConstraint {
@@ -286,6 +292,7 @@ impl SemanticConstraint {
                 contract: Arc::new(contract),
                 reader: None,
                 conflict: None,
+                control: ControlFacts::default(),
             },
             Err(why) => SemanticConstraint::contradiction(why),
         }
@@ -302,7 +309,22 @@ impl SemanticConstraint {
             contract: Arc::new(Contract::default()),
             reader: None,
             conflict: Some(reason.into().into()),
+            control: ControlFacts::default(),
         }
+    }
+
+    /// The constraint that only knows `control` about the code (the
+    /// image of the control flow → semantics morphism).
+    pub fn knowing(control: ControlFacts) -> SemanticConstraint {
+        SemanticConstraint {
+            control,
+            ..SemanticConstraint::top()
+        }
+    }
+
+    /// What this constraint knows of the code's control flow.
+    pub fn control_facts(&self) -> &ControlFacts {
+        &self.control
     }
 
     /// The contract.
@@ -323,9 +345,9 @@ impl SemanticConstraint {
     /// to this constraint: `Err` is the violation.
     fn read(&self, bytes: &[u8], end: bool) -> Result<Reader, Violation> {
         let mut reader = self.reader();
-        reader.feed(bytes, &self.contract)?;
+        reader.feed(bytes, &self.contract, &self.control)?;
         if end {
-            reader.finish(&self.contract)?;
+            reader.finish(&self.contract, &self.control)?;
         }
         Ok(reader)
     }
@@ -338,6 +360,7 @@ impl PartialEq for SemanticConstraint {
             (None, None) => {
                 (Arc::ptr_eq(&self.contract, &other.contract) || self.contract == other.contract)
                     && ananke_core::reading::same(&self.reader, &other.reader)
+                    && self.control == other.control
             }
             _ => false,
         }
@@ -369,15 +392,18 @@ impl MeetSemilattice for SemanticConstraint {
         let Ok(reader) = ananke_core::reading::meet(&self.reader, &other.reader) else {
             return SemanticConstraint::contradiction("the constraints follow different texts");
         };
+        let control = self.control.meet(&other.control);
         if other.contract.is_empty() && other.contract.signature().iter().next().is_none() {
             return SemanticConstraint {
                 reader,
+                control,
                 ..self.clone()
             };
         }
         match self.contract.meet(&other.contract) {
             Ok(contract) => SemanticConstraint {
                 reader,
+                control,
                 ..SemanticConstraint::new(contract)
             },
             Err(why) => SemanticConstraint::contradiction(why),
@@ -385,7 +411,10 @@ impl MeetSemilattice for SemanticConstraint {
     }
 
     fn is_top(&self) -> bool {
-        self.conflict.is_none() && self.reader.is_none() && *self.contract == Contract::default()
+        self.conflict.is_none()
+            && self.reader.is_none()
+            && *self.contract == Contract::default()
+            && self.control.is_top()
     }
 
     fn is_bottom(&self) -> bool {
@@ -479,7 +508,7 @@ impl SmtDomain {
             return Some(v.to_string());
         }
         let reader = state.reader();
-        let written = reader.return_text()?;
+        let written = reader.return_text(&state.control)?;
         let (low, high) =
             reader.with_return_query(&state.contract, |q| solver::bounds(q, "result"))?;
         let literal = literal_after(written, bytes)?;
@@ -593,7 +622,7 @@ impl Domain for SmtDomain {
             return Ok(());
         }
         let reader = state.reader();
-        let Some(pending) = reader.pending() else {
+        let Some(pending) = reader.pending(&state.control) else {
             return Ok(());
         };
         let index = self.index.get(SmtDomain::NAME, vocab, TokenIndex::new)?;
@@ -624,7 +653,7 @@ impl Domain for SmtDomain {
         }
         // Digits of a returned literal.
         if pending == Pending::Return
-            && let Some(written) = reader.return_text()
+            && let Some(written) = reader.return_text(&state.control)
             && let Some((low, high)) =
                 reader.with_return_query(&state.contract, |q| solver::bounds(q, "result"))
             && (low.is_some() || high.is_some())
@@ -668,6 +697,7 @@ impl Domain for SmtDomain {
             contract: state.contract.clone(),
             reader: Some(Arc::new(reader)),
             conflict: None,
+            control: state.control.clone(),
         })
     }
 

@@ -27,6 +27,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use ananke_core::control::ControlFacts;
 use ananke_pylex::{Class, PyLexer};
 use ruff_python_ast::visitor::{Visitor, walk_expr, walk_pattern, walk_stmt};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
@@ -138,6 +139,9 @@ enum Kind {
 struct Block {
     /// Column of the header that opened it (body lines are deeper).
     indent: u32,
+    /// Offset of the header's first byte in the output (the name
+    /// [`ControlFacts`] give it).
+    offset: u32,
     kind: Kind,
     /// What holds inside: its condition, then facts read in it.
     path: Vec<Formula>,
@@ -193,6 +197,11 @@ struct Function {
     /// Names a `global` or `nonlocal` statement shares with other code
     /// (a call may change them).
     escaped: Vec<String>,
+    /// Offset of the statement being read.
+    at: u32,
+    /// The control-flow facts say no path reaches that statement: nothing
+    /// in it is judged.
+    unreachable: bool,
 }
 
 /// What the reader knows at statement boundaries (shared between the
@@ -214,6 +223,10 @@ pub(crate) struct Reader {
     lines: u32,
     /// The line the current statement started on.
     start_line: u32,
+    /// Bytes read.
+    offset: u32,
+    /// Offset of the current statement's first code byte.
+    start_offset: u32,
     facts: Arc<Facts>,
 }
 
@@ -222,6 +235,7 @@ impl PartialEq for Reader {
         self.lexer == other.lexer
             && self.line == other.line
             && self.lines == other.lines
+            && self.offset == other.offset
             && Arc::ptr_eq(&self.facts, &other.facts)
     }
 }
@@ -255,17 +269,30 @@ fn starts_with_word(text: &str, word: &str) -> bool {
 impl Reader {
     /// Reads `bytes`; the first statement the contract rules out is an
     /// error (the reader is then left mid-way and should be dropped).
-    pub fn feed(&mut self, bytes: &[u8], contract: &Contract) -> Result<(), Violation> {
+    /// `control` says which statements no path reaches and which bodies
+    /// always leave (what the control-flow domain knows; empty without
+    /// it).
+    pub fn feed(
+        &mut self,
+        bytes: &[u8],
+        contract: &Contract,
+        control: &ControlFacts,
+    ) -> Result<(), Violation> {
         for &b in bytes {
+            let at = self.offset;
+            self.offset = self.offset.saturating_add(1);
             if b == b'\n' {
                 self.lines += 1;
             }
             match self.lexer.step(b) {
                 Class::Comment => {}
-                Class::LineEnd { logical: true } => self.end_line(contract)?,
-                _ => {
+                Class::LineEnd { logical: true } => self.end_line(contract, control)?,
+                class => {
                     if self.line.is_empty() {
                         self.start_line = self.lines + 1;
+                    }
+                    if class != Class::Blank && self.line.iter().all(u8::is_ascii_whitespace) {
+                        self.start_offset = at;
                     }
                     self.line.push(b);
                 }
@@ -275,13 +302,16 @@ impl Reader {
     }
 
     /// Ends the output: the last statement ends with it.
-    pub fn finish(&mut self, contract: &Contract) -> Result<(), Violation> {
-        self.end_line(contract)
+    pub fn finish(&mut self, contract: &Contract, control: &ControlFacts) -> Result<(), Violation> {
+        self.end_line(contract, control)
     }
 
     /// Whether the statement being written is a `return` or `assert` that
     /// the reader will judge when it ends.
-    pub fn pending(&self) -> Option<Pending> {
+    pub fn pending(&self, control: &ControlFacts) -> Option<Pending> {
+        if control.is_unreachable(self.start_offset) {
+            return None;
+        }
         let function = self.facts.function.as_ref()?;
         let text = std::str::from_utf8(&self.line).ok()?;
         let stripped = text.trim_start();
@@ -306,8 +336,8 @@ impl Reader {
 
     /// The text of the returned expression so far, when the statement
     /// being written is a judged `return`.
-    pub fn return_text(&self) -> Option<&str> {
-        (self.pending()? == Pending::Return).then_some(())?;
+    pub fn return_text(&self, control: &ControlFacts) -> Option<&str> {
+        (self.pending(control)? == Pending::Return).then_some(())?;
         let text = std::str::from_utf8(&self.line).ok()?.trim_start();
         Some(&text["return".len()..])
     }
@@ -339,7 +369,7 @@ impl Reader {
         }))
     }
 
-    fn end_line(&mut self, contract: &Contract) -> Result<(), Violation> {
+    fn end_line(&mut self, contract: &Contract, control: &ControlFacts) -> Result<(), Violation> {
         if self.line.iter().all(|b| b.is_ascii_whitespace()) {
             self.line.clear();
             return Ok(());
@@ -348,7 +378,8 @@ impl Reader {
         let indent = indent_of(&line);
         let text = String::from_utf8_lossy(&line);
         let facts = Arc::make_mut(&mut self.facts);
-        facts.statement(text.trim(), indent, self.start_line, contract)
+        let at = (self.start_line, self.start_offset);
+        facts.statement(text.trim(), indent, at, contract, control)
     }
 }
 
@@ -444,12 +475,15 @@ impl Function {
         }
     }
 
-    fn pop_to(&mut self, indent: u32) {
+    fn pop_to(&mut self, indent: u32, control: &ControlFacts) {
         while let Some(top) = self.blocks.last() {
             if top.indent < indent {
                 break;
             }
-            let block = self.blocks.pop().expect("a top");
+            let mut block = self.blocks.pop().expect("a top");
+            // The control-flow domain may know more ways out (a call that
+            // does not return, an endless loop, a settled `try`).
+            block.terminates |= control.leaves(block.offset);
             self.chain = (block.kind == Kind::Branch && !block.chain.is_empty()).then(|| Chain {
                 indent: block.indent,
                 tests: block.chain.clone(),
@@ -493,6 +527,7 @@ impl Function {
     fn push(&mut self, indent: u32, kind: Kind, path: Vec<Formula>, chain: Vec<Option<Formula>>) {
         self.blocks.push(Block {
             indent,
+            offset: self.at,
             kind,
             guard: path.len(),
             path,
@@ -533,6 +568,9 @@ impl Function {
         returning: bool,
         statement: &str,
     ) -> Result<(), Violation> {
+        if self.unreachable {
+            return Ok(());
+        }
         let mut tracked: Vec<&Formula> = contract.requires_formulas().collect();
         for b in &self.blocks {
             tracked.extend(b.path.iter());
@@ -570,17 +608,20 @@ impl Facts {
         &mut self,
         text: &str,
         indent: u32,
-        line: u32,
+        (line, offset): (u32, u32),
         contract: &Contract,
+        control: &ControlFacts,
     ) -> Result<(), Violation> {
         if self.done {
             return Ok(());
         }
         let Some(function) = self.function.as_mut() else {
-            self.open(text, indent, contract);
+            self.open(text, indent, offset, contract);
             return Ok(());
         };
-        function.pop_to(indent);
+        function.pop_to(indent, control);
+        function.at = offset;
+        function.unreachable = control.is_unreachable(offset);
         if function.blocks.is_empty() {
             self.function = None;
             self.done = true;
@@ -623,7 +664,7 @@ impl Facts {
         function.parsed(&with_body(text), indent, line, contract, chain)
     }
 
-    fn open(&mut self, text: &str, indent: u32, contract: &Contract) {
+    fn open(&mut self, text: &str, indent: u32, offset: u32, contract: &Contract) {
         if !(starts_with_word(text, "def") || starts_with_word(text, "async")) {
             return;
         }
@@ -635,6 +676,7 @@ impl Facts {
         }
         let mut function = Function {
             result: header.result,
+            at: offset,
             ..Function::default()
         };
         for (name, sort) in header.params {

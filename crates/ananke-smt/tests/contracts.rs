@@ -5,6 +5,7 @@
 //! explanation. Then the masks of the crate docs, and the lattice laws over
 //! generated formulas.
 
+use ananke_core::control::ControlFacts;
 use ananke_core::laws::{LawConfig, assert_laws, check_meet_semilattice};
 use ananke_core::{Bounded, Domain, MeetSemilattice, StepContext, TokenMask, Vocabulary};
 use ananke_smt::{Contract, SemanticConstraint, Signature, SmtDomain, Sort, Term};
@@ -76,12 +77,22 @@ fn contract<S: AsRef<str>>(source: &str, requires: &[S], ensures: &[S]) -> Contr
 /// for the end of the output) and why; every byte is also checked to be
 /// allowed by the mask exactly when `observe` allows it.
 fn first_rejection(contract: Contract, text: &str) -> Option<(usize, String)> {
+    first_rejection_knowing(contract, ControlFacts::default(), text)
+}
+
+/// Like [`first_rejection`], with `control` known of the text (what the
+/// control flow → semantics morphism brings).
+fn first_rejection_knowing(
+    contract: Contract,
+    control: ControlFacts,
+    text: &str,
+) -> Option<(usize, String)> {
     let vocab = bytes_vocab();
     let domain = SmtDomain::new();
     let ctx = StepContext::new(&vocab);
     let all = TokenMask::new_full(vocab.len());
     let mut out = TokenMask::new_empty(vocab.len());
-    let mut state = SemanticConstraint::new(contract);
+    let mut state = SemanticConstraint::new(contract).meet(&SemanticConstraint::knowing(control));
     assert!(!state.is_bottom(), "{state:?}");
     let steps = text.bytes().map(u32::from).chain([EOS]);
     for (i, token) in steps.enumerate() {
@@ -263,6 +274,30 @@ fn control_flow_feeds_the_path() {
     assert_eq!(first_rejection(c, text), None);
 }
 
+#[test]
+fn control_facts_guard_the_path_and_silence_unreachable_code() {
+    let c = contract("def f(n: int) -> int:", &[], &["(>= result 0)"]);
+    let offset = |text: &str, at: &str| text.find(at).unwrap() as u32;
+    // The reader alone does not know that `exit` never returns.
+    let text = "def f(n: int) -> int:\n    if n >= 0:\n        exit(1)\n    return n\n";
+    assert_eq!(first_rejection(c.clone(), text), None);
+    let mut leaving = ControlFacts::default();
+    leaving.add_leaving(offset(text, "if n"));
+    let (at, why) = first_rejection_knowing(c.clone(), leaving.clone(), text).unwrap();
+    assert_eq!(at, text.len() - 1);
+    assert!(why.contains("not `n >= 0`"), "{why}");
+    // A fact about another statement changes nothing.
+    let mut elsewhere = ControlFacts::default();
+    elsewhere.add_leaving(offset(text, "exit"));
+    assert_eq!(first_rejection_knowing(c.clone(), elsewhere, text), None);
+    // A statement no path reaches is not judged, nor its digits pruned.
+    let text = "def f(n: int) -> int:\n    exit(0)\n    return -1\n";
+    assert!(first_rejection(c.clone(), text).is_some());
+    let mut unreachable = ControlFacts::default();
+    unreachable.add_unreachable(offset(text, "return"));
+    assert_eq!(first_rejection_knowing(c, unreachable, text), None);
+}
+
 fn mask_of(contract: Contract, prefix: &str) -> (TokenMask, SemanticConstraint) {
     let vocab = bytes_vocab();
     let domain = SmtDomain::new();
@@ -382,8 +417,9 @@ fn states() -> impl Strategy<Value = SemanticConstraint> {
     (
         prop::collection::vec(atom(), 0..3),
         prop::collection::vec(atom(), 0..3),
+        prop::collection::vec((any::<bool>(), 0u32..6), 0..3),
     )
-        .prop_map(|(requires, ensures)| {
+        .prop_map(|(requires, ensures, facts)| {
             let sig = Signature::new()
                 .with("n", Sort::Int)
                 .with("m", Sort::Int)
@@ -395,7 +431,15 @@ fn states() -> impl Strategy<Value = SemanticConstraint> {
             for e in &ensures {
                 c = c.ensures(e).unwrap();
             }
-            SemanticConstraint::new(c)
+            let mut control = ControlFacts::default();
+            for (unreachable, offset) in facts {
+                if unreachable {
+                    control.add_unreachable(offset);
+                } else {
+                    control.add_leaving(offset);
+                }
+            }
+            SemanticConstraint::new(c).meet(&SemanticConstraint::knowing(control))
         })
 }
 
