@@ -199,8 +199,9 @@ struct Function {
     escaped: Vec<String>,
     /// Offset of the statement being read.
     at: u32,
-    /// The control-flow facts say no path reaches that statement: nothing
-    /// in it is judged.
+    /// No path reaches that statement (it follows a `return`, `raise`,
+    /// `break` or `continue` in a block enclosing it, or the control-flow
+    /// facts say so): nothing in it is judged.
     unreachable: bool,
 }
 
@@ -327,7 +328,7 @@ impl Reader {
         let mut any = false;
         for b in open {
             any = true;
-            if matches!(b.kind, Kind::Loop | Kind::Opaque) {
+            if matches!(b.kind, Kind::Loop | Kind::Opaque) || b.terminates {
                 return None;
             }
         }
@@ -619,9 +620,16 @@ impl Facts {
             self.open(text, indent, offset, contract);
             return Ok(());
         };
+        // Past a `return` (or the like) in a block that encloses it, a
+        // statement is dead (judged before this statement closes blocks,
+        // as the mask's `pending` sees it).
+        let dead = function
+            .blocks
+            .iter()
+            .any(|b| b.indent < indent && b.terminates);
         function.pop_to(indent, control);
         function.at = offset;
-        function.unreachable = control.is_unreachable(offset);
+        function.unreachable = dead || control.is_unreachable(offset);
         if function.blocks.is_empty() {
             self.function = None;
             self.done = true;

@@ -290,6 +290,9 @@ fn control_facts_guard_the_path_and_silence_unreachable_code() {
     let mut elsewhere = ControlFacts::default();
     elsewhere.add_leaving(offset(text, "exit"));
     assert_eq!(first_rejection_knowing(c.clone(), elsewhere, text), None);
+    // Past a `return` the reader knows itself that nothing runs.
+    let text = "def f(n: int) -> int:\n    return 1\n    if n:\n        return -1\n    return -2\n";
+    assert_eq!(first_rejection(c.clone(), text), None);
     // A statement no path reaches is not judged, nor its digits pruned.
     let text = "def f(n: int) -> int:\n    exit(0)\n    return -1\n";
     assert!(first_rejection(c.clone(), text).is_some());
