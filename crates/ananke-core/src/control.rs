@@ -37,8 +37,14 @@ struct Sets {
 /// assert!(both.is_unreachable(40) && both.leaves(12));
 /// assert!(!both.is_unreachable(12));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ControlFacts(Arc<Sets>);
+#[derive(Clone, Debug, Default)]
+pub struct ControlFacts(Option<Arc<Sets>>);
+
+/// What knowing nothing holds (so ⊤ allocates nothing).
+static NOTHING: Sets = Sets {
+    unreachable: Vec::new(),
+    leaving: Vec::new(),
+};
 
 fn insert(set: &mut Vec<u32>, offset: u32) -> bool {
     match set.binary_search(&offset) {
@@ -62,10 +68,18 @@ fn contains_all(big: &[u32], small: &[u32]) -> bool {
 }
 
 impl ControlFacts {
+    fn sets(&self) -> &Sets {
+        self.0.as_deref().unwrap_or(&NOTHING)
+    }
+
+    fn sets_mut(&mut self) -> &mut Sets {
+        Arc::make_mut(self.0.get_or_insert_with(Default::default))
+    }
+
     /// The statement starting at `offset` is reached by no path.
     pub fn add_unreachable(&mut self, offset: u32) {
-        if self.0.unreachable.binary_search(&offset).is_err() {
-            insert(&mut Arc::make_mut(&mut self.0).unreachable, offset);
+        if !self.is_unreachable(offset) {
+            insert(&mut self.sets_mut().unreachable, offset);
         }
     }
 
@@ -74,32 +88,47 @@ impl ControlFacts {
     /// `continue`, a call that does not return, or a loop that never
     /// ends.
     pub fn add_leaving(&mut self, offset: u32) {
-        if self.0.leaving.binary_search(&offset).is_err() {
-            insert(&mut Arc::make_mut(&mut self.0).leaving, offset);
+        if !self.leaves(offset) {
+            insert(&mut self.sets_mut().leaving, offset);
         }
     }
 
     /// Whether the statement starting at `offset` is known unreachable.
     pub fn is_unreachable(&self, offset: u32) -> bool {
-        self.0.unreachable.binary_search(&offset).is_ok()
+        self.sets().unreachable.binary_search(&offset).is_ok()
     }
 
     /// Whether the body of the statement starting at `offset` is known
     /// never to run off its end.
     pub fn leaves(&self, offset: u32) -> bool {
-        self.0.leaving.binary_search(&offset).is_ok()
+        self.sets().leaving.binary_search(&offset).is_ok()
     }
 
     /// Whether nothing is known.
     pub fn is_empty(&self) -> bool {
-        self.0.unreachable.is_empty() && self.0.leaving.is_empty()
+        self.sets().unreachable.is_empty() && self.sets().leaving.is_empty()
     }
 
     /// Whether `self` knows everything `other` knows.
     fn covers(&self, other: &ControlFacts) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-            || (contains_all(&self.0.unreachable, &other.0.unreachable)
-                && contains_all(&self.0.leaving, &other.0.leaving))
+        let (mine, theirs) = (self.sets(), other.sets());
+        std::ptr::eq(mine, theirs)
+            || (contains_all(&mine.unreachable, &theirs.unreachable)
+                && contains_all(&mine.leaving, &theirs.leaving))
+    }
+}
+
+impl PartialEq for ControlFacts {
+    fn eq(&self, other: &ControlFacts) -> bool {
+        std::ptr::eq(self.sets(), other.sets()) || self.sets() == other.sets()
+    }
+}
+
+impl Eq for ControlFacts {}
+
+impl std::hash::Hash for ControlFacts {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.sets().hash(state);
     }
 }
 
@@ -113,10 +142,11 @@ impl MeetSemilattice for ControlFacts {
         if other.covers(self) {
             return other.clone();
         }
-        ControlFacts(Arc::new(Sets {
-            unreachable: union(&self.0.unreachable, &other.0.unreachable),
-            leaving: union(&self.0.leaving, &other.0.leaving),
-        }))
+        let (mine, theirs) = (self.sets(), other.sets());
+        ControlFacts(Some(Arc::new(Sets {
+            unreachable: union(&mine.unreachable, &theirs.unreachable),
+            leaving: union(&mine.leaving, &theirs.leaving),
+        })))
     }
 
     fn is_top(&self) -> bool {

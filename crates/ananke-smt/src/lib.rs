@@ -298,9 +298,17 @@ impl SemanticConstraint {
         }
     }
 
-    /// The constraint that allows everything.
+    /// The constraint that allows everything. Its empty contract is one
+    /// shared value: the control flow → semantics morphism makes a ⊤ with
+    /// facts after every token.
     pub fn top() -> SemanticConstraint {
-        SemanticConstraint::new(Contract::default())
+        static EMPTY: std::sync::OnceLock<Arc<Contract>> = std::sync::OnceLock::new();
+        SemanticConstraint {
+            contract: EMPTY.get_or_init(|| Arc::new(Contract::default())).clone(),
+            reader: None,
+            conflict: None,
+            control: ControlFacts::default(),
+        }
     }
 
     /// ⊥ with a reason.
