@@ -4,6 +4,7 @@
 //! 1. idle — every MBPP program written from its start, the product with
 //!    and without the semantics domain (no contract: the domain copies its
 //!    candidates), steps interleaved so both see the same machine state;
+//!    and each one's commit, where the cfg→semantics morphism runs;
 //! 2. active — the functions of `crates/ananke-smt/contracts/mbpp.toml`
 //!    written as body holes under their contracts, with and without the
 //!    domain, and the domain's own step (mask on the other domains'
@@ -36,15 +37,20 @@ fn row(name: &str, samples: &mut [f64]) -> f64 {
     m
 }
 
+/// Samples of both sessions (with the semantics domain, without).
+type Pair = (Vec<f64>, Vec<f64>);
+
 /// Feeds `tokens` to both sessions (with the semantics domain, without),
-/// timing each one's fused mask at every step into `times`; which goes
-/// first alternates with the step and the program `p`.
+/// timing each one's fused mask at every step into `times` and its commit
+/// (observe and propagate: with the domain, the cfg→semantics morphism
+/// runs at every token) into `commits`; which goes first alternates with
+/// the step and the program `p`.
 fn interleaved(
     (mut with, mut without): (Session, Session),
     tokens: &[u32],
     p: usize,
     n_vocab: usize,
-    times: &mut (Vec<f64>, Vec<f64>),
+    (times, commits): (&mut Pair, &mut Pair),
 ) {
     let mut out = TokenMask::new_empty(n_vocab);
     for (i, &token) in tokens.iter().enumerate() {
@@ -59,8 +65,12 @@ fn interleaved(
                 times.1.push(us(t));
             }
         }
+        let t = Instant::now();
         with.commit(token).expect("commit");
+        commits.0.push(us(t));
+        let t = Instant::now();
         without.commit(token).expect("commit");
+        commits.1.push(us(t));
     }
 }
 
@@ -69,13 +79,20 @@ fn idle(programs: &[String]) {
     let with = Ananke::with_domains(&spec, WITH).expect("compile");
     let without = Ananke::with_domains(&spec, WITHOUT).expect("compile");
     let vocab = with.vocab().clone();
-    let mut times = (Vec::new(), Vec::new());
+    let (mut times, mut commits) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
     for (p, program) in programs.iter().enumerate() {
         let sessions = (
             with.session().expect("session"),
             without.session().expect("session"),
         );
-        interleaved(sessions, &vocab.encode(program), p, vocab.len(), &mut times);
+        let tokens = vocab.encode(program);
+        interleaved(
+            sessions,
+            &tokens,
+            p,
+            vocab.len(),
+            (&mut times, &mut commits),
+        );
     }
     let (mut with_us, mut without_us) = times;
     println!(
@@ -88,6 +105,17 @@ fn idle(programs: &[String]) {
     println!(
         "  overhead of the idle semantics domain: {:+.2}%",
         (w / wo - 1.0) * 100.0
+    );
+    let (mut with_us, mut without_us) = commits;
+    println!("  commit (observe + propagate), µs per token:");
+    let cw = row(
+        "with semantics (cfg→semantics at every token)",
+        &mut with_us,
+    );
+    let cwo = row("without", &mut without_us);
+    println!(
+        "  commit cost of the idle semantics domain and its edge: {:+.2}% of the fused mask",
+        (cw - cwo) / wo * 100.0
     );
 }
 
@@ -140,7 +168,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn active(cases: &[Case]) {
-    let mut times = (Vec::new(), Vec::new());
+    let (mut times, mut commits) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
     let (mut step_us, mut end_us) = (Vec::new(), Vec::new());
     for (p, case) in cases.iter().enumerate() {
         let mut spec = Spec::python("cl100k_base");
@@ -160,7 +188,7 @@ fn active(cases: &[Case]) {
             with.session().expect("session"),
             without.session().expect("session"),
         );
-        interleaved(sessions, &body, p, vocab.len(), &mut times);
+        interleaved(sessions, &body, p, vocab.len(), (&mut times, &mut commits));
         // The domain on its own, fed the same text, with Z3's state dropped
         // at the start of each body (what a fresh process pays), on the
         // candidates the other domains leave.
