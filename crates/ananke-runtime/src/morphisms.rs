@@ -19,6 +19,15 @@
 //!   way out returns, as well as `return`) adds its negated test to the
 //!   path of the code after it: `if n >= 0: sys.exit(1)` then `return n`
 //!   cannot meet `result >= 0`.
+//! - [`SemanticsToTypes`]: a contract's sorts are type facts. Its formulas
+//!   read an `Int` parameter as a Python `int` (and `Bool` as `bool`, and
+//!   `result` as the return value), so the definition of the contract's
+//!   function must declare those types: the types domain rejects a header
+//!   that annotates them otherwise (`def f(n: float)` under a contract
+//!   that takes `n` as `Int`, whose formulas would otherwise be read with
+//!   the wrong sort), or lacks a parameter the contract names. Opaque
+//!   objects (`Obj`) imply nothing. Where the contract's signature was read
+//!   from the very header the code has, nothing changes.
 //!
 //! All are monotone and ⊥-preserving (checked in `tests/imports.rs` and
 //! `tests/semantics.rs`).
@@ -26,8 +35,9 @@
 use ananke_cfg::CfgState;
 use ananke_core::{MeetSemilattice, Morphism};
 use ananke_imports::{ImportConstraint, ImportState, ModuleName};
-use ananke_smt::SemanticConstraint;
-use ananke_types::TypesConstraint;
+use ananke_smt::{Contract, SemanticConstraint, Sort};
+use ananke_types::{Type, TypesConstraint};
+use std::sync::{Arc, Mutex};
 
 /// types → imports (see the module docs).
 #[derive(Clone, Copy, Debug, Default)]
@@ -101,5 +111,67 @@ impl Morphism for CfgToSemantics {
             ));
         }
         SemanticConstraint::knowing(cfg.control_facts())
+    }
+}
+
+/// semantics → types (see the module docs).
+#[derive(Default)]
+pub struct SemanticsToTypes {
+    /// The image of the last contract seen: the semantics component changes
+    /// at every token, its contract once per spec.
+    last: Mutex<Option<(Arc<Contract>, TypesConstraint)>>,
+}
+
+impl SemanticsToTypes {
+    /// The types the definition of `contract`'s function must declare.
+    fn declared(contract: &Contract) -> TypesConstraint {
+        let Some(function) = contract.function() else {
+            return TypesConstraint::top();
+        };
+        let ty = |sort: Sort| match sort {
+            Sort::Int => Some(Type::int()),
+            Sort::Bool => Some(Type::bool()),
+            Sort::Obj => None,
+        };
+        let params: Vec<(&str, Type)> = contract
+            .signature()
+            .iter()
+            .filter(|(name, _)| *name != "result")
+            .filter_map(|(name, sort)| Some((name, ty(sort)?)))
+            .collect();
+        let returns = contract.signature().sort("result").and_then(ty);
+        TypesConstraint::declaring(
+            function,
+            params.iter().map(|(name, ty)| (*name, ty)),
+            returns.as_ref(),
+        )
+    }
+}
+
+impl Morphism for SemanticsToTypes {
+    type Source = SemanticConstraint;
+    type Target = TypesConstraint;
+
+    fn name(&self) -> &str {
+        "semantics→types"
+    }
+
+    fn apply(&self, semantics: &SemanticConstraint) -> TypesConstraint {
+        if semantics.is_bottom() {
+            return TypesConstraint::contradiction(format!(
+                "semantics: {}",
+                semantics.conflict().unwrap_or("contradiction")
+            ));
+        }
+        let contract = semantics.shared_contract();
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((seen, image)) = last.as_ref()
+            && Arc::ptr_eq(seen, contract)
+        {
+            return image.clone();
+        }
+        let image = SemanticsToTypes::declared(contract);
+        *last = Some((contract.clone(), image.clone()));
+        image
     }
 }

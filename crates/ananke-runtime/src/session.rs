@@ -229,6 +229,14 @@ impl Ananke {
                 ananke_core::erase_morphism(crate::morphisms::ImportsToTypes),
             );
         }
+        if types.is_some() && semantics.is_some() {
+            registry.connect(
+                ananke_smt::SmtDomain::NAME,
+                TypesDomain::NAME,
+                crate::priority::SEMANTICS_TO_TYPES,
+                ananke_core::erase_morphism(crate::morphisms::SemanticsToTypes::default()),
+            );
+        }
         if cfg.is_some() && semantics.is_some() {
             registry.connect(
                 ananke_cfg::ControlFlowDomain::NAME,
@@ -383,13 +391,23 @@ impl Ananke {
         session.apply_hole_specs()?;
         if let Some(prefix) = body_prefix {
             let tokens = self.shared.vocab.encode(prefix);
-            let committed = session.commit_many(&tokens)?;
-            if committed < tokens.len() {
-                let at = self.shared.vocab.decode(&tokens[..committed]).len();
-                return Err(RuntimeError::Spec(SpecError::new(
-                    "types.body_prefix",
-                    format!("the constraints reject it at byte {at}"),
-                )));
+            for (i, &token) in tokens.iter().enumerate() {
+                match session.commit(token) {
+                    Ok(()) => {}
+                    Err(RuntimeError::Rejected { reasons, .. }) => {
+                        let at = self.shared.vocab.decode(&tokens[..i]).len();
+                        let why: Vec<String> =
+                            reasons.iter().map(|(d, r)| format!("{d}: {r}")).collect();
+                        return Err(RuntimeError::Spec(SpecError::new(
+                            "types.body_prefix",
+                            format!(
+                                "the constraints reject it at byte {at} ({})",
+                                why.join("; ")
+                            ),
+                        )));
+                    }
+                    Err(other) => return Err(other),
+                }
             }
         }
         Ok(session)

@@ -262,7 +262,7 @@ impl SemanticsSpec {
         .flatten()
         // A `:` after the text completes a bare `def` line; after a full
         // header the reader stops at the header's own colon.
-        .find_map(|text| ananke_smt::Signature::from_python_header(&format!("{text}:")))
+        .find_map(|text| ananke_smt::Signature::from_python_def(&format!("{text}:")))
         .ok_or_else(|| {
             SpecError::new(
                 "semantics.signature",
@@ -270,7 +270,10 @@ impl SemanticsSpec {
                  types.body_prefix or task.prompt",
             )
         })?;
-        let mut contract = ananke_smt::Contract::new(header);
+        let (function, signature) = header;
+        // The function the signature was read from, not the first `def`
+        // the code holds (a prefix may define helpers before it).
+        let mut contract = ananke_smt::Contract::new(signature).for_function(&function);
         if let Some(ms) = self.budget_ms {
             contract = contract.with_budget_ms(ms);
         }

@@ -229,3 +229,108 @@ fn cfg_to_semantics_is_monotone_and_preserves_bottom() {
     ));
     assert!(report.cases_per_law > 0);
 }
+
+/// The semantics → types morphism: a module written from its start under
+/// a contract whose signature (`semantics.signature`) takes `n` and
+/// `result` as `Int`: where the definition the model writes is first
+/// rejected.
+fn module_rejection(text: &str) -> Option<(usize, String)> {
+    let mut spec = Spec::python("cl100k_base");
+    spec.semantics.signature = Some("def clamp(n: int, flag: bool) -> int".into());
+    spec.semantics.requires = vec!["(>= n 0)".into()];
+    spec.semantics.ensures = vec!["(>= result 0)".into()];
+    let ananke = Ananke::new(&spec).unwrap();
+    common::first_rejected_token(&ananke, text)
+}
+
+#[test]
+fn a_contracts_sorts_are_types_the_definition_must_declare() {
+    let body = "    return n\n";
+    for good in [
+        "def clamp(n: int, flag: bool) -> int:\n",
+        // Unannotated says nothing against the contract; extra parameters
+        // and other functions are free.
+        "def clamp(n, flag: bool, scale: float = 1.0) -> int:\n",
+        "def helper(n: float) -> float:\n    return n\n\ndef clamp(n: int, flag: bool) -> int:\n",
+    ] {
+        let text = format!("{good}{body}");
+        assert_eq!(module_rejection(&text), None, "{text}");
+    }
+    for (bad, blamed) in [
+        ("def clamp(n: float, flag: bool) -> int:\n", "parameter `n`"),
+        ("def clamp(n: int, flag: int) -> int:\n", "parameter `flag`"),
+        (
+            "def clamp(n: int, flag: bool) -> bool:\n",
+            "the return value",
+        ),
+        ("def clamp(m: int, flag: bool) -> int:\n", "a parameter `n`"),
+    ] {
+        let text = format!("{bad}{body}");
+        let (at, why) = module_rejection(&text).expect("rejected");
+        // At the header's colon, in the types domain, naming the contract.
+        assert_eq!(at, bad.len() - 2, "{why}");
+        assert!(why.contains("types") && why.contains(blamed), "{why}");
+    }
+    // A body prefix that contradicts the contract's signature is a clear
+    // error when the session starts.
+    let cases = cases();
+    let (_, case) = cases.iter().find(|(id, _)| id == "MBPP/435").unwrap();
+    let mut spec = Spec::python("cl100k_base");
+    let header = case.header.replace("n: int", "n: float");
+    spec.types.body_prefix = Some(header.clone());
+    spec.semantics.signature = Some("def last_Digit(n: int) -> int".into());
+    spec.semantics.ensures = case.ensures.clone();
+    let ananke = Ananke::new(&spec).unwrap();
+    let err = ananke
+        .body_session(&header)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("types.body_prefix"), "{err}");
+    assert!(
+        err.contains("parameter `n`") && err.contains("float"),
+        "{err}"
+    );
+}
+
+fn semantic_states() -> impl proptest::strategy::Strategy<Value = ananke_smt::SemanticConstraint> {
+    use ananke_smt::{Contract, SemanticConstraint, Signature, Sort};
+    use proptest::prelude::*;
+    let sort = prop::sample::select(vec![Sort::Int, Sort::Bool, Sort::Obj]);
+    let function = prop::sample::select(vec![None, Some("f"), Some("g")]);
+    (function, sort.clone(), sort, any::<bool>()).prop_map(|(function, n, result, ensures)| {
+        let mut contract = Contract::new(Signature::new().with("n", n).with("result", result));
+        if let Some(f) = function {
+            contract = contract.for_function(f);
+        }
+        if ensures && result == Sort::Int {
+            contract = contract.ensures("(>= result 0)").unwrap();
+        }
+        SemanticConstraint::new(contract)
+    })
+}
+
+#[test]
+fn semantics_to_types_is_monotone_and_preserves_bottom() {
+    use ananke_core::laws::{LawConfig, assert_laws, check_morphism};
+    use ananke_core::{Bounded, Morphism};
+    let morphism = ananke_runtime::morphisms::SemanticsToTypes::default();
+    let report = assert_laws(check_morphism(
+        &morphism,
+        &ananke_smt::SemanticConstraint::bottom(),
+        &semantic_states(),
+        &LawConfig::from_env(),
+    ));
+    assert!(report.cases_per_law > 0);
+    // The image says what it should.
+    let contract = ananke_smt::Contract::new(
+        ananke_smt::Signature::from_python_header("def f(n: int, xs: list[int]) -> bool:").unwrap(),
+    )
+    .for_function("f");
+    let image = morphism.apply(&ananke_smt::SemanticConstraint::new(contract));
+    assert_eq!(
+        image.declared_count(),
+        2,
+        "n and the return value; xs is opaque"
+    );
+}

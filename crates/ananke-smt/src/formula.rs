@@ -116,6 +116,21 @@ impl Signature {
     /// annotation's sort (none when it returns `None` or has no
     /// annotation). `None` when `header` holds no `def`.
     pub fn from_python_header(header: &str) -> Option<Signature> {
+        Signature::from_python_def(header).map(|(_, signature)| signature)
+    }
+
+    /// Like [`from_python_header`](Signature::from_python_header), with the
+    /// function's name (which a contract names with
+    /// [`Contract::for_function`](crate::Contract::for_function)).
+    ///
+    /// ```
+    /// use ananke_smt::{Signature, Sort};
+    ///
+    /// let (name, signature) = Signature::from_python_def("def f(n: int) -> bool:").unwrap();
+    /// assert_eq!(name, "f");
+    /// assert_eq!(signature.sort("result"), Some(Sort::Bool));
+    /// ```
+    pub fn from_python_def(header: &str) -> Option<(String, Signature)> {
         let parsed = crate::reader::parse_header(header)?;
         let mut signature = Signature::new();
         for (name, sort) in parsed.params.into_iter().filter(|(n, _)| n != "result") {
@@ -124,7 +139,7 @@ impl Signature {
         if let Some(sort) = parsed.result {
             signature = signature.with("result", sort);
         }
-        Some(signature)
+        Some((parsed.name, signature))
     }
 
     /// The sort of `name`.

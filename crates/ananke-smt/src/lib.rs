@@ -340,6 +340,12 @@ impl SemanticConstraint {
         &self.contract
     }
 
+    /// The contract as shared by every state that follows it (one
+    /// allocation per spec: a morphism may key a cache by it).
+    pub fn shared_contract(&self) -> &Arc<Contract> {
+        &self.contract
+    }
+
     /// Why this is ⊥, if it is.
     pub fn conflict(&self) -> Option<&str> {
         self.conflict.as_deref()

@@ -60,3 +60,47 @@ fn ground_type_constraints_obey_the_lattice_laws() {
     ));
     println!("{report}");
 }
+
+/// Whole types-domain constraints: a program (or none), assumed imports
+/// and the types definitions must declare.
+fn types_constraint() -> impl Strategy<Value = ananke_types::TypesConstraint> {
+    use ananke_types::TypesConstraint;
+    let text = prop::sample::select(&[None, Some(""), Some("def f(n: int) -> int:\n")][..]);
+    const ASSUMED: &[&[&str]] = &[&[], &["math"], &["os", "re"]];
+    let assumed = prop::sample::select(ASSUMED);
+    let declared = prop::sample::select(
+        &[
+            None,
+            Some(("f", "n", true)),
+            Some(("f", "n", false)),
+            Some(("g", "m", true)),
+        ][..],
+    );
+    (text, assumed, declared).prop_map(|(text, assumed, declared)| {
+        let base = text.map_or_else(TypesConstraint::top, TypesConstraint::after);
+        let declared = declared.map_or_else(TypesConstraint::top, |(f, p, int)| {
+            let ty = if int { Type::int() } else { Type::bool() };
+            TypesConstraint::declaring(f, [(p, &ty)], None)
+        });
+        base.meet(&TypesConstraint::assuming(assumed.iter().copied()))
+            .meet(&declared)
+    })
+}
+
+#[test]
+fn types_constraints_obey_the_meet_laws() {
+    use ananke_types::TypesConstraint;
+    let report = assert_laws(check_meet_semilattice(
+        "TypesConstraint",
+        &TypesConstraint::top(),
+        &TypesConstraint::contradiction("test"),
+        &types_constraint(),
+        &LawConfig::from_env(),
+    ));
+    println!("{report}");
+    // Two declarations of one parameter with different types clash.
+    let int = TypesConstraint::declaring("f", [("n", &Type::int())], None);
+    let boolean = TypesConstraint::declaring("f", [("n", &Type::bool())], None);
+    assert!(int.meet(&boolean).is_bottom());
+    assert_eq!(int.meet(&int).declared_count(), 1);
+}

@@ -30,6 +30,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use ananke_core::TokenId;
 
+use super::Declared;
 use super::classes::{Piece, TokenClasses};
 use crate::check::{Scope, check_source_shallow, scope_at};
 use crate::prefix::{ALL_KEYWORDS, PrefixScan, Tok, TokKind, is_keyword, primary_start, tokenize};
@@ -260,6 +261,9 @@ pub(crate) struct Program {
     /// Modules the enclosing module imports (the imports domain's
     /// requirements): `text` opens with an `import` line for each.
     pub assumed: Arc<[String]>,
+    /// Types definitions must declare (see `TypesConstraint::declaring`),
+    /// judged at a `def` header's `:`.
+    pub declared: Arc<[Declared]>,
     /// The scope of the statement the last extension began in (qualified
     /// uses are looked for from its start, in its scope: the extension
     /// may have ended it).
@@ -351,6 +355,7 @@ impl Program {
             scan,
             closed_from,
             assumed: Arc::from([]),
+            declared: Arc::from([]),
             analysis: OnceLock::new(),
         }
     }
@@ -371,12 +376,24 @@ impl Program {
     /// read again behind their `import` lines (rare: once per new
     /// requirement).
     pub fn with_assumed(&self, modules: &Arc<[String]>) -> Program {
+        self.reread(modules, &self.declared)
+    }
+
+    /// This program with `declared` types to judge definitions by: read
+    /// again, since verdicts were memoised without them (rare: once per
+    /// contract).
+    pub fn with_declared(&self, declared: &Arc<[Declared]>) -> Program {
+        self.reread(&self.assumed, declared)
+    }
+
+    fn reread(&self, modules: &Arc<[String]>, declared: &Arc<[Declared]>) -> Program {
         let old = Program::assumed_len(&self.assumed);
         let lines: String = modules.iter().map(|m| format!("import {m}\n")).collect();
         let preamble = String::from_utf8_lossy(&self.text[old..self.preamble]);
         let closed_from = self.closed_from.map(|at| at - old + lines.len());
         let mut program = Program::start(&format!("{lines}{preamble}"), closed_from);
         program.assumed = modules.clone();
+        program.declared = declared.clone();
         program.extend(&self.text[self.preamble..])
     }
 
@@ -401,6 +418,7 @@ impl Program {
             scope,
             closed_from: self.closed_from,
             assumed: self.assumed.clone(),
+            declared: self.declared.clone(),
             analysis: OnceLock::new(),
         }
     }
@@ -659,7 +677,9 @@ impl Program {
             b'\n' | b';' if scan.brackets.is_empty() && !scan.continues_line() => {
                 statement_end(&text, &scan, cell, closed)
             }
-            b':' if scan.brackets.is_empty() => header(&text, &scan, cell),
+            b':' if scan.brackets.is_empty() => {
+                header(&text, &scan, cell).and_then(|()| declarations(&text, &scan, &self.declared))
+            }
             b')' => call(&text, &scan, cell, true)
                 .and_then(|()| settled_reads(&text, &scan, cell, closed)),
             b']' | b'}' => settled_reads(&text, &scan, cell, closed),
@@ -1524,6 +1544,65 @@ fn header(text: &str, scan: &PrefixScan, cell: &ScopeCell) -> Verdict {
         Some(scope) => check(&scope, &statement),
         None => Ok(()),
     })
+}
+
+/// A `def` header's colon comes next: its annotations must be the types
+/// `declared` for that function (a parameter left unannotated says
+/// nothing against them).
+fn declarations(text: &str, scan: &PrefixScan, declared: &[Declared]) -> Verdict {
+    if declared.is_empty() {
+        return Ok(());
+    }
+    let (stmt, _) = statement(text, scan);
+    let (first, body) = head(stmt);
+    if !matches!(first, "def" | "async") {
+        return Ok(());
+    }
+    let def = format!("{}: pass\n", body.trim_end());
+    let Ok(parsed) = ruff_python_parser::parse_module(&def) else {
+        return Ok(());
+    };
+    let Some(ruff_python_ast::Stmt::FunctionDef(f)) = parsed.syntax().body.first() else {
+        return Ok(());
+    };
+    let source = |e: &ruff_python_ast::Expr| {
+        use ruff_text_size::Ranged;
+        def[e.range()]
+            .trim_matches(|c| c == '"' || c == '\'')
+            .trim()
+    };
+    for d in declared.iter().filter(|d| d.function == f.name.as_str()) {
+        let (what, annotation) = match &d.param {
+            Some(name) => {
+                let Some(p) = f
+                    .parameters
+                    .iter_non_variadic_params()
+                    .find(|p| p.parameter.name.as_str() == name)
+                else {
+                    return Err(format!(
+                        "`{}` must have a parameter `{name}` (the contract names it)  [semantics]",
+                        d.function
+                    )
+                    .into());
+                };
+                (
+                    format!("parameter `{name}`"),
+                    p.parameter.annotation.as_deref(),
+                )
+            }
+            None => ("the return value".to_owned(), f.returns.as_deref()),
+        };
+        if let Some(a) = annotation.filter(|a| source(a) != d.annotation) {
+            return Err(format!(
+                "the contract takes {what} of `{}` as \"{}\", but the definition declares \"{}\"  [semantics]",
+                d.function,
+                d.annotation,
+                source(a)
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 fn max_depth(toks: &[Tok]) -> usize {

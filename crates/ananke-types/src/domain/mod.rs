@@ -42,6 +42,19 @@ pub struct TypesConstraint {
     /// Modules the enclosing module imports, sorted: their names are in
     /// scope from the first byte (see [`assuming`](Self::assuming)).
     assumed: Arc<[String]>,
+    /// Types a definition must declare, sorted (see
+    /// [`declaring`](Self::declaring)).
+    declared: Arc<[Declared]>,
+}
+
+/// A type a function's definition must declare for one parameter, or for
+/// its return value (`param: None`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Declared {
+    pub function: String,
+    pub param: Option<String>,
+    /// The annotation it must have (`int`, `bool`).
+    pub annotation: String,
 }
 
 impl TypesConstraint {
@@ -51,6 +64,7 @@ impl TypesConstraint {
             hole: TypeConstraint::top(),
             program: None,
             assumed: Arc::from([]),
+            declared: Arc::from([]),
         }
     }
 
@@ -60,6 +74,7 @@ impl TypesConstraint {
             hole: TypeConstraint::contradiction(reason),
             program: None,
             assumed: Arc::from([]),
+            declared: Arc::from([]),
         }
     }
 
@@ -76,6 +91,7 @@ impl TypesConstraint {
             hole: TypeConstraint::top(),
             program: Some(Arc::new(Program::start(preamble, None))),
             assumed: Arc::from([]),
+            declared: Arc::from([]),
         }
     }
 
@@ -89,6 +105,7 @@ impl TypesConstraint {
             hole: TypeConstraint::top(),
             program: Some(Arc::new(Program::start(preamble, Some(preamble.len())))),
             assumed: Arc::from([]),
+            declared: Arc::from([]),
         }
     }
 
@@ -101,6 +118,7 @@ impl TypesConstraint {
             hole: TypeConstraint::top(),
             program: Some(Arc::new(Program::start("", Some(prefix_len)))),
             assumed: Arc::from([]),
+            declared: Arc::from([]),
         }
     }
 
@@ -111,6 +129,7 @@ impl TypesConstraint {
             hole: TypeConstraint::expecting(expected),
             program: Some(Arc::new(Program::start(preamble, None))),
             assumed: Arc::from([]),
+            declared: Arc::from([]),
         }
     }
 
@@ -135,6 +154,52 @@ impl TypesConstraint {
     /// The modules assumed imported.
     pub fn assumed_imports(&self) -> &[String] {
         &self.assumed
+    }
+
+    /// Knows only that the definition of `function` must declare these
+    /// types: each `(parameter, type)` of `params`, and `returns` for its
+    /// return value (the semantics → types morphism's image of a
+    /// contract's sorts: a formula over an `Int` parameter is about an
+    /// `int`). A definition that annotates one of them otherwise, or
+    /// lacks a parameter named, is rejected at its header's `:`; one left
+    /// unannotated contradicts nothing. Only `int` and `bool` are
+    /// expressible (the sorts a contract has besides opaque objects).
+    pub fn declaring<'a>(
+        function: &str,
+        params: impl IntoIterator<Item = (&'a str, &'a Type)>,
+        returns: Option<&Type>,
+    ) -> TypesConstraint {
+        let exact = |ty: &Type| (*ty == Type::int() || *ty == Type::bool()).then(|| ty.to_string());
+        let mut declared: Vec<Declared> = params
+            .into_iter()
+            .filter_map(|(param, ty)| {
+                Some(Declared {
+                    function: function.to_owned(),
+                    param: Some(param.to_owned()),
+                    annotation: exact(ty)?,
+                })
+            })
+            .chain(returns.and_then(exact).map(|annotation| Declared {
+                function: function.to_owned(),
+                param: None,
+                annotation,
+            }))
+            .collect();
+        declared.sort();
+        declared.dedup();
+        if let Some(clash) = first_clash(&declared) {
+            return TypesConstraint::contradiction(clash);
+        }
+        TypesConstraint {
+            declared: declared.into(),
+            ..TypesConstraint::top()
+        }
+    }
+
+    /// How many declared types the constraint knows (see
+    /// [`declaring`](Self::declaring)).
+    pub fn declared_count(&self) -> usize {
+        self.declared.len()
     }
 
     /// What the hole expects and knows.
@@ -168,12 +233,12 @@ impl TypesConstraint {
 
     fn program(&self) -> Arc<Program> {
         self.program.clone().unwrap_or_else(|| {
-            let program = Program::start("", None);
-            Arc::new(if self.assumed.is_empty() {
-                program
-            } else {
-                program.with_assumed(&self.assumed)
-            })
+            let mut program = Program::start("", None);
+            if !self.assumed.is_empty() {
+                program = program.with_assumed(&self.assumed);
+            }
+            program.declared = self.declared.clone();
+            Arc::new(program)
         })
     }
 }
@@ -191,19 +256,39 @@ fn is_dotted_name(text: &str) -> bool {
         })
 }
 
-/// The sorted union of two sorted name lists (shared when one holds the
+/// The sorted union of two sorted lists (shared when one holds the
 /// other).
-fn union(a: &Arc<[String]>, b: &Arc<[String]>) -> Arc<[String]> {
-    if b.iter().all(|m| a.binary_search(m).is_ok()) {
+fn union<T: Ord + Clone>(a: &Arc<[T]>, b: &Arc<[T]>) -> Arc<[T]> {
+    if Arc::ptr_eq(a, b) || b.iter().all(|m| a.binary_search(m).is_ok()) {
         return a.clone();
     }
     if a.iter().all(|m| b.binary_search(m).is_ok()) {
         return b.clone();
     }
-    let mut all: Vec<String> = a.iter().chain(b.iter()).cloned().collect();
+    let mut all: Vec<T> = a.iter().chain(b.iter()).cloned().collect();
     all.sort();
     all.dedup();
     all.into()
+}
+
+/// Two declarations of one parameter (or return) with different types,
+/// said in words.
+fn first_clash(declared: &[Declared]) -> Option<String> {
+    declared.windows(2).find_map(|pair| {
+        let (a, b) = (&pair[0], &pair[1]);
+        (a.function == b.function && a.param == b.param).then(|| {
+            let what = a
+                .param
+                .as_deref()
+                .map_or("the return value".to_owned(), |p| {
+                    format!("parameter `{p}`")
+                });
+            format!(
+                "{what} of `{}` must be declared both \"{}\" and \"{}\"",
+                a.function, a.annotation, b.annotation
+            )
+        })
+    })
 }
 
 fn same_program(a: &Program, b: &Program) -> bool {
@@ -213,10 +298,11 @@ fn same_program(a: &Program, b: &Program) -> bool {
 impl PartialEq for TypesConstraint {
     fn eq(&self, other: &TypesConstraint) -> bool {
         self.hole == other.hole
-            && (self.is_bottom() || self.assumed == other.assumed)
+            && (self.is_bottom()
+                || (self.assumed == other.assumed && self.declared == other.declared))
             && match (&self.program, &other.program) {
                 (None, None) => true,
-                (Some(a), Some(b)) => same_program(a, b),
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b) || same_program(a, b),
                 _ => false,
             }
     }
@@ -230,32 +316,46 @@ impl MeetSemilattice for TypesConstraint {
                 hole,
                 program: None,
                 assumed: Arc::from([]),
+                declared: Arc::from([]),
             };
         }
         let assumed = union(&self.assumed, &other.assumed);
+        let declared = union(&self.declared, &other.declared);
+        if let Some(clash) = first_clash(&declared) {
+            return TypesConstraint::contradiction(clash);
+        }
         let program = match (&self.program, &other.program) {
             (None, p) | (p, None) => p.clone(),
-            (Some(a), Some(b)) if same_program(a, b) => Some(a.clone()),
+            (Some(a), Some(b)) if Arc::ptr_eq(a, b) || same_program(a, b) => Some(a.clone()),
             _ => {
                 return TypesConstraint::contradiction("the constraints follow different programs");
             }
         };
         let program = program.map(|p| {
-            if p.assumed == assumed {
+            let p = if p.assumed == assumed {
                 p
             } else {
                 Arc::new(p.with_assumed(&assumed))
+            };
+            if p.declared == declared {
+                p
+            } else {
+                Arc::new(p.with_declared(&declared))
             }
         });
         TypesConstraint {
             hole,
             program,
             assumed,
+            declared,
         }
     }
 
     fn is_top(&self) -> bool {
-        self.hole.is_top() && self.program.is_none() && self.assumed.is_empty()
+        self.hole.is_top()
+            && self.program.is_none()
+            && self.assumed.is_empty()
+            && self.declared.is_empty()
     }
 
     fn is_bottom(&self) -> bool {
@@ -589,6 +689,7 @@ impl Domain for TypesDomain {
             hole: c.hole.clone(),
             program: Some(Arc::new(c.program().extend(bytes))),
             assumed: c.assumed.clone(),
+            declared: c.declared.clone(),
         })
     }
 
@@ -617,6 +718,7 @@ impl Domain for TypesDomain {
         let program = c.program.as_ref()?;
         program.text.hash(&mut hasher);
         program.preamble.hash(&mut hasher);
+        program.declared.hash(&mut hasher);
         format!("{:?}", c.hole).hash(&mut hasher);
         Some(hasher.finish())
     }
