@@ -535,20 +535,29 @@ fn function_graphs() {
     assert!(matches!(graphs[0].graph[hole], Node::Hole));
 }
 
-/// The graph and the sketch's block folding are two readings of one
-/// question: can a function fall off its end? On every MBPP program, and
-/// on each with its last line removed, they agree.
-#[test]
-fn graphs_and_sketch_agree_on_falling_off() {
+/// The sources of the MBPP programs (`ANANKE_DATA_DIR`, or the shared
+/// data folder).
+fn corpus() -> Vec<String> {
     let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
         || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
         std::path::PathBuf::from,
     );
     let text = std::fs::read_to_string(dir.join("mbpp_typed.jsonl")).expect("the data");
+    text.lines()
+        .map(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
+            record["source"].as_str().expect("a source").to_owned()
+        })
+        .collect()
+}
+
+/// The graph and the sketch's block folding are two readings of one
+/// question: can a function fall off its end? On every MBPP program, and
+/// on each with its last line removed, they agree.
+#[test]
+fn graphs_and_sketch_agree_on_falling_off() {
     let (mut compared, mut falling) = (0, 0);
-    for line in text.lines() {
-        let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
-        let source = record["source"].as_str().expect("a source").to_owned();
+    for source in corpus() {
         let trimmed = {
             let body = source.trim_end_matches('\n');
             format!("{}\n", &body[..body.rfind('\n').unwrap_or(0)])
@@ -610,15 +619,8 @@ fn control_facts_name_unreachable_statements_and_leaving_bodies() {
 /// return statements.
 #[test]
 fn unreachable_facts_agree_with_the_graph() {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        std::path::PathBuf::from,
-    );
-    let text = std::fs::read_to_string(dir.join("mbpp_typed.jsonl")).expect("the data");
     let mut dead = 0;
-    for line in text.lines() {
-        let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
-        let source = record["source"].as_str().expect("a source");
+    for source in corpus() {
         let mut program = String::new();
         for l in source.lines() {
             program.push_str(l);
