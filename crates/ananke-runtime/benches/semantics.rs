@@ -109,7 +109,7 @@ fn idle(programs: &[String]) {
     let (mut with_us, mut without_us) = commits;
     println!("  commit (observe + propagate), µs per token:");
     let cw = row(
-        "with semantics (cfg→semantics at every token)",
+        "with semantics (and its two edges)",
         &mut with_us,
     );
     let cwo = row("without", &mut without_us);
