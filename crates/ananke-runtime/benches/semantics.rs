@@ -108,13 +108,10 @@ fn idle(programs: &[String]) {
     );
     let (mut with_us, mut without_us) = commits;
     println!("  commit (observe + propagate), µs per token:");
-    let cw = row(
-        "with semantics (and its two edges)",
-        &mut with_us,
-    );
+    let cw = row("with semantics (and its two edges)", &mut with_us);
     let cwo = row("without", &mut without_us);
     println!(
-        "  commit cost of the idle semantics domain and its edge: {:+.2}% of the fused mask",
+        "  commit cost of the idle semantics domain and its edges: {:+.2}% of the fused mask",
         (cw - cwo) / wo * 100.0
     );
 }
