@@ -661,13 +661,7 @@ impl Sketch {
         }
         // After a terminator in its block (or an enclosing one), code
         // does not run.
-        let dead = self
-            .blocks
-            .iter()
-            .rev()
-            .take_while(|b| b.header != Kw::Def)
-            .chain(self.blocks.iter().rev().find(|b| b.header == Kw::Def))
-            .any(|b| b.terminated);
+        let dead = self.function_blocks().any(|b| b.terminated);
         if dead {
             return Ok(());
         }
@@ -958,15 +952,18 @@ impl Sketch {
     /// no path: a block it stands in, up to its function's body, already
     /// cannot fall through (its pending chain settled by that word).
     fn unreachable(&self) -> bool {
-        for block in self.blocks.iter().rev() {
-            if block.returns || block.terminated {
-                return true;
-            }
-            if block.header == Kw::Def {
-                break;
-            }
-        }
-        false
+        self.function_blocks().any(|b| b.returns || b.terminated)
+    }
+
+    /// The open blocks from the innermost out to the innermost function's
+    /// body, included (all of them outside any function).
+    fn function_blocks(&self) -> impl Iterator<Item = &Block> + '_ {
+        let body = self
+            .blocks
+            .iter()
+            .rposition(|b| b.header == Kw::Def)
+            .unwrap_or(0);
+        self.blocks[body..].iter().rev()
     }
 
     /// Open blocks (and loops) inside the innermost function.

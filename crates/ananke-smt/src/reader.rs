@@ -324,11 +324,14 @@ impl Reader {
             return None;
         };
         let indent = indent_of(&self.line);
+        if function.after_terminator(indent) {
+            return None;
+        }
         let open = function.blocks.iter().filter(|b| b.indent < indent);
         let mut any = false;
         for b in open {
             any = true;
-            if matches!(b.kind, Kind::Loop | Kind::Opaque) || b.terminates {
+            if matches!(b.kind, Kind::Loop | Kind::Opaque) {
                 return None;
             }
         }
@@ -413,6 +416,15 @@ impl Function {
                 .blocks
                 .iter()
                 .all(|b| !matches!(b.kind, Kind::Loop | Kind::Opaque))
+    }
+
+    /// Whether a statement at column `indent` is dead: a block that
+    /// encloses it already ended with `return`, `raise`, `break` or
+    /// `continue` (or a chain whose every branch did).
+    fn after_terminator(&self, indent: u32) -> bool {
+        self.blocks
+            .iter()
+            .any(|b| b.indent < indent && b.terminates)
     }
 
     /// `name` now holds a value that is not known, of a type not known.
@@ -620,13 +632,9 @@ impl Facts {
             self.open(text, indent, offset, contract);
             return Ok(());
         };
-        // Past a `return` (or the like) in a block that encloses it, a
-        // statement is dead (judged before this statement closes blocks,
-        // as the mask's `pending` sees it).
-        let dead = function
-            .blocks
-            .iter()
-            .any(|b| b.indent < indent && b.terminates);
+        // Judged before this statement closes blocks, as the mask's
+        // `pending` sees it.
+        let dead = function.after_terminator(indent);
         function.pop_to(indent, control);
         function.at = offset;
         function.unreachable = dead || control.is_unreachable(offset);
