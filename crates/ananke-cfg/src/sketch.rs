@@ -754,11 +754,11 @@ impl Sketch {
                     self.line.call_closed = false;
                 }
                 match class {
-                    Class::Code if is_name_byte(b) => {
+                    Class::Name | Class::Number | Class::Op if is_name_byte(b) => {
                         self.name_byte(b);
                         Ok(())
                     }
-                    Class::Code => self.punctuation(reqs, b, depth),
+                    Class::Name | Class::Number | Class::Op => self.punctuation(reqs, b, depth),
                     _ => {
                         // A string or a comment: a word before it ended.
                         self.end_word(reqs, b)?;

@@ -61,7 +61,7 @@ pub(crate) fn parse_header(text: &str) -> Option<Header> {
     let mut end = None;
     for (i, b) in text.bytes().enumerate().skip(start) {
         let class = lexer.step(b);
-        if class == Class::Code && b == b':' && lexer.depth() == 0 {
+        if class == Class::Op && b == b':' && lexer.depth() == 0 {
             end = Some(i);
             break;
         }

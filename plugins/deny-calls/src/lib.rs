@@ -196,7 +196,7 @@ impl Lexer {
             return Ok(());
         }
         match class {
-            Class::Code if is_name_byte(b) => {
+            Class::Name | Class::Number | Class::Op if is_name_byte(b) => {
                 if self.chain_done
                     || (!self.chain.is_empty() && self.last != b'.' && !is_name_byte(self.last))
                 {
@@ -214,7 +214,7 @@ impl Lexer {
                 }
                 Ok(())
             }
-            Class::Code => {
+            Class::Name | Class::Number | Class::Op => {
                 self.finish_word(rules, frame, b)?;
                 self.punctuation(rules, b)
             }

@@ -182,7 +182,7 @@ impl Lexer {
             }
         }
         match class {
-            Class::Code if is_name_byte(b) => {
+            Class::Name | Class::Number | Class::Op if is_name_byte(b) => {
                 if self.word_done {
                     self.word_done = false;
                     self.word.clear();
@@ -205,7 +205,7 @@ impl Lexer {
                 }
                 Ok(())
             }
-            Class::Code => {
+            Class::Name | Class::Number | Class::Op => {
                 self.end_word(settings, b)?;
                 self.punctuation(settings, b)
             }
