@@ -28,27 +28,27 @@ smaller of each limit) say what the code must respect:
   comment at column 0 right after a function counts as inside it: the
   requirement suits a generated body, not a whole module.)
 
-[`ControlFlowDomain`] reads the code into a sketch of its open blocks and
+[`CfgDomain`] reads the code into a sketch of its open blocks and
 rejects the token that settles a breach: the first code of the line that
 closes a function whose body can fall off its end (or the end of the
 output), the first code of a statement after a terminator, the end of a
 `while` keyword, the `(` of a recursive call. Every rejection says which
 requirement.
 
-[`CfgState::graphs`] gives the control-flow graph of each function read so
+[`CfgConstraint::graphs`] gives the control-flow graph of each function read so
 far (petgraph; see [`graph`]): for tools and tests, built on demand.
 
 # Example
 
 ```
-use ananke_cfg::{ControlFlowDomain, CfgState, Requirements};
+use ananke_cfg::{CfgDomain, CfgConstraint, Requirements};
 use ananke_core::{Domain, MeetSemilattice, StepContext, Vocabulary};
 
 let tokens = ["def f(x: int) -> int:\n", "    if x:\n", "        return 1\n", "x = 2\n", "    return 0\n"];
 let vocab = Vocabulary::new("toy", tokens, &[], &[])?;
-let domain = ControlFlowDomain::new();
+let domain = CfgDomain::new();
 let ctx = StepContext::new(&vocab);
-let mut state = CfgState::from(Requirements::parse("returns_if_typed")?);
+let mut state = CfgConstraint::from(Requirements::parse("returns_if_typed")?);
 for t in [0, 1, 2] {
     state = domain.observe(&state, t, ctx)?;
 }
@@ -67,8 +67,8 @@ use std::sync::Arc;
 
 use ananke_core::control::ControlFacts;
 use ananke_core::{
-    Bounded, CostHint, Domain, Error, MeetSemilattice, PerVocab, Satisfiability, StepContext,
-    TokenId, TokenMask, Vocabulary,
+    Bounded, CostHint, Domain, Error, MeetSemilattice, PerVocab, StepContext, TokenId, TokenMask,
+    Vocabulary,
 };
 
 use sketch::Sketch;
@@ -268,15 +268,15 @@ impl Requirements {
 /// The control-flow constraint: requirements, the sketch of the code read
 /// so far, and why it is ⊥ if it is (all ⊥s are equal).
 #[derive(Clone)]
-pub struct CfgState {
+pub struct CfgConstraint {
     requirements: Requirements,
     sketch: Option<Arc<Sketch>>,
     violation: Option<Arc<str>>,
 }
 
-impl From<Requirements> for CfgState {
-    fn from(requirements: Requirements) -> CfgState {
-        CfgState {
+impl From<Requirements> for CfgConstraint {
+    fn from(requirements: Requirements) -> CfgConstraint {
+        CfgConstraint {
             requirements,
             sketch: None,
             violation: None,
@@ -284,7 +284,7 @@ impl From<Requirements> for CfgState {
     }
 }
 
-impl CfgState {
+impl CfgConstraint {
     /// The requirements.
     pub fn requirements(&self) -> &Requirements {
         &self.requirements
@@ -319,8 +319,8 @@ impl CfgState {
             .unwrap_or_default()
     }
 
-    fn contradiction(reason: impl Into<String>) -> CfgState {
-        CfgState {
+    fn contradiction(reason: impl Into<String>) -> CfgConstraint {
+        CfgConstraint {
             requirements: Requirements::NONE,
             sketch: None,
             violation: Some(reason.into().into()),
@@ -337,8 +337,8 @@ impl CfgState {
     }
 }
 
-impl PartialEq for CfgState {
-    fn eq(&self, other: &CfgState) -> bool {
+impl PartialEq for CfgConstraint {
+    fn eq(&self, other: &CfgConstraint) -> bool {
         match (&self.violation, &other.violation) {
             (Some(_), Some(_)) => true,
             (None, None) => {
@@ -350,13 +350,13 @@ impl PartialEq for CfgState {
     }
 }
 
-impl fmt::Debug for CfgState {
+impl fmt::Debug for CfgConstraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.violation {
             Some(v) => write!(f, "⊥ ({v})"),
             None => write!(
                 f,
-                "CfgState({:?}, read: {})",
+                "CfgConstraint({:?}, read: {})",
                 self.requirements,
                 self.sketch.is_some()
             ),
@@ -364,8 +364,8 @@ impl fmt::Debug for CfgState {
     }
 }
 
-impl MeetSemilattice for CfgState {
-    fn meet(&self, other: &CfgState) -> CfgState {
+impl MeetSemilattice for CfgConstraint {
+    fn meet(&self, other: &CfgConstraint) -> CfgConstraint {
         if self.is_bottom() {
             return self.clone();
         }
@@ -373,9 +373,9 @@ impl MeetSemilattice for CfgState {
             return other.clone();
         }
         let Ok(sketch) = ananke_core::reading::meet(&self.sketch, &other.sketch) else {
-            return CfgState::contradiction("the constraints follow different texts");
+            return CfgConstraint::contradiction("the constraints follow different texts");
         };
-        CfgState {
+        CfgConstraint {
             requirements: self.requirements.meet(&other.requirements),
             sketch,
             violation: None,
@@ -391,13 +391,13 @@ impl MeetSemilattice for CfgState {
     }
 }
 
-impl Bounded for CfgState {
-    fn top() -> CfgState {
+impl Bounded for CfgConstraint {
+    fn top() -> CfgConstraint {
         Requirements::NONE.into()
     }
 
-    fn bottom() -> CfgState {
-        CfgState::contradiction("contradictory control-flow constraints")
+    fn bottom() -> CfgConstraint {
+        CfgConstraint::contradiction("contradictory control-flow constraints")
     }
 }
 
@@ -885,31 +885,30 @@ impl Calls<'_> {
 /// The control-flow domain (see the crate docs). Its vocabulary facts are
 /// built on first use and tied to that vocabulary.
 #[derive(Default)]
-pub struct ControlFlowDomain {
+pub struct CfgDomain {
     index: PerVocab<TokenIndex>,
 }
 
-impl fmt::Debug for ControlFlowDomain {
+impl fmt::Debug for CfgDomain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ControlFlowDomain")
+        f.write_str("CfgDomain")
     }
 }
 
-impl ControlFlowDomain {
+impl CfgDomain {
     /// The domain's name in a product.
     pub const NAME: &'static str = "cfg";
 
     /// A new control-flow domain.
-    pub fn new() -> ControlFlowDomain {
-        ControlFlowDomain::default()
+    pub fn new() -> CfgDomain {
+        CfgDomain::default()
     }
 
     fn index(&self, vocab: &Vocabulary) -> Result<&TokenIndex, Error> {
-        self.index
-            .get(ControlFlowDomain::NAME, vocab, TokenIndex::new)
+        self.index.get(CfgDomain::NAME, vocab, TokenIndex::new)
     }
 
-    fn verdict(&self, state: &CfgState, token: TokenId, vocab: &Vocabulary) -> Option<String> {
+    fn verdict(&self, state: &CfgConstraint, token: TokenId, vocab: &Vocabulary) -> Option<String> {
         if let Some(v) = state.violation() {
             return Some(v.to_owned());
         }
@@ -928,32 +927,24 @@ impl ControlFlowDomain {
     }
 }
 
-impl Domain for ControlFlowDomain {
-    type Constraint = CfgState;
+impl Domain for CfgDomain {
+    type Constraint = CfgConstraint;
 
     fn name(&self) -> &str {
-        ControlFlowDomain::NAME
+        CfgDomain::NAME
     }
 
-    fn top(&self) -> CfgState {
-        CfgState::top()
+    fn top(&self) -> CfgConstraint {
+        CfgConstraint::top()
     }
 
-    fn bottom(&self) -> CfgState {
-        CfgState::bottom()
-    }
-
-    fn satisfiability(&self, state: &CfgState) -> Satisfiability {
-        if state.is_bottom() {
-            Satisfiability::Unsat
-        } else {
-            Satisfiability::Unknown
-        }
+    fn bottom(&self) -> CfgConstraint {
+        CfgConstraint::bottom()
     }
 
     fn token_mask(
         &self,
-        state: &CfgState,
+        state: &CfgConstraint,
         ctx: StepContext<'_>,
         candidates: &TokenMask,
         out: &mut TokenMask,
@@ -1083,30 +1074,35 @@ impl Domain for ControlFlowDomain {
 
     fn observe(
         &self,
-        state: &CfgState,
+        state: &CfgConstraint,
         token: TokenId,
         ctx: StepContext<'_>,
-    ) -> Result<CfgState, Error> {
+    ) -> Result<CfgConstraint, Error> {
         let bytes = ctx.vocab.try_token_bytes(token)?;
         if state.is_bottom() {
             return Ok(state.clone());
         }
         if let Some(reason) = self.verdict(state, token, ctx.vocab) {
-            return Ok(CfgState::contradiction(reason));
+            return Ok(CfgConstraint::contradiction(reason));
         }
         if ctx.vocab.is_special(token) {
             return Ok(state.clone());
         }
         let mut sketch = state.sketch();
         let _ = sketch.feed(&state.requirements, bytes);
-        Ok(CfgState {
+        Ok(CfgConstraint {
             requirements: state.requirements.clone(),
             sketch: Some(Arc::new(sketch)),
             violation: None,
         })
     }
 
-    fn explain(&self, state: &CfgState, token: TokenId, ctx: StepContext<'_>) -> Option<String> {
+    fn explain(
+        &self,
+        state: &CfgConstraint,
+        token: TokenId,
+        ctx: StepContext<'_>,
+    ) -> Option<String> {
         if token as usize >= ctx.vocab.len() {
             return None;
         }

@@ -2,7 +2,7 @@
 //! of single bytes): where the first rejection falls and why; the mask
 //! against `observe` along random texts; the lattice laws.
 
-use ananke_cfg::{CfgState, ControlFlowDomain, Requirements};
+use ananke_cfg::{CfgConstraint, CfgDomain, Requirements};
 use ananke_core::laws::{LawConfig, assert_laws, check_meet_semilattice};
 use ananke_core::{Bounded, Domain, MeetSemilattice, StepContext, TokenMask, Vocabulary};
 use proptest::prelude::*;
@@ -17,9 +17,9 @@ fn bytes_vocab() -> Vocabulary {
 /// end of the output) and why, or `None`.
 fn first_rejection(requirements: &str, text: &str) -> Option<(usize, String)> {
     let vocab = bytes_vocab();
-    let domain = ControlFlowDomain::new();
+    let domain = CfgDomain::new();
     let ctx = StepContext::new(&vocab);
-    let mut state = CfgState::from(Requirements::parse(requirements).unwrap());
+    let mut state = CfgConstraint::from(Requirements::parse(requirements).unwrap());
     for (i, &b) in text.as_bytes().iter().enumerate() {
         let next = domain.observe(&state, u32::from(b), ctx).unwrap();
         if next.is_bottom() {
@@ -230,7 +230,9 @@ fn reachability_requirements() {
     );
     // Meet keeps every target.
     let r = Requirements::parse("reach=a; avoid=b").unwrap();
-    let both = CfgState::from(r).meet(&CfgState::from(Requirements::parse("reach=c").unwrap()));
+    let both = CfgConstraint::from(r).meet(&CfgConstraint::from(
+        Requirements::parse("reach=c").unwrap(),
+    ));
     let names: Vec<&str> = both.requirements().reach.iter().collect();
     assert_eq!(names, ["a", "c"]);
 }
@@ -388,9 +390,9 @@ proptest! {
         ][..]),
     ) {
         let vocab = pieces_vocab();
-        let domain = ControlFlowDomain::new();
+        let domain = CfgDomain::new();
         let ctx = StepContext::new(&vocab);
-        let mut state = CfgState::from(Requirements::parse(requirements).unwrap());
+        let mut state = CfgConstraint::from(Requirements::parse(requirements).unwrap());
         let all = TokenMask::new_full(vocab.len());
         let mut out = TokenMask::new_empty(vocab.len());
         for t in text {
@@ -428,7 +430,7 @@ fn mask_agrees_with_observe_inside_strings_and_comments() {
     tokens.push("<eos>");
     let eos = tokens.len() as u32 - 1;
     let vocab = Vocabulary::new("probe", tokens, &[eos], &[eos]).unwrap();
-    let domain = ControlFlowDomain::new();
+    let domain = CfgDomain::new();
     let ctx = StepContext::new(&vocab);
     let all = TokenMask::new_full(vocab.len());
     let mut out = TokenMask::new_empty(vocab.len());
@@ -438,7 +440,7 @@ fn mask_agrees_with_observe_inside_strings_and_comments() {
         "avoid=raise; reach=f",
     ] {
         for (i, prefix) in prefixes.iter().enumerate() {
-            let start = CfgState::from(Requirements::parse(requirements).unwrap());
+            let start = CfgConstraint::from(Requirements::parse(requirements).unwrap());
             let state = domain
                 .observe(&start, (PIECES.len() + i) as u32, ctx)
                 .unwrap();
@@ -474,35 +476,35 @@ fn states_obey_the_meet_laws() {
         prop::collection::vec(0..PIECES.len(), 0..4),
     )
         .prop_map(move |(r, text)| {
-            let domain = ControlFlowDomain::new();
+            let domain = CfgDomain::new();
             let ctx = StepContext::new(&vocab);
-            let mut state = CfgState::from(Requirements::parse(r).unwrap());
+            let mut state = CfgConstraint::from(Requirements::parse(r).unwrap());
             for t in text {
                 state = domain.observe(&state, t as u32, ctx).unwrap();
             }
             state
         });
     let report = assert_laws(check_meet_semilattice(
-        "CfgState",
-        &CfgState::top(),
-        &CfgState::bottom(),
+        "CfgConstraint",
+        &CfgConstraint::top(),
+        &CfgConstraint::bottom(),
         &states,
         &LawConfig::from_env(),
     ));
     assert!(report.cases_per_law > 0);
-    let a = CfgState::from(Requirements::parse("max_nesting=3").unwrap());
-    let b = CfgState::from(Requirements::parse("max_nesting=2; returns").unwrap());
+    let a = CfgConstraint::from(Requirements::parse("max_nesting=3").unwrap());
+    let b = CfgConstraint::from(Requirements::parse("max_nesting=2; returns").unwrap());
     let m = a.meet(&b);
     assert_eq!(m.requirements().max_nesting, Some(2));
     assert!(m.requirements().must_return);
 }
 
 /// The state after reading `text` with no requirements.
-fn read(text: &str) -> CfgState {
+fn read(text: &str) -> CfgConstraint {
     let vocab = bytes_vocab();
-    let domain = ControlFlowDomain::new();
+    let domain = CfgDomain::new();
     let ctx = StepContext::new(&vocab);
-    let mut state = CfgState::top();
+    let mut state = CfgConstraint::top();
     for b in text.bytes() {
         state = domain.observe(&state, u32::from(b), ctx).unwrap();
     }

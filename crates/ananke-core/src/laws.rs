@@ -29,7 +29,10 @@ use std::fmt;
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
-use crate::{Bounded, JoinSemilattice, MeetSemilattice, Morphism};
+use crate::{
+    Bounded, Domain, JoinSemilattice, MeetSemilattice, Morphism, StepContext, TokenId, TokenMask,
+    Vocabulary,
+};
 
 /// How many cases to run, and with which randomness.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -248,10 +251,41 @@ where
     L: MeetSemilattice,
     S: Strategy<Value = L>,
 {
+    meet_laws(subject, top, Some(bottom), strategy, config)
+}
+
+/// The laws of [`check_meet_semilattice`] for a lattice with a top and no
+/// bottom (facts that only accumulate and never contradict, such as
+/// [`ControlFacts`](crate::control::ControlFacts)): every law that does
+/// not name ⊥, and no value is ⊥.
+pub fn check_meet_semilattice_with_top<L, S>(
+    subject: &str,
+    top: &L,
+    strategy: &S,
+    config: &LawConfig,
+) -> Result<LawReport, LawViolation>
+where
+    L: MeetSemilattice,
+    S: Strategy<Value = L>,
+{
+    meet_laws(subject, top, None, strategy, config)
+}
+
+fn meet_laws<L, S>(
+    subject: &str,
+    top: &L,
+    bottom: Option<&L>,
+    strategy: &S,
+    config: &LawConfig,
+) -> Result<LawReport, LawViolation>
+where
+    L: MeetSemilattice,
+    S: Strategy<Value = L>,
+{
     let mut c = Checker::new(subject, config);
     c.fact(
         "bounds recognised",
-        top.is_top() && !top.is_bottom() && bottom.is_bottom() && !bottom.is_top(),
+        top.is_top() && !top.is_bottom() && bottom.is_none_or(|b| b.is_bottom() && !b.is_top()),
         format!("top = {top:?}, bottom = {bottom:?}"),
     )?;
     c.law("identity", strategy, |a| {
@@ -259,16 +293,18 @@ where
         ensure!(top.meet(&a) == a, "⊤ ⊓ a = {:?} ≠ a", top.meet(&a));
         Ok(())
     })?;
-    c.law("annihilation", strategy, |a| {
-        let m = a.meet(bottom);
-        ensure!(m.is_bottom() && m == *bottom, "a ⊓ ⊥ = {m:?}, not ⊥");
-        ensure!(
-            bottom.meet(&a) == *bottom,
-            "⊥ ⊓ a = {:?}, not ⊥",
-            bottom.meet(&a)
-        );
-        Ok(())
-    })?;
+    if let Some(bottom) = bottom {
+        c.law("annihilation", strategy, |a| {
+            let m = a.meet(bottom);
+            ensure!(m.is_bottom() && m == *bottom, "a ⊓ ⊥ = {m:?}, not ⊥");
+            ensure!(
+                bottom.meet(&a) == *bottom,
+                "⊥ ⊓ a = {:?}, not ⊥",
+                bottom.meet(&a)
+            );
+            Ok(())
+        })?;
+    }
     c.law("idempotence", strategy, |a| {
         ensure!(a.meet(&a) == a, "a ⊓ a = {:?} ≠ a", a.meet(&a));
         Ok(())
@@ -326,7 +362,10 @@ where
             ensure!(ab.leq(&a) && ab.leq(&b), "a ⊓ b is not below both");
             let lower = ab.meet(&x);
             ensure!(lower.leq(&ab), "a common lower bound is not below a ⊓ b");
-            ensure!(bottom.leq(&a) && a.leq(top), "⊥ ⊑ a ⊑ ⊤ fails");
+            ensure!(
+                bottom.is_none_or(|b| b.leq(&a)) && a.leq(top),
+                "⊥ ⊑ a ⊑ ⊤ fails"
+            );
             Ok(())
         },
     )?;
@@ -337,11 +376,11 @@ where
             a.is_top(),
             a == *top
         );
+        let is_bottom = bottom.is_some_and(|b| a == *b);
         ensure!(
-            a.is_bottom() == (a == *bottom),
-            "is_bottom is {} but a = ⊥ is {}",
+            a.is_bottom() == is_bottom,
+            "is_bottom is {} but a = ⊥ is {is_bottom}",
             a.is_bottom(),
-            a == *bottom
         );
         Ok(())
     })?;
@@ -489,6 +528,97 @@ where
         Ok(())
     })?;
     Ok(c.report())
+}
+
+/// Checks a domain's central contract along texts: at every step the mask
+/// keeps exactly the tokens [`observe`](Domain::observe) accepts (a token
+/// is accepted when `observe` gives a constraint that is not ⊥), and only
+/// tokens among the candidates. Each case is a starting constraint and a
+/// text of token ids; the walk observes the text's tokens in turn and
+/// stops where the constraint becomes ⊥. Every step tries every token of
+/// `vocab`, so a small vocabulary of telling pieces (keywords, brackets,
+/// quotes, names glued to operators) finds more than a real one.
+pub fn check_mask_agrees_with_observe<D, S>(
+    subject: &str,
+    domain: &D,
+    vocab: &Vocabulary,
+    cases: &S,
+    config: &LawConfig,
+) -> Result<LawReport, LawViolation>
+where
+    D: Domain,
+    S: Strategy<Value = (D::Constraint, Vec<TokenId>)>,
+{
+    let mut c = Checker::new(subject, config);
+    c.law("mask agrees with observe", cases, |(start, text)| {
+        mask_agrees_along(domain, vocab, &start, &text).map_err(TestCaseError::fail)
+    })?;
+    Ok(c.report())
+}
+
+/// The check of [`check_mask_agrees_with_observe`] on one text from one
+/// constraint: `Err` says at which step which token the mask and
+/// `observe` disagree on (or which call failed).
+pub fn mask_agrees_along<D: Domain>(
+    domain: &D,
+    vocab: &Vocabulary,
+    start: &D::Constraint,
+    text: &[TokenId],
+) -> Result<(), String> {
+    let ctx = StepContext::new(vocab);
+    let all = TokenMask::new_full(vocab.len());
+    // Every other token, so that a mask written outside its candidates
+    // shows.
+    let mut half = TokenMask::new_empty(vocab.len());
+    for t in (0..vocab.len()).step_by(2) {
+        half.set(t as TokenId, true);
+    }
+    let mut out = TokenMask::new_empty(vocab.len());
+    let mut state = start.clone();
+    let show =
+        |t: TokenId| String::from_utf8_lossy(vocab.token_bytes(t).unwrap_or_default()).into_owned();
+    for step in 0..=text.len() {
+        let written = text[..step].iter().map(|&t| show(t)).collect::<String>();
+        domain
+            .token_mask(&state, ctx, &all, &mut out)
+            .map_err(|e| format!("token_mask after {written:?}: {e}"))?;
+        for t in 0..vocab.len() as TokenId {
+            let next = domain
+                .observe(&state, t, ctx)
+                .map_err(|e| format!("observe {:?} after {written:?}: {e}", show(t)))?;
+            if out.contains(t) == next.is_bottom() {
+                return Err(format!(
+                    "after {written:?} the mask {} {:?} but observe {} it",
+                    if out.contains(t) { "keeps" } else { "drops" },
+                    show(t),
+                    if next.is_bottom() {
+                        "rejects"
+                    } else {
+                        "accepts"
+                    },
+                ));
+            }
+        }
+        domain
+            .token_mask(&state, ctx, &half, &mut out)
+            .map_err(|e| format!("token_mask after {written:?}: {e}"))?;
+        if let Some(t) = out.iter().find(|&t| !half.contains(t)) {
+            return Err(format!(
+                "after {written:?} the mask keeps {:?}, which was no candidate",
+                show(t)
+            ));
+        }
+        let Some(&token) = text.get(step) else {
+            break;
+        };
+        state = domain
+            .observe(&state, token, ctx)
+            .map_err(|e| format!("observe {:?} after {written:?}: {e}", show(token)))?;
+        if state.is_bottom() {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Runs `check` and panics with the violation's full text: the one-liner for

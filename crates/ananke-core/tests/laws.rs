@@ -1,13 +1,16 @@
 //! Every lattice and morphism in ananke-core through the law harness, at
 //! `ANANKE_LAW_CASES` cases per law (1,000 by default).
 
+use ananke_core::control::ControlFacts;
 use ananke_core::laws::{
-    LawConfig, assert_laws, check_bounded, check_lattice, check_meet_semilattice, check_morphism,
+    LawConfig, assert_laws, check_bounded, check_lattice, check_mask_agrees_with_observe,
+    check_meet_semilattice, check_meet_semilattice_with_top, check_morphism, mask_agrees_along,
 };
 use ananke_core::reference::strategies::{interval, parity, sign_set};
 use ananke_core::reference::{Interval, Parity, SignSet};
 use ananke_core::{
-    Bounded, FnMorphism, LatticeDomain, MeetSemilattice, Morphism, ProductConstraint, ProductDomain,
+    Bounded, Domain, Error, FnMorphism, LatticeDomain, MeetSemilattice, Morphism,
+    ProductConstraint, ProductDomain, StepContext, TokenId, TokenMask, Vocabulary,
 };
 use proptest::prelude::*;
 
@@ -200,4 +203,102 @@ fn bounded_shorthand_uses_the_types_bounds() {
         &LawConfig::with_cases(50),
     ));
     assert_eq!(report.total_cases(), report.laws.len() as u64 * 50);
+}
+
+fn control_facts() -> impl Strategy<Value = ControlFacts> {
+    (
+        proptest::collection::vec(0u32..64, 0..6),
+        proptest::collection::vec(0u32..64, 0..6),
+    )
+        .prop_map(|(unreachable, leaving)| {
+            let mut facts = ControlFacts::default();
+            unreachable
+                .into_iter()
+                .for_each(|o| facts.add_unreachable(o));
+            leaving.into_iter().for_each(|o| facts.add_leaving(o));
+            facts
+        })
+}
+
+#[test]
+fn control_facts_obey_the_meet_laws() {
+    let report = assert_laws(check_meet_semilattice_with_top(
+        "ControlFacts",
+        &ControlFacts::default(),
+        &control_facts(),
+        &LawConfig::from_env(),
+    ));
+    assert!(!report.laws.contains(&"annihilation"), "{report}");
+    assert_eq!(report.laws.len(), 8, "{report}");
+}
+
+/// A domain over a three-token vocabulary whose constraint is how many
+/// more `c` tokens may come (`[0, n]`): `observe` of `c` is ⊥ once none
+/// may. With `honest` its mask says so; without, it keeps `c` anyway.
+struct Countdown {
+    honest: bool,
+}
+
+impl Domain for Countdown {
+    type Constraint = Interval;
+
+    fn name(&self) -> &str {
+        "countdown"
+    }
+
+    fn top(&self) -> Interval {
+        Interval::top()
+    }
+
+    fn bottom(&self) -> Interval {
+        Interval::bottom()
+    }
+
+    fn token_mask(
+        &self,
+        c: &Interval,
+        _: StepContext<'_>,
+        candidates: &TokenMask,
+        out: &mut TokenMask,
+    ) -> Result<(), Error> {
+        out.copy_from(candidates);
+        if self.honest && !c.contains(1) {
+            out.set(2, false);
+        }
+        if c.is_bottom() {
+            out.fill(false);
+        }
+        Ok(())
+    }
+
+    fn observe(&self, c: &Interval, token: TokenId, _: StepContext<'_>) -> Result<Interval, Error> {
+        Ok(match (token, c.bounds()) {
+            (2, Some((lo, hi))) if hi > 0 => Interval::new(lo.max(1) - 1, hi - 1),
+            (2, _) => Interval::bottom(),
+            _ => *c,
+        })
+    }
+}
+
+#[test]
+fn masks_are_checked_against_observe_along_texts() {
+    let vocab = Vocabulary::new("abc", ["a", "b", "c"], &[], &[]).unwrap();
+    let cases = (0i64..3, proptest::collection::vec(0u32..3, 0..8))
+        .prop_map(|(n, text)| (Interval::new(0, n), text));
+    let config = LawConfig::with_cases(200);
+    let honest = Countdown { honest: true };
+    assert_laws(check_mask_agrees_with_observe(
+        "countdown",
+        &honest,
+        &vocab,
+        &cases,
+        &config,
+    ));
+    let lying = Countdown { honest: false };
+    let violation = check_mask_agrees_with_observe("lying", &lying, &vocab, &cases, &config)
+        .expect_err("a mask that keeps a token observe rejects is caught");
+    assert!(violation.message.contains("keeps \"c\""), "{violation}");
+    // It lies only once no `c` may come.
+    assert!(mask_agrees_along(&lying, &vocab, &Interval::new(0, 1), &[0, 1]).is_ok());
+    assert!(mask_agrees_along(&lying, &vocab, &Interval::new(0, 1), &[0, 2]).is_err());
 }

@@ -1,4 +1,4 @@
-//! [`ImportConstraint`]: which modules must and must not be imported, and
+//! [`ImportPolicy`]: which modules must and must not be imported, and
 //! which versions of which packages the code may assume.
 
 use std::fmt;
@@ -10,7 +10,7 @@ use im::{OrdMap, OrdSet};
 
 use crate::{ModuleName, PackageName, ParseError, VersionSet};
 
-/// Why an [`ImportConstraint`] is ⊥.
+/// Why an [`ImportPolicy`] is ⊥.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Conflict {
     /// ⊥ was asked for directly.
@@ -64,10 +64,10 @@ impl fmt::Display for Conflict {
 /// The order: more requirements, more prohibitions and narrower version
 /// sets are stricter. ⊤ requires and forbids nothing. ⊥ is any constraint
 /// that requires something it forbids or leaves a package no version; all
-/// such constraints are equal, and [`conflict`](ImportConstraint::conflict)
+/// such constraints are equal, and [`conflict`](ImportPolicy::conflict)
 /// says which contradiction made this one ⊥.
 #[derive(Clone)]
-pub struct ImportConstraint {
+pub struct ImportPolicy {
     required: OrdSet<ModuleName>,
     /// No entry lies within another (`os` subsumes `os.path`).
     forbidden: OrdSet<ModuleName>,
@@ -76,10 +76,10 @@ pub struct ImportConstraint {
     conflict: Option<Arc<Conflict>>,
 }
 
-impl ImportConstraint {
+impl ImportPolicy {
     /// Requires and forbids nothing.
-    pub fn top() -> ImportConstraint {
-        ImportConstraint {
+    pub fn top() -> ImportPolicy {
+        ImportPolicy {
             required: OrdSet::new(),
             forbidden: OrdSet::new(),
             versions: OrdMap::new(),
@@ -88,41 +88,41 @@ impl ImportConstraint {
     }
 
     /// The contradiction.
-    pub fn bottom() -> ImportConstraint {
-        ImportConstraint::contradiction(Conflict::Contradiction)
+    pub fn bottom() -> ImportPolicy {
+        ImportPolicy::contradiction(Conflict::Contradiction)
     }
 
-    fn contradiction(conflict: Conflict) -> ImportConstraint {
-        ImportConstraint {
+    fn contradiction(conflict: Conflict) -> ImportPolicy {
+        ImportPolicy {
             conflict: Some(Arc::new(conflict)),
-            ..ImportConstraint::top()
+            ..ImportPolicy::top()
         }
     }
 
     /// The code must import `module`.
-    pub fn require(module: ModuleName) -> ImportConstraint {
-        let mut c = ImportConstraint::top();
+    pub fn require(module: ModuleName) -> ImportPolicy {
+        let mut c = ImportPolicy::top();
         c.required.insert(module);
         c
     }
 
     /// The code must not import `module` or any of its submodules.
-    pub fn forbid(module: ModuleName) -> ImportConstraint {
-        let mut c = ImportConstraint::top();
+    pub fn forbid(module: ModuleName) -> ImportPolicy {
+        let mut c = ImportPolicy::top();
         c.forbidden.insert(module);
         c
     }
 
     /// The code may assume only `versions` of `package`.
-    pub fn versions(package: PackageName, versions: VersionSet) -> ImportConstraint {
+    pub fn versions(package: PackageName, versions: VersionSet) -> ImportPolicy {
         if versions.is_empty() {
-            return ImportConstraint::contradiction(Conflict::NoVersionLeft {
+            return ImportPolicy::contradiction(Conflict::NoVersionLeft {
                 package,
                 left: versions,
                 right: VersionSet::any(),
             });
         }
-        let mut c = ImportConstraint::top();
+        let mut c = ImportPolicy::top();
         if !versions.is_any() {
             c.versions.insert(package, versions);
         }
@@ -138,10 +138,10 @@ impl ImportConstraint {
     ///   [`VersionSet::parse`]).
     ///
     /// The items are met together, so a contradictory spec parses to ⊥
-    /// (with its [`conflict`](ImportConstraint::conflict)). Malformed items
+    /// (with its [`conflict`](ImportPolicy::conflict)). Malformed items
     /// are errors that give the byte offset in `text`.
-    pub fn parse(text: &str) -> Result<ImportConstraint, ParseError> {
-        let mut constraint = ImportConstraint::top();
+    pub fn parse(text: &str) -> Result<ImportPolicy, ParseError> {
+        let mut constraint = ImportPolicy::top();
         let mut start = 0;
         for item in text.split([';', '\n']) {
             let item_constraint = parse_item(item, start).map_err(|err| err.within(text))?;
@@ -224,32 +224,29 @@ impl ImportConstraint {
     }
 
     /// Turns `self` into ⊥ if a required module is forbidden.
-    fn settle(mut self) -> ImportConstraint {
+    fn settle(mut self) -> ImportPolicy {
         let clash = self
             .required
             .iter()
             .find_map(|r| self.forbidding(r).map(|f| (r.clone(), f.clone())));
         if let Some((module, forbidden)) = clash {
-            self =
-                ImportConstraint::contradiction(Conflict::RequiredForbidden { module, forbidden });
+            self = ImportPolicy::contradiction(Conflict::RequiredForbidden { module, forbidden });
         }
         self
     }
 }
 
-fn parse_item(item: &str, offset: usize) -> Result<ImportConstraint, ParseError> {
+fn parse_item(item: &str, offset: usize) -> Result<ImportPolicy, ParseError> {
     let trimmed = item.trim_start();
     let at = offset + (item.len() - trimmed.len());
     let trimmed = trimmed.trim_end();
     if trimmed.is_empty() {
-        return Ok(ImportConstraint::top());
+        return Ok(ImportPolicy::top());
     }
     if let Some(rest) = trimmed.strip_prefix('!') {
         let name = rest.trim_start();
         let name_at = at + 1 + (rest.len() - name.len());
-        return Ok(ImportConstraint::forbid(ModuleName::parse_at(
-            name, name_at,
-        )?));
+        return Ok(ImportPolicy::forbid(ModuleName::parse_at(name, name_at)?));
     }
     let name_end = trimmed
         .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '=' | '!' | '~'))
@@ -257,20 +254,20 @@ fn parse_item(item: &str, offset: usize) -> Result<ImportConstraint, ParseError>
     let (name, rest) = trimmed.split_at(name_end);
     let specifiers = rest.trim_start();
     if specifiers.is_empty() {
-        return Ok(ImportConstraint::require(ModuleName::parse_at(name, at)?));
+        return Ok(ImportPolicy::require(ModuleName::parse_at(name, at)?));
     }
     let package = PackageName::parse_at(name, at)?;
     let spec_at = at + name_end + (rest.len() - specifiers.len());
-    Ok(ImportConstraint::versions(
+    Ok(ImportPolicy::versions(
         package,
         VersionSet::parse_at(specifiers, spec_at)?,
     ))
 }
 
-impl PartialEq for ImportConstraint {
+impl PartialEq for ImportPolicy {
     /// Semantic equality: all ⊥ constraints are equal, whatever their
     /// conflict.
-    fn eq(&self, other: &ImportConstraint) -> bool {
+    fn eq(&self, other: &ImportPolicy) -> bool {
         match (self.is_bottom(), other.is_bottom()) {
             (true, true) => true,
             (false, false) => {
@@ -283,10 +280,10 @@ impl PartialEq for ImportConstraint {
     }
 }
 
-impl Eq for ImportConstraint {}
+impl Eq for ImportPolicy {}
 
-impl MeetSemilattice for ImportConstraint {
-    fn meet(&self, other: &ImportConstraint) -> ImportConstraint {
+impl MeetSemilattice for ImportPolicy {
+    fn meet(&self, other: &ImportPolicy) -> ImportPolicy {
         if self.is_bottom() || other.is_top() {
             return self.clone();
         }
@@ -303,7 +300,7 @@ impl MeetSemilattice for ImportConstraint {
                 Some(ours) => {
                     let both = ours.intersection(theirs);
                     if both.is_empty() {
-                        return ImportConstraint::contradiction(Conflict::NoVersionLeft {
+                        return ImportPolicy::contradiction(Conflict::NoVersionLeft {
                             package: package.clone(),
                             left: ours.clone(),
                             right: theirs.clone(),
@@ -330,18 +327,18 @@ impl MeetSemilattice for ImportConstraint {
     }
 }
 
-impl JoinSemilattice for ImportConstraint {
+impl JoinSemilattice for ImportPolicy {
     /// What either side allows: modules required by both, modules forbidden
     /// by both (a submodule counts when the other side forbids its
     /// ancestor), and the union of version sets on packages both constrain.
-    fn join(&self, other: &ImportConstraint) -> ImportConstraint {
+    fn join(&self, other: &ImportPolicy) -> ImportPolicy {
         if self.is_bottom() {
             return other.clone();
         }
         if other.is_bottom() {
             return self.clone();
         }
-        let mut out = ImportConstraint::top();
+        let mut out = ImportPolicy::top();
         out.required = self.required.clone().intersection(other.required.clone());
         for (a, b) in [(self, other), (other, self)] {
             for module in &a.forbidden {
@@ -362,23 +359,23 @@ impl JoinSemilattice for ImportConstraint {
     }
 }
 
-impl Bounded for ImportConstraint {
-    fn top() -> ImportConstraint {
-        ImportConstraint::top()
+impl Bounded for ImportPolicy {
+    fn top() -> ImportPolicy {
+        ImportPolicy::top()
     }
 
-    fn bottom() -> ImportConstraint {
-        ImportConstraint::bottom()
-    }
-}
-
-impl Default for ImportConstraint {
-    fn default() -> ImportConstraint {
-        ImportConstraint::top()
+    fn bottom() -> ImportPolicy {
+        ImportPolicy::bottom()
     }
 }
 
-impl fmt::Debug for ImportConstraint {
+impl Default for ImportPolicy {
+    fn default() -> ImportPolicy {
+        ImportPolicy::top()
+    }
+}
+
+impl fmt::Debug for ImportPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(conflict) = &self.conflict {
             return write!(f, "⊥ ({conflict})");
@@ -387,8 +384,8 @@ impl fmt::Debug for ImportConstraint {
     }
 }
 
-impl fmt::Display for ImportConstraint {
-    /// The spec syntax of [`parse`](ImportConstraint::parse). Version sets
+impl fmt::Display for ImportPolicy {
+    /// The spec syntax of [`parse`](ImportPolicy::parse). Version sets
     /// print their interval bounds in PEP 440 style, which is exact for
     /// sets built from `>=`, `<=`, `<`, `>`, `~=`, `==` and `==X.*`; a set
     /// with a hole (`!=1.0`) prints as `<1.0 || >1.0`, which PEP 440 reads
@@ -415,8 +412,8 @@ impl fmt::Display for ImportConstraint {
 mod tests {
     use super::*;
 
-    fn spec(text: &str) -> ImportConstraint {
-        ImportConstraint::parse(text).unwrap()
+    fn spec(text: &str) -> ImportPolicy {
+        ImportPolicy::parse(text).unwrap()
     }
 
     #[test]
@@ -488,28 +485,28 @@ mod tests {
         );
         let pandas = j.versions_of(&PackageName::parse("pandas").unwrap());
         assert_eq!(pandas.to_string(), "<1 || >=2");
-        assert_eq!(a.join(&ImportConstraint::bottom()), a);
+        assert_eq!(a.join(&ImportPolicy::bottom()), a);
     }
 
     #[test]
     fn display_round_trips() {
         let c = spec("numpy; !os; pandas>=1.0,<3");
         assert_eq!(c.to_string(), "numpy; !os; pandas >=1.0, <3");
-        assert_eq!(ImportConstraint::parse(&c.to_string()).unwrap(), c);
-        assert_eq!(ImportConstraint::top().to_string(), "⊤");
+        assert_eq!(ImportPolicy::parse(&c.to_string()).unwrap(), c);
+        assert_eq!(ImportPolicy::top().to_string(), "⊤");
     }
 
     #[test]
     fn parse_errors_give_positions() {
-        let err = ImportConstraint::parse("numpy; !os..path").unwrap_err();
+        let err = ImportPolicy::parse("numpy; !os..path").unwrap_err();
         assert_eq!(err.position, 11);
         assert_eq!(err.input, "numpy; !os..path");
-        let err = ImportConstraint::parse("numpy\npandas >=1.0, <>3").unwrap_err();
+        let err = ImportPolicy::parse("numpy\npandas >=1.0, <>3").unwrap_err();
         assert_eq!(err.position, 20);
-        let err = ImportConstraint::parse("ok; 9bad").unwrap_err();
+        let err = ImportPolicy::parse("ok; 9bad").unwrap_err();
         assert_eq!(err.position, 4);
         assert!(err.to_string().contains("byte 4"), "{err}");
-        assert!(ImportConstraint::parse("!").is_err());
-        assert!(ImportConstraint::parse(" ; \n ").unwrap().is_top());
+        assert!(ImportPolicy::parse("!").is_err());
+        assert!(ImportPolicy::parse(" ; \n ").unwrap().is_top());
     }
 }

@@ -1,4 +1,4 @@
-//! [`ImportDomain`]: the imports policy as a token mask.
+//! [`ImportsDomain`]: the imports policy as a token mask.
 //!
 //! A token is rejected when it makes the text commit to a forbidden module
 //! (an import statement's name, a `from` module or imported submodule, a
@@ -23,7 +23,7 @@ use ananke_core::{
     TokenMask, Vocabulary,
 };
 
-use crate::ImportState;
+use crate::ImportsConstraint;
 
 /// The vocabulary facts the mask needs, built once.
 struct VocabIndex {
@@ -95,25 +95,30 @@ fn contains_word(bytes: &[u8], word: &[u8]) -> bool {
 /// The imports domain (see the module docs). Its vocabulary facts are
 /// built on first use and tied to that vocabulary.
 #[derive(Default)]
-pub struct ImportDomain {
+pub struct ImportsDomain {
     index: PerVocab<VocabIndex>,
 }
 
-impl ImportDomain {
+impl ImportsDomain {
     /// The domain's name in a product.
     pub const NAME: &'static str = "imports";
 
     /// A new imports domain.
-    pub fn new() -> ImportDomain {
-        ImportDomain::default()
+    pub fn new() -> ImportsDomain {
+        ImportsDomain::default()
     }
 
     fn index(&self, vocab: &Vocabulary) -> Result<&VocabIndex, Error> {
-        self.index.get(ImportDomain::NAME, vocab, VocabIndex::new)
+        self.index.get(ImportsDomain::NAME, vocab, VocabIndex::new)
     }
 
     /// Why `token` is rejected in `state`, if it is.
-    fn verdict(&self, state: &ImportState, token: TokenId, vocab: &Vocabulary) -> Option<String> {
+    fn verdict(
+        &self,
+        state: &ImportsConstraint,
+        token: TokenId,
+        vocab: &Vocabulary,
+    ) -> Option<String> {
         if let Some(v) = state.violation() {
             return Some(v);
         }
@@ -130,28 +135,28 @@ impl ImportDomain {
     }
 }
 
-impl fmt::Debug for ImportDomain {
+impl fmt::Debug for ImportsDomain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ImportDomain")
+        f.write_str("ImportsDomain")
     }
 }
 
-impl Domain for ImportDomain {
-    type Constraint = ImportState;
+impl Domain for ImportsDomain {
+    type Constraint = ImportsConstraint;
 
     fn name(&self) -> &str {
-        ImportDomain::NAME
+        ImportsDomain::NAME
     }
 
-    fn top(&self) -> ImportState {
-        ImportState::top()
+    fn top(&self) -> ImportsConstraint {
+        ImportsConstraint::top()
     }
 
-    fn bottom(&self) -> ImportState {
-        <ImportState as ananke_core::Bounded>::bottom()
+    fn bottom(&self) -> ImportsConstraint {
+        <ImportsConstraint as ananke_core::Bounded>::bottom()
     }
 
-    fn satisfiability(&self, state: &ImportState) -> Satisfiability {
+    fn satisfiability(&self, state: &ImportsConstraint) -> Satisfiability {
         if state.is_bottom() {
             Satisfiability::Unsat
         } else if state.missing_required().is_none() {
@@ -163,7 +168,7 @@ impl Domain for ImportDomain {
 
     fn token_mask(
         &self,
-        state: &ImportState,
+        state: &ImportsConstraint,
         ctx: StepContext<'_>,
         candidates: &TokenMask,
         out: &mut TokenMask,
@@ -241,16 +246,16 @@ impl Domain for ImportDomain {
 
     fn observe(
         &self,
-        state: &ImportState,
+        state: &ImportsConstraint,
         token: TokenId,
         ctx: StepContext<'_>,
-    ) -> Result<ImportState, Error> {
+    ) -> Result<ImportsConstraint, Error> {
         let bytes = ctx.vocab.try_token_bytes(token)?;
         if state.is_bottom() {
             return Ok(state.clone());
         }
         if let Some(reason) = self.verdict(state, token, ctx.vocab) {
-            return Ok(ImportState::contradiction(reason));
+            return Ok(ImportsConstraint::contradiction(reason));
         }
         if ctx.vocab.is_special(token) {
             return Ok(state.clone());
@@ -258,7 +263,12 @@ impl Domain for ImportDomain {
         Ok(state.read(bytes))
     }
 
-    fn explain(&self, state: &ImportState, token: TokenId, ctx: StepContext<'_>) -> Option<String> {
+    fn explain(
+        &self,
+        state: &ImportsConstraint,
+        token: TokenId,
+        ctx: StepContext<'_>,
+    ) -> Option<String> {
         if token as usize >= ctx.vocab.len() {
             return None;
         }
@@ -273,7 +283,7 @@ impl Domain for ImportDomain {
         }
     }
 
-    fn join(&self, a: &ImportState, b: &ImportState) -> Option<ImportState> {
+    fn join(&self, a: &ImportsConstraint, b: &ImportsConstraint) -> Option<ImportsConstraint> {
         Some(ananke_core::JoinSemilattice::join(a, b))
     }
 }
@@ -281,7 +291,7 @@ impl Domain for ImportDomain {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ImportConstraint;
+    use crate::ImportPolicy;
 
     const TOKENS: &[&str] = &[
         "<eos>",
@@ -339,9 +349,9 @@ mod tests {
         TOKENS.iter().position(|t| *t == text).unwrap() as TokenId
     }
 
-    fn run(domain: &ImportDomain, policy: &str, text: &[&str]) -> ImportState {
+    fn run(domain: &ImportsDomain, policy: &str, text: &[&str]) -> ImportsConstraint {
         let vocab = vocab();
-        let mut state = ImportState::from(ImportConstraint::parse(policy).unwrap());
+        let mut state = ImportsConstraint::from(ImportPolicy::parse(policy).unwrap());
         for piece in text {
             state = domain
                 .observe(&state, id(piece), StepContext::new(&vocab))
@@ -351,7 +361,7 @@ mod tests {
     }
 
     /// The mask keeps exactly the tokens observe accepts.
-    fn allowed(domain: &ImportDomain, state: &ImportState) -> Vec<&'static str> {
+    fn allowed(domain: &ImportsDomain, state: &ImportsConstraint) -> Vec<&'static str> {
         let vocab = vocab();
         let ctx = StepContext::new(&vocab);
         let all = TokenMask::new_full(vocab.len());
@@ -371,7 +381,7 @@ mod tests {
 
     #[test]
     fn import_statements_are_rejected_when_the_name_is_settled() {
-        let domain = ImportDomain::new();
+        let domain = ImportsDomain::new();
         let after_o = run(&domain, "!os", &["import", " o"]);
         let allowed = allowed(&domain, &after_o);
         assert!(allowed.contains(&"s"), "`import os` may still become `osx`");
@@ -402,13 +412,13 @@ mod tests {
         assert!(run(&domain, "!os", &["from", " os", " import"]).is_bottom());
     }
 
-    fn allowed_has(domain: &ImportDomain, state: &ImportState, token: &str) -> bool {
+    fn allowed_has(domain: &ImportsDomain, state: &ImportsConstraint, token: &str) -> bool {
         allowed(domain, state).contains(&token)
     }
 
     #[test]
     fn uses_and_dynamic_imports() {
-        let domain = ImportDomain::new();
+        let domain = ImportsDomain::new();
         let start = run(&domain, "!math", &["x", " =", " "]);
         assert!(
             allowed_has(&domain, &start, "math"),
@@ -432,7 +442,7 @@ mod tests {
 
     #[test]
     fn required_modules_gate_the_end() {
-        let domain = ImportDomain::new();
+        let domain = ImportsDomain::new();
         let none = run(&domain, "math", &["x", " =", " 1", "\n"]);
         assert!(!allowed_has(&domain, &none, "<eos>"));
         let why = domain
@@ -446,9 +456,9 @@ mod tests {
 
     #[test]
     fn a_policy_refined_after_the_import_is_a_contradiction() {
-        let domain = ImportDomain::new();
+        let domain = ImportsDomain::new();
         let imported = run(&domain, "", &["import", " os", "\n"]);
-        let refined = imported.meet(&ImportConstraint::parse("!os").unwrap().into());
+        let refined = imported.meet(&ImportPolicy::parse("!os").unwrap().into());
         assert!(refined.is_bottom());
         assert!(
             refined
@@ -469,9 +479,9 @@ mod tests {
             text in proptest::collection::vec(1..TOKENS.len(), 0..14),
             policy in proptest::sample::select(&["!os", "!os.path", "!math; !sys", "!path"][..]),
         ) {
-            let domain = ImportDomain::new();
+            let domain = ImportsDomain::new();
             let vocab = vocab();
-            let mut state = ImportState::from(ImportConstraint::parse(policy).unwrap());
+            let mut state = ImportsConstraint::from(ImportPolicy::parse(policy).unwrap());
             for t in text {
                 allowed(&domain, &state);
                 let next = domain.observe(&state, t as TokenId, StepContext::new(&vocab)).unwrap();
@@ -485,8 +495,8 @@ mod tests {
 
     #[test]
     fn another_vocabulary_is_an_error() {
-        let domain = ImportDomain::new();
-        let state = ImportState::from(ImportConstraint::parse("!os").unwrap());
+        let domain = ImportsDomain::new();
+        let state = ImportsConstraint::from(ImportPolicy::parse("!os").unwrap());
         let vocab = vocab();
         let mut out = TokenMask::new_empty(vocab.len());
         let all = TokenMask::new_full(vocab.len());

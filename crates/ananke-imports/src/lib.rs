@@ -2,7 +2,7 @@
 The imports domain: which modules generated Python must import, which it
 must never import, and which versions of which packages it may assume.
 
-[`ImportConstraint`] is a bounded lattice with a join: meet takes the union
+[`ImportPolicy`] is a bounded lattice with a join: meet takes the union
 of required and of forbidden modules (forbidding `os` forbids `os.path`) and
 intersects version sets; it is ⊥ when a required module is forbidden or a
 package has no version left. Version sets are PEP 440 specifier sets
@@ -10,8 +10,8 @@ package has no version left. Version sets are PEP 440 specifier sets
 so emptiness is decided exactly (`>=2,<1` is empty; `==1.*` with `>=1.5` is
 not).
 
-[`ImportDomain`] enforces a policy while code is written. Its constraint,
-[`ImportState`], pairs the policy with what the text has imported so far:
+[`ImportsDomain`] enforces a policy while code is written. Its constraint,
+[`ImportsConstraint`], pairs the policy with what the text has imported so far:
 a token is masked when it commits the text to a forbidden module —
 `import os` at the byte that ends `os`, `from os import path` when `os.path`
 is forbidden, `__import__("os")` at the closing quote, a qualified use
@@ -22,16 +22,16 @@ it may still become `import osmosis`.
 # Example
 
 ```
-use ananke_imports::ImportConstraint;
+use ananke_imports::ImportPolicy;
 use ananke_core::MeetSemilattice;
 
-let policy = ImportConstraint::parse("!os; !subprocess; pandas>=1.0,<3")?;
-let hole = ImportConstraint::parse("math; pandas ~=2.2")?;
+let policy = ImportPolicy::parse("!os; !subprocess; pandas>=1.0,<3")?;
+let hole = ImportPolicy::parse("math; pandas ~=2.2")?;
 let both = policy.meet(&hole);
 assert!(!both.is_bottom());
 assert_eq!(both.to_string(), "math; !os; !subprocess; pandas >=2.2, <3");
 
-let clash = policy.meet(&ImportConstraint::parse("os.path")?);
+let clash = policy.meet(&ImportPolicy::parse("os.path")?);
 assert!(clash.is_bottom());
 println!("{}", clash.conflict().unwrap());
 # Ok::<(), ananke_imports::ParseError>(())
@@ -45,11 +45,11 @@ mod scan;
 mod state;
 mod versions;
 
-pub use constraint::{Conflict, ImportConstraint};
-pub use domain::ImportDomain;
+pub use constraint::{Conflict, ImportPolicy};
+pub use domain::ImportsDomain;
 pub use names::{ModuleName, PackageName};
 pub use pep440_rs::Version;
-pub use state::ImportState;
+pub use state::ImportsConstraint;
 pub use versions::VersionSet;
 
 /// A malformed module name, package name, version specifier or spec item.

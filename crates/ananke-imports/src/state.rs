@@ -1,5 +1,5 @@
-//! [`ImportState`]: the imports domain's constraint — a policy
-//! ([`ImportConstraint`]) and what the text written so far has imported.
+//! [`ImportsConstraint`]: the imports domain's constraint — a policy
+//! ([`ImportPolicy`]) and what the text written so far has imported.
 
 use std::fmt;
 use std::hash::Hasher;
@@ -9,7 +9,7 @@ use ananke_core::{Bounded, JoinSemilattice, MeetSemilattice};
 use im::OrdSet;
 
 use crate::scan::{Event, Lexer, Via};
-use crate::{ImportConstraint, ModuleName};
+use crate::{ImportPolicy, ModuleName};
 
 /// What the text read so far has imported and bound, and where its lexer
 /// stands.
@@ -53,17 +53,17 @@ fn describe(via: Via, name: &str, forbidden: &ModuleName) -> String {
 /// Meet combines the policies and keeps the text, if either has one (two
 /// different texts contradict). It is ⊥ when the policy is, when the text
 /// already imports something the policy forbids, or when a token was
-/// rejected ([`violation`](ImportState::violation) says why).
+/// rejected ([`violation`](ImportsConstraint::violation) says why).
 #[derive(Clone)]
-pub struct ImportState {
-    pub(crate) policy: ImportConstraint,
+pub struct ImportsConstraint {
+    pub(crate) policy: ImportPolicy,
     pub(crate) progress: Option<Arc<Progress>>,
     violation: Option<Arc<str>>,
 }
 
-impl From<ImportConstraint> for ImportState {
-    fn from(policy: ImportConstraint) -> ImportState {
-        ImportState {
+impl From<ImportPolicy> for ImportsConstraint {
+    fn from(policy: ImportPolicy) -> ImportsConstraint {
+        ImportsConstraint {
             policy,
             progress: None,
             violation: None,
@@ -71,23 +71,23 @@ impl From<ImportConstraint> for ImportState {
     }
 }
 
-impl ImportState {
+impl ImportsConstraint {
     /// No policy, no text.
-    pub fn top() -> ImportState {
-        ImportConstraint::top().into()
+    pub fn top() -> ImportsConstraint {
+        ImportPolicy::top().into()
     }
 
     /// The contradiction, with a reason.
-    pub fn contradiction(reason: impl Into<String>) -> ImportState {
-        ImportState {
-            policy: ImportConstraint::top(),
+    pub fn contradiction(reason: impl Into<String>) -> ImportsConstraint {
+        ImportsConstraint {
+            policy: ImportPolicy::top(),
             progress: None,
             violation: Some(reason.into().into()),
         }
     }
 
     /// The policy.
-    pub fn policy(&self) -> &ImportConstraint {
+    pub fn policy(&self) -> &ImportPolicy {
         &self.policy
     }
 
@@ -120,7 +120,7 @@ impl ImportState {
 
     /// This state after reading `bytes` (which
     /// [`violation_of`](Self::violation_of) accepted).
-    pub(crate) fn read(&self, bytes: &[u8]) -> ImportState {
+    pub(crate) fn read(&self, bytes: &[u8]) -> ImportsConstraint {
         let mut progress = self.progress.as_deref().cloned().unwrap_or_default();
         let mut lexer = progress.lexer;
         let _ = lexer.feed::<()>(bytes, &mut |event| {
@@ -149,7 +149,7 @@ impl ImportState {
         hasher.write_u64(progress.hash);
         hasher.write(bytes);
         progress.hash = hasher.finish();
-        ImportState {
+        ImportsConstraint {
             policy: self.policy.clone(),
             progress: Some(Arc::new(progress)),
             violation: None,
@@ -206,8 +206,8 @@ impl ImportState {
             .unwrap_or_default()
     }
 
-    fn with_policy(&self, policy: ImportConstraint) -> ImportState {
-        ImportState {
+    fn with_policy(&self, policy: ImportPolicy) -> ImportsConstraint {
+        ImportsConstraint {
             policy,
             progress: self.progress.clone(),
             violation: self.violation.clone(),
@@ -217,7 +217,7 @@ impl ImportState {
 
     /// Turns `self` into ⊥ if the text has imported a module the policy
     /// forbids (a policy refined after the import was written).
-    fn settle(self) -> ImportState {
+    fn settle(self) -> ImportsConstraint {
         if self.is_bottom() {
             return self;
         }
@@ -227,14 +227,14 @@ impl ImportState {
                 .map(|f| format!("the code already imports `{m}`, and the policy forbids `{f}`"))
         });
         match clash {
-            Some(reason) => ImportState::contradiction(reason),
+            Some(reason) => ImportsConstraint::contradiction(reason),
             None => self,
         }
     }
 }
 
-impl PartialEq for ImportState {
-    fn eq(&self, other: &ImportState) -> bool {
+impl PartialEq for ImportsConstraint {
+    fn eq(&self, other: &ImportsConstraint) -> bool {
         match (self.is_bottom(), other.is_bottom()) {
             (true, true) => true,
             (false, false) => {
@@ -250,10 +250,10 @@ impl PartialEq for ImportState {
     }
 }
 
-impl Eq for ImportState {}
+impl Eq for ImportsConstraint {}
 
-impl MeetSemilattice for ImportState {
-    fn meet(&self, other: &ImportState) -> ImportState {
+impl MeetSemilattice for ImportsConstraint {
+    fn meet(&self, other: &ImportsConstraint) -> ImportsConstraint {
         if self.is_bottom() {
             return self.clone();
         }
@@ -263,9 +263,9 @@ impl MeetSemilattice for ImportState {
         let progress = match (&self.progress, &other.progress) {
             (None, p) | (p, None) => p.clone(),
             (Some(a), Some(b)) if Arc::ptr_eq(a, b) || a == b => Some(a.clone()),
-            _ => return ImportState::contradiction("the constraints follow different texts"),
+            _ => return ImportsConstraint::contradiction("the constraints follow different texts"),
         };
-        ImportState {
+        ImportsConstraint {
             policy: self.policy.meet(&other.policy),
             progress,
             violation: None,
@@ -282,10 +282,10 @@ impl MeetSemilattice for ImportState {
     }
 }
 
-impl JoinSemilattice for ImportState {
+impl JoinSemilattice for ImportsConstraint {
     /// What both sides share: the join of the policies, and the text if
     /// both read the same one (⊥ is the unit).
-    fn join(&self, other: &ImportState) -> ImportState {
+    fn join(&self, other: &ImportsConstraint) -> ImportsConstraint {
         if self.is_bottom() {
             return other.clone();
         }
@@ -296,7 +296,7 @@ impl JoinSemilattice for ImportState {
             (Some(a), Some(b)) if Arc::ptr_eq(a, b) || a == b => Some(a.clone()),
             _ => None,
         };
-        ImportState {
+        ImportsConstraint {
             policy: self.policy.join(&other.policy),
             progress,
             violation: None,
@@ -304,26 +304,26 @@ impl JoinSemilattice for ImportState {
     }
 }
 
-impl Bounded for ImportState {
-    fn top() -> ImportState {
-        ImportState::top()
+impl Bounded for ImportsConstraint {
+    fn top() -> ImportsConstraint {
+        ImportsConstraint::top()
     }
 
-    fn bottom() -> ImportState {
-        ImportState::contradiction("contradictory import constraints")
+    fn bottom() -> ImportsConstraint {
+        ImportsConstraint::contradiction("contradictory import constraints")
     }
 }
 
-impl ImportState {
+impl ImportsConstraint {
     /// The same text under `policy` met with this one's.
-    pub fn refined(&self, policy: &ImportConstraint) -> ImportState {
+    pub fn refined(&self, policy: &ImportPolicy) -> ImportsConstraint {
         self.with_policy(self.policy.meet(policy))
     }
 }
 
-impl fmt::Debug for ImportState {
+impl fmt::Debug for ImportsConstraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = f.debug_struct("ImportState");
+        let mut s = f.debug_struct("ImportsConstraint");
         s.field("policy", &self.policy.to_string());
         if let Some(p) = &self.progress {
             s.field("read", &p.length)
@@ -336,7 +336,7 @@ impl fmt::Debug for ImportState {
     }
 }
 
-impl fmt::Display for ImportState {
+impl fmt::Display for ImportsConstraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.violation() {
             Some(v) => write!(f, "⊥ ({v})"),

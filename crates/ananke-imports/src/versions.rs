@@ -101,7 +101,7 @@ impl VersionSet {
 
 impl fmt::Display for VersionSet {
     /// PEP 440 notation, alternatives joined by ` || ` (see
-    /// [`ImportConstraint`](crate::ImportConstraint)'s `Display` for where
+    /// [`ImportPolicy`](crate::ImportPolicy)'s `Display` for where
     /// this is exact).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_empty() {

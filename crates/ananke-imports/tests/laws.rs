@@ -1,10 +1,10 @@
-//! ImportConstraint through the core law harness, and its parsers fed
+//! ImportPolicy through the core law harness, and its parsers fed
 //! arbitrary text.
 
 use ananke_core::laws::{LawConfig, assert_laws, check_lattice};
 use ananke_core::{Bounded, Domain, JoinSemilattice, MeetSemilattice, StepContext, Vocabulary};
 use ananke_imports::{
-    ImportConstraint, ImportDomain, ImportState, ModuleName, PackageName, VersionSet,
+    ImportPolicy, ImportsConstraint, ImportsDomain, ModuleName, PackageName, VersionSet,
 };
 use proptest::prelude::*;
 
@@ -35,36 +35,33 @@ fn specifier() -> impl Strategy<Value = String> {
     ]
 }
 
-fn item() -> impl Strategy<Value = ImportConstraint> {
+fn item() -> impl Strategy<Value = ImportPolicy> {
     let module = prop::sample::select(MODULES).prop_map(|m| ModuleName::parse(m).unwrap());
     prop_oneof![
-        module.clone().prop_map(ImportConstraint::require),
-        module.prop_map(ImportConstraint::forbid),
+        module.clone().prop_map(ImportPolicy::require),
+        module.prop_map(ImportPolicy::forbid),
         (
             prop::sample::select(PACKAGES),
             prop::collection::vec(specifier(), 1..3)
         )
-            .prop_map(|(p, specs)| ImportConstraint::versions(
+            .prop_map(|(p, specs)| ImportPolicy::versions(
                 PackageName::parse(p).unwrap(),
                 VersionSet::parse(&specs.join(",")).unwrap(),
             )),
     ]
 }
 
-fn constraint() -> impl Strategy<Value = ImportConstraint> {
-    prop::collection::vec(item(), 0..4).prop_map(|items| {
-        items
-            .iter()
-            .fold(ImportConstraint::top(), |acc, c| acc.meet(c))
-    })
+fn constraint() -> impl Strategy<Value = ImportPolicy> {
+    prop::collection::vec(item(), 0..4)
+        .prop_map(|items| items.iter().fold(ImportPolicy::top(), |acc, c| acc.meet(c)))
 }
 
 #[test]
 fn import_constraints_obey_the_lattice_laws() {
     let report = assert_laws(check_lattice(
-        "ImportConstraint",
-        &ImportConstraint::top(),
-        &ImportConstraint::bottom(),
+        "ImportPolicy",
+        &ImportPolicy::top(),
+        &ImportPolicy::bottom(),
         &constraint(),
         &LawConfig::from_env(),
     ));
@@ -75,7 +72,7 @@ fn import_constraints_obey_the_lattice_laws() {
 /// Import states: a policy and, perhaps, a text read through the domain
 /// (texts that import `os` meet policies that forbid it, so the settling
 /// of a refined policy against an earlier import is exercised too).
-fn state() -> impl Strategy<Value = ImportState> {
+fn state() -> impl Strategy<Value = ImportsConstraint> {
     const TEXTS: &[&[&str]] = &[
         &[],
         &["import", " os", "\n"],
@@ -86,24 +83,24 @@ fn state() -> impl Strategy<Value = ImportState> {
     (constraint(), prop::sample::select(TEXTS)).prop_map(|(policy, text)| {
         let tokens = ["import", " os", " math", "\n", "x", " =", " 1"];
         let vocab = Vocabulary::new("toy", tokens, &[], &[]).unwrap();
-        let domain = ImportDomain::new();
+        let domain = ImportsDomain::new();
         // Read the text under no policy, then meet the policy: a policy
         // that forbids what the text imported makes ⊥.
-        let mut read = ImportState::top();
+        let mut read = ImportsConstraint::top();
         for piece in text {
             let id = tokens.iter().position(|t| t == piece).unwrap() as u32;
             read = domain.observe(&read, id, StepContext::new(&vocab)).unwrap();
         }
-        read.meet(&ImportState::from(policy))
+        read.meet(&ImportsConstraint::from(policy))
     })
 }
 
 #[test]
 fn import_states_obey_the_lattice_laws() {
     let report = assert_laws(check_lattice(
-        "ImportState",
-        &ImportState::top(),
-        &<ImportState as Bounded>::bottom(),
+        "ImportsConstraint",
+        &ImportsConstraint::top(),
+        &<ImportsConstraint as Bounded>::bottom(),
         &state(),
         &LawConfig::from_env(),
     ));
@@ -115,7 +112,7 @@ proptest! {
 
     #[test]
     fn parsers_never_panic_on_arbitrary_text(text in "\\PC{0,40}") {
-        let _ = ImportConstraint::parse(&text);
+        let _ = ImportPolicy::parse(&text);
         let _ = VersionSet::parse(&text);
         let _ = ModuleName::parse(&text);
         let _ = PackageName::parse(&text);
@@ -125,7 +122,7 @@ proptest! {
     fn parsers_never_panic_on_spec_shaped_text(
         text in "[!;\\n ]{0,2}[a-z_.]{0,6}[ ]?[<>=!~*.,0-9a-z+| ]{0,14}(;[!a-z. ]{0,6})?"
     ) {
-        if let Err(err) = ImportConstraint::parse(&text) {
+        if let Err(err) = ImportPolicy::parse(&text) {
             prop_assert!(err.position <= text.len(), "{err}");
             prop_assert_eq!(&err.input, &text);
         }

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ananke_core::{Domain, MeetSemilattice, StepContext, TokenMask};
-use ananke_imports::{ImportConstraint, ImportDomain, ImportState};
+use ananke_imports::{ImportPolicy, ImportsConstraint, ImportsDomain};
 use ananke_runtime::{Ananke, Spec};
 use ananke_syntax::{LlguidanceBackend, SyntaxDomain, python};
 use ananke_types::{TypesConstraint, TypesDomain};
@@ -73,21 +73,21 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
     // The imports domain alone, with a policy forbidding modules the
     // corpus never imports (so it rejects nothing and every step pays the
     // full check), split by whether an import statement is being written.
-    let imports = ImportDomain::new();
+    let imports = ImportsDomain::new();
     let policy =
-        ImportConstraint::parse("!os; !subprocess; !socket; !shutil; !pickle").expect("policy");
+        ImportPolicy::parse("!os; !subprocess; !socket; !shutil; !pickle").expect("policy");
     let (mut imports_code_us, mut imports_stmt_us) = (Vec::new(), Vec::new());
     let mut imports_out = TokenMask::new_empty(n);
     // The control-flow domain alone with its default requirements: its
     // mask on the syntax survivors, and observe.
-    let cfg = ananke_cfg::ControlFlowDomain::new();
-    let cfg_start = ananke_cfg::CfgState::from(
+    let cfg = ananke_cfg::CfgDomain::new();
+    let cfg_start = ananke_cfg::CfgConstraint::from(
         ananke_cfg::Requirements::parse(ananke_runtime::CfgSpec::DEFAULT).expect("requirements"),
     );
     let (mut cfg_mask_us, mut cfg_observe_us) = (Vec::new(), Vec::new());
     // And with the requirements decided mid-line (a statement's first
     // word, a call, a decision word).
-    let strict_start = ananke_cfg::CfgState::from(
+    let strict_start = ananke_cfg::CfgConstraint::from(
         ananke_cfg::Requirements::parse(
             "max_nesting=12; max_loop_nesting=8; max_complexity=90; avoid=eval",
         )
@@ -96,7 +96,7 @@ fn fused_against_syntax(tokenizer: &str, programs: &[String]) {
     let mut strict_mask_us = Vec::new();
     for (p, program) in programs.iter().enumerate() {
         let mut session = ananke.session().expect("session");
-        let mut imported = ImportState::from(policy.clone());
+        let mut imported = ImportsConstraint::from(policy.clone());
         let mut flow = cfg_start.clone();
         let mut strict = strict_start.clone();
         let mut line = String::new();

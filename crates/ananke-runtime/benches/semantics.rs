@@ -5,7 +5,7 @@
 //!    and without the semantics domain (no contract: the domain copies its
 //!    candidates), steps interleaved so both see the same machine state;
 //!    and each one's commit, where the cfg→semantics morphism runs;
-//! 2. active — the functions of `crates/ananke-smt/contracts/mbpp.toml`
+//! 2. active — the functions of `crates/ananke-semantics/contracts/mbpp.toml`
 //!    written as body holes under their contracts, with and without the
 //!    domain, and the domain's own step (mask on the other domains'
 //!    survivors plus observe) with Z3's state dropped before each body:
@@ -21,7 +21,7 @@ use std::time::Instant;
 
 use ananke_core::{Domain, StepContext, TokenMask};
 use ananke_runtime::{Ananke, Session, Spec};
-use ananke_smt::{SemanticConstraint, SmtDomain};
+use ananke_semantics::{SemanticsConstraint, SemanticsDomain};
 use common::{programs, quantile};
 
 const WITHOUT: &[&str] = &["syntax", "imports", "types", "cfg"];
@@ -125,8 +125,8 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let text =
-        std::fs::read_to_string(root.join("../ananke-smt/contracts/mbpp.toml")).expect("contracts");
+    let text = std::fs::read_to_string(root.join("../ananke-semantics/contracts/mbpp.toml"))
+        .expect("contracts");
     let doc: toml::Table = text.parse().expect("TOML");
     let corpus: Vec<serde_json::Value> =
         std::fs::read_to_string(root.join("../../../shared/data/mbpp_typed.jsonl"))
@@ -190,17 +190,17 @@ fn active(cases: &[Case]) {
         // at the start of each body (what a fresh process pays), on the
         // candidates the other domains leave.
         let mut plain = without.session().expect("session");
-        let domain = SmtDomain::new();
+        let domain = SemanticsDomain::new();
         let contract = spec
             .semantics
             .contract(&spec)
             .expect("contract")
             .expect("formulas");
-        let mut state = SemanticConstraint::new(contract);
+        let mut state = SemanticsConstraint::new(contract);
         for token in vocab.encode(&case.header) {
             state = domain.observe(&state, token, ctx).expect("observe");
         }
-        ananke_smt::clear_solver_caches();
+        ananke_semantics::clear_solver_caches();
         let mut line = String::new();
         for &token in &body {
             plain.compute_mask(&mut survivors).expect("mask");

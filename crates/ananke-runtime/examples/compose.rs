@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 
 use ananke_core::DynConstraint;
-use ananke_imports::{ImportConstraint, ImportDomain, ImportState};
+use ananke_imports::{ImportPolicy, ImportsConstraint, ImportsDomain};
 use ananke_runtime::Registry;
 
 fn main() -> ExitCode {
@@ -26,16 +26,16 @@ fn main() -> ExitCode {
     };
     let imports = composition
         .product()
-        .id_of(ImportDomain::NAME)
+        .id_of(ImportsDomain::NAME)
         .expect("the standard registry has the imports domain");
     let mut constraints = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
-        match ImportConstraint::parse(spec) {
+        match ImportPolicy::parse(spec) {
             Ok(c) => {
                 println!("spec {}: {c}", i + 1);
                 constraints.push((
                     imports,
-                    DynConstraint::new(ImportState::from(c)),
+                    DynConstraint::new(ImportsConstraint::from(c)),
                     spec.as_str(),
                 ));
             }

@@ -32,10 +32,10 @@
 //! All are monotone and ⊥-preserving (checked in `tests/imports.rs` and
 //! `tests/semantics.rs`).
 
-use ananke_cfg::CfgState;
+use ananke_cfg::CfgConstraint;
 use ananke_core::{MeetSemilattice, Morphism};
-use ananke_imports::{ImportConstraint, ImportState, ModuleName};
-use ananke_smt::{Contract, SemanticConstraint, Sort};
+use ananke_imports::{ImportPolicy, ImportsConstraint, ModuleName};
+use ananke_semantics::{Contract, SemanticsConstraint, Sort};
 use ananke_types::{Type, TypesConstraint};
 use std::sync::{Arc, Mutex};
 
@@ -45,23 +45,23 @@ pub struct TypesToImports;
 
 impl Morphism for TypesToImports {
     type Source = TypesConstraint;
-    type Target = ImportState;
+    type Target = ImportsConstraint;
 
     fn name(&self) -> &str {
         "types→imports"
     }
 
-    fn apply(&self, types: &TypesConstraint) -> ImportState {
+    fn apply(&self, types: &TypesConstraint) -> ImportsConstraint {
         if types.is_bottom() {
-            return ImportState::contradiction(format!(
+            return ImportsConstraint::contradiction(format!(
                 "types: {}",
                 types.conflict().unwrap_or("contradiction")
             ));
         }
-        let mut required = ImportConstraint::top();
+        let mut required = ImportPolicy::top();
         for module in types.unbound_module_uses() {
             if let Ok(module) = ModuleName::parse(&module) {
-                required = required.meet(&ImportConstraint::require(module));
+                required = required.meet(&ImportPolicy::require(module));
             }
         }
         required.into()
@@ -73,14 +73,14 @@ impl Morphism for TypesToImports {
 pub struct ImportsToTypes;
 
 impl Morphism for ImportsToTypes {
-    type Source = ImportState;
+    type Source = ImportsConstraint;
     type Target = TypesConstraint;
 
     fn name(&self) -> &str {
         "imports→types"
     }
 
-    fn apply(&self, imports: &ImportState) -> TypesConstraint {
+    fn apply(&self, imports: &ImportsConstraint) -> TypesConstraint {
         if imports.is_bottom() {
             return TypesConstraint::contradiction(format!(
                 "imports: {}",
@@ -96,21 +96,21 @@ impl Morphism for ImportsToTypes {
 pub struct CfgToSemantics;
 
 impl Morphism for CfgToSemantics {
-    type Source = CfgState;
-    type Target = SemanticConstraint;
+    type Source = CfgConstraint;
+    type Target = SemanticsConstraint;
 
     fn name(&self) -> &str {
         "cfg→semantics"
     }
 
-    fn apply(&self, cfg: &CfgState) -> SemanticConstraint {
+    fn apply(&self, cfg: &CfgConstraint) -> SemanticsConstraint {
         if cfg.is_bottom() {
-            return SemanticConstraint::contradiction(format!(
+            return SemanticsConstraint::contradiction(format!(
                 "cfg: {}",
                 cfg.violation().unwrap_or("contradiction")
             ));
         }
-        SemanticConstraint::knowing(cfg.control_facts())
+        SemanticsConstraint::knowing(cfg.control_facts())
     }
 }
 
@@ -149,14 +149,14 @@ impl SemanticsToTypes {
 }
 
 impl Morphism for SemanticsToTypes {
-    type Source = SemanticConstraint;
+    type Source = SemanticsConstraint;
     type Target = TypesConstraint;
 
     fn name(&self) -> &str {
         "semantics→types"
     }
 
-    fn apply(&self, semantics: &SemanticConstraint) -> TypesConstraint {
+    fn apply(&self, semantics: &SemanticsConstraint) -> TypesConstraint {
         if semantics.is_bottom() {
             return TypesConstraint::contradiction(format!(
                 "semantics: {}",

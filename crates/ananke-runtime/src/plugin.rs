@@ -23,8 +23,7 @@ use std::sync::Arc;
 use abi_stable::library::{LibraryError, lib_header_from_path};
 use abi_stable::std_types::{RResult, RString};
 use ananke_core::{
-    CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
-    Vocabulary,
+    CostHint, Domain, Error, MeetSemilattice, StepContext, TokenId, TokenMask, Vocabulary,
 };
 use ananke_plugin_abi::{ABI_VERSION, Constraint, DomainBox, PluginModRef, VocabView};
 
@@ -477,14 +476,6 @@ impl Domain for PluginDomainHost {
 
     fn bottom(&self) -> PluginConstraint {
         self.made("bottom", self.inner.domain.bottom())
-    }
-
-    fn satisfiability(&self, c: &PluginConstraint) -> Satisfiability {
-        if c.is_bottom() {
-            Satisfiability::Unsat
-        } else {
-            Satisfiability::Unknown
-        }
     }
 
     fn token_mask(

@@ -7,7 +7,7 @@ use ananke_core::{
     Contradiction, Domain, DomainHandle, DomainId, DynConstraint, DynDomain, DynMorphism, Error,
     ProductBuilder, ProductConstraint, ProductDomain, PropagationEngine, PropagationError, Seed,
 };
-use ananke_imports::ImportDomain;
+use ananke_imports::ImportsDomain;
 
 /// Priorities of the standard morphisms (lower fires first), in the order
 /// of DESIGN.md §4.
@@ -61,7 +61,7 @@ impl Registry {
     /// A registry with every domain this build ships: today, `imports`.
     pub fn with_standard_domains() -> Result<Registry, Error> {
         let mut registry = Registry::new();
-        registry.register(ImportDomain::new())?;
+        registry.register(ImportsDomain::new())?;
         Ok(registry)
     }
 

@@ -27,7 +27,7 @@ use ananke_core::{
     ProductDomain, PropagationEngine, PropagationError, Satisfiability, Seed, StepContext, TokenId,
     TokenMask,
 };
-use ananke_imports::{ImportDomain, ImportState};
+use ananke_imports::{ImportsConstraint, ImportsDomain};
 use ananke_syntax::{
     GrammarSource, SyntaxDomain, SyntaxError, SyntaxVocab, backend_by_name, python,
 };
@@ -173,7 +173,7 @@ impl Ananke {
             syntax = Some(registry.register(domain)?);
         }
         let imports = if domains.contains(&"imports") {
-            Some(registry.register(ImportDomain::new())?.id())
+            Some(registry.register(ImportsDomain::new())?.id())
         } else {
             None
         };
@@ -187,16 +187,16 @@ impl Ananke {
             None
         };
         let cfg = if domains.contains(&"cfg") {
-            Some(
-                registry
-                    .register(ananke_cfg::ControlFlowDomain::new())?
-                    .id(),
-            )
+            Some(registry.register(ananke_cfg::CfgDomain::new())?.id())
         } else {
             None
         };
         let semantics = if domains.contains(&"semantics") {
-            Some(registry.register(ananke_smt::SmtDomain::new())?.id())
+            Some(
+                registry
+                    .register(ananke_semantics::SemanticsDomain::new())?
+                    .id(),
+            )
         } else {
             None
         };
@@ -231,7 +231,7 @@ impl Ananke {
         }
         if types.is_some() && semantics.is_some() {
             registry.connect(
-                ananke_smt::SmtDomain::NAME,
+                ananke_semantics::SemanticsDomain::NAME,
                 TypesDomain::NAME,
                 crate::priority::SEMANTICS_TO_TYPES,
                 ananke_core::erase_morphism(crate::morphisms::SemanticsToTypes::default()),
@@ -239,8 +239,8 @@ impl Ananke {
         }
         if cfg.is_some() && semantics.is_some() {
             registry.connect(
-                ananke_cfg::ControlFlowDomain::NAME,
-                ananke_smt::SmtDomain::NAME,
+                ananke_cfg::CfgDomain::NAME,
+                ananke_semantics::SemanticsDomain::NAME,
                 crate::priority::CFG_TO_SEMANTICS,
                 ananke_core::erase_morphism(crate::morphisms::CfgToSemantics),
             );
@@ -258,7 +258,7 @@ impl Ananke {
             let policy = spec.imports.constraint("imports")?;
             initial_constraints.push((
                 imports,
-                DynConstraint::new(ImportState::from(policy)),
+                DynConstraint::new(ImportsConstraint::from(policy)),
                 "spec [imports]".to_owned(),
             ));
         }
@@ -275,7 +275,7 @@ impl Ananke {
         if let Some(cfg) = cfg {
             initial_constraints.push((
                 cfg,
-                DynConstraint::new(ananke_cfg::CfgState::from(spec.cfg.requirements()?)),
+                DynConstraint::new(ananke_cfg::CfgConstraint::from(spec.cfg.requirements()?)),
                 "spec [cfg] requirements".to_owned(),
             ));
         }
@@ -283,7 +283,7 @@ impl Ananke {
             let contract = spec.semantics.contract(spec)?.unwrap_or_default();
             initial_constraints.push((
                 semantics,
-                DynConstraint::new(ananke_smt::SemanticConstraint::new(contract)),
+                DynConstraint::new(ananke_semantics::SemanticsConstraint::new(contract)),
                 "spec [semantics] contract".to_owned(),
             ));
         }
@@ -608,7 +608,7 @@ impl Session {
         let required = |state: &ProductConstraint| {
             state
                 .component(imports)
-                .and_then(|c| c.downcast_ref::<ImportState>())
+                .and_then(|c| c.downcast_ref::<ImportsConstraint>())
                 .map(|c| c.policy().required().cloned().collect::<Vec<_>>())
                 .unwrap_or_default()
         };
@@ -631,7 +631,7 @@ impl Session {
                 "types→imports: hole `{user}` uses `{module}.`, so the module must import `{module}`"
             );
             let constraint =
-                ImportState::from(ananke_imports::ImportConstraint::require(module.clone()));
+                ImportsConstraint::from(ananke_imports::ImportPolicy::require(module.clone()));
             // The session's state has the requirement already; the tree
             // records where it came from. A tree conflict cannot arise
             // that the state did not already have.
@@ -906,7 +906,7 @@ impl Session {
             self.refine_hole(
                 id,
                 imports,
-                DynConstraint::new(ImportState::from(constraint)),
+                DynConstraint::new(ImportsConstraint::from(constraint)),
                 &reason,
                 Scope::Module,
             )?;

@@ -35,7 +35,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use ananke_imports::{ImportConstraint, ModuleName, PackageName, VersionSet};
+use ananke_imports::{ImportPolicy, ModuleName, PackageName, VersionSet};
 use serde::Deserialize;
 
 use crate::Granularity;
@@ -98,17 +98,17 @@ pub struct ImportsSpec {
 
 impl ImportsSpec {
     /// The constraint these lines declare, or the first bad line.
-    pub fn constraint(&self, prefix: &str) -> Result<ImportConstraint, SpecError> {
-        let mut c = ImportConstraint::top();
+    pub fn constraint(&self, prefix: &str) -> Result<ImportPolicy, SpecError> {
+        let mut c = ImportPolicy::top();
         for (i, module) in self.required.iter().enumerate() {
             let m = ModuleName::parse(module)
                 .map_err(|e| SpecError::new(format!("{prefix}.required[{i}]"), e))?;
-            c = ananke_core::MeetSemilattice::meet(&c, &ImportConstraint::require(m));
+            c = ananke_core::MeetSemilattice::meet(&c, &ImportPolicy::require(m));
         }
         for (i, module) in self.forbidden.iter().enumerate() {
             let m = ModuleName::parse(module)
                 .map_err(|e| SpecError::new(format!("{prefix}.forbidden[{i}]"), e))?;
-            c = ananke_core::MeetSemilattice::meet(&c, &ImportConstraint::forbid(m));
+            c = ananke_core::MeetSemilattice::meet(&c, &ImportPolicy::forbid(m));
         }
         for (i, line) in self.versions.iter().enumerate() {
             let field = format!("{prefix}.versions[{i}]");
@@ -124,10 +124,7 @@ impl ImportsSpec {
                 PackageName::parse(&line[..split]).map_err(|e| SpecError::new(&field, e))?;
             let versions =
                 VersionSet::parse(line[split..].trim()).map_err(|e| SpecError::new(&field, e))?;
-            c = ananke_core::MeetSemilattice::meet(
-                &c,
-                &ImportConstraint::versions(package, versions),
-            );
+            c = ananke_core::MeetSemilattice::meet(&c, &ImportPolicy::versions(package, versions));
         }
         Ok(c)
     }
@@ -249,7 +246,7 @@ pub struct SemanticsSpec {
 impl SemanticsSpec {
     /// The contract, read by Z3 against the function's signature; the
     /// error names the formula at fault. `None` when no formula is given.
-    pub fn contract(&self, spec: &Spec) -> Result<Option<ananke_smt::Contract>, SpecError> {
+    pub fn contract(&self, spec: &Spec) -> Result<Option<ananke_semantics::Contract>, SpecError> {
         if self.requires.is_empty() && self.ensures.is_empty() {
             return Ok(None);
         }
@@ -262,7 +259,7 @@ impl SemanticsSpec {
         .flatten()
         // A `:` after the text completes a bare `def` line; after a full
         // header the reader stops at the header's own colon.
-        .find_map(|text| ananke_smt::Signature::from_python_def(&format!("{text}:")))
+        .find_map(|text| ananke_semantics::Signature::from_python_def(&format!("{text}:")))
         .ok_or_else(|| {
             SpecError::new(
                 "semantics.signature",
@@ -273,7 +270,7 @@ impl SemanticsSpec {
         let (function, signature) = header;
         // The function the signature was read from, not the first `def`
         // the code holds (a prefix may define helpers before it).
-        let mut contract = ananke_smt::Contract::new(signature).for_function(&function);
+        let mut contract = ananke_semantics::Contract::new(signature).for_function(&function);
         if let Some(ms) = self.budget_ms {
             contract = contract.with_budget_ms(ms);
         }

@@ -2,7 +2,7 @@
 //! through the module hole; lifting keeps what children share.
 
 use ananke_core::{DynConstraint, MeetSemilattice};
-use ananke_imports::{ImportConstraint, ImportState, ModuleName};
+use ananke_imports::{ImportPolicy, ImportsConstraint, ModuleName};
 use ananke_runtime::{
     Ananke, Granularity, HoleSpec, HoleTree, ImportsSpec, RuntimeError, Scope, Spec,
 };
@@ -17,7 +17,7 @@ fn hole(name: &str, imports: ImportsSpec) -> HoleSpec {
     }
 }
 
-fn imports_of(tree: &HoleTree, ananke: &Ananke, name: &str) -> ImportConstraint {
+fn imports_of(tree: &HoleTree, ananke: &Ananke, name: &str) -> ImportPolicy {
     let id = tree.find(name).unwrap();
     let imports = ananke.product().id_of("imports").unwrap();
     tree.get(id)
@@ -25,7 +25,7 @@ fn imports_of(tree: &HoleTree, ananke: &Ananke, name: &str) -> ImportConstraint 
         .constraint
         .component(imports)
         .unwrap()
-        .downcast_ref::<ImportState>()
+        .downcast_ref::<ImportsConstraint>()
         .unwrap()
         .policy()
         .clone()
@@ -98,7 +98,7 @@ fn lifting_keeps_what_all_children_share() {
     let c1 = tree.open(tree.root(), "c1", Granularity::Function).unwrap();
     let c2 = tree.open(tree.root(), "c2", Granularity::Function).unwrap();
     let needs = |specs: &str| {
-        DynConstraint::new(ImportState::from(ImportConstraint::parse(specs).unwrap()))
+        DynConstraint::new(ImportsConstraint::from(ImportPolicy::parse(specs).unwrap()))
     };
     tree.refine(c1, imports, &needs("math; re"), "c1 body", Scope::Local)
         .unwrap();
@@ -112,13 +112,13 @@ fn lifting_keeps_what_all_children_share() {
         .constraint
         .component(imports)
         .unwrap()
-        .downcast_ref::<ImportState>()
+        .downcast_ref::<ImportsConstraint>()
         .unwrap()
         .policy()
         .clone();
     assert_eq!(
         root,
-        ImportConstraint::require(ModuleName::parse("math").unwrap())
+        ImportPolicy::require(ModuleName::parse("math").unwrap())
     );
     // The most constrained open leaf first; among equals, the finer one.
     let term = tree.open(c1, "x =", Granularity::Term).unwrap();

@@ -13,7 +13,7 @@ use ananke_core::laws::{LawConfig, assert_laws, check_morphism};
 use ananke_core::{
     Domain, DynConstraint, MeetSemilattice, StepContext, TokenId, TokenMask, Vocabulary,
 };
-use ananke_imports::{ImportConstraint, ImportDomain, ImportState};
+use ananke_imports::{ImportPolicy, ImportsConstraint, ImportsDomain};
 use ananke_runtime::morphisms::{ImportsToTypes, TypesToImports};
 use ananke_runtime::{Ananke, HoleSpec, RuntimeError, Spec};
 use ananke_types::TypesConstraint;
@@ -426,14 +426,14 @@ fn toy_vocab() -> Vocabulary {
     .unwrap()
 }
 
-fn import_states() -> impl Strategy<Value = ImportState> {
+fn imports_constraints() -> impl Strategy<Value = ImportsConstraint> {
     let policies = prop::sample::select(&["", "!os", "math", "!math", "os; !json", "numpy>=2"][..]);
     const TEXTS: &[&[u32]] = &[&[], &[1, 2, 4], &[1, 3, 4], &[5, 6, 7]];
     let texts = prop::sample::select(TEXTS);
     (policies, texts).prop_map(|(policy, text)| {
         let vocab = toy_vocab();
-        let domain = ImportDomain::new();
-        let mut state = ImportState::from(ImportConstraint::parse(policy).unwrap());
+        let domain = ImportsDomain::new();
+        let mut state = ImportsConstraint::from(ImportPolicy::parse(policy).unwrap());
         for &t in text {
             state = domain
                 .observe(&state, t as TokenId, StepContext::new(&vocab))
@@ -477,8 +477,8 @@ fn both_morphisms_are_monotone_and_preserve_bottom() {
     assert!(report.cases_per_law > 0);
     let report = assert_laws(check_morphism(
         &ImportsToTypes,
-        &ImportState::contradiction("test"),
-        &import_states(),
+        &ImportsConstraint::contradiction("test"),
+        &imports_constraints(),
         &config,
     ));
     assert!(report.cases_per_law > 0);
@@ -490,7 +490,7 @@ fn both_morphisms_are_monotone_and_preserve_bottom() {
     assert!(bound.policy().required().next().is_none());
     let local = TypesToImports.apply(&TypesConstraint::after("math = 3\nx = math."));
     assert!(local.policy().required().next().is_none());
-    let assumed = ImportsToTypes.apply(&ImportConstraint::parse("re; !os").unwrap().into());
+    let assumed = ImportsToTypes.apply(&ImportPolicy::parse("re; !os").unwrap().into());
     assert_eq!(assumed.assumed_imports(), ["re".to_owned()]);
     let _ = DynConstraint::new(assumed);
 }

@@ -7,7 +7,7 @@ use ananke_core::{
     DynConstraint, Error, FnMorphism, LatticeDomain, MeetSemilattice, ProductConstraint,
     erase_morphism,
 };
-use ananke_imports::{ImportConstraint, ImportDomain, ImportState, ModuleName};
+use ananke_imports::{ImportPolicy, ImportsConstraint, ImportsDomain, ModuleName};
 use ananke_runtime::{InitialError, Registry, priority};
 use proptest::prelude::*;
 
@@ -15,20 +15,20 @@ use proptest::prelude::*;
 fn standard_registry_has_the_imports_domain() {
     let composition = Registry::with_standard_domains().unwrap().build().unwrap();
     assert_eq!(composition.product().len(), 1);
-    assert!(composition.product().id_of(ImportDomain::NAME).is_some());
+    assert!(composition.product().id_of(ImportsDomain::NAME).is_some());
     assert!(composition.product().top().is_top());
 }
 
 #[test]
 fn duplicate_and_unknown_domains_are_errors() {
     let mut registry = Registry::with_standard_domains().unwrap();
-    let err = registry.register(ImportDomain::new()).unwrap_err();
+    let err = registry.register(ImportsDomain::new()).unwrap_err();
     assert_eq!(err, Error::DuplicateDomain("imports".into()));
     registry.connect(
         "imports",
         "nowhere",
         0,
-        erase_morphism(FnMorphism::new("id", |c: &ImportState| c.clone())),
+        erase_morphism(FnMorphism::new("id", |c: &ImportsConstraint| c.clone())),
     );
     let err = registry.build().err().unwrap();
     assert_eq!(err, Error::UnknownDomain("nowhere".into()));
@@ -44,9 +44,10 @@ fn a_morphism_between_the_wrong_types_is_an_error() {
         "imports",
         "range",
         priority::IMPORTS_TO_TYPES,
-        erase_morphism(FnMorphism::new("imports→imports", |c: &ImportState| {
-            c.clone()
-        })),
+        erase_morphism(FnMorphism::new(
+            "imports→imports",
+            |c: &ImportsConstraint| c.clone(),
+        )),
     );
     let err = registry.build().err().unwrap();
     assert!(matches!(err, Error::ConstraintType { .. }), "{err}");
@@ -66,7 +67,7 @@ fn initial_constraints_propagate_across_domains() {
         priority::IMPORTS_TO_TYPES,
         erase_morphism(FnMorphism::new(
             "imports→budget",
-            move |c: &ImportState| {
+            move |c: &ImportsConstraint| {
                 if c.is_bottom() {
                     Interval::new(1, 0)
                 } else if c.policy().is_forbidden(&random) {
@@ -83,8 +84,8 @@ fn initial_constraints_propagate_across_domains() {
     let state = composition
         .initial([(
             imports,
-            DynConstraint::new(ImportState::from(
-                ImportConstraint::parse("!random").unwrap(),
+            DynConstraint::new(ImportsConstraint::from(
+                ImportPolicy::parse("!random").unwrap(),
             )),
             "spec",
         )])
@@ -100,8 +101,8 @@ fn initial_constraints_propagate_across_domains() {
         .initial([
             (
                 imports,
-                DynConstraint::new(ImportState::from(
-                    ImportConstraint::parse("!random").unwrap(),
+                DynConstraint::new(ImportsConstraint::from(
+                    ImportPolicy::parse("!random").unwrap(),
                 )),
                 "spec",
             ),
@@ -129,15 +130,15 @@ fn version_conflicts_name_both_sources() {
         .initial([
             (
                 imports,
-                DynConstraint::new(ImportState::from(
-                    ImportConstraint::parse("pandas>=2").unwrap(),
+                DynConstraint::new(ImportsConstraint::from(
+                    ImportPolicy::parse("pandas>=2").unwrap(),
                 )),
                 "spec line 4",
             ),
             (
                 imports,
-                DynConstraint::new(ImportState::from(
-                    ImportConstraint::parse("pandas<1.5").unwrap(),
+                DynConstraint::new(ImportsConstraint::from(
+                    ImportPolicy::parse("pandas<1.5").unwrap(),
                 )),
                 "hole 3",
             ),
@@ -162,7 +163,7 @@ fn the_runtime_product_obeys_the_meet_laws() {
         .unwrap();
     let composition = registry.build().unwrap();
     let product = composition.product().clone();
-    let imports = product.handle::<ImportDomain>("imports").unwrap();
+    let imports = product.handle::<ImportsDomain>("imports").unwrap();
     let range = product.handle::<LatticeDomain<Interval>>("range").unwrap();
     let top = product.top();
     let items = prop::sample::select(
@@ -175,7 +176,7 @@ fn the_runtime_product_obeys_the_meet_laws() {
             let mut c = top.clone();
             c.set(
                 imports,
-                ImportState::from(ImportConstraint::parse(&specs.join(";")).unwrap()),
+                ImportsConstraint::from(ImportPolicy::parse(&specs.join(";")).unwrap()),
             )
             .unwrap();
             c.set(range, Interval::new(lo, hi)).unwrap();

@@ -1,5 +1,5 @@
 //! The semantics domain in the fused product, on a real tokenizer: the
-//! contracts of `crates/ananke-smt/contracts/mbpp.toml` from the spec's
+//! contracts of `crates/ananke-semantics/contracts/mbpp.toml` from the spec's
 //! `[semantics]` section. Canonical bodies pass through every domain; a
 //! body that breaks its contract is rejected where its statement ends, the
 //! explanation naming Z3's unsat core; the mask prunes a returned literal
@@ -21,7 +21,7 @@ struct Case {
 fn cases() -> Vec<(String, Case)> {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../ananke-smt/contracts/mbpp.toml"
+        "/../ananke-semantics/contracts/mbpp.toml"
     ))
     .unwrap();
     let doc: toml::Table = text.parse().unwrap();
@@ -186,7 +186,7 @@ fn control_facts_from_the_cfg_domain_sharpen_the_path() {
     assert!(why.contains("return -1"), "{why}");
 }
 
-fn cfg_states() -> impl proptest::strategy::Strategy<Value = ananke_cfg::CfgState> {
+fn cfg_constraints() -> impl proptest::strategy::Strategy<Value = ananke_cfg::CfgConstraint> {
     use ananke_core::{Domain, StepContext, Vocabulary};
     use proptest::prelude::*;
     const TEXTS: &[&str] = &[
@@ -205,9 +205,10 @@ fn cfg_states() -> impl proptest::strategy::Strategy<Value = ananke_cfg::CfgStat
         .prop_map(|(text, requirements, cut)| {
             let bytes: Vec<Vec<u8>> = (0u8..=255).map(|b| vec![b]).collect();
             let vocab = Vocabulary::new("bytes", bytes, &[], &[]).unwrap();
-            let domain = ananke_cfg::ControlFlowDomain::new();
-            let mut state =
-                ananke_cfg::CfgState::from(ananke_cfg::Requirements::parse(requirements).unwrap());
+            let domain = ananke_cfg::CfgDomain::new();
+            let mut state = ananke_cfg::CfgConstraint::from(
+                ananke_cfg::Requirements::parse(requirements).unwrap(),
+            );
             for &b in &text.as_bytes()[..cut.min(text.len())] {
                 state = domain
                     .observe(&state, u32::from(b), StepContext::new(&vocab))
@@ -223,8 +224,8 @@ fn cfg_to_semantics_is_monotone_and_preserves_bottom() {
     use ananke_core::laws::{LawConfig, assert_laws, check_morphism};
     let report = assert_laws(check_morphism(
         &ananke_runtime::morphisms::CfgToSemantics,
-        &ananke_cfg::CfgState::bottom(),
-        &cfg_states(),
+        &ananke_cfg::CfgConstraint::bottom(),
+        &cfg_constraints(),
         &LawConfig::from_env(),
     ));
     assert!(report.cases_per_law > 0);
@@ -293,8 +294,9 @@ fn a_contracts_sorts_are_types_the_definition_must_declare() {
     );
 }
 
-fn semantic_states() -> impl proptest::strategy::Strategy<Value = ananke_smt::SemanticConstraint> {
-    use ananke_smt::{Contract, SemanticConstraint, Signature, Sort};
+fn semantic_states()
+-> impl proptest::strategy::Strategy<Value = ananke_semantics::SemanticsConstraint> {
+    use ananke_semantics::{Contract, SemanticsConstraint, Signature, Sort};
     use proptest::prelude::*;
     let sort = prop::sample::select(vec![Sort::Int, Sort::Bool, Sort::Obj]);
     let function = prop::sample::select(vec![None, Some("f"), Some("g")]);
@@ -306,7 +308,7 @@ fn semantic_states() -> impl proptest::strategy::Strategy<Value = ananke_smt::Se
         if ensures && result == Sort::Int {
             contract = contract.ensures("(>= result 0)").unwrap();
         }
-        SemanticConstraint::new(contract)
+        SemanticsConstraint::new(contract)
     })
 }
 
@@ -317,17 +319,18 @@ fn semantics_to_types_is_monotone_and_preserves_bottom() {
     let morphism = ananke_runtime::morphisms::SemanticsToTypes::default();
     let report = assert_laws(check_morphism(
         &morphism,
-        &ananke_smt::SemanticConstraint::bottom(),
+        &ananke_semantics::SemanticsConstraint::bottom(),
         &semantic_states(),
         &LawConfig::from_env(),
     ));
     assert!(report.cases_per_law > 0);
     // The image says what it should.
-    let contract = ananke_smt::Contract::new(
-        ananke_smt::Signature::from_python_header("def f(n: int, xs: list[int]) -> bool:").unwrap(),
+    let contract = ananke_semantics::Contract::new(
+        ananke_semantics::Signature::from_python_header("def f(n: int, xs: list[int]) -> bool:")
+            .unwrap(),
     )
     .for_function("f");
-    let image = morphism.apply(&ananke_smt::SemanticConstraint::new(contract));
+    let image = morphism.apply(&ananke_semantics::SemanticsConstraint::new(contract));
     assert_eq!(
         image.declared_count(),
         2,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ananke_core::MeetSemilattice;
 use ananke_types::check_source;
-use ananke_types::constraint::TypeConstraint;
+use ananke_types::constraint::HoleType;
 use ananke_types::types::Type;
 use ananke_types::unify::Substitution;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -71,13 +71,13 @@ fn bench_unify(c: &mut Criterion) {
             s
         })
     });
-    let a = TypeConstraint::expecting(Type::dict(
+    let a = HoleType::expecting(Type::dict(
         Substitution::fresh(0),
         Type::list(Substitution::fresh(1)),
     ))
     .with_binding("xs", Type::list(Substitution::fresh(1)))
     .with_binding("n", Type::int());
-    let b2 = TypeConstraint::expecting(Type::dict(Type::str(), Type::list(Type::float())))
+    let b2 = HoleType::expecting(Type::dict(Type::str(), Type::list(Type::float())))
         .with_binding("n", Type::int())
         .with_binding("s", Type::str());
     group.bench_function("type_constraint_meet", |bench| {

@@ -1,4 +1,4 @@
-//! [`TypeConstraint`]: what a typed hole must produce, and what it knows.
+//! [`HoleType`]: what a typed hole must produce, and what it knows.
 //!
 //! A constraint is the type the hole's code must have (`Any` when free),
 //! the environment of names in scope with their types (a name bound to
@@ -25,7 +25,7 @@ use crate::unify::{Substitution, UnifyError};
 
 /// A types-domain constraint (see the module docs).
 #[derive(Clone)]
-pub struct TypeConstraint {
+pub struct HoleType {
     /// Kept resolved against `subst`.
     expected: Type,
     /// Kept resolved against `subst`; no entry is `Any`.
@@ -35,10 +35,10 @@ pub struct TypeConstraint {
     conflict: Option<Arc<str>>,
 }
 
-impl TypeConstraint {
+impl HoleType {
     /// No expectation, empty environment.
-    pub fn top() -> TypeConstraint {
-        TypeConstraint {
+    pub fn top() -> HoleType {
+        HoleType {
             expected: Type::Any,
             env: OrdMap::new(),
             subst: Substitution::new(),
@@ -47,27 +47,27 @@ impl TypeConstraint {
     }
 
     /// The contradiction, with a reason.
-    pub fn contradiction(reason: impl Into<String>) -> TypeConstraint {
-        TypeConstraint {
+    pub fn contradiction(reason: impl Into<String>) -> HoleType {
+        HoleType {
             conflict: Some(Arc::from(reason.into())),
-            ..TypeConstraint::top()
+            ..HoleType::top()
         }
     }
 
     /// The hole must produce a value of `ty`.
-    pub fn expecting(ty: Type) -> TypeConstraint {
-        TypeConstraint {
+    pub fn expecting(ty: Type) -> HoleType {
+        HoleType {
             expected: ty,
-            ..TypeConstraint::top()
+            ..HoleType::top()
         }
     }
 
     /// Adds a name in scope (meeting with what is already known of it).
-    pub fn with_binding(&self, name: &str, ty: Type) -> TypeConstraint {
+    pub fn with_binding(&self, name: &str, ty: Type) -> HoleType {
         if matches!(ty, Type::Any) {
             return self.clone();
         }
-        let mut single = TypeConstraint::top();
+        let mut single = HoleType::top();
         single.env.insert(name.into(), ty);
         self.meet(&single)
     }
@@ -97,15 +97,15 @@ impl TypeConstraint {
         &self.subst
     }
 
-    fn failed(error: UnifyError) -> TypeConstraint {
-        TypeConstraint::contradiction(error.to_string())
+    fn failed(error: UnifyError) -> HoleType {
+        HoleType::contradiction(error.to_string())
     }
 }
 
-impl PartialEq for TypeConstraint {
+impl PartialEq for HoleType {
     /// Semantic: every ⊥ is equal; otherwise the expected type and the
     /// environment agree.
-    fn eq(&self, other: &TypeConstraint) -> bool {
+    fn eq(&self, other: &HoleType) -> bool {
         match (self.is_bottom(), other.is_bottom()) {
             (true, true) => true,
             (false, false) => {
@@ -118,8 +118,8 @@ impl PartialEq for TypeConstraint {
     }
 }
 
-impl MeetSemilattice for TypeConstraint {
-    fn meet(&self, other: &TypeConstraint) -> TypeConstraint {
+impl MeetSemilattice for HoleType {
+    fn meet(&self, other: &HoleType) -> HoleType {
         if self.is_bottom() || other.is_top() {
             return self.clone();
         }
@@ -130,12 +130,12 @@ impl MeetSemilattice for TypeConstraint {
         let mut subst = self.subst.clone();
         for (var, ty) in other.subst.resolved_bindings() {
             if let Err(e) = subst.meet(&Type::Var(var), &ty) {
-                return TypeConstraint::failed(e);
+                return HoleType::failed(e);
             }
         }
         out.expected = match subst.meet(&self.expected, &other.expected) {
             Ok(t) => t,
-            Err(e) => return TypeConstraint::failed(e),
+            Err(e) => return HoleType::failed(e),
         };
         for (name, ty) in &other.env {
             let met = match out.env.get(name) {
@@ -146,7 +146,7 @@ impl MeetSemilattice for TypeConstraint {
                 Ok(t) => {
                     out.env.insert(name.clone(), t);
                 }
-                Err(e) => return TypeConstraint::failed(e),
+                Err(e) => return HoleType::failed(e),
             }
         }
         // Apply what the meet solved to everything the constraint holds.
@@ -200,15 +200,15 @@ fn generalise(a: &Type, b: &Type) -> Type {
     }
 }
 
-impl JoinSemilattice for TypeConstraint {
-    fn join(&self, other: &TypeConstraint) -> TypeConstraint {
+impl JoinSemilattice for HoleType {
+    fn join(&self, other: &HoleType) -> HoleType {
         if self.is_bottom() {
             return other.clone();
         }
         if other.is_bottom() {
             return self.clone();
         }
-        let mut out = TypeConstraint::top();
+        let mut out = HoleType::top();
         out.expected = generalise(&self.expected, &other.expected);
         for (name, a) in &self.env {
             if let Some(b) = other.env.get(name) {
@@ -227,17 +227,17 @@ impl JoinSemilattice for TypeConstraint {
     }
 }
 
-impl Bounded for TypeConstraint {
-    fn top() -> TypeConstraint {
-        TypeConstraint::top()
+impl Bounded for HoleType {
+    fn top() -> HoleType {
+        HoleType::top()
     }
 
-    fn bottom() -> TypeConstraint {
-        TypeConstraint::contradiction("contradictory types")
+    fn bottom() -> HoleType {
+        HoleType::contradiction("contradictory types")
     }
 }
 
-impl fmt::Debug for TypeConstraint {
+impl fmt::Debug for HoleType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(conflict) = &self.conflict {
             return write!(f, "⊥ ({conflict})");
@@ -256,17 +256,17 @@ mod tests {
 
     #[test]
     fn meet_unifies_expectations_and_environments() {
-        let hole = TypeConstraint::expecting(Type::list(Substitution::fresh(0)));
-        let from_use = TypeConstraint::expecting(Type::list(Type::int()));
+        let hole = HoleType::expecting(Type::list(Substitution::fresh(0)));
+        let from_use = HoleType::expecting(Type::list(Type::int()));
         let met = hole.meet(&from_use);
         assert_eq!(met.expected(), Type::list(Type::int()));
-        let clash = met.meet(&TypeConstraint::expecting(Type::list(Type::str())));
+        let clash = met.meet(&HoleType::expecting(Type::list(Type::str())));
         assert!(clash.is_bottom());
         assert!(
             clash.conflict().unwrap().contains("cannot unify"),
             "{clash:?}"
         );
-        let env = TypeConstraint::top().with_binding("n", Type::int());
+        let env = HoleType::top().with_binding("n", Type::int());
         assert!(env.with_binding("n", Type::str()).is_bottom());
         assert_eq!(
             env.with_binding("m", Type::str()).lookup("m"),
@@ -276,8 +276,8 @@ mod tests {
 
     #[test]
     fn join_keeps_what_both_share() {
-        let a = TypeConstraint::expecting(Type::list(Type::int())).with_binding("x", Type::int());
-        let b = TypeConstraint::expecting(Type::list(Type::str())).with_binding("x", Type::int());
+        let a = HoleType::expecting(Type::list(Type::int())).with_binding("x", Type::int());
+        let b = HoleType::expecting(Type::list(Type::str())).with_binding("x", Type::int());
         let j = a.join(&b);
         assert_eq!(j.expected(), Type::list(Type::Any));
         assert_eq!(j.lookup("x"), Some(Type::int()));

@@ -12,7 +12,7 @@ built on it that never rejects a program mypy accepts.
   promotion, protocols, member lookup, joins, overload matching with
   type-variable inference.
 - [`unify`] and [`constraint`]: unification over a persistent union-find,
-  and [`TypeConstraint`], the lattice a typed hole carries.
+  and [`HoleType`], the lattice a typed hole carries.
 - [`check`]: a checker for whole modules ([`check_source`]), with
   narrowing, and scopes at a point of a module for incremental checks
   ([`scope_at`]).
@@ -81,6 +81,6 @@ pub mod unify;
 pub mod world;
 
 pub use check::{Diagnostic, ParseFailure, Scope, check_source, scope_at};
-pub use constraint::TypeConstraint;
+pub use constraint::HoleType;
 pub use domain::{TypesConstraint, TypesDomain};
 pub use types::Type;

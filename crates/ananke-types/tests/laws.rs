@@ -1,10 +1,10 @@
-//! TypeConstraint through the core law harness, with generated types:
+//! HoleType through the core law harness, with generated types:
 //! the meet laws with inference variables, the full lattice laws (join
 //! included) on ground constraints.
 
 use ananke_core::laws::{LawConfig, assert_laws, check_lattice, check_meet_semilattice};
 use ananke_core::{Bounded, MeetSemilattice};
-use ananke_types::constraint::TypeConstraint;
+use ananke_types::constraint::HoleType;
 use ananke_types::types::Type;
 use ananke_types::unify::Substitution;
 use proptest::prelude::*;
@@ -24,25 +24,22 @@ fn ty(with_vars: bool) -> impl Strategy<Value = Type> {
     })
 }
 
-fn constraint(with_vars: bool) -> impl Strategy<Value = TypeConstraint> {
+fn constraint(with_vars: bool) -> impl Strategy<Value = HoleType> {
     let part = prop_oneof![
-        ty(with_vars).prop_map(TypeConstraint::expecting),
+        ty(with_vars).prop_map(HoleType::expecting),
         (prop::sample::select(&["x", "y"][..]), ty(with_vars))
-            .prop_map(|(n, t)| TypeConstraint::top().with_binding(n, t)),
+            .prop_map(|(n, t)| HoleType::top().with_binding(n, t)),
     ];
-    prop::collection::vec(part, 0..3).prop_map(|parts| {
-        parts
-            .iter()
-            .fold(TypeConstraint::top(), |acc, p| acc.meet(p))
-    })
+    prop::collection::vec(part, 0..3)
+        .prop_map(|parts| parts.iter().fold(HoleType::top(), |acc, p| acc.meet(p)))
 }
 
 #[test]
 fn type_constraints_with_variables_obey_the_meet_laws() {
     let report = assert_laws(check_meet_semilattice(
-        "TypeConstraint",
-        &TypeConstraint::top(),
-        &TypeConstraint::bottom(),
+        "HoleType",
+        &HoleType::top(),
+        &HoleType::bottom(),
         &constraint(true),
         &LawConfig::from_env(),
     ));
@@ -52,9 +49,9 @@ fn type_constraints_with_variables_obey_the_meet_laws() {
 #[test]
 fn ground_type_constraints_obey_the_lattice_laws() {
     let report = assert_laws(check_lattice(
-        "TypeConstraint (ground)",
-        &TypeConstraint::top(),
-        &TypeConstraint::bottom(),
+        "HoleType (ground)",
+        &HoleType::top(),
+        &HoleType::bottom(),
         &constraint(false),
         &LawConfig::from_env(),
     ));

@@ -24,20 +24,19 @@ use std::fmt;
 use std::sync::Arc;
 
 use ananke_core::{
-    CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
-    Vocabulary,
+    CostHint, Domain, Error, MeetSemilattice, StepContext, TokenId, TokenMask, Vocabulary,
 };
 
-use crate::constraint::TypeConstraint;
+use crate::constraint::HoleType;
 use crate::types::Type;
 use analysis::{CodeSite, MemberTokens, Program, Situation, Verdict};
 use classes::TokenClasses;
 
 /// A types-domain constraint: what the hole must produce (a
-/// [`TypeConstraint`]) and the program written so far.
+/// [`HoleType`]) and the program written so far.
 #[derive(Clone)]
 pub struct TypesConstraint {
-    hole: TypeConstraint,
+    hole: HoleType,
     program: Option<Arc<Program>>,
     /// Modules the enclosing module imports, sorted: their names are in
     /// scope from the first byte (see [`assuming`](Self::assuming)).
@@ -61,7 +60,7 @@ impl TypesConstraint {
     /// No program text yet, no expectation.
     pub fn top() -> TypesConstraint {
         TypesConstraint {
-            hole: TypeConstraint::top(),
+            hole: HoleType::top(),
             program: None,
             assumed: Arc::from([]),
             declared: Arc::from([]),
@@ -71,7 +70,7 @@ impl TypesConstraint {
     /// The contradiction, with a reason.
     pub fn contradiction(reason: impl Into<String>) -> TypesConstraint {
         TypesConstraint {
-            hole: TypeConstraint::contradiction(reason),
+            hole: HoleType::contradiction(reason),
             program: None,
             assumed: Arc::from([]),
             declared: Arc::from([]),
@@ -88,7 +87,7 @@ impl TypesConstraint {
     /// and parameters the body is then checked against.
     pub fn after(preamble: &str) -> TypesConstraint {
         TypesConstraint {
-            hole: TypeConstraint::top(),
+            hole: HoleType::top(),
             program: Some(Arc::new(Program::start(preamble, None))),
             assumed: Arc::from([]),
             declared: Arc::from([]),
@@ -102,7 +101,7 @@ impl TypesConstraint {
     /// the scope has.
     pub fn body(preamble: &str) -> TypesConstraint {
         TypesConstraint {
-            hole: TypeConstraint::top(),
+            hole: HoleType::top(),
             program: Some(Arc::new(Program::start(preamble, Some(preamble.len())))),
             assumed: Arc::from([]),
             declared: Arc::from([]),
@@ -115,7 +114,7 @@ impl TypesConstraint {
     /// [`body`](TypesConstraint::body).
     pub fn body_after(prefix_len: usize) -> TypesConstraint {
         TypesConstraint {
-            hole: TypeConstraint::top(),
+            hole: HoleType::top(),
             program: Some(Arc::new(Program::start("", Some(prefix_len)))),
             assumed: Arc::from([]),
             declared: Arc::from([]),
@@ -126,7 +125,7 @@ impl TypesConstraint {
     /// `expected` (judged when the sequence ends).
     pub fn expression(preamble: &str, expected: Type) -> TypesConstraint {
         TypesConstraint {
-            hole: TypeConstraint::expecting(expected),
+            hole: HoleType::expecting(expected),
             program: Some(Arc::new(Program::start(preamble, None))),
             assumed: Arc::from([]),
             declared: Arc::from([]),
@@ -203,7 +202,7 @@ impl TypesConstraint {
     }
 
     /// What the hole expects and knows.
-    pub fn hole(&self) -> &TypeConstraint {
+    pub fn hole(&self) -> &HoleType {
         &self.hole
     }
 
@@ -593,16 +592,6 @@ impl Domain for TypesDomain {
 
     fn bottom(&self) -> TypesConstraint {
         TypesConstraint::contradiction("contradiction")
-    }
-
-    fn satisfiability(&self, c: &TypesConstraint) -> Satisfiability {
-        // Whether a program completes to a well-typed one is the question
-        // the masks answer step by step; as a whole it stays open.
-        if c.is_bottom() {
-            Satisfiability::Unsat
-        } else {
-            Satisfiability::Unknown
-        }
     }
 
     fn token_mask(

@@ -9,12 +9,12 @@ A [`Contract`] holds formulas over the function's parameters and `result`
 other value is an `Obj` whose `len` is an uninterpreted, non-negative
 function. In a postcondition, a parameter means its value on entry.
 
-[`SemanticConstraint`] is the lattice element: a contract and the code read
+[`SemanticsConstraint`] is the lattice element: a contract and the code read
 so far. Meet takes both contracts' formulas (and both signatures; one name
 with two sorts is ⊥); a contract whose formulas cannot all hold is ⊥, and
 its explanation is Z3's unsat core.
 
-[`SmtDomain`] reads the code as it is generated (see the reader's rules in
+[`SemanticsDomain`] reads the code as it is generated (see the reader's rules in
 the crate's `reader` module, summarised here):
 - `if`/`elif`/`else` tests become path conditions of their blocks, and
   `assert c` becomes a fact for the rest of its block once it has been
@@ -46,7 +46,7 @@ Z3 comes from the `z3-solver` wheel that `cargo xtask z3` unpacks into
 
 ```
 use ananke_core::{Domain, MeetSemilattice, StepContext, Vocabulary};
-use ananke_smt::{Contract, SemanticConstraint, Signature, SmtDomain};
+use ananke_semantics::{Contract, SemanticsConstraint, Signature, SemanticsDomain};
 
 let tokens = ["def f(n: int) -> int:\n", "    return -1\n", "    return n\n"];
 let vocab = Vocabulary::new("toy", tokens, &[], &[])?;
@@ -55,8 +55,8 @@ let signature = Signature::from_python_header(tokens[0]).unwrap();
 let contract = Contract::new(signature)
     .requires("(> n 0)")?
     .ensures("(>= result 0)")?;
-let domain = SmtDomain::new();
-let start = SemanticConstraint::new(contract);
+let domain = SemanticsDomain::new();
+let start = SemanticsConstraint::new(contract);
 let state = domain.observe(&start, 0, ctx)?;
 // `return -1` cannot meet `result >= 0`; Z3's unsat core says why.
 let why = domain.explain(&state, 1, ctx).unwrap();
@@ -77,9 +77,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use ananke_core::control::ControlFacts;
-use ananke_core::{
-    CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
-};
+use ananke_core::{CostHint, Domain, Error, MeetSemilattice, StepContext, TokenId, TokenMask};
 
 pub use formula::{Formula, Signature, Sort, SortClash, Term, is_declarable};
 pub use reader::Violation;
@@ -272,7 +270,7 @@ impl fmt::Debug for Contract {
 /// The semantics constraint: a contract, the code read so far, and why it
 /// is ⊥ if it is (all ⊥s are equal).
 #[derive(Clone)]
-pub struct SemanticConstraint {
+pub struct SemanticsConstraint {
     contract: Arc<Contract>,
     reader: Option<Arc<Reader>>,
     conflict: Option<Arc<str>>,
@@ -283,27 +281,27 @@ pub struct SemanticConstraint {
     control: ControlFacts,
 }
 
-impl SemanticConstraint {
+impl SemanticsConstraint {
     /// The constraint of `contract` before any code; ⊥ when its formulas
     /// cannot all hold.
-    pub fn new(contract: Contract) -> SemanticConstraint {
+    pub fn new(contract: Contract) -> SemanticsConstraint {
         match contract.consistent() {
-            Ok(()) => SemanticConstraint {
+            Ok(()) => SemanticsConstraint {
                 contract: Arc::new(contract),
                 reader: None,
                 conflict: None,
                 control: ControlFacts::default(),
             },
-            Err(why) => SemanticConstraint::contradiction(why),
+            Err(why) => SemanticsConstraint::contradiction(why),
         }
     }
 
     /// The constraint that allows everything. Its empty contract is one
     /// shared value: the control flow → semantics morphism makes a ⊤ with
     /// facts after every token.
-    pub fn top() -> SemanticConstraint {
+    pub fn top() -> SemanticsConstraint {
         static EMPTY: std::sync::OnceLock<Arc<Contract>> = std::sync::OnceLock::new();
-        SemanticConstraint {
+        SemanticsConstraint {
             contract: EMPTY.get_or_init(|| Arc::new(Contract::default())).clone(),
             reader: None,
             conflict: None,
@@ -312,8 +310,8 @@ impl SemanticConstraint {
     }
 
     /// ⊥ with a reason.
-    pub fn contradiction(reason: impl Into<String>) -> SemanticConstraint {
-        SemanticConstraint {
+    pub fn contradiction(reason: impl Into<String>) -> SemanticsConstraint {
+        SemanticsConstraint {
             contract: Arc::new(Contract::default()),
             reader: None,
             conflict: Some(reason.into().into()),
@@ -323,10 +321,10 @@ impl SemanticConstraint {
 
     /// The constraint that only knows `control` about the code (the
     /// image of the control flow → semantics morphism).
-    pub fn knowing(control: ControlFacts) -> SemanticConstraint {
-        SemanticConstraint {
+    pub fn knowing(control: ControlFacts) -> SemanticsConstraint {
+        SemanticsConstraint {
             control,
-            ..SemanticConstraint::top()
+            ..SemanticsConstraint::top()
         }
     }
 
@@ -367,8 +365,8 @@ impl SemanticConstraint {
     }
 }
 
-impl PartialEq for SemanticConstraint {
-    fn eq(&self, other: &SemanticConstraint) -> bool {
+impl PartialEq for SemanticsConstraint {
+    fn eq(&self, other: &SemanticsConstraint) -> bool {
         match (&self.conflict, &other.conflict) {
             (Some(_), Some(_)) => true,
             (None, None) => {
@@ -381,13 +379,13 @@ impl PartialEq for SemanticConstraint {
     }
 }
 
-impl fmt::Debug for SemanticConstraint {
+impl fmt::Debug for SemanticsConstraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.conflict {
             Some(c) => write!(f, "⊥ ({c})"),
             None => write!(
                 f,
-                "SemanticConstraint({:?}, read: {})",
+                "SemanticsConstraint({:?}, read: {})",
                 self.contract,
                 self.reader.is_some()
             ),
@@ -395,8 +393,8 @@ impl fmt::Debug for SemanticConstraint {
     }
 }
 
-impl MeetSemilattice for SemanticConstraint {
-    fn meet(&self, other: &SemanticConstraint) -> SemanticConstraint {
+impl MeetSemilattice for SemanticsConstraint {
+    fn meet(&self, other: &SemanticsConstraint) -> SemanticsConstraint {
         if self.is_bottom() {
             return self.clone();
         }
@@ -404,23 +402,23 @@ impl MeetSemilattice for SemanticConstraint {
             return other.clone();
         }
         let Ok(reader) = ananke_core::reading::meet(&self.reader, &other.reader) else {
-            return SemanticConstraint::contradiction("the constraints follow different texts");
+            return SemanticsConstraint::contradiction("the constraints follow different texts");
         };
         let control = self.control.meet(&other.control);
         if other.contract.is_empty() && other.contract.signature().iter().next().is_none() {
-            return SemanticConstraint {
+            return SemanticsConstraint {
                 reader,
                 control,
                 ..self.clone()
             };
         }
         match self.contract.meet(&other.contract) {
-            Ok(contract) => SemanticConstraint {
+            Ok(contract) => SemanticsConstraint {
                 reader,
                 control,
-                ..SemanticConstraint::new(contract)
+                ..SemanticsConstraint::new(contract)
             },
-            Err(why) => SemanticConstraint::contradiction(why),
+            Err(why) => SemanticsConstraint::contradiction(why),
         }
     }
 
@@ -436,13 +434,13 @@ impl MeetSemilattice for SemanticConstraint {
     }
 }
 
-impl ananke_core::Bounded for SemanticConstraint {
-    fn top() -> SemanticConstraint {
-        SemanticConstraint::top()
+impl ananke_core::Bounded for SemanticsConstraint {
+    fn top() -> SemanticsConstraint {
+        SemanticsConstraint::top()
     }
 
-    fn bottom() -> SemanticConstraint {
-        SemanticConstraint::contradiction("contradictory semantic constraints")
+    fn bottom() -> SemanticsConstraint {
+        SemanticsConstraint::contradiction("contradictory semantic constraints")
     }
 }
 
@@ -478,28 +476,28 @@ impl TokenIndex {
 /// The semantics domain (see the crate docs). Its vocabulary facts are
 /// built on first use and tied to that vocabulary.
 #[derive(Default)]
-pub struct SmtDomain {
+pub struct SemanticsDomain {
     index: ananke_core::PerVocab<TokenIndex>,
 }
 
-impl fmt::Debug for SmtDomain {
+impl fmt::Debug for SemanticsDomain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SmtDomain")
+        f.write_str("SemanticsDomain")
     }
 }
 
-impl SmtDomain {
+impl SemanticsDomain {
     /// The domain's name in a product.
     pub const NAME: &'static str = "semantics";
 
     /// A new semantics domain.
-    pub fn new() -> SmtDomain {
-        SmtDomain::default()
+    pub fn new() -> SemanticsDomain {
+        SemanticsDomain::default()
     }
 
     fn verdict(
         &self,
-        state: &SemanticConstraint,
+        state: &SemanticsConstraint,
         token: TokenId,
         vocab: &ananke_core::Vocabulary,
     ) -> Option<String> {
@@ -596,32 +594,24 @@ fn literal_after(written: &str, bytes: &[u8]) -> Option<Literal> {
     })
 }
 
-impl Domain for SmtDomain {
-    type Constraint = SemanticConstraint;
+impl Domain for SemanticsDomain {
+    type Constraint = SemanticsConstraint;
 
     fn name(&self) -> &str {
-        SmtDomain::NAME
+        SemanticsDomain::NAME
     }
 
-    fn top(&self) -> SemanticConstraint {
-        SemanticConstraint::top()
+    fn top(&self) -> SemanticsConstraint {
+        SemanticsConstraint::top()
     }
 
-    fn bottom(&self) -> SemanticConstraint {
-        <SemanticConstraint as ananke_core::Bounded>::bottom()
-    }
-
-    fn satisfiability(&self, state: &SemanticConstraint) -> Satisfiability {
-        if state.is_bottom() {
-            Satisfiability::Unsat
-        } else {
-            Satisfiability::Unknown
-        }
+    fn bottom(&self) -> SemanticsConstraint {
+        <SemanticsConstraint as ananke_core::Bounded>::bottom()
     }
 
     fn token_mask(
         &self,
-        state: &SemanticConstraint,
+        state: &SemanticsConstraint,
         ctx: StepContext<'_>,
         candidates: &TokenMask,
         out: &mut TokenMask,
@@ -639,7 +629,9 @@ impl Domain for SmtDomain {
         let Some(pending) = reader.pending(&state.control) else {
             return Ok(());
         };
-        let index = self.index.get(SmtDomain::NAME, vocab, TokenIndex::new)?;
+        let index = self
+            .index
+            .get(SemanticsDomain::NAME, vocab, TokenIndex::new)?;
         // Tokens that end the statement (and the end of the output):
         // judged in full, once per text. Only a judged `return`/`assert`
         // gets here.
@@ -687,16 +679,16 @@ impl Domain for SmtDomain {
 
     fn observe(
         &self,
-        state: &SemanticConstraint,
+        state: &SemanticsConstraint,
         token: TokenId,
         ctx: StepContext<'_>,
-    ) -> Result<SemanticConstraint, Error> {
+    ) -> Result<SemanticsConstraint, Error> {
         let bytes = ctx.vocab.try_token_bytes(token)?;
         if state.is_bottom() {
             return Ok(state.clone());
         }
         if let Some(reason) = self.verdict(state, token, ctx.vocab) {
-            return Ok(SemanticConstraint::contradiction(reason));
+            return Ok(SemanticsConstraint::contradiction(reason));
         }
         let end = ctx.vocab.eos().contains(&token);
         if ctx.vocab.is_special(token) && !end {
@@ -704,10 +696,10 @@ impl Domain for SmtDomain {
         }
         let bytes = if end { &[][..] } else { bytes };
         let reader = state.read(bytes, end).map_err(|v| Error::Domain {
-            domain: SmtDomain::NAME.to_owned(),
+            domain: SemanticsDomain::NAME.to_owned(),
             message: v.to_string(),
         })?;
-        Ok(SemanticConstraint {
+        Ok(SemanticsConstraint {
             contract: state.contract.clone(),
             reader: Some(Arc::new(reader)),
             conflict: None,
@@ -717,7 +709,7 @@ impl Domain for SmtDomain {
 
     fn explain(
         &self,
-        state: &SemanticConstraint,
+        state: &SemanticsConstraint,
         token: TokenId,
         ctx: StepContext<'_>,
     ) -> Option<String> {

@@ -124,7 +124,7 @@ impl Signature {
     /// [`Contract::for_function`](crate::Contract::for_function)).
     ///
     /// ```
-    /// use ananke_smt::{Signature, Sort};
+    /// use ananke_semantics::{Signature, Sort};
     ///
     /// let (name, signature) = Signature::from_python_def("def f(n: int) -> bool:").unwrap();
     /// assert_eq!(name, "f");
@@ -264,7 +264,7 @@ impl fmt::Display for Formula {
 /// writing SMT-LIB2 by hand.
 ///
 /// ```
-/// use ananke_smt::Term;
+/// use ananke_semantics::Term;
 ///
 /// let post = Term::var("result").ge(Term::int(0)).and(Term::var("result").lt(Term::len("xs")));
 /// assert_eq!(post.text(), "(and (>= result 0) (< result (len xs)))");

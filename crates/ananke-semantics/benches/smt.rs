@@ -6,13 +6,13 @@
 //! latency over whole programs, and the fused mask with the domain idle,
 //! are in `crates/ananke-runtime/benches/semantics.rs`.
 //!
-//! Run with `cargo xtask bench` (or `cargo bench -p ananke-smt`).
+//! Run with `cargo xtask bench` (or `cargo bench -p ananke-semantics`).
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use ananke_core::{Domain, MeetSemilattice, StepContext, Vocabulary};
-use ananke_smt::{Contract, SemanticConstraint, Signature, SmtDomain};
+use ananke_semantics::{Contract, SemanticsConstraint, SemanticsDomain, Signature};
 use criterion::Criterion;
 
 fn main() {
@@ -26,8 +26,8 @@ fn main() {
         .and_then(|c| c.ensures("(= result (* 4 a))"))
         .and_then(|c| c.ensures("(>= result 0)"))
         .expect("contract");
-    let domain = SmtDomain::new();
-    let mut state = SemanticConstraint::new(contract);
+    let domain = SemanticsDomain::new();
+    let mut state = SemanticsConstraint::new(contract);
     for b in header.bytes().chain(body.bytes()) {
         state = domain.observe(&state, u32::from(b), ctx).expect("observe");
     }
@@ -45,7 +45,7 @@ fn main() {
         .configure_from_args();
     criterion.bench_function("semantics_return_check_cold", |b| {
         b.iter(|| {
-            ananke_smt::clear_solver_caches();
+            ananke_semantics::clear_solver_caches();
             black_box(
                 domain
                     .observe(&state, black_box(newline), ctx)

@@ -8,7 +8,7 @@
 use ananke_core::control::ControlFacts;
 use ananke_core::laws::{LawConfig, assert_laws, check_meet_semilattice};
 use ananke_core::{Bounded, Domain, MeetSemilattice, StepContext, TokenMask, Vocabulary};
-use ananke_smt::{Contract, SemanticConstraint, Signature, SmtDomain, Sort, Term};
+use ananke_semantics::{Contract, SemanticsConstraint, SemanticsDomain, Signature, Sort, Term};
 use proptest::prelude::*;
 
 const EOS: u32 = 256;
@@ -88,11 +88,11 @@ fn first_rejection_knowing(
     text: &str,
 ) -> Option<(usize, String)> {
     let vocab = bytes_vocab();
-    let domain = SmtDomain::new();
+    let domain = SemanticsDomain::new();
     let ctx = StepContext::new(&vocab);
     let all = TokenMask::new_full(vocab.len());
     let mut out = TokenMask::new_empty(vocab.len());
-    let mut state = SemanticConstraint::new(contract).meet(&SemanticConstraint::knowing(control));
+    let mut state = SemanticsConstraint::new(contract).meet(&SemanticsConstraint::knowing(control));
     assert!(!state.is_bottom(), "{state:?}");
     let steps = text.bytes().map(u32::from).chain([EOS]);
     for (i, token) in steps.enumerate() {
@@ -301,11 +301,11 @@ fn control_facts_guard_the_path_and_silence_unreachable_code() {
     assert_eq!(first_rejection_knowing(c, unreachable, text), None);
 }
 
-fn mask_of(contract: Contract, prefix: &str) -> (TokenMask, SemanticConstraint) {
+fn mask_of(contract: Contract, prefix: &str) -> (TokenMask, SemanticsConstraint) {
     let vocab = bytes_vocab();
-    let domain = SmtDomain::new();
+    let domain = SemanticsDomain::new();
     let ctx = StepContext::new(&vocab);
-    let mut state = SemanticConstraint::new(contract);
+    let mut state = SemanticsConstraint::new(contract);
     for b in prefix.bytes() {
         state = domain.observe(&state, u32::from(b), ctx).unwrap();
         assert!(!state.is_bottom(), "{prefix}");
@@ -340,7 +340,7 @@ fn returned_literals_are_pruned_digit_by_digit() {
     let (mask, state) = mask_of(c.clone(), "def f(n: int) -> int:\n    return -");
     assert!(!mask.contains(u32::from(b'1')));
     let vocab = bytes_vocab();
-    let why = SmtDomain::new()
+    let why = SemanticsDomain::new()
         .explain(&state, u32::from(b'1'), StepContext::new(&vocab))
         .unwrap();
     assert!(
@@ -387,7 +387,7 @@ fn contracts_say_what_is_wrong() {
         .unwrap()
         .requires("(< n 2)")
         .unwrap();
-    let state = SemanticConstraint::new(contradictory);
+    let state = SemanticsConstraint::new(contradictory);
     assert!(state.is_bottom());
     let why = state.conflict().unwrap();
     assert!(why.contains("(> n 5)") && why.contains("(< n 2)"), "{why}");
@@ -398,8 +398,8 @@ fn contracts_say_what_is_wrong() {
     let written = Contract::new(sig).ensures("(>= result (- 3))").unwrap();
     assert_eq!(built, written);
     // Sorts clash across a meet.
-    let a = SemanticConstraint::new(Contract::new(Signature::new().with("n", Sort::Int)));
-    let b = SemanticConstraint::new(Contract::new(Signature::new().with("n", Sort::Bool)));
+    let a = SemanticsConstraint::new(Contract::new(Signature::new().with("n", Sort::Int)));
+    let b = SemanticsConstraint::new(Contract::new(Signature::new().with("n", Sort::Bool)));
     assert!(a.meet(&b).is_bottom());
 }
 
@@ -416,7 +416,7 @@ fn atom() -> impl Strategy<Value = String> {
     })
 }
 
-fn states() -> impl Strategy<Value = SemanticConstraint> {
+fn states() -> impl Strategy<Value = SemanticsConstraint> {
     (
         prop::collection::vec(atom(), 0..3),
         prop::collection::vec(atom(), 0..3),
@@ -442,16 +442,16 @@ fn states() -> impl Strategy<Value = SemanticConstraint> {
                     control.add_leaving(offset);
                 }
             }
-            SemanticConstraint::new(c).meet(&SemanticConstraint::knowing(control))
+            SemanticsConstraint::new(c).meet(&SemanticsConstraint::knowing(control))
         })
 }
 
 #[test]
 fn constraints_obey_the_meet_laws() {
     let report = assert_laws(check_meet_semilattice(
-        "SemanticConstraint",
-        &SemanticConstraint::top(),
-        &SemanticConstraint::bottom(),
+        "SemanticsConstraint",
+        &SemanticsConstraint::top(),
+        &SemanticsConstraint::bottom(),
         &states(),
         &LawConfig::from_env(),
     ));
