@@ -44,20 +44,11 @@ fn contracts() -> Vec<(String, Vec<String>, Vec<String>)> {
         .collect()
 }
 
+/// The sources of the typed MBPP programs, by id.
 fn corpus() -> std::collections::HashMap<String, String> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/mbpp_typed.jsonl"
-    );
-    let text = std::fs::read_to_string(path).expect("the shared MBPP data");
-    text.lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            (
-                v["id"].as_str().unwrap().to_owned(),
-                v["source"].as_str().unwrap().to_owned(),
-            )
-        })
+    ananke_testkit::typed_programs()
+        .into_iter()
+        .map(|program| (program.id, program.source))
         .collect()
 }
 
