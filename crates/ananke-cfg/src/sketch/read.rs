@@ -16,6 +16,8 @@ use super::line::Line;
 use super::statement::{Kw, NAME, Statement};
 use crate::requirements::Requirements;
 
+/// Whether a return annotation lets a function end without a value (its
+/// text names `None`, `Optional`, `Any`, ...).
 fn annotation_allows_none(annotation: &[u8]) -> bool {
     let text = String::from_utf8_lossy(annotation);
     ["None", "Optional", "Any", "NoReturn", "Never", "object"]
@@ -23,6 +25,8 @@ fn annotation_allows_none(annotation: &[u8]) -> bool {
         .any(|w| text.contains(w))
 }
 
+/// Calls that do not come back: a statement that is one of them ends its
+/// path as a `return` does.
 const NO_RETURN_CALLS: &[&[u8]] = &[b"sys.exit", b"exit", b"quit", b"os._exit", b"os.abort"];
 
 impl Sketch {
