@@ -22,7 +22,7 @@ fn main() {
     println!("cargo:rerun-if-changed={}", link.display());
     let Ok(real) = std::fs::canonicalize(&link) else {
         eprintln!(
-            "\nananke-smt links Z3 5.4 from {}, which is missing.\n\
+            "\nananke-semantics links Z3 5.4 from {}, which is missing.\n\
              Run `cargo xtask z3` once (it fetches the pinned z3-solver wheel with pip and \
              unpacks libz3 there); `cargo xtask test`, `demo` and `eval` do it for you.\n",
             dir.display()

@@ -3,8 +3,12 @@
 //! against `observe` along random texts; the lattice laws.
 
 use ananke_cfg::{CfgConstraint, CfgDomain, Requirements};
-use ananke_core::laws::{LawConfig, assert_laws, check_meet_semilattice};
-use ananke_core::{Bounded, Domain, MeetSemilattice, StepContext, TokenMask, Vocabulary};
+use ananke_core::laws::{
+    LawConfig, assert_laws, check_mask_agrees_with_observe, check_meet_semilattice,
+    mask_agrees_along,
+};
+use ananke_core::{Bounded, Domain, MeetSemilattice, StepContext, Vocabulary};
+use ananke_testkit::{Program, typed_programs};
 use proptest::prelude::*;
 
 fn bytes_vocab() -> Vocabulary {
@@ -372,39 +376,59 @@ fn pieces_vocab() -> Vocabulary {
     Vocabulary::new("pieces", tokens, &[eos], &[eos]).unwrap()
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("ANANKE_LAW_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(300)
-    ))]
+/// The requirements the mask is held to `observe` under.
+const MASK_REQUIREMENTS: &[&str] = &[
+    "returns_if_typed",
+    "returns; no_dead_code; terminating_loops",
+    "no_while; max_nesting=2",
+    "no_recursion; max_loop_nesting=1",
+    "max_complexity=3",
+    "indented_comments",
+    "returns; indented_comments; no_dead_code",
+    "reach=validate; returns",
+    "avoid=raise; avoid=os.system; reach=f",
+    "avoid=f; max_complexity=1",
+];
 
-    /// Along random texts, the mask keeps exactly what `observe` accepts.
-    #[test]
-    fn mask_agrees_with_observe(
-        text in prop::collection::vec(0..PIECES.len(), 0..14),
-        requirements in prop::sample::select(&[
-            "returns_if_typed", "returns; no_dead_code; terminating_loops",
-            "no_while; max_nesting=2", "no_recursion; max_loop_nesting=1", "max_complexity=3",
-            "indented_comments", "returns; indented_comments; no_dead_code",
-            "reach=validate; returns", "avoid=raise; avoid=os.system; reach=f",
-            "avoid=f; max_complexity=1",
-        ][..]),
-    ) {
-        let vocab = pieces_vocab();
-        let domain = CfgDomain::new();
-        let ctx = StepContext::new(&vocab);
-        let mut state = CfgConstraint::from(Requirements::parse(requirements).unwrap());
-        let all = TokenMask::new_full(vocab.len());
-        let mut out = TokenMask::new_empty(vocab.len());
-        for t in text {
-            domain.token_mask(&state, ctx, &all, &mut out).unwrap();
-            for u in 0..vocab.len() as u32 {
-                let accepted = !domain.observe(&state, u, ctx).unwrap().is_bottom();
-                prop_assert_eq!(out.contains(u), accepted, "{:?} after {:?}", vocab.token_bytes(u), state);
-            }
-            state = domain.observe(&state, t as u32, ctx).unwrap();
-            if state.is_bottom() {
-                break;
-            }
+/// Along random texts, the mask keeps exactly what `observe` accepts
+/// (300 texts unless `ANANKE_LAW_CASES` says otherwise).
+#[test]
+fn mask_agrees_with_observe() {
+    let vocab = pieces_vocab();
+    let domain = CfgDomain::new();
+    let cases = (
+        prop::sample::select(MASK_REQUIREMENTS),
+        prop::collection::vec(0..PIECES.len() as u32, 0..14),
+    )
+        .prop_map(|(requirements, text)| {
+            let start = CfgConstraint::from(Requirements::parse(requirements).unwrap());
+            (start, text)
+        });
+    let mut config = LawConfig::from_env();
+    if std::env::var_os("ANANKE_LAW_CASES").is_none() {
+        config.cases = 300;
+    }
+    let report = assert_laws(check_mask_agrees_with_observe(
+        "CfgDomain",
+        &domain,
+        &vocab,
+        &cases,
+        &config,
+    ));
+    assert!(report.cases_per_law > 0);
+    // Texts the property once failed on, kept as fixed cases.
+    for (requirements, text) in [
+        (
+            "returns; no_dead_code; terminating_loops",
+            &[2, 16, 23, 0][..],
+        ),
+        ("max_complexity=3", &[0, 1, 9, 1, 0]),
+        ("max_complexity=3", &[0, 1, 27, 24, 0]),
+        ("avoid=raise; avoid=os.system; reach=f", &[0, 0]),
+    ] {
+        let start = CfgConstraint::from(Requirements::parse(requirements).unwrap());
+        if let Err(e) = mask_agrees_along(&domain, &vocab, &start, text) {
+            panic!("under {requirements}: {e}");
         }
     }
 }
@@ -431,9 +455,6 @@ fn mask_agrees_with_observe_inside_strings_and_comments() {
     let eos = tokens.len() as u32 - 1;
     let vocab = Vocabulary::new("probe", tokens, &[eos], &[eos]).unwrap();
     let domain = CfgDomain::new();
-    let ctx = StepContext::new(&vocab);
-    let all = TokenMask::new_full(vocab.len());
-    let mut out = TokenMask::new_empty(vocab.len());
     for requirements in [
         "avoid=f; max_complexity=1",
         "no_while; max_nesting=2",
@@ -441,18 +462,9 @@ fn mask_agrees_with_observe_inside_strings_and_comments() {
     ] {
         for (i, prefix) in prefixes.iter().enumerate() {
             let start = CfgConstraint::from(Requirements::parse(requirements).unwrap());
-            let state = domain
-                .observe(&start, (PIECES.len() + i) as u32, ctx)
-                .unwrap();
-            domain.token_mask(&state, ctx, &all, &mut out).unwrap();
-            for u in 0..vocab.len() as u32 {
-                let accepted = !domain.observe(&state, u, ctx).unwrap().is_bottom();
-                assert_eq!(
-                    out.contains(u),
-                    accepted,
-                    "{:?} after {prefix:?} under {requirements}",
-                    vocab.token_bytes(u),
-                );
+            let prefix_token = (PIECES.len() + i) as u32;
+            if let Err(e) = mask_agrees_along(&domain, &vocab, &start, &[prefix_token]) {
+                panic!("after {prefix:?} under {requirements}: {e}");
             }
         }
     }
@@ -537,29 +549,13 @@ fn function_graphs() {
     assert!(matches!(graphs[0].graph[hole], Node::Hole));
 }
 
-/// The sources of the MBPP programs (`ANANKE_DATA_DIR`, or the shared
-/// data folder).
-fn corpus() -> Vec<String> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        std::path::PathBuf::from,
-    );
-    let text = std::fs::read_to_string(dir.join("mbpp_typed.jsonl")).expect("the data");
-    text.lines()
-        .map(|line| {
-            let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
-            record["source"].as_str().expect("a source").to_owned()
-        })
-        .collect()
-}
-
 /// The graph and the sketch's block folding are two readings of one
 /// question: can a function fall off its end? On every MBPP program, and
 /// on each with its last line removed, they agree.
 #[test]
 fn graphs_and_sketch_agree_on_falling_off() {
     let (mut compared, mut falling) = (0, 0);
-    for source in corpus() {
+    for Program { source, .. } in typed_programs() {
         let trimmed = {
             let body = source.trim_end_matches('\n');
             format!("{}\n", &body[..body.rfind('\n').unwrap_or(0)])
@@ -622,7 +618,7 @@ fn control_facts_name_unreachable_statements_and_leaving_bodies() {
 #[test]
 fn unreachable_facts_agree_with_the_graph() {
     let mut dead = 0;
-    for source in corpus() {
+    for Program { source, .. } in typed_programs() {
         let mut program = String::new();
         for l in source.lines() {
             program.push_str(l);

@@ -29,9 +29,8 @@
 //! # Ok::<(), ananke_model::ModelError>(())
 //! ```
 
-use std::path::{Path, PathBuf};
-
 pub mod decode;
+mod error;
 pub mod eval;
 pub mod model;
 pub mod oracle;
@@ -40,52 +39,7 @@ pub mod protocol;
 pub mod tokenizer;
 
 pub use decode::{Arm, DecodeConfig, Decoder, Generation, Sampler, Stop};
+pub use error::ModelError;
 pub use model::LanguageModel;
 pub use protocol::Task;
 pub use tokenizer::ModelTokenizer;
-
-/// What can go wrong loading or running the model.
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    /// A file the model needs is not there.
-    #[error("{}: not found; {hint}", path.display())]
-    Missing {
-        /// The file looked for.
-        path: PathBuf,
-        /// What to run to get it.
-        hint: &'static str,
-    },
-    /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The error.
-        source: std::io::Error,
-    },
-    /// A file is not what it should be (GGUF metadata, tokenizer).
-    #[error("{0}")]
-    Format(String),
-    /// candle failed.
-    #[error("candle: {0}")]
-    Candle(String),
-    /// A task or its constraints are unusable.
-    #[error("{0}")]
-    Task(String),
-    /// The constraints failed.
-    #[error(transparent)]
-    Runtime(#[from] ananke_runtime::RuntimeError),
-}
-
-impl ModelError {
-    pub(crate) fn io(path: &Path, source: std::io::Error) -> ModelError {
-        ModelError::Io {
-            path: path.to_owned(),
-            source,
-        }
-    }
-
-    pub(crate) fn candle(e: impl std::fmt::Display) -> ModelError {
-        ModelError::Candle(e.to_string())
-    }
-}

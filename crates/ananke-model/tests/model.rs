@@ -16,6 +16,7 @@ use ananke_model::{
     Arm, DecodeConfig, Decoder, LanguageModel, ModelTokenizer, Sampler, Stop, Task,
 };
 use ananke_runtime::Spec;
+use ananke_testkit::{mypy, python, typed_programs};
 use candle_core::quantized::gguf_file;
 
 fn shipped() -> PathBuf {
@@ -27,18 +28,6 @@ fn tokenizer() -> ModelTokenizer {
     let mut file = File::open(&path).unwrap();
     let content = gguf_file::Content::read(&mut file).unwrap();
     ModelTokenizer::from_gguf(&content, &EOS_NAMES).unwrap()
-}
-
-fn corpus() -> Vec<serde_json::Value> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    std::fs::read_to_string(dir.join("mbpp_typed.jsonl"))
-        .expect("the evaluation data")
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[test]
@@ -57,9 +46,9 @@ fn the_tokenizer_round_trips_code() {
         "n = 1234567890\n",
         "    \n\n  \t x\x0c\n",
     ];
-    let sources: Vec<String> = corpus()
-        .iter()
-        .map(|r| r["source"].as_str().unwrap().to_owned())
+    let sources: Vec<String> = typed_programs()
+        .into_iter()
+        .map(|program| program.source)
         .chain(samples.iter().map(|s| (*s).to_owned()))
         .collect();
     for source in &sources {
@@ -163,11 +152,8 @@ fn decoding_is_deterministic_and_constrained_replies_follow_the_mask() {
 
 #[test]
 fn greedy_constrained_replies_are_programs_mypy_accepts() {
-    let mypy = std::env::var_os("ANANKE_MYPY")
-        .map(PathBuf::from)
-        .expect("ANANKE_MYPY names the pinned mypy (cargo xtask test sets it)");
     let scratch = std::env::temp_dir().join(format!("ananke-oracles-{}", std::process::id()));
-    let oracles = Oracles::new("python3".into(), mypy, scratch).unwrap();
+    let oracles = Oracles::new(python(), mypy(), scratch).unwrap();
     let task = task();
     // The oracles on known programs first.
     let good = format!("{}    return max(low, min(x, high))\n", task.prompt);

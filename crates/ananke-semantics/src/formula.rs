@@ -5,10 +5,13 @@
 //! what users write, what Z3 parses and what an explanation quotes; it is
 //! also `Send + Sync`, which Z3's own terms are not (they belong to one
 //! thread's context). Each thread parses a formula once and keeps the term
-//! (see `solver.rs`).
+//! (see `solver.rs`). A signature read from a Python `def` header is
+//! built in `header.rs`, which parses Python.
 
 use std::fmt;
 use std::sync::Arc;
+
+use ananke_pylex::{is_name_byte, is_name_start};
 
 /// The sort of a symbol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -60,11 +63,11 @@ const RESERVED: &[&str] = &[
 /// Whether `name` can be declared as an SMT constant: a Python identifier
 /// that SMT-LIB does not already define.
 pub fn is_declarable(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
+    let mut bytes = name.bytes();
+    bytes
         .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '!')
+        .is_some_and(|b| b.is_ascii() && is_name_start(b))
+        && bytes.all(|b| (b.is_ascii() && is_name_byte(b)) || b == b'!')
         && !RESERVED.contains(&name)
 }
 
@@ -109,37 +112,6 @@ impl Signature {
             self.symbols.insert(name.into(), sort);
         }
         self
-    }
-
-    /// The parameters of a Python `def` header (`def f(n: int, xs:
-    /// List[int]) -> int:`) with their sorts, and `result` with the return
-    /// annotation's sort (none when it returns `None` or has no
-    /// annotation). `None` when `header` holds no `def`.
-    pub fn from_python_header(header: &str) -> Option<Signature> {
-        Signature::from_python_def(header).map(|(_, signature)| signature)
-    }
-
-    /// Like [`from_python_header`](Signature::from_python_header), with the
-    /// function's name (which a contract names with
-    /// [`Contract::for_function`](crate::Contract::for_function)).
-    ///
-    /// ```
-    /// use ananke_semantics::{Signature, Sort};
-    ///
-    /// let (name, signature) = Signature::from_python_def("def f(n: int) -> bool:").unwrap();
-    /// assert_eq!(name, "f");
-    /// assert_eq!(signature.sort("result"), Some(Sort::Bool));
-    /// ```
-    pub fn from_python_def(header: &str) -> Option<(String, Signature)> {
-        let parsed = crate::reader::parse_header(header)?;
-        let mut signature = Signature::new();
-        for (name, sort) in parsed.params.into_iter().filter(|(n, _)| n != "result") {
-            signature = signature.with(&name, sort);
-        }
-        if let Some(sort) = parsed.result {
-            signature = signature.with("result", sort);
-        }
-        Some((parsed.name, signature))
     }
 
     /// The sort of `name`.

@@ -13,7 +13,13 @@
 
 use ruff_python_ast::{self as ast, CmpOp, Expr, Operator, UnaryOp};
 
-use crate::Sort;
+use crate::formula::Sort;
+
+/// The byte range of a parsed node in the source it was parsed from.
+pub(crate) fn range(node: &impl ruff_text_size::Ranged) -> std::ops::Range<usize> {
+    let r = node.range();
+    r.start().to_usize()..r.end().to_usize()
+}
 
 /// What a name means where an expression is read.
 pub(crate) trait Scope {
@@ -283,8 +289,8 @@ mod tests {
 #[cfg(test)]
 mod against_cpython {
     use super::*;
+    use crate::formula::{Formula, Signature, Term};
     use crate::solver::{self, Outcome, Query};
-    use crate::{Formula, Signature, Term};
 
     struct Xy;
     impl Scope for Xy {
@@ -368,19 +374,9 @@ mod against_cpython {
             "for e, x, y in {}:\n    try:\n        print(repr(eval(e, {{}}, {{'x': x, 'y': y}})))\n    except ZeroDivisionError:\n        print('error')\n",
             python_list(&cases)
         );
-        let out = std::process::Command::new("python3")
-            .args(["-c", &script])
-            .output()
-            .expect("python3 runs (CPython is the oracle)");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let values: Vec<String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_owned)
-            .collect();
+        // CPython is the oracle.
+        let out = ananke_testkit::run_python(&script, "");
+        let values: Vec<String> = out.lines().map(str::to_owned).collect();
         assert_eq!(values.len(), cases.len());
         let signature = Signature::new().with("x", Sort::Int).with("y", Sort::Int);
         let mut compared = 0;

@@ -15,7 +15,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use z3::ast::{Bool, Int};
 use z3::{Optimize, Params, SatResult, Solver};
 
-use crate::{Formula, Signature, Sort};
+use crate::formula::{Formula, Signature, Sort};
 
 /// A formula Z3 could not read as a Boolean over the signature.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -318,9 +318,10 @@ fn with_workspace<T>(f: impl FnOnce(&mut Workspace) -> T) -> T {
     })
 }
 
-/// Forgets this thread's parsed formulas and verdicts (benchmarks measure
-/// cold checks with it).
-pub(crate) fn clear_caches() {
+/// Drops this thread's Z3 state: parsed formulas and cached verdicts. For
+/// benchmarks that measure cold checks; nothing else needs it.
+#[doc(hidden)]
+pub fn clear_solver_caches() {
     WORKSPACE.with(|cell| *cell.borrow_mut() = None);
 }
 

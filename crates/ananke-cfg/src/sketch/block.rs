@@ -1,0 +1,238 @@
+//! [`Block`]: what the sketch knows of one open block (a function body, a
+//! branch, a loop), the pending `if`/`try`/`match` [`Chain`] at its level,
+//! and how a closed block folds into its parent. Apart from the reader:
+//! this is the bookkeeping of the block stack — whether the code can fall
+//! through — whatever text closed the block.
+
+use ananke_pylex::Short;
+
+use super::breach::Breach;
+use super::statement::{Kw, NAME};
+use crate::requirements::Requirements;
+
+/// A pending `if`/`try`/`match` chain at one block's level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Chain {
+    /// `if`/`elif` branches so far all return; `else` seen.
+    If { all_return: bool, has_else: bool },
+    /// `try` body (or its `else`) returns; every `except` returns;
+    /// `finally` returns.
+    Try {
+        main: bool,
+        handlers: bool,
+        finally: bool,
+    },
+    /// Every `case` returns; a `case _` was seen.
+    Match { all_return: bool, wildcard: bool },
+}
+
+impl Chain {
+    /// Every path through the chain returns.
+    fn returns(self) -> bool {
+        match self {
+            Chain::If {
+                all_return,
+                has_else,
+            } => all_return && has_else,
+            Chain::Try {
+                main,
+                handlers,
+                finally,
+            } => (main && handlers) || finally,
+            Chain::Match {
+                all_return,
+                wildcard,
+            } => all_return && wildcard,
+        }
+    }
+
+    /// Whether a statement starting with `kw` continues this chain.
+    pub(super) fn continued_by(self, kw: Kw) -> bool {
+        match self {
+            Chain::If { .. } => matches!(kw, Kw::Elif | Kw::Else),
+            Chain::Try { .. } => matches!(kw, Kw::Except | Kw::Else | Kw::Finally),
+            Chain::Match { .. } => kw == Kw::Case,
+        }
+    }
+}
+
+/// One open block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Block {
+    pub(super) header: Kw,
+    pub(super) header_indent: u16,
+    /// Offset of the header's first byte in the output.
+    pub(super) header_offset: u32,
+    /// The column of the body's statements, once the first is read.
+    pub(super) indent: Option<u16>,
+    /// Its statements so far guarantee the code does not fall through.
+    pub(super) returns: bool,
+    /// A return, raise, break or continue stands directly in it.
+    pub(super) terminated: bool,
+    /// A `break` leaves this loop.
+    pub(super) has_break: bool,
+    /// `while True:` (or `while 1:`).
+    pub(super) while_true: bool,
+    /// A return or raise somewhere inside (a `while True` it leaves).
+    pub(super) exits: bool,
+    /// `case _:`.
+    pub(super) wildcard: bool,
+    /// For a function body: it must return a value.
+    pub(super) must_return: bool,
+    /// For a function body: a `yield` was read (a generator).
+    pub(super) generator: bool,
+    /// For a function body: its name.
+    pub(super) name: Short<NAME>,
+    /// For a function body: decision points so far.
+    pub(super) decisions: u16,
+    pub(super) chain: Option<Chain>,
+}
+
+impl Block {
+    /// A block opened by a header `header` at column `header_indent`.
+    pub(super) fn new(header: Kw, header_indent: u16) -> Block {
+        Block {
+            header,
+            header_indent,
+            header_offset: 0,
+            indent: None,
+            returns: false,
+            terminated: false,
+            has_break: false,
+            while_true: false,
+            exits: false,
+            wildcard: false,
+            must_return: false,
+            generator: false,
+            name: Short::default(),
+            decisions: 0,
+            chain: None,
+        }
+    }
+
+    /// The module: the block that stays open.
+    pub(super) fn module() -> Block {
+        Block {
+            indent: Some(0),
+            ..Block::new(Kw::Other, 0)
+        }
+    }
+
+    /// Ends the pending chain: the code after it is reached unless every
+    /// path through it returns.
+    pub(super) fn end_chain(&mut self) {
+        if let Some(chain) = self.chain.take() {
+            self.returns |= chain.returns();
+        }
+    }
+
+    /// Folds a finished branch or compound statement whose header is
+    /// `kw` and whose body `returns` into this (its parent) block.
+    pub(super) fn fold(&mut self, kw: Kw, returns: bool, wildcard: bool) {
+        // Statements that start a chain (or stand alone) first.
+        match kw {
+            Kw::If | Kw::Try => {
+                self.end_chain();
+                self.chain = Some(if kw == Kw::If {
+                    Chain::If {
+                        all_return: returns,
+                        has_else: false,
+                    }
+                } else {
+                    Chain::Try {
+                        main: returns,
+                        handlers: true,
+                        finally: false,
+                    }
+                });
+                return;
+            }
+            Kw::With | Kw::Match => {
+                self.end_chain();
+                self.returns |= returns;
+                return;
+            }
+            _ => {}
+        }
+        // Branches that continue the pending chain.
+        match (kw, &mut self.chain) {
+            (Kw::Elif, Some(Chain::If { all_return, .. })) => *all_return &= returns,
+            (
+                Kw::Else,
+                Some(Chain::If {
+                    all_return,
+                    has_else,
+                }),
+            ) => {
+                *all_return &= returns;
+                *has_else = true;
+            }
+            (Kw::Except, Some(Chain::Try { handlers, .. })) => *handlers &= returns,
+            (Kw::Else, Some(Chain::Try { main, .. })) => *main |= returns,
+            (Kw::Finally, Some(Chain::Try { finally, .. })) => *finally = returns,
+            (
+                Kw::Case,
+                Some(Chain::Match {
+                    all_return,
+                    wildcard: seen,
+                }),
+            ) => {
+                *all_return &= returns;
+                *seen |= wildcard;
+            }
+            (Kw::Case, _) => {
+                self.chain = Some(Chain::Match {
+                    all_return: returns,
+                    wildcard,
+                });
+            }
+            // `while True` never falls through unless a break leaves it;
+            // for / while loops and their `else`s otherwise give nothing.
+            _ => self.end_chain(),
+        }
+    }
+}
+
+/// What closing `block` breaks.
+pub(super) fn closing_breach(reqs: &Requirements, block: &Block) -> Option<Breach> {
+    let mut closed = *block;
+    closed.end_chain();
+    if block.header == Kw::Def
+        && !block.generator
+        && (block.must_return && reqs.returns_if_typed || reqs.must_return)
+        && !closed.returns
+    {
+        let name = block
+            .name
+            .get()
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_default();
+        return Some(Breach::MissingReturn(name));
+    }
+    if reqs.terminating_loops && block.while_true && !block.has_break && !block.exits {
+        return Some(Breach::EndlessLoop);
+    }
+    None
+}
+
+/// Closes `child` into `parent`.
+pub(super) fn close_into(child: &mut Block, parent: &mut Block) {
+    child.end_chain();
+    let returns = match child.header {
+        Kw::Def | Kw::Class => false,
+        Kw::While if child.while_true => !child.has_break,
+        _ => child.returns,
+    };
+    if child.exits && child.header != Kw::Def {
+        parent.exits = true;
+    }
+    match child.header {
+        Kw::Def | Kw::Class => parent.end_chain(),
+        Kw::While if child.while_true => {
+            parent.end_chain();
+            parent.returns |= returns;
+        }
+        Kw::For | Kw::While => parent.end_chain(),
+        kw => parent.fold(kw, returns, child.wildcard),
+    }
+}

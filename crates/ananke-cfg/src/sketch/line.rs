@@ -1,0 +1,69 @@
+//! [`Line`]: what the reader knows of the logical line being read — its
+//! indentation, the statement's first word, the name chain being read, a
+//! compound header's colon and inline body, a `def`'s name and
+//! annotation. Apart from the sketch: reset at every line (and `;`), while
+//! the block stack lives on.
+
+use ananke_pylex::Short;
+
+use super::statement::{Kw, NAME};
+
+/// Longest return annotation read.
+const ANNOTATION: usize = 96;
+
+/// The current logical line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(super) struct Line {
+    /// No code on this line yet (indentation or a blank line).
+    pub(super) at_start: bool,
+    /// Columns of indentation so far.
+    pub(super) column: u16,
+    /// The statement's column (once it started).
+    pub(super) stmt_column: u16,
+    /// The line it started on (from 1).
+    pub(super) stmt_line: u32,
+    /// Offset of its first byte in the output.
+    pub(super) stmt_offset: u32,
+    /// The first word of the statement, while it is read.
+    pub(super) word: Short<16>,
+    pub(super) first: Kw,
+    pub(super) first_done: bool,
+    /// The name chain being read (for calls), and whether it is an
+    /// attribute or a definition's name.
+    pub(super) chain: Short<NAME>,
+    pub(super) chain_excluded: bool,
+    pub(super) chain_done: bool,
+    pub(super) last: u8,
+    /// A compound header's `:` at bracket depth 0 was read.
+    pub(super) colon: bool,
+    /// The first word after that `:` (an inline body), and whether it
+    /// ended.
+    pub(super) inline: Short<16>,
+    pub(super) inline_done: bool,
+    pub(super) inline_first: Kw,
+    /// The statement's first chain started at its first byte.
+    pub(super) chain_at_start: bool,
+    /// Code bytes of the statement so far.
+    pub(super) code_bytes: u16,
+    /// For a `def` header: its name, and the return annotation.
+    pub(super) def_name: Short<NAME>,
+    pub(super) arrow: bool,
+    pub(super) annotation: Short<ANNOTATION>,
+    /// `while True` / `while 1` (the whole condition).
+    pub(super) while_true: bool,
+    /// Words read after `while`.
+    pub(super) cond_words: u8,
+    /// A `;` ended a statement: the next code byte starts another at this
+    /// column.
+    pub(super) after_semicolon: Option<u16>,
+    /// The statement is a call of `sys.exit`, `exit`, `quit`, `os._exit`
+    /// or `os.abort` and nothing else.
+    pub(super) no_return_call: bool,
+    /// That call's parentheses closed: any code after them (`sys.exit(1)
+    /// if c else None`) makes the call conditional.
+    pub(super) call_closed: bool,
+    /// `yield` appeared.
+    pub(super) yields: bool,
+    /// `case _`.
+    pub(super) wildcard: bool,
+}
