@@ -38,18 +38,18 @@ println!("{}", clash.conflict().unwrap());
 ```
 */
 
+mod constraint;
 mod domain;
 mod names;
 mod policy;
 mod scan;
-mod state;
 mod versions;
 
+pub use constraint::ImportsConstraint;
 pub use domain::ImportsDomain;
 pub use names::{ModuleName, PackageName};
 pub use pep440_rs::Version;
 pub use policy::{Conflict, ImportPolicy};
-pub use state::ImportsConstraint;
 pub use versions::VersionSet;
 
 /// A malformed module name, package name, version specifier or spec item.
