@@ -40,6 +40,7 @@ println!("{}", clash.conflict().unwrap());
 
 mod constraint;
 mod domain;
+mod error;
 mod names;
 mod policy;
 mod scan;
@@ -47,35 +48,8 @@ mod versions;
 
 pub use constraint::ImportsConstraint;
 pub use domain::ImportsDomain;
+pub use error::ParseError;
 pub use names::{ModuleName, PackageName};
 pub use pep440_rs::Version;
 pub use policy::{Conflict, ImportPolicy};
 pub use versions::VersionSet;
-
-/// A malformed module name, package name, version specifier or spec item.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message} (at byte {position} of `{input}`)")]
-pub struct ParseError {
-    /// The whole text that was parsed.
-    pub input: String,
-    /// Byte offset of the offending part in `input`.
-    pub position: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl ParseError {
-    pub(crate) fn new(input: &str, position: usize, message: impl Into<String>) -> ParseError {
-        ParseError {
-            input: input.to_owned(),
-            position,
-            message: message.into(),
-        }
-    }
-
-    /// The same error, reported against the whole text `input`.
-    pub(crate) fn within(mut self, input: &str) -> ParseError {
-        self.input = input.to_owned();
-        self
-    }
-}
