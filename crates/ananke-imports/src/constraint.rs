@@ -8,14 +8,14 @@ use std::sync::Arc;
 use ananke_core::{Bounded, JoinSemilattice, MeetSemilattice};
 use im::OrdSet;
 
-use crate::scan::{Event, Lexer, Via};
+use crate::scan::{Event, Scanner, Via};
 use crate::{ImportPolicy, ModuleName};
 
-/// What the text read so far has imported and bound, and where its lexer
-/// stands.
+/// What the text read so far has imported and bound, and where its
+/// scanner stands.
 #[derive(Clone, Default)]
 pub(crate) struct Progress {
-    pub(crate) lexer: Lexer,
+    pub(crate) scanner: Scanner,
     /// Bytes read, and a hash of them: two progresses are equal when they
     /// read the same text.
     length: usize,
@@ -122,8 +122,8 @@ impl ImportsConstraint {
     /// [`violation_of`](Self::violation_of) accepted).
     pub(crate) fn read(&self, bytes: &[u8]) -> ImportsConstraint {
         let mut progress = self.progress.as_deref().cloned().unwrap_or_default();
-        let mut lexer = progress.lexer;
-        let _ = lexer.feed::<()>(bytes, &mut |event| {
+        let mut scanner = progress.scanner;
+        let _ = scanner.feed::<()>(bytes, &mut |event| {
             match event {
                 Event::Module {
                     name,
@@ -143,7 +143,7 @@ impl ImportsConstraint {
             }
             Ok(())
         });
-        progress.lexer = lexer;
+        progress.scanner = scanner;
         progress.length += bytes.len();
         let mut hasher = std::hash::DefaultHasher::new();
         hasher.write_u64(progress.hash);
@@ -177,8 +177,8 @@ impl ImportsConstraint {
         // Nothing forbidden, nothing to find.
         self.policy.forbidden().next()?;
         let progress = self.progress.as_deref();
-        let mut lexer = progress.map(|p| p.lexer).unwrap_or_default();
-        lexer
+        let mut scanner = progress.map(|p| p.scanner).unwrap_or_default();
+        scanner
             .feed(bytes, &mut |event| {
                 let Event::Module { name, via, .. } = event else {
                     return Ok(());
@@ -198,11 +198,11 @@ impl ImportsConstraint {
             .err()
     }
 
-    /// The lexer at the end of the text.
-    pub(crate) fn lexer(&self) -> Lexer {
+    /// The scanner at the end of the text.
+    pub(crate) fn scanner(&self) -> Scanner {
         self.progress
             .as_deref()
-            .map(|p| p.lexer)
+            .map(|p| p.scanner)
             .unwrap_or_default()
     }
 

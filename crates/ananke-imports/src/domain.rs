@@ -12,7 +12,7 @@
 //! that finish the name the text ends in (a prefix range of the vocabulary
 //! sorted by bytes; every candidate once that name is complete, as in
 //! `import os`, where the syntax survivors are few). Trying a token copies
-//! the lexer; nothing is allocated.
+//! the scanner; nothing is allocated.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -22,8 +22,10 @@ use ananke_core::{
     CostHint, Domain, Error, MeetSemilattice, PerVocab, Satisfiability, StepContext, TokenId,
     TokenMask, Vocabulary,
 };
+use ananke_pylex::is_name_byte;
 
 use crate::ImportsConstraint;
+use crate::scan::MAX_NAME;
 
 /// The vocabulary facts the mask needs, built once.
 struct VocabIndex {
@@ -73,10 +75,6 @@ impl VocabIndex {
         let len = self.sorted[from..].partition_point(|&t| bytes(t).starts_with(prefix));
         &self.sorted[from..from + len]
     }
-}
-
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
 /// Whether `bytes` holds `word` with a non-name byte after it and no name
@@ -196,11 +194,11 @@ impl Domain for ImportsDomain {
                 out.set(t, false);
             }
         };
-        let lexer = state.lexer();
-        let pending = lexer.pending_module();
+        let scanner = state.scanner();
+        let pending = scanner.pending_module();
         let pending = pending.as_ref().and_then(|p| p.as_str());
-        let trailing = lexer.trailing_name();
-        let mut prefix = [0u8; crate::scan::MAX_NAME + 1];
+        let trailing = scanner.trailing_name();
+        let mut prefix = [0u8; MAX_NAME + 1];
         for forbidden in state.policy.forbidden() {
             let (top, last) = (forbidden.top_level(), forbidden.last_component());
             // A token that holds a whole component and the byte after it.
