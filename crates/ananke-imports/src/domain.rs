@@ -288,6 +288,9 @@ impl Domain for ImportsDomain {
 
 #[cfg(test)]
 mod tests {
+    use ananke_core::laws::{LawConfig, assert_laws, check_mask_agrees_with_observe};
+    use proptest::prelude::*;
+
     use super::*;
     use crate::ImportPolicy;
 
@@ -466,29 +469,123 @@ mod tests {
         );
     }
 
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
-            std::env::var("ANANKE_LAW_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(200)
-        ))]
-        /// Along random token sequences, the mask and observe agree on
-        /// every token of the vocabulary at every step.
-        #[test]
-        fn mask_and_observe_agree_on_random_texts(
-            text in proptest::collection::vec(1..TOKENS.len(), 0..14),
-            policy in proptest::sample::select(&["!os", "!os.path", "!math; !sys", "!path"][..]),
-        ) {
-            let domain = ImportsDomain::new();
-            let vocab = vocab();
-            let mut state = ImportsConstraint::from(ImportPolicy::parse(policy).unwrap());
-            for t in text {
-                allowed(&domain, &state);
-                let next = domain.observe(&state, t as TokenId, StepContext::new(&vocab)).unwrap();
-                if next.is_bottom() {
-                    break;
-                }
-                state = next;
-            }
+    /// The cases of the random walks: one of a few policies, and a text of
+    /// up to 13 tokens of `vocab` (its end token, 0, left out).
+    fn walks(
+        vocab: &Vocabulary,
+    ) -> impl Strategy<Value = (ImportsConstraint, Vec<TokenId>)> + use<> {
+        (
+            proptest::sample::select(&["!os", "!os.path", "!math; !sys", "!path"][..])
+                .prop_map(|p| ImportsConstraint::from(ImportPolicy::parse(p).unwrap())),
+            proptest::collection::vec(1..vocab.len() as TokenId, 0..14),
+        )
+    }
+
+    /// `ANANKE_LAW_CASES` walks, 200 unless set.
+    fn walk_config() -> LawConfig {
+        LawConfig {
+            cases: std::env::var("ANANKE_LAW_CASES")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(200),
+            ..LawConfig::from_env()
         }
+    }
+
+    /// Along random token sequences, the mask and observe agree on every
+    /// token of the vocabulary at every step.
+    #[test]
+    fn mask_and_observe_agree_on_random_texts() {
+        let vocab = vocab();
+        let report = assert_laws(check_mask_agrees_with_observe(
+            "ImportsDomain",
+            &ImportsDomain::new(),
+            &vocab,
+            &walks(&vocab),
+            &walk_config(),
+        ));
+        assert_eq!(report.laws.len(), 1);
+    }
+
+    /// Pieces of f-strings: the code in their replacement fields.
+    const FSTRING_TOKENS: &[&str] = &[
+        "<eos>",
+        "x",
+        " =",
+        " f",
+        "'",
+        "{",
+        "os",
+        ".sep",
+        "}'",
+        "\n",
+        "__import__",
+        "(\"",
+        "\")",
+        "o",
+        "s.",
+        "{os",
+        ".",
+        "path",
+        "{{",
+        ":",
+        "!r",
+        " math",
+        "'\n",
+    ];
+
+    fn fstring_vocab() -> Vocabulary {
+        Vocabulary::new("fstrings", FSTRING_TOKENS, &[0], &[0]).unwrap()
+    }
+
+    /// The state after `text` (pieces of [`FSTRING_TOKENS`]) under `policy`.
+    fn run_fstring(domain: &ImportsDomain, policy: &str, text: &[&str]) -> ImportsConstraint {
+        let vocab = fstring_vocab();
+        let id = |piece: &str| FSTRING_TOKENS.iter().position(|t| *t == piece).unwrap();
+        let mut state = ImportsConstraint::from(ImportPolicy::parse(policy).unwrap());
+        for piece in text {
+            state = domain
+                .observe(&state, id(piece) as TokenId, StepContext::new(&vocab))
+                .unwrap();
+        }
+        state
+    }
+
+    /// A module used or imported in an f-string's replacement field is
+    /// used or imported: the field is code.
+    #[test]
+    fn fstring_fields_are_code() {
+        let domain = ImportsDomain::new();
+        let used = ["x", " =", " f", "'", "{", "os", ".sep", "}'"];
+        assert!(
+            run_fstring(&domain, "!os", &used[..5])
+                .violation()
+                .is_none()
+        );
+        let why = run_fstring(&domain, "!os", &used[..7]).violation().unwrap();
+        assert!(why.contains("`os.`") && why.contains("!os"), "{why}");
+        assert!(run_fstring(&domain, "!math", &used).violation().is_none());
+        let dynamic = [" f", "'", "{", "__import__", "(\"", "os", "\")", "}'"];
+        assert!(
+            run_fstring(&domain, "!os", &dynamic[..6])
+                .violation()
+                .is_none()
+        );
+        let why = run_fstring(&domain, "!os", &dynamic[..7])
+            .violation()
+            .unwrap();
+        assert!(why.contains("dynamically imports `os`"), "{why}");
+        let escaped = [" f", "'", "{{", "os", ".sep", "}'"];
+        assert!(run_fstring(&domain, "!os", &escaped).violation().is_none());
+        let vocab = fstring_vocab();
+        let report = assert_laws(check_mask_agrees_with_observe(
+            "ImportsDomain on f-strings",
+            &domain,
+            &vocab,
+            &walks(&vocab),
+            &walk_config(),
+        ));
+        assert_eq!(report.laws.len(), 1);
     }
 
     #[test]
