@@ -38,7 +38,7 @@ assert!(why.contains("findMax"), "{why}");
 // looks up. This crate writes no unsafe code of its own.
 #![allow(unsafe_code)]
 
-use ananke_plugin_abi::pylex::{Class, PyLexer, Short, is_keyword, is_name_byte};
+use ananke_plugin_abi::pylex::{Class, PyLexer, Short, is_keyword, is_name_byte, is_soft_keyword};
 use ananke_plugin_abi::{
     PluginModRef, Policy, Tracked, Vocab, word_clear as clear, word_has as has,
 };
@@ -112,9 +112,6 @@ enum Breach {
     /// A line longer than the limit.
     Line(u32),
 }
-
-/// Soft keywords that never name a binding at a statement start here.
-const SOFT_KEYWORDS: &[&[u8]] = &[b"match", b"case", b"type"];
 
 fn snake_enough(word: &[u8], role: Role) -> bool {
     let upper = word.iter().any(u8::is_ascii_uppercase);
@@ -229,7 +226,10 @@ impl Lexer {
         let Some(word) = self.word.get() else {
             return Ok(());
         };
-        if is_keyword(word) || SOFT_KEYWORDS.contains(&word) {
+        // Soft keywords (`match`, `case`, `type`) are read as keywords:
+        // none names a binding at a statement start here. The wildcard
+        // `_` is a name (`def _(…)` has parameters to check).
+        if is_keyword(word) || (is_soft_keyword(word) && word != b"_") {
             self.next_role = match word {
                 b"def" => Role::Function,
                 b"for" | b"as" => Role::Variable,
@@ -613,6 +613,8 @@ mod tests {
         assert_eq!(breach("", "x = 'myVar = 1'\n"), None);
         assert_eq!(breach("", "class MyClass:\n"), None);
         assert_eq!(breach("snake_case=off", "def findMax(xs):"), None);
+        // `_` is a soft keyword only in patterns: here a function name.
+        assert!(breach("", "def _(myArg):").unwrap().contains("myArg"));
     }
 
     #[test]
