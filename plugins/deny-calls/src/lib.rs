@@ -46,7 +46,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
-use ananke_plugin_abi::pylex::{Class, PyLexer, Short, is_name_byte};
+use ananke_plugin_abi::pylex::{Class, PyLexer, Short, is_name_byte, is_name_start};
 use ananke_plugin_abi::{
     PluginModRef, Policy, Tracked, Vocab, word_clear as clear, word_has as has,
 };
@@ -96,9 +96,7 @@ impl Rule {
 }
 
 fn is_identifier(word: &str) -> bool {
-    word.bytes().next().is_some_and(|b| !b.is_ascii_digit())
-        && !word.is_empty()
-        && word.bytes().all(is_name_byte)
+    word.bytes().next().is_some_and(is_name_start) && word.bytes().all(is_name_byte)
 }
 
 fn parse_rule(item: &str) -> Result<Rule, String> {
