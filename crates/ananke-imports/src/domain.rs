@@ -3,8 +3,9 @@
 //! A token is rejected when it makes the text commit to a forbidden module
 //! (an import statement's name, a `from` module or imported submodule, a
 //! literal `__import__`/`import_module` argument, or a qualified use
-//! `os.` of an unbound name), and the end of the sequence is rejected
-//! while a required module is missing.
+//! `os.` of an unbound name, in code or in an f-string's replacement
+//! field), and the end of the sequence is rejected while a required module
+//! is missing.
 //!
 //! Only tokens that could commit to a forbidden name at all are tried:
 //! those holding a forbidden module's first or last component followed by

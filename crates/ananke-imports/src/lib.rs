@@ -17,7 +17,9 @@ a token is masked when it commits the text to a forbidden module —
 is forbidden, `__import__("os")` at the closing quote, a qualified use
 `os.` of a name the text never bound — and the end of the sequence is
 masked while a required module is missing. `import o` is never rejected:
-it may still become `import osmosis`.
+it may still become `import osmosis`. The code in an f-string's
+replacement fields is code like any other (`f"{os.sep}"` uses `os`). The
+text is read through `ananke_pylex`, the lexer every domain shares.
 
 # Example
 
