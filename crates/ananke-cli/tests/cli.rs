@@ -3,7 +3,6 @@
 #[path = "../../ananke-runtime/tests/common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn ananke(args: &[&str]) -> Output {
@@ -11,14 +10,6 @@ fn ananke(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("the binary runs")
-}
-
-fn data(file: &str) -> String {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    dir.join(file).display().to_string()
 }
 
 fn scratch(name: &str, text: &str) -> String {
@@ -31,12 +22,13 @@ fn scratch(name: &str, text: &str) -> String {
 
 #[test]
 fn check_accepts_the_typed_corpus_as_json_lines() {
+    let corpus = ananke_testkit::data_dir().join("mbpp_typed.jsonl");
     let out = ananke(&[
         "check",
         "--tokenizer",
         "cl100k_base",
         "--jsonl",
-        &data("mbpp_typed.jsonl"),
+        corpus.to_str().unwrap(),
         "--json",
     ]);
     assert!(

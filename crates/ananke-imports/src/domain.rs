@@ -3,8 +3,9 @@
 //! A token is rejected when it makes the text commit to a forbidden module
 //! (an import statement's name, a `from` module or imported submodule, a
 //! literal `__import__`/`import_module` argument, or a qualified use
-//! `os.` of an unbound name), and the end of the sequence is rejected
-//! while a required module is missing.
+//! `os.` of an unbound name, in code or in an f-string's replacement
+//! field), and the end of the sequence is rejected while a required module
+//! is missing.
 //!
 //! Only tokens that could commit to a forbidden name at all are tried:
 //! those holding a forbidden module's first or last component followed by
@@ -12,7 +13,7 @@
 //! that finish the name the text ends in (a prefix range of the vocabulary
 //! sorted by bytes; every candidate once that name is complete, as in
 //! `import os`, where the syntax survivors are few). Trying a token copies
-//! the lexer; nothing is allocated.
+//! the scanner; nothing is allocated.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -22,8 +23,10 @@ use ananke_core::{
     CostHint, Domain, Error, MeetSemilattice, PerVocab, Satisfiability, StepContext, TokenId,
     TokenMask, Vocabulary,
 };
+use ananke_pylex::is_name_byte;
 
 use crate::ImportsConstraint;
+use crate::scan::MAX_NAME;
 
 /// The vocabulary facts the mask needs, built once.
 struct VocabIndex {
@@ -73,10 +76,6 @@ impl VocabIndex {
         let len = self.sorted[from..].partition_point(|&t| bytes(t).starts_with(prefix));
         &self.sorted[from..from + len]
     }
-}
-
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
 /// Whether `bytes` holds `word` with a non-name byte after it and no name
@@ -196,11 +195,11 @@ impl Domain for ImportsDomain {
                 out.set(t, false);
             }
         };
-        let lexer = state.lexer();
-        let pending = lexer.pending_module();
+        let scanner = state.scanner();
+        let pending = scanner.pending_module();
         let pending = pending.as_ref().and_then(|p| p.as_str());
-        let trailing = lexer.trailing_name();
-        let mut prefix = [0u8; crate::scan::MAX_NAME + 1];
+        let trailing = scanner.trailing_name();
+        let mut prefix = [0u8; MAX_NAME + 1];
         for forbidden in state.policy.forbidden() {
             let (top, last) = (forbidden.top_level(), forbidden.last_component());
             // A token that holds a whole component and the byte after it.
@@ -290,6 +289,9 @@ impl Domain for ImportsDomain {
 
 #[cfg(test)]
 mod tests {
+    use ananke_core::laws::{LawConfig, assert_laws, check_mask_agrees_with_observe};
+    use proptest::prelude::*;
+
     use super::*;
     use crate::ImportPolicy;
 
@@ -468,29 +470,123 @@ mod tests {
         );
     }
 
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
-            std::env::var("ANANKE_LAW_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(200)
-        ))]
-        /// Along random token sequences, the mask and observe agree on
-        /// every token of the vocabulary at every step.
-        #[test]
-        fn mask_and_observe_agree_on_random_texts(
-            text in proptest::collection::vec(1..TOKENS.len(), 0..14),
-            policy in proptest::sample::select(&["!os", "!os.path", "!math; !sys", "!path"][..]),
-        ) {
-            let domain = ImportsDomain::new();
-            let vocab = vocab();
-            let mut state = ImportsConstraint::from(ImportPolicy::parse(policy).unwrap());
-            for t in text {
-                allowed(&domain, &state);
-                let next = domain.observe(&state, t as TokenId, StepContext::new(&vocab)).unwrap();
-                if next.is_bottom() {
-                    break;
-                }
-                state = next;
-            }
+    /// The cases of the random walks: one of a few policies, and a text of
+    /// up to 13 tokens of `vocab` (its end token, 0, left out).
+    fn walks(
+        vocab: &Vocabulary,
+    ) -> impl Strategy<Value = (ImportsConstraint, Vec<TokenId>)> + use<> {
+        (
+            proptest::sample::select(&["!os", "!os.path", "!math; !sys", "!path"][..])
+                .prop_map(|p| ImportsConstraint::from(ImportPolicy::parse(p).unwrap())),
+            proptest::collection::vec(1..vocab.len() as TokenId, 0..14),
+        )
+    }
+
+    /// `ANANKE_LAW_CASES` walks, 200 unless set.
+    fn walk_config() -> LawConfig {
+        LawConfig {
+            cases: std::env::var("ANANKE_LAW_CASES")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(200),
+            ..LawConfig::from_env()
         }
+    }
+
+    /// Along random token sequences, the mask and observe agree on every
+    /// token of the vocabulary at every step.
+    #[test]
+    fn mask_and_observe_agree_on_random_texts() {
+        let vocab = vocab();
+        let report = assert_laws(check_mask_agrees_with_observe(
+            "ImportsDomain",
+            &ImportsDomain::new(),
+            &vocab,
+            &walks(&vocab),
+            &walk_config(),
+        ));
+        assert_eq!(report.laws.len(), 1);
+    }
+
+    /// Pieces of f-strings: the code in their replacement fields.
+    const FSTRING_TOKENS: &[&str] = &[
+        "<eos>",
+        "x",
+        " =",
+        " f",
+        "'",
+        "{",
+        "os",
+        ".sep",
+        "}'",
+        "\n",
+        "__import__",
+        "(\"",
+        "\")",
+        "o",
+        "s.",
+        "{os",
+        ".",
+        "path",
+        "{{",
+        ":",
+        "!r",
+        " math",
+        "'\n",
+    ];
+
+    fn fstring_vocab() -> Vocabulary {
+        Vocabulary::new("fstrings", FSTRING_TOKENS, &[0], &[0]).unwrap()
+    }
+
+    /// The state after `text` (pieces of [`FSTRING_TOKENS`]) under `policy`.
+    fn run_fstring(domain: &ImportsDomain, policy: &str, text: &[&str]) -> ImportsConstraint {
+        let vocab = fstring_vocab();
+        let id = |piece: &str| FSTRING_TOKENS.iter().position(|t| *t == piece).unwrap();
+        let mut state = ImportsConstraint::from(ImportPolicy::parse(policy).unwrap());
+        for piece in text {
+            state = domain
+                .observe(&state, id(piece) as TokenId, StepContext::new(&vocab))
+                .unwrap();
+        }
+        state
+    }
+
+    /// A module used or imported in an f-string's replacement field is
+    /// used or imported: the field is code.
+    #[test]
+    fn fstring_fields_are_code() {
+        let domain = ImportsDomain::new();
+        let used = ["x", " =", " f", "'", "{", "os", ".sep", "}'"];
+        assert!(
+            run_fstring(&domain, "!os", &used[..5])
+                .violation()
+                .is_none()
+        );
+        let why = run_fstring(&domain, "!os", &used[..7]).violation().unwrap();
+        assert!(why.contains("`os.`") && why.contains("!os"), "{why}");
+        assert!(run_fstring(&domain, "!math", &used).violation().is_none());
+        let dynamic = [" f", "'", "{", "__import__", "(\"", "os", "\")", "}'"];
+        assert!(
+            run_fstring(&domain, "!os", &dynamic[..6])
+                .violation()
+                .is_none()
+        );
+        let why = run_fstring(&domain, "!os", &dynamic[..7])
+            .violation()
+            .unwrap();
+        assert!(why.contains("dynamically imports `os`"), "{why}");
+        let escaped = [" f", "'", "{{", "os", ".sep", "}'"];
+        assert!(run_fstring(&domain, "!os", &escaped).violation().is_none());
+        let vocab = fstring_vocab();
+        let report = assert_laws(check_mask_agrees_with_observe(
+            "ImportsDomain on f-strings",
+            &domain,
+            &vocab,
+            &walks(&vocab),
+            &walk_config(),
+        ));
+        assert_eq!(report.laws.len(), 1);
     }
 
     #[test]

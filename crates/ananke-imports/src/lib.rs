@@ -17,7 +17,9 @@ a token is masked when it commits the text to a forbidden module —
 is forbidden, `__import__("os")` at the closing quote, a qualified use
 `os.` of a name the text never bound — and the end of the sequence is
 masked while a required module is missing. `import o` is never rejected:
-it may still become `import osmosis`.
+it may still become `import osmosis`. The code in an f-string's
+replacement fields is code like any other (`f"{os.sep}"` uses `os`). The
+text is read through `ananke_pylex`, the lexer every domain shares.
 
 # Example
 
@@ -40,42 +42,16 @@ println!("{}", clash.conflict().unwrap());
 
 mod constraint;
 mod domain;
+mod error;
 mod names;
+mod policy;
 mod scan;
-mod state;
 mod versions;
 
-pub use constraint::{Conflict, ImportPolicy};
+pub use constraint::ImportsConstraint;
 pub use domain::ImportsDomain;
+pub use error::ParseError;
 pub use names::{ModuleName, PackageName};
 pub use pep440_rs::Version;
-pub use state::ImportsConstraint;
+pub use policy::{Conflict, ImportPolicy};
 pub use versions::VersionSet;
-
-/// A malformed module name, package name, version specifier or spec item.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message} (at byte {position} of `{input}`)")]
-pub struct ParseError {
-    /// The whole text that was parsed.
-    pub input: String,
-    /// Byte offset of the offending part in `input`.
-    pub position: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl ParseError {
-    pub(crate) fn new(input: &str, position: usize, message: impl Into<String>) -> ParseError {
-        ParseError {
-            input: input.to_owned(),
-            position,
-            message: message.into(),
-        }
-    }
-
-    /// The same error, reported against the whole text `input`.
-    pub(crate) fn within(mut self, input: &str) -> ParseError {
-        self.input = input.to_owned();
-        self
-    }
-}

@@ -4,15 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::ParseError;
+use ananke_pylex::is_keyword;
 
-/// Python's hard keywords: never a module name component.
-pub(crate) const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
+use crate::ParseError;
+use crate::scan::MAX_NAME;
 
 /// An absolute, dotted Python module path such as `os.path`.
 ///
@@ -33,14 +28,11 @@ impl ModuleName {
         if text.is_empty() {
             return Err(ParseError::new(text, offset, "expected a module name"));
         }
-        if text.len() > crate::scan::MAX_NAME {
+        if text.len() > MAX_NAME {
             return Err(ParseError::new(
                 text,
                 offset,
-                format!(
-                    "a module name longer than {} bytes is not supported",
-                    crate::scan::MAX_NAME
-                ),
+                format!("a module name longer than {MAX_NAME} bytes is not supported"),
             ));
         }
         let mut start = 0;
@@ -86,7 +78,7 @@ fn check_identifier(component: &str) -> Result<(), (usize, String)> {
     if let Some((at, bad)) = chars.find(|&(_, c)| !(c == '_' || c.is_alphanumeric())) {
         return Err((at, format!("`{bad}` cannot appear in a Python identifier")));
     }
-    if KEYWORDS.contains(&component) {
+    if is_keyword(component.as_bytes()) {
         return Err((0, format!("`{component}` is a Python keyword")));
     }
     Ok(())

@@ -1,77 +1,34 @@
-//! [`Lexer`]: a byte-at-a-time reader of Python that reports the moments
+//! [`Scanner`]: a byte-at-a-time reader of Python that reports the moments
 //! code commits to a module name.
 //!
 //! The imports domain must reject a token exactly when the text stops
 //! being able to avoid a forbidden module: `import o` may still become
 //! `import osmosis`, but `import os` followed by a blank, a comma, a line
-//! end or a dot has committed to `os`. The lexer therefore reports a name
+//! end or a dot has committed to `os`. The scanner therefore reports a name
 //! when the byte that ends it arrives ([`Event`]), and the domain checks
 //! each report against its policy.
 //!
-//! The lexer is `Copy` and holds its names in fixed buffers, so the mask
-//! can try a token from the current state by copying ~300 bytes — nothing
-//! is allocated per token.
+//! What each byte is (a name, a number, an operator, a string, a comment,
+//! a line end) comes from the [`PyLexer`] the scanner carries, the one
+//! reader of Python every domain shares; the scanner adds only what
+//! imports need: the statement being read (`import`, `from`, other), the
+//! names just read, and the literal of a dynamic import. Code in an
+//! f-string's replacement fields is code here too (`f"{os.sep}"` uses
+//! `os`).
+//!
+//! The scanner is `Copy` and holds its names in fixed buffers, so the mask
+//! can try a token from the current state by copying it (under 512 bytes)
+//! — nothing is allocated per token.
 
-/// The longest name the lexer follows. A longer word is remembered as
+use ananke_pylex::{Class, PyLexer, Short, is_keyword, is_name_byte, is_string_prefix};
+
+/// The longest name the scanner follows. A longer word is remembered as
 /// "too long" and never matches a module name (module names in policies
-/// are far shorter; [`crate::ModuleName`] caps them at this length).
+/// are far shorter, and are capped at this length when parsed).
 pub(crate) const MAX_NAME: usize = 120;
 
 /// A name in a fixed buffer.
-#[derive(Clone, Copy)]
-pub(crate) struct Buf {
-    bytes: [u8; MAX_NAME],
-    len: u8,
-    overflow: bool,
-}
-
-impl Default for Buf {
-    fn default() -> Buf {
-        Buf {
-            bytes: [0; MAX_NAME],
-            len: 0,
-            overflow: false,
-        }
-    }
-}
-
-impl Buf {
-    pub(crate) fn push(&mut self, byte: u8) {
-        if (self.len as usize) < MAX_NAME {
-            self.bytes[self.len as usize] = byte;
-            self.len += 1;
-        } else {
-            self.overflow = true;
-        }
-    }
-
-    pub(crate) fn push_str(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.push(b);
-        }
-    }
-
-    fn clear(&mut self) {
-        self.len = 0;
-        self.overflow = false;
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len == 0 && !self.overflow
-    }
-
-    /// The name, or `None` when it overflowed or is not UTF-8.
-    pub(crate) fn as_str(&self) -> Option<&str> {
-        if self.overflow {
-            return None;
-        }
-        std::str::from_utf8(&self.bytes[..self.len as usize]).ok()
-    }
-
-    fn eq_bytes(&self, other: &[u8]) -> bool {
-        !self.overflow && &self.bytes[..self.len as usize] == other
-    }
-}
+pub(crate) type Name = Short<MAX_NAME>;
 
 /// How a module name was reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,30 +60,6 @@ pub(crate) enum Event<'a> {
     /// `name` is bound here (an import alias, an assignment target, a
     /// `def`, a parameter, ...): a later `name.attr` is not a module use.
     Bind(&'a str),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-enum Mode {
-    #[default]
-    Code,
-    Comment,
-    /// Inside a string literal.
-    Str {
-        quote: u8,
-        triple: bool,
-        /// Closing quotes seen so far (for triple quotes).
-        closing: u8,
-        escape: bool,
-        /// The literal is the argument of a dynamic import.
-        dynamic: bool,
-    },
-    /// A quote was read in code; how many of it (1 or 2) so far, to tell
-    /// `''`, `'x'` and `'''` apart.
-    Quotes {
-        quote: u8,
-        count: u8,
-        dynamic: bool,
-    },
 }
 
 /// What kind of statement the current logical line is.
@@ -175,46 +108,7 @@ enum Dynamic {
     Open,
 }
 
-/// The lexer state (see the module docs).
-#[derive(Clone, Copy, Default)]
-pub(crate) struct Lexer {
-    mode: Mode,
-    depth: u32,
-    stmt: Stmt,
-    /// The identifier being read.
-    word: Buf,
-    /// The last significant code byte before `word` (to tell `x.os` from
-    /// `os`).
-    before_word: u8,
-    /// The last significant code byte.
-    last: u8,
-    /// The dotted module name being read in an import statement, or the
-    /// module of a `from` statement.
-    module: Buf,
-    /// The literal of a dynamic import.
-    literal: Buf,
-    /// The literal gave up (an escape, a non-name character).
-    literal_plain: bool,
-    dynamic: Dynamic,
-    /// A name that is bound if `=` follows (or `:`, when
-    /// `colon_binds`).
-    pending_bind: Buf,
-    /// The pending name is a statement's first word or inside brackets
-    /// (an annotated name or parameter), where `:` binds it too.
-    colon_binds: bool,
-    /// Words read in this statement.
-    words: u16,
-    /// The previous word was `def`, `class`, `for`, `as`, ...: this word
-    /// is bound.
-    binds_next: bool,
-    /// A backslash ended the last code byte (line continuation).
-    backslash: bool,
-}
-
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
-
+/// The words after which a name is bound (`def f`, `for x`, `as y`, ...).
 const BINDERS: &[&[u8]] = &[
     b"def",
     b"class",
@@ -225,53 +119,73 @@ const BINDERS: &[&[u8]] = &[
     b"lambda",
 ];
 
-fn is_string_prefix(word: &Buf) -> bool {
-    if word.overflow || word.len == 0 || word.len > 2 {
-        return false;
-    }
-    let w = &word.bytes[..word.len as usize];
-    w.iter().all(|b| b"rRbBuUfFtT".contains(b))
+/// Marks the last significant byte as the end of a string (only a `.`
+/// there matters: it makes the next name an attribute).
+const STRING_END: u8 = b'"';
+
+/// The scanner state (see the module docs).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Scanner {
+    /// What each byte is.
+    py: PyLexer,
+    stmt: Stmt,
+    /// The name being read: an identifier in code, or, while `literal`
+    /// is set, the text of a dynamic import's string literal.
+    word: Name,
+    /// The closing quote of the dynamic import's literal being read, while
+    /// it still reads as a plain module name (no prefix that makes it an
+    /// f-string, no escape, no byte that is not a name byte or a dot).
+    literal: Option<u8>,
+    /// The last significant code byte before `word` (to tell `x.os` from
+    /// `os`).
+    before_word: u8,
+    /// The last significant code byte.
+    last: u8,
+    /// The dotted module name being read in an import statement, or the
+    /// module of a `from` statement.
+    module: Name,
+    dynamic: Dynamic,
+    /// A name that is bound if `=` follows (or `:`, when
+    /// `colon_binds`).
+    pending_bind: Name,
+    /// The pending name is a statement's first word or inside brackets
+    /// (an annotated name or parameter), where `:` binds it too.
+    colon_binds: bool,
+    /// This statement has read a name or a number already: a name read
+    /// now is not its first word.
+    has_words: bool,
+    /// The previous word was `def`, `class`, `for`, `as`, ...: this word
+    /// is bound.
+    binds_next: bool,
 }
 
-fn is_fstring_prefix(word: &Buf) -> bool {
-    word.bytes[..word.len as usize]
-        .iter()
-        .any(|b| b"fFtT".contains(b))
-}
-
-impl Lexer {
+impl Scanner {
     /// The module name being read in an import statement or a dynamic
     /// import's literal, as it would be reported if it ended here
     /// (`os.pa` in `import os.pa`, `os.` in `from os import `); `None`
     /// where no module name is being read.
-    pub(crate) fn pending_module(&self) -> Option<Buf> {
-        match self.mode {
-            Mode::Str { dynamic: true, .. } if self.literal_plain => Some(self.literal),
-            Mode::Quotes {
-                dynamic: true,
-                count: 1,
-                ..
-            } => Some(Buf::default()),
-            Mode::Code => {
-                let mut name = self.module;
-                match self.stmt {
-                    Stmt::Import(ImportPhase::Module)
-                    | Stmt::From(FromPhase::Module { relative: false }) => {}
-                    Stmt::From(FromPhase::Names { relative: false }) => name.push(b'.'),
-                    _ => return None,
-                }
-                name.push_str(&self.word.bytes[..self.word.len as usize]);
-                name.overflow |= self.word.overflow;
-                Some(name)
-            }
-            _ => None,
+    pub(crate) fn pending_module(&self) -> Option<Name> {
+        if self.literal.is_some() {
+            return Some(self.word);
         }
+        if !(self.py.in_code() || self.py.in_field()) {
+            return None;
+        }
+        let mut name = self.module;
+        match self.stmt {
+            Stmt::Import(ImportPhase::Module)
+            | Stmt::From(FromPhase::Module { relative: false }) => {}
+            Stmt::From(FromPhase::Names { relative: false }) => name.push(b'.'),
+            _ => return None,
+        }
+        name.push_short(&self.word);
+        Some(name)
     }
 
     /// The identifier being read in code that could be a plain name (not
     /// an attribute), if any.
     pub(crate) fn trailing_name(&self) -> Option<&str> {
-        if self.mode != Mode::Code || self.word.is_empty() || self.before_word == b'.' {
+        if self.literal.is_some() || self.word.is_empty() || self.before_word == b'.' {
             return None;
         }
         self.word.as_str()
@@ -291,137 +205,75 @@ impl Lexer {
     }
 
     fn byte<E>(&mut self, b: u8, on: &mut impl FnMut(Event<'_>) -> Result<(), E>) -> Result<(), E> {
-        match self.mode {
-            Mode::Comment => {
-                if b == b'\n' {
-                    self.mode = Mode::Code;
-                    return self.code(b, on);
+        let class = self.py.step(b);
+        if let Some(quote) = self.literal {
+            if class == Class::String {
+                return self.literal_byte(quote, b, on);
+            }
+            // A one-line string that its line ended: no module name.
+            self.literal = None;
+            self.word.clear();
+        }
+        if class == Class::Name {
+            if self.word.is_empty() {
+                self.before_word = self.last;
+            }
+            self.word.push(b);
+            return Ok(());
+        }
+        if !self.word.is_empty() {
+            if class == Class::StringStart
+                && let Some(prefix) = self.word.get()
+                && is_string_prefix(prefix)
+            {
+                let fstring = prefix.iter().any(|c| c.eq_ignore_ascii_case(&b'f'));
+                self.word.clear();
+                return self.open_quote(b, !fstring);
+            }
+            self.end_word(b, on)?;
+        }
+        match class {
+            Class::Name | Class::Blank | Class::Comment => Ok(()),
+            Class::LineEnd { logical } => {
+                if logical {
+                    self.end_statement();
                 }
                 Ok(())
             }
-            Mode::Quotes {
-                quote,
-                count,
-                dynamic,
-            } => {
-                if b == quote {
-                    if count == 2 {
-                        self.mode = Mode::Str {
-                            quote,
-                            triple: true,
-                            closing: 0,
-                            escape: false,
-                            dynamic: false,
-                        };
-                    } else {
-                        self.mode = Mode::Quotes {
-                            quote,
-                            count: 2,
-                            dynamic,
-                        };
-                    }
-                    return Ok(());
-                }
-                if count == 2 {
-                    // `''`: an empty string, then this byte in code.
-                    self.mode = Mode::Code;
-                    self.end_literal(dynamic, on)?;
-                    return self.code(b, on);
-                }
-                self.mode = Mode::Str {
-                    quote,
-                    triple: false,
-                    closing: 0,
-                    escape: false,
-                    dynamic,
-                };
-                self.string(b, on)
+            Class::StringStart => self.open_quote(b, true),
+            Class::String => {
+                // String text, or the braces and format specification of
+                // an f-string's replacement field.
+                self.dynamic = Dynamic::None;
+                self.pending_bind.clear();
+                self.last = STRING_END;
+                Ok(())
             }
-            Mode::Str { .. } => self.string(b, on),
-            Mode::Code => self.code(b, on),
+            Class::Number => {
+                // A number is a word that binds nothing: `lambda: 3 + x`
+                // binds no `x`.
+                self.has_words = true;
+                self.binds_next = false;
+                self.code(b, class, on)
+            }
+            Class::Op => self.code(b, class, on),
         }
     }
 
-    fn string<E>(
+    /// A byte of a dynamic import's literal (which is plain so far).
+    fn literal_byte<E>(
         &mut self,
+        quote: u8,
         b: u8,
         on: &mut impl FnMut(Event<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let Mode::Str {
-            quote,
-            triple,
-            closing,
-            escape,
-            dynamic,
-        } = self.mode
-        else {
-            return Ok(());
-        };
-        if escape {
-            self.mode = Mode::Str {
-                quote,
-                triple,
-                closing: 0,
-                escape: false,
-                dynamic,
-            };
-            return Ok(());
-        }
         if b == quote {
-            let closing = closing + 1;
-            if !triple || closing == 3 {
-                self.mode = Mode::Code;
-                self.last = quote;
-                return self.end_literal(dynamic, on);
-            }
-            self.mode = Mode::Str {
-                quote,
-                triple,
-                closing,
-                escape: false,
-                dynamic,
-            };
-            return Ok(());
-        }
-        self.mode = Mode::Str {
-            quote,
-            triple,
-            closing: 0,
-            escape: b == b'\\',
-            dynamic,
-        };
-        if b == b'\n' && !triple {
-            // An unterminated single-quoted string: the line ends it.
-            self.mode = Mode::Code;
-            return self.code(b, on);
-        }
-        if dynamic && self.literal_plain {
-            if b == b'.' {
-                if let Some(name) = self.literal.as_str() {
-                    on(Event::Module {
-                        name,
-                        via: Via::Dynamic,
-                        complete: false,
-                    })?;
-                }
-                self.literal.push(b);
-            } else if is_name_byte(b) {
-                self.literal.push(b);
-            } else {
-                self.literal_plain = false;
-            }
-        }
-        Ok(())
-    }
-
-    fn end_literal<E>(
-        &mut self,
-        dynamic: bool,
-        on: &mut impl FnMut(Event<'_>) -> Result<(), E>,
-    ) -> Result<(), E> {
-        if dynamic && self.literal_plain {
-            self.literal_plain = false;
-            if let Some(name) = self.literal.as_str()
+            // The closing quote (an escaped one gave up before).
+            self.literal = None;
+            self.last = STRING_END;
+            let name = self.word;
+            self.word.clear();
+            if let Some(name) = name.as_str()
                 && !name.is_empty()
             {
                 return on(Event::Module {
@@ -430,76 +282,51 @@ impl Lexer {
                     complete: true,
                 });
             }
+            return Ok(());
+        }
+        if b == b'.' {
+            if let Some(name) = self.word.as_str() {
+                on(Event::Module {
+                    name,
+                    via: Via::Dynamic,
+                    complete: false,
+                })?;
+            }
+            self.word.push(b);
+        } else if is_name_byte(b) {
+            self.word.push(b);
+        } else {
+            self.literal = None;
+            self.word.clear();
         }
         Ok(())
     }
 
-    fn code<E>(&mut self, b: u8, on: &mut impl FnMut(Event<'_>) -> Result<(), E>) -> Result<(), E> {
-        if is_name_byte(b) {
-            if self.word.is_empty() {
-                self.before_word = self.last;
-            }
-            self.word.push(b);
-            return Ok(());
-        }
-        if !self.word.is_empty() {
-            if matches!(b, b'\'' | b'"') && is_string_prefix(&self.word) {
-                let fstring = is_fstring_prefix(&self.word);
-                self.word.clear();
-                return self.open_quote(b, !fstring);
-            }
-            self.end_word(b, on)?;
-        }
-        if b == b' ' || b == b'\t' || b == b'\x0c' || b == b'\r' {
-            return Ok(());
-        }
-        let continued = std::mem::take(&mut self.backslash);
-        match b {
-            b'\n' => {
-                if self.depth == 0 && !continued {
-                    self.end_statement();
-                }
-                return Ok(());
-            }
-            b'\\' => {
-                self.backslash = true;
-                return Ok(());
-            }
-            b'#' => {
-                self.mode = Mode::Comment;
-                return Ok(());
-            }
-            b'\'' | b'"' => return self.open_quote(b, true),
-            _ => {}
-        }
+    /// A number or operator byte.
+    fn code<E>(
+        &mut self,
+        b: u8,
+        class: Class,
+        on: &mut impl FnMut(Event<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
         if !self.pending_bind.is_empty() {
-            if (b == b'=' || (b == b':' && self.colon_binds))
+            if class == Class::Op
+                && (b == b'=' || (b == b':' && self.colon_binds))
                 && let Some(name) = self.pending_bind.as_str()
             {
                 on(Event::Bind(name))?;
             }
             self.pending_bind.clear();
         }
-        match b {
-            b'(' | b'[' | b'{' => {
-                self.depth += 1;
-                if b == b'(' && self.dynamic == Dynamic::Callee {
-                    self.dynamic = Dynamic::Open;
-                } else {
-                    self.dynamic = Dynamic::None;
+        let dynamic = std::mem::take(&mut self.dynamic);
+        if class == Class::Op {
+            match b {
+                b'(' if dynamic == Dynamic::Callee => self.dynamic = Dynamic::Open,
+                b';' if self.py.depth() == 0 => {
+                    self.end_statement();
+                    return Ok(());
                 }
-            }
-            b')' | b']' | b'}' => {
-                self.depth = self.depth.saturating_sub(1);
-                self.dynamic = Dynamic::None;
-            }
-            b';' if self.depth == 0 => {
-                self.end_statement();
-                return Ok(());
-            }
-            b',' => {
-                self.dynamic = Dynamic::None;
-                match self.stmt {
+                b',' => match self.stmt {
                     Stmt::Import(_) => {
                         self.stmt = Stmt::Import(ImportPhase::Module);
                         self.module.clear();
@@ -508,11 +335,8 @@ impl Lexer {
                         self.stmt = Stmt::From(FromPhase::Names { relative });
                     }
                     _ => {}
-                }
-            }
-            b'.' => {
-                self.dynamic = Dynamic::None;
-                match self.stmt {
+                },
+                b'.' => match self.stmt {
                     Stmt::From(FromPhase::Module { .. }) if self.module.is_empty() => {
                         self.stmt = Stmt::From(FromPhase::Module { relative: true });
                     }
@@ -520,9 +344,9 @@ impl Lexer {
                         self.module.push(b'.');
                     }
                     _ => {}
-                }
+                },
+                _ => {}
             }
-            _ => self.dynamic = Dynamic::None,
         }
         if self.stmt == Stmt::Start {
             self.stmt = Stmt::Other;
@@ -531,28 +355,26 @@ impl Lexer {
         Ok(())
     }
 
+    /// A string opens at `quote`; `plain` unless its prefix makes it an
+    /// f-string (whose text is no module name).
     fn open_quote<E>(&mut self, quote: u8, plain: bool) -> Result<(), E> {
         let dynamic = self.dynamic == Dynamic::Open;
         self.dynamic = Dynamic::None;
         self.pending_bind.clear();
+        self.last = STRING_END;
         if self.stmt == Stmt::Start {
             self.stmt = Stmt::Other;
         }
-        if dynamic {
-            self.literal.clear();
-            self.literal_plain = plain;
+        if dynamic && plain {
+            self.word.clear();
+            self.literal = Some(quote);
         }
-        self.mode = Mode::Quotes {
-            quote,
-            count: 1,
-            dynamic,
-        };
         Ok(())
     }
 
     fn end_statement(&mut self) {
         self.stmt = Stmt::Start;
-        self.words = 0;
+        self.has_words = false;
         self.module.clear();
         self.dynamic = Dynamic::None;
         self.pending_bind.clear();
@@ -568,10 +390,10 @@ impl Lexer {
     ) -> Result<(), E> {
         let word = self.word;
         self.word.clear();
-        let is = |w: &[u8]| word.eq_bytes(w);
-        let keyword = crate::names::KEYWORDS.iter().any(|k| is(k.as_bytes()));
+        let is = |w: &[u8]| word.is(w);
+        let keyword = word.get().is_some_and(is_keyword);
         self.last = b'a';
-        self.words = self.words.saturating_add(1);
+        let first = !std::mem::replace(&mut self.has_words, true);
         if std::mem::take(&mut self.binds_next)
             && !keyword
             && let Some(name) = word.as_str()
@@ -594,11 +416,11 @@ impl Lexer {
                     Stmt::Other
                 };
                 if matches!(self.stmt, Stmt::Other) {
-                    self.word_in_expression(&word, keyword, next, on)?;
+                    self.word_in_expression(&word, keyword, first, next, on)?;
                 }
                 Ok(())
             }
-            Stmt::Other => self.word_in_expression(&word, keyword, next, on),
+            Stmt::Other => self.word_in_expression(&word, keyword, first, next, on),
             Stmt::Import(phase) => self.word_in_import(phase, &word, next, on),
             Stmt::From(phase) => self.word_in_from(phase, &word, next, on),
         }
@@ -606,8 +428,9 @@ impl Lexer {
 
     fn word_in_expression<E>(
         &mut self,
-        word: &Buf,
+        word: &Name,
         keyword: bool,
+        first: bool,
         next: u8,
         on: &mut impl FnMut(Event<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
@@ -625,23 +448,22 @@ impl Lexer {
             })?;
         }
         self.pending_bind = *word;
-        self.colon_binds = self.words == 1 || self.depth > 0;
+        // The depth after `next`: a bracket that ends the word also ends
+        // the pending name, whatever this says.
+        self.colon_binds = first || self.py.depth() > 0;
         Ok(())
     }
 
     fn word_in_import<E>(
         &mut self,
         phase: ImportPhase,
-        word: &Buf,
+        word: &Name,
         next: u8,
         on: &mut impl FnMut(Event<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
         match phase {
             ImportPhase::Module => {
-                self.module.push_str(&word.bytes[..word.len as usize]);
-                if word.overflow {
-                    self.module.overflow = true;
-                }
+                self.module.push_short(word);
                 let complete = next != b'.';
                 if let Some(name) = self.module.as_str() {
                     on(Event::Module {
@@ -659,7 +481,7 @@ impl Lexer {
                 }
             }
             ImportPhase::AfterModule => {
-                if word.eq_bytes(b"as") {
+                if word.is(b"as") {
                     self.stmt = Stmt::Import(ImportPhase::Alias);
                     self.binds_next = false;
                 }
@@ -678,19 +500,16 @@ impl Lexer {
     fn word_in_from<E>(
         &mut self,
         phase: FromPhase,
-        word: &Buf,
+        word: &Name,
         next: u8,
         on: &mut impl FnMut(Event<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
         match phase {
-            FromPhase::Module { relative } if word.eq_bytes(b"import") => {
+            FromPhase::Module { relative } if word.is(b"import") => {
                 self.stmt = Stmt::From(FromPhase::Names { relative });
             }
             FromPhase::Module { relative } => {
-                self.module.push_str(&word.bytes[..word.len as usize]);
-                if word.overflow {
-                    self.module.overflow = true;
-                }
+                self.module.push_short(word);
                 let complete = next != b'.';
                 if !relative && let Some(name) = self.module.as_str() {
                     on(Event::Module {
@@ -704,20 +523,20 @@ impl Lexer {
                 }
             }
             FromPhase::AfterModule { relative } => {
-                if word.eq_bytes(b"import") {
+                if word.is(b"import") {
                     self.stmt = Stmt::From(FromPhase::Names { relative });
                 }
             }
-            FromPhase::Names { relative } if word.eq_bytes(b"as") => {
+            FromPhase::Names { relative } if word.is(b"as") => {
                 self.stmt = Stmt::From(FromPhase::Alias { relative });
                 self.binds_next = false;
             }
             FromPhase::Names { relative } => {
-                if !relative && let Some(module) = self.module.as_str() {
-                    let mut full = Buf::default();
-                    full.push_str(module.as_bytes());
+                if !relative && let Some(module) = self.module.get() {
+                    let mut full = Name::default();
+                    full.push_slice(module);
                     full.push(b'.');
-                    full.push_str(&word.bytes[..word.len as usize]);
+                    full.push_short(word);
                     if let Some(name) = full.as_str() {
                         on(Event::Module {
                             name,
@@ -747,8 +566,8 @@ mod tests {
 
     fn events(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        let mut lexer = Lexer::default();
-        lexer
+        let mut scanner = Scanner::default();
+        scanner
             .feed::<()>(text.as_bytes(), &mut |e| {
                 out.push(match e {
                     Event::Module {
@@ -809,7 +628,32 @@ mod tests {
         );
         assert!(events("s = 'import os'  # import sys\n").len() == 1);
         assert!(events("'''\nimport os\n'''\n").is_empty());
-        assert_eq!(events("x = f'{os.sep}'\n"), ["bind:x"]);
+    }
+
+    #[test]
+    fn only_plain_literals_name_modules() {
+        assert_eq!(events("__import__(rb'os')\n"), ["Dynamic:os"]);
+        assert!(events("__import__(f'os')\n").is_empty());
+        assert!(events("__import__('''os''')\n").is_empty());
+        assert!(events("__import__('o\\s')\n").is_empty());
+        assert!(events("__import__('os\n").is_empty(), "unterminated");
+        assert!(events("__import__ ('os')\n") == ["Dynamic:os"]);
+    }
+
+    /// The expressions in an f-string's replacement fields are code: a
+    /// module can be used or imported there.
+    #[test]
+    fn fstring_fields_are_code() {
+        assert_eq!(events("x = f'{os.sep}'\n"), ["bind:x", "Use:os"]);
+        assert_eq!(
+            events("print(f\"{__import__('os').sep}\")\n"),
+            ["Dynamic:os"]
+        );
+        assert_eq!(events("f'{x!r:>{os.sep}}'\n"), ["Use:os"]);
+        assert_eq!(events("f'{a.os.b}'\n"), ["Use:a"]);
+        assert!(events("f'{{os.sep}}'\n").is_empty(), "`{{` is a brace");
+        assert!(events("f'{os:.2f}'\n").is_empty(), "a format spec");
+        assert!(events("rb'{os.sep}'\n").is_empty(), "not an f-string");
     }
 
     #[test]
@@ -819,5 +663,20 @@ mod tests {
             ["bind:f", "bind:os", "bind:n"]
         );
         assert_eq!(events("for re in xs:\n"), ["bind:re"]);
+    }
+
+    /// The mask copies the scanner for every token it tries.
+    #[test]
+    fn the_scanner_is_small() {
+        assert!(std::mem::size_of::<Scanner>() <= 512);
+    }
+
+    #[test]
+    fn numbers_are_no_names() {
+        assert!(events("x = 1.5\n") == ["bind:x"]);
+        assert!(events("y = 0xFF.real\n") == ["bind:y"]);
+        assert_eq!(events("f = lambda: 3 + os\n"), ["bind:f"]);
+        // A keyword glued to a number is a keyword, as CPython reads it.
+        assert_eq!(events("[1for os in x]\n"), ["bind:os"]);
     }
 }

@@ -14,7 +14,6 @@
 //! Run with `cargo xtask bench` (or `cargo bench -p ananke-syntax`).
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,22 +25,6 @@ use ananke_syntax::{
 use criterion::Criterion;
 use llguidance::api::TopLevelGrammar;
 use llguidance::{Matcher, ParserFactory};
-
-fn programs() -> Vec<String> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    let path = dir.join("mbpp_typed.jsonl");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {} ({e}); set ANANKE_DATA_DIR", path.display()));
-    text.lines()
-        .map(|line| {
-            let record: serde_json::Value = serde_json::from_str(line).expect("JSON record");
-            record["source"].as_str().expect("source").to_owned()
-        })
-        .collect()
-}
 
 /// A raw llguidance matcher for the Python grammar, set up as the backend
 /// sets up its own (same tokenizer environment, slices and limits).
@@ -193,7 +176,10 @@ fn criterion_group(c: &mut Criterion) {
 }
 
 fn main() {
-    let programs = programs();
+    let programs: Vec<String> = ananke_testkit::typed_programs()
+        .into_iter()
+        .map(|program| program.source)
+        .collect();
     let xgrammar_steps = std::env::var("ANANKE_BENCH_XGRAMMAR_STEPS")
         .ok()
         .and_then(|v| v.parse().ok())

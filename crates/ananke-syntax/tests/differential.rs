@@ -10,7 +10,7 @@ use ananke_core::TokenMask;
 use ananke_syntax::{
     GrammarSource, SyntaxConstraint, SyntaxDomain, SyntaxVocab, backend_by_name, python,
 };
-use common::{Fed, byte_vocab, feed, records};
+use common::{Fed, byte_vocab, feed};
 
 fn both(vocab: &Arc<SyntaxVocab>) -> [SyntaxDomain; 2] {
     ["llguidance", "xgrammar"].map(|name| SyntaxDomain::new(backend_by_name(name, vocab).unwrap()))
@@ -133,29 +133,27 @@ fn python_verdicts_agree_on_real_programs() {
     let xgr_start = xgr
         .constraint(&python::grammar_for("xgrammar"), "python")
         .unwrap();
-    let programs = records("mbpp_typed.jsonl");
-    for record in &programs {
-        let source = record["source"].as_str().unwrap();
+    let programs = ananke_testkit::typed_programs();
+    for program in &programs {
         assert!(
-            accepts(&vocab, &llg_start, source),
+            accepts(&vocab, &llg_start, &program.source),
             "llguidance rejects {}",
-            record["id"]
+            program.id
         );
         assert!(
-            accepts(&vocab, &xgr_start, source),
+            accepts(&vocab, &xgr_start, &program.source),
             "xgrammar rejects {}",
-            record["id"]
+            program.id
         );
     }
     // Mutants are ill-typed, not ill-formed: both must accept them too.
-    let mutants = records("mbpp_mutants.jsonl");
-    for record in mutants.iter().step_by(7) {
-        let source = record["source"].as_str().unwrap();
+    let mutants = ananke_testkit::mutants();
+    for mutant in mutants.iter().step_by(7) {
         assert_eq!(
-            accepts(&vocab, &llg_start, source),
-            accepts(&vocab, &xgr_start, source),
+            accepts(&vocab, &llg_start, &mutant.source),
+            accepts(&vocab, &xgr_start, &mutant.source),
             "verdicts differ on {}",
-            record["id"]
+            mutant.id
         );
     }
     println!("{} programs accepted by both backends", programs.len());

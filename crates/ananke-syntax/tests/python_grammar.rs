@@ -8,7 +8,7 @@ use ananke_syntax::{
     GrammarSource, LlguidanceBackend, LlguidanceLimits, SyntaxConstraint, SyntaxDomain,
     SyntaxVocab, python,
 };
-use common::{Fed, byte_vocab, cpython_parses, feed, records};
+use common::{Fed, byte_vocab, cpython_parses, feed};
 
 fn python_start(vocab: &Arc<SyntaxVocab>) -> SyntaxConstraint {
     let domain = SyntaxDomain::new(Arc::new(LlguidanceBackend::new(vocab).unwrap()));
@@ -19,19 +19,18 @@ fn python_start(vocab: &Arc<SyntaxVocab>) -> SyntaxConstraint {
 
 fn accepts_every_mbpp_program(vocab: Arc<SyntaxVocab>) {
     let start = python_start(&vocab);
-    let programs = records("mbpp_typed.jsonl");
+    let programs = ananke_testkit::typed_programs();
     assert_eq!(
         programs.len(),
         264,
         "the typed MBPP corpus has 264 programs"
     );
     let mut failures = Vec::new();
-    for record in &programs {
-        let source = record["source"].as_str().unwrap();
-        let tokens = vocab.encode(source);
+    for program in &programs {
+        let tokens = vocab.encode(&program.source);
         let fed = feed(&vocab, &start, &tokens);
         if fed != (Fed::All { accepting: true }) {
-            failures.push(format!("{}: {fed:?}", record["id"]));
+            failures.push(format!("{}: {fed:?}", program.id));
         }
     }
     println!(

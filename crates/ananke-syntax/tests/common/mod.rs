@@ -1,36 +1,13 @@
-//! Helpers shared by the syntax tests: the evaluation data and token
-//! force-feeding.
+//! Helpers shared by the syntax tests: a byte vocabulary, token
+//! force-feeding and CPython's verdict (the corpus comes from
+//! `ananke_testkit`).
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use ananke_core::{MeetSemilattice, TokenId, TokenMask};
 use ananke_syntax::{SyntaxConstraint, SyntaxVocab};
-
-/// `ANANKE_DATA_DIR`, or `../shared/data` beside the repository.
-pub fn data_dir() -> PathBuf {
-    std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    )
-}
-
-/// The records of a JSONL file in the data directory. Missing data is a
-/// failure, not a skip: CI provides it.
-pub fn records(file: &str) -> Vec<serde_json::Value> {
-    let path = data_dir().join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {} ({e}); set ANANKE_DATA_DIR to the folder holding the evaluation data",
-            path.display()
-        )
-    });
-    text.lines()
-        .map(|line| serde_json::from_str(line).expect("every line is a JSON record"))
-        .collect()
-}
 
 /// A vocabulary with one token per byte (ids 0–255) and an end token
 /// (256): rejections land on exact byte offsets.
@@ -83,11 +60,12 @@ pub fn feed(vocab: &SyntaxVocab, start: &SyntaxConstraint, tokens: &[TokenId]) -
     }
 }
 
-/// Runs CPython's parser on `source`: whether it is valid Python.
+/// Runs CPython's parser ([`ananke_testkit::python`]) on `source`:
+/// whether it is valid Python.
 pub fn cpython_parses(source: &str) -> bool {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    let mut child = Command::new("python3")
+    let mut child = Command::new(ananke_testkit::python())
         .args(["-c", "import ast, sys; ast.parse(sys.stdin.read())"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
