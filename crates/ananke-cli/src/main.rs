@@ -9,8 +9,10 @@
 //! ananke explain --file prog.py --offset 120
 //! ananke generate --spec demo/running_max.toml --model smollm2
 //! ananke eval --jsonl ../shared/data/mbpp_typed.jsonl --limit 20 --mypy .cache/venv/bin/mypy
+//! ananke corpus stdlib --tokenizer cl100k_base --backend xgrammar --sample 40
 //! ```
 
+mod corpus;
 mod generate;
 mod plot;
 
@@ -50,6 +52,9 @@ enum Command {
     /// syntax only, every domain) and judge the programs with CPython,
     /// mypy --strict and the tests.
     Eval(generate::EvalArgs),
+    /// Force-feed a corpus of real Python (the standard library) through
+    /// the syntax domain alone and report every module it rejects.
+    Corpus(corpus::CorpusArgs),
 }
 
 #[derive(Args)]
@@ -120,6 +125,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::Generate(args) => generate::generate(args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => generate::eval(args).map(|()| ExitCode::SUCCESS),
+        Command::Corpus(args) => corpus::corpus(args),
     };
     match result {
         Ok(code) => code,

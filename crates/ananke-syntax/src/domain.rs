@@ -40,6 +40,22 @@ struct PathNode {
 
 type Path = Option<Arc<PathNode>>;
 
+/// A path is as long as the text (a large module is 100,000 tokens and
+/// more), and the derived drop would recurse once per node: unlink the
+/// nodes this drop owns one at a time instead, stopping at the first one
+/// still shared.
+impl Drop for PathNode {
+    fn drop(&mut self) {
+        let mut next = self.parent.take();
+        while let Some(node) = next {
+            next = match Arc::try_unwrap(node) {
+                Ok(mut owned) => owned.parent.take(),
+                Err(_) => None,
+            };
+        }
+    }
+}
+
 fn path_len(path: &Path) -> usize {
     path.as_ref().map_or(0, |n| n.len)
 }
@@ -664,5 +680,30 @@ impl Domain for SyntaxDomain {
         constraint
             .fork()
             .unwrap_or_else(|e| SyntaxConstraint::bottom(format!("fork failed: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_paths_drop_without_recursion() {
+        // A million tokens, dropped on a thread with a small stack: the
+        // derived drop would overflow it.
+        let worker = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(|| {
+                let mut path: Path = None;
+                for token in 0..1_000_000 {
+                    path = push(&path, token);
+                }
+                let shared = parent(&parent(&path));
+                drop(path);
+                assert_eq!(path_len(&shared), 999_998);
+                drop(shared);
+            })
+            .unwrap();
+        worker.join().unwrap();
     }
 }
