@@ -16,6 +16,7 @@
 //! events to the other.
 
 use ananke_pylex::{Class, PyLexer};
+use smallvec::SmallVec;
 
 use crate::holes::Granularity;
 
@@ -28,26 +29,32 @@ pub enum HoleEvent {
     Close(Granularity),
 }
 
+/// Bytes of a statement a [`StructureScanner`] holds without allocating
+/// (most lines of code are shorter).
+pub const INLINE_LINE: usize = 128;
+
 /// Finds structure in committed text, statement by statement: `def name(`
 /// opens a FUNCTION hole, a statement ending in `:` opens a BLOCK hole for
 /// its indented body, `return ` or ` = ` opens a TERM hole that the end of
 /// the statement closes; a dedent closes the blocks (and functions) it
 /// leaves. Text inside strings and comments is never structure.
 ///
-/// Small and cheap to clone, so the session keeps one per committed token.
+/// Small and cheap to clone, so the session keeps one per committed token:
+/// a statement of up to [`INLINE_LINE`] bytes and up to eight nested
+/// blocks are kept inline, so the clone allocates nothing.
 #[derive(Clone, Debug, Default)]
 pub struct StructureScanner {
     /// Where the committed text stands: strings, comments, brackets.
     lexer: PyLexer,
     /// The current statement so far (its logical line), without comments.
-    line: Vec<u8>,
+    line: SmallVec<[u8; INLINE_LINE]>,
     /// Whether the statement has begun: a byte of code or of a string.
     started: bool,
     /// Whether the last byte that was neither blank nor comment was a `:`
     /// in code (so a statement ending now is a block header).
     colon_last: bool,
     /// Open blocks: (indentation of the header line, is a function).
-    blocks: Vec<(usize, bool)>,
+    blocks: SmallVec<[(usize, bool); 8]>,
     /// Whether a TERM hole is open in this statement.
     term_open: bool,
 }
