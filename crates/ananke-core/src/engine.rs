@@ -12,7 +12,15 @@
 //! [`PropagationError::NonTermination`].
 //!
 //! The graph is built once and shared (`Arc`); each engine value owns its
-//! scratch space, so a propagation allocates nothing unless it fails.
+//! scratch space, so a propagation allocates nothing unless it fails (or
+//! refines more targets than [`Propagation::refinements`] holds inline).
+//!
+//! A propagation reports what it did: each [`Refinement`] names the edge
+//! that fired, its endpoints, the target's constraint before and the image
+//! that tightened it. Callers that keep a record of why a constraint grew
+//! (the runtime's hole tree) read it there, and a morphism can put the
+//! change in words ([`DynMorphism::describe`]), so nobody has to diff
+//! states to rediscover what a morphism added.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -22,9 +30,10 @@ use std::sync::Arc;
 use fixedbitset::FixedBitSet;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
+use smallvec::SmallVec;
 
 use crate::{
-    ChangedDomains, Domain, DomainHandle, DomainId, DynMorphism, Error, Morphism,
+    ChangedDomains, Domain, DomainHandle, DomainId, DynConstraint, DynMorphism, Error, Morphism,
     ProductConstraint, ProductDomain, erase_morphism,
 };
 
@@ -143,14 +152,38 @@ fn display_steps(steps: &[EdgeStep]) -> String {
         .join(", ")
 }
 
+/// One morphism image that tightened its target during a propagation.
+///
+/// Both constraints are shared handles (an `Arc` clone each), so recording
+/// a refinement copies no constraint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refinement {
+    /// The edge that fired (its morphism: [`PropagationEngine::morphism`]).
+    pub edge: EdgeId,
+    /// The domain the morphism read.
+    pub source: DomainId,
+    /// The domain it tightened.
+    pub target: DomainId,
+    /// The target's constraint just before the image was met into it.
+    pub before: DynConstraint,
+    /// The image the morphism produced; `before ⊓ image` differs from
+    /// `before`.
+    pub image: DynConstraint,
+}
+
 /// What a successful propagation did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Propagation {
     /// Morphism applications performed.
     pub steps: usize,
     /// Domains whose constraint changed (not counting the seeds' own
     /// change), in the order they first changed.
     pub changed: ChangedDomains,
+    /// Every image that changed its target, in the order they were met
+    /// (a domain tightened twice appears twice). Empty — and unallocated —
+    /// when no morphism changed anything; a token rarely changes more than
+    /// a few targets, so up to four are kept inline.
+    pub refinements: SmallVec<[Refinement; 4]>,
 }
 
 struct EdgeData {
@@ -349,6 +382,16 @@ impl PropagationEngine {
         self.network.step_bound
     }
 
+    /// The morphism on `edge` (to name it, or to have it
+    /// [`describe`](DynMorphism::describe) one of a propagation's
+    /// [`refinements`](Propagation::refinements)).
+    pub fn morphism(&self, edge: EdgeId) -> Option<&dyn DynMorphism> {
+        self.network
+            .graph
+            .edge_weight(EdgeIndex::new(edge.index()))
+            .map(|data| &*data.morphism)
+    }
+
     /// Propagates the changes in `seeds` through the network until a
     /// fixpoint, updating `product` in place.
     ///
@@ -361,10 +404,10 @@ impl PropagationEngine {
         seeds: &[Seed<'_>],
     ) -> Result<Propagation, PropagationError> {
         let network = Arc::clone(&self.network);
-        let expected = network.product.top();
-        if product.layout_id() != expected.layout_id() {
+        let expected = network.product.layout_id();
+        if product.layout_id() != expected {
             return Err(Error::ForeignProduct {
-                expected: expected.layout_id(),
+                expected,
                 found: product.layout_id(),
             }
             .into());
@@ -404,6 +447,13 @@ impl PropagationEngine {
                 continue;
             }
             let bottom = met.is_bottom();
+            result.refinements.push(Refinement {
+                edge: EdgeId(edge),
+                source,
+                target,
+                before: current.clone(),
+                image,
+            });
             product.replace_unchecked(target, met);
             self.scratch.changed_by[target.index()] = Some(edge);
             if !self.scratch.changed.put(target.index()) {

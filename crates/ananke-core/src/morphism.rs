@@ -6,6 +6,12 @@
 //! *monotone* (a stricter source never implies a looser target) and
 //! *⊥-preserving* (a contradiction implies a contradiction). The harness in
 //! [`crate::laws`] checks both.
+//!
+//! A morphism may also put what an image adds in words
+//! ([`Morphism::describe`]): the engine reports every image that tightened
+//! its target ([`Propagation::refinements`](crate::Propagation::refinements)), and a runtime
+//! that records why constraints grew asks the morphism, not the target's
+//! domain, because only the morphism knows what its image means.
 
 use std::any::{TypeId, type_name};
 use std::fmt;
@@ -28,6 +34,21 @@ pub trait Morphism: Send + Sync + 'static {
     /// The target constraint implied by `source`. Return the target's ⊤ when
     /// `source` implies nothing.
     fn apply(&self, source: &Self::Source) -> Self::Target;
+
+    /// What `image` (an [`apply`](Morphism::apply) result) adds to
+    /// `before` (the target's constraint it tightened), one fact per
+    /// sentence, worded as a predicate of the code that was written
+    /// (`uses `math.`, so the module must import `math``): a record of
+    /// why a constraint grew reads `<morphism>: <who> <fact>`.
+    ///
+    /// Empty, the default, when the change is not worth a record: facts
+    /// that follow from others already recorded, or that change at every
+    /// token. It runs only for images that changed their target, never
+    /// inside propagation itself.
+    fn describe(&self, before: &Self::Target, image: &Self::Target) -> Vec<String> {
+        let _ = (before, image);
+        Vec::new()
+    }
 }
 
 /// A morphism from a closure, for small glue and tests.
@@ -90,6 +111,16 @@ pub trait DynMorphism: Send + Sync {
     fn target_type_name(&self) -> &'static str;
     /// See [`Morphism::apply`]; errors when `source` has the wrong type.
     fn apply(&self, source: &DynConstraint) -> Result<DynConstraint, Error>;
+    /// See [`Morphism::describe`]; errors when a constraint has the wrong
+    /// type. The default describes nothing.
+    fn describe(
+        &self,
+        before: &DynConstraint,
+        image: &DynConstraint,
+    ) -> Result<Vec<String>, Error> {
+        let _ = (before, image);
+        Ok(Vec::new())
+    }
 }
 
 /// A typed morphism behind the [`DynMorphism`] interface.
@@ -124,6 +155,16 @@ impl<M: Morphism> DynMorphism for ErasedMorphism<M> {
     fn apply(&self, source: &DynConstraint) -> Result<DynConstraint, Error> {
         let typed = source.expect_ref::<M::Source>(self.0.name())?;
         Ok(DynConstraint::new(self.0.apply(typed)))
+    }
+
+    fn describe(
+        &self,
+        before: &DynConstraint,
+        image: &DynConstraint,
+    ) -> Result<Vec<String>, Error> {
+        let before = before.expect_ref::<M::Target>(self.0.name())?;
+        let image = image.expect_ref::<M::Target>(self.0.name())?;
+        Ok(self.0.describe(before, image))
     }
 }
 

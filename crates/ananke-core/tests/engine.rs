@@ -7,8 +7,8 @@ use ananke_core::laws::{LawConfig, assert_laws, check_morphism};
 use ananke_core::reference::strategies::interval;
 use ananke_core::reference::{Interval, Parity, SignSet};
 use ananke_core::{
-    Bounded, DomainHandle, Error, FnMorphism, LatticeDomain, MeetSemilattice, ProductDomain,
-    PropagationEngine, PropagationError, Seed,
+    Bounded, DomainHandle, DynConstraint, Error, FnMorphism, LatticeDomain, MeetSemilattice,
+    Morphism, ProductDomain, PropagationEngine, PropagationError, Seed,
 };
 
 type IntervalDomain = LatticeDomain<Interval>;
@@ -383,4 +383,98 @@ fn propagate_all_settles_a_fresh_product() {
     assert_eq!(state.get(x).unwrap(), &Interval::new(1, 2));
     assert_eq!(state.get(y).unwrap(), &Interval::new(-2, -1));
     assert!(state.get(x).unwrap().leq(&Interval::new(1, 4)));
+}
+
+/// `[lo, hi] ↦ [lo, +∞)`, which says in words when it raises a floor.
+struct Floor;
+
+impl Morphism for Floor {
+    type Source = Interval;
+    type Target = Interval;
+
+    fn name(&self) -> &str {
+        "floor"
+    }
+
+    fn apply(&self, source: &Interval) -> Interval {
+        match source.bounds() {
+            None => Interval::bottom(),
+            Some((lo, _)) => Interval::new(lo, i64::MAX),
+        }
+    }
+
+    fn describe(&self, before: &Interval, image: &Interval) -> Vec<String> {
+        match (before.bounds(), image.bounds()) {
+            (Some((old, _)), Some((new, _))) if new > old => {
+                vec![format!("raises the floor from {old} to {new}")]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[test]
+fn a_propagation_reports_the_images_that_changed_their_targets() {
+    let (product, x, y) = two_intervals();
+    let mut network = PropagationEngine::builder(&product);
+    let floor = network.connect(x, y, 0, Floor).unwrap();
+    let copy = network
+        .connect(y, x, 1, FnMorphism::new("copy", |i: &Interval| *i))
+        .unwrap();
+    let mut engine = network.build();
+    assert_eq!(engine.morphism(floor).unwrap().name(), "floor");
+    assert_eq!(engine.morphism(copy).unwrap().name(), "copy");
+
+    let mut state = product.top();
+    state.set(x, Interval::new(3, 8)).unwrap();
+    state.set(y, Interval::new(0, 5)).unwrap();
+    let seeds = [Seed {
+        domain: x.id(),
+        reason: "x in [3, 8]",
+    }];
+    let result = engine.propagate(&mut state, &seeds).unwrap();
+    assert_eq!(state.get(y).unwrap(), &Interval::new(3, 5));
+    assert_eq!(state.get(x).unwrap(), &Interval::new(3, 5));
+    let edges: Vec<_> = result.refinements.iter().map(|r| r.edge).collect();
+    assert_eq!(edges, [floor, copy]);
+    let first = &result.refinements[0];
+    assert_eq!((first.source, first.target), (x.id(), y.id()));
+    assert_eq!(
+        first.before.downcast_ref::<Interval>(),
+        Some(&Interval::new(0, 5))
+    );
+    assert_eq!(
+        first.image.downcast_ref::<Interval>(),
+        Some(&Interval::new(3, i64::MAX))
+    );
+    let words = engine
+        .morphism(first.edge)
+        .unwrap()
+        .describe(&first.before, &first.image)
+        .unwrap();
+    assert_eq!(words, ["raises the floor from 0 to 3"]);
+    // A morphism that says nothing has nothing described.
+    let second = &result.refinements[1];
+    let morphism = engine.morphism(second.edge).unwrap();
+    assert!(
+        morphism
+            .describe(&second.before, &second.image)
+            .unwrap()
+            .is_empty()
+    );
+    // Constraints of the wrong type are an error, not a panic.
+    assert!(
+        engine
+            .morphism(first.edge)
+            .unwrap()
+            .describe(&DynConstraint::new(Parity::Even), &first.image)
+            .is_err()
+    );
+
+    // Propagating again changes nothing and reports nothing (nothing is
+    // allocated for it either: the list is inline).
+    let again = engine.propagate(&mut state, &seeds).unwrap();
+    assert!(again.refinements.is_empty());
+    assert!(!again.refinements.spilled());
+    assert!(again.changed.is_empty());
 }

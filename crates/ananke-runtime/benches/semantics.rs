@@ -128,12 +128,7 @@ fn cases() -> Vec<Case> {
     let text = std::fs::read_to_string(root.join("../ananke-semantics/contracts/mbpp.toml"))
         .expect("contracts");
     let doc: toml::Table = text.parse().expect("TOML");
-    let corpus: Vec<serde_json::Value> =
-        std::fs::read_to_string(root.join("../../../shared/data/mbpp_typed.jsonl"))
-            .expect("data")
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("JSON"))
-            .collect();
+    let corpus = ananke_testkit::typed_programs();
     let strings = |v: &toml::Value| -> Vec<String> {
         v.as_array()
             .expect("array")
@@ -146,13 +141,14 @@ fn cases() -> Vec<Case> {
         .expect("contracts")
         .iter()
         .map(|c| {
-            let record = corpus
+            let program = corpus
                 .iter()
-                .find(|r| r["id"].as_str() == c["id"].as_str())
+                .find(|p| Some(p.id.as_str()) == c["id"].as_str())
                 .expect("record");
-            let source = record["source"].as_str().expect("source");
-            let entry = record["entry_point"].as_str().expect("entry point");
-            let def = source.find(&format!("def {entry}(")).expect("def");
+            let source = program.source.as_str();
+            let def = source
+                .find(&format!("def {}(", program.entry_point))
+                .expect("def");
             let end = def + source[def..].find(":\n").expect("header") + 2;
             Case {
                 header: source[..end].to_owned(),

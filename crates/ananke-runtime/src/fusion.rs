@@ -10,15 +10,23 @@
 //! domains remain over many candidates, they run in parallel (rayon) on the
 //! same candidates and their masks are intersected. Every decision is
 //! counted in [`FusionStats`].
+//!
+//! Fusion knows the product and the cache it is handed, nothing of the
+//! spec or the session: a session owns a [`Fusion`] and lends it the
+//! compiled spec's product and cache at each step.
+//!
+//! On the sequential path a step allocates nothing once every domain has
+//! run once (its last mask is kept in place); what remains is a cache
+//! miss's copy of the mask it stores, and the parallel path's one mask per
+//! domain.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use ananke_core::{
     DomainId, DynConstraint, Error, ProductConstraint, ProductDomain, StepContext, TokenMask,
 };
-
-use crate::session::Shared;
 
 /// Masks kept in the shared cache.
 pub const MASK_CACHE_CAPACITY: usize = 256;
@@ -245,9 +253,12 @@ impl Fusion {
         self.order = order;
     }
 
+    /// Writes into `out` the tokens every domain of `state` allows, with
+    /// `cache` the masks shared by the sessions of one compiled spec.
     pub(crate) fn compute(
         &mut self,
-        shared: &Shared,
+        product: &ProductDomain,
+        cache: &Mutex<MaskCache>,
         state: &ProductConstraint,
         ctx: StepContext<'_>,
         out: &mut TokenMask,
@@ -261,15 +272,33 @@ impl Fusion {
             self.reorder();
         }
         out.fill(true);
-        let product = &shared.product;
+        // Lent out for the step (the domains below borrow `self`), so that
+        // the order is read in place rather than copied.
+        let order = std::mem::take(&mut self.order);
+        let result = self.run_in(&order, product, cache, state, ctx, out);
+        self.order = order;
+        result
+    }
+
+    /// The domains in `order`, one after another over the candidates the
+    /// previous ones left, until two or more expensive ones remain over
+    /// many candidates: those run in parallel.
+    fn run_in(
+        &mut self,
+        order: &[DomainId],
+        product: &ProductDomain,
+        cache: &Mutex<MaskCache>,
+        state: &ProductConstraint,
+        ctx: StepContext<'_>,
+        out: &mut TokenMask,
+    ) -> Result<(), Error> {
         let n_vocab = out.len() as f64;
-        let order = self.order.clone();
         for (position, &id) in order.iter().enumerate() {
             if out.is_empty() {
                 self.stats.domains[id.index()].skipped += 1;
                 continue;
             }
-            let remaining: Vec<DomainId> = order[position..].to_vec();
+            let remaining = &order[position..];
             let expensive = remaining
                 .iter()
                 .filter(|d| {
@@ -279,24 +308,26 @@ impl Fusion {
                 })
                 .count();
             if expensive >= 2 && out.count() as f64 >= PARALLEL_MIN_SHARE * n_vocab {
-                self.parallel(shared, state, ctx, &remaining, out)?;
-                return Ok(());
+                return self.parallel(product, state, ctx, remaining, out);
             }
-            self.one(shared, state, ctx, id, out)?;
+            self.narrow_by(product, cache, state, ctx, id, out)?;
         }
         Ok(())
     }
 
-    /// One domain over the candidates in `out`, leaving its result there.
-    fn one(
+    /// Narrows the candidates in `out` to those domain `id` allows: its
+    /// last mask when neither its constraint nor its candidates changed,
+    /// else a cached mask, else its own `token_mask` (measured).
+    fn narrow_by(
         &mut self,
-        shared: &Shared,
+        product: &ProductDomain,
+        cache: &Mutex<MaskCache>,
         state: &ProductConstraint,
         ctx: StepContext<'_>,
         id: DomainId,
         out: &mut TokenMask,
     ) -> Result<(), Error> {
-        let domain = shared.product.domain(id).expect("id from the product");
+        let domain = product.domain(id).expect("id from the product");
         let component = state.component(id).expect("id from the product");
         let stats = &mut self.stats.domains[id.index()];
         let before = out.count() as u64;
@@ -316,8 +347,7 @@ impl Fusion {
             None
         };
         if let Some(key) = key
-            && shared
-                .mask_cache
+            && cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .get((id, key), &mut self.scratch)
@@ -345,8 +375,7 @@ impl Fusion {
             estimate.nanos = 0.8 * estimate.nanos + 0.2 * nanos;
             estimate.keep = 0.8 * estimate.keep + 0.2 * kept;
             if let Some(key) = key {
-                shared
-                    .mask_cache
+                cache
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .put((id, key), out);
@@ -368,7 +397,7 @@ impl Fusion {
     /// The remaining domains in parallel over the same candidates.
     fn parallel(
         &mut self,
-        shared: &Shared,
+        product: &ProductDomain,
         state: &ProductConstraint,
         ctx: StepContext<'_>,
         remaining: &[DomainId],
@@ -380,7 +409,7 @@ impl Fusion {
         let results: Vec<(DomainId, Result<TokenMask, Error>, u64)> = remaining
             .par_iter()
             .map(|&id| {
-                let domain = shared.product.domain(id).expect("id from the product");
+                let domain = product.domain(id).expect("id from the product");
                 let component = state.component(id).expect("id from the product");
                 let mut mask = TokenMask::new_empty(candidates.len());
                 let started = Instant::now();
@@ -400,5 +429,39 @@ impl Fusion {
             out.and_with(&mask);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mask(bits: &[u32]) -> TokenMask {
+        let mut mask = TokenMask::new_empty(8);
+        for &bit in bits {
+            mask.set(bit, true);
+        }
+        mask
+    }
+
+    #[test]
+    fn the_cache_forgets_the_least_recently_used_mask() {
+        let domain = DomainId::from_index(0);
+        let mut cache = MaskCache::new(2);
+        let mut out = TokenMask::new_empty(8);
+        cache.put((domain, 1), &mask(&[1]));
+        cache.put((domain, 2), &mask(&[2]));
+        assert!(cache.get((domain, 1), &mut out));
+        assert_eq!(out, mask(&[1]));
+        // Key 2 is the least recently used: the third mask evicts it.
+        cache.put((domain, 3), &mask(&[3]));
+        assert_eq!(cache.len(), 2);
+        assert!(!cache.get((domain, 2), &mut out));
+        assert!(cache.get((domain, 1), &mut out));
+        assert!(cache.get((domain, 3), &mut out));
+        assert_eq!(out, mask(&[3]));
+        let mut none = MaskCache::new(0);
+        none.put((domain, 1), &mask(&[1]));
+        assert!(none.is_empty());
     }
 }

@@ -7,15 +7,18 @@
 //! one function's needs become visible to its siblings. Lifting computes
 //! what all children of a hole share (the join, for domains that have one)
 //! and meets it into the parent. Holes are opened as generation reveals
-//! structure ([`StructureScanner`]): a `def` opens a FUNCTION hole, an
-//! indented block a BLOCK hole, an expression after `return` or `=` a TERM
-//! hole.
+//! structure ([`StructureScanner`](crate::structure::StructureScanner)): a
+//! `def` opens a FUNCTION hole, an indented block a BLOCK hole, an
+//! expression after `return` or `=` a TERM hole.
 
 use std::fmt;
 use std::str::FromStr;
 
 use ananke_core::{DomainId, DynConstraint, Error, ProductConstraint, ProductDomain};
 use im::Vector;
+
+/// The name of the hole every tree starts with.
+pub const MODULE_HOLE: &str = "module";
 
 /// How big a hole is, finest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -75,6 +78,12 @@ impl fmt::Display for Granularity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct HoleId(pub u32);
 
+impl fmt::Display for HoleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
 /// Whether a refinement stays below the hole or also constrains its
 /// ancestors (and through them, its siblings).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,6 +130,18 @@ pub struct HoleConflict {
     pub constraint: String,
 }
 
+/// Why a hole operation failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HoleError {
+    /// The tree has no hole with that id (it comes from another tree).
+    #[error("no hole {0} in the tree")]
+    UnknownHole(HoleId),
+    /// A refinement made a hole contradictory.
+    #[error(transparent)]
+    Conflict(#[from] HoleConflict),
+}
+
 /// The tree of holes (persistent: a clone is a checkpoint).
 #[derive(Clone, Debug)]
 pub struct HoleTree {
@@ -133,7 +154,7 @@ impl HoleTree {
         let mut holes = Vector::new();
         holes.push_back(Hole {
             id: HoleId(0),
-            name: crate::MODULE_HOLE.to_owned(),
+            name: MODULE_HOLE.to_owned(),
             granularity: Granularity::Module,
             parent: None,
             children: Vec::new(),
@@ -171,10 +192,10 @@ impl HoleTree {
         parent: HoleId,
         name: &str,
         granularity: Granularity,
-    ) -> Result<HoleId, Error> {
+    ) -> Result<HoleId, HoleError> {
         let parent_hole = self
             .get(parent)
-            .ok_or_else(|| Error::UnknownDomain(format!("hole #{}", parent.0)))?
+            .ok_or(HoleError::UnknownHole(parent))?
             .clone();
         let id = HoleId(self.holes.len() as u32);
         self.holes.push_back(Hole {
@@ -209,7 +230,8 @@ impl HoleTree {
     /// Meets `constraint` (for `domain`) into `id` and its descendants, and
     /// with [`Scope::Module`] into its ancestors and their descendants too.
     /// A hole that becomes ⊥ is reported with every provenance of that
-    /// domain that reached it.
+    /// domain that reached it; the holes met into before it keep the
+    /// refinement (refine a clone to have all or nothing).
     pub fn refine(
         &mut self,
         id: HoleId,
@@ -217,7 +239,10 @@ impl HoleTree {
         constraint: &DynConstraint,
         reason: &str,
         scope: Scope,
-    ) -> Result<(), HoleConflict> {
+    ) -> Result<(), HoleError> {
+        if self.get(id).is_none() {
+            return Err(HoleError::UnknownHole(id));
+        }
         let top = match scope {
             Scope::Local => id,
             Scope::Module => {
@@ -233,19 +258,19 @@ impl HoleTree {
             let hole = &mut self.holes[current.0 as usize];
             hole.provenance.push((domain, reason.to_owned()));
             if let Err(e) = hole.constraint.meet_component_dyn(domain, constraint) {
-                return Err(HoleConflict {
+                return Err(HoleError::Conflict(HoleConflict {
                     hole: hole.name.clone(),
                     domain: domain.to_string(),
                     provenance: vec![reason.to_owned()],
                     constraint: e.to_string(),
-                });
+                }));
             }
             let component = hole.constraint.component(domain).cloned();
             if let Some(component) = component
                 && component.is_bottom()
             {
                 let product = hole.constraint.domain();
-                return Err(HoleConflict {
+                return Err(HoleError::Conflict(HoleConflict {
                     hole: hole.name.clone(),
                     domain: product.name(domain).to_owned(),
                     provenance: hole
@@ -255,7 +280,7 @@ impl HoleTree {
                         .map(|(_, r)| r.clone())
                         .collect(),
                     constraint: format!("{component:?}"),
-                });
+                }));
             }
             stack.extend(hole.children.iter().copied());
         }
@@ -354,140 +379,108 @@ impl HoleTree {
     }
 }
 
-/// An event of the [`StructureScanner`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HoleEvent {
-    /// A hole opens (its name and size).
-    Open(String, Granularity),
-    /// The innermost hole of this size closes.
-    Close(Granularity),
-}
-
-/// Finds structure in committed text, line by line: `def name(` opens a
-/// FUNCTION hole, a line ending in `:` opens a BLOCK hole for its indented
-/// body, `return ` or ` = ` opens a TERM hole that the end of the line
-/// closes; a dedent closes the blocks (and functions) it leaves.
-///
-/// Persistent and small, so the session keeps one per committed token.
-#[derive(Clone, Debug, Default)]
-pub struct StructureScanner {
-    /// The current line so far.
-    line: String,
-    /// Open blocks: (indentation of the header line, is a function).
-    blocks: Vec<(usize, bool)>,
-    /// Whether a TERM hole is open on this line.
-    term_open: bool,
-    /// Inside a bracket (newlines do not end statements).
-    depth: usize,
-}
-
-impl StructureScanner {
-    /// Feeds committed text; returns the hole events it reveals.
-    pub fn feed(&mut self, text: &str) -> Vec<HoleEvent> {
-        let mut events = Vec::new();
-        for c in text.chars() {
-            if c == '\n' && self.depth == 0 {
-                let line = std::mem::take(&mut self.line);
-                self.end_line(&line, &mut events);
-                continue;
-            }
-            let was_blank = self.line.trim().is_empty();
-            // The first character of a statement line fixes its
-            // indentation: blocks it does not indent into are closed.
-            if was_blank && self.depth == 0 && !c.is_whitespace() && c != '#' {
-                self.dedent_to(indent_of(&self.line), &mut events);
-            }
-            self.line.push(c);
-            match c {
-                '(' | '[' | '{' => self.depth += 1,
-                ')' | ']' | '}' => self.depth = self.depth.saturating_sub(1),
-                _ => {}
-            }
-            let trimmed = self.line.trim_start();
-            if !self.term_open
-                && self.depth == 0
-                && (trimmed == "return " || (trimmed.ends_with(" = ") && !trimmed.contains("==")))
-            {
-                self.term_open = true;
-                events.push(HoleEvent::Open(
-                    trimmed.trim().to_owned(),
-                    Granularity::Term,
-                ));
-            }
-        }
-        events
-    }
-
-    fn dedent_to(&mut self, indent: usize, events: &mut Vec<HoleEvent>) {
-        while let Some(&(header_indent, is_function)) = self.blocks.last() {
-            if indent > header_indent {
-                break;
-            }
-            self.blocks.pop();
-            events.push(HoleEvent::Close(Granularity::Block));
-            if is_function {
-                events.push(HoleEvent::Close(Granularity::Function));
-            }
-        }
-    }
-
-    fn end_line(&mut self, line: &str, events: &mut Vec<HoleEvent>) {
-        if self.term_open {
-            self.term_open = false;
-            events.push(HoleEvent::Close(Granularity::Term));
-        }
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            return;
-        }
-        let indent = indent_of(line);
-        if trimmed.ends_with(':') {
-            let is_function = trimmed.starts_with("def ") || trimmed.starts_with("async def ");
-            if is_function {
-                let name = trimmed
-                    .trim_start_matches("async ")
-                    .trim_start_matches("def ");
-                let name = name.split('(').next().unwrap_or(name).trim();
-                events.push(HoleEvent::Open(name.to_owned(), Granularity::Function));
-            }
-            events.push(HoleEvent::Open(
-                trimmed.trim_end_matches(':').to_owned(),
-                Granularity::Block,
-            ));
-            self.blocks.push((indent, is_function));
-        }
-    }
-}
-
-fn indent_of(line: &str) -> usize {
-    line.len() - line.trim_start_matches([' ', '\t']).len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ananke_core::reference::Interval;
+    use ananke_core::{LatticeDomain, MeetSemilattice};
+
+    /// A tree over one `range` domain, with a function `f` under the
+    /// module and a term `t` in it.
+    fn tree() -> (HoleTree, DomainId, HoleId, HoleId) {
+        let mut builder = ProductDomain::builder();
+        let range = builder
+            .add(LatticeDomain::<Interval>::new("range"))
+            .unwrap()
+            .id();
+        let mut tree = HoleTree::new(builder.build().top());
+        let f = tree.open(tree.root(), "f", Granularity::Function).unwrap();
+        let t = tree.open(f, "y =", Granularity::Term).unwrap();
+        (tree, range, f, t)
+    }
+
+    fn range_of(tree: &HoleTree, id: HoleId, range: DomainId) -> Interval {
+        *tree
+            .get(id)
+            .unwrap()
+            .constraint
+            .component(range)
+            .unwrap()
+            .downcast_ref::<Interval>()
+            .unwrap()
+    }
 
     #[test]
-    fn the_scanner_opens_and_closes_holes() {
-        let mut scanner = StructureScanner::default();
-        let mut events = scanner.feed("def f(x: int) -> int:\n    y = x\n    return y\n");
-        events.extend(scanner.feed("z = 1\n"));
-        use Granularity::*;
+    fn a_local_refinement_stays_below_and_a_module_one_reaches_everything() {
+        let (mut tree, range, f, t) = tree();
+        let local = DynConstraint::new(Interval::new(0, 9));
+        tree.refine(f, range, &local, "f's body", Scope::Local)
+            .unwrap();
+        assert_eq!(range_of(&tree, t, range), Interval::new(0, 9));
+        assert!(range_of(&tree, tree.root(), range).is_top());
+        let module = DynConstraint::new(Interval::new(5, 20));
+        tree.refine(t, range, &module, "a module fact", Scope::Module)
+            .unwrap();
+        assert_eq!(range_of(&tree, tree.root(), range), Interval::new(5, 20));
+        assert_eq!(range_of(&tree, t, range), Interval::new(5, 9));
+        let reasons: Vec<&str> = tree
+            .get(t)
+            .unwrap()
+            .provenance
+            .iter()
+            .map(|(_, r)| r.as_str())
+            .collect();
+        assert_eq!(reasons, ["f's body", "a module fact"]);
+        assert_eq!(tree.active(), t);
+    }
+
+    #[test]
+    fn a_contradiction_names_the_hole_and_every_source() {
+        let (mut tree, range, f, _) = tree();
+        tree.refine(
+            f,
+            range,
+            &DynConstraint::new(Interval::new(0, 3)),
+            "small",
+            Scope::Local,
+        )
+        .unwrap();
+        let err = tree
+            .refine(
+                f,
+                range,
+                &DynConstraint::new(Interval::new(7, 9)),
+                "large",
+                Scope::Local,
+            )
+            .unwrap_err();
+        let HoleError::Conflict(conflict) = err else {
+            panic!("{err}")
+        };
+        assert_eq!(conflict.hole, "f");
+        assert_eq!(conflict.domain, "range");
+        assert_eq!(conflict.provenance, ["small", "large"]);
+    }
+
+    #[test]
+    fn a_missing_hole_is_reported_as_such() {
+        let (mut tree, range, _, _) = tree();
+        let missing = HoleId(42);
         assert_eq!(
-            events,
-            [
-                HoleEvent::Open("f".into(), Function),
-                HoleEvent::Open("def f(x: int) -> int".into(), Block),
-                HoleEvent::Open("y =".into(), Term),
-                HoleEvent::Close(Term),
-                HoleEvent::Open("return".into(), Term),
-                HoleEvent::Close(Term),
-                HoleEvent::Close(Block),
-                HoleEvent::Close(Function),
-                HoleEvent::Open("z =".into(), Term),
-                HoleEvent::Close(Term),
-            ]
+            tree.open(missing, "g", Granularity::Function),
+            Err(HoleError::UnknownHole(missing))
         );
+        let err = tree
+            .refine(
+                missing,
+                range,
+                &DynConstraint::new(Interval::new(0, 1)),
+                "?",
+                Scope::Module,
+            )
+            .unwrap_err();
+        assert_eq!(err, HoleError::UnknownHole(missing));
+        assert_eq!(err.to_string(), "no hole #42 in the tree");
     }
 
     #[test]

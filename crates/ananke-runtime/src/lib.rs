@@ -1,16 +1,23 @@
 /*!
-The runtime: composes the domains into one product, drives generation one
-token at a time, and offers the `ananke` command-line tool.
+The runtime: composes the domains into one product and drives generation
+one token at a time. (The `ananke` command is the `ananke-cli` crate's,
+built on this one.)
 
 - [`Spec`] says what a generation must satisfy (TOML or a builder).
-- [`Ananke`] compiles a spec once: vocabulary, grammar, product of domains,
-  propagation network. [`Session`] is one generation: `compute_mask`,
-  `commit`, `rollback`, `checkpoint`/`restore`, `fork`, `explain`,
-  `jump_forward` — the calls SGLang and vLLM make.
+- [`Ananke`] is a spec compiled once: vocabulary, grammar, product of
+  domains, propagation network, initial constraint. The built-in domains
+  come from one table ([`DOMAINS`] names them) and the morphisms between
+  them from another ([`morphisms`]); the spec's plugins are loaded beside
+  them ([`plugin`]).
+- [`Session`] is one generation: `compute_mask`, `commit`, `rollback`,
+  `checkpoint`/`restore`, `fork`, `explain`, `jump_forward` — the calls
+  SGLang and vLLM make. It runs what was compiled and names no domain.
 - Mask fusion ([`fusion`]) orders domains by measured cost and selectivity,
   reuses and caches masks, and counts what it did.
-- [`holes`] keeps the tree of holes that generation reveals.
-- [`Registry`] composes domains (crates now, plugins later) by name.
+- [`holes`] keeps the tree of holes that generation reveals, and
+  [`structure`] finds them in the committed text.
+- [`Registry`] composes domains (crates and plugins) and morphisms by name,
+  for callers that build a product by hand.
 
 # Example
 
@@ -32,6 +39,10 @@ assert!(mask.contains(vocab.encode("\n")[0]));
 ```
 */
 
+mod ananke;
+mod compile;
+mod domains;
+mod error;
 pub mod fusion;
 pub mod holes;
 pub mod morphisms;
@@ -39,14 +50,16 @@ pub mod plugin;
 mod registry;
 mod session;
 pub mod spec;
+pub mod structure;
 
-/// The name of the hole every tree starts with.
-pub const MODULE_HOLE: &str = "module";
-
-pub use holes::{Granularity, HoleId, HoleTree, Scope};
+pub use ananke::Ananke;
+pub use domains::DOMAINS;
+pub use error::RuntimeError;
+pub use holes::{Granularity, HoleError, HoleId, HoleTree, MODULE_HOLE, Scope};
+pub use morphisms::priority;
 pub use plugin::{Plugin, PluginConstraint, PluginDomainHost, PluginError};
-pub use registry::{Composition, InitialError, Registry, priority};
-pub use session::{Ananke, DOMAINS, Explanation, Rejection, RuntimeError, Session};
+pub use registry::{Composition, InitialError, Registry};
+pub use session::{Explanation, Rejection, Session};
 pub use spec::{
     CfgSpec, HoleSpec, ImportsSpec, PluginSpec, SemanticsSpec, Spec, SpecError, SyntaxSpec,
     TaskSpec, TypesSpec,

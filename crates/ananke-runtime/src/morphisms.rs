@@ -5,8 +5,8 @@
 //!   (`math.` in `return math.sqrt(x)`) requires that module. If the
 //!   policy forbids it the product is ⊥ (the imports mask has already kept
 //!   such tokens out); otherwise the requirement travels to the module:
-//!   the session records it on the module hole, and the module cannot end
-//!   before importing it.
+//!   the morphism describes each new requirement, the session records it
+//!   on the module hole, and the module cannot end before importing it.
 //! - [`ImportsToTypes`]: the modules the policy requires are assumed
 //!   imported in the types domain, so their names and typeshed members are
 //!   in scope wherever the code reads them.
@@ -30,14 +30,75 @@
 //!   from the very header the code has, nothing changes.
 //!
 //! All are monotone and ⊥-preserving (checked in `tests/imports.rs` and
-//! `tests/semantics.rs`).
+//! `tests/semantics.rs`). The table `EDGES` says which domains each connects, and
+//! with what priority: the runtime wires every edge whose two domains are
+//! composed.
 
-use ananke_cfg::CfgConstraint;
-use ananke_core::{MeetSemilattice, Morphism};
-use ananke_imports::{ImportPolicy, ImportsConstraint, ModuleName};
-use ananke_semantics::{Contract, SemanticsConstraint, Sort};
-use ananke_types::{Type, TypesConstraint};
 use std::sync::{Arc, Mutex};
+
+use ananke_cfg::{CfgConstraint, CfgDomain};
+use ananke_core::{DynMorphism, MeetSemilattice, Morphism, erase_morphism};
+use ananke_imports::{ImportPolicy, ImportsConstraint, ImportsDomain, ModuleName};
+use ananke_semantics::{Contract, SemanticsConstraint, SemanticsDomain, Sort};
+use ananke_types::{Type, TypesConstraint, TypesDomain};
+
+/// Priorities of the morphisms between the built-in domains (lower fires
+/// first), in the order of DESIGN.md §4. Its syntax→types, types→syntax and
+/// syntax→cfg are no edges: every domain observes each committed token in
+/// the step the syntax domain accepts it (what syntax→types and syntax→cfg
+/// would carry), and fusion runs the types mask on the syntax survivors
+/// (what types→syntax would do).
+pub mod priority {
+    /// types → imports.
+    pub const TYPES_TO_IMPORTS: u32 = 2;
+    /// imports → types.
+    pub const IMPORTS_TO_TYPES: u32 = 3;
+    /// control flow → semantics.
+    pub const CFG_TO_SEMANTICS: u32 = 5;
+    /// semantics → types.
+    pub const SEMANTICS_TO_TYPES: u32 = 6;
+}
+
+/// A morphism between two built-in domains, wired whenever both are
+/// composed.
+pub(crate) struct Edge {
+    /// The source domain's name.
+    pub(crate) source: &'static str,
+    /// The target domain's name.
+    pub(crate) target: &'static str,
+    /// See [`priority`].
+    pub(crate) priority: u32,
+    /// A fresh morphism (one per compiled spec: some keep a cache).
+    pub(crate) morphism: fn() -> Arc<dyn DynMorphism>,
+}
+
+/// Every morphism between built-in domains, in the order they are wired.
+pub(crate) const EDGES: &[Edge] = &[
+    Edge {
+        source: TypesDomain::NAME,
+        target: ImportsDomain::NAME,
+        priority: priority::TYPES_TO_IMPORTS,
+        morphism: || erase_morphism(TypesToImports),
+    },
+    Edge {
+        source: ImportsDomain::NAME,
+        target: TypesDomain::NAME,
+        priority: priority::IMPORTS_TO_TYPES,
+        morphism: || erase_morphism(ImportsToTypes),
+    },
+    Edge {
+        source: SemanticsDomain::NAME,
+        target: TypesDomain::NAME,
+        priority: priority::SEMANTICS_TO_TYPES,
+        morphism: || erase_morphism(SemanticsToTypes::default()),
+    },
+    Edge {
+        source: CfgDomain::NAME,
+        target: SemanticsDomain::NAME,
+        priority: priority::CFG_TO_SEMANTICS,
+        morphism: || erase_morphism(CfgToSemantics),
+    },
+];
 
 /// types → imports (see the module docs).
 #[derive(Clone, Copy, Debug, Default)]
@@ -65,6 +126,17 @@ impl Morphism for TypesToImports {
             }
         }
         required.into()
+    }
+
+    /// Each module the image requires that `before` did not: the code
+    /// `uses `math.`, so the module must import `math``.
+    fn describe(&self, before: &ImportsConstraint, image: &ImportsConstraint) -> Vec<String> {
+        image
+            .policy()
+            .required()
+            .filter(|module| !before.policy().required().any(|known| known == *module))
+            .map(|module| format!("uses `{module}.`, so the module must import `{module}`"))
+            .collect()
     }
 }
 

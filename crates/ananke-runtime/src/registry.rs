@@ -9,25 +9,6 @@ use ananke_core::{
 };
 use ananke_imports::ImportsDomain;
 
-/// Priorities of the standard morphisms (lower fires first), in the order
-/// of DESIGN.md §4.
-pub mod priority {
-    /// syntax → types.
-    pub const SYNTAX_TO_TYPES: u32 = 0;
-    /// types → syntax.
-    pub const TYPES_TO_SYNTAX: u32 = 1;
-    /// types → imports.
-    pub const TYPES_TO_IMPORTS: u32 = 2;
-    /// imports → types.
-    pub const IMPORTS_TO_TYPES: u32 = 3;
-    /// syntax → control flow.
-    pub const SYNTAX_TO_CFG: u32 = 4;
-    /// control flow → semantics.
-    pub const CFG_TO_SEMANTICS: u32 = 5;
-    /// semantics → types.
-    pub const SEMANTICS_TO_TYPES: u32 = 6;
-}
-
 struct PendingEdge {
     source: String,
     target: String,
@@ -58,7 +39,10 @@ impl Registry {
         }
     }
 
-    /// A registry with every domain this build ships: today, `imports`.
+    /// A registry holding the imports domain: the one built-in domain that
+    /// needs neither a vocabulary nor a spec to be built, so a product
+    /// composed by hand can start from it. (A spec compiles every built-in
+    /// domain that applies: [`Ananke::new`](crate::Ananke::new).)
     pub fn with_standard_domains() -> Result<Registry, Error> {
         let mut registry = Registry::new();
         registry.register(ImportsDomain::new())?;

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use ananke_imports::{ImportPolicy, ModuleName, PackageName, VersionSet};
 use serde::Deserialize;
 
-use crate::Granularity;
+use crate::holes::{Granularity, MODULE_HOLE};
 
 /// A spec field that is wrong, and why.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -434,13 +434,10 @@ impl Spec {
         let mut names = BTreeSet::new();
         for (i, hole) in self.holes.iter().enumerate() {
             let field = |f: &str| format!("holes[{i}].{f}");
-            if hole.name.trim().is_empty() || hole.name == crate::MODULE_HOLE {
+            if hole.name.trim().is_empty() || hole.name == MODULE_HOLE {
                 return Err(SpecError::new(
                     field("name"),
-                    format!(
-                        "must be a non-empty name other than `{}`",
-                        crate::MODULE_HOLE
-                    ),
+                    format!("must be a non-empty name other than `{}`", MODULE_HOLE),
                 ));
             }
             if !names.insert(hole.name.clone()) {
@@ -467,7 +464,7 @@ impl Spec {
         }
         for (i, hole) in self.holes.iter().enumerate() {
             if let Some(parent) = &hole.parent
-                && parent != crate::MODULE_HOLE
+                && parent != MODULE_HOLE
                 && !names.contains(parent)
             {
                 return Err(SpecError::new(

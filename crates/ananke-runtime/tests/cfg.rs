@@ -8,14 +8,9 @@ use ananke_runtime::{Ananke, Spec};
 use common::first_rejected_token;
 
 fn programs() -> Vec<(String, String)> {
-    common::corpus()
-        .iter()
-        .map(|v| {
-            (
-                v["id"].as_str().unwrap().to_owned(),
-                v["source"].as_str().unwrap().to_owned(),
-            )
-        })
+    ananke_testkit::typed_programs()
+        .into_iter()
+        .map(|p| (p.id, p.source))
         .collect()
 }
 

@@ -15,15 +15,15 @@ fn rejected(tokenizer: &str, requirements: Option<&str>) -> (usize, Vec<String>)
     spec.cfg.requirements = requirements.map(str::to_owned);
     // One compilation, a body session per program.
     let ananke = Ananke::new(&spec).unwrap();
-    for record in &common::corpus() {
-        let Some((header, body)) = common::split_body(record) else {
+    for program in &ananke_testkit::typed_programs() {
+        let Some((header, body)) = common::split_body(&program.source, &program.entry_point) else {
             continue;
         };
         tried += 1;
         if let Some((at, why)) = common::first_body_rejection(&ananke, &header, &body) {
             rejected.push(format!(
                 "{} at {at} after {:?}: {why}",
-                record["id"].as_str().unwrap(),
+                program.id,
                 &body[at.saturating_sub(30)..at]
             ));
         }

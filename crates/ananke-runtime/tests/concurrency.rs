@@ -11,10 +11,10 @@ use ananke_core::TokenMask;
 use ananke_runtime::{Ananke, Session, Spec};
 
 fn programs(n: usize) -> Vec<String> {
-    common::corpus()
-        .iter()
+    ananke_testkit::typed_programs()
+        .into_iter()
         .take(n)
-        .map(|v| v["source"].as_str().unwrap().to_owned())
+        .map(|p| p.source)
         .collect()
 }
 

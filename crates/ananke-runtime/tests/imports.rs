@@ -6,8 +6,6 @@
 //! imports obey the laws.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::Command;
 
 use ananke_core::laws::{LawConfig, assert_laws, check_morphism};
 use ananke_core::{
@@ -18,19 +16,6 @@ use ananke_runtime::morphisms::{ImportsToTypes, TypesToImports};
 use ananke_runtime::{Ananke, HoleSpec, RuntimeError, Spec};
 use ananke_types::TypesConstraint;
 use proptest::prelude::*;
-
-fn records(file: &str) -> Vec<serde_json::Value> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {} ({e}); set ANANKE_DATA_DIR", path.display()));
-    text.lines()
-        .map(|l| serde_json::from_str(l).expect("JSON record"))
-        .collect()
-}
 
 /// CPython's view of each program: for each module it imports (by
 /// top-level name), the byte offset where the text first commits to that
@@ -115,27 +100,13 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let programs = records("mbpp_typed.jsonl");
+    let programs = ananke_testkit::typed_programs();
     let input: String = programs
         .iter()
-        .map(|p| serde_json::to_string(&p["source"]).unwrap() + "\n")
+        .map(|p| serde_json::to_string(&p.source).unwrap() + "\n")
         .collect();
-    let mut child = Command::new("python3")
-        .args(["-c", ORACLE])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 runs (CPython is the oracle)");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let facts: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let out = ananke_testkit::run_python(ORACLE, &input);
+    let facts: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     programs
         .iter()
         .zip(facts)
@@ -145,8 +116,8 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .iter()
                 .map(|f| Case {
-                    id: p["id"].as_str().unwrap().to_owned(),
-                    source: p["source"].as_str().unwrap().to_owned(),
+                    id: p.id.clone(),
+                    source: p.source.clone(),
                     module: f["module"].as_str().unwrap().to_owned(),
                     commit: f["commit"].as_u64().unwrap() as usize,
                     stripped: f["stripped"].as_str().unwrap().to_owned(),
@@ -185,19 +156,19 @@ fn first_rejection(ananke: &Ananke, source: &str) -> Option<((usize, usize), Str
 
 #[test]
 fn an_empty_policy_rejects_no_corpus_program() {
-    let programs = records("mbpp_typed.jsonl");
+    let programs = ananke_testkit::typed_programs();
     for tokenizer in ["cl100k_base", "o200k_base"] {
         let ananke = Ananke::new(&Spec::python(tokenizer)).unwrap();
         let rejected: Vec<String> = programs
             .iter()
             .filter(|p| {
-                let source = p["source"].as_str().unwrap();
                 let vocab = ananke.vocab();
                 let mut session = ananke.session().unwrap();
-                session.commit_many(&vocab.encode(source)).unwrap() < vocab.encode(source).len()
+                session.commit_many(&vocab.encode(&p.source)).unwrap()
+                    < vocab.encode(&p.source).len()
                     || !session.is_accepting().unwrap()
             })
-            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .map(|p| p.id.clone())
             .collect();
         assert!(rejected.is_empty(), "{tokenizer}: {rejected:?}");
     }

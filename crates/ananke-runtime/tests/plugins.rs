@@ -263,29 +263,19 @@ fn deny_calls_rejects_the_call_and_nothing_else() {
 
 #[test]
 fn the_corpus_passes_the_default_call_policy() {
-    let text = std::fs::read_to_string(
-        std::env::var_os("ANANKE_DATA_DIR")
-            .map_or_else(
-                || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-                PathBuf::from,
-            )
-            .join("mbpp_typed.jsonl"),
-    )
-    .unwrap();
     let ananke = Ananke::new(&spec_with("deny_calls", None)).unwrap();
     let style = Ananke::new(&spec_with("style", None)).unwrap();
     let (mut by_style, mut programs) = (Vec::new(), 0);
-    for line in text.lines() {
-        let record: serde_json::Value = serde_json::from_str(line).unwrap();
-        let source = record["source"].as_str().unwrap();
+    for program in ananke_testkit::typed_programs() {
+        let source = program.source.as_str();
         assert!(
             first_rejection(&ananke, source).is_none(),
-            "{}",
-            record["id"]
+            "{:?}",
+            program.id
         );
         if let Some((_, reasons)) = first_rejection(&style, source) {
             assert!(reasons.contains("style"), "{reasons}");
-            by_style.push(record["id"].as_str().unwrap().to_owned());
+            by_style.push(program.id.clone());
         }
         programs += 1;
     }

@@ -9,36 +9,21 @@
 //! drawn from its first byte, which rarely finishes within the cap (a
 //! uniform draw seldom picks `return`) but exercises statements.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 use ananke_core::TokenMask;
 use ananke_runtime::{Ananke, Spec};
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    )
-}
-
 /// The code before each MBPP entry point's body: imports, helpers and the
 /// typed `def` line.
 fn signatures() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(data_dir().join("mbpp_typed.jsonl"))
-        .expect("the evaluation data (set ANANKE_DATA_DIR)");
-    text.lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON"))
-        .map(|r| {
-            let source = r["source"].as_str().unwrap();
-            let def = format!("def {}(", r["entry_point"].as_str().unwrap());
-            let start = source.find(&def).expect("the entry point");
-            let end = start + source[start..].find(":\n").expect("a def line") + 2;
-            (
-                r["id"].as_str().unwrap().to_owned(),
-                source[..end].to_owned(),
-            )
+    ananke_testkit::typed_programs()
+        .into_iter()
+        .map(|p| {
+            let def = format!("def {}(", p.entry_point);
+            let start = p.source.find(&def).expect("the entry point");
+            let end = start + p.source[start..].find(":\n").expect("a def line") + 2;
+            (p.id, p.source[..end].to_owned())
         })
         .collect()
 }
@@ -90,70 +75,6 @@ fn walk(ananke: &Ananke, forced: &str, cap: usize, rng: &mut Rng) -> Option<Stri
         .then(|| String::from_utf8_lossy(&session.text()).into_owned())
 }
 
-fn mypy() -> PathBuf {
-    if let Some(path) = std::env::var_os("ANANKE_MYPY") {
-        return PathBuf::from(path);
-    }
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.cache/venv/bin/mypy");
-    if venv.exists() {
-        return venv;
-    }
-    PathBuf::from("mypy")
-}
-
-/// Files CPython cannot compile, with its message (mypy stops at the first
-/// such file, so they are judged here first).
-fn syntax_errors(files: &[PathBuf]) -> BTreeMap<PathBuf, Vec<String>> {
-    let script = "import sys\nfor f in sys.argv[1:]:\n    try:\n        compile(open(f, encoding='utf-8').read(), f, 'exec')\n    except (SyntaxError, ValueError) as e:\n        print(f + '\\t' + repr(e))\n";
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .args(files)
-        .output()
-        .expect("python3 runs");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(f, e)| (PathBuf::from(f), vec![format!("CPython: {e}")]))
-        .collect()
-}
-
-/// mypy's error lines per file (files CPython rejects are reported as
-/// such and not given to mypy).
-fn mypy_errors(dir: &std::path::Path, files: &[PathBuf]) -> BTreeMap<PathBuf, Vec<String>> {
-    let mut errors = syntax_errors(files);
-    let remaining: Vec<&PathBuf> = files.iter().filter(|f| !errors.contains_key(*f)).collect();
-    if remaining.is_empty() {
-        return errors;
-    }
-    let output = Command::new(mypy())
-        .current_dir(dir)
-        .args(["--strict", "--python-version", "3.11", "--no-error-summary"])
-        .args([
-            "--show-error-codes",
-            "--hide-error-context",
-            "--cache-dir",
-            "/dev/null",
-        ])
-        .args(&remaining)
-        .output()
-        .expect("mypy 2.4.1 runs (cargo xtask test installs it; or set ANANKE_MYPY)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.code().is_some_and(|c| c <= 1),
-        "mypy failed: {stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    for line in stdout.lines().filter(|l| l.contains(": error:")) {
-        let file = line.split(':').next().unwrap_or_default();
-        errors
-            .entry(PathBuf::from(file))
-            .or_default()
-            .push(line.to_owned());
-    }
-    errors
-}
-
 #[test]
 fn finished_walks_pass_mypy() {
     let signatures = signatures();
@@ -188,13 +109,18 @@ fn finished_walks_pass_mypy() {
         }
     }
     let files: Vec<PathBuf> = finished.iter().map(|(_, f, _)| f.clone()).collect();
-    let errors = mypy_errors(&dir, &files);
+    // mypy --strict, or CPython's verdict for a file it cannot compile.
+    let errors = ananke_testkit::mypy_errors(&dir, &files);
     let failures: Vec<String> = finished
         .iter()
         .filter_map(|(name, file, program)| {
-            errors
+            let texts: Vec<&str> = errors
                 .get(file)
-                .map(|e| format!("{name}: {e:?}\n{program}"))
+                .into_iter()
+                .flatten()
+                .map(|e| e.text.as_str())
+                .collect();
+            (!texts.is_empty()).then(|| format!("{name}: {texts:?}\n{program}"))
         })
         .collect();
     println!(

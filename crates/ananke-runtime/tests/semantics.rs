@@ -25,7 +25,7 @@ fn cases() -> Vec<(String, Case)> {
     ))
     .unwrap();
     let doc: toml::Table = text.parse().unwrap();
-    let corpus = common::corpus();
+    let corpus = ananke_testkit::typed_programs();
     let strings = |v: &toml::Value| -> Vec<String> {
         v.as_array()
             .unwrap()
@@ -39,8 +39,8 @@ fn cases() -> Vec<(String, Case)> {
         .iter()
         .map(|c| {
             let id = c["id"].as_str().unwrap();
-            let record = corpus.iter().find(|r| r["id"] == id).unwrap();
-            let (header, body) = common::split_body(record).unwrap();
+            let program = corpus.iter().find(|p| p.id == id).unwrap();
+            let (header, body) = common::split_body(&program.source, &program.entry_point).unwrap();
             (
                 id.to_owned(),
                 Case {

@@ -6,26 +6,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use ananke_core::TokenMask;
 use ananke_runtime::{Ananke, Session, Spec};
-
-fn data_dir() -> PathBuf {
-    std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    )
-}
-
-fn records(file: &str) -> Vec<serde_json::Value> {
-    let path = data_dir().join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {} ({e}); set ANANKE_DATA_DIR", path.display()));
-    text.lines()
-        .map(|l| serde_json::from_str(l).expect("JSON record"))
-        .collect()
-}
 
 fn ananke(tokenizer: &str) -> Ananke {
     Ananke::with_domains(&Spec::python(tokenizer), &["syntax", "types"]).unwrap()
@@ -54,18 +37,18 @@ fn first_rejection(ananke: &Ananke, source: &str) -> Option<(usize, String)> {
 
 #[test]
 fn corpus_programs_are_never_rejected() {
-    let programs = records("mbpp_typed.jsonl");
+    let programs = ananke_testkit::typed_programs();
     assert_eq!(programs.len(), 264);
     for tokenizer in ["cl100k_base", "o200k_base"] {
         let ananke = ananke(tokenizer);
         let mut rejected = Vec::new();
-        for record in &programs {
-            let source = record["source"].as_str().unwrap();
+        for program in &programs {
+            let source = program.source.as_str();
             if let Some((offset, why)) = first_rejection(&ananke, source) {
                 let context = &source[offset.saturating_sub(40)..offset];
                 rejected.push(format!(
-                    "{} at {offset} after {context:?}: {why}",
-                    record["id"]
+                    "{:?} at {offset} after {context:?}: {why}",
+                    program.id
                 ));
             }
         }
@@ -80,27 +63,20 @@ fn corpus_programs_are_never_rejected() {
 
 #[test]
 fn mutants_are_rejected_at_or_after_the_first_bad_byte() {
-    let mutants = records("mbpp_mutants.jsonl");
+    let mutants = ananke_testkit::mutants();
     assert_eq!(mutants.len(), 737);
     for tokenizer in ["cl100k_base", "o200k_base"] {
         let ananke = ananke(tokenizer);
         let mut per_kind: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
         let mut early = Vec::new();
-        for record in &mutants {
-            let source = record["source"].as_str().unwrap();
-            let bad = record["first_bad_offset"].as_u64().unwrap() as usize;
-            let kind = record["mutation"]
-                .as_str()
-                .unwrap()
-                .split(':')
-                .next()
-                .unwrap()
-                .to_owned();
-            let entry = per_kind.entry(kind).or_default();
+        for mutant in &mutants {
+            let source = mutant.source.as_str();
+            let bad = mutant.offset;
+            let entry = per_kind.entry(mutant.kind.clone()).or_default();
             entry.2 += 1;
             match first_rejection(&ananke, source) {
                 Some((offset, why)) if offset < bad => {
-                    early.push(format!("{} at {offset} < {bad}: {why}", record["id"]));
+                    early.push(format!("{:?} at {offset} < {bad}: {why}", mutant.id));
                 }
                 Some((offset, _)) if offset == source.len() => entry.1 += 1,
                 Some(_) => entry.0 += 1,
@@ -142,7 +118,7 @@ fn mask(session: &mut Session, n: usize) -> TokenMask {
 /// exactly when committing it succeeds.
 #[test]
 fn mask_agrees_with_commit() {
-    let programs = records("mbpp_mutants.jsonl");
+    let mutants = ananke_testkit::mutants();
     let ananke = ananke("cl100k_base");
     let vocab = ananke.vocab().clone();
     let n = vocab.len();
@@ -154,8 +130,8 @@ fn mask_agrees_with_commit() {
     .flat_map(|s| vocab.encode(s).first().copied())
     .collect();
     let mut checked = 0;
-    for record in programs.iter().step_by(37) {
-        let source = record["source"].as_str().unwrap();
+    for mutant in mutants.iter().step_by(37) {
+        let source = mutant.source.as_str();
         let mut session = ananke.session().unwrap();
         for token in vocab.encode(source) {
             let allowed = mask(&mut session, n);
@@ -164,8 +140,8 @@ fn mask_agrees_with_commit() {
                 assert_eq!(
                     allowed.contains(probe),
                     committed,
-                    "{}: token {:?} after {:?}",
-                    record["id"],
+                    "{:?}: token {:?} after {:?}",
+                    mutant.id,
                     String::from_utf8_lossy(&vocab.decode(&[probe])),
                     String::from_utf8_lossy(&session.text())
                 );
@@ -183,14 +159,14 @@ fn mask_agrees_with_commit() {
 /// the syntax domain's survivors, never on the whole vocabulary.
 #[test]
 fn types_runs_after_syntax() {
-    let programs = records("mbpp_typed.jsonl");
+    let programs = ananke_testkit::typed_programs();
     for tokenizer in ["cl100k_base", "o200k_base"] {
         let ananke = ananke(tokenizer);
         let vocab = ananke.vocab().clone();
         let mut session = ananke.session().unwrap();
-        for record in programs.iter().take(3) {
+        for program in programs.iter().take(3) {
             session.reset().unwrap();
-            for token in vocab.encode(record["source"].as_str().unwrap()) {
+            for token in vocab.encode(&program.source) {
                 mask(&mut session, vocab.len());
                 session.commit(token).unwrap();
             }

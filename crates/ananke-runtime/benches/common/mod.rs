@@ -19,20 +19,11 @@ use ananke_plugin_abi::{Policy, Vocab, VocabView};
 use ananke_runtime::Plugin;
 use ananke_syntax::{LlguidanceBackend, SyntaxDomain, SyntaxVocab, python};
 
-/// The typed MBPP programs.
+/// The typed MBPP programs' sources.
 pub fn programs() -> Vec<String> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    let text = std::fs::read_to_string(dir.join("mbpp_typed.jsonl")).expect("the evaluation data");
-    text.lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).expect("JSON")["source"]
-                .as_str()
-                .expect("source")
-                .to_owned()
-        })
+    ananke_testkit::typed_programs()
+        .into_iter()
+        .map(|p| p.source)
         .collect()
 }
 

@@ -1,5 +1,7 @@
-//! Shared by the runtime's tests: feeding a program token by token, and
-//! the plugin libraries, built (once per test binary) into
+//! Shared by the runtime's tests (and the command's, which include this
+//! file, so it uses nothing they lack): splitting a program into its
+//! function's header and body, feeding a program token by token, and the
+//! plugin libraries, built (once per test binary) into
 //! `target/plugins`, a target directory of their own — a build with
 //! another feature set in the main one would leave two copies of shared
 //! crates side by side for the workspace's doctests.
@@ -13,25 +15,9 @@ use std::sync::OnceLock;
 
 use ananke_runtime::{Ananke, RuntimeError, Session};
 
-/// The typed MBPP records (`id`, `source`, ...), from `../shared/data` or
-/// `ANANKE_DATA_DIR`.
-pub fn corpus() -> Vec<serde_json::Value> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    std::fs::read_to_string(dir.join("mbpp_typed.jsonl"))
-        .expect("the evaluation data")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON record"))
-        .collect()
-}
-
-/// The code up to the entry function's `def` line and the body after it,
-/// when the function is the last thing in the module.
-pub fn split_body(record: &serde_json::Value) -> Option<(String, String)> {
-    let source = record["source"].as_str()?;
-    let entry = record["entry_point"].as_str()?;
+/// The code up to the `def` line of the function `entry` and the body
+/// after it, when the function is the last thing in the module.
+pub fn split_body(source: &str, entry: &str) -> Option<(String, String)> {
     let def = source.find(&format!("def {entry}("))?;
     let header_end = def + source[def..].find(":\n")? + 2;
     let body = &source[header_end..];
