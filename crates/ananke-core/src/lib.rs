@@ -81,7 +81,7 @@ pub mod laws;
 pub use domain::{CostHint, Domain, DynDomain, ErasedDomain, LatticeDomain, StepContext, erase};
 pub use engine::{
     Contradiction, DEFAULT_STEP_BOUND, EdgeId, EdgeStep, NetworkBuilder, Propagation,
-    PropagationEngine, PropagationError, Seed,
+    PropagationEngine, PropagationError, Refinement, Seed,
 };
 pub use erased::{AnyLattice, DynConstraint};
 pub use error::Error;
