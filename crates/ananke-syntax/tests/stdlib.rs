@@ -6,12 +6,15 @@
 //! A false rejection forces the model off correct code, so the rule is:
 //! never reject what CPython accepts.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
 use ananke_core::{MeetSemilattice, TokenMask};
 use ananke_syntax::{SyntaxConstraint, SyntaxDomain, SyntaxVocab, backend_by_name, python};
 use ananke_testkit::{run_python, stdlib_modules};
+use common::byte_vocab;
 
 /// One module in this many of the sorted standard library: sized so that
 /// the sample takes well under two minutes on two cores.
@@ -22,14 +25,6 @@ fn python_start(vocab: &Arc<SyntaxVocab>, backend: &str) -> SyntaxConstraint {
     domain
         .constraint(&python::grammar_for(backend), "python.lark")
         .unwrap()
-}
-
-/// A vocabulary with one token per byte (ids 0–255) and an end token
-/// (256): a verdict on text, not on one tokenization of it.
-fn byte_vocab() -> Arc<SyntaxVocab> {
-    let mut tokens: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
-    tokens.push(Vec::new());
-    SyntaxVocab::from_token_bytes("bytes", tokens, &[("<eos>".into(), 256)], &[256]).unwrap()
 }
 
 /// Commits every token of `source`, then asks whether the end is accepted:
