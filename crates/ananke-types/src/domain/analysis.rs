@@ -29,11 +29,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ananke_core::TokenId;
+use ananke_pylex::{Class, PyLexer, is_name_byte, is_name_start};
 
 use super::Declared;
-use super::classes::{Piece, TokenClasses};
+use super::classes::{Piece, TokenClasses, is_ascii_name_byte};
 use crate::check::{Scope, check_source_shallow, scope_at};
-use crate::prefix::{ALL_KEYWORDS, PrefixScan, Tok, TokKind, is_keyword, primary_start, tokenize};
+use crate::prefix::{PrefixScan, Tok, TokKind, is_non_value_keyword, primary_start, tokenize};
 use crate::types::Type;
 use crate::world::Arg;
 
@@ -467,7 +468,7 @@ impl Program {
                 && pair[1].kind == TokKind::Dot
                 && pair[0].end == pair[1].start
                 && (i == 0 || toks[i - 1].kind != TokKind::Dot)
-                && !is_keyword(name)
+                && !is_non_value_keyword(name)
                 && modules.contains_key(name)
                 && !found.iter().any(|f| f == name)
             {
@@ -609,8 +610,11 @@ impl Program {
     /// it starts: once appended, the name so far must begin one the site
     /// allows.
     fn name_event(&self, key: &[u8], classes: &TokenClasses) -> Verdict {
-        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let run = key.iter().rev().take_while(|&&b| ident(b)).count();
+        let run = key
+            .iter()
+            .rev()
+            .take_while(|&&b| is_ascii_name_byte(b))
+            .count();
         let attribute = key[key.len() - run - 1] == b'.';
         let mut text = self.text.clone();
         text.extend_from_slice(key);
@@ -663,7 +667,7 @@ impl Program {
         }
         let cell = &*self.scope;
         let closed = self.closed_from.is_some_and(|at| text.len() >= at);
-        if scan.comment {
+        if scan.in_comment() {
             return if event == b'\n' && scan.brackets.is_empty() {
                 statement_end(&text, &scan, cell, closed)
             } else {
@@ -761,7 +765,7 @@ impl Program {
                 else {
                     return None;
                 };
-                Some(keyword_tokens(classes, &site.word, false))
+                Some(keyword_tokens(classes, site, false))
             })
             .clone()
     }
@@ -854,8 +858,8 @@ impl Program {
                     let mut scan = self.scan.clone();
                     scan.feed(text.as_bytes());
                     let (stmt, toks) = statement(&text, &scan);
-                    if let Some(site) = keyword_site(stmt, &toks) {
-                        return Some(keyword_tokens(classes, &site.word, true));
+                    if let Some(site) = keyword_site(stmt, &toks, scan.lexer()) {
+                        return Some(keyword_tokens(classes, &site, true));
                     }
                     let site = name_site(stmt, &toks, &scan).filter(|_| *closed)?;
                     self.name_tokens(classes, &site, true)
@@ -967,8 +971,11 @@ pub(crate) fn name_allows(names: &[crate::types::Name], ident: &[u8], complete: 
 /// Whether a key ends on a name event (see [`TokenClasses`]): an
 /// identifier run after a `.` or `,` of the key.
 fn is_name_event(key: &[u8]) -> bool {
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let run = key.iter().rev().take_while(|&&b| ident(b)).count();
+    let run = key
+        .iter()
+        .rev()
+        .take_while(|&&b| is_ascii_name_byte(b))
+        .count();
     run > 0
         && run < key.len()
         && matches!(key[key.len() - run - 1], b'.' | b',' | b':')
@@ -985,23 +992,19 @@ fn situation(text: &[u8], scan: &PrefixScan, scope: &ScopeCell, closed: bool) ->
     if scan.after_semicolon {
         return Situation::Opaque;
     }
-    if scan.comment {
+    if scan.in_comment() {
         return Situation::Comment;
     }
-    let mut closed_empty;
-    let mut scan = scan;
-    if let Some(s) = scan.string {
-        if !s.empty_or_triple() {
-            return if s.closes_on_quote() && !s.fstring {
-                Situation::String(super::classes::quote_index(s.quote))
-            } else {
-                Situation::Opaque
-            };
-        }
-        // `''` so far: for every token but a third quote, an empty literal.
-        closed_empty = scan.clone();
-        closed_empty.string = None;
-        scan = &closed_empty;
+    // After `''`, every token but a third quote follows an empty literal:
+    // the cursor is in code.
+    if let Some(s) = scan.string()
+        && !s.empty_or_triple()
+    {
+        return if s.closes_on_quote() && !s.fstring {
+            Situation::String(super::classes::quote_index(s.quote))
+        } else {
+            Situation::Opaque
+        };
     }
     let top_level = scan.brackets.is_empty() && !scan.continues_line();
     let (stmt, toks) = statement(text, scan);
@@ -1017,23 +1020,31 @@ fn situation(text: &[u8], scan: &PrefixScan, scope: &ScopeCell, closed: bool) ->
         line_start: closed && top_level && text.ends_with('\n'),
         top_level: closed && top_level,
         closed,
-        keyword: keyword_site(stmt, &toks),
-        ends_in_word: text
-            .as_bytes()
-            .last()
-            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80),
+        keyword: keyword_site(stmt, &toks, scan.lexer()),
+        ends_in_word: text.as_bytes().last().is_some_and(|&b| is_name_byte(b)),
     })
 }
 
-/// The tokens leading from `word` to a keyword (only those of blanks then
-/// a word when `spaced_only`); shared by every state of a vocabulary.
-fn keyword_tokens(classes: &TokenClasses, word: &str, spaced_only: bool) -> Arc<MemberTokens> {
+/// The tokens a keyword site allows: those leading from its word to a
+/// keyword (only those of blanks then a word when `spaced_only`), and
+/// those continuing the number the text ends in; shared by every state of
+/// a vocabulary.
+fn keyword_tokens(
+    classes: &TokenClasses,
+    site: &KeywordSite,
+    spaced_only: bool,
+) -> Arc<MemberTokens> {
     let cache = &classes.members;
-    let key = ("<keywords>".to_owned(), word.to_owned(), spaced_only);
+    let word = site.word.as_str();
+    let key = (
+        format!("<keywords>{}", site.number_continues),
+        word.to_owned(),
+        spaced_only,
+    );
     if let Some(Some(found)) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return found.clone();
     }
-    let names: Vec<crate::types::Name> = ALL_KEYWORDS.iter().map(|&k| k.into()).collect();
+    let names: Vec<crate::types::Name> = ananke_pylex::KEYWORDS.iter().map(|&k| k.into()).collect();
     let pieces: &[&[Piece]] = if spaced_only {
         &[&classes.spaced_pieces]
     } else if word.is_empty() {
@@ -1041,7 +1052,18 @@ fn keyword_tokens(classes: &TokenClasses, word: &str, spaced_only: bool) -> Arc<
     } else {
         &[&classes.ident_pieces]
     };
-    let tokens = Arc::new(tokens_towards(&names, word, pieces, "keyword".into()));
+    let mut tokens = tokens_towards(&names, word, pieces, "keyword".into());
+    for first in site.number_continues.bytes() {
+        let pieces = &classes.ident_pieces;
+        let start = pieces.partition_point(|p| p.ident.first() < Some(&first));
+        let end = pieces.partition_point(|p| p.ident.first() <= Some(&first));
+        tokens
+            .allowed
+            .extend(pieces[start..end].iter().map(|p| p.token));
+    }
+    tokens.allowed.sort_unstable();
+    tokens.allowed.dedup();
+    let tokens = Arc::new(tokens);
     cache
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -1054,11 +1076,16 @@ fn keyword_tokens(classes: &TokenClasses, word: &str, spaced_only: bool) -> Arc<
 pub(crate) struct KeywordSite {
     /// The word so far (after the blank).
     pub word: String,
+    /// The bytes a name may start with that would continue the number the
+    /// text ends in (`x`, `o`, `b`, `e`, `j` and `_` after `0`): a token
+    /// starting with one is part of the literal (`0` then `xFF`), not a
+    /// word after it.
+    pub number_continues: String,
 }
 
 /// The keyword site when the cursor is after a complete expression,
 /// perhaps a blank and a word.
-fn keyword_site(stmt: &str, toks: &[Tok]) -> Option<KeywordSite> {
+fn keyword_site(stmt: &str, toks: &[Tok], lexer: &PyLexer) -> Option<KeywordSite> {
     let last = toks.len().checked_sub(1)?;
     let ends_expression = |i: usize| {
         let e = toks[i];
@@ -1067,7 +1094,8 @@ fn keyword_site(stmt: &str, toks: &[Tok]) -> Option<KeywordSite> {
                 let w = word(stmt, &e);
                 // A soft keyword opening a statement (`match x`) is no
                 // expression.
-                !(is_keyword(w) || i == 0 && matches!(w, "match" | "case" | "type" | "print"))
+                !(is_non_value_keyword(w)
+                    || i == 0 && matches!(w, "match" | "case" | "type" | "print"))
             }
             TokKind::String | TokKind::Close | TokKind::Number => true,
             _ => false,
@@ -1083,6 +1111,7 @@ fn keyword_site(stmt: &str, toks: &[Tok]) -> Option<KeywordSite> {
     let at_end = toks[last].end == stmt.len();
     let site = |word: &str| KeywordSite {
         word: word.to_owned(),
+        number_continues: String::new(),
     };
     if at_end
         && last >= 1
@@ -1097,14 +1126,36 @@ fn keyword_site(stmt: &str, toks: &[Tok]) -> Option<KeywordSite> {
     }
     if at_end {
         // Right after a name, a word without a blank continues the name
-        // (and one with a blank is `after_blank`'s); after a literal or a
-        // bracket, Python reads any word as a new one.
-        (toks[last].kind != TokKind::Name).then(|| site(""))
+        // (and one with a blank is `after_blank`'s); right after a number,
+        // one may continue the number; after a string or a bracket, Python
+        // reads any word as a new one.
+        match toks[last].kind {
+            TokKind::Name => None,
+            TokKind::Number => Some(KeywordSite {
+                number_continues: number_continues(lexer),
+                ..site("")
+            }),
+            _ => Some(site("")),
+        }
     } else if blank_between(toks[last].end, stmt.len()) {
         Some(site(""))
     } else {
         None
     }
+}
+
+/// The bytes a name may start with that would continue the number being
+/// read when the lexer is at `lexer` (see
+/// [`KeywordSite::number_continues`]).
+fn number_continues(lexer: &PyLexer) -> String {
+    (0..0x80u8)
+        .filter(|&b| is_name_start(b))
+        .filter(|&b| {
+            let mut next = *lexer;
+            next.step(b) == Class::Number
+        })
+        .map(char::from)
+        .collect()
 }
 
 /// First words of statements that define or import names, or are not
@@ -1142,7 +1193,7 @@ fn name_site(stmt: &str, toks: &[Tok], scan: &PrefixScan) -> Option<NameSite> {
     if p_word == "not"
         && prev > 0
         && match toks[prev - 1].kind {
-            TokKind::Name => !is_keyword(word(stmt, &toks[prev - 1])),
+            TokKind::Name => !is_non_value_keyword(word(stmt, &toks[prev - 1])),
             TokKind::Close | TokKind::String | TokKind::Number => true,
             _ => false,
         }
@@ -1245,7 +1296,7 @@ fn is_call_paren(stmt: &str, toks: &[Tok], open: usize) -> bool {
     }
     let before = toks[i - 1];
     match before.kind {
-        TokKind::Name => !is_keyword(word(stmt, &before)),
+        TokKind::Name => !is_non_value_keyword(word(stmt, &before)),
         TokKind::Close | TokKind::String => true,
         _ => false,
     }
@@ -1334,7 +1385,7 @@ fn member_site(
     };
     let r = toks[receiver_end];
     let receiver_ok = match r.kind {
-        TokKind::Name => !is_keyword(word(stmt, &r)),
+        TokKind::Name => !is_non_value_keyword(word(stmt, &r)),
         TokKind::Close | TokKind::String => true,
         _ => false,
     };
@@ -1373,7 +1424,8 @@ fn member_site(
 fn head(stmt: &str) -> (&str, &str) {
     let body = stmt.trim_start_matches([' ', '\t']);
     let end = body
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .bytes()
+        .position(|b| !is_name_byte(b))
         .unwrap_or(body.len());
     (&body[..end], body)
 }
@@ -1525,11 +1577,12 @@ fn unbound_reads(scope: &Scope, statement: &str) -> Verdict {
 }
 
 fn first_word(statement: &str) -> &str {
-    statement
-        .trim_start()
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .next()
-        .unwrap_or("")
+    let body = statement.trim_start();
+    let end = body
+        .bytes()
+        .position(|b| !is_name_byte(b))
+        .unwrap_or(body.len());
+    &body[..end]
 }
 
 /// A header's colon comes next.
@@ -1649,7 +1702,7 @@ fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) ->
     let callee_end = paren - 1;
     let c = toks[callee_end];
     let callable = match c.kind {
-        TokKind::Name => !is_keyword(word(stmt, &c)),
+        TokKind::Name => !is_non_value_keyword(word(stmt, &c)),
         TokKind::Close | TokKind::String => true,
         _ => false,
     };

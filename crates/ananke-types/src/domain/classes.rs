@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 
 use ananke_core::{TokenId, TokenMask, Vocabulary};
+use ananke_pylex::{is_name_byte, is_name_start};
 
 /// Operator characters (a token of them then a name is an `op_names`
 /// token).
@@ -21,10 +22,11 @@ const OPERATOR: &[u8] = b"+-*/%@&|^~<>=!";
 /// Characters that are events when they lead a token.
 const EVENT: &[u8] = b")]},:";
 
-/// Whether `b` continues an identifier (non-ASCII bytes may: Python
-/// identifiers are Unicode).
-pub(crate) fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+/// Whether `b` is an ASCII byte of a name. Event keys keep only ASCII
+/// bytes of names: a verdict appends a key to the text, which must stay
+/// UTF-8.
+pub(crate) fn is_ascii_name_byte(b: u8) -> bool {
+    b.is_ascii() && is_name_byte(b)
 }
 
 /// A token's identifier part, for matching attribute names.
@@ -145,7 +147,7 @@ impl KeyTable {
 /// Bytes are kept as they are (blanks aside): a verdict is computed by
 /// appending them to the text.
 fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let ident = is_ascii_name_byte;
     let start = out.len();
     let mut last_event = start;
     let mut after_break = false;
@@ -207,7 +209,6 @@ fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
     // Blanks only matter between two identifier bytes (and at the start,
     // before one: the text may end in an identifier); dropping the rest
     // makes ` )\n`, `)\r\n` and `)\n` one key.
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut write = start;
     for read in start..out.len() {
         let b = out[read];
@@ -225,7 +226,7 @@ fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
 }
 
 fn piece(bytes: &[u8], token: TokenId) -> Piece {
-    let len = bytes.iter().take_while(|&&b| is_ident(b)).count();
+    let len = bytes.iter().take_while(|&&b| is_name_byte(b)).count();
     Piece {
         ident: Box::from(&bytes[..len]),
         complete: len < bytes.len(),
@@ -290,21 +291,20 @@ impl TokenClasses {
                 dots.set(id, true);
                 dot_pieces.push(piece(&bytes[1..], id));
             }
-            if is_ident(first) {
+            if is_name_byte(first) {
                 idents.set(id, true);
                 ident_pieces.push(piece(bytes, id));
             } else {
                 non_idents.set(id, true);
             }
-            let starts_name = |b: u8| is_ident(b) && !b.is_ascii_digit();
-            if starts_name(first) {
+            if is_name_start(first) {
                 name_starts.set(id, true);
             }
             let blanks = bytes
                 .iter()
                 .take_while(|&&b| b == b' ' || b == b'\t')
                 .count();
-            if blanks > 0 && bytes.get(blanks).is_some_and(|&b| starts_name(b)) {
+            if blanks > 0 && bytes.get(blanks).is_some_and(|&b| is_name_start(b)) {
                 spaced_names.set(id, true);
                 spaced_pieces.push(piece(&bytes[blanks..], id));
             }
@@ -323,7 +323,7 @@ impl TokenClasses {
                 .count();
             let op_end = lead + op_len;
             let name_at = op_end + bytes[op_end..].iter().take_while(|&&b| b == b' ').count();
-            if op_len > 0 && bytes.get(name_at).is_some_and(|&b| starts_name(b)) {
+            if op_len > 0 && bytes.get(name_at).is_some_and(|&b| is_name_start(b)) {
                 let op = &bytes[..op_end];
                 let op_id = match ops.iter().position(|o| **o == *op) {
                     Some(i) => i,

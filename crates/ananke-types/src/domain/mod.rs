@@ -26,6 +26,7 @@ use std::sync::Arc;
 use ananke_core::{
     CostHint, Domain, Error, MeetSemilattice, StepContext, TokenId, TokenMask, Vocabulary,
 };
+use ananke_pylex::{is_keyword, is_name_byte, is_name_start};
 
 use crate::constraint::HoleType;
 use crate::types::Type;
@@ -247,11 +248,9 @@ impl TypesConstraint {
 fn is_dotted_name(text: &str) -> bool {
     !text.is_empty()
         && text.split('.').all(|part| {
-            part.chars()
-                .next()
-                .is_some_and(|c| c == '_' || c.is_alphabetic())
-                && part.chars().all(|c| c == '_' || c.is_alphanumeric())
-                && !crate::prefix::is_keyword(part)
+            part.bytes().next().is_some_and(is_name_start)
+                && part.bytes().all(is_name_byte)
+                && !is_keyword(part.as_bytes())
         })
 }
 
