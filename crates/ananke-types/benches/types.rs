@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ananke_core::MeetSemilattice;
 use ananke_types::check_source;
-use ananke_types::constraint::HoleType;
+use ananke_types::hole_type::HoleType;
 use ananke_types::types::Type;
 use ananke_types::unify::Substitution;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -28,7 +28,7 @@ use ananke_core::{
 };
 use ananke_pylex::{is_keyword, is_name_byte, is_name_start};
 
-use crate::constraint::HoleType;
+use crate::hole_type::HoleType;
 use crate::types::Type;
 use analysis::{CodeSite, MemberTokens, Program, Situation, Verdict};
 use classes::TokenClasses;
