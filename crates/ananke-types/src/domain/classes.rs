@@ -15,6 +15,8 @@ use std::collections::HashMap;
 use ananke_core::{TokenId, TokenMask, Vocabulary};
 use ananke_pylex::{is_name_byte, is_name_start};
 
+use super::name_tokens::{MemberCache, Piece};
+
 /// Operator characters (a token of them then a name is an `op_names`
 /// token).
 const OPERATOR: &[u8] = b"+-*/%@&|^~<>=!";
@@ -27,17 +29,6 @@ const EVENT: &[u8] = b")]},:";
 /// UTF-8.
 pub(crate) fn is_ascii_name_byte(b: u8) -> bool {
     b.is_ascii() && is_name_byte(b)
-}
-
-/// A token's identifier part, for matching attribute names.
-pub(crate) struct Piece {
-    /// The identifier bytes the token contributes.
-    pub ident: Box<[u8]>,
-    /// Whether the token goes on past the identifier (so the name ends
-    /// inside the token).
-    pub complete: bool,
-    /// The token.
-    pub token: TokenId,
 }
 
 /// The classes of one vocabulary (see the module docs).
@@ -98,7 +89,7 @@ pub(crate) struct TokenClasses {
     pub ops: Vec<Box<[u8]>>,
     /// Attribute tokens by receiver type and name so far (they depend on
     /// nothing else, so every state over this vocabulary shares them).
-    pub members: super::analysis::MemberCache,
+    pub members: MemberCache,
 }
 
 /// The quote index of `q` in [`TokenClasses::close_key`].
@@ -371,18 +362,12 @@ impl TokenClasses {
             members: Default::default(),
         }
     }
-
-    /// The pieces whose identifier is exactly `ident`.
-    pub fn pieces_equal<'c>(pieces: &'c [Piece], ident: &[u8]) -> &'c [Piece] {
-        let start = pieces.partition_point(|p| &*p.ident < ident);
-        let end = start + pieces[start..].partition_point(|p| &*p.ident == ident);
-        &pieces[start..end]
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::name_tokens::pieces_equal;
 
     #[test]
     fn keys_are_the_leading_events() {
@@ -429,10 +414,10 @@ mod tests {
         assert_eq!(c.dots.iter().collect::<Vec<_>>(), vec![4, 5, 6]);
         assert_eq!(c.idents.iter().collect::<Vec<_>>(), vec![0, 7]);
         assert_eq!(c.eos.iter().collect::<Vec<_>>(), vec![9]);
-        let app = TokenClasses::pieces_equal(&c.dot_pieces, b"app");
+        let app = pieces_equal(&c.dot_pieces, b"app");
         assert_eq!(app.len(), 1);
         assert!(!app[0].complete);
-        let append = TokenClasses::pieces_equal(&c.ident_pieces, b"append");
+        let append = pieces_equal(&c.ident_pieces, b"append");
         assert!(append[0].complete);
         let k = c.code_key[2] as usize;
         assert_eq!(&*c.keys[k], b"):\n");
