@@ -28,6 +28,7 @@ mod statements;
 
 use std::collections::HashMap;
 
+use ananke_pylex::{Class, PyLexer};
 use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -175,43 +176,22 @@ fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
 }
 
 /// The offset where bracket nesting first exceeds [`MAX_NESTING`]
-/// (strings and comments skipped roughly): the parser recurses per level.
+/// (strings and comments skipped): the parser recurses per level.
 fn excessive_nesting(source: &str) -> Option<usize> {
     excessive_nesting_beyond(source, MAX_NESTING)
 }
 
 fn excessive_nesting_beyond(source: &str, limit: usize) -> Option<usize> {
-    let bytes = source.as_bytes();
-    let (mut depth, mut i) = (0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            quote @ (b'"' | b'\'') => {
-                let triple = bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote);
-                i += if triple { 3 } else { 1 };
-                while i < bytes.len() {
-                    if bytes[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if bytes[i] == quote
-                        && (!triple
-                            || (bytes.get(i + 1) == Some(&quote)
-                                && bytes.get(i + 2) == Some(&quote)))
-                    {
-                        i += if triple { 2 } else { 0 };
-                        break;
-                    }
-                    if !triple && bytes[i] == b'\n' {
-                        break;
-                    }
-                    i += 1;
-                }
-            }
+    let mut lexer = PyLexer::default();
+    let mut depth = 0usize;
+    for (i, &b) in source.as_bytes().iter().enumerate() {
+        // Brackets of the code itself, not of strings, comments or an
+        // f-string's fields.
+        let in_code = !lexer.in_text();
+        if lexer.step(b) != Class::Op || !in_code {
+            continue;
+        }
+        match b {
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 if depth > limit {
@@ -221,7 +201,6 @@ fn excessive_nesting_beyond(source: &str, limit: usize) -> Option<usize> {
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        i += 1;
     }
     None
 }
@@ -295,5 +274,24 @@ impl<'a> Checker<'a> {
 
     fn annotation(&self, expr: &Expr) -> Type {
         self.resolver().annotation(expr)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_counts_the_brackets_of_code_only() {
+        assert_eq!(excessive_nesting_beyond("x = f((1))\n", 2), None);
+        assert_eq!(excessive_nesting_beyond("x = f(((1)))\n", 2), Some(7));
+        // Brackets in strings, comments and f-strings' fields are not the
+        // code's.
+        let quoted = "x = ('((((', \"\"\"(((\n\"\"\", f'{((1))}')  # ((((\n";
+        assert_eq!(excessive_nesting_beyond(quoted, 1), None);
+        let n = MAX_NESTING + 1;
+        let deep = format!("x = {}1{}\n", "(".repeat(n), ")".repeat(n));
+        assert_eq!(excessive_nesting(&deep), Some(4 + MAX_NESTING));
+        assert!(check_source(&deep).is_err());
     }
 }
