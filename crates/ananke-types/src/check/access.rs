@@ -318,3 +318,48 @@ fn call_arg_node(call: &ast::ExprCall, index: usize) -> Option<&dyn Ranged> {
             .map(|k| &k.value as &dyn Ranged)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn attributes_of_known_types() {
+        let source = r#"
+import math
+
+x = "a".foo()
+y = math.foo
+"#;
+        assert_eq!(errors(source), [(3, "attr-defined"), (4, "attr-defined")]);
+    }
+
+    #[test]
+    fn calls_match_a_signature() {
+        let source = r#"
+def f(x: int) -> None:
+    pass
+
+
+f(1, 2)
+n = len(1)
+m = n()
+"#;
+        assert_eq!(
+            errors(source),
+            [(5, "call-arg"), (6, "arg-type"), (7, "operator")]
+        );
+    }
+
+    #[test]
+    fn subscripts_take_the_index_getitem_takes() {
+        let source = r#"
+d: dict[str, int] = {}
+v = d[0]
+w = v[0]
+"#;
+        assert_eq!(errors(source), [(2, "index"), (3, "index")]);
+    }
+}

@@ -446,3 +446,45 @@ fn expected_element(expected: &Type, class: &str) -> Type {
         _ => Type::Any,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn collections_take_the_expected_element_type() {
+        let source = r#"
+xs: list[int] = [1, "a"]
+"#;
+        assert_eq!(errors(source), [(1, "list-item")]);
+    }
+
+    #[test]
+    fn comprehensions_and_lambdas_bind_their_variables() {
+        let source = r#"
+from typing import Callable
+
+ys = [x.upper() for x in [1, 2]]
+f: Callable[[int], int] = lambda x: x.upper()
+"#;
+        assert_eq!(errors(source), [(3, "attr-defined"), (4, "attr-defined")]);
+    }
+
+    #[test]
+    fn conditional_and_boolean_expressions_join_their_branches() {
+        let source = r#"
+from typing import Optional
+
+
+def f(b: bool) -> int:
+    return 1 if b else "a"
+
+
+def g(x: Optional[str]) -> str:
+    return x or 1
+"#;
+        assert_eq!(errors(source), [(5, "return-value"), (9, "return-value")]);
+    }
+}

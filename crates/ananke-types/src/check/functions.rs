@@ -226,3 +226,47 @@ fn contains_yield(body: &[Stmt]) -> bool {
     }
     finder.0
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn returns_match_the_declared_type() {
+        let source = r#"
+def f() -> int:
+    return "a"
+
+
+def g() -> int:
+    return
+"#;
+        assert_eq!(errors(source), [(2, "return-value"), (6, "return-value")]);
+    }
+
+    #[test]
+    fn a_reachable_end_is_a_missing_return() {
+        let source = r#"
+def f(x: int) -> int:
+    if x:
+        return 1
+
+
+def g() -> int:
+    pass
+"#;
+        assert_eq!(errors(source), [(1, "return"), (6, "empty-body")]);
+    }
+
+    #[test]
+    fn a_nested_function_needs_annotations() {
+        let source = r#"
+def outer() -> None:
+    def inner(x):
+        pass
+"#;
+        assert_eq!(errors(source), [(2, "no-untyped-def")]);
+    }
+}

@@ -277,6 +277,19 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The line and code of each diagnostic [`check_source`] gives a snippet
+/// (which starts on the line after its opening quote): what the tests
+/// beside the checker's pieces compare with mypy's.
+#[cfg(test)]
+fn errors(snippet: &str) -> Vec<(u32, &'static str)> {
+    let source = snippet.strip_prefix('\n').unwrap_or(snippet);
+    check_source(source)
+        .expect("the snippet parses")
+        .iter()
+        .map(|d| (d.line, d.code))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -365,3 +365,50 @@ fn operator_methods(op: ast::Operator) -> (&'static str, &'static str, &'static 
 fn operator_symbol(op: ast::Operator) -> &'static str {
     op.as_str()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn operators_need_a_dunder_that_accepts_the_operand() {
+        let source = r#"
+from typing import Optional
+
+
+def f(x: Optional[int]) -> None:
+    s = "a"
+    s += 1
+    print(1 + "a", -"a", x + 1)
+"#;
+        assert_eq!(
+            errors(source),
+            [
+                (6, "operator"),
+                (7, "operator"),
+                (7, "operator"),
+                (7, "operator")
+            ]
+        );
+    }
+
+    #[test]
+    fn comparisons_order_and_overlap() {
+        let source = r#"
+def f(x: int, y: str, ys: list[str]) -> None:
+    print(x < y)
+    print(x == y)
+    print(x in ys)
+"#;
+        assert_eq!(
+            errors(source),
+            [
+                (2, "operator"),
+                (3, "comparison-overlap"),
+                (4, "comparison-overlap")
+            ]
+        );
+    }
+}

@@ -334,3 +334,58 @@ fn is_declarable(ty: &Type) -> bool {
             Type::None | Type::Callable(_) | Type::Overloaded(_) | Type::Module(_) | Type::Class(_)
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn a_precise_first_assignment_declares_the_variable() {
+        let source = r#"
+def f() -> None:
+    x = 1
+    x = "a"
+"#;
+        assert_eq!(errors(source), [(3, "assignment")]);
+    }
+
+    #[test]
+    fn none_then_a_value_declares_an_optional() {
+        let source = r#"
+def f(flag: bool) -> int:
+    x = None
+    if flag:
+        x = 1
+    return x
+"#;
+        assert_eq!(errors(source), [(5, "return-value")]);
+    }
+
+    #[test]
+    fn an_assignment_narrows_a_declared_variable() {
+        let source = r#"
+from typing import Optional
+
+
+def f(x: Optional[int]) -> int:
+    x = 1
+    return x + 1
+"#;
+        assert_eq!(errors(source), []);
+    }
+
+    #[test]
+    fn a_kept_scope_answers_about_expressions_and_statements() {
+        let scope = scope_at("def f(xs: list[int]) -> int:\n", "    ").unwrap();
+        assert_eq!(scope.infer("xs[0] + 1"), Some(Type::int()));
+        assert!(scope.is_variable("xs") && !scope.is_variable("f"));
+        assert!(scope.binds("f") && !scope.binds("len"));
+        assert!(scope.names().iter().any(|n| &**n == "len"));
+        let diagnostics = scope.check_statement("return 'a'\n").unwrap();
+        assert_eq!(diagnostics[0].code, "return-value");
+        assert!(scope_at("def f(:\n", "    ").is_none());
+    }
+}

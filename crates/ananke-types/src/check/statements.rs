@@ -462,3 +462,56 @@ fn invalid_annotation(annotation: &Expr) -> Option<String> {
         _ => invalid(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn a_sibling_definition_is_a_redefinition() {
+        let source = r#"
+def g() -> None:
+    pass
+
+
+def g() -> None:
+    pass
+"#;
+        assert_eq!(errors(source), [(5, "no-redef")]);
+    }
+
+    #[test]
+    fn assignments_check_their_targets() {
+        let source = r#"
+x: int = "a"
+y: list[int] = []
+y.append("b")
+a, b = (1, 2, 3)
+c, d, e = (1, 2)
+t = (1, 2)
+t[0] = 3
+"#;
+        assert_eq!(
+            errors(source),
+            [
+                (1, "assignment"),
+                (3, "arg-type"),
+                (4, "misc"),
+                (5, "misc"),
+                (7, "index")
+            ]
+        );
+    }
+
+    #[test]
+    fn loops_and_names() {
+        let source = r#"
+def f(d: dict[str, int]) -> None:
+    for k, v in d:
+        print(k, v, y)
+"#;
+        assert_eq!(errors(source), [(2, "str-unpack"), (3, "name-defined")]);
+    }
+}
