@@ -95,3 +95,40 @@ pub(crate) fn name_allows(names: &[Name], ident: &[u8], complete: bool) -> bool 
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(ident: &str, complete: bool, token: TokenId) -> Piece {
+        Piece {
+            ident: ident.as_bytes().into(),
+            complete,
+            token,
+        }
+    }
+
+    #[test]
+    fn tokens_lead_towards_the_names() {
+        let mut pieces = vec![
+            piece("app", false, 0),
+            piece("append", false, 1),
+            piece("append", true, 2),
+            piece("x", false, 3),
+            piece("end", false, 4),
+            piece("appendix", true, 5),
+        ];
+        pieces.sort_by(|a, b| a.ident.cmp(&b.ident));
+        assert_eq!(pieces_equal(&pieces, b"append").len(), 2);
+        let names: Vec<Name> = vec!["append".into(), "extend".into()];
+        let tokens = tokens_towards(&names, "", &[&pieces], "attribute".into());
+        assert_eq!(tokens.allowed, [0, 1, 2]);
+        let tokens = tokens_towards(&names, "ext", &[&pieces], "attribute".into());
+        assert_eq!(tokens.allowed, [4]);
+        assert!(tokens.partial_is_prefix && !tokens.partial_is_member);
+        assert!(name_allows(&names, b"app", false));
+        assert!(name_allows(&names, b"append", true));
+        assert!(!name_allows(&names, b"appe", true));
+        assert!(!name_allows(&names, b"b", false));
+    }
+}

@@ -546,3 +546,38 @@ fn is_name_event(key: &[u8]) -> bool {
             .iter()
             .any(|b| b")]},:([{\n;".contains(b))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_judges_the_end_of_the_module() {
+        let program = Program::start("def f() -> int:\n", None).extend(b"    return 'a'\n");
+        let verdict = program.eos_verdict(&Type::Any);
+        assert!(verdict.unwrap_err().contains("[return-value]"));
+        let program = Program::start("def f() -> int:\n", None).extend(b"    return 1\n");
+        assert!(program.eos_verdict(&Type::Any).is_ok());
+        // An expression hole: its value must have the expected type.
+        let program = Program::start("x = 1\n", None).extend(b"str(x)");
+        assert!(program.eos_verdict(&Type::int()).is_err());
+        let program = Program::start("x = 1\n", None).extend(b"x + 1");
+        assert!(program.eos_verdict(&Type::int()).is_ok());
+    }
+
+    #[test]
+    fn modules_used_without_an_import() {
+        let program = Program::start("", None).extend(b"x = math.sqrt(2) + len(re.escape(s))\n");
+        assert_eq!(program.unbound_module_uses(), ["math", "re"]);
+        let program = Program::start("import math\n", None).extend(b"x = math.pi\n");
+        assert!(program.unbound_module_uses().is_empty());
+    }
+
+    #[test]
+    fn name_events_end_in_a_name_after_a_bracket_or_comma() {
+        assert!(is_name_event(b").strip"));
+        assert!(is_name_event(b",x"));
+        assert!(!is_name_event(b".append"), "glued to the word before");
+        assert!(!is_name_event(b")"));
+    }
+}

@@ -141,3 +141,29 @@ impl ScopeCell {
         scope
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_site_reads_the_scope_and_the_keywords_allowed_there() {
+        let text = "def f(count: int) -> int:\n    return ";
+        let cell = ScopeCell::new(text.rfind('\n').unwrap() + 1);
+        let names = cell.readable(text, false).unwrap();
+        for name in ["count", "f", "len", "not", "lambda", "None"] {
+            assert!(names.binary_search(&Name::from(name)).is_ok(), "{name}");
+        }
+        let operand = cell.readable(text, true).unwrap();
+        assert!(operand.binary_search(&Name::from("not")).is_err());
+        let scope = cell.get(text).unwrap();
+        assert!(scope.is_variable("count"));
+        assert_eq!(cell.infer(&scope, "count + 1"), Some(Type::int()));
+        assert_eq!(cell.memo("q".into(), || Err("no".into())), Err("no".into()));
+        assert_eq!(
+            cell.memo("q".into(), || Ok(())),
+            Err("no".into()),
+            "memoised"
+        );
+    }
+}

@@ -259,3 +259,38 @@ fn keyword_tokens(
         .insert(key, Some(tokens.clone()));
     tokens
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ananke_core::Vocabulary;
+
+    #[test]
+    fn an_attribute_site_allows_the_members_of_the_receiver_type() {
+        let tokens = [".upper", ".up", ".foo", ".", "per", "x", "<eos>"];
+        let vocab = Vocabulary::new("t", tokens, &[], &[6]).unwrap();
+        let classes = TokenClasses::new(&vocab);
+        let def = "def f(s: str) -> None:\n";
+        let program = Program::start(def, None).extend(b"    s");
+        let members = program.members(&classes).unwrap();
+        assert_eq!(members.allowed, [0, 1, 3]);
+        assert_eq!(members.receiver, "attribute of \"str\"");
+        let program = Program::start(def, None).extend(b"    s.up");
+        let members = program.members(&classes).unwrap();
+        assert_eq!(members.allowed, [4]);
+        assert!(members.partial_is_prefix && !members.partial_is_member);
+    }
+
+    #[test]
+    fn a_keyword_site_allows_keywords_and_what_continues_a_number() {
+        let tokens = ["and", "an", "andy", "xFF", "e5", "foo", "<eos>"];
+        let vocab = Vocabulary::new("t", tokens, &[], &[6]).unwrap();
+        let classes = TokenClasses::new(&vocab);
+        let program = Program::start("", None).extend(b"x = 0");
+        let keywords = program.keywords(&classes).unwrap();
+        assert_eq!(keywords.allowed, [0, 1, 3, 4]);
+        let program = Program::start("", None).extend(b"x = 'a'");
+        let keywords = program.keywords(&classes).unwrap();
+        assert_eq!(keywords.allowed, [0, 1]);
+    }
+}

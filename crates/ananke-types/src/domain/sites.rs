@@ -473,3 +473,109 @@ pub(crate) fn member_site(
         partial,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(text: &str) -> PrefixScan {
+        let mut scan = PrefixScan::default();
+        scan.feed(text.as_bytes());
+        scan
+    }
+
+    fn at(text: &str) -> Situation {
+        let scan = scan(text);
+        let cell = ScopeCell::new(scan.stmt_start);
+        situation(text.as_bytes(), &scan, &cell, false)
+    }
+
+    /// The keyword site at the end of `text`: its word, and the letters
+    /// that would continue the number the text ends in.
+    fn keyword(text: &str) -> Option<(String, String)> {
+        let scan = scan(text);
+        let (stmt, toks) = statement(text, &scan);
+        keyword_site(stmt, &toks, scan.lexer()).map(|site| (site.word, site.number_continues))
+    }
+
+    fn name(text: &str) -> Option<(String, bool)> {
+        let scan = scan(text);
+        let (stmt, toks) = statement(text, &scan);
+        name_site(stmt, &toks, &scan).map(|site| (site.partial, site.operand))
+    }
+
+    fn member(text: &str) -> Option<(String, Option<String>)> {
+        let scan = scan(text);
+        let cell = ScopeCell::new(scan.stmt_start);
+        let (stmt, toks) = statement(text, &scan);
+        member_site(stmt, &toks, &scan, &cell, text).map(|site| (site.receiver, site.partial))
+    }
+
+    #[test]
+    fn the_cursor_in_strings_and_comments() {
+        assert!(matches!(at("x = 'ab"), Situation::String(0)));
+        assert!(matches!(at("x = \"ab"), Situation::String(1)));
+        assert!(matches!(at("x = f'ab"), Situation::Opaque));
+        assert!(matches!(at("x = '''ab"), Situation::Opaque));
+        assert!(matches!(at("x = 1  # c"), Situation::Comment));
+        assert!(matches!(at("x = 1; y"), Situation::Opaque));
+        // `''`: an empty string, unless a third quote comes.
+        assert!(matches!(at("x = ''"), Situation::Code(_)));
+    }
+
+    #[test]
+    fn keywords_follow_a_complete_expression() {
+        let site = |word: &str| Some((word.to_owned(), String::new()));
+        assert_eq!(keyword("x = y an"), site("an"));
+        assert_eq!(keyword("x = 'a' "), site(""));
+        assert_eq!(keyword("x = 'a'"), site(""));
+        assert_eq!(
+            keyword("x = y"),
+            None,
+            "a word right after a name continues it"
+        );
+        assert_eq!(keyword("x = y +"), None);
+        assert_eq!(
+            keyword("match x"),
+            None,
+            "a soft keyword opens the statement"
+        );
+    }
+
+    #[test]
+    fn a_word_may_continue_the_number_the_text_ends_in() {
+        let site = |letters: &str| Some((String::new(), letters.to_owned()));
+        assert_eq!(keyword("x = 0"), site("BEJOX_bejox"));
+        assert_eq!(keyword("x = 0x"), site("ABCDEF_abcdef"));
+        assert_eq!(keyword("x = 1.5"), site("EJ_ej"));
+        assert_eq!(keyword("x = 1j"), site(""));
+        assert_eq!(keyword("x = 0 "), site(""));
+    }
+
+    #[test]
+    fn names_are_read_where_no_binding_can_claim_them() {
+        assert_eq!(name("    return fo"), Some(("fo".into(), false)));
+        assert_eq!(name("    y = x + "), Some((String::new(), true)));
+        assert_eq!(name("    y: int = "), Some((String::new(), false)));
+        assert_eq!(name("    return [a, "), Some((String::new(), false)));
+        assert_eq!(name("    y = "), None, "`y = z = 1` binds `z`");
+        assert_eq!(name("    f(a, "), None, "a keyword argument's name");
+        assert_eq!(name("    return [a"), None, "a comprehension may follow");
+        assert_eq!(name("    f = lambda: "), None);
+        assert_eq!(name("    import o"), None);
+    }
+
+    #[test]
+    fn members_follow_a_complete_receiver() {
+        let def = "def f(s: str, xs: list[int]) -> None:\n";
+        let site = |receiver: &str, partial: Option<&str>| {
+            Some((receiver.to_owned(), partial.map(str::to_owned)))
+        };
+        assert_eq!(member(&format!("{def}    s.up")), site("s", Some("up")));
+        assert_eq!(member(&format!("{def}    xs[0].")), site("xs[0]", Some("")));
+        assert_eq!(member(&format!("{def}    return s")), site("s", None));
+        assert_eq!(member(&format!("{def}    import os.pa")), None);
+        // A comprehension written later could rebind `s`.
+        assert_eq!(member(&format!("{def}    ys = [s.up")), None);
+    }
+}

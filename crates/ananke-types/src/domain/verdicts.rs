@@ -401,3 +401,71 @@ fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) ->
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scan of `text` and the cell of its last statement.
+    fn read(text: &str) -> (PrefixScan, ScopeCell) {
+        let mut scan = PrefixScan::default();
+        scan.feed(text.as_bytes());
+        let cell = ScopeCell::new(scan.stmt_start);
+        (scan, cell)
+    }
+
+    fn end(text: &str, closed: bool) -> Verdict {
+        let (scan, cell) = read(text);
+        statement_end(text, &scan, &cell, closed)
+    }
+
+    fn reason(verdict: Verdict) -> String {
+        verdict.unwrap_err().to_string()
+    }
+
+    const DEF: &str = "def f(n: int) -> str:\n";
+
+    #[test]
+    fn a_statement_is_checked_in_the_scope_before_it() {
+        assert!(reason(end(&format!("{DEF}    return n"), false)).contains("Incompatible return"));
+        assert!(end(&format!("{DEF}    return str(n)"), false).is_ok());
+        assert!(reason(end(&format!("{DEF}    return n +"), false)).contains("does not parse"));
+        // In a closed body a name read must be bound by its statement's end.
+        let unbound = reason(end(&format!("{DEF}    return str(m)"), true));
+        assert!(unbound.contains("\"m\" is not defined"));
+        assert!(end(&format!("{DEF}    return str(m)"), false).is_ok());
+    }
+
+    #[test]
+    fn headers_and_calls_are_checked_once_complete() {
+        let text = format!("{DEF}    if n + \"a\"");
+        let (scan, cell) = read(&text);
+        assert!(reason(header(&text, &scan, &cell)).contains("Unsupported operand"));
+        let text = format!("{DEF}    x = len(n");
+        let (scan, cell) = read(&text);
+        assert!(reason(call(&text, &scan, &cell, true)).contains("cannot type-check"));
+        let text = format!("{DEF}    x = len(str(n)");
+        let (scan, cell) = read(&text);
+        assert!(call(&text, &scan, &cell, true).is_ok());
+    }
+
+    #[test]
+    fn a_definition_declares_what_a_contract_needs() {
+        let declared = [Declared {
+            function: "g".into(),
+            param: Some("k".into()),
+            annotation: "int".into(),
+        }];
+        let verdict = |text: &str| {
+            let (scan, _) = read(text);
+            declarations(text, &scan, &declared)
+        };
+        assert!(verdict("def g(k: int) -> int").is_ok());
+        assert!(
+            verdict("def g(k) -> int").is_ok(),
+            "unannotated says nothing"
+        );
+        assert!(reason(verdict("def g(k: str) -> int")).contains("declares \"str\""));
+        assert!(reason(verdict("def g(j: int) -> int")).contains("must have a parameter `k`"));
+    }
+}
