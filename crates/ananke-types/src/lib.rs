@@ -16,7 +16,8 @@ built on it that never rejects a program mypy accepts.
 - [`check`]: a checker for whole modules ([`check_source`]), with
   narrowing, and scopes at a point of a module for incremental checks
   ([`scope_at`]).
-- [`prefix`]: the lexical and bracket structure of a prefix.
+- [`prefix`]: the lexical and bracket structure of a prefix, read with
+  `ananke_pylex` (the lexer every domain shares).
 - [`TypesDomain`] / [`TypesConstraint`]: the domain. A constraint follows
   the program written so far; the mask rejects a token only when the text
   settles that no completion type-checks — a statement, a header, a call

@@ -3,7 +3,7 @@
 //! body, a keyword after a complete expression.
 //!
 //! A site is found from the current statement's tokens
-//! ([`tokenize`](crate::prefix::tokenize)) and the prefix's brackets. The
+//! ([`tokenize`]) and the prefix's brackets. The
 //! mask restricts the tokens a site allows (see
 //! [`site_tokens`](super::site_tokens)), and the verdicts on events reuse
 //! the helpers here that read a statement (its brackets, rebinding forms,
