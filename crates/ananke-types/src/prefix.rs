@@ -13,7 +13,7 @@
 //! [`PrefixScan`] is fed the committed text incrementally and is small and
 //! cloneable: the types domain keeps one per state.
 
-use ananke_pylex::{Class, PyLexer, TokenKind, VALUE_KEYWORDS};
+use ananke_pylex::{Class, PyLexer, Token, TokenKind, Tokenizer, VALUE_KEYWORDS};
 
 /// An open string literal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,47 +183,57 @@ pub fn is_non_value_keyword(word: &str) -> bool {
 /// left out, and so are comments, line breaks and indentation).
 pub fn tokenize(text: &str) -> Vec<Tok> {
     let bytes = text.as_bytes();
-    let mut tokenizer = ananke_pylex::Tokenizer::default();
-    let mut tokens = Vec::with_capacity(text.len() / 3 + 4);
-    let mut push = |token| tokens.push(token);
-    tokenizer.feed(bytes, &mut push);
+    let mut out = Vec::with_capacity(text.len() / 3 + 1);
+    let mut reading = true;
+    let mut tokenizer = Tokenizer::default();
+    tokenizer.feed(bytes, &mut |token| {
+        reading = reading && push(&mut out, bytes, token, false);
+    });
     // `''` at the very end is an empty string, though a third quote
     // could still make it the opening of a triple-quoted one.
-    let ends_in_empty_string = tokenizer.lexer().after_two_quotes() && !tokenizer.lexer().in_text();
-    tokenizer.finish(&mut push);
-    let mut out = Vec::with_capacity(tokens.len());
-    for token in tokens {
-        let kind = match token.kind {
-            TokenKind::Name => TokKind::Name,
-            TokenKind::Number => TokKind::Number,
-            TokenKind::String => TokKind::String,
-            TokenKind::Op => match &bytes[token.start..token.end] {
-                b"(" | b"[" | b"{" => TokKind::Open,
-                b")" | b"]" | b"}" => TokKind::Close,
-                b"." => TokKind::Dot,
-                b"," => TokKind::Comma,
-                _ => TokKind::Op,
-            },
-            // Indentation that matches no block: no token of ours.
-            TokenKind::Error if token.start == token.end => continue,
-            TokenKind::Error if !starts_string(&bytes[token.start..token.end]) => TokKind::Op,
-            TokenKind::Error if ends_in_empty_string && token.end == bytes.len() => TokKind::String,
-            // An unterminated string: nothing after it is read.
-            TokenKind::Error => break,
-            TokenKind::Comment
-            | TokenKind::Newline
-            | TokenKind::Nl
-            | TokenKind::Indent
-            | TokenKind::Dedent
-            | TokenKind::EndMarker => continue,
-        };
-        out.push(Tok {
-            kind,
-            start: token.start,
-            end: token.end,
-        });
-    }
+    let lexer = tokenizer.lexer();
+    let ends_in_empty_string = lexer.after_two_quotes() && !lexer.in_text();
+    tokenizer.finish(&mut |token| {
+        reading = reading && push(&mut out, bytes, token, ends_in_empty_string);
+    });
     out
+}
+
+/// Appends `token` (of `text`) to `out` as one of the crate's kinds, or
+/// nothing for what has no kind here (comments, line breaks,
+/// indentation). Returns `false` at an unterminated string, after which
+/// nothing is read — unless `empty_string` says that the string open at
+/// the end is `''`.
+fn push(out: &mut Vec<Tok>, text: &[u8], token: Token, empty_string: bool) -> bool {
+    let kind = match token.kind {
+        TokenKind::Name => TokKind::Name,
+        TokenKind::Number => TokKind::Number,
+        TokenKind::String => TokKind::String,
+        TokenKind::Op => match &text[token.start..token.end] {
+            b"(" | b"[" | b"{" => TokKind::Open,
+            b")" | b"]" | b"}" => TokKind::Close,
+            b"." => TokKind::Dot,
+            b"," => TokKind::Comma,
+            _ => TokKind::Op,
+        },
+        // Indentation that matches no block: no token of ours.
+        TokenKind::Error if token.start == token.end => return true,
+        TokenKind::Error if !starts_string(&text[token.start..token.end]) => TokKind::Op,
+        TokenKind::Error if empty_string && token.end == text.len() => TokKind::String,
+        TokenKind::Error => return false,
+        TokenKind::Comment
+        | TokenKind::Newline
+        | TokenKind::Nl
+        | TokenKind::Indent
+        | TokenKind::Dedent
+        | TokenKind::EndMarker => return true,
+    };
+    out.push(Tok {
+        kind,
+        start: token.start,
+        end: token.end,
+    });
+    true
 }
 
 /// Whether a token's text begins a string literal (a quote, perhaps after
