@@ -156,7 +156,8 @@ pub enum TokKind {
     /// `,`.
     Comma,
     /// Any other operator or delimiter (one operator, as Python splits
-    /// them: `=-` is two), or a byte Python cannot read.
+    /// them: `=-` is two), or a byte Python cannot read. (`...` is three
+    /// [`Dot`](TokKind::Dot)s.)
     Op,
 }
 
@@ -205,6 +206,16 @@ pub fn tokenize(text: &str) -> Vec<Tok> {
 /// nothing is read — unless `empty_string` says that the string open at
 /// the end is `''`.
 fn push(out: &mut Vec<Tok>, text: &[u8], token: Token, empty_string: bool) -> bool {
+    if token.kind == TokenKind::Op && &text[token.start..token.end] == b"..." {
+        // Three dots, as the sites have always read them: no name is read
+        // and no attribute written right after `...`.
+        out.extend((token.start..token.end).map(|at| Tok {
+            kind: TokKind::Dot,
+            start: at,
+            end: at + 1,
+        }));
+        return true;
+    }
     let kind = match token.kind {
         TokenKind::Name => TokKind::Name,
         TokenKind::Number => TokKind::Number,
@@ -398,6 +409,17 @@ mod tests {
             ]
         );
         assert_eq!(kinds("x = ''"), [(Name, "x"), (Op, "="), (String, "''")]);
+        assert_eq!(
+            kinds("f(...)"),
+            [
+                (Name, "f"),
+                (Open, "("),
+                (Dot, "."),
+                (Dot, "."),
+                (Dot, "."),
+                (Close, ")")
+            ]
+        );
         assert_eq!(kinds("x = 'ab"), [(Name, "x"), (Op, "=")]);
         assert_eq!(kinds("x = $ # c"), [(Name, "x"), (Op, "="), (Op, "$")]);
         assert_eq!(
