@@ -4,31 +4,19 @@
 //! Run with `cargo xtask bench` (or `cargo bench -p ananke-types`).
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use ananke_core::MeetSemilattice;
 use ananke_types::check_source;
-use ananke_types::constraint::HoleType;
+use ananke_types::hole_type::HoleType;
 use ananke_types::types::Type;
 use ananke_types::unify::Substitution;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn programs() -> Vec<String> {
-    let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        PathBuf::from,
-    );
-    let path = dir.join("mbpp_typed.jsonl");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {} ({e})", path.display()));
-    text.lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).expect("JSON")["source"]
-                .as_str()
-                .expect("source")
-                .to_owned()
-        })
+    ananke_testkit::typed_programs()
+        .into_iter()
+        .map(|program| program.source)
         .collect()
 }
 

@@ -11,12 +11,13 @@ built on it that never rejects a program mypy accepts.
 - [`world`]: the type rules — subtyping with variance and numeric
   promotion, protocols, member lookup, joins, overload matching with
   type-variable inference.
-- [`unify`] and [`constraint`]: unification over a persistent union-find,
+- [`unify`] and [`hole_type`]: unification over a persistent union-find,
   and [`HoleType`], the lattice a typed hole carries.
 - [`check`]: a checker for whole modules ([`check_source`]), with
   narrowing, and scopes at a point of a module for incremental checks
   ([`scope_at`]).
-- [`prefix`]: the lexical and bracket structure of a prefix.
+- [`prefix`]: the lexical and bracket structure of a prefix, read with
+  `ananke_pylex` (the lexer every domain shares).
 - [`TypesDomain`] / [`TypesConstraint`]: the domain. A constraint follows
   the program written so far; the mask rejects a token only when the text
   settles that no completion type-checks — a statement, a header, a call
@@ -71,9 +72,9 @@ assert!(domain.explain(&state, 2, ctx).unwrap().contains("Incompatible return va
 */
 
 pub mod check;
-pub mod constraint;
 mod domain;
 mod flow;
+pub mod hole_type;
 pub mod prefix;
 pub mod stubs;
 pub mod types;
@@ -81,6 +82,6 @@ pub mod unify;
 pub mod world;
 
 pub use check::{Diagnostic, ParseFailure, Scope, check_source, scope_at};
-pub use constraint::HoleType;
 pub use domain::{TypesConstraint, TypesDomain};
+pub use hole_type::HoleType;
 pub use types::Type;

@@ -3,8 +3,17 @@
 //! a string or a comment, and the small token stream of the current
 //! statement (to find the receiver of a `.` or the callee of an open call).
 //!
+//! Both are read with `ananke_pylex`, the lexer every domain shares, so a
+//! string prefix, an f-string, a hexadecimal literal or a line
+//! continuation is read here as everywhere else. This module only derives
+//! what the types domain asks of a prefix from it: the statement's start
+//! and its open brackets with their offsets, the open string's kind, and
+//! tokens in the few kinds the domain's sites tell apart.
+//!
 //! [`PrefixScan`] is fed the committed text incrementally and is small and
 //! cloneable: the types domain keeps one per state.
+
+use ananke_pylex::{Class, PyLexer, Token, TokenKind, Tokenizer, VALUE_KEYWORDS};
 
 /// An open string literal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,26 +26,23 @@ pub struct StringState {
     pub fstring: bool,
     /// Offset of the opening quote.
     pub start: usize,
-    /// Quotes seen at the opening so far (1 or 2) while deciding whether
-    /// the literal is triple-quoted; 0 once inside the body.
-    opening: u8,
-    /// Consecutive closing quotes seen (for triple quotes).
-    closing: u8,
-    /// The previous byte was a backslash.
-    escape: bool,
+    /// The next quote byte would close the literal.
+    closes_on_quote: bool,
+    /// Only the two opening quotes have been read.
+    empty_or_triple: bool,
 }
 
 impl StringState {
     /// Whether the next quote byte of this literal's kind would close it
     /// (a single-quoted literal past its opening, not after a backslash).
     pub fn closes_on_quote(&self) -> bool {
-        !self.triple && self.opening == 0 && !self.escape
+        self.closes_on_quote
     }
 
     /// Whether two quotes have been seen and nothing else: an empty
     /// literal, unless a third quote opens a triple-quoted one.
     pub fn empty_or_triple(&self) -> bool {
-        self.opening == 2
+        self.empty_or_triple
     }
 }
 
@@ -52,130 +58,83 @@ pub struct PrefixScan {
     pub after_semicolon: bool,
     /// Open brackets: the bracket and its offset.
     pub brackets: Vec<(u8, usize)>,
-    /// The open string literal, if the cursor is inside one.
-    pub string: Option<StringState>,
-    /// Whether the cursor is inside a comment.
-    pub comment: bool,
-    /// The previous byte was a backslash outside strings.
-    continuation: bool,
-}
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    /// The lexer after the bytes scanned.
+    lexer: PyLexer,
+    /// The opening quote of the string token open at the cursor, if one
+    /// is, and its offset.
+    string_quote: (u8, usize),
 }
 
 impl PrefixScan {
-    /// Scans `text[self.len..]` (the whole committed text is passed so
-    /// that string prefixes can be looked back at).
+    /// Scans `text[self.len..]`: `text` is the whole text so far, of
+    /// which the first `self.len` bytes were scanned before.
     pub fn feed(&mut self, text: &[u8]) {
-        while self.len < text.len() {
-            let i = self.len;
-            let b = text[i];
-            self.len += 1;
-            if self.comment {
-                if b == b'\n' {
-                    self.comment = false;
-                    self.newline(i);
-                }
-                continue;
-            }
-            if let Some(mut s) = self.string {
-                if s.opening > 0 {
-                    if b == s.quote {
-                        s.opening += 1;
-                        if s.opening == 3 {
-                            s.opening = 0;
-                            s.triple = true;
-                        }
-                        self.string = Some(s);
-                        continue;
+        for (i, &b) in text.iter().enumerate().skip(self.len) {
+            // Outside every string and comment (or just after the `''`
+            // that opened an empty string), the byte is code of the
+            // statement itself, not of an f-string's field.
+            let top_level = !self.lexer.in_text();
+            match self.lexer.step(b) {
+                Class::StringStart if top_level => self.string_quote = (b, i),
+                Class::Op if top_level => match b {
+                    b'(' | b'[' | b'{' => self.brackets.push((b, i)),
+                    b')' | b']' | b'}' => {
+                        self.brackets.pop();
                     }
-                    if s.opening == 2 {
-                        // `""` followed by something else: an empty string.
-                        self.string = None;
-                        self.len -= 1;
-                        continue;
+                    b';' if self.brackets.is_empty() => {
+                        self.stmt_start = i + 1;
+                        self.after_semicolon = true;
                     }
-                    s.opening = 0;
-                }
-                if s.escape {
-                    s.escape = false;
-                } else if b == b'\\' {
-                    s.escape = true;
-                } else if b == s.quote {
-                    s.closing += 1;
-                    if !s.triple || s.closing == 3 {
-                        self.string = None;
-                        continue;
-                    }
-                    self.string = Some(s);
-                    continue;
-                } else if b == b'\n' && !s.triple {
-                    // An unterminated single-quoted string: the syntax
-                    // domain rejects it; end it here.
-                    self.string = None;
-                    self.newline(i);
-                    continue;
-                }
-                s.closing = 0;
-                self.string = Some(s);
-                continue;
-            }
-            match b {
-                b'#' => self.comment = true,
-                b'\'' | b'"' => {
-                    let mut start = i;
-                    while start > 0 && is_ident(text[start - 1]) {
-                        start -= 1;
-                    }
-                    let prefix = &text[start..i];
-                    let fstring = prefix.iter().any(|c| c.eq_ignore_ascii_case(&b'f'));
-                    self.string = Some(StringState {
-                        quote: b,
-                        triple: false,
-                        fstring,
-                        start: i,
-                        opening: 1,
-                        closing: 0,
-                        escape: false,
-                    });
-                }
-                b'(' | b'[' | b'{' => self.brackets.push((b, i)),
-                b')' | b']' | b'}' => {
-                    self.brackets.pop();
-                }
-                b'\\' => {
-                    self.continuation = true;
-                    continue;
-                }
-                // `\` then CR LF continues the line too.
-                b'\r' if self.continuation => continue,
-                b'\n' if !self.continuation && self.brackets.is_empty() => self.newline(i),
-                b';' if self.brackets.is_empty() => {
+                    _ => {}
+                },
+                Class::LineEnd { logical: true } => {
                     self.stmt_start = i + 1;
-                    self.after_semicolon = true;
+                    self.after_semicolon = false;
                 }
                 _ => {}
             }
-            self.continuation = false;
         }
-    }
-
-    fn newline(&mut self, at: usize) {
-        if self.brackets.is_empty() {
-            self.stmt_start = at + 1;
-            self.after_semicolon = false;
-        }
+        self.len = self.len.max(text.len());
     }
 
     /// Whether the previous byte was a backslash that continues the line.
     pub fn continues_line(&self) -> bool {
-        self.continuation
+        self.lexer.continues_line()
     }
 
     /// Whether the cursor is in code (not in a string or a comment).
     pub fn in_code(&self) -> bool {
-        self.string.is_none() && !self.comment
+        self.lexer.in_code()
+    }
+
+    /// Whether the cursor is inside a comment.
+    pub fn in_comment(&self) -> bool {
+        self.lexer.in_comment()
+    }
+
+    /// The string literal open at the cursor, if the cursor is inside one
+    /// (an f-string's replacement field counts as inside it).
+    pub fn string(&self) -> Option<StringState> {
+        if !self.lexer.in_string() {
+            return None;
+        }
+        let (quote, start) = self.string_quote;
+        let triple = self.lexer.in_triple_quoted();
+        let mut after_quote = self.lexer;
+        after_quote.step(quote);
+        Some(StringState {
+            quote,
+            triple,
+            fstring: self.lexer.in_fstring(),
+            start,
+            closes_on_quote: !triple && !after_quote.in_string(),
+            empty_or_triple: !self.lexer.in_text(),
+        })
+    }
+
+    /// The lexer after the bytes scanned: what the next byte would be.
+    pub fn lexer(&self) -> &PyLexer {
+        &self.lexer
     }
 }
 
@@ -196,7 +155,9 @@ pub enum TokKind {
     Dot,
     /// `,`.
     Comma,
-    /// Any other operator or delimiter.
+    /// Any other operator or delimiter (one operator, as Python splits
+    /// them: `=-` is two), or a byte Python cannot read. (`...` is three
+    /// [`Dot`](TokKind::Dot)s.)
     Op,
 }
 
@@ -211,144 +172,88 @@ pub struct Tok {
     pub end: usize,
 }
 
-const KEYWORDS: &[&str] = &[
-    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
-    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-];
-
-/// Every Python keyword (hard ones; `match`, `case`, `type` and `_` are
-/// soft keywords and names elsewhere).
-pub const ALL_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
-
 /// Whether `word` is a keyword that cannot be part of an expression's
-/// primary (`True`, `False` and `None` can).
-pub fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
+/// primary: a hard keyword other than the values `True`, `False` and
+/// `None`.
+pub fn is_non_value_keyword(word: &str) -> bool {
+    ananke_pylex::is_keyword(word.as_bytes()) && !VALUE_KEYWORDS.contains(&word)
 }
 
 /// Splits statement text into tokens (complete strings only; an open
-/// string or a comment at the end is left out).
+/// string, and anything after a string its line leaves unterminated, are
+/// left out, and so are comments, line breaks and indentation).
 pub fn tokenize(text: &str) -> Vec<Tok> {
-    let b = text.as_bytes();
+    let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(text.len() / 3 + 1);
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let start = i;
-        if c.is_ascii_whitespace() || c == b'\\' {
-            i += 1;
-            continue;
-        }
-        if c == b'#' {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        }
-        if is_ident(c) && !c.is_ascii_digit() {
-            while i < b.len() && is_ident(b[i]) {
-                i += 1;
-            }
-            // A string prefix (`f"`, `rb'`).
-            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') && i - start <= 2 {
-                match string_end(b, i) {
-                    Some(end) => {
-                        out.push(Tok {
-                            kind: TokKind::String,
-                            start,
-                            end,
-                        });
-                        i = end;
-                        continue;
-                    }
-                    None => return out,
-                }
-            }
-            out.push(Tok {
-                kind: TokKind::Name,
-                start,
-                end: i,
-            });
-            continue;
-        }
-        if c.is_ascii_digit() || (c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            while i < b.len() && (is_ident(b[i]) || b[i] == b'.') {
-                i += 1;
-            }
-            out.push(Tok {
-                kind: TokKind::Number,
-                start,
-                end: i,
-            });
-            continue;
-        }
-        if c == b'"' || c == b'\'' {
-            match string_end(b, i) {
-                Some(end) => {
-                    out.push(Tok {
-                        kind: TokKind::String,
-                        start,
-                        end,
-                    });
-                    i = end;
-                    continue;
-                }
-                None => return out,
-            }
-        }
-        i += 1;
-        let kind = match c {
-            b'(' | b'[' | b'{' => TokKind::Open,
-            b')' | b']' | b'}' => TokKind::Close,
-            b'.' => TokKind::Dot,
-            b',' => TokKind::Comma,
-            _ => {
-                while i < b.len() && b"=<>*/!&|^%@-+~:".contains(&b[i]) && !b"([{".contains(&b[i]) {
-                    i += 1;
-                }
-                TokKind::Op
-            }
-        };
-        out.push(Tok {
-            kind,
-            start,
-            end: i,
-        });
-    }
+    let mut reading = true;
+    let mut tokenizer = Tokenizer::default();
+    tokenizer.feed(bytes, &mut |token| {
+        reading = reading && push(&mut out, bytes, token, false);
+    });
+    // `''` at the very end is an empty string, though a third quote
+    // could still make it the opening of a triple-quoted one.
+    let lexer = tokenizer.lexer();
+    let ends_in_empty_string = lexer.after_two_quotes() && !lexer.in_text();
+    tokenizer.finish(&mut |token| {
+        reading = reading && push(&mut out, bytes, token, ends_in_empty_string);
+    });
     out
 }
 
-/// The end of the string literal whose quote is at `quote_at`, or `None`
-/// when it is not closed.
-fn string_end(b: &[u8], quote_at: usize) -> Option<usize> {
-    let q = b[quote_at];
-    let triple = b.get(quote_at + 1) == Some(&q) && b.get(quote_at + 2) == Some(&q);
-    let mut i = quote_at + if triple { 3 } else { 1 };
-    if !triple && b.get(quote_at + 1) == Some(&q) {
-        return Some(quote_at + 2);
+/// Appends `token` (of `text`) to `out` as one of the crate's kinds, or
+/// nothing for what has no kind here (comments, line breaks,
+/// indentation). Returns `false` at an unterminated string, after which
+/// nothing is read — unless `empty_string` says that the string open at
+/// the end is `''`.
+fn push(out: &mut Vec<Tok>, text: &[u8], token: Token, empty_string: bool) -> bool {
+    if token.kind == TokenKind::Op && &text[token.start..token.end] == b"..." {
+        // Three dots, as the sites have always read them: no name is read
+        // and no attribute written right after `...`.
+        out.extend((token.start..token.end).map(|at| Tok {
+            kind: TokKind::Dot,
+            start: at,
+            end: at + 1,
+        }));
+        return true;
     }
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            c if c == q => {
-                if !triple {
-                    return Some(i + 1);
-                }
-                if b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q) {
-                    return Some(i + 3);
-                }
-                i += 1;
-            }
-            _ => i += 1,
-        }
-    }
-    None
+    let kind = match token.kind {
+        TokenKind::Name => TokKind::Name,
+        TokenKind::Number => TokKind::Number,
+        TokenKind::String => TokKind::String,
+        TokenKind::Op => match &text[token.start..token.end] {
+            b"(" | b"[" | b"{" => TokKind::Open,
+            b")" | b"]" | b"}" => TokKind::Close,
+            b"." => TokKind::Dot,
+            b"," => TokKind::Comma,
+            _ => TokKind::Op,
+        },
+        // Indentation that matches no block: no token of ours.
+        TokenKind::Error if token.start == token.end => return true,
+        TokenKind::Error if !starts_string(&text[token.start..token.end]) => TokKind::Op,
+        TokenKind::Error if empty_string && token.end == text.len() => TokKind::String,
+        TokenKind::Error => return false,
+        TokenKind::Comment
+        | TokenKind::Newline
+        | TokenKind::Nl
+        | TokenKind::Indent
+        | TokenKind::Dedent
+        | TokenKind::EndMarker => return true,
+    };
+    out.push(Tok {
+        kind,
+        start: token.start,
+        end: token.end,
+    });
+    true
+}
+
+/// Whether a token's text begins a string literal (a quote, perhaps after
+/// its prefix).
+fn starts_string(token: &[u8]) -> bool {
+    token
+        .iter()
+        .find(|&&b| !ananke_pylex::is_name_byte(b))
+        .is_some_and(|&b| b == b'\'' || b == b'"')
 }
 
 /// The index of the first token of the primary expression (an atom with
@@ -359,7 +264,7 @@ pub fn primary_start(text: &str, toks: &[Tok], last: usize) -> Option<usize> {
         let t = toks[i];
         let word = &text[t.start..t.end];
         let mut first = match t.kind {
-            TokKind::Name if is_keyword(word) => return None,
+            TokKind::Name if is_non_value_keyword(word) => return None,
             TokKind::Name | TokKind::Number | TokKind::String => i,
             TokKind::Close => matching_open(toks, i)?,
             _ => return None,
@@ -369,7 +274,7 @@ pub fn primary_start(text: &str, toks: &[Tok], last: usize) -> Option<usize> {
             let before = toks[first - 1];
             let before_word = &text[before.start..before.end];
             let primary_before = match before.kind {
-                TokKind::Name => !is_keyword(before_word),
+                TokKind::Name => !is_non_value_keyword(before_word),
                 TokKind::Close | TokKind::String | TokKind::Number => true,
                 _ => false,
             };
@@ -429,15 +334,15 @@ mod tests {
         assert_eq!(s.brackets.len(), 1);
         assert!(s.in_code());
         let s = scan("s = 'ab");
-        assert_eq!(s.string.map(|st| st.quote), Some(b'\''));
+        assert_eq!(s.string().map(|st| st.quote), Some(b'\''));
         let s = scan("s = '''a\nb'' ");
-        assert!(s.string.is_some_and(|st| st.triple));
+        assert!(s.string().is_some_and(|st| st.triple));
         assert_eq!(
             s.stmt_start, 0,
             "a newline inside a string does not end the statement"
         );
         let s = scan("s = \"\" + 'x' # note (");
-        assert!(s.comment && s.brackets.is_empty());
+        assert!(s.in_comment() && s.brackets.is_empty());
         let s = scan("t = f'{a}' if x else r\"\\\"\"\nu");
         assert!(s.in_code());
         assert_eq!(s.stmt_start, 27);
@@ -448,6 +353,85 @@ mod tests {
         let s = scan("x = 1 |\\\r");
         assert!(s.continues_line());
         assert_eq!(scan("x = 1 |\\\r\n2").stmt_start, 0);
+    }
+
+    #[test]
+    fn open_strings() {
+        let s = scan("x = f(rb'a\\");
+        let string = s.string().unwrap();
+        assert_eq!(
+            (string.quote, string.start, string.fstring),
+            (b'\'', 8, false)
+        );
+        assert!(!string.closes_on_quote(), "after a backslash");
+        assert!(scan("x = 'a").string().unwrap().closes_on_quote());
+        assert!(!scan("x = '").string().unwrap().closes_on_quote());
+        assert!(scan("x = ''").string().unwrap().empty_or_triple());
+        assert!(!scan("x = '''").string().unwrap().empty_or_triple());
+        // An f-string's field is inside the string, and its brackets are
+        // not the statement's.
+        let s = scan("y = (f'{d[\"\"");
+        let string = s.string().unwrap();
+        assert!(string.fstring && !string.empty_or_triple());
+        assert_eq!((string.start, s.brackets.len()), (6, 1));
+    }
+
+    fn kinds(text: &str) -> Vec<(TokKind, &str)> {
+        tokenize(text)
+            .into_iter()
+            .map(|t| (t.kind, &text[t.start..t.end]))
+            .collect()
+    }
+
+    #[test]
+    fn tokens_are_pythons() {
+        use TokKind::*;
+        assert_eq!(
+            kinds("y=-x[1:] ** 0xFF, f'{a}'.b(1e-5)"),
+            [
+                (Name, "y"),
+                (Op, "="),
+                (Op, "-"),
+                (Name, "x"),
+                (Open, "["),
+                (Number, "1"),
+                (Op, ":"),
+                (Close, "]"),
+                (Op, "**"),
+                (Number, "0xFF"),
+                (Comma, ","),
+                (String, "f'{a}'"),
+                (Dot, "."),
+                (Name, "b"),
+                (Open, "("),
+                (Number, "1e-5"),
+                (Close, ")"),
+            ]
+        );
+        assert_eq!(kinds("x = ''"), [(Name, "x"), (Op, "="), (String, "''")]);
+        assert_eq!(
+            kinds("f(...)"),
+            [
+                (Name, "f"),
+                (Open, "("),
+                (Dot, "."),
+                (Dot, "."),
+                (Dot, "."),
+                (Close, ")")
+            ]
+        );
+        assert_eq!(kinds("x = 'ab"), [(Name, "x"), (Op, "=")]);
+        assert_eq!(kinds("x = $ # c"), [(Name, "x"), (Op, "="), (Op, "$")]);
+        assert_eq!(
+            kinds("    return x \\\n  + 1"),
+            [(Name, "return"), (Name, "x"), (Op, "+"), (Number, "1")]
+        );
+    }
+
+    #[test]
+    fn keywords_that_are_no_operand() {
+        assert!(is_non_value_keyword("return") && is_non_value_keyword("not"));
+        assert!(!is_non_value_keyword("None") && !is_non_value_keyword("match"));
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! annotations of any shape. Every call returns (diagnostics or a parse
 //! failure); none panics. `ANANKE_FUZZ_CASES` sets the number of cases.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use ananke_types::check_source;
@@ -19,17 +18,9 @@ fn cases(default: u32) -> u32 {
 fn corpus() -> &'static [String] {
     static CORPUS: OnceLock<Vec<String>> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let dir = std::env::var_os("ANANKE_DATA_DIR").map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-            PathBuf::from,
-        );
-        std::fs::read_to_string(dir.join("mbpp_typed.jsonl"))
-            .expect("the evaluation data")
-            .lines()
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                v["source"].as_str().unwrap().to_owned()
-            })
+        ananke_testkit::typed_programs()
+            .into_iter()
+            .map(|program| program.source)
             .collect()
     })
 }

@@ -4,7 +4,7 @@
 
 use ananke_core::laws::{LawConfig, assert_laws, check_lattice, check_meet_semilattice};
 use ananke_core::{Bounded, MeetSemilattice};
-use ananke_types::constraint::HoleType;
+use ananke_types::hole_type::HoleType;
 use ananke_types::types::Type;
 use ananke_types::unify::Substitution;
 use proptest::prelude::*;

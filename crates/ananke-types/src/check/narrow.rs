@@ -14,7 +14,7 @@ use im::HashMap as PersistentMap;
 use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use super::{Checker, without_none};
+use super::Checker;
 use crate::flow;
 use crate::types::{Name, Type};
 
@@ -37,10 +37,12 @@ impl Checker<'_> {
         }
     }
 
+    /// The narrowed types of the innermost frame, to put back later.
     pub(super) fn snapshot(&self) -> Snapshot {
         self.frames.last().expect("a frame").narrowed.clone()
     }
 
+    /// Puts back narrowed types taken by [`snapshot`](Self::snapshot).
     pub(super) fn restore(&mut self, snapshot: Snapshot) {
         self.frames.last_mut().expect("a frame").narrowed = snapshot;
     }
@@ -406,4 +408,13 @@ fn is_sealed_builtin(ty: &Type) -> bool {
 fn is_type_call(call: &ast::ExprCall) -> bool {
     matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "type")
         && call.arguments.args.len() == 1
+}
+
+/// `ty` without `None` among its members (`x or y` gives `x` only when
+/// `x` is truthy, so never `None`).
+pub(super) fn without_none(ty: Type) -> Type {
+    match ty {
+        Type::Union(items) => Type::union(items.iter().filter(|t| **t != Type::None).cloned()),
+        other => other,
+    }
 }

@@ -13,6 +13,9 @@
 use std::collections::HashMap;
 
 use ananke_core::{TokenId, TokenMask, Vocabulary};
+use ananke_pylex::{is_name_byte, is_name_start};
+
+use super::name_tokens::{MemberCache, Piece};
 
 /// Operator characters (a token of them then a name is an `op_names`
 /// token).
@@ -21,21 +24,11 @@ const OPERATOR: &[u8] = b"+-*/%@&|^~<>=!";
 /// Characters that are events when they lead a token.
 const EVENT: &[u8] = b")]},:";
 
-/// Whether `b` continues an identifier (non-ASCII bytes may: Python
-/// identifiers are Unicode).
-pub(crate) fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
-
-/// A token's identifier part, for matching attribute names.
-pub(crate) struct Piece {
-    /// The identifier bytes the token contributes.
-    pub ident: Box<[u8]>,
-    /// Whether the token goes on past the identifier (so the name ends
-    /// inside the token).
-    pub complete: bool,
-    /// The token.
-    pub token: TokenId,
+/// Whether `b` is an ASCII byte of a name. Event keys keep only ASCII
+/// bytes of names: a verdict appends a key to the text, which must stay
+/// UTF-8.
+pub(crate) fn is_ascii_name_byte(b: u8) -> bool {
+    b.is_ascii() && is_name_byte(b)
 }
 
 /// The classes of one vocabulary (see the module docs).
@@ -96,7 +89,7 @@ pub(crate) struct TokenClasses {
     pub ops: Vec<Box<[u8]>>,
     /// Attribute tokens by receiver type and name so far (they depend on
     /// nothing else, so every state over this vocabulary shares them).
-    pub members: super::analysis::MemberCache,
+    pub members: MemberCache,
 }
 
 /// The quote index of `q` in [`TokenClasses::close_key`].
@@ -145,7 +138,7 @@ impl KeyTable {
 /// Bytes are kept as they are (blanks aside): a verdict is computed by
 /// appending them to the text.
 fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let ident = is_ascii_name_byte;
     let start = out.len();
     let mut last_event = start;
     let mut after_break = false;
@@ -207,7 +200,6 @@ fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
     // Blanks only matter between two identifier bytes (and at the start,
     // before one: the text may end in an identifier); dropping the rest
     // makes ` )\n`, `)\r\n` and `)\n` one key.
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut write = start;
     for read in start..out.len() {
         let b = out[read];
@@ -225,7 +217,7 @@ fn event_prefix(bytes: &[u8], out: &mut Vec<u8>) {
 }
 
 fn piece(bytes: &[u8], token: TokenId) -> Piece {
-    let len = bytes.iter().take_while(|&&b| is_ident(b)).count();
+    let len = bytes.iter().take_while(|&&b| is_name_byte(b)).count();
     Piece {
         ident: Box::from(&bytes[..len]),
         complete: len < bytes.len(),
@@ -290,21 +282,20 @@ impl TokenClasses {
                 dots.set(id, true);
                 dot_pieces.push(piece(&bytes[1..], id));
             }
-            if is_ident(first) {
+            if is_name_byte(first) {
                 idents.set(id, true);
                 ident_pieces.push(piece(bytes, id));
             } else {
                 non_idents.set(id, true);
             }
-            let starts_name = |b: u8| is_ident(b) && !b.is_ascii_digit();
-            if starts_name(first) {
+            if is_name_start(first) {
                 name_starts.set(id, true);
             }
             let blanks = bytes
                 .iter()
                 .take_while(|&&b| b == b' ' || b == b'\t')
                 .count();
-            if blanks > 0 && bytes.get(blanks).is_some_and(|&b| starts_name(b)) {
+            if blanks > 0 && bytes.get(blanks).is_some_and(|&b| is_name_start(b)) {
                 spaced_names.set(id, true);
                 spaced_pieces.push(piece(&bytes[blanks..], id));
             }
@@ -323,7 +314,7 @@ impl TokenClasses {
                 .count();
             let op_end = lead + op_len;
             let name_at = op_end + bytes[op_end..].iter().take_while(|&&b| b == b' ').count();
-            if op_len > 0 && bytes.get(name_at).is_some_and(|&b| starts_name(b)) {
+            if op_len > 0 && bytes.get(name_at).is_some_and(|&b| is_name_start(b)) {
                 let op = &bytes[..op_end];
                 let op_id = match ops.iter().position(|o| **o == *op) {
                     Some(i) => i,
@@ -371,18 +362,12 @@ impl TokenClasses {
             members: Default::default(),
         }
     }
-
-    /// The pieces whose identifier is exactly `ident`.
-    pub fn pieces_equal<'c>(pieces: &'c [Piece], ident: &[u8]) -> &'c [Piece] {
-        let start = pieces.partition_point(|p| &*p.ident < ident);
-        let end = start + pieces[start..].partition_point(|p| &*p.ident == ident);
-        &pieces[start..end]
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::name_tokens::pieces_equal;
 
     #[test]
     fn keys_are_the_leading_events() {
@@ -429,10 +414,10 @@ mod tests {
         assert_eq!(c.dots.iter().collect::<Vec<_>>(), vec![4, 5, 6]);
         assert_eq!(c.idents.iter().collect::<Vec<_>>(), vec![0, 7]);
         assert_eq!(c.eos.iter().collect::<Vec<_>>(), vec![9]);
-        let app = TokenClasses::pieces_equal(&c.dot_pieces, b"app");
+        let app = pieces_equal(&c.dot_pieces, b"app");
         assert_eq!(app.len(), 1);
         assert!(!app[0].complete);
-        let append = TokenClasses::pieces_equal(&c.ident_pieces, b"append");
+        let append = pieces_equal(&c.ident_pieces, b"append");
         assert!(append[0].complete);
         let k = c.code_key[2] as usize;
         assert_eq!(&*c.keys[k], b"):\n");

@@ -1,36 +1,57 @@
 //! [`TypesDomain`]: the types domain as a token mask. At every step it
 //! answers, for each candidate token, "can the program still complete to
 //! one that type-checks?" — and says no only when the text already
-//! settles it (see [`analysis`] for the events judged and why each is
+//! settles it (see [`program`] for the events judged and why each is
 //! safe).
 //!
 //! The mask is computed from token classes built once per vocabulary
 //! ([`classes`]): a token is judged by its *event key* (the brackets,
 //! commas, colons and line ends it begins with), so one step evaluates each
 //! distinct key among the syntax-surviving candidates once and never looks
-//! at tokens that cannot change a verdict. Attribute names are matched
-//! against the receiver type's members through sorted identifier tables.
-//! Verdicts are memoised on the state and shared by mask, observe and
-//! explain, so `observe` rejects exactly the tokens the mask leaves out.
+//! at tokens that cannot change a verdict ([`verdicts`]). Where the cursor
+//! is ([`sites`]) may restrict names too: attribute names are matched
+//! against the receiver type's members, keywords and names in scope
+//! against theirs, through sorted identifier tables ([`site_tokens`],
+//! [`name_tokens`]). Verdicts are memoised on the state, and on the
+//! statement's [`scope_cell`], and shared by mask, observe and explain, so
+//! `observe` rejects exactly the tokens the mask leaves out.
 //!
 //! A constraint is persistent: observing a token makes a new state that
 //! shares the statement's scope with its parent; cloning (a checkpoint) is
 //! O(1).
 
-mod analysis;
 mod classes;
+mod name_tokens;
+mod program;
+mod scope_cell;
+mod site_tokens;
+mod sites;
+mod verdicts;
 
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use ananke_core::{
     CostHint, Domain, Error, MeetSemilattice, StepContext, TokenId, TokenMask, Vocabulary,
 };
+use ananke_pylex::{is_keyword, is_name_byte, is_name_start};
 
-use crate::constraint::HoleType;
+use crate::hole_type::HoleType;
 use crate::types::Type;
-use analysis::{CodeSite, MemberTokens, Program, Situation, Verdict};
 use classes::TokenClasses;
+use name_tokens::MemberTokens;
+use program::Program;
+use sites::{CodeSite, Situation};
+
+/// `Ok` when allowed; the reason otherwise.
+pub(crate) type Verdict = Result<(), Arc<str>>;
+
+/// Runs a check, turning a panic into "no verdict" (an internal error
+/// must never reject a token or unwind into the caller).
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    catch_unwind(AssertUnwindSafe(f)).ok()
+}
 
 /// A types-domain constraint: what the hole must produce (a
 /// [`HoleType`]) and the program written so far.
@@ -247,11 +268,9 @@ impl TypesConstraint {
 fn is_dotted_name(text: &str) -> bool {
     !text.is_empty()
         && text.split('.').all(|part| {
-            part.chars()
-                .next()
-                .is_some_and(|c| c == '_' || c.is_alphabetic())
-                && part.chars().all(|c| c == '_' || c.is_alphanumeric())
-                && !crate::prefix::is_keyword(part)
+            part.bytes().next().is_some_and(is_name_start)
+                && part.bytes().all(is_name_byte)
+                && !is_keyword(part.as_bytes())
         })
 }
 

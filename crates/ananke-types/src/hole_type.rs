@@ -1,16 +1,21 @@
-//! [`HoleType`]: what a typed hole must produce, and what it knows.
+//! [`HoleType`]: the lattice a typed hole carries — what the hole must
+//! produce, and what it knows.
 //!
-//! A constraint is the type the hole's code must have (`Any` when free),
+//! A hole type is the type the hole's code must have (`Any` when free),
 //! the environment of names in scope with their types (a name bound to
 //! `Any` is the same as an absent one, and is dropped), and the equations
 //! solved so far: a [`Substitution`] of inference variables (`?0`), kept
-//! because other constraints may share those variables. Meet unifies —
+//! because other holes' types may share those variables. Meet unifies —
 //! `Any` is a wildcard the other side refines, a name in both environments
-//! gets one type, the substitutions merge — and any clash is ⊥. Join keeps what two holes share: the least
-//! general generalisation of the expected types and the names both know at
-//! a common type. It lifts a constraint common to all children of a hole
-//! to the parent; its laws hold for constraints without unsolved
-//! inference variables (a variable generalises to `Any`).
+//! gets one type, the substitutions merge — and any clash is ⊥. Join keeps
+//! what two holes share: the least general generalisation of the expected
+//! types and the names both know at a common type. It lifts a hole type
+//! common to all children of a hole to the parent; its laws hold for hole
+//! types without unsolved inference variables (a variable generalises to
+//! `Any`).
+//!
+//! It is one part of the types domain's [`TypesConstraint`](crate::TypesConstraint),
+//! which also follows the program written so far.
 //!
 //! The environment is persistent (`im`), so a clone is O(1).
 
@@ -23,7 +28,8 @@ use im::OrdMap;
 use crate::types::{Name, Type};
 use crate::unify::{Substitution, UnifyError};
 
-/// A types-domain constraint (see the module docs).
+/// What a typed hole must produce and what it knows (see the module
+/// docs).
 #[derive(Clone)]
 pub struct HoleType {
     /// Kept resolved against `subst`.
@@ -87,7 +93,7 @@ impl HoleType {
         self.env.keys()
     }
 
-    /// Why this constraint is ⊥.
+    /// Why this hole type is ⊥.
     pub fn conflict(&self) -> Option<&str> {
         self.conflict.as_deref()
     }
@@ -149,7 +155,7 @@ impl MeetSemilattice for HoleType {
                 Err(e) => return HoleType::failed(e),
             }
         }
-        // Apply what the meet solved to everything the constraint holds.
+        // Apply what the meet solved to everything the hole type holds.
         out.expected = subst.resolve(&out.expected);
         out.env = out
             .env

@@ -1,6 +1,6 @@
 //! Subtyping, member lookup, joins and call matching over the class
 //! database: the type rules, kept apart from the tree walk that applies
-//! them.
+//! them. Call matching is in `calls`.
 //!
 //! The rules follow mypy for the subset (nominal classes with declared
 //! variance, `int` promoted to `float` and `complex`, protocols checked by
@@ -9,11 +9,15 @@
 //! is compatible, so an imprecise type can hide an error but never invent
 //! one.
 
+mod calls;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::stubs::{ClassInfo, Member, MethodKind, TypeDb, Variance};
 use crate::types::{Name, Param, ParamKind, Signature, Type};
+
+pub use calls::{Arg, CallError};
 
 /// The classes whose instances are functions: every callable value is one
 /// (and a call of one is never refused for want of `__call__`).
@@ -33,46 +37,6 @@ pub struct World<'a> {
     pub db: &'a TypeDb,
     /// Classes defined by the code being checked.
     pub user: HashMap<Name, ClassInfo>,
-}
-
-/// An argument at a call site.
-#[derive(Clone, Debug)]
-pub struct Arg {
-    /// The keyword, for `name=value`.
-    pub keyword: Option<Name>,
-    /// Whether it is `*xs` or `**kw`.
-    pub unpacked: bool,
-    /// Its type.
-    pub ty: Type,
-}
-
-/// Why a call does not type-check.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CallError {
-    /// Argument `index` (0-based) has an incompatible type.
-    ArgType {
-        /// Which argument.
-        index: usize,
-        /// Its type.
-        got: Type,
-        /// The parameter's type.
-        expected: Type,
-    },
-    /// No overload accepts the arguments.
-    NoOverload {
-        /// The argument types.
-        args: Vec<Type>,
-    },
-    /// Too many or too few arguments, or an unknown keyword.
-    Arity(String),
-    /// A bounded type variable solved to a type outside its bound
-    /// (`max(None, 1)`: `None` has no `__lt__`).
-    TypeVar {
-        /// The variable's name.
-        var: Name,
-        /// What it was solved to.
-        got: Type,
-    },
 }
 
 impl<'a> World<'a> {
@@ -501,48 +465,6 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Calls a callable type with arguments: the result type, and the
-    /// error when the call certainly does not type-check.
-    pub fn call(&self, callee: &Type, args: &[Arg]) -> (Type, Option<CallError>) {
-        match callee {
-            Type::Callable(sig) => self.call_overloads(std::slice::from_ref(&**sig), args),
-            Type::Overloaded(sigs) => self.call_overloads(sigs, args),
-            Type::Class(name) => {
-                let sigs = self.constructor(name);
-                self.call_overloads(&sigs, args)
-            }
-            Type::Instance(_, _) => match self.instance_member(callee, "__call__") {
-                Some(call) => self.call(&call, args),
-                None => (Type::Any, None),
-            },
-            Type::Union(items) => {
-                let results: Vec<Type> = items.iter().map(|t| self.call(t, args).0).collect();
-                (Type::union(results), None)
-            }
-            _ => (Type::Any, None),
-        }
-    }
-
-    /// Whether some signature of `callee` can still accept `args` as the
-    /// first arguments of a call being written (parameters not reached yet
-    /// may still come). Imprecise arguments always fit.
-    pub fn call_prefix_feasible(&self, callee: &Type, args: &[Arg]) -> bool {
-        let sigs: Vec<Signature> = match callee {
-            Type::Callable(sig) => vec![(**sig).clone()],
-            Type::Overloaded(sigs) => sigs.to_vec(),
-            Type::Class(name) => self.constructor(name),
-            Type::Instance(_, _) => match self.instance_member(callee, "__call__") {
-                Some(call) => return self.call_prefix_feasible(&call, args),
-                None => return true,
-            },
-            _ => return true,
-        };
-        sigs.is_empty()
-            || sigs
-                .iter()
-                .any(|sig| self.match_arguments(sig, args, false).is_ok())
-    }
-
     /// The names `ty` has as attributes, when they are known completely
     /// (a stub class without `__getattr__`, a tuple, a stub module).
     pub fn member_names(&self, ty: &Type) -> Option<Vec<Name>> {
@@ -605,270 +527,6 @@ impl<'a> World<'a> {
         names.dedup();
         Some(names)
     }
-
-    fn call_overloads(&self, sigs: &[Signature], args: &[Arg]) -> (Type, Option<CallError>) {
-        let mut first_error = None;
-        let mut all_certain = true;
-        for sig in sigs {
-            match self.match_signature(sig, args) {
-                Ok(ret) => return (ret, None),
-                Err(err) => {
-                    // Certain: a wrong count, or a precise argument that does
-                    // not fit (an imprecise one could have fitted).
-                    all_certain &= match &err {
-                        // `Any` inside an argument's type already fits
-                        // anything; what does not fit is certain, except
-                        // in a union the checker may have narrowed less
-                        // than mypy.
-                        CallError::ArgType { got, .. } => {
-                            !matches!(got, Type::Union(_)) || !got.has_any()
-                        }
-                        CallError::TypeVar { got, .. } => !got.has_any(),
-                        _ => !args.iter().any(|a| a.unpacked),
-                    };
-                    if first_error.is_none() {
-                        first_error = Some(err);
-                    }
-                }
-            }
-        }
-        let error = match (sigs.len(), first_error) {
-            (_, None) => None,
-            (_, Some(_)) if !all_certain || sigs.is_empty() => None,
-            (1, Some(err)) => Some(err),
-            (_, Some(_)) => Some(CallError::NoOverload {
-                args: args.iter().map(|a| a.ty.clone()).collect(),
-            }),
-        };
-        let ret = if sigs.len() == 1 {
-            sigs[0].ret.substitute(&|_| None, true)
-        } else {
-            Type::Any
-        };
-        (ret, error)
-    }
-
-    /// Matches arguments to one signature, inferring its type variables.
-    fn match_signature(&self, sig: &Signature, args: &[Arg]) -> Result<Type, CallError> {
-        self.match_arguments(sig, args, true)
-    }
-
-    /// [`match_signature`](World::match_signature); with `complete` unset,
-    /// parameters the arguments do not reach are not required.
-    fn match_arguments(
-        &self,
-        sig: &Signature,
-        args: &[Arg],
-        complete: bool,
-    ) -> Result<Type, CallError> {
-        if sig.any_params || args.iter().any(|a| a.unpacked) {
-            return Ok(sig.ret.substitute(&|_| None, true));
-        }
-        let mut slots: Vec<Option<usize>> = vec![None; sig.params.len()];
-        let mut extra: Vec<(usize, usize)> = Vec::new(); // (arg, param) into *args / **kwargs
-        let mut positional = sig
-            .params
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| matches!(p.kind, ParamKind::Positional | ParamKind::Normal));
-        let var_pos = sig
-            .params
-            .iter()
-            .position(|p| p.kind == ParamKind::VarPositional);
-        let var_kw = sig
-            .params
-            .iter()
-            .position(|p| p.kind == ParamKind::VarKeyword);
-        for (i, arg) in args.iter().enumerate() {
-            match &arg.keyword {
-                None => match positional.next() {
-                    Some((p, _)) => slots[p] = Some(i),
-                    None => match var_pos {
-                        Some(v) => extra.push((i, v)),
-                        None => {
-                            return Err(CallError::Arity(format!(
-                                "Too many arguments for \"{}\"",
-                                sig_name(sig)
-                            )));
-                        }
-                    },
-                },
-                Some(keyword) => {
-                    let found = sig.params.iter().position(|p| {
-                        matches!(p.kind, ParamKind::Normal | ParamKind::Keyword)
-                            && p.name.as_deref() == Some(&**keyword)
-                    });
-                    match (found, var_kw) {
-                        (Some(p), _) if slots[p].is_none() => slots[p] = Some(i),
-                        (Some(_), _) => {
-                            return Err(CallError::Arity(format!(
-                                "\"{}\" gets multiple values for keyword argument \"{keyword}\"",
-                                sig_name(sig)
-                            )));
-                        }
-                        (None, Some(v)) => extra.push((i, v)),
-                        (None, None) => {
-                            return Err(CallError::Arity(format!(
-                                "Unexpected keyword argument \"{keyword}\" for \"{}\"",
-                                sig_name(sig)
-                            )));
-                        }
-                    }
-                }
-            }
-        }
-        for (p, param) in sig.params.iter().enumerate() {
-            let required = complete
-                && !param.has_default
-                && matches!(
-                    param.kind,
-                    ParamKind::Positional | ParamKind::Normal | ParamKind::Keyword
-                );
-            if required && slots[p].is_none() {
-                return Err(CallError::Arity(format!(
-                    "Missing positional argument for \"{}\"",
-                    sig_name(sig)
-                )));
-            }
-        }
-        let pairs: Vec<(usize, &Type)> = slots
-            .iter()
-            .enumerate()
-            .filter_map(|(p, slot)| slot.map(|a| (a, &sig.params[p].ty)))
-            .chain(extra.iter().map(|&(a, p)| (a, &sig.params[p].ty)))
-            .collect();
-        let mut bindings: HashMap<Name, Type> = HashMap::new();
-        for &(a, param) in &pairs {
-            self.infer(param, &args[a].ty, &mut bindings, 0);
-        }
-        let lookup = |v: &str| bindings.get(v).cloned();
-        for &(a, param) in &pairs {
-            let expected = param.substitute(&lookup, true);
-            // A union argument may be wider than mypy sees it (the checker
-            // narrows less): it fits when one of its members does.
-            let fits = match &args[a].ty {
-                Type::Union(members) => members.iter().any(|m| self.is_subtype(m, &expected)),
-                other => self.is_subtype(other, &expected),
-            };
-            if !fits {
-                return Err(CallError::ArgType {
-                    index: a,
-                    got: args[a].ty.clone(),
-                    expected,
-                });
-            }
-        }
-        // Bounded variables (mypy checks them once solved). One solved
-        // from an `Any` might have been anything.
-        for (var, got) in &bindings {
-            let vague = match got {
-                Type::Union(members) => members.iter().any(|m| matches!(m, Type::Any)),
-                other => matches!(other, Type::Any | Type::Var(_)),
-            };
-            if let Some(bound) = self.db.type_var_bounds.get(var)
-                && !vague
-                && !self.is_subtype(got, bound)
-            {
-                return Err(CallError::TypeVar {
-                    var: var.clone(),
-                    got: got.clone(),
-                });
-            }
-        }
-        Ok(sig.ret.substitute(&lookup, true))
-    }
-
-    /// Binds type variables in `param` from the argument type `arg`.
-    fn infer(&self, param: &Type, arg: &Type, bindings: &mut HashMap<Name, Type>, depth: usize) {
-        if depth > MAX_DEPTH {
-            return;
-        }
-        let d = depth + 1;
-        match (param, arg) {
-            (Type::Var(v), _) => {
-                let joined = match bindings.get(v) {
-                    // Unrelated types under a bound solve to the bound, as
-                    // mypy solves them (`max([1], 2)` is a
-                    // `SupportsDunderLT[Any] | SupportsDunderGT[Any]`); one
-                    // outside the bound keeps both, for the bound check to
-                    // refuse (`max(range(n), 0)`).
-                    Some(previous) => {
-                        match (self.join(previous, arg), self.db.type_var_bounds.get(v)) {
-                            (Type::Any, Some(bound)) if !previous.has_any() && !arg.has_any() => {
-                                if self.is_subtype(previous, bound) && self.is_subtype(arg, bound) {
-                                    bound.clone()
-                                } else {
-                                    Type::union([previous.clone(), arg.clone()])
-                                }
-                            }
-                            (joined, _) => joined,
-                        }
-                    }
-                    None => arg.clone(),
-                };
-                bindings.insert(v.clone(), joined);
-            }
-            (Type::Instance(pn, pa), Type::Instance(an, aa)) => {
-                if let Some(mapped) = self.map_to_base(an, aa, pn) {
-                    for (p, a) in pa.iter().zip(mapped.iter()) {
-                        self.infer(p, a, bindings, d);
-                    }
-                }
-            }
-            (Type::Instance(pn, pa), Type::Tuple(items)) => {
-                let elem = self.join_all(items.iter().cloned());
-                if let Some(mapped) = self.map_to_base("builtins.tuple", &[elem], pn) {
-                    for (p, a) in pa.iter().zip(mapped.iter()) {
-                        self.infer(p, a, bindings, d);
-                    }
-                }
-            }
-            (Type::Tuple(ps), Type::Tuple(items)) if ps.len() == items.len() => {
-                for (p, a) in ps.iter().zip(items.iter()) {
-                    self.infer(p, a, bindings, d);
-                }
-            }
-            (Type::Union(members), _) => {
-                // Bind through the non-variable members first: `T | None`
-                // given `int | None` binds T to int.
-                let concrete: Vec<&Type> = members
-                    .iter()
-                    .filter(|m| !matches!(m, Type::Var(_)))
-                    .collect();
-                let rest: Type = match arg {
-                    Type::Union(items) => Type::union(
-                        items
-                            .iter()
-                            .filter(|i| !concrete.iter().any(|c| self.is_subtype(i, c)))
-                            .cloned(),
-                    ),
-                    other
-                        if concrete
-                            .iter()
-                            .any(|c| self.is_subtype(other, c) && !c.has_any()) =>
-                    {
-                        Type::Never
-                    }
-                    other => other.clone(),
-                };
-                for m in members.iter() {
-                    if matches!(m, Type::Var(_)) && rest != Type::Never {
-                        self.infer(m, &rest, bindings, d);
-                    } else if !matches!(m, Type::Var(_)) {
-                        self.infer(m, arg, bindings, d);
-                    }
-                }
-            }
-            (Type::Callable(ps), Type::Callable(asig)) => {
-                self.infer(&ps.ret, &asig.ret, bindings, d);
-            }
-            _ => {}
-        }
-    }
-}
-
-fn sig_name(sig: &Signature) -> &str {
-    sig.name.as_deref().unwrap_or("function")
 }
 
 /// `Callable` for one signature, `Overloaded` for several.
@@ -952,43 +610,5 @@ mod tests {
         let items = w.instance_member(&d, "items").unwrap();
         let view = w.call(&items, &[]).0;
         assert_eq!(w.iter_element(&view).to_string(), "tuple[str, int]");
-    }
-
-    #[test]
-    fn calls_infer_type_variables_and_report_certain_errors() {
-        let w = world();
-        let db = TypeDb::stdlib();
-        let arg = |ty: Type| Arg {
-            keyword: None,
-            unpacked: false,
-            ty,
-        };
-        let Some(crate::stubs::Symbol::Function(sorted)) = db.member("builtins", "sorted") else {
-            panic!()
-        };
-        let sorted = callable_of(sorted.to_vec());
-        let (ret, err) = w.call(&sorted, &[arg(Type::list(Type::int()))]);
-        assert_eq!(ret.to_string(), "list[int]");
-        assert_eq!(err, None);
-        let range = Type::Class("builtins.range".into());
-        let (ret, err) = w.call(&range, &[arg(Type::int())]);
-        assert_eq!(ret.to_string(), "range");
-        assert_eq!(err, None);
-        let (_, err) = w.call(&range, &[arg(Type::str())]);
-        assert!(matches!(err, Some(CallError::NoOverload { .. })), "{err:?}");
-        let Some(crate::stubs::Symbol::Function(len)) = db.member("builtins", "len") else {
-            panic!()
-        };
-        let len = callable_of(len.to_vec());
-        assert_eq!(w.call(&len, &[arg(Type::str())]).1, None);
-        assert!(matches!(
-            w.call(&len, &[arg(Type::int())]).1,
-            Some(CallError::ArgType { .. })
-        ));
-        assert_eq!(
-            w.call(&len, &[arg(Type::Any)]).1,
-            None,
-            "imprecise arguments never err"
-        );
     }
 }

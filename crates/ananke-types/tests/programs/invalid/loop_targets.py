@@ -13,15 +13,3 @@ def items(d: Dict[str, int]) -> int:
     for key, value in d.items():
         total += value + len(key)
     return total
-
-
-async def fetch() -> int:
-    return 1
-
-
-def not_a_coroutine() -> int:
-    return await fetch()  # error
-
-
-async def a_coroutine() -> int:
-    return await fetch()

@@ -1,0 +1,365 @@
+//! Access: attributes (of modules, classes, instances, tuples, functions
+//! and unions), calls matched against their signatures, and subscripts —
+//! each reported as mypy reports it when the receiver's type is known
+//! completely.
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use super::{Checker, Diagnostic};
+use crate::types::Type;
+use crate::world::{Arg, CallError, FUNCTION_CLASSES, short};
+
+impl Checker<'_> {
+    /// The type of attribute `name` of a `receiver` value (`at` is the
+    /// attribute expression), reporting a missing one where certain.
+    pub(super) fn attribute(&mut self, receiver: &Type, name: &str, at: &Expr) -> Type {
+        match receiver {
+            Type::Module(module) => match self.world.db.member(module, name) {
+                Some(symbol) => self.symbol_value(&symbol.clone()),
+                None => {
+                    let sub = format!("{module}.{name}");
+                    if self.world.db.modules.contains_key(sub.as_str()) {
+                        Type::Module(sub.into())
+                    } else {
+                        if self.world.db.modules.contains_key(&**module) {
+                            self.report(
+                                at,
+                                "attr-defined",
+                                format!("Module \"{module}\" has no attribute \"{name}\""),
+                            );
+                        }
+                        Type::Any
+                    }
+                }
+            },
+            // A class's own members, then those of `type` (`list.mro`).
+            Type::Class(class) => {
+                let metaclass = Type::instance("builtins.type", []);
+                match self
+                    .world
+                    .class_member(class, name)
+                    .or_else(|| self.world.instance_member(&metaclass, name))
+                {
+                    Some(ty) => ty,
+                    None => {
+                        let known = self.reportable_class(class);
+                        self.missing_attribute(at, &format!("type[{}]", short(class)), name, known)
+                    }
+                }
+            }
+            Type::Instance(class, _) => match self.world.instance_member(receiver, name) {
+                Some(ty) => ty,
+                None => {
+                    let known = self.reportable_class(class);
+                    self.missing_attribute(at, &receiver.to_string(), name, known)
+                }
+            },
+            Type::Tuple(_) => match self.world.instance_member(receiver, name) {
+                Some(ty) => ty,
+                None => self.missing_attribute(at, &receiver.to_string(), name, true),
+            },
+            // Functions have the attributes of `function` objects only.
+            Type::Callable(_) | Type::Overloaded(_) => {
+                let function = Type::instance("builtins.function", []);
+                match self.world.instance_member(&function, name) {
+                    Some(ty) => ty,
+                    None => {
+                        let known = self.world.class("builtins.function").is_some();
+                        self.missing_attribute(at, &receiver.to_string(), name, known)
+                    }
+                }
+            }
+            Type::Union(items) => {
+                let found: Vec<Option<Type>> = items
+                    .iter()
+                    .map(|t| match t {
+                        Type::Instance(..) | Type::Tuple(_) => self.world.instance_member(t, name),
+                        Type::None => self.world.instance_member(&Type::object(), name),
+                        _ => Some(Type::Any),
+                    })
+                    .collect();
+                if found.iter().all(Option::is_none) && !receiver.has_any() {
+                    let first = items.first().map(ToString::to_string).unwrap_or_default();
+                    self.report(
+                        at,
+                        "union-attr",
+                        format!("Item \"{first}\" of \"{receiver}\" has no attribute \"{name}\""),
+                    );
+                }
+                Type::union(found.into_iter().flatten())
+            }
+            _ => Type::Any,
+        }
+    }
+
+    /// `shown` has no attribute `name`: reported where that is certain
+    /// (`known`); the attribute's type is then unknown.
+    fn missing_attribute(&mut self, at: &Expr, shown: &str, name: &str, known: bool) -> Type {
+        if known {
+            self.report(
+                at,
+                "attr-defined",
+                format!("\"{shown}\" has no attribute \"{name}\""),
+            );
+        }
+        Type::Any
+    }
+
+    /// Whether a missing attribute on this class is certainly an error:
+    /// stub classes are complete, user classes may set attributes anywhere.
+    pub(super) fn reportable_class(&self, class: &str) -> bool {
+        !class.starts_with("__main__.")
+            && self.world.class(class).is_some()
+            && self.world.find_member(class, "__getattr__").is_none()
+    }
+
+    /// The type a call returns, its arguments matched against the
+    /// callee's signatures (mypy's `arg-type`, `call-arg`,
+    /// `call-overload` and `operator` for what is not callable).
+    pub(super) fn call(&mut self, call: &ast::ExprCall) -> Type {
+        if let Some(ty) = self.partial_call(call) {
+            return ty;
+        }
+        let callee = self.expr(&call.func);
+        let hints: Vec<Type> = match &callee {
+            Type::Callable(sig) => sig.params.iter().map(|p| p.ty.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let mut args = Vec::new();
+        for (i, arg) in call.arguments.args.iter().enumerate() {
+            let hint = hints.get(i).cloned().unwrap_or(Type::Any);
+            match arg {
+                Expr::Starred(s) => {
+                    let ty = self.expr(&s.value);
+                    args.push(Arg {
+                        keyword: None,
+                        unpacked: true,
+                        ty,
+                    });
+                }
+                other => {
+                    let ty =
+                        self.expr_expecting(other, &if hint.has_any() { Type::Any } else { hint });
+                    args.push(plain(ty));
+                }
+            }
+        }
+        for keyword in call.arguments.keywords.iter() {
+            let ty = self.expr(&keyword.value);
+            args.push(Arg {
+                keyword: keyword.arg.as_ref().map(|k| k.id.as_str().into()),
+                unpacked: keyword.arg.is_none(),
+                ty,
+            });
+        }
+        if let Type::Instance(class, _) = &callee
+            && !FUNCTION_CLASSES.contains(&&**class)
+            && self.world.instance_member(&callee, "__call__").is_none()
+            && self.reportable_class(class)
+        {
+            self.report(call, "operator", format!("\"{callee}\" not callable"));
+        }
+        let (ret, error) = self.world.call(&callee, &args);
+        if let Some(error) = error
+            && !matches!(callee, Type::Any | Type::Union(_))
+        {
+            let name = callee_name(&callee);
+            match error {
+                CallError::ArgType {
+                    index,
+                    got,
+                    expected,
+                } => {
+                    let at: &dyn Ranged = call_arg_node(call, index).unwrap_or(call);
+                    let (line, col) = self.lines.position(at.start());
+                    self.diagnostics.push(Diagnostic {
+                        line,
+                        col,
+                        message: format!("Argument {} to \"{name}\" has incompatible type \"{got}\"; expected \"{expected}\"", index + 1),
+                        code: "arg-type",
+                    });
+                }
+                CallError::NoOverload { args } => {
+                    let listed: Vec<String> = args.iter().map(|t| format!("\"{t}\"")).collect();
+                    let plural = if listed.len() == 1 { "type" } else { "types" };
+                    self.report(
+                        call,
+                        "call-overload",
+                        format!(
+                            "No overload variant of \"{name}\" matches argument {plural} {}",
+                            listed.join(", ")
+                        ),
+                    );
+                }
+                CallError::Arity(message) => self.report(call, "call-arg", message),
+                CallError::TypeVar { var, got } => self.report(
+                    call,
+                    "type-var",
+                    format!("Value of type variable \"{var}\" of \"{name}\" cannot be \"{got}\""),
+                ),
+            }
+        }
+        ret
+    }
+
+    /// The type of `container[index]`: a tuple's item, or what
+    /// `__getitem__` returns (mypy's `index` for a wrong index or a value
+    /// that cannot be indexed).
+    pub(super) fn subscript(&mut self, sub: &ast::ExprSubscript) -> Type {
+        let container = self.expr(&sub.value);
+        let index = self.expr(&sub.slice);
+        match &container {
+            Type::Tuple(items) => match tuple_index(&sub.slice, items.len()) {
+                Some(i) => items[i].clone(),
+                None if matches!(&*sub.slice, Expr::Slice(_)) => {
+                    Type::tuple_of(self.world.join_all(items.iter().cloned()))
+                }
+                None => self.world.join_all(items.iter().cloned()),
+            },
+            Type::Instance(..) => match self.world.instance_member(&container, "__getitem__") {
+                Some(getitem) => {
+                    let (ret, error) = self.world.call(&getitem, &[plain(index.clone())]);
+                    if error.is_some() && !index.has_any() && !container.has_any() {
+                        let expected = match &getitem {
+                            Type::Callable(sig) => sig.params.first().map(|p| p.ty.to_string()),
+                            _ => None,
+                        };
+                        match expected {
+                            Some(expected) => self.report(
+                                sub.slice.as_ref(),
+                                "index",
+                                format!("Invalid index type \"{index}\" for \"{container}\"; expected type \"{expected}\""),
+                            ),
+                            None => self.report(
+                                sub,
+                                "call-overload",
+                                format!(
+                                    "No overload variant of \"__getitem__\" of \"{}\" matches argument type \"{index}\"",
+                                    short(container.class_name().unwrap_or_default())
+                                ),
+                            ),
+                        }
+                    }
+                    ret
+                }
+                None => {
+                    if let Some(class) = container.class_name()
+                        && self.reportable_class(class)
+                        && !container.has_any()
+                    {
+                        self.report(
+                            sub,
+                            "index",
+                            format!("Value of type \"{container}\" is not indexable"),
+                        );
+                    }
+                    Type::Any
+                }
+            },
+            Type::Class(name) => {
+                // `list[int]` as a value (in isinstance, say).
+                Type::Class(name.clone())
+            }
+            _ => Type::Any,
+        }
+    }
+}
+
+/// A positional argument of type `ty`.
+pub(super) fn plain(ty: Type) -> Arg {
+    Arg {
+        keyword: None,
+        unpacked: false,
+        ty,
+    }
+}
+
+fn tuple_index(slice: &Expr, len: usize) -> Option<usize> {
+    let value: i64 = match slice {
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_i64()?,
+            _ => return None,
+        },
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => match &*u.operand {
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => -(i.as_i64()?),
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let index = if value < 0 { len as i64 + value } else { value };
+    (0..len as i64).contains(&index).then_some(index as usize)
+}
+
+fn callee_name(callee: &Type) -> String {
+    match callee {
+        Type::Callable(sig) => sig.name.as_deref().unwrap_or("function").to_owned(),
+        Type::Overloaded(sigs) => sigs
+            .first()
+            .and_then(|s| s.name.as_deref())
+            .unwrap_or("function")
+            .to_owned(),
+        Type::Class(name) => short(name).to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn call_arg_node(call: &ast::ExprCall, index: usize) -> Option<&dyn Ranged> {
+    let positional = call.arguments.args.len();
+    if index < positional {
+        Some(&call.arguments.args[index])
+    } else {
+        call.arguments
+            .keywords
+            .get(index - positional)
+            .map(|k| &k.value as &dyn Ranged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn attributes_of_known_types() {
+        let source = r#"
+import math
+
+x = "a".foo()
+y = math.foo
+"#;
+        assert_eq!(errors(source), [(3, "attr-defined"), (4, "attr-defined")]);
+    }
+
+    #[test]
+    fn calls_match_a_signature() {
+        let source = r#"
+def f(x: int) -> None:
+    pass
+
+
+f(1, 2)
+n = len(1)
+m = n()
+"#;
+        assert_eq!(
+            errors(source),
+            [(5, "call-arg"), (6, "arg-type"), (7, "operator")]
+        );
+    }
+
+    #[test]
+    fn subscripts_take_the_index_getitem_takes() {
+        let source = r#"
+d: dict[str, int] = {}
+v = d[0]
+w = v[0]
+"#;
+        assert_eq!(errors(source), [(2, "index"), (3, "index")]);
+    }
+}

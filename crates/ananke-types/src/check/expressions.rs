@@ -1,0 +1,490 @@
+//! Expressions: the type of each expression, inferred bottom-up and
+//! guided by an expected type where mypy's inference is bidirectional
+//! (empty collections, lambdas) — literals, names, collections,
+//! comprehensions, lambdas, conditional and boolean expressions.
+//!
+//! Attribute access, calls and subscripts are in [`access`](super::access);
+//! operators and comparisons in [`operators`](super::operators).
+
+use std::sync::Arc;
+
+use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::Ranged;
+
+use super::narrow::{self, without_none};
+use super::operators::{int_power, is_int};
+use super::{Checker, MAX_NESTING};
+use crate::types::{Param, ParamKind, Signature, Type};
+
+impl Checker<'_> {
+    /// Infers `expr`'s type with no expectation.
+    pub(super) fn expr(&mut self, expr: &Expr) -> Type {
+        self.expr_expecting(expr, &Type::Any)
+    }
+
+    /// Infers `expr`'s type; `expected` guides empty collections and
+    /// lambdas, as mypy's bidirectional inference does.
+    pub(super) fn expr_expecting(&mut self, expr: &Expr, expected: &Type) -> Type {
+        if self.depth > MAX_NESTING {
+            return Type::Any;
+        }
+        self.depth += 1;
+        let ty = self.expr_inner(expr, expected);
+        self.depth -= 1;
+        self.track_any(expr, &ty);
+        ty
+    }
+
+    fn expr_inner(&mut self, expr: &Expr, expected: &Type) -> Type {
+        match expr {
+            Expr::NumberLiteral(n) => match n.value {
+                ast::Number::Int(_) => Type::int(),
+                ast::Number::Float(_) => Type::float(),
+                ast::Number::Complex { .. } => Type::instance("builtins.complex", []),
+            },
+            Expr::StringLiteral(_) | Expr::FString(_) => {
+                if let Expr::FString(f) = expr {
+                    for element in f.value.elements() {
+                        if let ast::InterpolatedStringElement::Interpolation(i) = element {
+                            self.expr(&i.expression);
+                        }
+                    }
+                }
+                Type::str()
+            }
+            Expr::BytesLiteral(_) => Type::bytes(),
+            Expr::BooleanLiteral(_) => Type::bool(),
+            Expr::NoneLiteral(_) => Type::None,
+            Expr::EllipsisLiteral(_) => Type::Any,
+            Expr::Name(n) => {
+                self.read_partial(n.id.as_str());
+                self.lookup(n.id.as_str()).unwrap_or(Type::Any)
+            }
+            Expr::Attribute(a) => {
+                let receiver = self.expr(&a.value);
+                self.attribute(&receiver, a.attr.id.as_str(), expr)
+            }
+            Expr::Call(c) => {
+                let ty = self.call(c);
+                // `pow(int, int)`: typeshed's overloads as for `**`.
+                if let (Expr::Name(f), [base, exponent]) = (&*c.func, &c.arguments.args[..])
+                    && f.id.as_str() == "pow"
+                    && c.arguments.keywords.is_empty()
+                    && !self.binds_locally("pow")
+                    && [base, exponent]
+                        .iter()
+                        .all(|e| is_int(&self.scratch_type(e)))
+                {
+                    let ty = int_power(exponent);
+                    if matches!(ty, Type::Any) {
+                        self.explicit_any.insert(c.range);
+                    }
+                    return ty;
+                }
+                // The generic builtins return their arguments' type: one
+                // `Any` in, `Any` out (mypy solves the type variable so).
+                if let Expr::Name(f) = &*c.func
+                    && matches!(f.id.as_str(), "abs" | "max" | "min")
+                    && !self.binds_locally(f.id.as_str())
+                    && c.arguments.args.iter().any(|a| {
+                        self.explicit_any.contains(&a.range())
+                            || (self.any_rooted.contains(&a.range()) && matches!(ty, Type::Any))
+                    })
+                {
+                    self.explicit_any.insert(c.range);
+                    return Type::Any;
+                }
+                ty
+            }
+            Expr::Subscript(s) => self.subscript(s),
+            Expr::BinOp(b) => {
+                let left = self.expr(&b.left);
+                let right = self.expr(&b.right);
+                // mypy points at the right operand.
+                let ty = self.binary(&left, b.op, &right, b.right.as_ref(), false);
+                if matches!(ty, Type::Any)
+                    && ([&b.left, &b.right]
+                        .iter()
+                        .any(|e| self.explicit_any.contains(&e.range()))
+                        || (b.op == ast::Operator::Pow && is_int(&left) && is_int(&right)))
+                {
+                    self.explicit_any.insert(b.range);
+                }
+                ty
+            }
+            Expr::UnaryOp(u) => {
+                let operand = self.expr(&u.operand);
+                let ty = self.unary(u.op, &operand, expr);
+                if matches!(ty, Type::Any) && self.explicit_any.contains(&u.operand.range()) {
+                    self.explicit_any.insert(u.range);
+                }
+                ty
+            }
+            Expr::BoolOp(b) => {
+                // Each operand runs under what the earlier ones tell.
+                let mut types: Vec<Type> = Vec::with_capacity(b.values.len());
+                let mut known: narrow::Narrowing = Vec::new();
+                for value in &b.values {
+                    types.push(self.under(&known, |c| c.expr(value)));
+                    let (positive, negative) = self.under(&known, |c| c.conditions(value));
+                    known.extend(match b.op {
+                        ast::BoolOp::And => positive,
+                        ast::BoolOp::Or => negative,
+                    });
+                }
+                match b.op {
+                    ast::BoolOp::Or => {
+                        let last = types.len() - 1;
+                        Type::union(
+                            types
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, t)| if i < last { without_none(t) } else { t }),
+                        )
+                    }
+                    ast::BoolOp::And => Type::union(types),
+                }
+            }
+            Expr::Compare(c) => {
+                let ty = self.compare(c);
+                // `x == 1` with `x: Any` is `Any` for mypy (the result of
+                // `Any.__eq__`); `is` and `in` give a `bool`.
+                if let ([op], true) = (&c.ops[..], self.explicit_any.contains(&c.left.range()))
+                    && !matches!(
+                        op,
+                        ast::CmpOp::Is | ast::CmpOp::IsNot | ast::CmpOp::In | ast::CmpOp::NotIn
+                    )
+                {
+                    self.explicit_any.insert(c.range);
+                    return Type::Any;
+                }
+                ty
+            }
+            Expr::If(i) => {
+                self.expr(&i.test);
+                let (positive, negative) = self.conditions(&i.test);
+                let body = self.under(&positive, |c| c.expr_expecting(&i.body, expected));
+                let orelse = self.under(&negative, |c| c.expr_expecting(&i.orelse, expected));
+                Type::union([body, orelse])
+            }
+            Expr::Named(n) => {
+                let value = self.expr(&n.value);
+                if let Expr::Name(name) = &*n.target {
+                    self.bind(name.id.as_str(), value.clone(), n.value.as_ref(), true);
+                }
+                value
+            }
+            Expr::List(l) => {
+                let hint = expected_element(expected, "builtins.list");
+                let elements: Vec<Type> = l.elts.iter().map(|e| self.element(e, &hint)).collect();
+                if self.items_fit(&l.elts, &elements, &hint, "List item") {
+                    return Type::list(hint);
+                }
+                Type::list(self.collection_element(elements, hint))
+            }
+            Expr::Set(s) => {
+                let hint = expected_element(expected, "builtins.set");
+                let elements: Vec<Type> = s.elts.iter().map(|e| self.element(e, &hint)).collect();
+                Type::set(self.collection_element(elements, hint))
+            }
+            Expr::Tuple(t) => {
+                if t.elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
+                    for e in &t.elts {
+                        self.expr(e);
+                    }
+                    return Type::tuple_of(Type::Any);
+                }
+                Type::Tuple(t.elts.iter().map(|e| self.expr(e)).collect())
+            }
+            Expr::Dict(d) => {
+                let (key_hint, value_hint) = match expected {
+                    Type::Instance(name, args) if &**name == "builtins.dict" && args.len() == 2 => {
+                        (args[0].clone(), args[1].clone())
+                    }
+                    _ => (Type::Any, Type::Any),
+                };
+                let mut keys = Vec::new();
+                let mut values = Vec::new();
+                for item in &d.items {
+                    match &item.key {
+                        Some(key) => {
+                            keys.push(self.expr_expecting(key, &key_hint));
+                            values.push(self.expr_expecting(&item.value, &value_hint));
+                        }
+                        None => {
+                            self.expr(&item.value);
+                            keys.push(Type::Any);
+                            values.push(Type::Any);
+                        }
+                    }
+                }
+                Type::dict(
+                    self.collection_element(keys, key_hint),
+                    self.collection_element(values, value_hint),
+                )
+            }
+            Expr::ListComp(c) => {
+                let element = self.comprehension(&c.generators, |checker| checker.expr(&c.elt));
+                Type::list(element)
+            }
+            Expr::SetComp(c) => {
+                let element = self.comprehension(&c.generators, |checker| checker.expr(&c.elt));
+                Type::set(element)
+            }
+            Expr::Generator(g) => {
+                let element = self.comprehension(&g.generators, |checker| checker.expr(&g.elt));
+                Type::instance("typing.Generator", [element, Type::None, Type::None])
+            }
+            Expr::DictComp(c) => {
+                let (key, value) = self.comprehension_pair(&c.generators, &c.key, &c.value);
+                Type::dict(key, value)
+            }
+            Expr::Lambda(l) => self.lambda(l, expected),
+            Expr::Starred(s) => {
+                self.expr(&s.value);
+                Type::Any
+            }
+            Expr::Slice(s) => {
+                for part in [&s.lower, &s.upper, &s.step].into_iter().flatten() {
+                    self.expr(part);
+                }
+                Type::instance("builtins.slice", [Type::Any, Type::Any, Type::Any])
+            }
+            Expr::Await(a) => {
+                // CPython refuses `await` outside an `async def` when it
+                // compiles the module; mypy reports it too.
+                let frame = self.frames.last().expect("a frame");
+                if self.frames.len() == 1 {
+                    self.report(a, "top-level-await", "\"await\" outside function".into());
+                } else if !frame.coroutine {
+                    self.report(
+                        a,
+                        "await-not-async",
+                        "\"await\" outside coroutine (\"async def\")".into(),
+                    );
+                }
+                self.expr(&a.value);
+                Type::Any
+            }
+            Expr::Yield(y) => {
+                if let Some(value) = &y.value {
+                    self.expr(value);
+                }
+                Type::Any
+            }
+            Expr::YieldFrom(y) => {
+                self.expr(&y.value);
+                Type::Any
+            }
+            _ => Type::Any,
+        }
+    }
+
+    /// With a precise expected element type (from an annotation or a
+    /// declared return), reports each item that does not fit, as mypy's
+    /// `list-item` errors, and says whether the literal then takes the
+    /// expected type (it does once its items are reported).
+    fn items_fit(&mut self, exprs: &[Expr], elements: &[Type], hint: &Type, what: &str) -> bool {
+        if hint.has_any() || matches!(hint, Type::Any) {
+            return false;
+        }
+        let mut reported = false;
+        for (i, (expr, element)) in exprs.iter().zip(elements).enumerate() {
+            if !matches!(expr, Expr::Starred(_))
+                && !element.has_any()
+                && !self.world.is_subtype(element, hint)
+            {
+                self.report(
+                    expr,
+                    "list-item",
+                    format!("{what} {i} has incompatible type \"{element}\"; expected \"{hint}\""),
+                );
+                reported = true;
+            }
+        }
+        reported
+    }
+
+    fn element(&mut self, expr: &Expr, hint: &Type) -> Type {
+        match expr {
+            Expr::Starred(s) => {
+                let inner = self.expr(&s.value);
+                self.world.iter_element(&inner)
+            }
+            other => self.expr_expecting(other, hint),
+        }
+    }
+
+    /// A collection literal's element type: the context's when every
+    /// element fits it, else the join (`Any` for a vague join, like an
+    /// empty literal).
+    fn collection_element(&self, elements: Vec<Type>, hint: Type) -> Type {
+        if !matches!(hint, Type::Any) && elements.iter().all(|e| self.world.is_subtype(e, &hint)) {
+            return hint;
+        }
+        if elements.is_empty() {
+            return Type::Any;
+        }
+        self.world.join_all(elements)
+    }
+
+    fn comprehension(
+        &mut self,
+        generators: &[ast::Comprehension],
+        element: impl FnOnce(&mut Self) -> Type,
+    ) -> Type {
+        self.frames.push(self.inner_frame());
+        self.generators(generators);
+        let ty = element(self);
+        self.frames.pop();
+        ty
+    }
+
+    fn comprehension_pair(
+        &mut self,
+        generators: &[ast::Comprehension],
+        key: &Expr,
+        value: &Expr,
+    ) -> (Type, Type) {
+        self.frames.push(self.inner_frame());
+        self.generators(generators);
+        let pair = (self.expr(key), self.expr(value));
+        self.frames.pop();
+        pair
+    }
+
+    fn generators(&mut self, generators: &[ast::Comprehension]) {
+        for generator in generators {
+            let iterable = self.expr(&generator.iter);
+            let element = self.world.iter_element(&iterable);
+            self.assign_fresh(&generator.target, element);
+            for condition in &generator.ifs {
+                self.expr(condition);
+                let (positive, _) = self.conditions(condition);
+                self.apply(&positive);
+            }
+        }
+    }
+
+    /// Binds comprehension targets without declaration checks.
+    fn assign_fresh(&mut self, target: &Expr, value: Type) {
+        match target {
+            Expr::Name(n) => self.fresh(n.id.as_str(), value),
+            Expr::Tuple(t) => {
+                if let Type::Tuple(items) = &value
+                    && !t.elts.iter().any(|e| matches!(e, Expr::Starred(_)))
+                {
+                    self.unpack_count(items.len(), t.elts.len(), t);
+                }
+                let items: Vec<Type> = match &value {
+                    Type::Tuple(items) if items.len() == t.elts.len() => items.to_vec(),
+                    other => vec![self.world.iter_element(other); t.elts.len()],
+                };
+                for (e, item) in t.elts.iter().zip(items) {
+                    self.assign_fresh(e, item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn lambda(&mut self, lambda: &ast::ExprLambda, expected: &Type) -> Type {
+        let hinted: Option<Arc<Signature>> = match expected {
+            Type::Callable(sig) if !sig.any_params => Some(sig.clone()),
+            _ => None,
+        };
+        self.frames.push(self.inner_frame());
+        let mut params = Vec::new();
+        if let Some(parameters) = &lambda.parameters {
+            for (i, p) in parameters.iter_non_variadic_params().enumerate() {
+                let ty = hinted
+                    .as_ref()
+                    .and_then(|h| h.params.get(i))
+                    .map_or(Type::Any, |p| p.ty.clone());
+                let ty = if ty.has_any() { Type::Any } else { ty };
+                self.fresh(p.parameter.name.id.as_str(), ty.clone());
+                params.push(Param {
+                    name: Some(p.parameter.name.id.as_str().into()),
+                    kind: ParamKind::Normal,
+                    ty,
+                    has_default: p.default.is_some(),
+                });
+            }
+            if parameters.vararg.is_some() || parameters.kwarg.is_some() {
+                self.frames.pop();
+                self.expr(&lambda.body);
+                return Type::Callable(Arc::new(Signature::any_params(Type::Any)));
+            }
+        }
+        let ret = self.expr(&lambda.body);
+        self.frames.pop();
+        Type::Callable(Arc::new(Signature {
+            name: Some("lambda".into()),
+            params,
+            ret,
+            any_params: false,
+        }))
+    }
+}
+
+fn expected_element(expected: &Type, class: &str) -> Type {
+    match expected {
+        Type::Instance(name, args) if &**name == class && args.len() == 1 => args[0].clone(),
+        Type::Instance(name, args)
+            if args.len() == 1
+                && matches!(
+                    &**name,
+                    "typing.Iterable"
+                        | "typing.Sequence"
+                        | "typing.Collection"
+                        | "typing.AbstractSet"
+                        | "typing.MutableSequence"
+                ) =>
+        {
+            args[0].clone()
+        }
+        _ => Type::Any,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn collections_take_the_expected_element_type() {
+        let source = r#"
+xs: list[int] = [1, "a"]
+"#;
+        assert_eq!(errors(source), [(1, "list-item")]);
+    }
+
+    #[test]
+    fn comprehensions_and_lambdas_bind_their_variables() {
+        let source = r#"
+from typing import Callable
+
+ys = [x.upper() for x in [1, 2]]
+f: Callable[[int], int] = lambda x: x.upper()
+"#;
+        assert_eq!(errors(source), [(3, "attr-defined"), (4, "attr-defined")]);
+    }
+
+    #[test]
+    fn conditional_and_boolean_expressions_join_their_branches() {
+        let source = r#"
+from typing import Optional
+
+
+def f(b: bool) -> int:
+    return 1 if b else "a"
+
+
+def g(x: Optional[str]) -> str:
+    return x or 1
+"#;
+        assert_eq!(errors(source), [(5, "return-value"), (9, "return-value")]);
+    }
+}

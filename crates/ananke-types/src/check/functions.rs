@@ -1,0 +1,272 @@
+//! Functions: a definition's signature and body, checked in a frame of
+//! its own — its parameters, its `return` statements against the declared
+//! type, and, in a finished module, a missing return and the annotations
+//! `--strict` requires.
+
+use std::sync::Arc;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use super::scope::Frame;
+use super::{Checker, any};
+use crate::types::{ParamKind, Signature, Type};
+
+impl Checker<'_> {
+    /// A function definition: its signature (declared in an enclosing
+    /// function's frame), its annotations and its body.
+    pub(super) fn function(&mut self, def: &ast::StmtFunctionDef) {
+        let sig = self.resolver().signature(def, Some(def.name.id.as_str()));
+        if self.frames.len() > 1 {
+            self.declare(def.name.id.as_str(), Type::Callable(Arc::new(sig.clone())));
+            // `--strict`'s `disallow_untyped_defs`, for functions defined
+            // in a body only: the module's own functions come with the
+            // prompt, which generation cannot mend.
+            for message in missing_annotations(def) {
+                self.report(def, "no-untyped-def", message.into());
+            }
+        }
+        self.function_body(def, &sig, None, false);
+    }
+
+    /// A method of `class`: its body, with `self` typed as an instance of
+    /// the class (unless it is a static method).
+    pub(super) fn method(&mut self, class: &ast::StmtClassDef, def: &ast::StmtFunctionDef) {
+        let sig = self.resolver().signature(def, Some(def.name.id.as_str()));
+        let is_static = def
+            .decorator_list
+            .iter()
+            .any(|d| crate::stubs::decorator_name(&d.expression) == Some("staticmethod"));
+        let self_type =
+            (!is_static).then(|| Type::instance(&format!("__main__.{}", class.name.id), []));
+        let in_protocol = class.bases().iter().any(|b| {
+            matches!(crate::stubs::decorator_name(b), Some("Protocol"))
+                || matches!(b, Expr::Subscript(s) if crate::stubs::decorator_name(&s.value) == Some("Protocol"))
+        });
+        self.function_body(def, &sig, self_type, in_protocol);
+    }
+
+    fn function_body(
+        &mut self,
+        def: &ast::StmtFunctionDef,
+        sig: &Signature,
+        self_type: Option<Type>,
+        in_protocol: bool,
+    ) {
+        let returns = def.returns.as_ref().map(|_| sig.ret.clone());
+        let generator = contains_yield(&def.body);
+        self.frames.push(Frame {
+            coroutine: def.is_async,
+            ..Frame::new(returns.clone(), generator)
+        });
+        for (i, param) in sig.params.iter().enumerate() {
+            let Some(name) = &param.name else { continue };
+            let mut ty = match param.kind {
+                ParamKind::VarPositional => Type::tuple_of(param.ty.clone()),
+                ParamKind::VarKeyword => Type::dict(Type::str(), param.ty.clone()),
+                _ => param.ty.clone(),
+            };
+            if i == 0
+                && matches!(ty, Type::Any)
+                && let Some(receiver) = &self_type
+            {
+                ty = receiver.clone();
+            }
+            self.declare(name, ty);
+        }
+        for param in def.parameters.iter() {
+            if param.annotation().is_some_and(any::mentions_any) {
+                self.mark_rooted(param.name().as_str());
+            }
+        }
+        self.block(&def.body);
+        if self.finished {
+            self.unsettled_partials();
+        }
+        self.frames.pop();
+        if self.finished && !generator {
+            self.missing_return(def, returns.as_ref(), in_protocol);
+        }
+    }
+
+    /// mypy's `Missing return statement` for a function whose end is
+    /// reachable though it promises a value.
+    fn missing_return(
+        &mut self,
+        def: &ast::StmtFunctionDef,
+        returns: Option<&Type>,
+        in_protocol: bool,
+    ) {
+        let Some(returns) = returns else { return };
+        if matches!(returns, Type::Any | Type::None | Type::Never) || in_protocol {
+            return;
+        }
+        let exempt = def.decorator_list.iter().any(|d| {
+            matches!(
+                crate::stubs::decorator_name(&d.expression),
+                Some("abstractmethod" | "overload")
+            )
+        });
+        let ends = &self.ends;
+        if exempt || !crate::flow::falls_through(&def.body, &|s| ends.contains(&s.start())) {
+            return;
+        }
+        let code = if crate::flow::is_trivial_body(&def.body) {
+            "empty-body"
+        } else {
+            "return"
+        };
+        self.report(def, code, "Missing return statement".into());
+    }
+
+    /// A `return` against the enclosing function's declared return type
+    /// (mypy's `return-value` and `--warn-return-any`).
+    pub(super) fn return_stmt(&mut self, r: &ast::StmtReturn) {
+        if let Some(value) = &r.value {
+            self.bare_starred(value);
+        }
+        let (expected, generator) = {
+            let frame = self.frames.last().expect("a frame");
+            (frame.returns.clone(), frame.generator)
+        };
+        let Some(expected) = expected.filter(|_| !generator && self.frames.len() > 1) else {
+            if let Some(value) = &r.value {
+                self.expr(value);
+            }
+            return;
+        };
+        match &r.value {
+            None => {
+                if !expected.has_any() && !self.world.is_subtype(&Type::None, &expected) {
+                    self.report(r, "return-value", "Return value expected".into());
+                }
+            }
+            Some(value) => {
+                let got = self.expr_expecting(value, &expected);
+                // Checked whole, `Any` parts and unions included: `Any`
+                // fits anything, and the checker narrows unions as mypy
+                // does (`Counter[Any]` is no `int`, `float | int` no `int`).
+                if !self.world.is_subtype(&got, &expected) {
+                    self.report(
+                        value.as_ref(),
+                        "return-value",
+                        format!("Incompatible return value type (got \"{got}\", expected \"{expected}\")"),
+                    );
+                }
+                // `--warn-return-any` (part of `--strict`).
+                if matches!(got, Type::Any)
+                    && self.explicit_any.contains(&value.range())
+                    && !expected.has_any()
+                    && !expected.is_instance_of("builtins.object")
+                {
+                    self.report(
+                        r,
+                        "no-any-return",
+                        format!("Returning Any from function declared to return \"{expected}\""),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// What mypy's `disallow_untyped_defs` says of a function's annotations.
+fn missing_annotations(def: &ast::StmtFunctionDef) -> Vec<&'static str> {
+    let p = &def.parameters;
+    let mut annotated = p
+        .posonlyargs
+        .iter()
+        .chain(&p.args)
+        .chain(&p.kwonlyargs)
+        .map(|a| a.parameter.annotation.is_some())
+        .chain(
+            [&p.vararg, &p.kwarg]
+                .into_iter()
+                .flatten()
+                .map(|a| a.annotation.is_some()),
+        );
+    let all = annotated.clone().all(|a| a);
+    let none = !annotated.any(|a| a);
+    match (def.returns.is_some(), none, all) {
+        (false, true, _) if p.is_empty() => vec!["Function is missing a return type annotation"],
+        (false, true, _) => vec!["Function is missing a type annotation"],
+        (returns, _, all) => {
+            let mut messages = Vec::new();
+            if !returns {
+                messages.push("Function is missing a return type annotation");
+            }
+            if !all {
+                messages.push("Function is missing a type annotation for one or more parameters");
+            }
+            messages
+        }
+    }
+}
+
+fn contains_yield(body: &[Stmt]) -> bool {
+    use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
+    struct Finder(bool);
+    impl<'b> Visitor<'b> for Finder {
+        fn visit_stmt(&mut self, stmt: &'b Stmt) {
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            match expr {
+                Expr::Yield(_) | Expr::YieldFrom(_) => self.0 = true,
+                Expr::Lambda(_) => {}
+                _ => walk_expr(self, expr),
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    for stmt in body {
+        finder.visit_stmt(stmt);
+    }
+    finder.0
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn returns_match_the_declared_type() {
+        let source = r#"
+def f() -> int:
+    return "a"
+
+
+def g() -> int:
+    return
+"#;
+        assert_eq!(errors(source), [(2, "return-value"), (6, "return-value")]);
+    }
+
+    #[test]
+    fn a_reachable_end_is_a_missing_return() {
+        let source = r#"
+def f(x: int) -> int:
+    if x:
+        return 1
+
+
+def g() -> int:
+    pass
+"#;
+        assert_eq!(errors(source), [(1, "return"), (6, "empty-body")]);
+    }
+
+    #[test]
+    fn a_nested_function_needs_annotations() {
+        let source = r#"
+def outer() -> None:
+    def inner(x):
+        pass
+"#;
+        assert_eq!(errors(source), [(2, "no-untyped-def")]);
+    }
+}

@@ -1,0 +1,517 @@
+//! Statements: a module's and a block's statements walked in order —
+//! assignments and their targets, imports, loops, `with`, `try`, `match`
+//! and the module-level checks (redefinitions, undefined names).
+//!
+//! Functions (their bodies and returns) are in [`functions`](super::functions);
+//! the expressions statements hold are in [`expressions`](super::expressions).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use super::access::plain;
+use super::scope::PROBE;
+use super::{Checker, Diagnostic, MAX_NESTING, any};
+use crate::stubs::{Resolver, Symbol};
+use crate::types::{Name, Type};
+
+impl Checker<'_> {
+    /// A module: its imports, classes and function signatures first, then
+    /// its statements in order.
+    pub(super) fn module(&mut self, body: &[Stmt]) {
+        // Imports and classes first, then function signatures: a module's
+        // functions may call each other in any order.
+        for stmt in body {
+            match stmt {
+                Stmt::Import(_) | Stmt::ImportFrom(_) => self.stmt(stmt),
+                Stmt::ClassDef(c) => {
+                    let qualified: Name = format!("__main__.{}", c.name.id).into();
+                    self.symbols
+                        .insert(c.name.id.as_str().into(), Symbol::Class(qualified));
+                }
+                _ => {}
+            }
+        }
+        for stmt in body {
+            if let Stmt::ClassDef(c) = stmt {
+                let info = self.user_class(c);
+                self.world.user.insert(info.name.clone(), info);
+            }
+        }
+        for stmt in body {
+            if let Stmt::FunctionDef(f) = stmt {
+                let sig = self.resolver().signature(f, Some(f.name.id.as_str()));
+                self.declare(f.name.id.as_str(), Type::Callable(Arc::new(sig)));
+            }
+        }
+        self.block(body);
+    }
+
+    fn user_class(&self, def: &ast::StmtClassDef) -> crate::stubs::ClassInfo {
+        let mut info = Resolver::with_locals(self.world.db, &self.symbols).class(def);
+        info.name = format!("__main__.{}", def.name.id).into();
+        info
+    }
+
+    /// A block's statements in order, with mypy's `no-redef` for a name
+    /// two of them define.
+    pub(super) fn block(&mut self, body: &[Stmt]) {
+        // Names a statement of this block defined (a plain `def`, an
+        // annotated name), with the line: mypy's `no-redef` for a second
+        // one. Only siblings are compared: defining a name in both
+        // branches of an `if` is allowed.
+        let mut defined: HashMap<&str, u32> = HashMap::new();
+        for stmt in body {
+            if let Some(name) = definition(stmt) {
+                let line = self.lines.position(stmt.start()).0;
+                match defined.get(name) {
+                    Some(first) => self.report(
+                        stmt,
+                        "no-redef",
+                        format!("Name \"{name}\" already defined on line {first}"),
+                    ),
+                    None => {
+                        defined.insert(name, line);
+                    }
+                }
+            }
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        if self.depth > MAX_NESTING {
+            return;
+        }
+        self.depth += 1;
+        self.stmt_inner(stmt);
+        self.depth -= 1;
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::FunctionDef(f) => self.function(f),
+            Stmt::ClassDef(c) => {
+                for inner in &c.body {
+                    if let Stmt::FunctionDef(f) = inner {
+                        self.method(c, f);
+                    }
+                }
+            }
+            Stmt::Return(r) => self.return_stmt(r),
+            Stmt::Assign(a) if matches!(a.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == PROBE) =>
+            {
+                self.capture_scope();
+            }
+            Stmt::Assign(a) => {
+                self.bare_starred(&a.value);
+                let value = self.expr(&a.value);
+                for target in &a.targets {
+                    self.assign(target, value.clone(), &a.value);
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(message) = invalid_annotation(&a.annotation) {
+                    self.report(a.annotation.as_ref(), "valid-type", message);
+                }
+                let declared = self.annotation(&a.annotation);
+                if let Some(value) = &a.value {
+                    let ty = self.expr_expecting(value, &declared);
+                    if !self.world.is_subtype(&ty, &declared) {
+                        self.report(
+                            value.as_ref(),
+                            "assignment",
+                            format!("Incompatible types in assignment (expression has type \"{ty}\", variable has type \"{declared}\")"),
+                        );
+                    }
+                }
+                match &*a.target {
+                    Expr::Name(n) => {
+                        self.declare(n.id.as_str(), declared);
+                        if any::mentions_any(&a.annotation) {
+                            self.mark_rooted(n.id.as_str());
+                        }
+                    }
+                    other => {
+                        self.expr(other);
+                    }
+                }
+            }
+            Stmt::AugAssign(a) => {
+                if self.partial_augment(a) {
+                    return;
+                }
+                let current = self.expr(&a.target);
+                let value = self.expr(&a.value);
+                let result = self.binary(&current, a.op, &value, a.value.as_ref(), true);
+                if let Expr::Name(n) = &*a.target {
+                    self.bind(n.id.as_str(), result, stmt, true);
+                }
+            }
+            Stmt::For(f) => {
+                let iterable = self.expr(&f.iter);
+                let element = self.world.iter_element(&iterable);
+                // `for k, v in d` over a `Dict[str, ...]` (or any iterable
+                // of `str`): mypy refuses to unpack a string.
+                if element == Type::str() && matches!(&*f.target, Expr::Tuple(_) | Expr::List(_)) {
+                    self.report(f, "str-unpack", "Unpacking a string is disallowed".into());
+                }
+                self.assign(&f.target, element, &f.iter);
+                self.loop_body(None, &f.body, &f.orelse);
+            }
+            Stmt::While(w) => {
+                self.expr(&w.test);
+                self.loop_body(Some(&w.test), &w.body, &w.orelse);
+            }
+            Stmt::If(i) => self.if_stmt(i),
+            Stmt::With(w) => {
+                for item in &w.items {
+                    let ctx = self.expr(&item.context_expr);
+                    if let Some(target) = &item.optional_vars {
+                        let entered = match self.world.instance_member(&ctx, "__enter__") {
+                            Some(enter) => self.world.call(&enter, &[]).0,
+                            None => Type::Any,
+                        };
+                        self.assign(target, entered, &item.context_expr);
+                    }
+                }
+                self.block(&w.body);
+            }
+            Stmt::Try(t) => {
+                let before = self.snapshot();
+                self.block(&t.body);
+                let after_body = self.snapshot();
+                // A handler may start anywhere in the body.
+                let handler_start = Self::merge(&[before, after_body.clone()]);
+                self.block(&t.orelse);
+                let mut paths = vec![self.snapshot()];
+                for handler in &t.handlers {
+                    self.restore(handler_start.clone());
+                    let ast::ExceptHandler::ExceptHandler(h) = handler;
+                    let caught = match &h.type_ {
+                        Some(expr) => match self.expr(expr) {
+                            Type::Class(name) => Type::instance(&name, []),
+                            _ => Type::Any,
+                        },
+                        None => Type::Any,
+                    };
+                    if let Some(name) = &h.name {
+                        self.declare(name.id.as_str(), caught);
+                    }
+                    self.block(&h.body);
+                    paths.push(self.snapshot());
+                }
+                self.restore(Self::merge(&paths));
+                self.block(&t.finalbody);
+            }
+            Stmt::Expr(e) => {
+                let ty = self.expr(&e.value);
+                if matches!(ty, Type::Never | Type::Any) && matches!(&*e.value, Expr::Call(_)) {
+                    self.ends.insert(stmt.start());
+                }
+            }
+            Stmt::Assert(a) => {
+                self.expr(&a.test);
+                if let Some(msg) = &a.msg {
+                    self.expr(msg);
+                }
+                self.assert_narrows(&a.test);
+            }
+            Stmt::Raise(r) => {
+                if let Some(exc) = &r.exc {
+                    self.expr(exc);
+                }
+                if let Some(cause) = &r.cause {
+                    self.expr(cause);
+                }
+            }
+            Stmt::Delete(d) => {
+                for target in &d.targets {
+                    self.expr(target);
+                }
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let full = alias.name.id.as_str();
+                    let (local, module): (Name, Name) = match &alias.asname {
+                        Some(a) => (a.id.as_str().into(), full.into()),
+                        None => {
+                            let top = full.split('.').next().unwrap_or(full);
+                            (top.into(), top.into())
+                        }
+                    };
+                    self.symbols
+                        .insert(local.clone(), Symbol::Module(module.clone()));
+                    if self.frames.len() > 1 {
+                        self.declare(&local, Type::Module(module));
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let Some(module) = &i.module else { return };
+                for alias in &i.names {
+                    let name = alias.name.id.as_str();
+                    let local: Name = alias.asname.as_ref().map_or(name, |a| a.id.as_str()).into();
+                    let symbol = self
+                        .world
+                        .db
+                        .member(module.id.as_str(), name)
+                        .cloned()
+                        .unwrap_or(Symbol::Value(Type::Any));
+                    self.symbols.insert(local, symbol);
+                }
+            }
+            Stmt::Match(m) => {
+                self.expr(&m.subject);
+                for guard in m.cases.iter().filter_map(|c| c.guard.as_ref()) {
+                    self.expr(guard);
+                }
+                let subject = match &*m.subject {
+                    Expr::Name(n) => Some(n.id.as_str()),
+                    _ => None,
+                };
+                let bodies: Vec<&[Stmt]> = m.cases.iter().map(|c| c.body.as_slice()).collect();
+                self.independent_paths(subject, &bodies);
+            }
+            _ => {}
+        }
+    }
+
+    /// mypy's `name-defined`, for a finished module: a name read but bound
+    /// nowhere in the module and not a builtin.
+    pub(super) fn undefined_names(&mut self, body: &[Stmt]) {
+        let facts = crate::flow::scan_names(body);
+        if facts.star_import {
+            return;
+        }
+        for (name, at) in facts.loads {
+            if facts.bound.contains(name) || self.world.db.member("builtins", name).is_some() {
+                continue;
+            }
+            let (line, col) = self.lines.position(at);
+            self.diagnostics.push(Diagnostic {
+                line,
+                col,
+                message: format!("Name \"{name}\" is not defined"),
+                code: "name-defined",
+            });
+        }
+    }
+
+    /// CPython refuses a bare starred expression as a whole value
+    /// (`return *xs`, `y = *xs`) when it compiles; the parser here (like
+    /// `ast.parse`) accepts it.
+    pub(super) fn bare_starred(&mut self, value: &Expr) {
+        if matches!(value, Expr::Starred(_)) {
+            self.report(value, "syntax", "Can't use starred expression here".into());
+        }
+    }
+
+    fn assign(&mut self, target: &Expr, value: Type, value_expr: &Expr) {
+        match target {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                if self.partial_assign(name, &value) {
+                    return;
+                }
+                let partial = self.starts_partial(name, value_expr);
+                self.bind(name, value, value_expr, true);
+                if let Some(class) = partial {
+                    self.mark_partial(name, class, value_expr);
+                }
+            }
+            Expr::Tuple(t) => self.unpack(&t.elts, value, value_expr),
+            Expr::List(l) => self.unpack(&l.elts, value, value_expr),
+            Expr::Starred(s) => self.assign(&s.value, Type::list(Type::Any), value_expr),
+            Expr::Subscript(s) => {
+                if self.partial_setitem(s, &value) {
+                    return;
+                }
+                let container = self.expr(&s.value);
+                let index = self.expr(&s.slice);
+                let settable = match &container {
+                    Type::Tuple(_) => false,
+                    Type::Instance(class, _) => {
+                        !self.reportable_class(class)
+                            || self
+                                .world
+                                .instance_member(&container, "__setitem__")
+                                .is_some()
+                    }
+                    _ => true,
+                };
+                if !settable {
+                    self.report(
+                        target,
+                        "index",
+                        format!("Unsupported target for indexed assignment (\"{container}\")"),
+                    );
+                }
+                if let Some(setitem) = self.world.instance_member(&container, "__setitem__") {
+                    let args = [plain(index), plain(value.clone())];
+                    let (_, error) = self.world.call(&setitem, &args);
+                    if error.is_some()
+                        && !container.has_any()
+                        && matches!(container, Type::Instance(..))
+                    {
+                        let element = match self.world.instance_member(&container, "__getitem__") {
+                            Some(getitem) => self.world.call(&getitem, &args[..1]).0,
+                            None => Type::Any,
+                        };
+                        if !element.has_any() && !self.world.is_subtype(&value, &element) {
+                            self.report(
+                                value_expr,
+                                "assignment",
+                                format!("Incompatible types in assignment (expression has type \"{value}\", target has type \"{element}\")"),
+                            );
+                        }
+                    }
+                }
+            }
+            other => {
+                self.expr(other);
+            }
+        }
+    }
+
+    fn unpack(&mut self, targets: &[Expr], value: Type, value_expr: &Expr) {
+        let starred = targets.iter().any(|t| matches!(t, Expr::Starred(_)));
+        if let Type::Tuple(items) = &value
+            && !starred
+        {
+            self.unpack_count(items.len(), targets.len(), value_expr);
+        }
+        match &value {
+            Type::Tuple(items) if items.len() == targets.len() && !starred => {
+                for (target, item) in targets.iter().zip(items.iter()) {
+                    self.assign(target, item.clone(), value_expr);
+                }
+            }
+            _ => {
+                let element = match value {
+                    Type::Tuple(_) => Type::Any,
+                    ref other => self.world.iter_element(other),
+                };
+                for target in targets {
+                    self.assign(target, element.clone(), value_expr);
+                }
+            }
+        }
+    }
+
+    /// A fixed tuple of `provided` items unpacked into `expected` targets.
+    pub(super) fn unpack_count(&mut self, provided: usize, expected: usize, at: &impl Ranged) {
+        let message = if provided > expected {
+            format!("Too many values to unpack ({expected} expected, {provided} provided)")
+        } else if provided < expected {
+            format!("Need more than {provided} values to unpack ({expected} expected)")
+        } else {
+            return;
+        };
+        self.report(at, "misc", message);
+    }
+}
+
+/// The name a statement defines in a way mypy will not let a sibling
+/// define again: an undecorated `def`, or an annotated name.
+fn definition(stmt: &Stmt) -> Option<&str> {
+    match stmt {
+        Stmt::FunctionDef(f) if f.decorator_list.is_empty() => Some(f.name.id.as_str()),
+        Stmt::AnnAssign(a) => match &*a.target {
+            Expr::Name(n) => Some(n.id.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Why an annotation is no type, where mypy says so whatever the names
+/// in it mean: a string that does not parse as one, a literal value, a
+/// call or another expression no type is written with.
+fn invalid_annotation(annotation: &Expr) -> Option<String> {
+    let invalid = || Some("Invalid type comment or annotation".to_owned());
+    match annotation {
+        Expr::StringLiteral(s) => match ruff_python_parser::parse_expression(s.value.to_str()) {
+            Ok(parsed) => invalid_annotation(parsed.expr()),
+            Err(_) => invalid(),
+        },
+        Expr::NumberLiteral(ast::ExprNumberLiteral {
+            value: ast::Number::Int(i),
+            ..
+        }) => Some(format!("Invalid type: try using Literal[{i}] instead?")),
+        Expr::BooleanLiteral(b) => Some(format!(
+            "Invalid type: try using Literal[{}] instead?",
+            if b.value { "True" } else { "False" }
+        )),
+        Expr::NumberLiteral(_) => invalid(),
+        Expr::List(_) => Some("Bracketed expression \"[...]\" is not valid as a type".to_owned()),
+        Expr::BinOp(b) if b.op == ast::Operator::BitOr => {
+            invalid_annotation(&b.left).or_else(|| invalid_annotation(&b.right))
+        }
+        // The forms a type is written in (whether the names in them are
+        // types is the resolver's business).
+        Expr::Name(_)
+        | Expr::Attribute(_)
+        | Expr::Subscript(_)
+        | Expr::NoneLiteral(_)
+        | Expr::EllipsisLiteral(_)
+        | Expr::Starred(_)
+        | Expr::Tuple(_) => None,
+        _ => invalid(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::errors;
+
+    // Each snippet's expected errors are those `mypy --strict` reports.
+
+    #[test]
+    fn a_sibling_definition_is_a_redefinition() {
+        let source = r#"
+def g() -> None:
+    pass
+
+
+def g() -> None:
+    pass
+"#;
+        assert_eq!(errors(source), [(5, "no-redef")]);
+    }
+
+    #[test]
+    fn assignments_check_their_targets() {
+        let source = r#"
+x: int = "a"
+y: list[int] = []
+y.append("b")
+a, b = (1, 2, 3)
+c, d, e = (1, 2)
+t = (1, 2)
+t[0] = 3
+"#;
+        assert_eq!(
+            errors(source),
+            [
+                (1, "assignment"),
+                (3, "arg-type"),
+                (4, "misc"),
+                (5, "misc"),
+                (7, "index")
+            ]
+        );
+    }
+
+    #[test]
+    fn loops_and_names() {
+        let source = r#"
+def f(d: dict[str, int]) -> None:
+    for k, v in d:
+        print(k, v, y)
+"#;
+        assert_eq!(errors(source), [(2, "str-unpack"), (3, "name-defined")]);
+    }
+}

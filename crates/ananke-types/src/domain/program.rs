@@ -1,0 +1,583 @@
+//! [`Program`]: one state of the program being written, and the
+//! verdicts asked of it: what the type checker says about the program
+//! after one of the events of [`classes`](super::classes), asked of the
+//! text so far.
+//!
+//! Each check asks only what the text already settles, so that a verdict
+//! never rejects a program some continuation would make well-typed:
+//!
+//! * a statement ends (newline or `;` outside brackets): the statement
+//!   is complete, and checking it in the scope before it is what the
+//!   whole-module checker would do;
+//! * a header's `:` (`if`, `elif`, `while`, `for`, `with`): the header
+//!   is complete;
+//! * a call's `)`: the call is complete; its `,`: the arguments so far
+//!   are, and some signature must still accept them as a prefix;
+//! * a `.` after an expression, or an attribute name being written: the
+//!   receiver is complete, and the name must begin a member of its type
+//!   when the type's members are all known;
+//! * the end of the sequence: the whole module is checked, with the
+//!   checks only a finished module allows (missing returns, undefined
+//!   names).
+//!
+//! A name in an expression inside brackets could still be rebound by a
+//! comprehension written later (`[x.strip() for x in lines]` where `x` was
+//! an `int` before), and a lambda, a comprehension or `:=` already in the
+//! statement rebinds names for part of it; expression verdicts step aside
+//! in those cases and the statement's end judges instead.
+//!
+//! Where the cursor is comes from [`sites`](super::sites), the checks
+//! behind the events from [`verdicts`](super::verdicts), and the tokens a
+//! site allows from [`site_tokens`](super::site_tokens); this module keeps
+//! a state's text and scan and memoises its verdicts.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use ananke_core::TokenId;
+
+use super::classes::{TokenClasses, is_ascii_name_byte};
+use super::name_tokens::{MemberTokens, name_allows};
+use super::scope_cell::ScopeCell;
+use super::sites::{MAX_DEPTH, Situation, member_site, name_site, situation, statement};
+use super::verdicts::{call, declarations, header, settled_reads, statement_end};
+use super::{Declared, Verdict, guarded};
+use crate::check::{check_source_shallow, scope_at};
+use crate::prefix::{PrefixScan, TokKind, is_non_value_keyword, tokenize};
+use crate::types::{Name, Type};
+
+/// One state of the program being written: its text, the lexical scan of
+/// it and the verdicts asked of it so far.
+pub(crate) struct Program {
+    /// Preamble and generated text.
+    pub text: Vec<u8>,
+    /// Length of the preamble (a signature the hole continues).
+    pub preamble: usize,
+    /// The scan of `text`.
+    pub scan: PrefixScan,
+    /// The current statement's scope.
+    pub scope: Arc<ScopeCell>,
+    /// Where a closed body starts: from there on nothing after the code
+    /// defines names, and the code may not leave the body.
+    pub closed_from: Option<usize>,
+    /// Modules the enclosing module imports (the imports domain's
+    /// requirements): `text` opens with an `import` line for each.
+    pub assumed: Arc<[String]>,
+    /// Types definitions must declare (see `TypesConstraint::declaring`),
+    /// judged at a `def` header's `:`.
+    pub declared: Arc<[Declared]>,
+    /// The scope of the statement the last extension began in (qualified
+    /// uses are looked for from its start, in its scope: the extension
+    /// may have ended it).
+    pub fresh: Arc<ScopeCell>,
+    /// Where to look for qualified uses from: the start of `fresh`'s
+    /// statement, or 0 for a program just started (its whole preamble).
+    pub fresh_from: usize,
+    analysis: OnceLock<Analysis>,
+}
+
+/// Verdicts of one state, computed on demand.
+pub(crate) struct Analysis {
+    /// Where the cursor is.
+    pub situation: Situation,
+    keys: Mutex<KeyVerdicts>,
+    eos: OnceLock<Verdict>,
+    pub(super) members: OnceLock<Option<Arc<MemberTokens>>>,
+    pub(super) names: OnceLock<Option<Arc<MemberTokens>>>,
+    pub(super) keywords: OnceLock<Option<Arc<MemberTokens>>>,
+    pub(super) after_blank: OnceLock<Option<Arc<MemberTokens>>>,
+    /// Name sites after each operator of `TokenClasses::ops`.
+    ops: Mutex<HashMap<u32, Option<OpSite>>>,
+}
+
+const UNKNOWN: u8 = 0;
+const PENDING: u8 = 1;
+const GOOD: u8 = 2;
+const BAD: u8 = 3;
+
+/// Key verdicts of one state: a byte per key of the vocabulary (read in
+/// the mask's pass over the tokens), and the reasons for the bad ones.
+#[derive(Default)]
+struct KeyVerdicts {
+    state: Vec<u8>,
+    reasons: HashMap<u32, Arc<str>>,
+}
+
+impl KeyVerdicts {
+    fn get(&self, key: u32) -> Option<Verdict> {
+        match self.state[key as usize] {
+            GOOD => Some(Ok(())),
+            BAD => Some(Err(self.reasons[&key].clone())),
+            _ => None,
+        }
+    }
+
+    fn set(&mut self, key: u32, verdict: &Verdict) {
+        match verdict {
+            Ok(()) => self.state[key as usize] = GOOD,
+            Err(reason) => {
+                self.state[key as usize] = BAD;
+                self.reasons.insert(key, reason.clone());
+            }
+        }
+    }
+}
+
+impl Analysis {
+    fn lock_keys(&self, classes: &TokenClasses) -> std::sync::MutexGuard<'_, KeyVerdicts> {
+        let mut table = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        if table.state.is_empty() {
+            table.state = vec![UNKNOWN; classes.keys.len()];
+        }
+        table
+    }
+}
+
+/// The names readable where an operator leaves the cursor, and whether
+/// it is an operand site.
+type OpSite = (Arc<Vec<Name>>, bool);
+
+impl Program {
+    /// The program `preamble` (which may be empty) with nothing generated.
+    pub fn start(preamble: &str, closed_from: Option<usize>) -> Program {
+        let mut scan = PrefixScan::default();
+        scan.feed(preamble.as_bytes());
+        let scope = Arc::new(ScopeCell::new(scan.stmt_start));
+        Program {
+            text: preamble.as_bytes().to_vec(),
+            preamble: preamble.len(),
+            fresh: scope.clone(),
+            fresh_from: 0,
+            scope,
+            scan,
+            closed_from,
+            assumed: Arc::from([]),
+            declared: Arc::from([]),
+            analysis: OnceLock::new(),
+        }
+    }
+
+    /// The text without the assumed `import` lines, and the preamble's
+    /// length in it: what two states must share to follow one program.
+    pub fn own_text(&self) -> (&[u8], usize) {
+        let old = Program::assumed_len(&self.assumed);
+        (&self.text[old..], self.preamble - old)
+    }
+
+    /// The bytes of the assumed `import` lines at the start of `text`.
+    fn assumed_len(modules: &[String]) -> usize {
+        modules.iter().map(|m| "import \n".len() + m.len()).sum()
+    }
+
+    /// This program with `modules` assumed imported instead: the text is
+    /// read again behind their `import` lines (rare: once per new
+    /// requirement).
+    pub fn with_assumed(&self, modules: &Arc<[String]>) -> Program {
+        self.reread(modules, &self.declared)
+    }
+
+    /// This program with `declared` types to judge definitions by: read
+    /// again, since verdicts were memoised without them (rare: once per
+    /// contract).
+    pub fn with_declared(&self, declared: &Arc<[Declared]>) -> Program {
+        self.reread(&self.assumed, declared)
+    }
+
+    fn reread(&self, modules: &Arc<[String]>, declared: &Arc<[Declared]>) -> Program {
+        let old = Program::assumed_len(&self.assumed);
+        let lines: String = modules.iter().map(|m| format!("import {m}\n")).collect();
+        let preamble = String::from_utf8_lossy(&self.text[old..self.preamble]);
+        let closed_from = self.closed_from.map(|at| at - old + lines.len());
+        let mut program = Program::start(&format!("{lines}{preamble}"), closed_from);
+        program.assumed = modules.clone();
+        program.declared = declared.clone();
+        program.extend(&self.text[self.preamble..])
+    }
+
+    /// This program with `bytes` appended.
+    pub fn extend(&self, bytes: &[u8]) -> Program {
+        let mut text = Vec::with_capacity(self.text.len() + bytes.len());
+        text.extend_from_slice(&self.text);
+        text.extend_from_slice(bytes);
+        let mut scan = self.scan.clone();
+        scan.feed(&text);
+        let scope = if scan.stmt_start == self.scope.stmt_start {
+            self.scope.clone()
+        } else {
+            Arc::new(ScopeCell::new(scan.stmt_start))
+        };
+        Program {
+            fresh: self.scope.clone(),
+            fresh_from: self.scope.stmt_start,
+            text,
+            preamble: self.preamble,
+            scan,
+            scope,
+            closed_from: self.closed_from,
+            assumed: self.assumed.clone(),
+            declared: self.declared.clone(),
+            analysis: OnceLock::new(),
+        }
+    }
+
+    /// The generated text (after the preamble).
+    pub fn generated(&self) -> &[u8] {
+        &self.text[self.preamble..]
+    }
+
+    /// The verdicts of this state (computed on demand).
+    pub fn analysis(&self) -> &Analysis {
+        self.analysis.get_or_init(|| Analysis {
+            situation: guarded(|| {
+                let closed = self.closed_from.is_some_and(|at| self.text.len() >= at);
+                situation(&self.text, &self.scan, &self.scope, closed)
+            })
+            .unwrap_or(Situation::Opaque),
+            keys: Mutex::new(KeyVerdicts::default()),
+            eos: OnceLock::new(),
+            members: OnceLock::new(),
+            names: OnceLock::new(),
+            keywords: OnceLock::new(),
+            after_blank: OnceLock::new(),
+            ops: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The modules that qualified uses in the latest statement read
+    /// without binding them: `math` for `math.sqrt(x)` when `math` is a
+    /// typeshed module that no name in scope binds (so the module must
+    /// import it before the code runs). A name bound only by an assumed
+    /// import still counts (assuming more never reports less).
+    pub fn unbound_module_uses(&self) -> Vec<String> {
+        let Some(text) = self.text_str() else {
+            return Vec::new();
+        };
+        let from = self.fresh_from.min(text.len());
+        let Some(fresh) = text.get(from..).filter(|t| t.contains('.')) else {
+            return Vec::new();
+        };
+        let toks = tokenize(fresh);
+        let modules = &crate::stubs::TypeDb::stdlib().modules;
+        let mut found: Vec<String> = Vec::new();
+        for (i, pair) in toks.windows(2).enumerate() {
+            let name = &fresh[pair[0].start..pair[0].end];
+            if pair[0].kind == TokKind::Name
+                && pair[1].kind == TokKind::Dot
+                && pair[0].end == pair[1].start
+                && (i == 0 || toks[i - 1].kind != TokKind::Dot)
+                && !is_non_value_keyword(name)
+                && modules.contains_key(name)
+                && !found.iter().any(|f| f == name)
+            {
+                found.push(name.to_owned());
+            }
+        }
+        if found.is_empty() {
+            return found;
+        }
+        let assumed = |name: &str| {
+            self.assumed
+                .iter()
+                .any(|m| m.split('.').next() == Some(name))
+        };
+        let scope = self.fresh.get(text);
+        found
+            .retain(|name| assumed(name) || scope.as_ref().is_some_and(|scope| !scope.binds(name)));
+        found
+    }
+
+    pub(super) fn text_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.text).ok()
+    }
+
+    /// The verdict on a token with event key `key` (see
+    /// [`TokenClasses`]).
+    pub fn key_verdict(&self, classes: &TokenClasses, key: u32) -> Verdict {
+        if key == 0 {
+            return Ok(());
+        }
+        let analysis = self.analysis();
+        if let Some(v) = analysis.lock_keys(classes).get(key) {
+            return v;
+        }
+        let parent = classes.parent[key as usize];
+        let verdict = self.key_verdict(classes, parent).and_then(|()| {
+            let bytes = &classes.keys[key as usize];
+            let (before, last) = bytes.split_at(bytes.len() - 1);
+            guarded(|| {
+                if is_name_event(bytes) {
+                    self.name_event(bytes, classes)
+                } else {
+                    self.event_after(before, last[0])
+                }
+            })
+            .unwrap_or(Ok(()))
+        });
+        analysis.lock_keys(classes).set(key, &verdict);
+        verdict
+    }
+
+    /// Clears in `out` the tokens among `candidates ∩ class` whose key
+    /// (from `keys`) fails. Each distinct key is evaluated once; the pass
+    /// over the tokens reads a table.
+    pub fn mask_keys(
+        &self,
+        classes: &TokenClasses,
+        candidates: &ananke_core::TokenMask,
+        class: &ananke_core::TokenMask,
+        keys: &[u32],
+        out: &mut ananke_core::TokenMask,
+    ) {
+        let analysis = self.analysis();
+        let pending: Vec<u32> = {
+            let mut table = analysis.lock_keys(classes);
+            let mut pending = Vec::new();
+            for token in candidates.iter_common(class) {
+                let key = keys[token as usize];
+                if table.state[key as usize] == UNKNOWN {
+                    table.state[key as usize] = PENDING;
+                    pending.push(key);
+                }
+            }
+            pending
+        };
+        for key in pending {
+            // Stored in the table as a side effect.
+            let _ = self.key_verdict(classes, key);
+        }
+        let table = analysis.lock_keys(classes);
+        for token in candidates.iter_common(class) {
+            if table.state[keys[token as usize] as usize] == BAD {
+                out.set(token, false);
+            }
+        }
+    }
+
+    /// The verdict on an operator-then-name token (see
+    /// [`TokenClasses::op_names`]): where the operator leaves a name site,
+    /// the name must begin one the site may read.
+    pub fn op_name_verdict(&self, classes: &TokenClasses, token: TokenId) -> Verdict {
+        let entry = classes.op_name_index[token as usize];
+        let Some((op, ident, complete)) = classes.op_name_table.get(entry as usize) else {
+            return Ok(());
+        };
+        let analysis = self.analysis();
+        let site = {
+            let mut memo = analysis.ops.lock().unwrap_or_else(|p| p.into_inner());
+            match memo.get(op) {
+                Some(site) => site.clone(),
+                None => {
+                    let site = guarded(|| self.site_after(&classes.ops[*op as usize])).flatten();
+                    memo.insert(*op, site.clone());
+                    site
+                }
+            }
+        };
+        let Some((names, _)) = site else {
+            return Ok(());
+        };
+        if name_allows(&names, ident, *complete) {
+            Ok(())
+        } else {
+            Err(format!(
+                "no name in scope starts with {:?}",
+                String::from_utf8_lossy(ident)
+            )
+            .into())
+        }
+    }
+
+    /// The names readable at the name site `op` would open, if it opens
+    /// one.
+    fn site_after(&self, op: &[u8]) -> Option<OpSite> {
+        let mut text = self.text.clone();
+        text.extend_from_slice(op);
+        let mut scan = self.scan.clone();
+        scan.feed(&text);
+        let text = std::str::from_utf8(&text).ok()?;
+        if !scan.in_code() {
+            return None;
+        }
+        let (stmt, toks) = statement(text, &scan);
+        let site = name_site(stmt, &toks, &scan)?;
+        Some((self.scope.readable(text, site.operand)?, site.operand))
+    }
+
+    /// The verdict on a key that ends inside an attribute or element name
+    /// it starts: once appended, the name so far must begin one the site
+    /// allows.
+    fn name_event(&self, key: &[u8], classes: &TokenClasses) -> Verdict {
+        let run = key
+            .iter()
+            .rev()
+            .take_while(|&&b| is_ascii_name_byte(b))
+            .count();
+        let attribute = key[key.len() - run - 1] == b'.';
+        let mut text = self.text.clone();
+        text.extend_from_slice(key);
+        let closed = self.closed_from.is_some_and(|at| text.len() >= at);
+        // Element names are judged only in closed bodies.
+        if !attribute && !closed {
+            return Ok(());
+        }
+        let mut scan = self.scan.clone();
+        scan.feed(&text);
+        let Ok(text_str) = std::str::from_utf8(&text) else {
+            return Ok(());
+        };
+        if !scan.in_code() || scan.after_semicolon {
+            return Ok(());
+        }
+        let (stmt, toks) = statement(text_str, &scan);
+        if attribute {
+            if let Some(member) = member_site(stmt, &toks, &scan, &self.scope, text_str)
+                && let Some(partial) = &member.partial
+                && let Some(tokens) = self.member_tokens(&text, &member, classes)
+                && !tokens.partial_is_prefix
+            {
+                return Err(format!("no {} starts with {partial:?}", tokens.receiver).into());
+            }
+            return Ok(());
+        }
+        if let Some(name) = name_site(stmt, &toks, &scan)
+            && let Some(names) = self.scope.readable(text_str, name.operand)
+            && !name_allows(&names, name.partial.as_bytes(), false)
+        {
+            return Err(format!("no name in scope starts with {:?}", name.partial).into());
+        }
+        Ok(())
+    }
+
+    /// The verdict on `event` once `before` (ASCII) is appended.
+    fn event_after(&self, before: &[u8], event: u8) -> Verdict {
+        let Some(text) = self.text_str() else {
+            return Ok(());
+        };
+        let mut owned = String::with_capacity(text.len() + before.len());
+        owned.push_str(text);
+        owned.push_str(std::str::from_utf8(before).unwrap_or(""));
+        let text = owned;
+        let mut scan = self.scan.clone();
+        scan.feed(text.as_bytes());
+        if scan.after_semicolon {
+            return Ok(());
+        }
+        let cell = &*self.scope;
+        let closed = self.closed_from.is_some_and(|at| text.len() >= at);
+        if scan.in_comment() {
+            return if event == b'\n' && scan.brackets.is_empty() {
+                statement_end(&text, &scan, cell, closed)
+            } else {
+                Ok(())
+            };
+        }
+        if !scan.in_code() {
+            return Ok(());
+        }
+        match event {
+            b'\n' | b';' if scan.brackets.is_empty() && !scan.continues_line() => {
+                statement_end(&text, &scan, cell, closed)
+            }
+            b':' if scan.brackets.is_empty() => {
+                header(&text, &scan, cell).and_then(|()| declarations(&text, &scan, &self.declared))
+            }
+            b')' => call(&text, &scan, cell, true)
+                .and_then(|()| settled_reads(&text, &scan, cell, closed)),
+            b']' | b'}' => settled_reads(&text, &scan, cell, closed),
+            b',' => call(&text, &scan, cell, false)
+                .and_then(|()| settled_reads(&text, &scan, cell, closed)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The verdict on ending the sequence here.
+    pub fn eos_verdict(&self, expected: &Type) -> Verdict {
+        self.analysis()
+            .eos
+            .get_or_init(|| guarded(|| self.finished(expected)).unwrap_or(Ok(())))
+            .clone()
+    }
+
+    fn finished(&self, expected: &Type) -> Verdict {
+        let Some(text) = self.text_str() else {
+            return Ok(());
+        };
+        if !matches!(expected, Type::Any) {
+            // An expression hole: its value must have the expected type.
+            let scope = scope_at(&text[..self.preamble], "");
+            let generated = text[self.preamble..].trim();
+            if let Some(got) = scope.and_then(|s| s.infer(generated).map(|t| (t, s)))
+                && !got.0.has_any()
+                && !got.1.world().is_subtype(&got.0, expected)
+            {
+                return Err(format!(
+                    "the hole expects \"{expected}\" but the expression has type \"{}\"",
+                    got.0
+                )
+                .into());
+            }
+            return Ok(());
+        }
+        match check_source_shallow(text, MAX_DEPTH) {
+            Ok(diagnostics) => match diagnostics.first() {
+                Some(d) => Err(format!("the finished module does not type-check: {d}").into()),
+                None => Ok(()),
+            },
+            // The grammar may be looser than Python (it splits `x injust`
+            // into `x in just`; it has no rule against `x > y = z`): a
+            // module Python cannot parse is not finished.
+            Err(e) => Err(format!("the module does not parse: {}", e.message).into()),
+        }
+    }
+}
+
+/// Whether a key ends on a name event (see [`TokenClasses`]): an
+/// identifier run after a `.` or `,` of the key.
+fn is_name_event(key: &[u8]) -> bool {
+    let run = key
+        .iter()
+        .rev()
+        .take_while(|&&b| is_ascii_name_byte(b))
+        .count();
+    run > 0
+        && run < key.len()
+        && matches!(key[key.len() - run - 1], b'.' | b',' | b':')
+        && key[..key.len() - run]
+            .iter()
+            .any(|b| b")]},:([{\n;".contains(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_judges_the_end_of_the_module() {
+        let program = Program::start("def f() -> int:\n", None).extend(b"    return 'a'\n");
+        let verdict = program.eos_verdict(&Type::Any);
+        assert!(verdict.unwrap_err().contains("[return-value]"));
+        let program = Program::start("def f() -> int:\n", None).extend(b"    return 1\n");
+        assert!(program.eos_verdict(&Type::Any).is_ok());
+        // An expression hole: its value must have the expected type.
+        let program = Program::start("x = 1\n", None).extend(b"str(x)");
+        assert!(program.eos_verdict(&Type::int()).is_err());
+        let program = Program::start("x = 1\n", None).extend(b"x + 1");
+        assert!(program.eos_verdict(&Type::int()).is_ok());
+    }
+
+    #[test]
+    fn modules_used_without_an_import() {
+        let program = Program::start("", None).extend(b"x = math.sqrt(2) + len(re.escape(s))\n");
+        assert_eq!(program.unbound_module_uses(), ["math", "re"]);
+        let program = Program::start("import math\n", None).extend(b"x = math.pi\n");
+        assert!(program.unbound_module_uses().is_empty());
+    }
+
+    #[test]
+    fn name_events_end_in_a_name_after_a_bracket_or_comma() {
+        assert!(is_name_event(b").strip"));
+        assert!(is_name_event(b",x"));
+        assert!(!is_name_event(b".append"), "glued to the word before");
+        assert!(!is_name_event(b")"));
+    }
+}

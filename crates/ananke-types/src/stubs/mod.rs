@@ -1,0 +1,196 @@
+//! The type database: classes, functions and module members read from
+//! typeshed's stubs.
+//!
+//! The stubs are bundled verbatim (`typeshed/stdlib.pyi-bundle`, regenerated
+//! by `cargo xtask typeshed` from the pinned mypy wheel) and read at first
+//! use with the same parser as user code. `if sys.version_info >= ...`
+//! blocks are resolved for Python 3.11 on Linux. Annotations the database
+//! cannot resolve become `Any`, so an incomplete stub can only make the
+//! checker quieter, never wrong.
+//!
+//! The database is read in passes (`bundle`), and annotations become
+//! types through a [`Resolver`] (also used for user code). This module
+//! holds what they produce: classes, members and module symbols.
+
+mod bundle;
+mod resolver;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use ruff_python_ast::{self as ast, Expr};
+
+use crate::types::{Name, Signature, Type};
+
+pub use resolver::Resolver;
+
+/// The bundled stub text.
+pub const BUNDLE: &str = include_str!("../../typeshed/stdlib.pyi-bundle");
+
+/// The Python version the stubs are read for.
+pub const PYTHON_VERSION: (u32, u32) = (3, 11);
+
+/// How a class's type parameter varies with subtyping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variance {
+    /// `list[bool]` is not a `list[int]`.
+    Invariant,
+    /// `Sequence[bool]` is a `Sequence[int]`.
+    Covariant,
+    /// `Callable[[int], None]` is a `Callable[[bool], None]`.
+    Contravariant,
+}
+
+/// How a method is bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodKind {
+    /// Bound to an instance (`self`).
+    Instance,
+    /// `@classmethod` (bound to the class).
+    Class,
+    /// `@staticmethod` (not bound).
+    Static,
+    /// `@property` (reading it gives the return type).
+    Property,
+}
+
+/// A class member.
+#[derive(Clone, Debug)]
+pub enum Member {
+    /// Methods (overloads in order), signatures including `self`.
+    Method(MethodKind, Arc<[Signature]>),
+    /// An attribute of the given type.
+    Attribute(Type),
+}
+
+/// A class from the stubs (or from user code).
+#[derive(Clone, Debug)]
+pub struct ClassInfo {
+    /// The qualified name (`builtins.list`).
+    pub name: Name,
+    /// Type parameters and their variance.
+    pub params: Vec<(Name, Variance)>,
+    /// Base classes, with this class's parameters as type variables.
+    pub bases: Vec<Type>,
+    /// Members declared in the class body.
+    pub members: HashMap<Name, Member>,
+    /// Whether the class is a protocol (checked structurally).
+    pub is_protocol: bool,
+}
+
+/// What a module-level name stands for.
+#[derive(Clone, Debug)]
+pub enum Symbol {
+    /// A class, by qualified name.
+    Class(Name),
+    /// A function (overloads in order).
+    Function(Arc<[Signature]>),
+    /// A value of a type.
+    Value(Type),
+    /// A module.
+    Module(Name),
+    /// A type alias (`List`, `Text`, `ReadableBuffer`).
+    Alias(Type),
+    /// A type variable with its variance.
+    TypeVar(Variance),
+    /// A typing special form (`Union`, `Optional`, `Callable`, ...).
+    Special(Name),
+}
+
+/// Every class and module the stubs (and user code) define.
+#[derive(Default)]
+pub struct TypeDb {
+    /// Classes by qualified name.
+    pub classes: HashMap<Name, ClassInfo>,
+    /// Module members by module name.
+    pub modules: HashMap<Name, HashMap<Name, Symbol>>,
+    /// The upper bounds of the stubs' bounded type variables, by name
+    /// (`SupportsRichComparisonT` → `SupportsDunderLT[Any] |
+    /// SupportsDunderGT[Any]`); a name bound differently by two modules
+    /// is left out.
+    pub type_var_bounds: HashMap<Name, Type>,
+}
+
+impl TypeDb {
+    /// The database of the bundled stubs, read once.
+    pub fn stdlib() -> &'static TypeDb {
+        static DB: OnceLock<TypeDb> = OnceLock::new();
+        DB.get_or_init(|| TypeDb::from_bundle(BUNDLE))
+    }
+
+    /// A module member, following `builtins` for names a module lacks
+    /// only when `module` is `builtins`-scoped (see [`Resolver`]).
+    pub fn member(&self, module: &str, name: &str) -> Option<&Symbol> {
+        self.modules.get(module)?.get(name)
+    }
+
+    /// A class by qualified name.
+    pub fn class(&self, name: &str) -> Option<&ClassInfo> {
+        self.classes.get(name)
+    }
+}
+
+/// Whether a `sys.version_info` / `sys.platform` test holds for Python
+/// 3.11 on Linux; unknown tests count as true.
+fn condition_holds(test: &Expr) -> bool {
+    match test {
+        Expr::BoolOp(op) => match op.op {
+            ast::BoolOp::And => op.values.iter().all(condition_holds),
+            ast::BoolOp::Or => op.values.iter().any(condition_holds),
+        },
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => !condition_holds(&u.operand),
+        Expr::Compare(cmp) if cmp.ops.len() == 1 => {
+            let attr = match &*cmp.left {
+                Expr::Attribute(a) => a.attr.id.as_str(),
+                _ => return true,
+            };
+            let right = &cmp.comparators[0];
+            match (attr, right) {
+                ("version_info", Expr::Tuple(t)) => {
+                    let wanted: Vec<u32> = t
+                        .elts
+                        .iter()
+                        .filter_map(|e| match e {
+                            Expr::NumberLiteral(n) => match &n.value {
+                                ast::Number::Int(i) => i.as_u32(),
+                                _ => None,
+                            },
+                            _ => None,
+                        })
+                        .collect();
+                    let have = [PYTHON_VERSION.0, PYTHON_VERSION.1];
+                    let ord = have[..wanted.len().min(2)].cmp(&wanted[..wanted.len().min(2)]);
+                    match cmp.ops[0] {
+                        ast::CmpOp::GtE => ord.is_ge(),
+                        ast::CmpOp::Gt => ord.is_gt(),
+                        ast::CmpOp::Lt => ord.is_lt(),
+                        ast::CmpOp::LtE => ord.is_le(),
+                        ast::CmpOp::Eq => ord.is_eq(),
+                        ast::CmpOp::NotEq => ord.is_ne(),
+                        _ => true,
+                    }
+                }
+                ("platform", Expr::StringLiteral(s)) => {
+                    let is_linux = s.value.to_str() == "linux";
+                    match cmp.ops[0] {
+                        ast::CmpOp::Eq => is_linux,
+                        ast::CmpOp::NotEq => !is_linux,
+                        _ => true,
+                    }
+                }
+                _ => true,
+            }
+        }
+        _ => true,
+    }
+}
+
+/// The last name of a decorator or callee (`overload`, `typing.overload`).
+pub(crate) fn decorator_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => Some(a.attr.id.as_str()),
+        Expr::Call(c) => decorator_name(&c.func),
+        _ => None,
+    }
+}

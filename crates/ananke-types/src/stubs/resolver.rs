@@ -1,0 +1,466 @@
+//! [`Resolver`]: annotations to types within one module's namespace —
+//! typing's special forms, aliases, generic classes with their parameters
+//! — and a definition's signature or class information from its syntax.
+//!
+//! The stubs' modules and user code both go through it: the bundle reader
+//! resolves each stub module's definitions, and the checker the user's
+//! annotations, with the user's own names as locals.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+
+use super::{
+    ClassInfo, Member, MethodKind, Symbol, TypeDb, Variance, condition_holds, decorator_name,
+};
+use crate::types::{Name, Param, ParamKind, Signature, Type};
+
+/// Resolves annotations to types within one module's namespace.
+pub struct Resolver<'a> {
+    db: &'a TypeDb,
+    module: &'a str,
+    /// Extra names (user code: its own classes and imports).
+    locals: Option<&'a HashMap<Name, Symbol>>,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver for `module`'s namespace.
+    pub fn new(db: &'a TypeDb, module: &'a str) -> Resolver<'a> {
+        Resolver {
+            db,
+            module,
+            locals: None,
+        }
+    }
+
+    /// A resolver for user code whose own names are `locals`.
+    pub fn with_locals(db: &'a TypeDb, locals: &'a HashMap<Name, Symbol>) -> Resolver<'a> {
+        Resolver {
+            db,
+            module: "__main__",
+            locals: Some(locals),
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<Symbol> {
+        if let Some(symbol) = self.locals.and_then(|l| l.get(name)) {
+            return Some(symbol.clone());
+        }
+        self.db
+            .member(self.module, name)
+            .or_else(|| self.db.member("builtins", name))
+            .cloned()
+    }
+
+    fn lookup_expr(&self, expr: &Expr) -> Option<Symbol> {
+        match expr {
+            Expr::Name(n) => self.lookup(n.id.as_str()),
+            Expr::Attribute(a) => match self.lookup_expr(&a.value)? {
+                Symbol::Module(m) => {
+                    self.db.member(&m, a.attr.id.as_str()).cloned().or_else(|| {
+                        let sub = format!("{m}.{}", a.attr.id);
+                        self.db
+                            .modules
+                            .contains_key(sub.as_str())
+                            .then(|| Symbol::Module(sub.into()))
+                    })
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The type an annotation denotes (`Any` when it cannot tell).
+    pub fn annotation(&self, expr: &Expr) -> Type {
+        self.annotation_at(expr, 0)
+    }
+
+    fn annotation_at(&self, expr: &Expr, depth: usize) -> Type {
+        if depth > 32 {
+            return Type::Any;
+        }
+        match expr {
+            Expr::NoneLiteral(_) => Type::None,
+            Expr::StringLiteral(s) => {
+                match ruff_python_parser::parse_expression(s.value.to_str()) {
+                    Ok(parsed) => self.annotation_at(&parsed.into_expr(), depth + 1),
+                    Err(_) => Type::Any,
+                }
+            }
+            Expr::BinOp(b) if b.op == ast::Operator::BitOr => Type::union([
+                self.annotation_at(&b.left, depth + 1),
+                self.annotation_at(&b.right, depth + 1),
+            ]),
+            Expr::Name(_) | Expr::Attribute(_) => match self.lookup_expr(expr) {
+                Some(symbol) => self.symbol_type(&symbol, expr),
+                None => Type::Any,
+            },
+            Expr::Subscript(sub) => self.subscript(&sub.value, &sub.slice, depth),
+            _ => Type::Any,
+        }
+    }
+
+    fn symbol_type(&self, symbol: &Symbol, expr: &Expr) -> Type {
+        match symbol {
+            Symbol::Class(name) => self.bare_class(name),
+            Symbol::Alias(Type::Class(name)) => self.bare_class(name),
+            Symbol::Alias(ty) => ty.clone(),
+            Symbol::TypeVar(_) => match expr {
+                Expr::Name(n) => Type::Var(n.id.as_str().into()),
+                _ => Type::Any,
+            },
+            Symbol::Special(form) => match &**form {
+                "NoReturn" | "Never" => Type::Never,
+                "Self" => Type::Var("Self".into()),
+                "Tuple" => Type::tuple_of(Type::Any),
+                "LiteralString" => Type::str(),
+                _ => Type::Any,
+            },
+            _ => Type::Any,
+        }
+    }
+
+    /// A class used without type arguments: its parameters are `Any`.
+    fn bare_class(&self, name: &str) -> Type {
+        let n_params = self.db.class(name).map_or(0, |c| c.params.len());
+        if name == "builtins.tuple" {
+            return Type::tuple_of(Type::Any);
+        }
+        Type::instance(name, vec![Type::Any; n_params])
+    }
+
+    fn subscript(&self, base: &Expr, slice: &Expr, depth: usize) -> Type {
+        let items: Vec<&Expr> = match slice {
+            Expr::Tuple(t) => t.elts.iter().collect(),
+            other => vec![other],
+        };
+        let arg = |e: &Expr| self.annotation_at(e, depth + 1);
+        let args = || items.iter().map(|e| arg(e)).collect::<Vec<_>>();
+        let symbol = self.lookup_expr(base);
+        let class_name = match &symbol {
+            Some(Symbol::Special(form)) => {
+                return match &**form {
+                    "Union" => Type::union(args()),
+                    "Optional" => Type::optional(items.first().map_or(Type::Any, |e| arg(e))),
+                    "Tuple" => self.tuple(&items, depth),
+                    "Callable" => self.callable(&items, depth),
+                    "Literal" => Type::union(items.iter().map(|e| literal_type(e))),
+                    "Type" => match items.first().map(|e| arg(e)) {
+                        Some(Type::Instance(name, _)) => Type::Class(name),
+                        _ => Type::Any,
+                    },
+                    "ClassVar" | "Final" | "Annotated" | "Required" | "NotRequired"
+                    | "ReadOnly" => items.first().map_or(Type::Any, |e| arg(e)),
+                    "TypeGuard" | "TypeIs" => Type::bool(),
+                    _ => Type::Any,
+                };
+            }
+            Some(Symbol::Class(name)) => name.clone(),
+            Some(Symbol::Alias(Type::Class(name))) => name.clone(),
+            _ => return Type::Any,
+        };
+        match &*class_name {
+            "builtins.tuple" => self.tuple(&items, depth),
+            "builtins.type" => match items.first().map(|e| arg(e)) {
+                Some(Type::Instance(name, _)) => Type::Class(name),
+                _ => Type::Any,
+            },
+            _ => {
+                let n_params = self
+                    .db
+                    .class(&class_name)
+                    .map_or(items.len(), |c| c.params.len());
+                let mut given = args();
+                if given.len() != n_params {
+                    given = vec![Type::Any; n_params];
+                }
+                Type::Instance(class_name, given.into())
+            }
+        }
+    }
+
+    fn tuple(&self, items: &[&Expr], depth: usize) -> Type {
+        match items {
+            [only, Expr::EllipsisLiteral(_)] => Type::tuple_of(self.annotation_at(only, depth + 1)),
+            [Expr::Tuple(t)] if t.elts.is_empty() => Type::Tuple(Arc::from([])),
+            _ => Type::Tuple(
+                items
+                    .iter()
+                    .map(|e| self.annotation_at(e, depth + 1))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn callable(&self, items: &[&Expr], depth: usize) -> Type {
+        let ret = items
+            .get(1)
+            .map_or(Type::Any, |e| self.annotation_at(e, depth + 1));
+        match items.first() {
+            Some(Expr::List(list)) => Type::Callable(Arc::new(Signature {
+                name: None,
+                params: list
+                    .elts
+                    .iter()
+                    .map(|e| Param {
+                        name: None,
+                        kind: ParamKind::Positional,
+                        ty: self.annotation_at(e, depth + 1),
+                        has_default: false,
+                    })
+                    .collect(),
+                ret,
+                any_params: false,
+            })),
+            _ => Type::Callable(Arc::new(Signature::any_params(ret))),
+        }
+    }
+
+    /// A function definition's signature (including `self` for methods).
+    pub fn signature(&self, def: &ast::StmtFunctionDef, name: Option<&str>) -> Signature {
+        let p = &def.parameters;
+        let mut params = Vec::new();
+        let mut push = |param: &ast::Parameter, kind: ParamKind, has_default: bool| {
+            params.push(Param {
+                name: Some(param.name.id.as_str().into()),
+                kind,
+                ty: param
+                    .annotation
+                    .as_deref()
+                    .map_or(Type::Any, |a| self.annotation(a)),
+                has_default,
+            });
+        };
+        for arg in &p.posonlyargs {
+            push(&arg.parameter, ParamKind::Positional, arg.default.is_some());
+        }
+        for arg in &p.args {
+            // Stubs spell old-style positional-only parameters `__x`.
+            let kind = if arg.parameter.name.id.starts_with("__")
+                && !arg.parameter.name.id.ends_with("__")
+            {
+                ParamKind::Positional
+            } else {
+                ParamKind::Normal
+            };
+            push(&arg.parameter, kind, arg.default.is_some());
+        }
+        if let Some(vararg) = &p.vararg {
+            push(vararg, ParamKind::VarPositional, false);
+        }
+        for arg in &p.kwonlyargs {
+            push(&arg.parameter, ParamKind::Keyword, arg.default.is_some());
+        }
+        if let Some(kwarg) = &p.kwarg {
+            push(kwarg, ParamKind::VarKeyword, false);
+        }
+        Signature {
+            name: name.map(Into::into),
+            params,
+            ret: def
+                .returns
+                .as_deref()
+                .map_or(Type::Any, |r| self.annotation(r)),
+            any_params: false,
+        }
+    }
+
+    /// A class definition's information.
+    pub fn class(&self, def: &ast::StmtClassDef) -> ClassInfo {
+        let qualified: Name = format!("{}.{}", self.module, def.name.id).into();
+        let mut bases = Vec::new();
+        let mut params: Vec<(Name, Variance)> = Vec::new();
+        let mut explicit_params = false;
+        let mut is_protocol = false;
+        let variance_of = |name: &str| match self.lookup(name) {
+            Some(Symbol::TypeVar(v)) => v,
+            _ => Variance::Invariant,
+        };
+        if let Some(arguments) = &def.arguments {
+            for base in arguments.args.iter() {
+                let (head, slice) = match base {
+                    Expr::Subscript(s) => (&*s.value, Some(&*s.slice)),
+                    other => (other, None),
+                };
+                let special = match self.lookup_expr(head) {
+                    Some(Symbol::Special(form)) => Some(form),
+                    _ => None,
+                };
+                if special.as_deref() == Some("Protocol") {
+                    is_protocol = true;
+                }
+                if matches!(special.as_deref(), Some("Generic" | "Protocol")) {
+                    if let Some(slice) = slice {
+                        explicit_params = true;
+                        params = type_var_names(slice)
+                            .into_iter()
+                            .map(|n| (n.clone(), variance_of(&n)))
+                            .collect();
+                    }
+                    continue;
+                }
+                if !explicit_params && let Some(slice) = slice {
+                    for name in type_var_names(slice) {
+                        if matches!(self.lookup(&name), Some(Symbol::TypeVar(_)))
+                            && !params.iter().any(|(p, _)| *p == name)
+                        {
+                            params.push((name.clone(), variance_of(&name)));
+                        }
+                    }
+                }
+                let ty = self.annotation(base);
+                if !matches!(ty, Type::Any) {
+                    bases.push(ty);
+                }
+            }
+        }
+        let mut members: HashMap<Name, Member> = HashMap::new();
+        for stmt in &def.body {
+            self.class_member(stmt, &mut members);
+        }
+        ClassInfo {
+            name: qualified,
+            params,
+            bases,
+            members,
+            is_protocol,
+        }
+    }
+
+    fn class_member(&self, stmt: &Stmt, members: &mut HashMap<Name, Member>) {
+        match stmt {
+            Stmt::If(s) => {
+                let body = if condition_holds(&s.test) {
+                    Some(&s.body)
+                } else {
+                    s.elif_else_clauses
+                        .iter()
+                        .find(|c| c.test.as_ref().is_none_or(condition_holds))
+                        .map(|c| &c.body)
+                };
+                for inner in body.into_iter().flatten() {
+                    self.class_member(inner, members);
+                }
+            }
+            Stmt::FunctionDef(f) => {
+                let name: Name = f.name.id.as_str().into();
+                let decorators: Vec<&str> = f
+                    .decorator_list
+                    .iter()
+                    .filter_map(|d| decorator_name(&d.expression))
+                    .collect();
+                let kind = if decorators.contains(&"staticmethod") {
+                    MethodKind::Static
+                } else if decorators.contains(&"classmethod") {
+                    MethodKind::Class
+                } else if decorators.contains(&"property") {
+                    MethodKind::Property
+                } else {
+                    MethodKind::Instance
+                };
+                if decorators.iter().any(|d| *d == "setter" || *d == "deleter") {
+                    return;
+                }
+                let sig = self.signature(f, Some(&name));
+                let overload = decorators.contains(&"overload");
+                match members.get_mut(&name) {
+                    Some(Member::Method(_, sigs)) if overload => {
+                        let mut all = sigs.to_vec();
+                        all.push(sig);
+                        *sigs = all.into();
+                    }
+                    _ => {
+                        members.insert(name, Member::Method(kind, Arc::from([sig])));
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Expr::Name(target) = &*a.target {
+                    members.insert(
+                        target.id.as_str().into(),
+                        Member::Attribute(self.annotation(&a.annotation)),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The type of a `Literal[...]` item.
+fn literal_type(expr: &Expr) -> Type {
+    match expr {
+        Expr::NumberLiteral(n) => match n.value {
+            ast::Number::Int(_) => Type::int(),
+            ast::Number::Float(_) => Type::float(),
+            ast::Number::Complex { .. } => Type::instance("builtins.complex", []),
+        },
+        Expr::UnaryOp(u) => literal_type(&u.operand),
+        Expr::StringLiteral(_) => Type::str(),
+        Expr::BytesLiteral(_) => Type::bytes(),
+        Expr::BooleanLiteral(_) => Type::bool(),
+        Expr::NoneLiteral(_) => Type::None,
+        _ => Type::Any,
+    }
+}
+
+/// Type-variable names used in a subscript, in order of appearance.
+fn type_var_names(expr: &Expr) -> Vec<Name> {
+    let mut out: Vec<Name> = Vec::new();
+    fn walk(e: &Expr, out: &mut Vec<Name>) {
+        match e {
+            Expr::Name(n) => {
+                let name: Name = n.id.as_str().into();
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+            Expr::Tuple(t) => t.elts.iter().for_each(|x| walk(x, out)),
+            Expr::Subscript(s) => walk(&s.slice, out),
+            Expr::List(l) => l.elts.iter().for_each(|x| walk(x, out)),
+            Expr::BinOp(b) => {
+                walk(&b.left, out);
+                walk(&b.right, out);
+            }
+            _ => {}
+        }
+    }
+    walk(expr, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_resolve() {
+        let db = TypeDb::stdlib();
+        let r = Resolver::new(db, "builtins");
+        let parse = |s: &str| ruff_python_parser::parse_expression(s).unwrap().into_expr();
+        let resolver_typing = Resolver::new(db, "typing");
+        assert_eq!(
+            resolver_typing.annotation(&parse("List[int]")).to_string(),
+            "list[int]"
+        );
+        assert_eq!(
+            resolver_typing
+                .annotation(&parse("Optional[Dict[str, int]]"))
+                .to_string(),
+            "dict[str, int] | None"
+        );
+        assert_eq!(
+            r.annotation(&parse("tuple[int, ...]")).to_string(),
+            "tuple[int, ...]"
+        );
+        assert_eq!(r.annotation(&parse("int | None")).to_string(), "int | None");
+        assert_eq!(
+            resolver_typing
+                .annotation(&parse("Callable[[int], str]"))
+                .to_string(),
+            "Callable[[int], str]"
+        );
+    }
+}
