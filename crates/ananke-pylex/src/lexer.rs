@@ -326,6 +326,13 @@ impl PyLexer {
         let Frame::Text(mut outer) = self.frames[0] else {
             unreachable!("a string token starts with a string")
         };
+        if outer.opening == 1 && b == b'\n' {
+            // A lone quote then the line's end: an unterminated one-line
+            // string, ended by its line.
+            self.open = 0;
+            self.word = Word::None;
+            return self.code(b);
+        }
         if outer.opening == 0 && !escaped {
             if b == outer.quote {
                 outer.closing += 1;
@@ -669,6 +676,7 @@ mod tests {
         assert_eq!(letters("x  # a\ny"), "n__cccLn");
         assert_eq!(letters("'a\\\nb'\n"), "qsssssL", "an escaped line break");
         assert_eq!(letters("'ab\nc"), "qssLn", "an unterminated string ends");
+        assert_eq!(letters("x = '\ny"), "n_o_qLn", "even right after its quote");
     }
 
     #[test]

@@ -46,8 +46,11 @@ pub struct MypyError {
 /// What `mypy --strict --python-version 3.11` reports for each of `files`
 /// (every file has an entry), run from `dir` with no cache, each error
 /// with its code. Files CPython cannot compile are reported by CPython
-/// instead (one error on the line it names, code `syntax`): mypy would
-/// stop at the first such file.
+/// instead (one error on the line it names, code `syntax`), and mypy does
+/// not see them: it stops at a file it cannot parse. Such a file gets
+/// CPython's error only, even where CPython's complaint is one mypy reports
+/// among others (`await` outside a coroutine), so a test that needs mypy's
+/// other errors keeps that construct in a file of its own.
 ///
 /// # Panics
 ///
