@@ -4,6 +4,19 @@
 //! token by token for the rest. Apart from the domain: the domain is the
 //! lattice's contract (observe, explain); this is the fast path that must
 //! agree with `observe`, token for token.
+//!
+//! Under the default requirements only line starts decide: the mask asks
+//! [`Sketch::decide_at`] once per indentation width and removes the
+//! tokens of a breaking width whole (grouped by their leading blanks once
+//! per vocabulary), does the same for comment lines under
+//! `indented_comments`, and tries in full only the tokens that start a
+//! line inside themselves (or lead with a tab). With a mid-line rule
+//! (`no_while`, a nesting or complexity limit, `no_recursion`, `avoid`)
+//! it also decides mid-line by [`Shape`](crate::shape::Shape): groups are
+//! removed with word-level mask operations, and only the tokens that may
+//! finish a word that matters or call a name that matters are tried.
+//! Inside a string or comment only the tokens that can leave it (a quote,
+//! a line break) are tried; after a `;`, every candidate is.
 
 use ananke_core::{MeetSemilattice, TokenId, TokenMask, Vocabulary};
 

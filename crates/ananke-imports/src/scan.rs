@@ -19,6 +19,15 @@
 //! The scanner is `Copy` and holds its names in fixed buffers, so the mask
 //! can try a token from the current state by copying it (under 512 bytes)
 //! — nothing is allocated per token.
+//!
+//! Known gaps, each of which can only let a module through, never reject
+//! code that avoids one: an import after a compound header's colon on the
+//! same line (`if x: import os`) is not read as an import; `os .path` (a
+//! blank before the dot) is not a use; and bindings are over-approximated
+//! (any name followed by `=`, a statement's first name or a name in
+//! brackets followed by `:`, and the name after `def`, `class`, `for`,
+//! `as`, `global`, `nonlocal` or `lambda`), so a use of such a name is not
+//! taken for a module.
 
 use ananke_pylex::{Class, PyLexer, Short, is_keyword, is_name_byte, is_string_prefix};
 

@@ -10,7 +10,18 @@
 //! - `syntax` and `full`: the same forced start, then every token is drawn
 //!   from the fused mask of a session (only the syntax domain, or every
 //!   domain built in) whose body hole is the prompt's function; when the
-//!   session may end, the closing fence is allowed too.
+//!   session may end, the closing fence is allowed too, and elsewhere a
+//!   line starting with a fence may not be written (it would end the block
+//!   for the reader).
+//!
+//! In a constrained arm the mask decides every token, forced ones
+//! included: forced text is checked with `Session::validate` and committed
+//! with `Session::commit_many`, and every token the model draws is
+//! committed to the session before it is fed back. Going back (a runaway
+//! line, a finish that cuts the reply) rolls the session back and feeds
+//! the model the text that stays again from the start, since candle's
+//! llama cache cannot be truncated. The search only chooses which allowed
+//! path to try.
 //!
 //! The loop is [`Decoder`]; its settings are in `config`, the forced start
 //! of a constrained reply in `forced`, the reply so far in `trail`, the

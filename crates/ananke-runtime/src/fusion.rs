@@ -1,9 +1,15 @@
 //! Mask fusion: one token mask from every domain, cheaply.
 //!
-//! Domains run in an order chosen by measured cost per rejected candidate
-//! (syntax usually first; a cheap, selective domain may overtake it), each
-//! over the candidates the previous ones left, stopping as soon as none is
-//! left. A domain whose constraint did not change since the last step and
+//! Domains run in an order chosen by measured cost per rejected candidate,
+//! each over the candidates the previous ones left, stopping as soon as
+//! none is left. The order starts from the product's
+//! [`mask_order`](ananke_core::ProductDomain::mask_order) and is redone
+//! every few steps from what was measured: first the domains whose cost
+//! does not depend on their candidates (a grammar walk, paid in full
+//! whatever runs before it), then greedily the one with the least cost per
+//! share of candidates removed, each weighed at the candidates it would
+//! see — so the types domain, whose cost scales with its candidates,
+//! always runs on the syntax survivors. A domain whose constraint did not change since the last step and
 //! sees the same candidates reuses its last mask; a domain whose
 //! constraint has a cache key and that sees every token looks its mask up
 //! in a bounded cache shared by sessions. When two or more expensive

@@ -9,7 +9,9 @@
 //!   on the module hole, and the module cannot end before importing it.
 //! - [`ImportsToTypes`]: the modules the policy requires are assumed
 //!   imported in the types domain, so their names and typeshed members are
-//!   in scope wherever the code reads them.
+//!   in scope wherever the code reads them. A name bound only by an
+//!   assumed import still counts as a use for types → imports, which keeps
+//!   the pair monotone.
 //! - [`CfgToSemantics`]: what the control-flow sketch knows of the code —
 //!   which statements no path reaches, which bodies never run off their
 //!   end — travels to the semantics domain as
@@ -18,7 +20,12 @@
 //!   always leaves (by `sys.exit()`, an endless loop, a `try` whose every
 //!   way out returns, as well as `return`) adds its negated test to the
 //!   path of the code after it: `if n >= 0: sys.exit(1)` then `return n`
-//!   cannot meet `result >= 0`.
+//!   cannot meet `result >= 0`. The image depends on the sketch only, so
+//!   stricter requirements give the same image. Facts a token makes
+//!   arrive by propagation, after the semantics domain has judged that
+//!   token, so its mask and `observe` always judge with the same facts; a
+//!   late fact only means a judgement made knowing less, never the
+//!   rejection of a reachable statement that meets the contract.
 //! - [`SemanticsToTypes`]: a contract's sorts are type facts. Its formulas
 //!   read an `Int` parameter as a Python `int` (and `Bool` as `bool`, and
 //!   `result` as the return value), so the definition of the contract's
@@ -27,12 +34,24 @@
 //!   that takes `n` as `Int`, whose formulas would otherwise be read with
 //!   the wrong sort), or lacks a parameter the contract names. Opaque
 //!   objects (`Obj`) imply nothing. Where the contract's signature was read
-//!   from the very header the code has, nothing changes.
+//!   from the very header the code has, nothing changes; where it came from
+//!   the spec's `semantics.signature`, a header the model writes that
+//!   contradicts it is rejected at its `:`. The image is cached by the
+//!   contract's `Arc`: the semantics component changes at every token, its
+//!   contract once per spec.
 //!
 //! All are monotone and ⊥-preserving (checked in `tests/imports.rs` and
 //! `tests/semantics.rs`). The table `EDGES` says which domains each connects, and
 //! with what priority: the runtime wires every edge whose two domains are
 //! composed.
+//!
+//! The syntax domain has no edge. Every domain observes each committed
+//! token in the step the syntax domain accepts it, which is what
+//! syntax → types and syntax → cfg would carry (the statements read), and
+//! fusion runs the types mask on the syntax survivors, which is what
+//! types → syntax would do; llguidance's parse states expose no statement
+//! structure a morphism could map without reading the text again at every
+//! token.
 
 use std::sync::{Arc, Mutex};
 

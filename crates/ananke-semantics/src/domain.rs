@@ -4,6 +4,13 @@
 //! that can end a judged statement (and the digits of a returned
 //! literal). It holds only the per-vocabulary token index; every state is
 //! in the constraint.
+//!
+//! The mask does work only while a judged `return` or `assert` is being
+//! written: it tries the candidates with a line break (listed once per
+//! vocabulary), judging each distinct text up to its line break once, and
+//! the end of the output; while a returned integer literal is written, it
+//! compares each candidate with a digit (also listed once) against the
+//! range of `result` Z3's optimiser finds.
 
 use std::collections::HashMap;
 use std::fmt;

@@ -22,7 +22,17 @@
 //! may run with values the text has not reached yet), inside nested
 //! functions and classes, and after a block ends, for every name the block
 //! assigned (which branch ran is not known). Names bound by a loop become
-//! unknown when the loop ends.
+//! unknown when the loop ends. A name given a fresh unknown value keeps
+//! its old sort only if every value it had was of that sort.
+//!
+//! With the control-flow domain present, its [`ControlFacts`] (met in by
+//! the runtime's control flow → semantics morphism) add what this reading
+//! of statements misses: a statement no path reaches is not judged
+//! (`exit(0)` then `return -1`), and a branch whose body never runs off its
+//! end — by a call that does not return, an endless loop, a settled `try`
+//! — guards the code after it with its negated test. Without them,
+//! "reachable" means what this reader knows: nothing is after a `return`,
+//! `raise`, `break` or `continue` in an enclosing block.
 
 mod effects;
 mod function;

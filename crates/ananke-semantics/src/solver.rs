@@ -5,8 +5,12 @@
 //! every check (each check is a `push`, its assertions, `check`, `pop`),
 //! and a cache of verdicts by query. Formulas are tracked by literals so
 //! that an unsatisfiable query answers with the formulas to blame (Z3's
-//! unsat core). A per-check time budget makes a hard query `Unknown`, never
-//! a hang.
+//! unsat core). A per-check budget makes a hard query `Unknown`, never a
+//! hang, and `Unknown` rejects nothing. The budget is Z3 work (`rlimit`,
+//! [`DEFAULT_BUDGET_MS`](crate::DEFAULT_BUDGET_MS) of it by
+//! default, a quarter of the budget for the bounds of `result`), so a
+//! verdict does not depend on the machine's load; a wall-clock limit of
+//! ten times the budget guards against a pathological query.
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -1,5 +1,10 @@
 //! The llguidance backend: Earley parsing over a derivative-based lexer,
 //! masks by walking toktrie's flat byte trie.
+//!
+//! llguidance's matcher catches its own panics and reports them as
+//! errors, which this backend passes on as [`SyntaxError`]s; a mask that
+//! would run past [`LlguidanceLimits`] fails the same way instead of
+//! running long.
 
 use std::sync::Arc;
 

@@ -6,6 +6,18 @@
 //! indentation level, with `INDENT__W` and `DEEPER_name__w` filled in. This
 //! module does the expansion, once, and caches the result.
 //!
+//! The expansion gives two grammars from the one template, so they cannot
+//! drift apart. [`lark`], for llguidance: a newline terminal per level
+//! carries that level's exact indentation (the lexer is greedy, so a line
+//! indented to no open block fails at its first character), and each
+//! bracket body is a nested sub-grammar whose whitespace includes
+//! newlines (implicit line joining). [`xgrammar_lark`], for a backend
+//! without a lexer: the same rules with whitespace written out after each
+//! lexeme, bracket bodies as a renamed copy of the expression rules, and a
+//! keyword-free `NAME` regex ([`name_regex_without`]). The grammar must
+//! never reject code CPython accepts; `cargo xtask corpus stdlib` checks
+//! that on the whole standard library.
+//!
 //! ```
 //! use ananke_syntax::python;
 //!

@@ -1,4 +1,4 @@
-//! `TypesConstraint::unbound_module_use`: the qualified uses the types →
+//! `TypesConstraint::unbound_module_uses`: the qualified uses the types →
 //! imports morphism turns into requirements.
 
 use ananke_core::MeetSemilattice;

@@ -8,7 +8,13 @@
 //! in its type (`x: Any`, `xs: List[Any]`), what is read from such a name
 //! (`xs[0]`, `x.attr`, `x.f()`, a loop variable over it), a name assigned
 //! one, and what `getattr` or `eval` return. An expression of type `Any`
-//! rooted so is mypy's `Any` too.
+//! rooted so is mypy's `Any` too, and so is what an operator, a comparison
+//! (other than `is` and `in`) or `abs`/`max`/`min` makes of such a value.
+//! One more `Any` is mypy's own though no annotation names it: `int **
+//! int` with an exponent that is not an integer literal (typeshed's
+//! overloads of `int.__pow__` take literal exponents; the checker, which
+//! has no literal types, reads the exponent's expression), and
+//! `pow(int, int)` alike.
 
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;

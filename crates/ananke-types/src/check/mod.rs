@@ -3,9 +3,32 @@
 //!
 //! Two rules keep it from inventing errors. An error is reported only when
 //! the types involved are precise (no `Any`, no unresolved type variable).
-//! And where mypy narrows (`if x is not None`, `isinstance`) and this
-//! checker does not, an operation on a union is an error only when it fails
-//! for every member.
+//! And narrowing is never narrower than mypy's: the checker narrows the
+//! common forms as mypy does and a form it does not model to `Any`
+//! (`narrow`), so a union can be checked whole, as mypy checks it — a
+//! returned value, an operand: every member must fit (`x + 1` with
+//! `x: int | None` is an error). An attribute is reported missing from a union
+//! (`union-attr`) only when every member lacks it. `Any` inside a type
+//! fits anything by subtyping, so it hides no class mismatch
+//! (`Counter[Any]` is no `int`); only a union holding `Any` is left alone
+//! as a call's argument.
+//!
+//! As mypy does, too: a bounded type variable is checked once solved
+//! (`max(None, 1)`, `type-var`); partial types (`x = []` needs its element
+//! type before it is read, `partial`); `no-redef` for sibling
+//! definitions; `valid-type` for annotations that are no type;
+//! `no-untyped-def` for functions defined in a body only (the module's own
+//! come with the prompt, which generation cannot mend); `no-any-return`
+//! only for values mypy itself types `Any` (`any`). Checks that need the
+//! whole module (missing returns, undefined names, partial types never
+//! completed) run only on finished modules (`crate::flow`).
+//!
+//! Parsing and checking a whole module run on a thread with a large
+//! reserved stack ([`check_source`]), and bracket nesting beyond
+//! [`MAX_NESTING`] is refused before parsing: pathological input is an
+//! error, not a stack overflow. The types domain's incremental checks run
+//! on the caller's stack and skip statements nested more than 32 brackets
+//! deep.
 //!
 //! The walk is one `Checker` whose methods are spread over the concepts
 //! they check, each an `impl Checker` block of its own: `statements` and
@@ -39,8 +62,9 @@ use crate::world::World;
 use scope::Frame;
 pub use scope::{Scope, scope_at};
 
-/// Deepest expression or statement nesting the checker walks; deeper code
-/// gets `Any` (CPython itself refuses 200 nested brackets).
+/// Deepest nesting the checker takes: source whose brackets nest deeper
+/// is refused before parsing, and statements nested deeper are not walked
+/// (CPython itself refuses 200 nested brackets).
 pub const MAX_NESTING: usize = 180;
 
 /// One error, as mypy prints it.

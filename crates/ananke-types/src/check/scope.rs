@@ -6,7 +6,8 @@
 //! narrowing puts one back to undo a branch, and [`scope_at`] keeps one to
 //! check many statements in. Binding follows mypy's inference: a precise
 //! first assignment declares the variable's type, a later one must fit it
-//! (and narrows the variable to what was assigned).
+//! (and narrows the variable to what was assigned); `x = None` then a
+//! value declares `x` optional.
 
 use std::collections::HashMap;
 

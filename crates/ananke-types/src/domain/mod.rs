@@ -16,6 +16,26 @@
 //! statement's [`scope_cell`], and shared by mask, observe and explain, so
 //! `observe` rejects exactly the tokens the mask leaves out.
 //!
+//! Event keys were chosen over toktrie's `Recognizer` (a byte-level state
+//! pushed through the vocabulary's trie): a verdict here needs the
+//! statement, its scope and the checker, which do not fit a per-byte
+//! state, while the keys collapse a 100k–200k-token vocabulary to the
+//! couple of thousand shapes that can change a verdict.
+//!
+//! The mask never rejects a token whose text can still complete to a
+//! module mypy accepts, except where a declaration from a contract says
+//! otherwise. A panic inside a verdict is caught and counts as no verdict
+//! ([`guarded`]): it never rejects a token or unwinds into the caller.
+//!
+//! Two facts may come from other domains, through the runtime's morphisms.
+//! [`TypesConstraint::assuming`] (imports → types) reads the program as if
+//! an `import` line stood before it for each required module;
+//! [`TypesConstraint::declaring`] (semantics → types) names the types a
+//! definition must declare. Either, when it changes, makes the program be
+//! read again (its verdicts were memoised without it): a contract's
+//! declarations once per spec, the assumed imports when a requirement is
+//! added. The mask cache key hashes the declarations with the text.
+//!
 //! A constraint is persistent: observing a token makes a new state that
 //! shares the statement's scope with its parent; cloning (a checkpoint) is
 //! O(1).

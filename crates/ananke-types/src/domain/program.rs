@@ -26,6 +26,12 @@
 //! statement rebinds names for part of it; expression verdicts step aside
 //! in those cases and the statement's end judges instead.
 //!
+//! A word written after a complete expression must lead to a keyword:
+//! Python reads `x andy` as two names, though the grammar's lexer would
+//! split it. And a simple statement must parse (ruff's parser) before its
+//! line may end — the net for the splits the word rule cannot see, such
+//! as a keyword glued to a closing quote (`"a"andy`).
+//!
 //! Where the cursor is comes from [`sites`](super::sites), the checks
 //! behind the events from [`verdicts`](super::verdicts), and the tokens a
 //! site allows from [`site_tokens`](super::site_tokens); this module keeps

@@ -2,8 +2,9 @@
 //! typeshed's stubs.
 //!
 //! The stubs are bundled verbatim (`typeshed/stdlib.pyi-bundle`, regenerated
-//! by `cargo xtask typeshed` from the pinned mypy wheel) and read at first
-//! use with the same parser as user code. `if sys.version_info >= ...`
+//! by `cargo xtask typeshed` from the pinned mypy wheel, whose name and
+//! sha256 the bundle's header records) and read at first use with the same
+//! parser as user code. No signature is typed by hand. `if sys.version_info >= ...`
 //! blocks are resolved for Python 3.11 on Linux. Annotations the database
 //! cannot resolve become `Any`, so an incomplete stub can only make the
 //! checker quieter, never wrong.
