@@ -325,14 +325,21 @@ impl<D: Domain> DynDomain for ErasedDomain<D> {
     }
 
     fn cache_key(&self, constraint: &DynConstraint) -> Option<u64> {
-        self.0.cache_key(self.typed(constraint).ok()?)
+        // A key that cannot be computed only costs the cache a hit.
+        self.guarded("cache_key", || {
+            Ok(self.0.cache_key(self.typed(constraint)?))
+        })
+        .ok()
+        .flatten()
     }
 
     fn join(&self, a: &DynConstraint, b: &DynConstraint) -> Result<Option<DynConstraint>, Error> {
-        Ok(self
-            .0
-            .join(self.typed(a)?, self.typed(b)?)
-            .map(DynConstraint::new))
+        self.guarded("join", || {
+            Ok(self
+                .0
+                .join(self.typed(a)?, self.typed(b)?)
+                .map(DynConstraint::new))
+        })
     }
 }
 
@@ -433,7 +440,7 @@ mod tests {
         );
     }
 
-    /// A domain that panics in every call that reads tokens.
+    /// A domain that panics in every call that reads tokens or constraints.
     struct Panicky;
 
     impl Domain for Panicky {
@@ -459,6 +466,12 @@ mod tests {
         fn observe(&self, _: &Interval, _: TokenId, _: StepContext<'_>) -> Result<Interval, Error> {
             panic!("{}", String::from("observe exploded"))
         }
+        fn cache_key(&self, _: &Interval) -> Option<u64> {
+            panic!("key exploded")
+        }
+        fn join(&self, _: &Interval, _: &Interval) -> Option<Interval> {
+            panic!("join exploded")
+        }
     }
 
     #[test]
@@ -479,6 +492,12 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("panicked in `observe`: observe exploded")
+        );
+        assert_eq!(domain.cache_key(&top), None, "no key, no cached mask");
+        let err = domain.join(&top, &top).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("panicked in `join`: join exploded")
         );
     }
 
