@@ -7,7 +7,9 @@
 //!
 //! The mask does work only while a judged `return` or `assert` is being
 //! written: it tries the candidates with a line break (listed once per
-//! vocabulary), judging each distinct text up to its line break once, and
+//! vocabulary), judging each distinct text up to its last line break once
+//! (what follows the last one ends no statement, so cannot change the
+//! verdict), and
 //! the end of the output; while a returned integer literal is written, it
 //! compares each candidate with a digit (also listed once) against the
 //! range of `result` Z3's optimiser finds.
@@ -175,7 +177,7 @@ impl Domain for SemanticsDomain {
             } else {
                 vocab.token_bytes(t).unwrap_or_default()
             };
-            let key = match bytes.iter().position(|&b| b == b'\n') {
+            let key = match bytes.iter().rposition(|&b| b == b'\n') {
                 Some(nl) => bytes[..=nl].to_vec(),
                 None => Vec::new(),
             };

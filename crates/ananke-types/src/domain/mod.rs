@@ -747,6 +747,7 @@ impl Domain for TypesDomain {
         program.text.hash(&mut hasher);
         program.preamble.hash(&mut hasher);
         program.declared.hash(&mut hasher);
+        program.assumed.hash(&mut hasher);
         format!("{:?}", c.hole).hash(&mut hasher);
         Some(hasher.finish())
     }
