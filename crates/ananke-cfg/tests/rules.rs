@@ -65,6 +65,9 @@ fn every_path_must_return() {
         "def f(x: int) -> int:\n    if x: return 1\n    else: return 2\n",
         "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n        case _:\n            return 2\n",
         "def f(x: int) -> int:\n    def g() -> None:\n        pass\n    return 1\n",
+        "def f(xs: list[int]) -> int:\n    for x in xs:\n        pass\n    else:\n        return 1\n",
+        "def f(n: int) -> int:\n    while n > 0:\n        n -= 1\n    else:\n        return 2\n",
+        "def f(xs: list[int]) -> int:\n    for x in xs:\n        for y in xs:\n            break\n    else:\n        return 1\n",
         "class A:\n    def f(self) -> int:\n        return 1\n    def g(self) -> int:\n        return 2\n",
         "def f(x: int) -> int:\n    return (x)",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    return x; ",
@@ -75,6 +78,8 @@ fn every_path_must_return() {
     }
     for missing in [
         "def f(x: int) -> int:\n    for i in range(x):\n        return i\n",
+        "def f(xs: list[int]) -> int:\n    for x in xs:\n        if x:\n            break\n    else:\n        return 1\n",
+        "def f(xs: list[int]) -> int:\n    for x in xs:\n        pass\n    x = 1\n",
         "def f(x: int) -> int:\n    while True:\n        if x:\n            break\n",
         "def f(x: int) -> int:\n    try:\n        return 1\n    except ValueError:\n        pass\n",
         "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n",

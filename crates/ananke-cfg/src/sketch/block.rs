@@ -24,6 +24,9 @@ pub(super) enum Chain {
     },
     /// Every `case` returns; a `case _` was seen.
     Match { all_return: bool, wildcard: bool },
+    /// A `for` or `while` loop just closed, which an `else` may follow;
+    /// whether a `break` leaves it (then its `else` may be skipped).
+    Loop { breaks: bool },
 }
 
 impl Chain {
@@ -43,6 +46,8 @@ impl Chain {
                 all_return,
                 wildcard,
             } => all_return && wildcard,
+            // The loop alone may fall through; its `else` decides.
+            Chain::Loop { .. } => false,
         }
     }
 
@@ -52,6 +57,7 @@ impl Chain {
             Chain::If { .. } => matches!(kw, Kw::Elif | Kw::Else),
             Chain::Try { .. } => matches!(kw, Kw::Except | Kw::Else | Kw::Finally),
             Chain::Match { .. } => kw == Kw::Case,
+            Chain::Loop { .. } => kw == Kw::Else,
         }
     }
 }
@@ -169,6 +175,13 @@ impl Block {
             }
             (Kw::Except, Some(Chain::Try { handlers, .. })) => *handlers &= returns,
             (Kw::Else, Some(Chain::Try { main, .. })) => *main |= returns,
+            // A loop's `else` runs whenever no `break` left the loop, so
+            // the loop returns when the `else` does (mypy agrees).
+            (Kw::Else, Some(Chain::Loop { breaks })) => {
+                let breaks = *breaks;
+                self.chain = None;
+                self.returns |= returns && !breaks;
+            }
             (Kw::Finally, Some(Chain::Try { finally, .. })) => *finally = returns,
             (
                 Kw::Case,
@@ -232,7 +245,12 @@ pub(super) fn close_into(child: &mut Block, parent: &mut Block) {
             parent.end_chain();
             parent.returns |= returns;
         }
-        Kw::For | Kw::While => parent.end_chain(),
+        Kw::For | Kw::While => {
+            parent.end_chain();
+            parent.chain = Some(Chain::Loop {
+                breaks: child.has_break,
+            });
+        }
         kw => parent.fold(kw, returns, child.wildcard),
     }
 }
