@@ -56,7 +56,12 @@ pub fn q8_gguf(source: &Path) -> Result<PathBuf, ModelError> {
     if target.is_file() {
         return Ok(target);
     }
-    let partial = target.with_extension("gguf.partial");
+    // Each converter writes its own file and renames it into place, so
+    // two tests (or processes) converting at once never read or write a
+    // half-written copy: the last complete one wins.
+    static CONVERSIONS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CONVERSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = target.with_extension(format!("gguf.{}-{n}.partial", std::process::id()));
     requantize(source, &partial, GgmlDType::Q8_0)?;
     std::fs::rename(&partial, &target).map_err(|e| ModelError::io(&target, e))?;
     Ok(target)
