@@ -210,8 +210,9 @@ fn demo_specs(root: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Runs `ananke ARGS` with the model and the oracles in place. The
-/// binary is built with optimisations: decoding is a hot loop through our
-/// own crates, which the test profile leaves unoptimised.
+/// binary is built with the dev profile the tests use (one build serves
+/// both): the workspace's `Cargo.toml` optimises the per-token crates and
+/// every dependency in it, so decoding is not slowed by debug code.
 fn generation(root: &Path, args: &[String]) -> Result<()> {
     let model = ensure_model(root)?;
     let mypy = ensure_mypy(root)?;
