@@ -11,6 +11,14 @@
 //! ananke eval --jsonl ../shared/data/mbpp_typed.jsonl --limit 20 --mypy .cache/venv/bin/mypy
 //! ananke corpus stdlib --tokenizer cl100k_base --backend xgrammar --sample 40
 //! ```
+//!
+//! Exit status, as checkers people script (mypy, ruff, pytest) use it:
+//! 0 when every program is accepted, 1 when some program is rejected or
+//! ends incomplete (`check`) or some module is rejected (`corpus`), 2 for a
+//! usage or input error (bad arguments, an unreadable file or spec, a bad
+//! JSON Lines record). A bad record is reported and skipped and the other
+//! programs still run, but the status is 2: the verdict covers less than
+//! was asked for.
 
 mod corpus;
 mod generate;
@@ -42,6 +50,11 @@ struct Cli {
 enum Command {
     /// Force-feed programs token by token through a session and report
     /// where the fused mask rejects them.
+    ///
+    /// Exit status: 0 every program accepted; 1 some program rejected or
+    /// incomplete; 2 a usage or input error (bad arguments, an unreadable
+    /// file or spec, a bad JSON Lines record: reported, skipped, the rest
+    /// still checked).
     Check(CheckArgs),
     /// Explain why the token at a byte offset is allowed or rejected.
     Explain(ExplainArgs),
@@ -414,11 +427,19 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     if args.stats {
         print_stats(&stats);
     }
-    Ok(if bad_records > 0 {
+    Ok(check_status(rejected, bad_records))
+}
+
+/// The exit status of `check`: input errors outrank rejections, since the
+/// verdict then covers less than was asked for.
+fn check_status(rejected: usize, bad_records: usize) -> ExitCode {
+    if bad_records > 0 {
+        ExitCode::from(2)
+    } else if rejected > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }
 
 fn explain(args: ExplainArgs) -> Result<ExitCode, String> {

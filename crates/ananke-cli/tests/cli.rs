@@ -56,7 +56,7 @@ fn check_accepts_the_typed_corpus_as_json_lines() {
 fn check_reports_where_and_why_a_program_is_rejected() {
     let file = scratch("bad.py", "def f(x: int) -> int:\n    return (x + 1))\n");
     let out = ananke(&["check", "--file", &file, "--json"]);
-    assert!(out.status.success());
+    assert_eq!(out.status.code(), Some(1), "a rejection exits 1");
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["accepted"], false);
     let at = &line["rejected_at"];
@@ -80,8 +80,8 @@ fn bad_records_are_reported_with_their_line_and_skipped() {
     let out = ananke(&["check", "--jsonl", &file, "--json"]);
     assert_eq!(
         out.status.code(),
-        Some(1),
-        "bad records make the exit status 1"
+        Some(2),
+        "bad records are input errors: exit 2"
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -97,6 +97,34 @@ fn bad_records_are_reported_with_their_line_and_skipped() {
         2,
         "the good records still ran"
     );
+}
+
+#[test]
+fn check_exit_status_says_whether_every_program_passed() {
+    let good = "{\"id\": \"ok\", \"source\": \"x = 1\\n\"}\n";
+    let bad = "{\"id\": \"bad\", \"source\": \"x = (1))\\n\"}\n";
+    let all_good = scratch("good.jsonl", &good.repeat(2));
+    let one_bad = scratch("one-bad.jsonl", &format!("{good}{bad}{good}"));
+    assert_eq!(
+        ananke(&["check", "--jsonl", &all_good]).status.code(),
+        Some(0)
+    );
+    let out = ananke(&["check", "--jsonl", &one_bad]);
+    assert_eq!(out.status.code(), Some(1), "one rejected program exits 1");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().count(),
+        3,
+        "every program still ran: {stdout}"
+    );
+    // A program cut off mid-statement is not accepted either.
+    let cut = scratch("cut.py", "def f(x: int) -> int:\n    return (x +");
+    let out = ananke(&["check", "--file", &cut]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("incomplete"));
+    // `--help` says what the codes mean.
+    let help = String::from_utf8_lossy(&ananke(&["check", "--help"]).stdout).into_owned();
+    assert!(help.contains("Exit status"), "{help}");
 }
 
 #[test]
@@ -157,8 +185,9 @@ fn check_with_an_import_policy_names_the_forbidden_module() {
         "syntax,types,imports",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
+    assert_eq!(
+        out.status.code(),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -198,8 +227,9 @@ fn check_with_a_contract_names_the_unsat_core() {
         "syntax,types,cfg,semantics",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
+    assert_eq!(
+        out.status.code(),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -226,6 +256,7 @@ fn check_with_a_contract_names_the_unsat_core() {
         "syntax,types,cfg",
         "--json",
     ]);
+    assert_eq!(out.status.code(), Some(0));
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["accepted"], true, "{line}");
     // A malformed formula is an error that names it.
@@ -234,7 +265,7 @@ fn check_with_a_contract_names_the_unsat_core() {
         "[semantics]\nsignature = \"def clamp(n: int) -> int\"\nensures = [\"(>= result\"]\n",
     );
     let out = ananke(&["check", "--file", &file, "--spec", &bad]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "a bad spec is an input error");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("semantics.ensures[0]"), "{stderr}");
 }
@@ -263,6 +294,7 @@ fn a_plugin_given_on_the_command_line_changes_the_verdict() {
     let source = "def run(s: str) -> int:\n    return int(eval(s))\n";
     let file = scratch("eval.py", source);
     let without = ananke(&["check", "--file", &file, "--json"]);
+    assert_eq!(without.status.code(), Some(0));
     let line: serde_json::Value = serde_json::from_slice(&without.stdout).unwrap();
     assert_eq!(line["accepted"], true, "{line}");
     let with = ananke(&[
@@ -273,8 +305,9 @@ fn a_plugin_given_on_the_command_line_changes_the_verdict() {
         "--plugin",
         library.to_str().unwrap(),
     ]);
-    assert!(
-        with.status.success(),
+    assert_eq!(
+        with.status.code(),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&with.stderr)
     );
