@@ -328,13 +328,23 @@ fn show(task: &Task, outcome: &Outcome) {
         }
     );
     match &outcome.generation {
-        Ok(g) => println!(
-            "{}\n   ({} tokens, {} backtracks, stop: {:?})\n",
-            outcome.program.trim_end(),
-            g.generated,
-            g.backtracks,
-            g.stop
-        ),
+        Ok(g) => {
+            let (program, repeated) = task.shown_program(&g.reply);
+            let judged = if repeated > 0 {
+                format!(
+                    "; judged with the prompt's {repeated} import line(s) prepended again, as the protocol extracts"
+                )
+            } else {
+                String::new()
+            };
+            println!(
+                "{}\n   ({} tokens, {} backtracks, stop: {:?}{judged})\n",
+                program.trim_end(),
+                g.generated,
+                g.backtracks,
+                g.stop
+            )
+        }
         Err(e) => println!("   no reply: {e}\n"),
     }
 }

@@ -111,16 +111,38 @@ impl Task {
     pub fn program(&self, reply: &str) -> String {
         let block = code_block(reply);
         if block.contains(&format!("def {}(", self.entry_point)) {
-            let imports: String = self
-                .prompt
-                .lines()
-                .filter(|l| l.starts_with("import ") || l.starts_with("from "))
-                .map(|l| format!("{l}\n"))
-                .collect();
+            let imports: String = self.prompt_imports().map(|l| format!("{l}\n")).collect();
             format!("{imports}\n\n{block}")
         } else {
             format!("{}{block}", self.prompt)
         }
+    }
+
+    /// The program as it is shown to a reader, and how many of the
+    /// prompt's import lines the judged [`program`](Self::program) holds
+    /// twice. A constrained reply starts with the whole prompt, imports
+    /// included, and the protocol prepends them again; shown, each line
+    /// appears once. The verdicts stay those of `program` (a repeated
+    /// import changes nothing CPython, mypy or the tests say).
+    pub fn shown_program(&self, reply: &str) -> (String, usize) {
+        let block = code_block(reply);
+        let whole = block.contains(&format!("def {}(", self.entry_point));
+        let repeated = self
+            .prompt_imports()
+            .filter(|import| block.lines().any(|l| l == *import))
+            .count();
+        if whole && repeated > 0 && repeated == self.prompt_imports().count() {
+            (block, repeated)
+        } else {
+            (self.program(reply), 0)
+        }
+    }
+
+    /// The prompt's column-0 `import` and `from` lines.
+    fn prompt_imports(&self) -> impl Iterator<Item = &str> {
+        self.prompt
+            .lines()
+            .filter(|l| l.starts_with("import ") || l.starts_with("from "))
     }
 }
 
@@ -195,6 +217,17 @@ mod tests {
             task.program(whole),
             "import math\nfrom typing import List\n\n\ndef f(xs: List[int]) -> int:\n    return 0\n"
         );
+        let (shown, repeated) = task.shown_program(whole);
+        assert_eq!(
+            (shown, repeated),
+            (task.program(whole), 0),
+            "nothing repeated"
+        );
+        let constrained = format!("```python\n{}    return 0\n```", task.prompt);
+        let (shown, repeated) = task.shown_program(&constrained);
+        assert_eq!(repeated, 2);
+        assert_eq!(shown, format!("{}    return 0\n", task.prompt));
+        assert_eq!(task.program(&constrained).matches("import math").count(), 2);
         let body = "```\n    return 1\n";
         assert_eq!(task.program(body), format!("{}    return 1\n", task.prompt));
         assert_eq!(code_block("```js\nx\n```\n```py\ny\n```"), "y\n");
