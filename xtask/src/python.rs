@@ -29,6 +29,43 @@ const PY_PACKAGES: &[&str] = &[
     "mypy==2.4.1",
     "torch",
     "transformers",
+    // transformers reads a GGUF file only with accelerate installed.
+    "accelerate",
+];
+
+/// SGLang and vLLM pull CUDA kernels and servers that this machine neither
+/// needs nor can always install; the adapters' tests import only the
+/// engines' grammar-backend modules, so the engines come without their
+/// dependency sets (`--no-deps`), with the few modules those imports reach.
+const ENGINE_PACKAGES: &[&str] = &[
+    "sglang==0.5.23",
+    "vllm==0.34.0",
+    "xgrammar",
+    "apache-tvm-ffi",
+    "orjson",
+    "psutil",
+    "pybase64",
+    "pillow",
+    "starlette",
+    "msgspec",
+    "pyzmq",
+    "ipython",
+    "traitlets",
+    "aiohttp",
+    "aiohappyeyeballs",
+    "aiosignal",
+    "frozenlist",
+    "multidict",
+    "yarl",
+    "propcache",
+    "attrs",
+    "openai",
+    "sniffio",
+    "partial-json-parser",
+    "py-cpuinfo",
+    "cachetools",
+    "cloudpickle",
+    "uvloop",
 ];
 
 /// The environment's folder.
@@ -49,7 +86,7 @@ pub(crate) fn ensure_venv() -> Result<PathBuf> {
     let venv = venv_dir();
     let python = venv.join("bin").join("python");
     let stamp = venv.join("ananke-packages.txt");
-    let wanted = PY_PACKAGES.join("\n");
+    let wanted = format!("{}\n{}", PY_PACKAGES.join("\n"), ENGINE_PACKAGES.join("\n"));
     if python.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(python);
     }
@@ -75,6 +112,19 @@ pub(crate) fn ensure_venv() -> Result<PathBuf> {
                 "--disable-pip-version-check",
             ])
             .args(PY_PACKAGES),
+    )?;
+    run(
+        "pip install --no-deps (the engines' grammar-backend modules)",
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+            ])
+            .args(ENGINE_PACKAGES),
     )?;
     std::fs::write(&stamp, wanted)?;
     Ok(python)
