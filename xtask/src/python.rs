@@ -146,6 +146,19 @@ pub(crate) fn build_and_install(root: &Path) -> Result<PathBuf> {
             }
         }
     }
+    // maturin's repair step rewrites the extension's reference to libz3
+    // in the built library itself, which cargo then takes as up to date:
+    // remove it, so that every build starts from a freshly linked one.
+    for dir in [target.join("maturin"), target.join("debug").join("deps")] {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("lib_ananke") && name.ends_with(".so") {
+                    std::fs::remove_file(entry.path())?;
+                }
+            }
+        }
+    }
     let z3 = crate::ensure_z3(root)?.join("lib");
     // The dev profile: its per-token crates are optimised (see the
     // workspace manifest) and its dependencies are already built by the
@@ -158,7 +171,7 @@ pub(crate) fn build_and_install(root: &Path) -> Result<PathBuf> {
         "maturin build (ananke-py)",
         Command::new(bin.join("maturin"))
             .current_dir(root)
-            .args(["build", "--profile", "dev", "--quiet", "-m"])
+            .args(["build", "--profile", "dev", "--strip", "--quiet", "-m"])
             .arg(root.join("crates/ananke-py/Cargo.toml"))
             .arg("--interpreter")
             .arg(&python)
