@@ -19,7 +19,7 @@ they overlap; the pure-Python modules of the `ananke` package (in
   `fill_next_token_bitmask_batch` fills many rows on every core with the
   GIL released.
 
-Nothing panics into Python: every call runs inside [`guard`], which turns
+Nothing panics into Python: every call runs inside `guard`, which turns
 a Rust panic into `ananke.AnankeError`, and a matcher that hit an
 internal error or a panic is *failed*: every later call raises
 `ananke.MatcherFailedError` with the first failure's message, until
