@@ -75,12 +75,15 @@ def test_beams_fork_matchers(cl100k: ananke.Tokenizer) -> None:
     scores = torch.zeros((2, cl100k.vocab_size))
     out = processor(prompt, scores)
     assert torch.isinf(out).any() and not torch.isinf(out[:, a[0]]).any()
-    # Both beams continue from the first row's token: one parent, two children.
-    step = torch.tensor([[1, 2, a[0]], [1, 2, a[0]]])
-    processor(step, scores)
+    # Two beams of one parent draw different tokens: two matchers.
+    processor(torch.tensor([[1, 2, a[0]], [1, 2, b[0]]]), scores)
     m0, m1 = processor.matchers
-    assert m0 is not m1 and m0.tokens == m1.tokens == a
-    step2 = torch.tensor([[1, 2, a[0], cl100k.encode(" =")[0]], [1, 2, a[0], cl100k.encode(" +=")[0]]])
-    processor(step2, scores)
-    assert processor.matchers[0].tokens != processor.matchers[1].tokens
-    del b
+    assert m0 is not m1 and m0.tokens == a and m1.tokens == b
+    # Both continue from the first beam: its matcher is forked for the second.
+    eq, add = cl100k.encode(" =")[0], cl100k.encode(" +=")[0]
+    processor(torch.tensor([[1, 2, a[0], eq], [1, 2, a[0], add]]), scores)
+    n0, n1 = processor.matchers
+    assert n0.tokens == a + [eq] and n1.tokens == a + [add]
+    # Identical beams share one matcher until they differ.
+    processor(torch.tensor([[1, 2, a[0], eq, 16], [1, 2, a[0], eq, 16]]), scores)
+    assert processor.matchers[0] is processor.matchers[1]

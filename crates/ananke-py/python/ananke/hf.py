@@ -81,30 +81,37 @@ class AnankeLogitsProcessor:
             self.prompt_len = input_ids.shape[1]
             self.states = {(r // self.num_beams, ()): self._root() for r in range(rows)}
         generated = input_ids[:, self.prompt_len :].tolist()
+        keys = [(r // self.num_beams, tuple(generated[r])) for r in range(rows)]
         next_states: Dict[Tuple[int, Tuple[int, ...]], ananke.Matcher] = {}
-        taken: set = set()
-        matchers = []
-        for r in range(rows):
-            key = (r // self.num_beams, tuple(generated[r]))
-            matcher = next_states.get(key)
-            if matcher is None:
-                matcher = self.states.get(key)
-                if matcher is None:
-                    parent_key = (key[0], key[1][:-1])
-                    parent = self.states[parent_key]
-                    matcher = parent.fork() if parent_key in taken else parent
-                    taken.add(parent_key)
-                    token = key[1][-1]
-                    if matcher.is_terminated():
-                        pass  # padding after the end
-                    elif token in self.end_tokens:
-                        matcher.consume_token(self.eos[0])
-                    elif not matcher.consume_token(token):
-                        raise ananke.AnankeError(
-                            f"row {r} drew token {token}, which the mask did not allow"
-                        )
+        # New sequences, grouped by the sequence they extend: a parent with
+        # several children is forked for all but one before any of them
+        # consumes its token.
+        children: Dict[Tuple[int, Tuple[int, ...]], List[Tuple[int, Tuple[int, ...]]]] = {}
+        for key in keys:
+            if key in next_states:
+                continue
+            if key in self.states:
+                next_states[key] = self.states[key]
+                continue
+            parent_key = (key[0], key[1][:-1])
+            siblings = children.setdefault(parent_key, [])
+            if key not in siblings:
+                siblings.append(key)
+        for parent_key, kids in children.items():
+            parent = self.states[parent_key]
+            copies = [parent.fork() for _ in kids[1:]] + [parent]
+            for key, matcher in zip(kids, copies):
+                token = key[1][-1]
+                if matcher.is_terminated():
+                    pass  # padding after the end
+                elif token in self.end_tokens:
+                    matcher.consume_token(self.eos[0])
+                elif not matcher.consume_token(token):
+                    raise ananke.AnankeError(
+                        f"a sequence drew token {token}, which the mask did not allow"
+                    )
                 next_states[key] = matcher
-            matchers.append(matcher)
+        matchers = [next_states[key] for key in keys]
         self.states = next_states
         return matchers
 
