@@ -7,7 +7,7 @@
 //! ananke check --file prog.py --domains syntax,imports --spec spec.toml
 //! ananke check --file prog.py --plugin target/plugins/debug/libananke_plugin_deny_calls.so
 //! ananke explain --file prog.py --offset 120
-//! ananke generate --spec demo/running_max.toml --model smollm2
+//! ananke generate --spec demo/flatten.toml --model smollm2
 //! ananke eval --jsonl ../shared/data/mbpp_typed.jsonl --limit 20 --mypy .cache/venv/bin/mypy
 //! ananke corpus stdlib --tokenizer cl100k_base --backend xgrammar --sample 40
 //! ```
