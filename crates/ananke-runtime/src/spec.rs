@@ -61,7 +61,7 @@ impl SpecError {
 
 /// The syntax section.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(from = "RawSyntax")]
 pub struct SyntaxSpec {
     /// `cl100k_base`, `o200k_base` or a path to a `tokenizer.json`.
     pub tokenizer: String,
@@ -80,6 +80,32 @@ impl Default for SyntaxSpec {
             backend: "llguidance".into(),
             grammar: Some("python".into()),
             grammar_file: None,
+        }
+    }
+}
+
+/// The syntax section as written: a `grammar_file` alone stands for itself,
+/// a section naming neither grammar means the shipped Python one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSyntax {
+    tokenizer: Option<String>,
+    backend: Option<String>,
+    grammar: Option<String>,
+    grammar_file: Option<PathBuf>,
+}
+
+impl From<RawSyntax> for SyntaxSpec {
+    fn from(raw: RawSyntax) -> SyntaxSpec {
+        let default = SyntaxSpec::default();
+        SyntaxSpec {
+            tokenizer: raw.tokenizer.unwrap_or(default.tokenizer),
+            backend: raw.backend.unwrap_or(default.backend),
+            grammar: match (&raw.grammar, &raw.grammar_file) {
+                (None, Some(_)) => None,
+                _ => raw.grammar.or(default.grammar),
+            },
+            grammar_file: raw.grammar_file,
         }
     }
 }
@@ -553,6 +579,22 @@ imports = { required = ["heapq"] }
             spec.imports.constraint("imports").unwrap().to_string(),
             "math; !os; numpy >=1.26, <3"
         );
+    }
+
+    #[test]
+    fn a_grammar_file_alone_replaces_the_python_grammar() {
+        let spec = Spec::from_toml("[syntax]\ngrammar_file = \"my.lark\"\n").unwrap();
+        assert_eq!(spec.syntax.grammar, None);
+        assert_eq!(spec.syntax.grammar_file, Some(PathBuf::from("my.lark")));
+        assert_eq!(
+            spec.syntax.tokenizer, "cl100k_base",
+            "the other defaults stay"
+        );
+        let spec = Spec::from_toml("[syntax]\nbackend = \"xgrammar\"\n").unwrap();
+        assert_eq!(spec.syntax.grammar.as_deref(), Some("python"));
+        let err = Spec::from_toml("[syntax]\ngrammar = \"python\"\ngrammar_file = \"my.lark\"\n")
+            .unwrap_err();
+        assert_eq!(err.field, "syntax.grammar_file");
     }
 
     #[test]
