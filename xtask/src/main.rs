@@ -561,15 +561,7 @@ fn ensure_mypy(root: &Path) -> Result<PathBuf> {
         )?;
         run(
             "pip install mypy",
-            Command::new(venv.join("bin").join("python"))
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                ])
-                .arg(format!("mypy=={MYPY_VERSION}")),
+            pip_install(&venv.join("bin").join("python")).arg(format!("mypy=={MYPY_VERSION}")),
         )?;
     }
     Ok(mypy)
@@ -708,4 +700,18 @@ fn typeshed(root: &Path) -> Result<()> {
             .arg(&out)
             .arg(TYPESHED_MODULES.join(",")),
     )
+}
+
+/// `PYTHON -m pip install --quiet`, quiet about pip's own version: the
+/// start of every install into one of the project's environments.
+fn pip_install(python: &Path) -> Command {
+    let mut command = Command::new(python);
+    command.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    command
 }

@@ -13,7 +13,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{ensure_model, run};
+use crate::{ensure_model, pip_install, run};
 
 /// What the environment holds: the build tool, the test runner and the
 /// engines' pieces the tests drive (versions pinned where a behaviour is
@@ -103,28 +103,11 @@ pub(crate) fn ensure_venv() -> Result<PathBuf> {
     );
     run(
         "pip install (Python test environment)",
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(PY_PACKAGES),
+        pip_install(&python).args(PY_PACKAGES),
     )?;
     run(
         "pip install --no-deps (the engines' grammar-backend modules)",
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-            ])
-            .args(ENGINE_PACKAGES),
+        pip_install(&python).arg("--no-deps").args(ENGINE_PACKAGES),
     )?;
     std::fs::write(&stamp, wanted)?;
     Ok(python)
@@ -186,16 +169,8 @@ pub(crate) fn build_and_install(root: &Path) -> Result<PathBuf> {
         .context("maturin wrote no wheel")?;
     run(
         "pip install the wheel",
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                "--force-reinstall",
-            ])
+        pip_install(&python)
+            .args(["--no-deps", "--force-reinstall"])
             .arg(&wheel),
     )?;
     eprintln!("    installed {}", wheel.display());
