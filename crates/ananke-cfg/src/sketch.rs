@@ -48,6 +48,9 @@ pub(crate) struct Sketch {
     /// What the other domains may learn from the reading (see
     /// [`ControlFacts`]).
     control: ControlFacts,
+    /// The last statement ended was a decorator: a `def` now is
+    /// decorated.
+    decorated: bool,
 }
 
 impl Default for Sketch {
@@ -64,6 +67,7 @@ impl Default for Sketch {
             lines: 0,
             offset: 0,
             control: ControlFacts::default(),
+            decorated: false,
         }
     }
 }

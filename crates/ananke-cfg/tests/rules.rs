@@ -72,6 +72,11 @@ fn every_path_must_return() {
         "def f(x: int) -> int:\n    return (x)",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    return x; ",
         "def f(x: int) -> int:\n    return x  # done\n",
+        // Stub bodies mypy allows: an abstract method, a protocol's
+        // method, an overload (decorated, or in a protocol).
+        "class A(ABC):\n    @abstractmethod\n    def f(self) -> int:\n        \"\"\"Doc.\"\"\"\n\n    @property\n    @abc.abstractmethod\n    def g(self) -> int:\n        ...\nx = 1\n",
+        "class P(typing.Protocol):\n    def f(self) -> int: ...\n    def g(self) -> int:\n        pass\nx = 1\n",
+        "@overload\ndef f(x: int) -> int: ...\n@overload\ndef f(x: str) -> str: ...\ndef f(x: Any) -> Any:\n    return x\n",
         "def f(x: int) -> int:\n    if x:  # a comment\n        return 1  # one\n    else:\n        return 2  # two\n# after\ny = 1\n",
     ] {
         assert_eq!(first_rejection(r, fine), None, "{fine}");
@@ -84,6 +89,10 @@ fn every_path_must_return() {
         "def f(x: int) -> int:\n    try:\n        return 1\n    except ValueError:\n        pass\n",
         "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n",
         "class A:\n    def f(self) -> int:\n        pass\n    def g(self) -> int:\n        return 2\n",
+        // Not stubs: a plain method or function, or a body that does more.
+        "class A:\n    def f(self) -> int:\n        \"\"\"Doc.\"\"\"\n    def g(self) -> int:\n        return 2\n",
+        "def f(x: int) -> int: ...\nx = 1\n",
+        "class P(Protocol):\n    def f(self) -> int:\n        ...\n        print(1)\nx = 1\n",
     ] {
         assert!(first_rejection(r, missing).is_some(), "{missing}");
     }

@@ -87,6 +87,16 @@ pub(crate) struct Block {
     pub(super) must_return: bool,
     /// For a function body: a `yield` was read (a generator).
     pub(super) generator: bool,
+    /// For a function body: it may be a stub (a protocol's method, or a
+    /// decorated function: abstract methods, overloads), whose
+    /// body of only a docstring, `...` or `pass` need not return (mypy
+    /// allows it).
+    pub(super) stub_allowed: bool,
+    /// For a class body: the class is a protocol.
+    pub(super) protocol: bool,
+    /// For a function body: every statement read so far is a docstring,
+    /// `...` or `pass`.
+    pub(super) trivial: bool,
     /// For a function body: its name.
     pub(super) name: Short<NAME>,
     /// For a function body: decision points so far.
@@ -110,6 +120,9 @@ impl Block {
             wildcard: false,
             must_return: false,
             generator: false,
+            stub_allowed: false,
+            protocol: false,
+            trivial: true,
             name: Short::default(),
             decisions: 0,
             chain: None,
@@ -212,6 +225,7 @@ pub(super) fn closing_breach(reqs: &Requirements, block: &Block) -> Option<Breac
     closed.end_chain();
     if block.header == Kw::Def
         && !block.generator
+        && !(block.stub_allowed && block.trivial)
         && (block.must_return && reqs.returns_if_typed || reqs.must_return)
         && !closed.returns
     {

@@ -66,4 +66,24 @@ pub(super) struct Line {
     pub(super) yields: bool,
     /// `case _`.
     pub(super) wildcard: bool,
+    /// Code followed a compound header's `:` on its line (an inline
+    /// body, whatever its first byte: `def f() -> int: ...`).
+    pub(super) inline_code: bool,
+    /// `.` bytes of the statement (`...` is three and nothing else).
+    pub(super) dots: u16,
+    /// The statement starts with `@` (a decorator).
+    pub(super) decorator: bool,
+    /// A `class` header naming `Protocol` (`class P(Protocol):`,
+    /// `typing.Protocol[T]`).
+    pub(super) protocol: bool,
+}
+
+impl Line {
+    /// Whether the statement ended is one a stub body consists of: a
+    /// string (a docstring), `...` or `pass`.
+    pub(super) fn is_trivial(&self) -> bool {
+        self.code_bytes == 0
+            || (self.code_bytes == 3 && self.dots == 3)
+            || (self.code_bytes == 4 && self.word.get() == Some(b"pass"))
+    }
 }

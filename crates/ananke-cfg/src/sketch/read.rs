@@ -156,6 +156,9 @@ impl Sketch {
                     _ => {
                         // A string or a comment: a word before it ended.
                         self.end_word(reqs, b)?;
+                        if class != Class::Comment && self.line.colon {
+                            self.line.inline_code = true;
+                        }
                         self.line.chain.clear();
                         self.line.last = b'"';
                         Ok(())
@@ -252,6 +255,11 @@ impl Sketch {
                     self.line.cond_words = self.line.cond_words.saturating_add(1);
                     self.line.while_true =
                         self.line.cond_words == 1 && (word == b"True" || word == b"1");
+                }
+                if self.line.first == Kw::Class
+                    && (word == b"Protocol" || word.ends_with(b".Protocol"))
+                {
+                    self.line.protocol = true;
                 }
                 if self.line.first == Kw::Case && word == b"_" {
                     self.line.wildcard = true;
@@ -397,6 +405,15 @@ impl Sketch {
         if line.first == Kw::While && b != b':' {
             line.while_true = false;
         }
+        if b == b'.' {
+            line.dots = line.dots.saturating_add(1);
+        }
+        if b == b'@' && line.code_bytes == 0 {
+            line.decorator = true;
+        }
+        if line.colon && b != b':' {
+            line.inline_code = true;
+        }
         if line.arrow && !matches!(b, b'>' | b'-') {
             line.annotation.push(b);
         }
@@ -418,7 +435,9 @@ impl Sketch {
             );
         let inline = (compound && line.colon)
             .then_some(line.inline_first)
-            .filter(|_| line.inline_first != Kw::Other || !line.inline.is_empty());
+            .filter(|_| {
+                line.inline_first != Kw::Other || !line.inline.is_empty() || line.inline_code
+            });
         let statement = Statement {
             kw: line.first,
             column: col,
@@ -432,7 +451,15 @@ impl Sketch {
             name: line.def_name,
         };
         Arc::make_mut(&mut self.log).push(statement);
+        let decorated = std::mem::replace(&mut self.decorated, line.decorator);
         let blocks = self.blocks_mut();
+        if let Some(top) = blocks.last_mut()
+            && top.header == Kw::Def
+            && top.indent == Some(col)
+            && !line.is_trivial()
+        {
+            top.trivial = false;
+        }
         if line.yields
             && let Some(function) = blocks.iter_mut().rev().find(|b| b.header == Kw::Def)
         {
@@ -482,7 +509,12 @@ impl Sketch {
         block.header_offset = line.stmt_offset;
         block.while_true = line.while_true;
         block.wildcard = line.wildcard;
+        block.protocol = line.protocol;
         if kw == Kw::Def {
+            block.stub_allowed = decorated
+                || blocks
+                    .last()
+                    .is_some_and(|b| b.header == Kw::Class && b.protocol);
             block.name = line.def_name;
             let annotated = line.annotation.get().is_some_and(|a| !a.is_empty());
             block.must_return =
