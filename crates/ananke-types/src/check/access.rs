@@ -112,6 +112,7 @@ impl Checker<'_> {
         !class.starts_with("__main__.")
             && self.world.class(class).is_some()
             && self.world.find_member(class, "__getattr__").is_none()
+            && !self.world.derives_from_any(class)
     }
 
     /// The type a call returns, its arguments matched against the

@@ -33,12 +33,21 @@ impl Checker<'_> {
     /// the class (unless it is a static method).
     pub(super) fn method(&mut self, class: &ast::StmtClassDef, def: &ast::StmtFunctionDef) {
         let sig = self.resolver().signature(def, Some(def.name.id.as_str()));
-        let is_static = def
-            .decorator_list
-            .iter()
-            .any(|d| crate::stubs::decorator_name(&d.expression) == Some("staticmethod"));
-        let self_type =
-            (!is_static).then(|| Type::instance(&format!("__main__.{}", class.name.id), []));
+        let decorated = |name: &str| {
+            def.decorator_list
+                .iter()
+                .any(|d| crate::stubs::decorator_name(&d.expression) == Some(name))
+        };
+        let class_name = format!("__main__.{}", class.name.id);
+        // The first parameter of a classmethod (and of `__new__`, an
+        // implicit static method taking the class) is the class itself.
+        let self_type = if decorated("staticmethod") {
+            None
+        } else if decorated("classmethod") || def.name.id.as_str() == "__new__" {
+            Some(Type::Class(class_name.into()))
+        } else {
+            Some(Type::instance(&class_name, []))
+        };
         let in_protocol = class.bases().iter().any(|b| {
             matches!(crate::stubs::decorator_name(b), Some("Protocol"))
                 || matches!(b, Expr::Subscript(s) if crate::stubs::decorator_name(&s.value) == Some("Protocol"))
@@ -129,7 +138,27 @@ impl Checker<'_> {
             let frame = self.frames.last().expect("a frame");
             (frame.returns.clone(), frame.generator)
         };
-        let Some(expected) = expected.filter(|_| !generator && self.frames.len() > 1) else {
+        // In a module still being written, a function declared to return
+        // an iterator may yet become a generator (its `yield` not written
+        // yet), where `return` ends the iteration.
+        let may_become_generator = !self.finished
+            && matches!(
+                expected
+                    .as_ref()
+                    .and_then(Type::class_name)
+                    .map(crate::world::short),
+                Some(
+                    "Iterator"
+                        | "Iterable"
+                        | "Generator"
+                        | "AsyncIterator"
+                        | "AsyncIterable"
+                        | "AsyncGenerator"
+                )
+            );
+        let Some(expected) =
+            expected.filter(|_| !generator && !may_become_generator && self.frames.len() > 1)
+        else {
             if let Some(value) = &r.value {
                 self.expr(value);
             }

@@ -254,6 +254,10 @@ struct Checker<'a> {
     explicit_any: std::collections::HashSet<TextRange>,
     /// Expressions that come from an annotated `Any` (see `any`).
     any_rooted: std::collections::HashSet<TextRange>,
+    /// Names first bound in an earlier branch of the `if` statement being
+    /// walked: `None` assigned to one in a later branch makes it optional
+    /// (mypy infers `int | None` for `x = 1` / `else: x = None`).
+    sibling_bound: std::collections::HashSet<Name>,
 }
 
 impl<'a> Checker<'a> {
@@ -270,6 +274,7 @@ impl<'a> Checker<'a> {
             ends: std::collections::HashSet::new(),
             explicit_any: std::collections::HashSet::new(),
             any_rooted: std::collections::HashSet::new(),
+            sibling_bound: std::collections::HashSet::new(),
         }
     }
 

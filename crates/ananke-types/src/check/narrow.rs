@@ -111,7 +111,18 @@ impl Checker<'_> {
         let has_else = branches.last().is_some_and(|(test, _)| test.is_none());
         let mut negatives: Narrowing = Vec::new();
         let mut continuing: Vec<Snapshot> = Vec::new();
-        for (test, body) in branches {
+        let bound_before: std::collections::HashSet<Name> =
+            self.frame_names().into_iter().collect();
+        let outer_siblings = std::mem::take(&mut self.sibling_bound);
+        for (i, (test, body)) in branches.into_iter().enumerate() {
+            if i > 0 {
+                let new: Vec<Name> = self
+                    .frame_names()
+                    .into_iter()
+                    .filter(|n| !bound_before.contains(n))
+                    .collect();
+                self.sibling_bound.extend(new);
+            }
             self.restore(before.clone());
             self.apply(&negatives);
             if let Some(test) = test {
@@ -137,12 +148,19 @@ impl Checker<'_> {
             self.apply(&negatives);
             continuing.push(self.snapshot());
         }
+        self.sibling_bound = outer_siblings;
         let after = if continuing.is_empty() {
             before
         } else {
             Self::merge(&continuing)
         };
         self.restore(after);
+    }
+
+    /// The names bound in the innermost frame.
+    fn frame_names(&self) -> Vec<Name> {
+        let frame = self.frames.last().expect("a frame");
+        frame.vars.keys().cloned().collect()
     }
 
     /// A loop body under its condition; afterwards, what holds both
@@ -254,24 +272,43 @@ impl Checker<'_> {
             .flatten()
     }
 
-    fn comparison(&mut self, left: &Expr, op: CmpOp, right: &Expr) -> (Narrowing, Narrowing) {
+    fn comparison<'e>(
+        &mut self,
+        left: &'e Expr,
+        op: CmpOp,
+        right: &'e Expr,
+    ) -> (Narrowing, Narrowing) {
         let none = |e: &Expr| matches!(e, Expr::NoneLiteral(_));
-        let (name, other) = match (left, right) {
-            (Expr::Name(n), other) | (other, Expr::Name(n)) if none(other) => (n, other),
-            (Expr::Call(call), class) if is_type_call(call) => {
-                let Some(Expr::Name(n)) = call.arguments.args.first() else {
-                    return (Vec::new(), Vec::new());
-                };
-                if !matches!(op, CmpOp::Is | CmpOp::Eq) {
-                    return (Vec::new(), Vec::new());
-                }
-                let narrowed = match self.class_instances(class) {
-                    Some(instances) => Type::union(instances),
-                    None => Type::Any,
-                };
-                return (vec![(n.id.as_str().into(), narrowed)], Vec::new());
+        // `(x := f()) is None` narrows `x` as `x is None` does.
+        let named = |e: &'e Expr| -> Option<&'e ast::ExprName> {
+            match e {
+                Expr::Name(n) => Some(n),
+                Expr::Named(named) => match &*named.target {
+                    Expr::Name(n) => Some(n),
+                    _ => None,
+                },
+                _ => None,
             }
-            _ => return (Vec::new(), Vec::new()),
+        };
+        let (name, other) = match (named(left), named(right)) {
+            (Some(n), _) if none(right) => (n, right),
+            (_, Some(n)) if none(left) => (n, left),
+            _ => match (left, right) {
+                (Expr::Call(call), class) if is_type_call(call) => {
+                    let Some(Expr::Name(n)) = call.arguments.args.first() else {
+                        return (Vec::new(), Vec::new());
+                    };
+                    if !matches!(op, CmpOp::Is | CmpOp::Eq) {
+                        return (Vec::new(), Vec::new());
+                    }
+                    let narrowed = match self.class_instances(class) {
+                        Some(instances) => Type::union(instances),
+                        None => Type::Any,
+                    };
+                    return (vec![(n.id.as_str().into(), narrowed)], Vec::new());
+                }
+                _ => return (Vec::new(), Vec::new()),
+            },
         };
         debug_assert!(none(other));
         let Some(ty) = self.variable(name.id.as_str()) else {

@@ -89,6 +89,7 @@ pub struct Scope {
     user: HashMap<Name, crate::stubs::ClassInfo>,
     symbols: HashMap<Name, Symbol>,
     frames: Vec<Frame>,
+    sibling_bound: std::collections::HashSet<Name>,
 }
 
 /// The scope at the end of `prefix` (whole lines), for a statement indented
@@ -111,6 +112,7 @@ impl Scope {
         checker.world.user = self.user.clone();
         checker.symbols = self.symbols.clone();
         checker.frames = self.frames.clone();
+        checker.sibling_bound = self.sibling_bound.clone();
         checker
     }
 
@@ -197,6 +199,7 @@ impl Checker<'_> {
             user: self.world.user.clone(),
             symbols: self.symbols.clone(),
             frames: self.frames.clone(),
+            sibling_bound: self.sibling_bound.clone(),
         });
     }
 
@@ -254,6 +257,18 @@ impl Checker<'_> {
         let in_function = self.frames.len() > 1;
         let frame = self.frames.last_mut().expect("a frame");
         match frame.vars.get_mut(name) {
+            // First bound in an earlier branch of this `if`, `None` here:
+            // optional, narrowed to `None` on this path.
+            Some(var)
+                if var.declared
+                    && ty == Type::None
+                    && self.sibling_bound.contains(name)
+                    && !matches!(var.ty, Type::None) =>
+            {
+                var.ty = Type::optional(var.ty.clone());
+                self.set_narrowed(name, Some(Type::None));
+                return;
+            }
             Some(var) if var.declared => {
                 let declared = var.ty.clone();
                 if value_expr && !self.world.is_subtype(&ty, &declared) {
@@ -264,9 +279,11 @@ impl Checker<'_> {
                     );
                 }
                 // mypy narrows a variable to what is assigned to it (not
-                // at its annotated definition).
-                let narrowed =
-                    (!ty.has_any() && self.world.is_subtype(&ty, &declared)).then_some(ty);
+                // at its annotated definition). A value holding `Any`
+                // narrows too: keeping the declared type instead would
+                // report errors mypy does not (`abis = list(abis)` after
+                // `abis: Iterable[str] | None`).
+                let narrowed = self.world.is_subtype(&ty, &declared).then_some(ty);
                 self.set_narrowed(name, narrowed);
                 return;
             }

@@ -27,15 +27,21 @@ impl Checker<'_> {
             match stmt {
                 Stmt::Import(_) | Stmt::ImportFrom(_) => self.stmt(stmt),
                 Stmt::ClassDef(c) => {
-                    let qualified: Name = format!("__main__.{}", c.name.id).into();
-                    self.symbols
-                        .insert(c.name.id.as_str().into(), Symbol::Class(qualified));
+                    let resolver = Resolver::with_locals(self.world.db, &self.symbols);
+                    let symbol = if resolver.is_typed_dict(c) {
+                        Symbol::Alias(Type::Any)
+                    } else {
+                        Symbol::Class(format!("__main__.{}", c.name.id).into())
+                    };
+                    self.symbols.insert(c.name.id.as_str().into(), symbol);
                 }
                 _ => {}
             }
         }
         for stmt in body {
-            if let Stmt::ClassDef(c) = stmt {
+            if let Stmt::ClassDef(c) = stmt
+                && matches!(self.symbols.get(c.name.id.as_str()), Some(Symbol::Class(_)))
+            {
                 let info = self.user_class(c);
                 self.world.user.insert(info.name.clone(), info);
             }

@@ -20,6 +20,7 @@ use super::sites::{
 use super::{Declared, Verdict};
 use crate::check::Scope;
 use crate::prefix::{PrefixScan, Tok, TokKind, is_non_value_keyword, primary_start};
+use crate::types::Type;
 use crate::world::Arg;
 
 /// The first word of a statement, and the statement without its
@@ -287,6 +288,15 @@ fn max_depth(toks: &[Tok]) -> usize {
     max
 }
 
+/// Whether an expression of this type may have a narrower type where it
+/// stands than in the scope before the statement: a union (`Optional`
+/// included) or `object`, which `isinstance`, `is not None` and truth
+/// tests narrow in `and`, `or`, conditional expressions and
+/// comprehensions.
+fn narrowable(ty: &Type) -> bool {
+    matches!(ty, Type::Union(_)) || ty.is_instance_of("builtins.object")
+}
+
 /// A call's `)` (`close`) or `,` comes next.
 pub(crate) fn call(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) -> Verdict {
     let (stmt, _) = statement(text, scan);
@@ -381,6 +391,12 @@ fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) ->
         let Some(ty) = cell.infer(&scope, value) else {
             return Ok(());
         };
+        // A value that the rest of the statement may narrow (`isinstance(x,
+        // tuple) and len(x)`, `len(x) if x is not None else 0`): the
+        // statement's end judges it, with the narrowing.
+        if narrowable(&ty) {
+            return Ok(());
+        }
         args.push(Arg {
             keyword: keyword.map(Into::into),
             unpacked: false,

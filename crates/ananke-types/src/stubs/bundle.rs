@@ -52,6 +52,7 @@ const SPECIAL_FORMS: &[&str] = &[
     "NotRequired",
     "ReadOnly",
     "LiteralString",
+    "TypedDict",
 ];
 
 /// typing's aliases for builtin and collections classes.

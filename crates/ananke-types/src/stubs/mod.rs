@@ -77,6 +77,14 @@ pub struct ClassInfo {
     pub members: HashMap<Name, Member>,
     /// Whether the class is a protocol (checked structurally).
     pub is_protocol: bool,
+    /// Whether a base is `Any` (an unresolved import, typeshed's
+    /// `NotImplementedType(Any)`): as for mypy, an instance then fits
+    /// every type and has every attribute.
+    pub any_base: bool,
+    /// Whether the constructor is made by something not modelled (a class
+    /// decorator such as `@dataclass`, a `NamedTuple` or `TypedDict` base,
+    /// a metaclass or class keyword): any arguments are then accepted.
+    pub synthesized_init: bool,
 }
 
 /// What a module-level name stands for.

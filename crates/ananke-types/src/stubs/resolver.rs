@@ -267,6 +267,20 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Whether a class definition makes a `TypedDict` (a base is
+    /// `TypedDict`, or a name already bound to one, which is `Any`): its
+    /// values are dictionaries checked by keys, which this checker does
+    /// not model, so the class's name stands for `Any`.
+    pub fn is_typed_dict(&self, def: &ast::StmtClassDef) -> bool {
+        def.arguments.as_ref().is_some_and(|a| {
+            a.args.iter().any(|base| match self.lookup_expr(base) {
+                Some(Symbol::Special(form)) => &*form == "TypedDict",
+                Some(Symbol::Alias(Type::Any)) => true,
+                _ => false,
+            })
+        })
+    }
+
     /// A class definition's information.
     pub fn class(&self, def: &ast::StmtClassDef) -> ClassInfo {
         let qualified: Name = format!("{}.{}", self.module, def.name.id).into();
@@ -274,6 +288,25 @@ impl<'a> Resolver<'a> {
         let mut params: Vec<(Name, Variance)> = Vec::new();
         let mut explicit_params = false;
         let mut is_protocol = false;
+        let mut any_base = false;
+        // Class decorators that leave the constructor alone; any other
+        // (`@dataclass`, `@attrs.define`) may make one.
+        const PLAIN_DECORATORS: &[&str] = &[
+            "final",
+            "runtime_checkable",
+            "total_ordering",
+            "type_check_only",
+            "disjoint_base",
+            "deprecated",
+            "unique",
+        ];
+        let mut synthesized_init =
+            def.decorator_list.iter().any(|d| {
+                !decorator_name(&d.expression).is_some_and(|n| PLAIN_DECORATORS.contains(&n))
+            }) || def
+                .arguments
+                .as_ref()
+                .is_some_and(|a| !a.keywords.is_empty());
         let variance_of = |name: &str| match self.lookup(name) {
             Some(Symbol::TypeVar(v)) => v,
             _ => Variance::Invariant,
@@ -290,6 +323,9 @@ impl<'a> Resolver<'a> {
                 };
                 if special.as_deref() == Some("Protocol") {
                     is_protocol = true;
+                }
+                if matches!(special.as_deref(), Some("TypedDict" | "NamedTuple")) {
+                    synthesized_init = true;
                 }
                 if matches!(special.as_deref(), Some("Generic" | "Protocol")) {
                     if let Some(slice) = slice {
@@ -310,9 +346,30 @@ impl<'a> Resolver<'a> {
                         }
                     }
                 }
-                let ty = self.annotation(base);
-                if !matches!(ty, Type::Any) {
-                    bases.push(ty);
+                match self.annotation(base) {
+                    Type::Any if special.as_deref().is_none_or(|f| f == "Any") => any_base = true,
+                    Type::Any => {}
+                    Type::Instance(name, _)
+                        if matches!(
+                            &*name,
+                            "typing.NamedTuple" | "typing_extensions.NamedTuple"
+                        ) =>
+                    {
+                        synthesized_init = true;
+                        bases.push(Type::tuple_of(Type::Any));
+                    }
+                    // A class deriving from a fixed-shape tuple
+                    // (`sys._version_info`, a `NamedTuple`) inherits
+                    // `tuple`'s methods: its base is `tuple[T, ...]` of
+                    // the one item type, or of `Any` where they differ.
+                    Type::Tuple(items) => {
+                        let item = match items.first() {
+                            Some(first) if items.iter().all(|t| t == first) => first.clone(),
+                            _ => Type::Any,
+                        };
+                        bases.push(Type::tuple_of(item));
+                    }
+                    ty => bases.push(ty),
                 }
             }
         }
@@ -320,12 +377,26 @@ impl<'a> Resolver<'a> {
         for stmt in &def.body {
             self.class_member(stmt, &mut members);
         }
+        // What `dataclasses.asdict` and friends ask of their argument
+        // (the `DataclassInstance` protocol).
+        if def
+            .decorator_list
+            .iter()
+            .any(|d| decorator_name(&d.expression) == Some("dataclass"))
+        {
+            members.insert(
+                "__dataclass_fields__".into(),
+                Member::Attribute(Type::dict(Type::str(), Type::Any)),
+            );
+        }
         ClassInfo {
             name: qualified,
             params,
             bases,
             members,
             is_protocol,
+            any_base,
+            synthesized_init,
         }
     }
 

@@ -92,6 +92,7 @@ impl<'a> World<'a> {
         let d = depth + 1;
         match (a, b) {
             (Type::Any | Type::Var(_) | Type::Never, _) | (_, Type::Any | Type::Var(_)) => true,
+            (Type::Instance(name, _), _) if self.derives_from_any(name) => true,
             (Type::Union(items), _) => items.iter().all(|t| self.subtype_at(t, b, d)),
             (_, Type::Union(items)) => items.iter().any(|t| self.subtype_at(a, t, d)),
             (_, Type::Instance(name, _)) if &**name == "builtins.object" => true,
@@ -360,12 +361,58 @@ impl<'a> World<'a> {
         })
     }
 
+    /// Whether `class` or one of its ancestors satisfies `test`.
+    fn some_ancestor(&self, class: &str, test: impl Fn(&ClassInfo) -> bool) -> bool {
+        let mut queue: Vec<(Name, usize)> = vec![(class.into(), 0)];
+        let mut seen: HashSet<Name> = HashSet::new();
+        while let Some((name, depth)) = queue.pop() {
+            if depth > MAX_DEPTH || !seen.insert(name.clone()) {
+                continue;
+            }
+            let Some(info) = self.class(&name) else {
+                continue;
+            };
+            if test(info) {
+                return true;
+            }
+            for base in &info.bases {
+                if let Type::Instance(base_name, _) = base {
+                    queue.push((base_name.clone(), depth + 1));
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether `class` derives from `Any` (see [`ClassInfo::any_base`]).
+    pub fn derives_from_any(&self, class: &str) -> bool {
+        self.some_ancestor(class, |c| c.any_base)
+    }
+
     /// The constructor signatures of a class, returning the instance type
-    /// (with the class's type parameters as variables to infer).
+    /// (with the class's type parameters as variables to infer). A
+    /// constructor not modelled (see [`ClassInfo::synthesized_init`])
+    /// accepts any arguments.
     pub fn constructor(&self, class: &str) -> Vec<Signature> {
         let Some(info) = self.class(class) else {
             return Vec::new();
         };
+        // `super()` is a proxy for the next class in the method
+        // resolution order, which this checker does not follow.
+        if class == "builtins.super" {
+            return vec![Signature::any_params(Type::Any)];
+        }
+        if self.some_ancestor(class, |c| c.any_base || c.synthesized_init) {
+            return vec![Signature {
+                name: Some(short(class).into()),
+                params: Vec::new(),
+                ret: Type::Instance(
+                    class.into(),
+                    info.params.iter().map(|_| Type::Any).collect(),
+                ),
+                any_params: true,
+            }];
+        }
         let instance = Type::Instance(
             class.into(),
             info.params

@@ -1,0 +1,113 @@
+# Constructs from strictly typed packages (packaging, tomli, result,
+# platformdirs, async-timeout, mdurl) that mypy --strict accepts.
+import sys
+from dataclasses import dataclass
+from typing import Any, Iterable, NamedTuple, Optional, TypedDict
+
+
+if sys.version_info >= (3, 8):
+    MINOR = 8
+else:
+    MINOR = 7
+
+
+class Version(NamedTuple):
+    major: int
+    minor: int
+
+
+def version_of(text: str) -> Version:
+    major, minor = text.split(".")
+    return Version(int(major), int(minor))
+
+
+def version_minor(text: str) -> int:
+    return version_of(text).minor
+
+
+@dataclass
+class Token:
+    name: str
+    text: str
+    position: int
+
+
+def first_token(source: str) -> Token:
+    return Token("word", source, 0)
+
+
+class Environment(TypedDict):
+    name: str
+    version: str
+
+
+def default_environment() -> Environment:
+    return {"name": "cpython", "version": "3.11"}
+
+
+class Node:
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Node):
+            return NotImplemented
+        return self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def restore(state: object) -> int:
+    if isinstance(state, tuple) and len(state) == 2:
+        return 2
+    return 0
+
+
+class Policy(dict[str, Any]):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+
+
+def asdict_of(token: Token) -> dict[str, Any]:
+    import dataclasses
+
+    return dataclasses.asdict(token)
+
+
+def interpreter(name: str) -> str | None:
+    if name == "pp":
+        interp = "pp3"
+    elif name == "cp":
+        interp = "cp" + name
+    else:
+        interp = None
+    return interp
+
+
+def lookup(table: dict[str, list[int]], key: str) -> list[int]:
+    if (found := table.get(key)) is None:
+        raise KeyError(key)
+    return found
+
+
+class Marker:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @classmethod
+    def empty(cls) -> "Marker":
+        marker = cls.__new__(cls)
+        marker.text = ""
+        return marker
+
+
+def threaded(abis: list[str]) -> bool:
+    return "t" in abis
+
+
+def tags(abis: Optional[Iterable[str]] = None) -> bool:
+    if abis is None:
+        abis = []
+    abis = list(abis)
+    return threaded(abis)
