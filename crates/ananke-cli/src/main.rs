@@ -10,6 +10,7 @@
 //! ananke generate --spec demo/flatten.toml --model smollm2
 //! ananke eval --jsonl ../shared/data/mbpp_typed.jsonl --limit 20 --mypy .cache/venv/bin/mypy
 //! ananke corpus stdlib --tokenizer cl100k_base --backend xgrammar --sample 40
+//! ananke corpus packages --dir .cache/packages/src --tokenizer o200k_base
 //! ```
 //!
 //! Exit status, as checkers people script (mypy, ruff, pytest) use it:
@@ -65,8 +66,9 @@ enum Command {
     /// syntax only, every domain) and judge the programs with CPython,
     /// mypy --strict and the tests.
     Eval(generate::EvalArgs),
-    /// Force-feed a corpus of real Python (the standard library) through
-    /// the syntax domain alone and report every module it rejects.
+    /// Force-feed a corpus of real Python and report every module it
+    /// rejects: the standard library through the syntax domain alone, or
+    /// strictly typed packages through the fused mask of every domain.
     Corpus(corpus::CorpusArgs),
 }
 
@@ -188,9 +190,35 @@ fn compile(common: &Common) -> Result<Ananke, String> {
 struct Outcome {
     tokens: usize,
     accepted: bool,
-    rejected_at: Option<Value>,
+    rejected_at: Option<RejectedAt>,
+    /// When every token was allowed but the end is not accepting: the
+    /// domains that refuse the end-of-sequence token there, and why.
+    unfinished: Option<(Vec<String>, String)>,
     mask_us: Vec<f64>,
     stats: FusionStats,
+}
+
+/// The first token the fused mask (or the commit) refused.
+struct RejectedAt {
+    token_index: usize,
+    byte_offset: usize,
+    token: String,
+    /// The domains that reject it.
+    domains: Vec<String>,
+    /// Their reasons, `; `-separated.
+    reason: String,
+}
+
+impl RejectedAt {
+    fn to_json(&self) -> Value {
+        json!({
+            "token_index": self.token_index,
+            "byte_offset": self.byte_offset,
+            "token": self.token,
+            "domains": self.domains,
+            "reason": self.reason,
+        })
+    }
 }
 
 fn force_feed(
@@ -230,23 +258,38 @@ fn force_feed(
             return Ok(Outcome {
                 tokens: tokens.len(),
                 accepted: false,
-                rejected_at: Some(json!({
-                    "token_index": index,
-                    "byte_offset": offset,
-                    "token": String::from_utf8_lossy(&bytes),
-                    "domains": domains,
-                    "reason": reasons.join("; "),
-                })),
+                rejected_at: Some(RejectedAt {
+                    token_index: index,
+                    byte_offset: offset,
+                    token: String::from_utf8_lossy(&bytes).into_owned(),
+                    domains,
+                    reason: reasons.join("; "),
+                }),
+                unfinished: None,
                 mask_us,
                 stats: session.stats().clone(),
             });
         }
         offset += bytes.len();
     }
+    let accepted = session.is_accepting()?;
+    let unfinished = match vocab.vocabulary().eos().first() {
+        Some(&eos) if !accepted => {
+            let explanation = session.explain(eos)?;
+            let (domains, reasons): (Vec<String>, Vec<String>) = explanation
+                .rejections
+                .into_iter()
+                .map(|r| (r.domain, r.reason))
+                .unzip();
+            Some((domains, reasons.join("; ")))
+        }
+        _ => None,
+    };
     Ok(Outcome {
         tokens: tokens.len(),
-        accepted: session.is_accepting()?,
+        accepted,
         rejected_at: None,
+        unfinished,
         mask_us,
         stats: session.stats().clone(),
     })
@@ -400,6 +443,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         );
         all_mask_us.extend_from_slice(&outcome.mask_us);
         add_stats(&mut stats, &outcome.stats);
+        let rejected_at = outcome.rejected_at.as_ref().map(RejectedAt::to_json);
         progress.suspend(|| {
             if args.json {
                 println!(
@@ -408,14 +452,14 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
                         "id": id,
                         "tokens": outcome.tokens,
                         "accepted": outcome.accepted,
-                        "rejected_at": outcome.rejected_at,
+                        "rejected_at": rejected_at,
                         "mask_us_median": (median * 10.0).round() / 10.0,
                         "mask_us_p99": (p99 * 10.0).round() / 10.0,
                     })
                 );
             } else {
                 let id_text = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
-                match &outcome.rejected_at {
+                match &rejected_at {
                     None if outcome.accepted => {
                         println!("{id_text}: accepted ({} tokens)", outcome.tokens)
                     }
