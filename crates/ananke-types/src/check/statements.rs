@@ -203,6 +203,14 @@ impl Checker<'_> {
                         },
                         None => Type::Any,
                     };
+                    // `except* E as group` binds an exception group of `E`.
+                    let caught = match (t.is_star, self.world.class("builtins.ExceptionGroup")) {
+                        (false, _) => caught,
+                        (true, Some(_)) if !caught.has_any() => {
+                            Type::instance("builtins.ExceptionGroup", [caught])
+                        }
+                        (true, _) => Type::Any,
+                    };
                     if let Some(name) = &h.name {
                         self.declare(name.id.as_str(), caught);
                     }

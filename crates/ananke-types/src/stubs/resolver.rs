@@ -426,7 +426,18 @@ impl<'a> Resolver<'a> {
                     MethodKind::Static
                 } else if decorators.contains(&"classmethod") {
                     MethodKind::Class
-                } else if decorators.contains(&"property") {
+                } else if decorators.iter().any(|d| {
+                    // `enum`'s `name` and `value` are read through
+                    // `_magic_enum_attr` (a `property`); `cached_property`
+                    // reads like one.
+                    matches!(
+                        *d,
+                        "property"
+                            | "cached_property"
+                            | "_magic_enum_attr"
+                            | "DynamicClassAttribute"
+                    )
+                }) {
                     MethodKind::Property
                 } else {
                     MethodKind::Instance

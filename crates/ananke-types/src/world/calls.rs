@@ -52,10 +52,19 @@ pub enum CallError {
     },
 }
 
+/// Whether `callee` is `collections.namedtuple`, whose call makes a class
+/// the stubs type only as `type[tuple[Any, ...]]`: its result is `Any`.
+fn makes_a_class(callee: &Type) -> bool {
+    matches!(callee, Type::Callable(sig) if sig.name.as_deref() == Some("namedtuple"))
+}
+
 impl World<'_> {
     /// Calls a callable type with arguments: the result type, and the
     /// error when the call certainly does not type-check.
     pub fn call(&self, callee: &Type, args: &[Arg]) -> (Type, Option<CallError>) {
+        if makes_a_class(callee) {
+            return (Type::Any, None);
+        }
         match callee {
             Type::Callable(sig) => self.call_overloads(std::slice::from_ref(&**sig), args),
             Type::Overloaded(sigs) => self.call_overloads(sigs, args),
@@ -79,6 +88,9 @@ impl World<'_> {
     /// first arguments of a call being written (parameters not reached yet
     /// may still come). Imprecise arguments always fit.
     pub fn call_prefix_feasible(&self, callee: &Type, args: &[Arg]) -> bool {
+        if makes_a_class(callee) {
+            return true;
+        }
         let sigs: Vec<Signature> = match callee {
             Type::Callable(sig) => vec![(**sig).clone()],
             Type::Overloaded(sigs) => sigs.to_vec(),

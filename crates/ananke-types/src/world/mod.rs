@@ -398,8 +398,12 @@ impl<'a> World<'a> {
             return Vec::new();
         };
         // `super()` is a proxy for the next class in the method
-        // resolution order, which this checker does not follow.
-        if class == "builtins.super" {
+        // resolution order, which this checker does not follow; the
+        // functional `NamedTuple("P", [...])` makes a class.
+        if matches!(
+            class,
+            "builtins.super" | "typing.NamedTuple" | "typing_extensions.NamedTuple"
+        ) {
             return vec![Signature::any_params(Type::Any)];
         }
         if self.some_ancestor(class, |c| c.any_base || c.synthesized_init) {

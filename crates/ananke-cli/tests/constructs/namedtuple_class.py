@@ -1,0 +1,10 @@
+from typing import NamedTuple
+
+
+class Pair(NamedTuple):
+    left: int
+    right: str
+
+
+def first(p: Pair) -> int:
+    return Pair(1, "a").left + p.left
