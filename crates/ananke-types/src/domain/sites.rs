@@ -101,7 +101,12 @@ pub(crate) fn situation(
     if let Some(s) = scan.string()
         && !s.empty_or_triple()
     {
-        return if s.closes_on_quote() && !s.fstring {
+        // Right after a single opening quote the lexer cannot yet tell
+        // an empty literal from a triple-quoted one, but a token that
+        // starts with the quote and then an event (`")\n`) closes an
+        // empty literal: a token of two quotes has no closing key.
+        let just_opened = !s.triple && s.start + 1 == text.len();
+        return if (s.closes_on_quote() || just_opened) && !s.fstring {
             Situation::String(quote_index(s.quote))
         } else {
             Situation::Opaque
@@ -514,6 +519,9 @@ mod tests {
     #[test]
     fn the_cursor_in_strings_and_comments() {
         assert!(matches!(at("x = 'ab"), Situation::String(0)));
+        // Just opened: a closing token (`")`) closes an empty literal.
+        assert!(matches!(at("x = f(1, \""), Situation::String(1)));
+        assert!(matches!(at("x = f'"), Situation::Opaque));
         assert!(matches!(at("x = \"ab"), Situation::String(1)));
         assert!(matches!(at("x = f'ab"), Situation::Opaque));
         assert!(matches!(at("x = '''ab"), Situation::Opaque));
