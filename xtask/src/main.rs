@@ -253,28 +253,31 @@ fn generation(root: &Path, args: &[String]) -> Result<()> {
     let mypy = ensure_mypy(root)?;
     run(
         "ananke (generation)",
-        cargo(root)
-            .args([
-                "run",
-                "--quiet",
-                "--profile",
-                GENERATION_PROFILE,
-                "-p",
-                "ananke-cli",
-                "--",
-            ])
-            .args(args)
-            .arg("--mypy")
-            .arg(&mypy)
-            .env(
-                "ANANKE_MODEL_DIR",
-                model.parent().expect("the model file has a directory"),
-            ),
+        ananke_cli(root).args(args).arg("--mypy").arg(&mypy).env(
+            "ANANKE_MODEL_DIR",
+            model.parent().expect("the model file has a directory"),
+        ),
     )
 }
 
 /// The cargo profile the generation commands build with.
 const GENERATION_PROFILE: &str = "dev";
+
+/// `cargo run` of the `ananke` binary in [`GENERATION_PROFILE`]; the
+/// caller appends the binary's arguments.
+pub(crate) fn ananke_cli(root: &Path) -> Command {
+    let mut command = cargo(root);
+    command.args([
+        "run",
+        "--quiet",
+        "--profile",
+        GENERATION_PROFILE,
+        "-p",
+        "ananke-cli",
+        "--",
+    ]);
+    command
+}
 
 /// Runs `ananke corpus NAME` with llguidance on every module, then with
 /// xgrammar on `xgrammar_sample` of them; both runs report before either
@@ -301,18 +304,8 @@ fn corpus(root: &Path, name: &str, xgrammar_sample: usize, jobs: Option<usize>) 
         let step = format!("ananke corpus {name} ({backend})");
         let result = run(
             &step,
-            cargo(root)
-                .args([
-                    "run",
-                    "--quiet",
-                    "--profile",
-                    GENERATION_PROFILE,
-                    "-p",
-                    "ananke-cli",
-                    "--",
-                    "corpus",
-                    name,
-                ])
+            ananke_cli(root)
+                .args(["corpus", name])
                 .args(&args)
                 .args(&jobs),
         );

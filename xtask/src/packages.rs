@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{GENERATION_PROFILE, cargo, ensure_mypy, pip_download, run};
+use crate::{ananke_cli, ensure_mypy, pip_download, run};
 
 /// The distributions: `name==version`, the wheel pip fetches for it (pure
 /// Python, `py3-none-any`) and the wheel's sha256.
@@ -253,21 +253,8 @@ fn in_bodies(dist: &str, dir: &Path, mypy_output: &[u8]) -> Result<MypyVerdict> 
 pub(crate) fn corpus(root: &Path, sample: Option<usize>, jobs: Option<usize>) -> Result<()> {
     let src = ensure_packages(root)?;
     mypy_report(root, &src)?;
-    let mut command = cargo(root);
-    command
-        .args([
-            "run",
-            "--quiet",
-            "--profile",
-            GENERATION_PROFILE,
-            "-p",
-            "ananke-cli",
-            "--",
-            "corpus",
-            "packages",
-            "--dir",
-        ])
-        .arg(&src);
+    let mut command = ananke_cli(root);
+    command.args(["corpus", "packages", "--dir"]).arg(&src);
     if let Some(sample) = sample {
         command.args(["--sample", &sample.to_string()]);
     }

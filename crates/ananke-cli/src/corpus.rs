@@ -497,11 +497,7 @@ impl Fused {
 
     /// The composed domains, in order.
     fn domains(&self) -> Vec<String> {
-        let product = self.ananke.product();
-        product
-            .ids()
-            .map(|id| product.name(id).to_owned())
-            .collect()
+        self.ananke.product().names().map(str::to_owned).collect()
     }
 }
 

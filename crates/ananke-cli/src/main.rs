@@ -535,11 +535,7 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, String> {
                     "rejected"
                 }
             );
-            for domain in ananke
-                .product()
-                .ids()
-                .map(|id| ananke.product().name(id).to_owned())
-            {
+            for domain in ananke.product().names() {
                 match explanation.rejections.iter().find(|r| r.domain == domain) {
                     Some(r) => {
                         println!("  {domain}: rejects it: {}", r.reason);

@@ -179,6 +179,11 @@ impl ProductDomain {
         (0..self.len() as u32).map(DomainId)
     }
 
+    /// All domain names in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.ids().map(|id| self.name(id))
+    }
+
     /// A typed handle for the domain called `name`, checking that its
     /// constraints are `D::Constraint`.
     pub fn handle<D: Domain>(&self, name: &str) -> Result<DomainHandle<D>, Error> {

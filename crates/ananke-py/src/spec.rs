@@ -235,11 +235,7 @@ impl Compiled {
     /// The domains composed, in the product's order.
     #[getter]
     fn domains(&self) -> Vec<String> {
-        let product = self.ananke.product();
-        product
-            .ids()
-            .map(|id| product.name(id).to_owned())
-            .collect()
+        self.ananke.product().names().map(str::to_owned).collect()
     }
 
     /// The ids that end generation.

@@ -42,7 +42,10 @@ impl Checker<'_> {
             if let Stmt::ClassDef(c) = stmt
                 && matches!(self.symbols.get(c.name.id.as_str()), Some(Symbol::Class(_)))
             {
-                let info = self.user_class(c);
+                let mut info = self.user_class(c);
+                // Bases are defined before the class: their flags are final.
+                (info.any_base, info.synthesized_init) =
+                    info.inherited_flags(|n| self.world.class(n));
                 self.world.user.insert(info.name.clone(), info);
             }
         }

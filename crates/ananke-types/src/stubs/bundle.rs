@@ -195,7 +195,32 @@ impl TypeDb {
         }
         // Functions and values exist only now: follow imports again.
         db.resolve_imports(&imported);
+        db.inherit_class_flags();
         db
+    }
+
+    /// Every class takes on its ancestors' inherited flags (see
+    /// [`super::ClassInfo::inherited_flags`]): rounds until nothing changes.
+    fn inherit_class_flags(&mut self) {
+        loop {
+            let changed: Vec<(Name, (bool, bool))> = self
+                .classes
+                .iter()
+                .filter_map(|(name, info)| {
+                    let flags = info.inherited_flags(|n| self.classes.get(n));
+                    (flags != (info.any_base, info.synthesized_init)).then(|| (name.clone(), flags))
+                })
+                .collect();
+            if changed.is_empty() {
+                break;
+            }
+            for (name, (any_base, synthesized_init)) in changed {
+                if let Some(info) = self.classes.get_mut(&name) {
+                    info.any_base = any_base;
+                    info.synthesized_init = synthesized_init;
+                }
+            }
+        }
     }
 
     /// Makes imported names (and star imports) visible in the importing

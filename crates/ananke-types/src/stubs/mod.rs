@@ -77,14 +77,37 @@ pub struct ClassInfo {
     pub members: HashMap<Name, Member>,
     /// Whether the class is a protocol (checked structurally).
     pub is_protocol: bool,
-    /// Whether a base is `Any` (an unresolved import, typeshed's
-    /// `NotImplementedType(Any)`): as for mypy, an instance then fits
-    /// every type and has every attribute.
+    /// Whether a base, or an ancestor's, is `Any` (an unresolved import,
+    /// typeshed's `NotImplementedType(Any)`): as for mypy, an instance
+    /// then fits every type and has every attribute.
     pub any_base: bool,
-    /// Whether the constructor is made by something not modelled (a class
-    /// decorator such as `@dataclass`, a `NamedTuple` or `TypedDict` base,
-    /// a metaclass or class keyword): any arguments are then accepted.
+    /// Whether the constructor, the class's or an ancestor's, is made by
+    /// something not modelled (a class decorator such as `@dataclass`, a
+    /// `NamedTuple` or `TypedDict` base, a metaclass or class keyword):
+    /// any arguments are then accepted.
     pub synthesized_init: bool,
+}
+
+impl ClassInfo {
+    /// The inherited flags ([`any_base`](Self::any_base),
+    /// [`synthesized_init`](Self::synthesized_init)) this class has with
+    /// those of its direct bases, looked up with `class`. Taken on once
+    /// per class, so that reading a flag is a field read.
+    pub fn inherited_flags<'c>(
+        &self,
+        class: impl Fn(&str) -> Option<&'c ClassInfo>,
+    ) -> (bool, bool) {
+        let mut flags = (self.any_base, self.synthesized_init);
+        for base in &self.bases {
+            if let Type::Instance(name, _) = base
+                && let Some(info) = class(name)
+            {
+                flags.0 |= info.any_base;
+                flags.1 |= info.synthesized_init;
+            }
+        }
+        flags
+    }
 }
 
 /// What a module-level name stands for.

@@ -361,32 +361,9 @@ impl<'a> World<'a> {
         })
     }
 
-    /// Whether `class` or one of its ancestors satisfies `test`.
-    fn some_ancestor(&self, class: &str, test: impl Fn(&ClassInfo) -> bool) -> bool {
-        let mut queue: Vec<(Name, usize)> = vec![(class.into(), 0)];
-        let mut seen: HashSet<Name> = HashSet::new();
-        while let Some((name, depth)) = queue.pop() {
-            if depth > MAX_DEPTH || !seen.insert(name.clone()) {
-                continue;
-            }
-            let Some(info) = self.class(&name) else {
-                continue;
-            };
-            if test(info) {
-                return true;
-            }
-            for base in &info.bases {
-                if let Type::Instance(base_name, _) = base {
-                    queue.push((base_name.clone(), depth + 1));
-                }
-            }
-        }
-        false
-    }
-
     /// Whether `class` derives from `Any` (see [`ClassInfo::any_base`]).
     pub fn derives_from_any(&self, class: &str) -> bool {
-        self.some_ancestor(class, |c| c.any_base)
+        self.class(class).is_some_and(|c| c.any_base)
     }
 
     /// The constructor signatures of a class, returning the instance type
@@ -406,7 +383,7 @@ impl<'a> World<'a> {
         ) {
             return vec![Signature::any_params(Type::Any)];
         }
-        if self.some_ancestor(class, |c| c.any_base || c.synthesized_init) {
+        if info.any_base || info.synthesized_init {
             return vec![Signature {
                 name: Some(short(class).into()),
                 params: Vec::new(),
