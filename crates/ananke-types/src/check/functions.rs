@@ -9,6 +9,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use super::scope::Frame;
+use super::statements::Defined;
 use super::{Checker, any};
 use crate::types::{ParamKind, Signature, Type};
 
@@ -88,44 +89,99 @@ impl Checker<'_> {
                 self.mark_rooted(param.name().as_str());
             }
         }
-        self.block(&def.body);
-        if self.finished {
-            self.unsettled_partials();
+        let mut defined = Defined::new();
+        let keep = self.resume.body_of == Some(def.start());
+        for (i, stmt) in def.body.iter().enumerate() {
+            if keep && i + 1 == def.body.len() {
+                self.resume.body = Some(self.keep_before(stmt, &defined, def, &def.body[..i]));
+            }
+            self.block_stmt(stmt, &mut defined);
         }
-        self.frames.pop();
-        if self.finished && !generator {
-            self.missing_return(def, returns.as_ref(), in_protocol);
+        let exempt = in_protocol
+            || def.decorator_list.iter().any(|d| {
+                matches!(
+                    crate::stubs::decorator_name(&d.expression),
+                    Some("abstractmethod" | "overload")
+                )
+            });
+        let mut end = self.function_end(def, returns, generator, exempt);
+        if self.finished {
+            end.continue_with(&def.body, &self.ends);
+        }
+        self.leave_function(&end);
+    }
+
+    fn function_end(
+        &self,
+        def: &ast::StmtFunctionDef,
+        returns: Option<Type>,
+        generator: bool,
+        exempt: bool,
+    ) -> FunctionEnd {
+        FunctionEnd {
+            at: self.lines.position(def.start()),
+            returns,
+            generator,
+            exempt,
+            falls: true,
+            trivial: true,
         }
     }
 
-    /// mypy's `Missing return statement` for a function whose end is
-    /// reachable though it promises a value.
-    fn missing_return(
-        &mut self,
+    /// The walk's state in `def`'s body before `stmt`, its last statement,
+    /// after the statements `before` it (see `resume`).
+    fn keep_before(
+        &self,
+        stmt: &Stmt,
+        defined: &Defined,
         def: &ast::StmtFunctionDef,
-        returns: Option<&Type>,
-        in_protocol: bool,
-    ) {
-        let Some(returns) = returns else { return };
-        if matches!(returns, Type::Any | Type::None | Type::Never) || in_protocol {
-            return;
-        }
+        before: &[Stmt],
+    ) -> super::resume::BodyCapture {
+        let frame = self.frames.last().expect("a frame");
         let exempt = def.decorator_list.iter().any(|d| {
             matches!(
                 crate::stubs::decorator_name(&d.expression),
                 Some("abstractmethod" | "overload")
             )
         });
-        let ends = &self.ends;
-        if exempt || !crate::flow::falls_through(&def.body, &|s| ends.contains(&s.start())) {
+        let mut end = self.function_end(def, frame.returns.clone(), frame.generator, exempt);
+        end.continue_with(before, &self.ends);
+        super::resume::BodyCapture {
+            state: self.state(),
+            depth: self.depth,
+            defined: defined.clone(),
+            end,
+            diagnostics: self.diagnostics.clone(),
+            at: stmt.start(),
+        }
+    }
+
+    /// What ends a function body's walk: its partial types settled, its
+    /// frame left, and (in a finished module) a missing return reported.
+    pub(super) fn leave_function(&mut self, end: &FunctionEnd) {
+        if self.finished {
+            self.unsettled_partials();
+        }
+        self.frames.pop();
+        if self.finished && !end.generator {
+            self.missing_return(end);
+        }
+    }
+
+    /// mypy's `Missing return statement` for a function whose end is
+    /// reachable though it promises a value.
+    fn missing_return(&mut self, end: &FunctionEnd) {
+        let Some(returns) = &end.returns else { return };
+        if matches!(returns, Type::Any | Type::None | Type::Never) || end.exempt || !end.falls {
             return;
         }
-        let code = if crate::flow::is_trivial_body(&def.body) {
-            "empty-body"
-        } else {
-            "return"
-        };
-        self.report(def, code, "Missing return statement".into());
+        let code = if end.trivial { "empty-body" } else { "return" };
+        self.diagnostics.push(super::Diagnostic {
+            line: end.at.0,
+            col: end.at.1,
+            message: "Missing return statement".into(),
+            code,
+        });
     }
 
     /// A `return` against the enclosing function's declared return type
@@ -232,7 +288,7 @@ fn missing_annotations(def: &ast::StmtFunctionDef) -> Vec<&'static str> {
     }
 }
 
-fn contains_yield(body: &[Stmt]) -> bool {
+pub(super) fn contains_yield(body: &[Stmt]) -> bool {
     use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
     struct Finder(bool);
     impl<'b> Visitor<'b> for Finder {
@@ -297,5 +353,38 @@ def outer() -> None:
         pass
 "#;
         assert_eq!(errors(source), [(2, "no-untyped-def")]);
+    }
+}
+
+/// What a function body's end needs to know of the body (kept by a
+/// resumable walk stopped inside it, see `resume`): where the definition
+/// is, what it promises, and whether control can fall off the end.
+#[derive(Clone, Debug)]
+pub(crate) struct FunctionEnd {
+    /// The definition's line and column.
+    pub(super) at: (u32, u32),
+    /// The declared return type, when annotated.
+    pub(super) returns: Option<Type>,
+    /// Whether the body yields (its returns are then unchecked).
+    pub(super) generator: bool,
+    /// Abstract, an overload or a protocol's member: no missing return.
+    pub(super) exempt: bool,
+    /// Whether control can reach the end of the statements so far.
+    pub(super) falls: bool,
+    /// Whether the statements so far are only a docstring, `...` or
+    /// `pass`.
+    pub(super) trivial: bool,
+}
+
+impl FunctionEnd {
+    /// The same end after `more` statements of the body (both facts hold
+    /// of a sequence when they hold of each part).
+    pub(super) fn continue_with(
+        &mut self,
+        more: &[Stmt],
+        ends: &std::collections::HashSet<ruff_text_size::TextSize>,
+    ) {
+        self.falls = self.falls && crate::flow::falls_through(more, &|s| ends.contains(&s.start()));
+        self.trivial = self.trivial && crate::flow::is_trivial_body(more);
     }
 }

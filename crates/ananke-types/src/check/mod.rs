@@ -46,6 +46,7 @@ mod functions;
 mod narrow;
 mod operators;
 mod partial;
+mod resume;
 mod scope;
 mod statements;
 
@@ -59,6 +60,7 @@ use crate::stubs::{Resolver, Symbol, TypeDb};
 use crate::types::{Name, Type};
 use crate::world::World;
 
+pub(crate) use resume::{Checkpoint, check_finished, scope_at_resumed};
 use scope::Frame;
 pub use scope::{Scope, scope_at};
 
@@ -106,20 +108,36 @@ pub struct ParseFailure {
 struct Lines<'a> {
     source: &'a str,
     starts: Vec<usize>,
+    /// Lines and columns before `source` (a resumed walk reads the rest
+    /// of a module, dedented: see `resume`).
+    shift: (u32, u32),
 }
 
 impl<'a> Lines<'a> {
     fn new(source: &'a str) -> Lines<'a> {
+        Lines::shifted(source, 0, 0)
+    }
+
+    /// Positions in `source` reported as if it began on line `line + 1`,
+    /// each line indented by `col` more columns.
+    fn shifted(source: &'a str, line: u32, col: u32) -> Lines<'a> {
         let mut starts = vec![0];
         starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        Lines { source, starts }
+        Lines {
+            source,
+            starts,
+            shift: (line, col),
+        }
     }
 
     fn position(&self, offset: TextSize) -> (u32, u32) {
         let offset = usize::from(offset).min(self.source.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let col = self.source[self.starts[line]..offset].chars().count();
-        (line as u32 + 1, col as u32 + 1)
+        (
+            line as u32 + 1 + self.shift.0,
+            col as u32 + 1 + self.shift.1,
+        )
     }
 }
 
@@ -149,24 +167,6 @@ pub fn check_source(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
             col: 1,
             message: "the checker could not process this source".into(),
         }),
-    }
-}
-
-/// [`check_source`] on the calling thread when the source is shallow
-/// (brackets at most `max_nesting` deep, lines indented at most 64
-/// columns): cheap enough for a default stack, and spares the thread.
-/// Deeper source goes to a thread of its own.
-pub(crate) fn check_source_shallow(
-    source: &str,
-    max_nesting: usize,
-) -> Result<Vec<Diagnostic>, ParseFailure> {
-    let indented = source
-        .lines()
-        .any(|l| l.len() - l.trim_start_matches([' ', '\t']).len() > 64);
-    if indented || excessive_nesting_beyond(source, max_nesting).is_some() {
-        check_source(source)
-    } else {
-        check_on_this_thread(source)
     }
 }
 
@@ -258,6 +258,8 @@ struct Checker<'a> {
     /// walked: `None` assigned to one in a later branch makes it optional
     /// (mypy infers `int | None` for `x = 1` / `else: x = None`).
     sibling_bound: std::collections::HashSet<Name>,
+    /// What a resumable walk asks to keep (see `resume`).
+    resume: resume::Hooks,
 }
 
 impl<'a> Checker<'a> {
@@ -275,6 +277,7 @@ impl<'a> Checker<'a> {
             explicit_any: std::collections::HashSet::new(),
             any_rooted: std::collections::HashSet::new(),
             sibling_bound: std::collections::HashSet::new(),
+            resume: resume::Hooks::default(),
         }
     }
 

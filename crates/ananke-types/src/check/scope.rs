@@ -107,7 +107,64 @@ pub fn scope_at(prefix: &str, indent: &str) -> Option<Scope> {
 }
 
 impl Scope {
-    fn checker<'s>(&self, text: &'s str) -> Checker<'s> {
+    /// The scope at the start of a module: nothing bound yet.
+    pub(super) fn empty() -> Scope {
+        Scope {
+            user: HashMap::new(),
+            symbols: HashMap::new(),
+            frames: vec![Frame::new(None, false)],
+            sibling_bound: std::collections::HashSet::new(),
+        }
+    }
+
+    /// Everything this scope holds, written out (for tests comparing two
+    /// ways of taking it).
+    #[cfg(test)]
+    pub(super) fn fingerprint(&self) -> String {
+        let mut out = String::new();
+        let mut symbols: Vec<_> = self.symbols.keys().collect();
+        symbols.sort();
+        let mut classes: Vec<_> = self.user.keys().collect();
+        classes.sort();
+        let mut siblings: Vec<_> = self.sibling_bound.iter().collect();
+        siblings.sort();
+        out.push_str(&format!("{symbols:?} {classes:?} {siblings:?}\n"));
+        for frame in &self.frames {
+            let mut vars: Vec<String> = frame
+                .vars
+                .iter()
+                .map(|(n, v)| {
+                    format!(
+                        "{n}: {} {} {} {}",
+                        v.ty,
+                        v.declared,
+                        v.partial.is_some(),
+                        v.rooted
+                    )
+                })
+                .collect();
+            vars.sort();
+            let mut narrowed: Vec<String> = frame
+                .narrowed
+                .iter()
+                .map(|(n, t)| format!("{n}: {t}"))
+                .collect();
+            narrowed.sort();
+            let returns = frame.returns.as_ref().map(ToString::to_string);
+            out.push_str(&format!(
+                "{vars:?} {narrowed:?} {returns:?} {} {}\n",
+                frame.generator, frame.coroutine
+            ));
+        }
+        out
+    }
+
+    /// The innermost frame's function is a generator.
+    pub(super) fn in_generator(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.generator)
+    }
+
+    pub(super) fn checker<'s>(&self, text: &'s str) -> Checker<'s> {
         let mut checker = Checker::new(TypeDb::stdlib(), Lines::new(text));
         checker.world.user = self.user.clone();
         checker.symbols = self.symbols.clone();
@@ -195,12 +252,17 @@ impl Scope {
 impl Checker<'_> {
     /// Keeps what is in scope here: the walk reached [`scope_at`]'s probe.
     pub(super) fn capture_scope(&mut self) {
-        self.captured = Some(Scope {
+        self.captured = Some(self.state());
+    }
+
+    /// What is in scope here, kept.
+    pub(super) fn state(&self) -> Scope {
+        Scope {
             user: self.world.user.clone(),
             symbols: self.symbols.clone(),
             frames: self.frames.clone(),
             sibling_bound: self.sibling_bound.clone(),
-        });
+        }
     }
 
     /// Whether `name` is bound in the module or an enclosing function

@@ -5,7 +5,6 @@
 //! Functions (their bodies and returns) are in [`functions`](super::functions);
 //! the expressions statements hold are in [`expressions`](super::expressions).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -17,10 +16,23 @@ use super::{Checker, Diagnostic, MAX_NESTING, any};
 use crate::stubs::{Resolver, Symbol};
 use crate::types::{Name, Type};
 
+/// Names the statements of a block so far defined (a plain `def`, an
+/// annotated name), with the line: mypy's `no-redef` for a second one.
+/// Only siblings are compared: defining a name in both branches of an
+/// `if` is allowed. Persistent, so a resumable walk keeps it cheaply.
+pub(super) type Defined = im::HashMap<Name, u32>;
+
 impl Checker<'_> {
     /// A module: its imports, classes and function signatures first, then
     /// its statements in order.
     pub(super) fn module(&mut self, body: &[Stmt]) {
+        self.declare_module_names(body);
+        self.block(body);
+    }
+
+    /// The declarations a module makes before its statements are walked:
+    /// imports, classes, then function signatures.
+    pub(super) fn declare_module_names(&mut self, body: &[Stmt]) {
         // Imports and classes first, then function signatures: a module's
         // functions may call each other in any order.
         for stmt in body {
@@ -55,7 +67,6 @@ impl Checker<'_> {
                 self.declare(f.name.id.as_str(), Type::Callable(Arc::new(sig)));
             }
         }
-        self.block(body);
     }
 
     fn user_class(&self, def: &ast::StmtClassDef) -> crate::stubs::ClassInfo {
@@ -67,27 +78,29 @@ impl Checker<'_> {
     /// A block's statements in order, with mypy's `no-redef` for a name
     /// two of them define.
     pub(super) fn block(&mut self, body: &[Stmt]) {
-        // Names a statement of this block defined (a plain `def`, an
-        // annotated name), with the line: mypy's `no-redef` for a second
-        // one. Only siblings are compared: defining a name in both
-        // branches of an `if` is allowed.
-        let mut defined: HashMap<&str, u32> = HashMap::new();
+        let mut defined = Defined::new();
         for stmt in body {
-            if let Some(name) = definition(stmt) {
-                let line = self.lines.position(stmt.start()).0;
-                match defined.get(name) {
-                    Some(first) => self.report(
-                        stmt,
-                        "no-redef",
-                        format!("Name \"{name}\" already defined on line {first}"),
-                    ),
-                    None => {
-                        defined.insert(name, line);
-                    }
+            self.block_stmt(stmt, &mut defined);
+        }
+    }
+
+    /// One statement of a block whose earlier statements defined
+    /// `defined`.
+    pub(super) fn block_stmt(&mut self, stmt: &Stmt, defined: &mut Defined) {
+        if let Some(name) = definition(stmt) {
+            let line = self.lines.position(stmt.start()).0;
+            match defined.get(name) {
+                Some(first) => self.report(
+                    stmt,
+                    "no-redef",
+                    format!("Name \"{name}\" already defined on line {first}"),
+                ),
+                None => {
+                    defined.insert(name.into(), line);
                 }
             }
-            self.stmt(stmt);
         }
+        self.stmt(stmt);
     }
 
     fn stmt(&mut self, stmt: &Stmt) {

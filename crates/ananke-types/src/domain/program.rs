@@ -48,7 +48,7 @@ use super::scope_cell::ScopeCell;
 use super::sites::{MAX_DEPTH, Situation, member_site, name_site, situation, statement};
 use super::verdicts::{call, declarations, header, settled_reads, statement_end};
 use super::{Declared, Verdict, guarded};
-use crate::check::{check_source_shallow, scope_at};
+use crate::check::{Checkpoint, check_finished, scope_at};
 use crate::prefix::{PrefixScan, TokKind, is_non_value_keyword, tokenize};
 use crate::types::{Name, Type};
 
@@ -79,6 +79,9 @@ pub(crate) struct Program {
     /// Where to look for qualified uses from: the start of `fresh`'s
     /// statement, or 0 for a program just started (its whole preamble).
     pub fresh_from: usize,
+    /// Where the check of the finished module may resume (see
+    /// `check::resume`): the latest checkpoint an earlier state left.
+    eos_base: Option<Arc<Checkpoint>>,
     analysis: OnceLock<Analysis>,
 }
 
@@ -88,6 +91,8 @@ pub(crate) struct Analysis {
     pub situation: Situation,
     keys: Mutex<KeyVerdicts>,
     eos: OnceLock<Verdict>,
+    /// The checkpoint the check behind `eos` left.
+    eos_next: OnceLock<Arc<Checkpoint>>,
     pub(super) members: OnceLock<Option<Arc<MemberTokens>>>,
     pub(super) names: OnceLock<Option<Arc<MemberTokens>>>,
     pub(super) keywords: OnceLock<Option<Arc<MemberTokens>>>,
@@ -148,7 +153,7 @@ impl Program {
     pub fn start(preamble: &str, closed_from: Option<usize>) -> Program {
         let mut scan = PrefixScan::default();
         scan.feed(preamble.as_bytes());
-        let scope = Arc::new(ScopeCell::new(scan.stmt_start));
+        let scope = Arc::new(ScopeCell::new(scan.stmt_start, None));
         Program {
             text: preamble.as_bytes().to_vec(),
             preamble: preamble.len(),
@@ -159,6 +164,7 @@ impl Program {
             closed_from,
             assumed: Arc::from([]),
             declared: Arc::from([]),
+            eos_base: None,
             analysis: OnceLock::new(),
         }
     }
@@ -210,8 +216,13 @@ impl Program {
         let scope = if scan.stmt_start == self.scope.stmt_start {
             self.scope.clone()
         } else {
-            Arc::new(ScopeCell::new(scan.stmt_start))
+            Arc::new(ScopeCell::new(scan.stmt_start, self.scope.next_base()))
         };
+        let eos_base = self
+            .analysis
+            .get()
+            .and_then(|a| a.eos_next.get().cloned())
+            .or_else(|| self.eos_base.clone());
         Program {
             fresh: self.scope.clone(),
             fresh_from: self.scope.stmt_start,
@@ -222,6 +233,7 @@ impl Program {
             closed_from: self.closed_from,
             assumed: self.assumed.clone(),
             declared: self.declared.clone(),
+            eos_base,
             analysis: OnceLock::new(),
         }
     }
@@ -241,6 +253,7 @@ impl Program {
             .unwrap_or(Situation::Opaque),
             keys: Mutex::new(KeyVerdicts::default()),
             eos: OnceLock::new(),
+            eos_next: OnceLock::new(),
             members: OnceLock::new(),
             names: OnceLock::new(),
             keywords: OnceLock::new(),
@@ -524,7 +537,11 @@ impl Program {
             }
             return Ok(());
         }
-        match check_source_shallow(text, MAX_DEPTH) {
+        let (result, next) = check_finished(text, self.eos_base.as_ref(), MAX_DEPTH);
+        if let Some(next) = next {
+            let _ = self.analysis().eos_next.set(next);
+        }
+        match result {
             Ok(diagnostics) => match diagnostics.first() {
                 Some(d) => Err(format!("the finished module does not type-check: {d}").into()),
                 None => Ok(()),

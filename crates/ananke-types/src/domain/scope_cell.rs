@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use super::name_tokens::MemberTokens;
 use super::{Verdict, guarded};
-use crate::check::{Scope, scope_at};
+use crate::check::{Checkpoint, Scope, scope_at_resumed};
 use crate::types::{Name, Type};
 
 /// The keywords that may stand where a name is read: the values and
@@ -31,7 +31,15 @@ fn expression_keywords(operand: bool) -> &'static [&'static str] {
 pub(crate) struct ScopeCell {
     /// Where the statement starts.
     pub stmt_start: usize,
+    /// Where the walk that takes the scope may resume (see
+    /// `check::resume`): the latest checkpoint of an earlier statement.
+    base: Option<Arc<Checkpoint>>,
+    /// The checkpoint this statement's walk left, for later statements.
+    latest: Mutex<Option<Arc<Checkpoint>>>,
     slot: Mutex<Option<(usize, Option<Arc<Scope>>)>>,
+    /// Every scope taken, by indentation: the mask asks about tokens that
+    /// indent the statement differently, so it may go back and forth.
+    walked: Mutex<Vec<(usize, Option<Arc<Scope>>)>>,
     /// Verdicts by what was checked: states of one statement ask the same
     /// questions (`x\n` and `x \n` end the same statement).
     verdicts: Mutex<HashMap<String, Verdict>>,
@@ -45,10 +53,15 @@ pub(crate) struct ScopeCell {
 }
 
 impl ScopeCell {
-    /// A cell for the statement starting at `stmt_start`.
-    pub fn new(stmt_start: usize) -> ScopeCell {
+    /// A cell for the statement starting at `stmt_start`, whose scope is
+    /// walked from `base` (an earlier statement's
+    /// [`next_base`](Self::next_base)) where it holds.
+    pub fn new(stmt_start: usize, base: Option<Arc<Checkpoint>>) -> ScopeCell {
         ScopeCell {
             stmt_start,
+            base,
+            latest: Mutex::new(None),
+            walked: Mutex::new(Vec::new()),
             slot: Mutex::new(None),
             verdicts: Mutex::new(HashMap::new()),
             names: Mutex::new(HashMap::new()),
@@ -111,6 +124,12 @@ impl ScopeCell {
         verdict
     }
 
+    /// The checkpoint a later statement's walk may resume from.
+    pub fn next_base(&self) -> Option<Arc<Checkpoint>> {
+        let latest = self.latest.lock().unwrap_or_else(|p| p.into_inner());
+        latest.clone().or_else(|| self.base.clone())
+    }
+
     /// The scope of the statement (whose text is `text[stmt_start..]`)
     /// at its indentation, or `None` when the text before it does not
     /// parse.
@@ -123,9 +142,28 @@ impl ScopeCell {
         {
             return scope.clone();
         }
-        let scope = guarded(|| scope_at(&text[..self.stmt_start], &line[..indent]))
-            .flatten()
-            .map(Arc::new);
+        let walked = self
+            .walked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|(at, _)| *at == indent)
+            .map(|(_, scope)| scope.clone());
+        let scope = walked.unwrap_or_else(|| {
+            let (scope, next) = guarded(|| {
+                scope_at_resumed(text, self.stmt_start, &line[..indent], self.base.as_ref())
+            })
+            .unwrap_or((None, None));
+            if next.is_some() {
+                *self.latest.lock().unwrap_or_else(|p| p.into_inner()) = next;
+            }
+            let scope = scope.map(Arc::new);
+            self.walked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((indent, scope.clone()));
+            scope
+        });
         if slot.is_some() {
             // Another indentation, another scope: what was learnt in the
             // old one no longer holds.
@@ -149,7 +187,7 @@ mod tests {
     #[test]
     fn a_name_site_reads_the_scope_and_the_keywords_allowed_there() {
         let text = "def f(count: int) -> int:\n    return ";
-        let cell = ScopeCell::new(text.rfind('\n').unwrap() + 1);
+        let cell = ScopeCell::new(text.rfind('\n').unwrap() + 1, None);
         let names = cell.readable(text, false).unwrap();
         for name in ["count", "f", "len", "not", "lambda", "None"] {
             assert!(names.binary_search(&Name::from(name)).is_ok(), "{name}");

@@ -491,7 +491,7 @@ mod tests {
 
     fn at(text: &str) -> Situation {
         let scan = scan(text);
-        let cell = ScopeCell::new(scan.stmt_start);
+        let cell = ScopeCell::new(scan.stmt_start, None);
         situation(text.as_bytes(), &scan, &cell, false)
     }
 
@@ -511,7 +511,7 @@ mod tests {
 
     fn member(text: &str) -> Option<(String, Option<String>)> {
         let scan = scan(text);
-        let cell = ScopeCell::new(scan.stmt_start);
+        let cell = ScopeCell::new(scan.stmt_start, None);
         let (stmt, toks) = statement(text, &scan);
         member_site(stmt, &toks, &scan, &cell, text).map(|site| (site.receiver, site.partial))
     }

@@ -426,7 +426,7 @@ mod tests {
     fn read(text: &str) -> (PrefixScan, ScopeCell) {
         let mut scan = PrefixScan::default();
         scan.feed(text.as_bytes());
-        let cell = ScopeCell::new(scan.stmt_start);
+        let cell = ScopeCell::new(scan.stmt_start, None);
         (scan, cell)
     }
 

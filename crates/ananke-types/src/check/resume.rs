@@ -1,0 +1,737 @@
+//! Resumable walks: the two whole-prefix questions of the types domain —
+//! the scope a statement is written in, and the diagnostics of the
+//! module if it ended here — answered from where the last answer stopped,
+//! so that their cost follows the code written since, not the module.
+//!
+//! A [`Checkpoint`] is the walk's state between two statements: what is in
+//! scope (a [`Scope`], persistent), the block's definitions so far, and for
+//! a finished check the diagnostics and the names read but not yet bound.
+//! Two places are kept, both before a statement the program can only
+//! extend or follow with more statements:
+//!
+//! * **module level**, before the module's last top-level statement: the
+//!   rest is walked as a module of its own (its imports, classes and
+//!   signatures declared first, as the whole walk declares them);
+//! * **in the body of the module's last function** (not a method), before
+//!   the body's last statement: the rest, dedented, is walked as more of
+//!   that body, then the function is left as the whole walk leaves it.
+//!
+//! So a statement costs the walk of the statement it is in (the function
+//! body's statement, or the module's when it is no function), whatever
+//! came before.
+//!
+//! Walking from a checkpoint gives what the walk from the first byte gives
+//! (the differential test in `tests/resume.rs` holds every statement of the
+//! corpora to it), because a checkpoint is only used where nothing after it
+//! can change what was walked before it:
+//!
+//! * the rest starts a new statement of the kept block: its first line is
+//!   at the block's indentation exactly and is no `else`, `elif`, `except`
+//!   or `finally` of the statement before, and no later line is indented
+//!   less than the block (else the block ended: the function's checkpoint
+//!   gives way to the module's);
+//! * the whole walk declares every top-level import, class and function
+//!   before walking any statement, so the code before a module-level
+//!   checkpoint saw what the rest declares: the checkpoint holds only when
+//!   no identifier written before it is a name the rest declares (a star
+//!   import declares unknown names: never);
+//! * a function is a generator if any statement of its body yields: a body
+//!   checkpoint taken before the function yielded gives way when the rest
+//!   yields;
+//! * position-keyed facts (`Any` origins, statements that end control)
+//!   never outlive the statement that records them, except the ones a
+//!   missing return needs, which [`FunctionEnd`] keeps as two booleans.
+//!
+//! Where a checkpoint does not hold, the walk falls back to the one before
+//! (the function's to the module's, the module's to the first byte):
+//! never slower than walking the whole prefix.
+
+use std::sync::{Arc, OnceLock};
+
+use ruff_python_ast::Stmt;
+use ruff_text_size::{Ranged, TextSize};
+
+use super::functions::FunctionEnd;
+use super::scope::{PROBE, Scope};
+use super::statements::Defined;
+use super::{
+    CHECK_STACK, Diagnostic, Lines, MAX_NESTING, ParseFailure, excessive_nesting,
+    excessive_nesting_beyond,
+};
+use crate::stubs::TypeDb;
+use crate::types::Name;
+use ananke_pylex::{Class, PyLexer, is_name_byte};
+
+/// What a resumable walk asks the checker to keep as it goes.
+#[derive(Default)]
+pub(crate) struct Hooks {
+    /// The start of the function definition whose body to keep.
+    pub body_of: Option<TextSize>,
+    /// What was kept there.
+    pub body: Option<BodyCapture>,
+}
+
+/// The walk's state in a function body before its last statement.
+pub(crate) struct BodyCapture {
+    pub state: Scope,
+    pub depth: usize,
+    pub defined: Defined,
+    pub end: FunctionEnd,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where the last statement starts.
+    pub at: TextSize,
+}
+
+/// A walk stopped between two statements (see the module doc).
+#[derive(Clone)]
+pub(crate) struct Checkpoint {
+    /// Where the rest starts: the start of a line.
+    offset: usize,
+    /// Lines before `offset`.
+    line: u32,
+    state: Scope,
+    depth: usize,
+    /// The kept block's definitions so far (`no-redef`).
+    defined: Defined,
+    /// Diagnostics so far (finished walks only).
+    diagnostics: Vec<Diagnostic>,
+    /// Names bound and read so far (finished walks only).
+    names: Names,
+    /// Every identifier written before `offset` (module level only).
+    words: im::HashSet<Name>,
+    /// Inside the body of the module's last function.
+    body: Option<Body>,
+}
+
+/// A checkpoint in a function body.
+#[derive(Clone)]
+struct Body {
+    /// The body's indentation.
+    indent: String,
+    /// The body so far, for its end (finished walks only).
+    end: Option<FunctionEnd>,
+    /// The module-level checkpoint before the function.
+    module: Arc<Checkpoint>,
+}
+
+/// The names a finished module binds anywhere and the reads of names not
+/// bound so far (mypy's `name-defined`, see `flow::scan_names`): both only
+/// grow, so a read is an error when its name is still unbound at the end.
+#[derive(Clone, Default)]
+struct Names {
+    bound: im::HashSet<Name>,
+    unbound: Vec<(Name, u32, u32)>,
+    star_import: bool,
+}
+
+impl Names {
+    /// These names and those of `body` (positions from `lines`).
+    fn with(&self, body: &[Stmt], lines: &Lines, db: &TypeDb) -> Names {
+        let facts = crate::flow::scan_names(body);
+        let mut names = self.clone();
+        names.star_import |= facts.star_import;
+        for name in facts.bound {
+            if !names.bound.contains(name) {
+                names.bound.insert(name.into());
+            }
+        }
+        let bound = &names.bound;
+        names.unbound.retain(|(name, _, _)| !bound.contains(name));
+        for (name, at) in facts.loads {
+            if !bound.contains(name) && db.member("builtins", name).is_none() {
+                let (line, col) = lines.position(at);
+                names.unbound.push((name.into(), line, col));
+            }
+        }
+        names
+    }
+
+    fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.unbound
+            .iter()
+            .filter(|_| !self.star_import)
+            .map(|(name, line, col)| Diagnostic {
+                line: *line,
+                col: *col,
+                message: format!("Name \"{name}\" is not defined"),
+                code: "name-defined",
+            })
+    }
+}
+
+/// The first byte of a module.
+fn origin() -> Arc<Checkpoint> {
+    static ORIGIN: OnceLock<Arc<Checkpoint>> = OnceLock::new();
+    ORIGIN
+        .get_or_init(|| {
+            Arc::new(Checkpoint {
+                offset: 0,
+                line: 0,
+                state: Scope::empty(),
+                depth: 0,
+                defined: Defined::new(),
+                diagnostics: Vec::new(),
+                names: Names::default(),
+                words: im::HashSet::new(),
+                body: None,
+            })
+        })
+        .clone()
+}
+
+/// The diagnostics of `text` read as a finished module (what
+/// `check_source` says), walked from the best checkpoint of `base`'s
+/// chain; and the checkpoint a longer text may resume from.
+pub(crate) fn check_finished(
+    text: &str,
+    base: Option<&Arc<Checkpoint>>,
+    max_nesting: usize,
+) -> (
+    Result<Vec<Diagnostic>, ParseFailure>,
+    Option<Arc<Checkpoint>>,
+) {
+    let base = base.cloned().unwrap_or_else(origin);
+    let rest = rest(&base, text, text.len(), None);
+    let deep = rest
+        .source
+        .lines()
+        .any(|l| l.len() - l.trim_start_matches([' ', '\t']).len() > 64)
+        || excessive_nesting_beyond(&rest.source, max_nesting).is_some();
+    let run = move |text: &str| match walk(text, text.len(), rest, Ask::Finished) {
+        Ok(walked) => (Ok(walked.diagnostics), walked.next),
+        Err(failure) => (Err(failure), None),
+    };
+    if !deep {
+        return run(text);
+    }
+    // Deep source: on a thread with a stack for it (see `check_source`).
+    let owned = text.to_owned();
+    let worker = std::thread::Builder::new()
+        .name("ananke-types-check".into())
+        .stack_size(CHECK_STACK)
+        .spawn(move || run(&owned));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) | Err(_) => (
+            Err(ParseFailure {
+                line: 1,
+                col: 1,
+                message: "the checker could not process this source".into(),
+            }),
+            None,
+        ),
+    }
+}
+
+/// The scope of a statement indented by `indent` at `stmt_start` (what
+/// `scope_at(&text[..stmt_start], indent)` says), walked from the best
+/// checkpoint of `base`'s chain; and the checkpoint a later statement may
+/// resume from.
+pub(crate) fn scope_at_resumed(
+    text: &str,
+    stmt_start: usize,
+    indent: &str,
+    base: Option<&Arc<Checkpoint>>,
+) -> (Option<Scope>, Option<Arc<Checkpoint>>) {
+    let base = base.cloned().unwrap_or_else(origin);
+    let rest = rest(&base, text, stmt_start, Some(indent));
+    match walk(text, stmt_start, rest, Ask::Scope(indent)) {
+        Ok(walked) => (walked.scope, walked.next),
+        Err(_) => (None, None),
+    }
+}
+
+/// The rest of the text after a checkpoint, ready to parse.
+struct Rest {
+    from: Arc<Checkpoint>,
+    /// The text after the checkpoint, dedented to the kept block.
+    source: String,
+    /// Columns taken off each line.
+    dedent: usize,
+}
+
+impl Rest {
+    /// The whole text from the module-level checkpoint `from`.
+    fn module(from: Arc<Checkpoint>, text: &str, end: usize) -> Rest {
+        Rest {
+            source: text[from.offset..end].to_owned(),
+            from,
+            dedent: 0,
+        }
+    }
+}
+
+/// The latest checkpoint of `base`'s chain that `text[..end]` can resume
+/// from (the first byte at worst), with the rest of the text.
+fn rest(base: &Arc<Checkpoint>, text: &str, end: usize, probe: Option<&str>) -> Rest {
+    let mut at = base.clone();
+    while at.offset <= end && text.is_char_boundary(at.offset) {
+        let tail = &text[at.offset..end];
+        let Some(body) = &at.body else {
+            if starts_statement(tail, "", probe) {
+                return Rest::module(at, text, end);
+            }
+            break;
+        };
+        if let Some(source) = dedent(tail, &body.indent, probe) {
+            let dedent = body.indent.len();
+            return Rest {
+                from: at,
+                source,
+                dedent,
+            };
+        }
+        at = body.module.clone();
+    }
+    Rest::module(origin(), text, end)
+}
+
+/// Whether `tail` starts a new statement at indentation `indent`: its
+/// first line of code (or the probe's indentation, if it has none) is
+/// indented exactly so, and continues no statement before it.
+fn starts_statement(tail: &str, indent: &str, probe: Option<&str>) -> bool {
+    let Some(line) = tail
+        .split_inclusive('\n')
+        .find(|l| !matches!(l.trim_start().as_bytes().first(), None | Some(b'#')))
+    else {
+        // No code yet: the probe, if any, is the statement.
+        return probe.is_none_or(|p| p == indent);
+    };
+    let Some(code) = line.strip_prefix(indent) else {
+        return false;
+    };
+    if code.starts_with([' ', '\t', '\x0c']) {
+        return false;
+    }
+    let word = code
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .next()
+        .unwrap_or("");
+    !matches!(word, "else" | "elif" | "except" | "finally")
+}
+
+/// `tail` with `indent` taken off every line that starts outside a
+/// string, or `None` when it leaves the block indented by `indent` (a
+/// line of code indented less) or does not start a statement of it.
+fn dedent(tail: &str, indent: &str, probe: Option<&str>) -> Option<String> {
+    if !starts_statement(tail, indent, probe) {
+        return None;
+    }
+    let mut out = String::with_capacity(tail.len());
+    let mut lexer = PyLexer::default();
+    // Whether the line about to start begins a logical line.
+    let mut logical = true;
+    for line in tail.split_inclusive('\n') {
+        let in_text = lexer.in_text();
+        let blank = matches!(line.trim_start().as_bytes().first(), None | Some(b'#'));
+        match line.strip_prefix(indent) {
+            Some(rest) if !in_text => out.push_str(rest),
+            None if logical && !in_text && !blank => return None,
+            _ => out.push_str(line),
+        }
+        for &b in line.as_bytes() {
+            if let Class::LineEnd { logical: l } = lexer.step(b) {
+                logical = l;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The identifiers of `text` (in code, strings and comments alike: a
+/// string annotation names a class too).
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_ascii() && !is_name_byte(c as u8))
+        .filter(|w| w.as_bytes().first().is_some_and(|b| !b.is_ascii_digit()))
+}
+
+/// The names a module's declaration pass binds for `body`, or `None` for a
+/// star import.
+fn declared(body: &[Stmt]) -> Option<Vec<&str>> {
+    let mut names = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::Import(i) => names.extend(i.names.iter().map(|a| match &a.asname {
+                Some(asname) => asname.as_str(),
+                None => a.name.as_str().split('.').next().unwrap_or(""),
+            })),
+            Stmt::ImportFrom(i) => {
+                for alias in &i.names {
+                    if alias.name.as_str() == "*" {
+                        return None;
+                    }
+                    names.push(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
+                }
+            }
+            Stmt::ClassDef(c) => names.push(c.name.as_str()),
+            Stmt::FunctionDef(f) => names.push(f.name.as_str()),
+            _ => {}
+        }
+    }
+    Some(names)
+}
+
+/// The start of the line `at` is on in `source`, when only indentation
+/// precedes it there, with that indentation.
+fn line_start(source: &str, at: TextSize) -> Option<(usize, &str)> {
+    let at = usize::from(at);
+    let start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &source[start..at];
+    indent
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t')
+        .then_some((start, indent))
+}
+
+/// The offset in the text of line `line` of the rest (which starts at
+/// `from`), and the lines before it.
+fn text_line(text: &str, from: usize, line: usize) -> usize {
+    if line == 0 {
+        return from;
+    }
+    text[from..]
+        .match_indices('\n')
+        .nth(line - 1)
+        .map_or(text.len(), |(i, _)| from + i + 1)
+}
+
+/// What one resumed walk found.
+struct Walked {
+    diagnostics: Vec<Diagnostic>,
+    scope: Option<Scope>,
+    next: Option<Arc<Checkpoint>>,
+}
+
+/// The question a walk answers.
+#[derive(Clone, Copy)]
+enum Ask<'a> {
+    /// The diagnostics of the module if it ended here.
+    Finished,
+    /// The scope of a statement starting here, indented by this.
+    Scope(&'a str),
+}
+
+/// Walks `text[..end]` from `rest`, or from an earlier checkpoint where
+/// that one does not hold.
+fn walk(text: &str, end: usize, mut rest: Rest, ask: Ask) -> Result<Walked, ParseFailure> {
+    loop {
+        if let Some(walked) = walk_rest(text, &rest, ask)? {
+            return Ok(walked);
+        }
+        let before = match &rest.from.body {
+            Some(body) => body.module.clone(),
+            None => origin(),
+        };
+        rest = Rest::module(before, text, end);
+    }
+}
+
+/// Walks the rest from its checkpoint: `None` when the checkpoint does not
+/// hold for it.
+fn walk_rest(text: &str, rest: &Rest, ask: Ask) -> Result<Option<Walked>, ParseFailure> {
+    let from = &*rest.from;
+    let finished = matches!(ask, Ask::Finished);
+    let mut source = rest.source.clone();
+    if let Ask::Scope(indent) = ask {
+        let inner = match &from.body {
+            Some(body) => match indent.strip_prefix(body.indent.as_str()) {
+                Some(inner) => inner,
+                None => return Ok(None),
+            },
+            None => indent,
+        };
+        source.push_str(inner);
+        source.push_str(PROBE);
+        source.push_str(" = 0\n");
+    }
+    let lines = Lines::shifted(&source, from.line, rest.dedent as u32);
+    if let Some(offset) = excessive_nesting(&source) {
+        let (line, col) = lines.position(TextSize::new(offset as u32));
+        return Err(ParseFailure {
+            line,
+            col,
+            message: format!("too many nested parentheses (more than {MAX_NESTING})"),
+        });
+    }
+    let parsed = ruff_python_parser::parse_module(&source).map_err(|e| {
+        let (line, col) = lines.position(e.location.start());
+        ParseFailure {
+            line,
+            col,
+            message: e.error.to_string(),
+        }
+    })?;
+    let body = parsed.into_syntax().body;
+    let db = TypeDb::stdlib();
+    let mut checker = from.state.checker(&source);
+    checker.lines = lines;
+    checker.finished = finished;
+    checker.depth = from.depth;
+    checker.diagnostics = from.diagnostics.clone();
+    let mut defined = from.defined.clone();
+    // A checkpoint before the line of the rest's `at`.
+    let place = |at: TextSize| -> Option<(usize, u32)> {
+        let (start, _) = line_start(&source, at)?;
+        let line = source[..start].matches('\n').count();
+        Some((text_line(text, from.offset, line), from.line + line as u32))
+    };
+    let mut next = None;
+    let Some(last) = body.len().checked_sub(1) else {
+        return Ok(Some(finish(checker, from, &body, None, finished, db)));
+    };
+    match &from.body {
+        None => {
+            if from.offset > 0 {
+                match declared(&body) {
+                    Some(names) if !names.iter().any(|n| from.words.contains(*n)) => {}
+                    _ => return Ok(None),
+                }
+            }
+            checker.declare_module_names(&body);
+            for (i, stmt) in body.iter().enumerate() {
+                if i == last
+                    && let Some((offset, line)) = place(stmt.start())
+                {
+                    let mut words = from.words.clone();
+                    for w in self::words(&text[from.offset..offset]) {
+                        if !words.contains(w) {
+                            words.insert(w.into());
+                        }
+                    }
+                    let names = if finished {
+                        from.names.with(&body[..i], &checker.lines, db)
+                    } else {
+                        Names::default()
+                    };
+                    next = Some(Arc::new(Checkpoint {
+                        offset,
+                        line,
+                        state: checker.state(),
+                        depth: checker.depth,
+                        defined: defined.clone(),
+                        diagnostics: checker.diagnostics.clone(),
+                        names,
+                        words,
+                        body: None,
+                    }));
+                    if let Stmt::FunctionDef(f) = stmt {
+                        checker.resume.body_of = Some(f.start());
+                    }
+                }
+                checker.block_stmt(stmt, &mut defined);
+            }
+            // The function the rest ends with, kept before its last
+            // statement.
+            if let (Some(module), Some(Stmt::FunctionDef(def)), Some(capture)) =
+                (&next, body.last(), checker.resume.body.take())
+                && let Some((_, indent)) = line_start(&source, capture.at)
+                && !indent.is_empty()
+                && let Some((offset, line)) = place(capture.at)
+            {
+                let names = if finished {
+                    let mut head = def.clone();
+                    head.body.truncate(def.body.len() - 1);
+                    from.names.with(&body[..last], &checker.lines, db).with(
+                        &[Stmt::FunctionDef(head)],
+                        &checker.lines,
+                        db,
+                    )
+                } else {
+                    Names::default()
+                };
+                next = Some(Arc::new(Checkpoint {
+                    offset,
+                    line,
+                    state: capture.state,
+                    depth: capture.depth,
+                    defined: capture.defined,
+                    diagnostics: capture.diagnostics,
+                    names,
+                    words: im::HashSet::new(),
+                    body: Some(Body {
+                        indent: indent.to_owned(),
+                        end: finished.then_some(capture.end),
+                        module: module.clone(),
+                    }),
+                }));
+            }
+            Ok(Some(finish(checker, from, &body, next, finished, db)))
+        }
+        Some(kept) => {
+            if !from.state.in_generator() && super::functions::contains_yield(&body) {
+                return Ok(None);
+            }
+            let mut end_of = match (&kept.end, finished) {
+                (Some(end), true) => Some(end.clone()),
+                (None, true) => return Ok(None),
+                _ => None,
+            };
+            for (i, stmt) in body.iter().enumerate() {
+                if i == last
+                    && let Some((offset, line)) = place(stmt.start())
+                {
+                    let mut end = end_of.clone();
+                    if let Some(end) = &mut end {
+                        end.continue_with(&body[..i], &checker.ends);
+                    }
+                    let names = if finished {
+                        from.names.with(&body[..i], &checker.lines, db)
+                    } else {
+                        Names::default()
+                    };
+                    next = Some(Arc::new(Checkpoint {
+                        offset,
+                        line,
+                        state: checker.state(),
+                        depth: checker.depth,
+                        defined: defined.clone(),
+                        diagnostics: checker.diagnostics.clone(),
+                        names,
+                        words: im::HashSet::new(),
+                        body: Some(Body {
+                            indent: kept.indent.clone(),
+                            end,
+                            module: kept.module.clone(),
+                        }),
+                    }));
+                }
+                checker.block_stmt(stmt, &mut defined);
+            }
+            if let Some(end) = &mut end_of {
+                end.continue_with(&body, &checker.ends);
+                checker.leave_function(end);
+            }
+            Ok(Some(finish(checker, from, &body, next, finished, db)))
+        }
+    }
+}
+
+/// The walk's answers once its statements are walked.
+fn finish(
+    mut checker: super::Checker,
+    from: &Checkpoint,
+    body: &[Stmt],
+    next: Option<Arc<Checkpoint>>,
+    finished: bool,
+    db: &TypeDb,
+) -> Walked {
+    let mut diagnostics = std::mem::take(&mut checker.diagnostics);
+    if finished {
+        let names = from.names.with(body, &checker.lines, db);
+        diagnostics.extend(names.diagnostics());
+        diagnostics.sort_by_key(|d| (d.line, d.col));
+        diagnostics.dedup();
+    }
+    Walked {
+        diagnostics,
+        scope: checker.captured.take(),
+        next,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check_on_this_thread, scope_at};
+
+    /// Grows `source` a line at a time as the types domain does, asking
+    /// both questions at every line start from the chain of checkpoints,
+    /// and compares each answer with the whole walk's.
+    fn replay(id: &str, source: &str) {
+        let mut finished_base: Option<Arc<Checkpoint>> = None;
+        let mut scope_base: Option<Arc<Checkpoint>> = None;
+        let ends = source
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .chain([source.len()]);
+        for end in ends {
+            let prefix = &source[..end];
+            let whole = check_on_this_thread(prefix);
+            let (resumed, next) = check_finished(prefix, finished_base.as_ref(), 32);
+            match (&whole, &resumed) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{id}: finished check of\n{prefix}"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("{id}: {whole:?} against {resumed:?} for\n{prefix}"),
+            }
+            finished_base = next.or(finished_base);
+            let line = &source[end..];
+            let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+            let whole = scope_at(prefix, indent).map(|s| s.fingerprint());
+            let (resumed, next) = scope_at_resumed(source, end, indent, scope_base.as_ref());
+            assert_eq!(
+                whole,
+                resumed.map(|s| s.fingerprint()),
+                "{id}: scope at {end} ({indent:?}) after\n{prefix}"
+            );
+            scope_base = next.or(scope_base);
+        }
+    }
+
+    #[test]
+    fn resumed_walks_answer_as_whole_walks_on_the_corpus() {
+        let programs = ananke_testkit::typed_programs();
+        for program in &programs {
+            replay(&program.id, &program.source);
+        }
+        for mutant in ananke_testkit::mutants() {
+            replay(&mutant.id, &mutant.source);
+        }
+        // Several programs in one module: module-level checkpoints, and
+        // names declared after code that mentions them.
+        for group in programs.chunks(6) {
+            let joined: String = group.iter().map(|p| format!("{}\n", p.source)).collect();
+            replay(&group[0].id, &joined);
+        }
+    }
+
+    #[test]
+    fn resumed_walks_answer_as_whole_walks_on_the_checker_programs() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dirs = [
+            root.join("tests/programs/valid"),
+            root.join("tests/programs/invalid"),
+            root.join("../ananke-cli/tests/constructs"),
+        ];
+        let mut seen = 0;
+        for dir in dirs {
+            for entry in std::fs::read_dir(&dir).expect("a test directory") {
+                let path = entry.expect("an entry").path();
+                if path.extension().is_some_and(|e| e == "py") {
+                    let source = std::fs::read_to_string(&path).expect("a program");
+                    replay(&path.display().to_string(), &source);
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 40, "{seen} programs");
+    }
+
+    #[test]
+    fn a_checkpoint_gives_way_where_it_does_not_hold() {
+        // The rest declares a name the code before it mentions.
+        replay(
+            "forward",
+            "def f() -> int:\n    return g()\n\n\ndef g() -> str:\n    return ''\n",
+        );
+        // A function that starts yielding after its checkpoint.
+        replay(
+            "generator",
+            "from typing import Iterator\n\n\ndef f() -> Iterator[int]:\n    x = 1\n    return\n    yield x\n",
+        );
+        // Statements that continue the one before the checkpoint.
+        replay(
+            "else",
+            "def f(x: int) -> int:\n    if x:\n        y = 1\n    else:\n        y = 2\n    return y\nz = f(1)\n",
+        );
+        // A string whose lines are indented less than the body.
+        replay(
+            "string",
+            "def f() -> str:\n    s = \"\"\"\nno indent\n\"\"\"\n    t = s + 1\n    return s\n",
+        );
+        // A star import, redefinitions and undefined names.
+        replay(
+            "star",
+            "def f() -> int:\n    return pi\n\nfrom math import *\ndef f() -> int:\n    return q\n",
+        );
+    }
+}
