@@ -43,6 +43,18 @@
 //!   force-feeds every module through the fused mask of every domain
 //!   (`ananke corpus packages`) on cl100k_base and o200k_base with
 //!   llguidance; fails when a module is rejected.
+//! - `cargo xtask corpus mypy-cases [--sample N] [--jobs J]` — fetches
+//!   the pinned mypy's source distribution into `.cache/mypy-cases` (once;
+//!   sha256-checked), extracts every single-file case of its
+//!   `test-data/unit/check-*.test`, runs the real `mypy --strict` (real
+//!   typeshed) on them for the ground truth, then the type checker, then
+//!   force-feeds every handled case (or N) through the fused mask
+//!   (`ananke corpus packages`, cl100k_base); reports per test file and in
+//!   total (cases handled, false errors, mypy's errors caught on their
+//!   line, false mask rejections, ill-typed cases rejected at or after
+//!   mypy's first error and before it) to stdout and
+//!   `.cache/mypy-cases/report.md`; fails while a false error or a false
+//!   or early rejection remains.
 //! - `cargo xtask model` — only fetches the model into `.cache/model`.
 //! - `cargo xtask z3` — only fetches Z3 (libz3 and its headers, from the
 //!   pinned `z3-sys`-compatible `z3-solver` wheel) into `.cache/z3`, where
@@ -59,6 +71,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod mypy_cases;
 mod packages;
 mod python;
 
@@ -127,16 +140,19 @@ enum Task {
         arms: Option<String>,
     },
     /// Force-feed a corpus of real Python and report every rejection:
-    /// `stdlib` (the standard library, through the syntax domain alone) or
-    /// `packages` (strictly typed packages, through every domain).
+    /// `stdlib` (the standard library, through the syntax domain alone),
+    /// `packages` (strictly typed packages, through every domain) or
+    /// `mypy-cases` (mypy's own test cases: the checker and the fused mask
+    /// against `mypy --strict`).
     Corpus {
-        /// The corpus: `stdlib` or `packages`.
+        /// The corpus: `stdlib`, `packages` or `mypy-cases`.
         corpus: String,
         /// Modules the xgrammar backend is run on, spread evenly over the
         /// corpus (llguidance runs on every module). `stdlib` only.
         #[arg(long, default_value_t = 60)]
         xgrammar_sample: usize,
-        /// Only N modules, spread evenly over the corpus. `packages` only.
+        /// Only N modules, spread evenly over the corpus. `packages` and
+        /// `mypy-cases` (the cases force-fed through the mask) only.
         #[arg(long)]
         sample: Option<usize>,
         /// Modules force-fed at once (default: the cores available).
@@ -179,7 +195,8 @@ fn main() -> Result<()> {
             jobs,
         } => match name.as_str() {
             "packages" => packages::corpus(&root, sample, jobs),
-            _ if sample.is_some() => bail!("--sample is for the packages corpus"),
+            "mypy-cases" => mypy_cases::corpus(&root, sample, jobs),
+            _ if sample.is_some() => bail!("--sample is for the packages and mypy-cases corpora"),
             _ => corpus(&root, &name, xgrammar_sample, jobs),
         },
         Task::Model => ensure_model(&root).map(|path| println!("{}", path.display())),
@@ -543,6 +560,12 @@ fn test(root: &Path, quick: bool, locked: bool) -> Result<()> {
     }
     if std::env::var_os("ANANKE_PACKAGES_DIR").is_none() {
         tests.env("ANANKE_PACKAGES_DIR", packages::ensure_packages(root)?);
+    }
+    if std::env::var_os("ANANKE_MYPY_CASES_DIR").is_none() {
+        tests.env(
+            "ANANKE_MYPY_CASES_DIR",
+            mypy_cases::ensure_cases(root)?.join("cases"),
+        );
     }
     if std::env::var_os("ANANKE_MODEL_DIR").is_none() {
         let model = ensure_model(root)?;
