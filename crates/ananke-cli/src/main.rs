@@ -124,6 +124,12 @@ struct CheckArgs {
     /// Python package's tests compare their bitmasks with, bit for bit.
     #[arg(long, value_name = "FILE")]
     dump_masks: Option<PathBuf>,
+    /// With --json: the mean time of a step (mask and commit) over the
+    /// tokens of the 50 lines that end at each of these lines
+    /// (`--windows 250,1000,4000`), as `window_us` — how the cost of a
+    /// token grows with the code before it (`cargo xtask bench --scaling`).
+    #[arg(long, value_delimiter = ',')]
+    windows: Vec<usize>,
 }
 
 #[derive(Args)]
@@ -195,7 +201,30 @@ struct Outcome {
     /// domains that refuse the end-of-sequence token there, and why.
     unfinished: Option<(Vec<String>, String)>,
     mask_us: Vec<f64>,
+    /// Mask and commit, per token, with the line the token starts on.
+    step_us: Vec<(usize, f64)>,
     stats: FusionStats,
+}
+
+impl Outcome {
+    /// The mean step time over the tokens starting in the 50 lines that
+    /// end at each of `windows` (1-based lines).
+    fn windows(&self, windows: &[usize]) -> Value {
+        let mut out = serde_json::Map::new();
+        for &end in windows {
+            let times: Vec<f64> = self
+                .step_us
+                .iter()
+                .filter(|(line, _)| *line + 50 > end && *line <= end)
+                .map(|(_, us)| *us)
+                .collect();
+            if !times.is_empty() {
+                let mean = times.iter().sum::<f64>() / times.len() as f64;
+                out.insert(end.to_string(), json!((mean * 10.0).round() / 10.0));
+            }
+        }
+        Value::Object(out)
+    }
 }
 
 /// The first token the fused mask (or the commit) refused.
@@ -231,11 +260,14 @@ fn force_feed(
     let mut session = ananke.session()?;
     let mut mask = TokenMask::new_empty(vocab.len());
     let mut mask_us = Vec::with_capacity(tokens.len());
+    let mut step_us = Vec::with_capacity(tokens.len());
     let mut offset = 0usize;
+    let mut line = 1usize;
     for (index, &token) in tokens.iter().enumerate() {
         let started = Instant::now();
         session.compute_mask(&mut mask)?;
-        mask_us.push(started.elapsed().as_secs_f64() * 1e6);
+        let masked = started.elapsed();
+        mask_us.push(masked.as_secs_f64() * 1e6);
         if let Some(dump) = dump.as_deref_mut() {
             for word in mask.as_u32_words() {
                 dump.extend_from_slice(&word.to_le_bytes());
@@ -247,7 +279,10 @@ fn force_feed(
             .unwrap_or_default()
             .to_vec();
         let allowed = mask.contains(token);
+        let committing = Instant::now();
         let committed = allowed && session.commit(token).is_ok();
+        step_us.push((line, (masked + committing.elapsed()).as_secs_f64() * 1e6));
+        line += bytes.iter().filter(|&&b| b == b'\n').count();
         if !committed {
             let explanation = session.explain(token)?;
             let (domains, reasons): (Vec<String>, Vec<String>) = explanation
@@ -267,6 +302,7 @@ fn force_feed(
                 }),
                 unfinished: None,
                 mask_us,
+                step_us,
                 stats: session.stats().clone(),
             });
         }
@@ -291,6 +327,7 @@ fn force_feed(
         rejected_at: None,
         unfinished,
         mask_us,
+        step_us,
         stats: session.stats().clone(),
     })
 }
@@ -446,17 +483,18 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         let rejected_at = outcome.rejected_at.as_ref().map(RejectedAt::to_json);
         progress.suspend(|| {
             if args.json {
-                println!(
-                    "{}",
-                    json!({
-                        "id": id,
-                        "tokens": outcome.tokens,
-                        "accepted": outcome.accepted,
-                        "rejected_at": rejected_at,
-                        "mask_us_median": (median * 10.0).round() / 10.0,
-                        "mask_us_p99": (p99 * 10.0).round() / 10.0,
-                    })
-                );
+                let mut record = json!({
+                    "id": id,
+                    "tokens": outcome.tokens,
+                    "accepted": outcome.accepted,
+                    "rejected_at": rejected_at,
+                    "mask_us_median": (median * 10.0).round() / 10.0,
+                    "mask_us_p99": (p99 * 10.0).round() / 10.0,
+                });
+                if !args.windows.is_empty() {
+                    record["window_us"] = outcome.windows(&args.windows);
+                }
+                println!("{record}");
             } else {
                 let id_text = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
                 match &rejected_at {

@@ -742,9 +742,8 @@ impl Domain for TypesDomain {
     fn cache_key(&self, c: &TypesConstraint) -> Option<u64> {
         // Masks depend on the text and the hole; hash both.
         use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
         let program = c.program.as_ref()?;
-        program.text.hash(&mut hasher);
+        let mut hasher = program.text_hash.clone();
         program.preamble.hash(&mut hasher);
         program.declared.hash(&mut hasher);
         program.assumed.hash(&mut hasher);

@@ -38,6 +38,7 @@
 //! a state's text and scan and memoises its verdicts.
 
 use std::collections::HashMap;
+use std::hash::Hasher;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use ananke_core::TokenId;
@@ -56,7 +57,10 @@ use crate::types::{Name, Type};
 /// it and the verdicts asked of it so far.
 pub(crate) struct Program {
     /// Preamble and generated text.
-    pub text: Vec<u8>,
+    pub text: Text,
+    /// The state of a hash of `text`'s bytes (the mask cache's key),
+    /// carried from state to state so that no step hashes the whole text.
+    pub text_hash: std::collections::hash_map::DefaultHasher,
     /// Length of the preamble (a signature the hole continues).
     pub preamble: usize,
     /// The scan of `text`.
@@ -85,6 +89,55 @@ pub(crate) struct Program {
     analysis: OnceLock<Analysis>,
 }
 
+/// A program's text: a `String` while it is UTF-8 (almost always: only a
+/// token that splits a character leaves it otherwise for a step), so that
+/// reading it as text costs nothing.
+pub(crate) enum Text {
+    Str(String),
+    Bytes(Vec<u8>),
+}
+
+impl Text {
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Text::Str(s) => s.as_bytes(),
+            Text::Bytes(b) => b,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Text::Str(s) => Some(s),
+            Text::Bytes(_) => None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+
+    /// This text with `more` appended. Text that ends a character stays
+    /// text when `more` is; bytes are read again only while not text.
+    fn extended(&self, more: &[u8]) -> Text {
+        if let (Text::Str(text), Ok(more)) = (self, std::str::from_utf8(more)) {
+            let mut longer = String::with_capacity(text.len() + more.len());
+            longer.push_str(text);
+            longer.push_str(more);
+            return Text::Str(longer);
+        }
+        let mut bytes = Vec::with_capacity(self.len() + more.len());
+        bytes.extend_from_slice(self.as_bytes());
+        bytes.extend_from_slice(more);
+        match self {
+            Text::Str(_) => Text::Bytes(bytes),
+            Text::Bytes(_) => match String::from_utf8(bytes) {
+                Ok(text) => Text::Str(text),
+                Err(e) => Text::Bytes(e.into_bytes()),
+            },
+        }
+    }
+}
+
 /// Verdicts of one state, computed on demand.
 pub(crate) struct Analysis {
     /// Where the cursor is.
@@ -99,6 +152,8 @@ pub(crate) struct Analysis {
     pub(super) after_blank: OnceLock<Option<Arc<MemberTokens>>>,
     /// Name sites after each operator of `TokenClasses::ops`.
     ops: Mutex<HashMap<u32, Option<OpSite>>>,
+    /// The text and a key's bytes (see `Program::with_appended`).
+    scratch: Mutex<String>,
 }
 
 const UNKNOWN: u8 = 0;
@@ -154,8 +209,11 @@ impl Program {
         let mut scan = PrefixScan::default();
         scan.feed(preamble.as_bytes());
         let scope = Arc::new(ScopeCell::new(scan.stmt_start, None));
+        let mut text_hash = std::collections::hash_map::DefaultHasher::new();
+        text_hash.write(preamble.as_bytes());
         Program {
-            text: preamble.as_bytes().to_vec(),
+            text: Text::Str(preamble.to_owned()),
+            text_hash,
             preamble: preamble.len(),
             fresh: scope.clone(),
             fresh_from: 0,
@@ -173,7 +231,7 @@ impl Program {
     /// length in it: what two states must share to follow one program.
     pub fn own_text(&self) -> (&[u8], usize) {
         let old = Program::assumed_len(&self.assumed);
-        (&self.text[old..], self.preamble - old)
+        (&self.text.as_bytes()[old..], self.preamble - old)
     }
 
     /// The bytes of the assumed `import` lines at the start of `text`.
@@ -198,21 +256,21 @@ impl Program {
     fn reread(&self, modules: &Arc<[String]>, declared: &Arc<[Declared]>) -> Program {
         let old = Program::assumed_len(&self.assumed);
         let lines: String = modules.iter().map(|m| format!("import {m}\n")).collect();
-        let preamble = String::from_utf8_lossy(&self.text[old..self.preamble]);
+        let preamble = String::from_utf8_lossy(&self.text.as_bytes()[old..self.preamble]);
         let closed_from = self.closed_from.map(|at| at - old + lines.len());
         let mut program = Program::start(&format!("{lines}{preamble}"), closed_from);
         program.assumed = modules.clone();
         program.declared = declared.clone();
-        program.extend(&self.text[self.preamble..])
+        program.extend(&self.text.as_bytes()[self.preamble..])
     }
 
     /// This program with `bytes` appended.
     pub fn extend(&self, bytes: &[u8]) -> Program {
-        let mut text = Vec::with_capacity(self.text.len() + bytes.len());
-        text.extend_from_slice(&self.text);
-        text.extend_from_slice(bytes);
+        let text = self.text.extended(bytes);
+        let mut text_hash = self.text_hash.clone();
+        text_hash.write(bytes);
         let mut scan = self.scan.clone();
-        scan.feed(&text);
+        scan.feed(text.as_bytes());
         let scope = if scan.stmt_start == self.scope.stmt_start {
             self.scope.clone()
         } else {
@@ -227,6 +285,7 @@ impl Program {
             fresh: self.scope.clone(),
             fresh_from: self.scope.stmt_start,
             text,
+            text_hash,
             preamble: self.preamble,
             scan,
             scope,
@@ -240,7 +299,7 @@ impl Program {
 
     /// The generated text (after the preamble).
     pub fn generated(&self) -> &[u8] {
-        &self.text[self.preamble..]
+        &self.text.as_bytes()[self.preamble..]
     }
 
     /// The verdicts of this state (computed on demand).
@@ -248,7 +307,7 @@ impl Program {
         self.analysis.get_or_init(|| Analysis {
             situation: guarded(|| {
                 let closed = self.closed_from.is_some_and(|at| self.text.len() >= at);
-                situation(&self.text, &self.scan, &self.scope, closed)
+                situation(self.text.as_bytes(), &self.scan, &self.scope, closed)
             })
             .unwrap_or(Situation::Opaque),
             keys: Mutex::new(KeyVerdicts::default()),
@@ -259,6 +318,7 @@ impl Program {
             keywords: OnceLock::new(),
             after_blank: OnceLock::new(),
             ops: Mutex::new(HashMap::new()),
+            scratch: Mutex::new(String::new()),
         })
     }
 
@@ -306,7 +366,7 @@ impl Program {
     }
 
     pub(super) fn text_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.text).ok()
+        self.text.as_str()
     }
 
     /// The verdict on a token with event key `key` (see
@@ -409,17 +469,18 @@ impl Program {
     /// The names readable at the name site `op` would open, if it opens
     /// one.
     fn site_after(&self, op: &[u8]) -> Option<OpSite> {
-        let mut text = self.text.clone();
-        text.extend_from_slice(op);
-        let mut scan = self.scan.clone();
-        scan.feed(&text);
-        let text = std::str::from_utf8(&text).ok()?;
-        if !scan.in_code() {
-            return None;
-        }
-        let (stmt, toks) = statement(text, &scan);
-        let site = name_site(stmt, &toks, &scan)?;
-        Some((self.scope.readable(text, site.operand)?, site.operand))
+        let op = std::str::from_utf8(op).ok()?;
+        self.with_appended(op, |text| {
+            let mut scan = self.scan.clone();
+            scan.feed(text.as_bytes());
+            if !scan.in_code() {
+                return None;
+            }
+            let (stmt, toks) = statement(text, &scan);
+            let site = name_site(stmt, &toks, &scan)?;
+            Some((self.scope.readable(text, site.operand)?, site.operand))
+        })
+        .flatten()
     }
 
     /// The verdict on a key that ends inside an attribute or element name
@@ -432,50 +493,54 @@ impl Program {
             .take_while(|&&b| is_ascii_name_byte(b))
             .count();
         let attribute = key[key.len() - run - 1] == b'.';
-        let mut text = self.text.clone();
-        text.extend_from_slice(key);
-        let closed = self.closed_from.is_some_and(|at| text.len() >= at);
+        let closed = self
+            .closed_from
+            .is_some_and(|at| self.text.len() + key.len() >= at);
         // Element names are judged only in closed bodies.
         if !attribute && !closed {
             return Ok(());
         }
-        let mut scan = self.scan.clone();
-        scan.feed(&text);
-        let Ok(text_str) = std::str::from_utf8(&text) else {
+        let Ok(key) = std::str::from_utf8(key) else {
             return Ok(());
         };
-        if !scan.in_code() || scan.after_semicolon {
-            return Ok(());
-        }
-        let (stmt, toks) = statement(text_str, &scan);
-        if attribute {
-            if let Some(member) = member_site(stmt, &toks, &scan, &self.scope, text_str)
-                && let Some(partial) = &member.partial
-                && let Some(tokens) = self.member_tokens(&text, &member, classes)
-                && !tokens.partial_is_prefix
-            {
-                return Err(format!("no {} starts with {partial:?}", tokens.receiver).into());
+        self.with_appended(key, |text| {
+            let mut scan = self.scan.clone();
+            scan.feed(text.as_bytes());
+            if !scan.in_code() || scan.after_semicolon {
+                return Ok(());
             }
-            return Ok(());
-        }
-        if let Some(name) = name_site(stmt, &toks, &scan)
-            && let Some(names) = self.scope.readable(text_str, name.operand)
-            && !name_allows(&names, name.partial.as_bytes(), false)
-        {
-            return Err(format!("no name in scope starts with {:?}", name.partial).into());
-        }
-        Ok(())
+            let (stmt, toks) = statement(text, &scan);
+            if attribute {
+                if let Some(member) = member_site(stmt, &toks, &scan, &self.scope, text)
+                    && let Some(partial) = &member.partial
+                    && let Some(tokens) = self.member_tokens(text.as_bytes(), &member, classes)
+                    && !tokens.partial_is_prefix
+                {
+                    return Err(format!("no {} starts with {partial:?}", tokens.receiver).into());
+                }
+                return Ok(());
+            }
+            if let Some(name) = name_site(stmt, &toks, &scan)
+                && let Some(names) = self.scope.readable(text, name.operand)
+                && !name_allows(&names, name.partial.as_bytes(), false)
+            {
+                return Err(format!("no name in scope starts with {:?}", name.partial).into());
+            }
+            Ok(())
+        })
+        .unwrap_or(Ok(()))
     }
 
     /// The verdict on `event` once `before` (ASCII) is appended.
     fn event_after(&self, before: &[u8], event: u8) -> Verdict {
-        let Some(text) = self.text_str() else {
-            return Ok(());
-        };
-        let mut owned = String::with_capacity(text.len() + before.len());
-        owned.push_str(text);
-        owned.push_str(std::str::from_utf8(before).unwrap_or(""));
-        let text = owned;
+        let before = std::str::from_utf8(before).unwrap_or("");
+        self.with_appended(before, |text| self.event_in(text, event))
+            .unwrap_or(Ok(()))
+    }
+
+    /// The verdict on `event` at the end of `text` (this state's text and
+    /// what a key appends).
+    fn event_in(&self, text: &str, event: u8) -> Verdict {
         let mut scan = self.scan.clone();
         scan.feed(text.as_bytes());
         if scan.after_semicolon {
@@ -485,7 +550,7 @@ impl Program {
         let closed = self.closed_from.is_some_and(|at| text.len() >= at);
         if scan.in_comment() {
             return if event == b'\n' && scan.brackets.is_empty() {
-                statement_end(&text, &scan, cell, closed)
+                statement_end(text, &scan, cell, closed)
             } else {
                 Ok(())
             };
@@ -495,18 +560,37 @@ impl Program {
         }
         match event {
             b'\n' | b';' if scan.brackets.is_empty() && !scan.continues_line() => {
-                statement_end(&text, &scan, cell, closed)
+                statement_end(text, &scan, cell, closed)
             }
             b':' if scan.brackets.is_empty() => {
-                header(&text, &scan, cell).and_then(|()| declarations(&text, &scan, &self.declared))
+                header(text, &scan, cell).and_then(|()| declarations(text, &scan, &self.declared))
             }
-            b')' => call(&text, &scan, cell, true)
-                .and_then(|()| settled_reads(&text, &scan, cell, closed)),
-            b']' | b'}' => settled_reads(&text, &scan, cell, closed),
-            b',' => call(&text, &scan, cell, false)
-                .and_then(|()| settled_reads(&text, &scan, cell, closed)),
+            b')' => call(text, &scan, cell, true)
+                .and_then(|()| settled_reads(text, &scan, cell, closed)),
+            b']' | b'}' => settled_reads(text, &scan, cell, closed),
+            b',' => call(text, &scan, cell, false)
+                .and_then(|()| settled_reads(text, &scan, cell, closed)),
             _ => Ok(()),
         }
+    }
+
+    /// Runs `f` on this state's text with `more` appended, in a buffer
+    /// kept with the state: the text is copied once per state, not once
+    /// per key asked (`None` while the text is not UTF-8).
+    fn with_appended<R>(&self, more: &str, f: impl FnOnce(&str) -> R) -> Option<R> {
+        let text = self.text_str()?;
+        let mut buffer = self
+            .analysis()
+            .scratch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if buffer.len() < text.len() {
+            buffer.clear();
+            buffer.push_str(text);
+        }
+        buffer.truncate(text.len());
+        buffer.push_str(more);
+        Some(f(&buffer))
     }
 
     /// The verdict on ending the sequence here.

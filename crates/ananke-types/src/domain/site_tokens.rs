@@ -36,7 +36,7 @@ impl Program {
                 else {
                     return None;
                 };
-                guarded(|| self.member_tokens(&self.text, site, classes)).flatten()
+                guarded(|| self.member_tokens(self.text.as_bytes(), site, classes)).flatten()
             })
             .clone()
     }

@@ -1,0 +1,222 @@
+//! `cargo xtask bench --scaling`: how the cost of a token grows with the
+//! code before it. Builds documents of ordinary and pathological Python
+//! into `.cache/scaling`, force-feeds each through `ananke check` with the
+//! syntax domain alone and with syntax and each other domain, and prints
+//! the mean time of a step (mask and commit) over the 50 lines ending at
+//! 250, 1,000 and 4,000 lines (`--windows`), with each domain's share
+//! (its configuration less syntax alone) and the ratio of its share at the
+//! longest window to the shortest. All in one run, so read the ratios.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::ananke_cli;
+
+/// The domain configurations: syntax alone first (the others' shares are
+/// measured against it), then syntax with each domain, then all.
+const CONFIGS: [&str; 6] = [
+    "syntax",
+    "syntax,types",
+    "syntax,imports",
+    "syntax,cfg",
+    "syntax,semantics",
+    "syntax,types,imports,cfg,semantics",
+];
+
+/// A document and the lines whose windows are reported.
+struct Document {
+    name: &'static str,
+    text: String,
+    windows: Vec<usize>,
+}
+
+pub(crate) fn scaling(root: &Path) -> Result<()> {
+    let dir = root.join(".cache/scaling");
+    std::fs::create_dir_all(&dir)?;
+    let documents = documents(root)?;
+    let mut table = String::new();
+    writeln!(
+        table,
+        "| document | domains | {} | domain's share, last / first |",
+        documents[0]
+            .windows
+            .iter()
+            .map(|w| format!("line {w}"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    )?;
+    writeln!(table, "|---|---|---|---|---|---|")?;
+    for document in &documents {
+        let path = dir.join(format!("{}.py", document.name));
+        std::fs::write(&path, &document.text)?;
+        let windows: Vec<String> = document.windows.iter().map(|w| w.to_string()).collect();
+        let mut syntax_alone: Vec<f64> = Vec::new();
+        for config in CONFIGS {
+            // Exit status 1 is a rejected document: reported in the table.
+            let output = ananke_cli(root)
+                .args([
+                    "check",
+                    "--file",
+                    path.to_str().context("a UTF-8 path")?,
+                    "--domains",
+                    config,
+                    "--json",
+                    "--windows",
+                    &windows.join(","),
+                ])
+                .output()
+                .with_context(|| format!("running ananke check on {}", document.name))?;
+            if !matches!(output.status.code(), Some(0 | 1)) {
+                bail!(
+                    "ananke check {} ({config}) failed: {}",
+                    document.name,
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+            let output = String::from_utf8_lossy(&output.stdout);
+            let record: Value = output
+                .lines()
+                .find_map(|l| serde_json::from_str(l).ok())
+                .context("a JSON record from ananke check")?;
+            let means: Vec<f64> = document
+                .windows
+                .iter()
+                .map(|w| {
+                    record["window_us"][w.to_string()]
+                        .as_f64()
+                        .unwrap_or(f64::NAN)
+                })
+                .collect();
+            if config == "syntax" {
+                syntax_alone = means.clone();
+            }
+            let share: Vec<f64> = means
+                .iter()
+                .zip(&syntax_alone)
+                .map(|(m, s)| m - s)
+                .collect();
+            let ratio = match (share.first(), share.last()) {
+                (Some(first), Some(last)) if config != "syntax" && *first > 0.0 => {
+                    format!("{:.2}", last / first)
+                }
+                _ => "–".into(),
+            };
+            let status = match record["accepted"].as_bool() {
+                Some(true) => String::new(),
+                _ => format!(
+                    " (not accepted: {})",
+                    record["rejected_at"]["reason"]
+                        .as_str()
+                        .unwrap_or("incomplete")
+                ),
+            };
+            writeln!(
+                table,
+                "| {} | {config}{status} | {} | {ratio} |",
+                document.name,
+                means
+                    .iter()
+                    .map(|m| format!("{m:.0} µs"))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )?;
+            println!("{}", table.lines().last().unwrap_or_default());
+        }
+    }
+    println!("\nmean step (mask + commit) over the 50 lines ending at each line\n{table}");
+    std::fs::write(dir.join("report.md"), &table)?;
+    Ok(())
+}
+
+/// The documents: corpus functions one after another, one long function,
+/// a lookup table, and pathological text.
+fn documents(root: &Path) -> Result<Vec<Document>> {
+    let data = root.join("../shared/data/mbpp_typed.jsonl");
+    let records =
+        std::fs::read_to_string(&data).with_context(|| format!("reading {}", data.display()))?;
+    // Corpus programs whose top-level names no earlier one defines, until
+    // 4,000 lines.
+    let mut functions = String::new();
+    let mut names = std::collections::HashSet::new();
+    'programs: for _ in 0..20 {
+        for line in records.lines() {
+            let record: Value = serde_json::from_str(line)?;
+            let source = record["source"].as_str().unwrap_or_default();
+            let defined: Vec<&str> = source
+                .lines()
+                .filter_map(|l| {
+                    let rest = l
+                        .strip_prefix("def ")
+                        .or_else(|| l.strip_prefix("class "))?;
+                    rest.split(['(', ':']).next()
+                })
+                .collect();
+            if defined.iter().any(|n| names.contains(*n)) {
+                continue;
+            }
+            names.extend(defined.iter().map(|n| n.to_string()));
+            functions.push_str(source.trim_end());
+            functions.push_str("\n\n\n");
+            if functions.lines().count() >= 4000 {
+                break 'programs;
+            }
+        }
+        break;
+    }
+    if functions.lines().count() < 4000 {
+        bail!(
+            "the corpus gives {} lines of distinct functions, not 4,000",
+            functions.lines().count()
+        );
+    }
+    let mut long = String::from("def long(xs: list[int], n: int) -> int:\n    total = 0\n");
+    let mut i = 0;
+    while long.lines().count() < 4000 {
+        let _ = write!(
+            long,
+            "    total = total + n * {i}\n    if total > {i}:\n        total = total - len(xs)\n    xs.append(total)\n"
+        );
+        i += 1;
+    }
+    long.push_str("    return total\n");
+    let mut table = String::from("TABLE: dict[str, int] = {\n");
+    for i in 0..4000 {
+        let _ = writeln!(table, "    \"key{i}\": {i},");
+    }
+    table.push_str("}\n");
+    let terms: Vec<String> = (0..1500).map(|i| i.to_string()).collect();
+    let expression = format!("x = {}\n", terms.join(" + "));
+    let nesting = format!("x = {}1{}\n", "(".repeat(2000), ")".repeat(2000));
+    let windows = vec![250, 1000, 4000];
+    Ok(vec![
+        Document {
+            name: "functions",
+            text: functions,
+            windows: windows.clone(),
+        },
+        Document {
+            name: "long_function",
+            text: long,
+            windows: windows.clone(),
+        },
+        Document {
+            name: "lookup_table",
+            text: table,
+            windows,
+        },
+        // One line each: every window is the whole line.
+        Document {
+            name: "expression_1500_terms",
+            text: expression,
+            windows: vec![1, 1, 1],
+        },
+        Document {
+            name: "nesting_2000_deep",
+            text: nesting,
+            windows: vec![1, 1, 1],
+        },
+    ])
+}
