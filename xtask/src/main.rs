@@ -8,7 +8,10 @@
 //!   medians read from criterion's output; `--load` runs only the load
 //!   benchmark (masks per second for 1, 2, 8 and 64 concurrent sessions);
 //!   `--python` only the Python package's (overhead over `compute_mask`,
-//!   batch fills, llguidance's `LLMatcher` side by side).
+//!   batch fills, llguidance's `LLMatcher` side by side); `--scaling`
+//!   only the scaling table (mean step time over the 50 lines ending at
+//!   lines 250, 1,000 and 4,000 of ordinary and pathological documents,
+//!   per domain; written to `.cache/scaling/report.md`).
 //! - `cargo xtask py` — builds the Python package's wheel
 //!   (`crates/ananke-py`) into `target/wheels` with maturin and installs it
 //!   into the Python test environment, which lives outside the clone
@@ -74,6 +77,7 @@ use clap::{Parser, Subcommand};
 mod mypy_cases;
 mod packages;
 mod python;
+mod scaling;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Ananke's project automation")]
@@ -100,6 +104,10 @@ enum Task {
         /// Only the Python package's benchmark.
         #[arg(long)]
         python: bool,
+        /// Only the scaling table: the cost of a token against the length
+        /// of the code before it, per domain (see `scaling`).
+        #[arg(long)]
+        scaling: bool,
     },
     /// Build the Python package's wheel into target/wheels and install it
     /// into the Python test environment (outside the clone).
@@ -180,6 +188,7 @@ fn main() -> Result<()> {
         Task::Ci => test(&root, false, true),
         Task::Py => python::build_and_install(&root).map(|python| println!("{}", python.display())),
         Task::Bench { python: true, .. } => python::bench(&root),
+        Task::Bench { scaling: true, .. } => scaling::scaling(&root),
         Task::Bench { load: true, .. } => run(
             "cargo bench (load)",
             cargo(&root).args(["bench", "-p", "ananke-runtime", "--bench", "load"]),
