@@ -165,8 +165,21 @@ pub(crate) fn corpus(root: &Path, sample: Option<usize>, jobs: Option<usize>) ->
             mask_txt.display()
         );
     }
-    run(
-        "mypy-cases report",
-        step(root, "report")?.arg(&base).arg(&mask_txt),
-    )
+    let report = base.join("report.md");
+    eprintln!("==> mypy-cases report");
+    let status = step(root, "report")?
+        .arg(&base)
+        .arg(&mask_txt)
+        .status()
+        .context("could not start the mypy-cases report")?;
+    match status.code() {
+        Some(0) => Ok(()),
+        // The report is written; what it found misses the targets.
+        Some(1) => bail!(
+            "the checker reports false errors or the mask rejects falsely or early (the \
+             targets are none); every one is listed in {}",
+            report.display()
+        ),
+        _ => bail!("the mypy-cases report failed ({status})"),
+    }
 }
