@@ -24,7 +24,13 @@ impl Checker<'_> {
             // in a body only: the module's own functions come with the
             // prompt, which generation cannot mend.
             for message in missing_annotations(def) {
-                self.report(def, "no-untyped-def", message.into());
+                let (line, col) = self.def_position(def);
+                self.diagnostics.push(super::Diagnostic {
+                    line,
+                    col,
+                    message: message.into(),
+                    code: "no-untyped-def",
+                });
             }
         }
         self.function_body(def, &sig, None, false);
@@ -119,7 +125,7 @@ impl Checker<'_> {
         exempt: bool,
     ) -> FunctionEnd {
         FunctionEnd {
-            at: self.lines.position(def.start()),
+            at: self.def_position(def),
             returns,
             generator,
             exempt,
@@ -377,6 +383,19 @@ pub(crate) struct FunctionEnd {
 }
 
 impl FunctionEnd {
+    /// The end of a function left without the finished module's checks
+    /// (leaving only drops its frame then).
+    pub(super) fn left_unchecked() -> FunctionEnd {
+        FunctionEnd {
+            at: (0, 0),
+            returns: None,
+            generator: true,
+            exempt: true,
+            falls: false,
+            trivial: false,
+        }
+    }
+
     /// The same end after `more` statements of the body (both facts hold
     /// of a sequence when they hold of each part).
     pub(super) fn continue_with(

@@ -97,7 +97,7 @@ pub(crate) struct Checkpoint {
     diagnostics: Vec<Diagnostic>,
     /// Names bound and read so far (finished walks only).
     names: Names,
-    /// Every identifier written before `offset` (module level only).
+    /// Every identifier written before `offset`.
     words: im::HashSet<Name>,
     /// Inside the body of the module's last function.
     body: Option<Body>,
@@ -108,6 +108,8 @@ pub(crate) struct Checkpoint {
 struct Body {
     /// The body's indentation.
     indent: String,
+    /// The module's definitions (`no-redef`) once the function is defined.
+    module_defined: Defined,
     /// The body so far, for its end (finished walks only).
     end: Option<FunctionEnd>,
     /// The module-level checkpoint before the function.
@@ -244,10 +246,14 @@ pub(crate) fn scope_at_resumed(
 /// The rest of the text after a checkpoint, ready to parse.
 struct Rest {
     from: Arc<Checkpoint>,
-    /// The text after the checkpoint, dedented to the kept block.
+    /// The text after the checkpoint, dedented to the kept block (the
+    /// function's body part of it, for a checkpoint in a body).
     source: String,
     /// Columns taken off each line.
     dedent: usize,
+    /// For a checkpoint in a body: where the module goes on after the
+    /// function ended, as an offset in the text.
+    after: Option<usize>,
 }
 
 impl Rest {
@@ -257,12 +263,14 @@ impl Rest {
             source: text[from.offset..end].to_owned(),
             from,
             dedent: 0,
+            after: None,
         }
     }
 }
 
 /// The latest checkpoint of `base`'s chain that `text[..end]` can resume
-/// from (the first byte at worst), with the rest of the text.
+/// from (the first byte at worst), with the rest of the text; `probe` is
+/// the indentation of the statement a scope is asked for.
 fn rest(base: &Arc<Checkpoint>, text: &str, end: usize, probe: Option<&str>) -> Rest {
     let mut at = base.clone();
     while at.offset <= end && text.is_char_boundary(at.offset) {
@@ -273,12 +281,14 @@ fn rest(base: &Arc<Checkpoint>, text: &str, end: usize, probe: Option<&str>) -> 
             }
             break;
         };
-        if let Some(source) = dedent(tail, &body.indent, probe) {
+        if let Some((source, after)) = split_body(tail, &body.indent, probe) {
             let dedent = body.indent.len();
+            let after = after.map(|a| at.offset + a);
             return Rest {
                 from: at,
                 source,
                 dedent,
+                after,
             };
         }
         at = body.module.clone();
@@ -286,47 +296,66 @@ fn rest(base: &Arc<Checkpoint>, text: &str, end: usize, probe: Option<&str>) -> 
     Rest::module(origin(), text, end)
 }
 
+/// The first word of a line of code: `else`, `elif`, `except` and
+/// `finally` continue the statement before.
+fn continues(code: &str) -> bool {
+    let word = code
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .next()
+        .unwrap_or("");
+    matches!(word, "else" | "elif" | "except" | "finally")
+}
+
+/// Whether a line holds code (not blank, not only a comment).
+fn is_code(line: &str) -> bool {
+    !matches!(line.trim_start().as_bytes().first(), None | Some(b'#'))
+}
+
 /// Whether `tail` starts a new statement at indentation `indent`: its
 /// first line of code (or the probe's indentation, if it has none) is
 /// indented exactly so, and continues no statement before it.
 fn starts_statement(tail: &str, indent: &str, probe: Option<&str>) -> bool {
-    let Some(line) = tail
-        .split_inclusive('\n')
-        .find(|l| !matches!(l.trim_start().as_bytes().first(), None | Some(b'#')))
-    else {
+    let Some(line) = tail.split_inclusive('\n').find(|l| is_code(l)) else {
         // No code yet: the probe, if any, is the statement.
         return probe.is_none_or(|p| p == indent);
     };
-    let Some(code) = line.strip_prefix(indent) else {
-        return false;
-    };
-    if code.starts_with([' ', '\t', '\x0c']) {
-        return false;
+    match line.strip_prefix(indent) {
+        Some(code) => !code.starts_with([' ', '\t', '\x0c']) && !continues(code),
+        None => false,
     }
-    let word = code
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .next()
-        .unwrap_or("");
-    !matches!(word, "else" | "elif" | "except" | "finally")
 }
 
-/// `tail` with `indent` taken off every line that starts outside a
-/// string, or `None` when it leaves the block indented by `indent` (a
-/// line of code indented less) or does not start a statement of it.
-fn dedent(tail: &str, indent: &str, probe: Option<&str>) -> Option<String> {
-    if !starts_statement(tail, indent, probe) {
-        return None;
-    }
+/// `tail`, the text after a checkpoint in a body indented by `indent`,
+/// split where the function ends (a line of code at the first column):
+/// the body part with `indent` taken off every line that starts outside a
+/// string, and where the rest starts. `None` when the tail does not start
+/// a statement of the body, or leaves it for another indentation.
+fn split_body(tail: &str, indent: &str, probe: Option<&str>) -> Option<(String, Option<usize>)> {
     let mut out = String::with_capacity(tail.len());
     let mut lexer = PyLexer::default();
     // Whether the line about to start begins a logical line.
     let mut logical = true;
+    let mut first = true;
+    let mut at = 0;
     for line in tail.split_inclusive('\n') {
         let in_text = lexer.in_text();
-        let blank = matches!(line.trim_start().as_bytes().first(), None | Some(b'#'));
+        if logical && !in_text && is_code(line) {
+            match line.strip_prefix(indent) {
+                Some(code) => {
+                    if first && (code.starts_with([' ', '\t', '\x0c']) || continues(code)) {
+                        return None;
+                    }
+                }
+                None if !line.starts_with([' ', '\t', '\x0c']) && !continues(line) => {
+                    return Some((out, Some(at)));
+                }
+                None => return None,
+            }
+            first = false;
+        }
         match line.strip_prefix(indent) {
             Some(rest) if !in_text => out.push_str(rest),
-            None if logical && !in_text && !blank => return None,
             _ => out.push_str(line),
         }
         for &b in line.as_bytes() {
@@ -334,8 +363,13 @@ fn dedent(tail: &str, indent: &str, probe: Option<&str>) -> Option<String> {
                 logical = l;
             }
         }
+        at += line.len();
     }
-    Some(out)
+    if first && probe.is_some_and(|p| p != indent && p.starts_with(indent)) {
+        // No code yet, and the probe would continue the statement before.
+        return None;
+    }
+    Some((out, None))
 }
 
 /// The identifiers of `text` (in code, strings and comments alike: a
@@ -343,6 +377,17 @@ fn dedent(tail: &str, indent: &str, probe: Option<&str>) -> Option<String> {
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| c.is_ascii() && !is_name_byte(c as u8))
         .filter(|w| w.as_bytes().first().is_some_and(|b| !b.is_ascii_digit()))
+}
+
+/// `words` and the identifiers of `text`.
+fn with_words(words: &im::HashSet<Name>, text: &str) -> im::HashSet<Name> {
+    let mut words = words.clone();
+    for w in self::words(text) {
+        if !words.contains(w) {
+            words.insert(w.into());
+        }
+    }
+    words
 }
 
 /// The names a module's declaration pass binds for `body`, or `None` for a
@@ -383,8 +428,7 @@ fn line_start(source: &str, at: TextSize) -> Option<(usize, &str)> {
         .then_some((start, indent))
 }
 
-/// The offset in the text of line `line` of the rest (which starts at
-/// `from`), and the lines before it.
+/// The offset in the text of line `line` of a part that starts at `from`.
 fn text_line(text: &str, from: usize, line: usize) -> usize {
     if line == 0 {
         return from;
@@ -415,7 +459,7 @@ enum Ask<'a> {
 /// that one does not hold.
 fn walk(text: &str, end: usize, mut rest: Rest, ask: Ask) -> Result<Walked, ParseFailure> {
     loop {
-        if let Some(walked) = walk_rest(text, &rest, ask)? {
+        if let Some(walked) = walk_rest(text, end, &rest, ask)? {
             return Ok(walked);
         }
         let before = match &rest.from.body {
@@ -426,26 +470,9 @@ fn walk(text: &str, end: usize, mut rest: Rest, ask: Ask) -> Result<Walked, Pars
     }
 }
 
-/// Walks the rest from its checkpoint: `None` when the checkpoint does not
-/// hold for it.
-fn walk_rest(text: &str, rest: &Rest, ask: Ask) -> Result<Option<Walked>, ParseFailure> {
-    let from = &*rest.from;
-    let finished = matches!(ask, Ask::Finished);
-    let mut source = rest.source.clone();
-    if let Ask::Scope(indent) = ask {
-        let inner = match &from.body {
-            Some(body) => match indent.strip_prefix(body.indent.as_str()) {
-                Some(inner) => inner,
-                None => return Ok(None),
-            },
-            None => indent,
-        };
-        source.push_str(inner);
-        source.push_str(PROBE);
-        source.push_str(" = 0\n");
-    }
-    let lines = Lines::shifted(&source, from.line, rest.dedent as u32);
-    if let Some(offset) = excessive_nesting(&source) {
+/// `source` parsed, its positions read with `lines`.
+fn parse(source: &str, lines: &Lines) -> Result<Vec<Stmt>, ParseFailure> {
+    if let Some(offset) = excessive_nesting(source) {
         let (line, col) = lines.position(TextSize::new(offset as u32));
         return Err(ParseFailure {
             line,
@@ -453,7 +480,7 @@ fn walk_rest(text: &str, rest: &Rest, ask: Ask) -> Result<Option<Walked>, ParseF
             message: format!("too many nested parentheses (more than {MAX_NESTING})"),
         });
     }
-    let parsed = ruff_python_parser::parse_module(&source).map_err(|e| {
+    let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
         let (line, col) = lines.position(e.location.start());
         ParseFailure {
             line,
@@ -461,7 +488,49 @@ fn walk_rest(text: &str, rest: &Rest, ask: Ask) -> Result<Option<Walked>, ParseF
             message: e.error.to_string(),
         }
     })?;
-    let body = parsed.into_syntax().body;
+    Ok(parsed.into_syntax().body)
+}
+
+/// The probe statement, indented.
+fn probe(indent: &str) -> String {
+    format!("{indent}{PROBE} = 0\n")
+}
+
+/// Walks the rest from its checkpoint: `None` when the checkpoint does not
+/// hold for it.
+fn walk_rest(
+    text: &str,
+    end: usize,
+    rest: &Rest,
+    ask: Ask,
+) -> Result<Option<Walked>, ParseFailure> {
+    let from = &*rest.from;
+    let finished = matches!(ask, Ask::Finished);
+    let mut source = rest.source.clone();
+    let mut after: Option<(usize, String)> = rest.after.map(|at| (at, text[at..end].to_owned()));
+    if let Ask::Scope(indent) = ask {
+        match (&from.body, &mut after) {
+            (None, _) => source.push_str(&probe(indent)),
+            (Some(body), None) => match indent.strip_prefix(body.indent.as_str()) {
+                Some(inner) => source.push_str(&probe(inner)),
+                None => after = Some((end, probe(indent))),
+            },
+            (Some(_), Some((_, module))) => module.push_str(&probe(indent)),
+        }
+    }
+    let lines = Lines::shifted(&source, from.line, rest.dedent as u32);
+    let body = parse(&source, &lines)?;
+    let module_line = after.as_ref().map_or(0, |(at, _)| {
+        from.line + text[from.offset..*at].matches('\n').count() as u32
+    });
+    let module_source = after.as_ref().map_or("", |(_, m)| m.as_str());
+    let module_body = match &after {
+        Some(_) => parse(
+            module_source,
+            &Lines::shifted(module_source, module_line, 0),
+        )?,
+        None => Vec::new(),
+    };
     let db = TypeDb::stdlib();
     let mut checker = from.state.checker(&source);
     checker.lines = lines;
@@ -469,155 +538,223 @@ fn walk_rest(text: &str, rest: &Rest, ask: Ask) -> Result<Option<Walked>, ParseF
     checker.depth = from.depth;
     checker.diagnostics = from.diagnostics.clone();
     let mut defined = from.defined.clone();
-    // A checkpoint before the line of the rest's `at`.
-    let place = |at: TextSize| -> Option<(usize, u32)> {
-        let (start, _) = line_start(&source, at)?;
-        let line = source[..start].matches('\n').count();
-        Some((text_line(text, from.offset, line), from.line + line as u32))
+    let Some(kept) = &from.body else {
+        let at = Module {
+            offset: from.offset,
+            line: from.line,
+            words: from.words.clone(),
+            names: from.names.clone(),
+            checked: from.offset > 0,
+        };
+        return Ok(
+            walk_module(&mut checker, &body, &source, at, defined, text, finished)
+                .map(|(next, names)| finish(checker, next, names, finished)),
+        );
     };
+    if !from.state.in_generator() && super::functions::contains_yield(&body) {
+        return Ok(None);
+    }
+    let mut end_of = match (&kept.end, finished) {
+        (Some(end), true) => Some(end.clone()),
+        (None, true) => return Ok(None),
+        _ => None,
+    };
+    // A checkpoint before the body's last statement, while the function
+    // goes on.
     let mut next = None;
-    let Some(last) = body.len().checked_sub(1) else {
-        return Ok(Some(finish(checker, from, &body, None, finished, db)));
-    };
-    match &from.body {
-        None => {
-            if from.offset > 0 {
-                match declared(&body) {
-                    Some(names) if !names.iter().any(|n| from.words.contains(*n)) => {}
-                    _ => return Ok(None),
-                }
+    let last = body.len().checked_sub(1).filter(|_| after.is_none());
+    for (i, stmt) in body.iter().enumerate() {
+        if Some(i) == last
+            && let Some((start, _)) = line_start(&source, stmt.start())
+        {
+            let line = source[..start].matches('\n').count();
+            let offset = text_line(text, from.offset, line);
+            let mut end = end_of.clone();
+            if let Some(end) = &mut end {
+                end.continue_with(&body[..i], &checker.ends);
             }
-            checker.declare_module_names(&body);
-            for (i, stmt) in body.iter().enumerate() {
-                if i == last
-                    && let Some((offset, line)) = place(stmt.start())
-                {
-                    let mut words = from.words.clone();
-                    for w in self::words(&text[from.offset..offset]) {
-                        if !words.contains(w) {
-                            words.insert(w.into());
-                        }
-                    }
-                    let names = if finished {
-                        from.names.with(&body[..i], &checker.lines, db)
-                    } else {
-                        Names::default()
-                    };
-                    next = Some(Arc::new(Checkpoint {
-                        offset,
-                        line,
-                        state: checker.state(),
-                        depth: checker.depth,
-                        defined: defined.clone(),
-                        diagnostics: checker.diagnostics.clone(),
-                        names,
-                        words,
-                        body: None,
-                    }));
-                    if let Stmt::FunctionDef(f) = stmt {
-                        checker.resume.body_of = Some(f.start());
-                    }
-                }
-                checker.block_stmt(stmt, &mut defined);
-            }
-            // The function the rest ends with, kept before its last
-            // statement.
-            if let (Some(module), Some(Stmt::FunctionDef(def)), Some(capture)) =
-                (&next, body.last(), checker.resume.body.take())
-                && let Some((_, indent)) = line_start(&source, capture.at)
-                && !indent.is_empty()
-                && let Some((offset, line)) = place(capture.at)
-            {
-                let names = if finished {
-                    let mut head = def.clone();
-                    head.body.truncate(def.body.len() - 1);
-                    from.names.with(&body[..last], &checker.lines, db).with(
-                        &[Stmt::FunctionDef(head)],
-                        &checker.lines,
-                        db,
-                    )
-                } else {
-                    Names::default()
-                };
-                next = Some(Arc::new(Checkpoint {
-                    offset,
-                    line,
-                    state: capture.state,
-                    depth: capture.depth,
-                    defined: capture.defined,
-                    diagnostics: capture.diagnostics,
-                    names,
-                    words: im::HashSet::new(),
-                    body: Some(Body {
-                        indent: indent.to_owned(),
-                        end: finished.then_some(capture.end),
-                        module: module.clone(),
-                    }),
-                }));
-            }
-            Ok(Some(finish(checker, from, &body, next, finished, db)))
-        }
-        Some(kept) => {
-            if !from.state.in_generator() && super::functions::contains_yield(&body) {
-                return Ok(None);
-            }
-            let mut end_of = match (&kept.end, finished) {
-                (Some(end), true) => Some(end.clone()),
-                (None, true) => return Ok(None),
-                _ => None,
+            let names = if finished {
+                from.names.with(&body[..i], &checker.lines, db)
+            } else {
+                Names::default()
             };
-            for (i, stmt) in body.iter().enumerate() {
-                if i == last
-                    && let Some((offset, line)) = place(stmt.start())
-                {
-                    let mut end = end_of.clone();
-                    if let Some(end) = &mut end {
-                        end.continue_with(&body[..i], &checker.ends);
-                    }
-                    let names = if finished {
-                        from.names.with(&body[..i], &checker.lines, db)
-                    } else {
-                        Names::default()
-                    };
-                    next = Some(Arc::new(Checkpoint {
-                        offset,
-                        line,
-                        state: checker.state(),
-                        depth: checker.depth,
-                        defined: defined.clone(),
-                        diagnostics: checker.diagnostics.clone(),
-                        names,
-                        words: im::HashSet::new(),
-                        body: Some(Body {
-                            indent: kept.indent.clone(),
-                            end,
-                            module: kept.module.clone(),
-                        }),
-                    }));
-                }
-                checker.block_stmt(stmt, &mut defined);
-            }
-            if let Some(end) = &mut end_of {
-                end.continue_with(&body, &checker.ends);
-                checker.leave_function(end);
-            }
-            Ok(Some(finish(checker, from, &body, next, finished, db)))
+            next = Some(Arc::new(Checkpoint {
+                offset,
+                line: from.line + line as u32,
+                state: checker.state(),
+                depth: checker.depth,
+                defined: defined.clone(),
+                diagnostics: checker.diagnostics.clone(),
+                names,
+                words: with_words(&from.words, &text[from.offset..offset]),
+                body: Some(Body {
+                    end,
+                    ..kept.clone()
+                }),
+            }));
+        }
+        checker.block_stmt(stmt, &mut defined);
+    }
+    let names = if finished {
+        from.names.with(&body, &checker.lines, db)
+    } else {
+        Names::default()
+    };
+    let end = match &mut end_of {
+        Some(end) => {
+            end.continue_with(&body, &checker.ends);
+            end.clone()
+        }
+        None => FunctionEnd::left_unchecked(),
+    };
+    checker.leave_function(&end);
+    let Some((at, _)) = &after else {
+        return Ok(Some(finish(checker, next, names, finished)));
+    };
+    // The function ended: the module goes on.
+    checker.depth = kept.module.depth;
+    checker.lines = Lines::shifted(module_source, module_line, 0);
+    let module = Module {
+        offset: *at,
+        line: module_line,
+        words: with_words(&from.words, &text[from.offset..*at]),
+        names,
+        checked: true,
+    };
+    Ok(walk_module(
+        &mut checker,
+        &module_body,
+        module_source,
+        module,
+        kept.module_defined.clone(),
+        text,
+        finished,
+    )
+    .map(|(next, names)| finish(checker, next, names, finished)))
+}
+
+/// Where a module-level walk starts.
+struct Module {
+    /// The offset in the text of the source walked.
+    offset: usize,
+    /// Lines before it.
+    line: u32,
+    /// The identifiers written before it.
+    words: im::HashSet<Name>,
+    /// Names bound and read before it.
+    names: Names,
+    /// Whether the code before it was walked without the source's
+    /// declarations (then none may be a name written before).
+    checked: bool,
+}
+
+/// Walks module-level statements `body` (parsed from `source`): `None`
+/// when they declare a name the code before them mentions; else the
+/// checkpoint before the last of them (in the body of the function that
+/// is last, if it is one) and the names bound and read so far.
+fn walk_module(
+    checker: &mut super::Checker,
+    body: &[Stmt],
+    source: &str,
+    at: Module,
+    mut defined: Defined,
+    text: &str,
+    finished: bool,
+) -> Option<(Option<Arc<Checkpoint>>, Names)> {
+    if at.checked {
+        match declared(body) {
+            Some(names) if !names.iter().any(|n| at.words.contains(*n)) => {}
+            _ => return None,
         }
     }
+    let db = TypeDb::stdlib();
+    checker.declare_module_names(body);
+    let place = |stmt: &Stmt| -> Option<(usize, u32)> {
+        let (start, _) = line_start(source, stmt.start())?;
+        let line = source[..start].matches('\n').count();
+        Some((text_line(text, at.offset, line), at.line + line as u32))
+    };
+    let mut module = None;
+    let last = body.len().checked_sub(1);
+    for (i, stmt) in body.iter().enumerate() {
+        if Some(i) == last
+            && let Some((offset, line)) = place(stmt)
+        {
+            let names = if finished {
+                at.names.with(&body[..i], &checker.lines, db)
+            } else {
+                Names::default()
+            };
+            module = Some(Arc::new(Checkpoint {
+                offset,
+                line,
+                state: checker.state(),
+                depth: checker.depth,
+                defined: defined.clone(),
+                diagnostics: checker.diagnostics.clone(),
+                names,
+                words: with_words(&at.words, &text[at.offset..offset]),
+                body: None,
+            }));
+            if let Stmt::FunctionDef(f) = stmt {
+                checker.resume.body_of = Some(f.start());
+            }
+        }
+        checker.block_stmt(stmt, &mut defined);
+    }
+    let names = if finished {
+        at.names.with(body, &checker.lines, db)
+    } else {
+        Names::default()
+    };
+    let mut next = module.clone();
+    // The function the module ends with, kept before its body's last
+    // statement.
+    if let (Some(module), Some(Stmt::FunctionDef(def)), Some(capture)) =
+        (module, body.last(), checker.resume.body.take())
+        && let Some((start, indent)) = line_start(source, capture.at)
+        && !indent.is_empty()
+    {
+        let line = source[..start].matches('\n').count();
+        let offset = text_line(text, at.offset, line);
+        let names = if finished {
+            let mut head = def.clone();
+            head.body.truncate(def.body.len() - 1);
+            at.names
+                .with(&body[..body.len() - 1], &checker.lines, db)
+                .with(&[Stmt::FunctionDef(head)], &checker.lines, db)
+        } else {
+            Names::default()
+        };
+        next = Some(Arc::new(Checkpoint {
+            offset,
+            line: at.line + line as u32,
+            state: capture.state,
+            depth: capture.depth,
+            defined: capture.defined,
+            diagnostics: capture.diagnostics,
+            names,
+            words: with_words(&module.words, &text[module.offset..offset]),
+            body: Some(Body {
+                indent: indent.to_owned(),
+                module_defined: defined,
+                end: finished.then_some(capture.end),
+                module,
+            }),
+        }));
+    }
+    Some((next, names))
 }
 
 /// The walk's answers once its statements are walked.
 fn finish(
     mut checker: super::Checker,
-    from: &Checkpoint,
-    body: &[Stmt],
     next: Option<Arc<Checkpoint>>,
+    names: Names,
     finished: bool,
-    db: &TypeDb,
 ) -> Walked {
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     if finished {
-        let names = from.names.with(body, &checker.lines, db);
         diagnostics.extend(names.diagnostics());
         diagnostics.sort_by_key(|d| (d.line, d.col));
         diagnostics.dedup();
