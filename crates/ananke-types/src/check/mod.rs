@@ -300,6 +300,23 @@ impl<'a> Checker<'a> {
         });
     }
 
+    /// Where mypy puts a function's own diagnostics (a missing return, a
+    /// missing annotation): its `def` (or `async def`) keyword, not the
+    /// first decorator, where the definition's range starts.
+    fn def_position(&self, def: &ruff_python_ast::StmtFunctionDef) -> (u32, u32) {
+        let name = usize::from(def.name.start()).min(self.lines.source.len());
+        let head = self.lines.source[..name].trim_end_matches([' ', '\t', '\\', '\r', '\n']);
+        let Some(keyword) = head.strip_suffix("def") else {
+            return self.lines.position(def.start());
+        };
+        let before = keyword.trim_end_matches([' ', '\t', '\\', '\r', '\n']);
+        let at = match before.strip_suffix("async") {
+            Some(rest) if def.is_async => rest.len(),
+            _ => keyword.len(),
+        };
+        self.lines.position(TextSize::new(at as u32))
+    }
+
     fn resolver(&self) -> Resolver<'_> {
         Resolver::with_locals(self.world.db, &self.symbols)
     }
