@@ -43,6 +43,7 @@ mod access;
 mod any;
 mod expressions;
 mod functions;
+mod ignore;
 mod narrow;
 mod operators;
 mod partial;
@@ -60,7 +61,8 @@ use crate::stubs::{Resolver, Symbol, TypeDb};
 use crate::types::{Name, Type};
 use crate::world::World;
 
-pub(crate) use resume::{Checkpoint, check_finished, scope_at_resumed};
+pub(crate) use ignore::{Ignores, module_ignored};
+pub(crate) use resume::{Checkpoint, scope_at_resumed};
 use scope::Frame;
 pub use scope::{Scope, scope_at};
 
@@ -148,7 +150,8 @@ impl<'a> Lines<'a> {
 const CHECK_STACK: usize = 512 << 20;
 
 /// Checks a complete module and returns mypy-like diagnostics, sorted by
-/// position. Unparsable source is a [`ParseFailure`].
+/// position, less those a `# type: ignore` silences (see `ignore`).
+/// Unparsable source is a [`ParseFailure`].
 ///
 /// Runs on a thread of its own with a large stack, so that 10,000 nested
 /// operators give an answer instead of a stack overflow.
@@ -157,7 +160,7 @@ pub fn check_source(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
     let worker = std::thread::Builder::new()
         .name("ananke-types-check".into())
         .stack_size(CHECK_STACK)
-        .spawn(move || check_on_this_thread(&owned));
+        .spawn(move || check_on_this_thread(&owned).map(|d| ignore::unignored(&owned, d)));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(result)) => result,
         // Spawning failed or the checker panicked: say so as a failure of
@@ -168,6 +171,22 @@ pub fn check_source(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
             message: "the checker could not process this source".into(),
         }),
     }
+}
+
+/// The diagnostics of `text` read as a finished module, as
+/// [`check_source`] gives them, walked from the best checkpoint of
+/// `base`'s chain (see `resume`); and the checkpoint a longer text may
+/// resume from.
+pub(crate) fn check_finished(
+    text: &str,
+    base: Option<&std::sync::Arc<Checkpoint>>,
+    max_nesting: usize,
+) -> (
+    Result<Vec<Diagnostic>, ParseFailure>,
+    Option<std::sync::Arc<Checkpoint>>,
+) {
+    let (result, next) = resume::check_finished(text, base, max_nesting);
+    (result.map(|d| ignore::unignored(text, d)), next)
 }
 
 fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {

@@ -18,7 +18,7 @@ use super::sites::{
     statement, word,
 };
 use super::{Declared, Verdict};
-use crate::check::Scope;
+use crate::check::{Ignores, Scope, module_ignored};
 use crate::prefix::{PrefixScan, Tok, TokKind, is_non_value_keyword, primary_start};
 use crate::types::Type;
 use crate::world::Arg;
@@ -82,12 +82,22 @@ pub(crate) fn statement_end(
         return Ok(());
     }
     let statement = format!("{}\n", wrap(first, body.trim_end()));
+    // A `# type: ignore` on the statement's lines (the comment is in the
+    // text at the newline that ends it) silences its type errors, as
+    // mypy; so does one before the module's first statement.
+    let ignored = || {
+        let found = Ignores::of(stmt);
+        found.module || !found.lines.is_empty() || module_ignored(text)
+    };
     cell.memo(format!("end {statement}"), || {
         // The grammar may be looser than Python: its lexer reads a keyword
         // where Python reads a longer name (`"a"andx` as `"a" and x`), so
         // a statement it takes may not parse. It cannot end so.
         if ruff_python_parser::parse_module(&statement).is_err() {
             return Err("the statement does not parse as Python".into());
+        }
+        if ignored() {
+            return Ok(());
         }
         match cell.get(text) {
             Some(scope) => check(&scope, &statement).and_then(|()| {
@@ -158,6 +168,7 @@ pub(crate) fn settled_reads(
         _ => format!("_ananke = _ananke{inner})\n"),
     };
     cell.memo(format!("close {expr}"), || match cell.get(text) {
+        _ if module_ignored(text) => Ok(()),
         Some(scope) => unbound_reads(&scope, &expr),
         None => Ok(()),
     })
@@ -208,6 +219,7 @@ pub(crate) fn header(text: &str, scan: &PrefixScan, cell: &ScopeCell) -> Verdict
     }
     let statement = format!("{}:\n    pass\n", wrap(first, body.trim_end()));
     cell.memo(format!("header {statement}"), || match cell.get(text) {
+        _ if module_ignored(text) => Ok(()),
         Some(scope) => check(&scope, &statement),
         None => Ok(()),
     })
@@ -301,7 +313,12 @@ fn narrowable(ty: &Type) -> bool {
 pub(crate) fn call(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) -> Verdict {
     let (stmt, _) = statement(text, scan);
     let question = format!("call {}{}", stmt.trim_end(), if close { ")" } else { "," });
-    cell.memo(question, || call_verdict(text, scan, cell, close))
+    cell.memo(question, || {
+        if module_ignored(text) {
+            return Ok(());
+        }
+        call_verdict(text, scan, cell, close)
+    })
 }
 
 fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) -> Verdict {

@@ -1,0 +1,195 @@
+//! `# type: ignore`: mypy reports nothing on a line that carries one
+//! (with or without `[codes]`), and nothing at all in a module whose
+//! first statement one precedes.
+//!
+//! A comment is one when CPython's tokenizer says so (`type_comments`):
+//! it starts `#`, `type:` and `ignore` (blanks allowed around the colon)
+//! and no letter or digit follows. The checker is more generous than
+//! mypy in two ways, both of which can only hide an error, never invent
+//! one: the codes in brackets are not compared (the checker's code for an
+//! error need not be mypy's), and a comment silences every line of the
+//! logical line it is on (mypy silences an error whose expression spans
+//! the comment's line; which expression that is is mypy's business).
+
+use ananke_pylex::{Class, PyLexer};
+
+use super::Diagnostic;
+
+/// The lines `# type: ignore` silences in a module.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Ignores {
+    /// A comment before the first statement: nothing is reported.
+    pub(crate) module: bool,
+    /// 1-based lines, sorted.
+    pub(crate) lines: Vec<u32>,
+}
+
+impl Ignores {
+    /// Whether nothing in `source` is silenced (the common case: no
+    /// comment mentions `type`), without lexing it.
+    fn none_in(source: &str) -> bool {
+        !source.contains("type")
+    }
+
+    /// What `source` silences.
+    pub(crate) fn of(source: &str) -> Ignores {
+        let mut found = Ignores::default();
+        if Ignores::none_in(source) {
+            return found;
+        }
+        let bytes = source.as_bytes();
+        let mut lexer = PyLexer::default();
+        let mut line = 1u32;
+        // The first line of the logical line being read (once it has
+        // code), and whether a comment in it silences it.
+        let mut first_line: Option<u32> = None;
+        let mut silenced = false;
+        let mut seen_code = false;
+        let mut comment: Option<usize> = None;
+        let close = |found: &mut Ignores, first: Option<u32>, last: u32| {
+            let from = first.unwrap_or(last);
+            found.lines.extend(from..=last);
+        };
+        for (i, &b) in bytes.iter().enumerate() {
+            let class = lexer.step(b);
+            if class == Class::Comment {
+                comment.get_or_insert(i);
+            } else if let Some(start) = comment.take()
+                && is_type_ignore(&source[start..i])
+            {
+                found.module |= !seen_code;
+                silenced = true;
+            }
+            if class.is_code() || matches!(class, Class::StringStart) {
+                seen_code = true;
+                first_line.get_or_insert(line);
+            }
+            if let Class::LineEnd { logical } = class
+                && (logical || first_line.is_none())
+            {
+                if silenced {
+                    close(&mut found, first_line, line);
+                }
+                silenced = false;
+                first_line = None;
+            }
+            if b == b'\n' {
+                line += 1;
+            }
+        }
+        if let Some(start) = comment
+            && is_type_ignore(&source[start..])
+        {
+            found.module |= !seen_code;
+            silenced = true;
+        }
+        if silenced {
+            close(&mut found, first_line, line);
+        }
+        found.lines.sort_unstable();
+        found.lines.dedup();
+        found
+    }
+
+    /// Whether a diagnostic on `line` is silenced.
+    pub(crate) fn silences(&self, line: u32) -> bool {
+        self.module || self.lines.binary_search(&line).is_ok()
+    }
+
+    /// `diagnostics` less those silenced.
+    pub(crate) fn apply(&self, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        diagnostics.retain(|d| !self.silences(d.line));
+        diagnostics
+    }
+}
+
+/// `diagnostics` of `source` less those a `# type: ignore` silences.
+pub(crate) fn unignored(source: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.is_empty() || Ignores::none_in(source) {
+        return diagnostics;
+    }
+    Ignores::of(source).apply(diagnostics)
+}
+
+/// Whether a comment (from its `#` to the end of its line) is a
+/// `# type: ignore`, as CPython's tokenizer reads one.
+pub(crate) fn is_type_ignore(comment: &str) -> bool {
+    let blank = |s: &str| s.trim_start_matches([' ', '\t']).len();
+    let Some(rest) = comment.strip_prefix('#') else {
+        return false;
+    };
+    let rest = &rest[rest.len() - blank(rest)..];
+    let Some(rest) = rest.strip_prefix("type:") else {
+        return false;
+    };
+    let rest = &rest[rest.len() - blank(rest)..];
+    let Some(rest) = rest.strip_prefix("ignore") else {
+        return false;
+    };
+    !rest
+        .bytes()
+        .next()
+        .is_some_and(|b| b >= 128 || b.is_ascii_alphanumeric())
+}
+
+/// Whether `text` (a module so far) has a `# type: ignore` before its
+/// first code: mypy then reports nothing in the module.
+pub(crate) fn module_ignored(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', '\r', '\n', '\x0c']);
+        if !rest.starts_with('#') {
+            return false;
+        }
+        let end = rest.find('\n').unwrap_or(rest.len());
+        if is_type_ignore(rest[..end].trim_end_matches('\r')) {
+            return true;
+        }
+        rest = &rest[end..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_cpython_reads_as_type_ignores() {
+        for yes in [
+            "# type: ignore",
+            "#type:ignore",
+            "#\ttype:  ignore",
+            "# type: ignore[attr-defined]",
+            "# type: ignore  # why",
+            "# type: ignore_",
+        ] {
+            assert!(is_type_ignore(yes), "{yes}");
+        }
+        for no in [
+            "# type: ignored",
+            "# type: int",
+            "# noqa  # type: ignore",
+            "# N: foo",
+            "# type : ignore",
+        ] {
+            assert!(!is_type_ignore(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_comment_silences_its_logical_line() {
+        let source = "x = f(\n    1,  # type: ignore\n    2,\n)\ny = 1  # type: ignore\nz = '# type: ignore'\n";
+        let found = Ignores::of(source);
+        assert!(!found.module);
+        assert_eq!(found.lines, [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_comment_before_the_first_statement_silences_the_module() {
+        let source = "# comment\n# type: ignore\nx: int = 'a'\n";
+        assert!(Ignores::of(source).module);
+        assert!(module_ignored(source));
+        assert!(!module_ignored("x = 1\n# type: ignore\n"));
+        assert!(!Ignores::of("x = 1\n# type: ignore\n").module);
+    }
+}
