@@ -53,6 +53,15 @@ use crate::check::{Checkpoint, check_finished, scope_at};
 use crate::prefix::{PrefixScan, TokKind, is_non_value_keyword, tokenize};
 use crate::types::{Name, Type};
 
+/// The length (bytes) past which the statement being written is not
+/// judged until it ends: every verdict reads the statement, so a longer
+/// one (a 1,500-term expression on one line, a lookup table's literal)
+/// would make each of its tokens cost its length. Its tokens are allowed
+/// as the syntax allows them (missing an error there is allowed; no
+/// statement of the corpora comes near: the longest has 219 bytes), and
+/// once it ends the module's checks read it again as a whole.
+pub(crate) const LONG_STATEMENT: usize = 1_000;
+
 /// One state of the program being written: its text, the lexical scan of
 /// it and the verdicts asked of it so far.
 pub(crate) struct Program {
@@ -302,10 +311,19 @@ impl Program {
         &self.text.as_bytes()[self.preamble..]
     }
 
+    /// Whether the statement being written is longer than
+    /// [`LONG_STATEMENT`]: nothing about it is judged until it ends.
+    pub fn in_long_statement(&self) -> bool {
+        self.text.len().saturating_sub(self.scan.stmt_start) > LONG_STATEMENT
+    }
+
     /// The verdicts of this state (computed on demand).
     pub fn analysis(&self) -> &Analysis {
         self.analysis.get_or_init(|| Analysis {
             situation: guarded(|| {
+                if self.in_long_statement() {
+                    return Situation::Opaque;
+                }
                 let closed = self.closed_from.is_some_and(|at| self.text.len() >= at);
                 situation(self.text.as_bytes(), &self.scan, &self.scope, closed)
             })
@@ -372,7 +390,7 @@ impl Program {
     /// The verdict on a token with event key `key` (see
     /// [`TokenClasses`]).
     pub fn key_verdict(&self, classes: &TokenClasses, key: u32) -> Verdict {
-        if key == 0 {
+        if key == 0 || self.in_long_statement() {
             return Ok(());
         }
         let analysis = self.analysis();
@@ -407,6 +425,9 @@ impl Program {
         keys: &[u32],
         out: &mut ananke_core::TokenMask,
     ) {
+        if self.in_long_statement() {
+            return;
+        }
         let analysis = self.analysis();
         let pending: Vec<u32> = {
             let mut table = analysis.lock_keys(classes);
@@ -436,6 +457,9 @@ impl Program {
     /// [`TokenClasses::op_names`]): where the operator leaves a name site,
     /// the name must begin one the site may read.
     pub fn op_name_verdict(&self, classes: &TokenClasses, token: TokenId) -> Verdict {
+        if self.in_long_statement() {
+            return Ok(());
+        }
         let entry = classes.op_name_index[token as usize];
         let Some((op, ident, complete)) = classes.op_name_table.get(entry as usize) else {
             return Ok(());
@@ -595,6 +619,9 @@ impl Program {
 
     /// The verdict on ending the sequence here.
     pub fn eos_verdict(&self, expected: &Type) -> Verdict {
+        if self.in_long_statement() {
+            return Ok(());
+        }
         self.analysis()
             .eos
             .get_or_init(|| guarded(|| self.finished(expected)).unwrap_or(Ok(())))
@@ -670,6 +697,27 @@ mod tests {
         assert!(program.eos_verdict(&Type::int()).is_err());
         let program = Program::start("x = 1\n", None).extend(b"x + 1");
         assert!(program.eos_verdict(&Type::int()).is_ok());
+    }
+
+    #[test]
+    fn a_long_statement_is_judged_once_it_ends() {
+        let terms: Vec<String> = (0..400).map(|i| i.to_string()).collect();
+        let long = format!("x: str = [{}]", terms.join(", "));
+        assert!(long.len() > LONG_STATEMENT);
+        let writing = Program::start("", None).extend(&long.as_bytes()[..long.len() - 1]);
+        assert!(writing.in_long_statement());
+        assert!(matches!(writing.analysis().situation, Situation::Opaque));
+        assert!(
+            writing.eos_verdict(&Type::Any).is_ok(),
+            "not judged while written"
+        );
+        let ended = writing.extend(b"]\n");
+        assert!(!ended.in_long_statement());
+        let verdict = ended.eos_verdict(&Type::Any).unwrap_err();
+        assert!(verdict.contains("[assignment]"), "{verdict}");
+        // A short statement is judged as it is written.
+        let short = Program::start("", None).extend(b"x: str = 1 + 2");
+        assert!(short.eos_verdict(&Type::Any).is_err());
     }
 
     #[test]
