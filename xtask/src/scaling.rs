@@ -132,35 +132,42 @@ fn documents(root: &Path) -> Result<Vec<Document>> {
     let data = root.join("../shared/data/mbpp_typed.jsonl");
     let records =
         std::fs::read_to_string(&data).with_context(|| format!("reading {}", data.display()))?;
-    // Corpus programs whose top-level names no earlier one defines, until
-    // 4,000 lines.
+    // Corpus programs one after another until 4,000 lines, each one's
+    // top-level names suffixed with its place so that none redefines or
+    // shadows another's (a program that defines `sum` would change the
+    // meaning of the next one's `sum(...)`).
     let mut functions = String::new();
-    let mut names = std::collections::HashSet::new();
-    for line in records.lines() {
-        let record: Value = serde_json::from_str(line)?;
-        let source = record["source"].as_str().unwrap_or_default();
-        let defined: Vec<&str> = source
-            .lines()
-            .filter_map(|l| {
-                let rest = l
-                    .strip_prefix("def ")
-                    .or_else(|| l.strip_prefix("class "))?;
-                rest.split(['(', ':']).next()
-            })
-            .collect();
-        if defined.iter().any(|n| names.contains(*n)) {
-            continue;
-        }
-        names.extend(defined.iter().map(|n| n.to_string()));
-        functions.push_str(source.trim_end());
-        functions.push_str("\n\n\n");
+    let programs: Vec<String> = records
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|record| record["source"].as_str().map(str::to_owned))
+        .collect();
+    for (k, source) in programs.iter().cycle().take(programs.len() * 4).enumerate() {
         if functions.lines().count() >= 4000 {
             break;
         }
+        let mut renamed = source.trim_end().to_owned();
+        for line in source.lines() {
+            let Some(rest) = line
+                .strip_prefix("def ")
+                .or_else(|| line.strip_prefix("class "))
+            else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                renamed = rename(&renamed, &name, &format!("{name}_{k}"));
+            }
+        }
+        functions.push_str(&renamed);
+        functions.push_str("\n\n\n");
     }
     let function_lines = functions.lines().count();
-    if function_lines < 1000 {
-        bail!("the corpus gives {function_lines} lines of distinct functions");
+    if function_lines < 4000 {
+        bail!("the corpus gives {function_lines} lines, not 4,000");
     }
     let mut long = String::from("def long(xs: list[int], n: int) -> int:\n    total = 0\n");
     let mut i = 0;
@@ -185,7 +192,7 @@ fn documents(root: &Path) -> Result<Vec<Document>> {
         Document {
             name: "functions",
             text: functions,
-            windows: vec![250, 1000, function_lines.min(4000)],
+            windows: windows.clone(),
         },
         Document {
             name: "long_function",
@@ -209,4 +216,25 @@ fn documents(root: &Path) -> Result<Vec<Document>> {
             windows: vec![1, 1, 1],
         },
     ])
+}
+
+/// `text` with every whole word `name` not read as an attribute (after a
+/// `.`) written `to`.
+fn rename(text: &str, name: &str, to: &str) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(name) {
+        let before = rest[..at].chars().next_back().or(out.chars().next_back());
+        let after = rest[at + name.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(|c| is_word(c) || c == '.') || after.is_some_and(is_word) {
+            out.push_str(name);
+        } else {
+            out.push_str(to);
+        }
+        rest = &rest[at + name.len()..];
+    }
+    out.push_str(rest);
+    out
 }
