@@ -74,7 +74,12 @@ impl Checker<'_> {
                 let found: Vec<Option<Type>> = items
                     .iter()
                     .map(|t| match t {
-                        Type::Instance(..) | Type::Tuple(_) => self.world.instance_member(t, name),
+                        // A module's own class may gain attributes anywhere.
+                        Type::Instance(class, _) => self
+                            .world
+                            .instance_member(t, name)
+                            .or_else(|| (!self.reportable_class(class)).then_some(Type::Any)),
+                        Type::Tuple(_) => self.world.instance_member(t, name),
                         Type::None => self.world.instance_member(&Type::object(), name),
                         _ => Some(Type::Any),
                     })

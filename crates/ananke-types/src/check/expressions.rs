@@ -223,13 +223,21 @@ impl Checker<'_> {
                     self.collection_element(values, value_hint),
                 )
             }
+            // A comprehension takes the expected element type as a literal
+            // does (`o: list[object] = [a for a in ints]`).
             Expr::ListComp(c) => {
-                let element = self.comprehension(&c.generators, |checker| checker.expr(&c.elt));
-                Type::list(element)
+                let hint = expected_element(expected, "builtins.list");
+                let element = self.comprehension(&c.generators, |checker| {
+                    checker.expr_expecting(&c.elt, &hint)
+                });
+                Type::list(self.collection_element(vec![element], hint))
             }
             Expr::SetComp(c) => {
-                let element = self.comprehension(&c.generators, |checker| checker.expr(&c.elt));
-                Type::set(element)
+                let hint = expected_element(expected, "builtins.set");
+                let element = self.comprehension(&c.generators, |checker| {
+                    checker.expr_expecting(&c.elt, &hint)
+                });
+                Type::set(self.collection_element(vec![element], hint))
             }
             Expr::Generator(g) => {
                 let element = self.comprehension(&g.generators, |checker| checker.expr(&g.elt));
@@ -237,7 +245,17 @@ impl Checker<'_> {
             }
             Expr::DictComp(c) => {
                 let (key, value) = self.comprehension_pair(&c.generators, &c.key, &c.value);
-                Type::dict(key, value)
+                match expected {
+                    Type::Instance(name, args)
+                        if &**name == "builtins.dict"
+                            && args.len() == 2
+                            && self.world.is_subtype(&key, &args[0])
+                            && self.world.is_subtype(&value, &args[1]) =>
+                    {
+                        expected.clone()
+                    }
+                    _ => Type::dict(key, value),
+                }
             }
             Expr::Lambda(l) => self.lambda(l, expected),
             Expr::Starred(s) => {

@@ -55,7 +55,7 @@ impl Ignores {
             if class == Class::Comment {
                 comment.get_or_insert(i);
             } else if let Some(start) = comment.take()
-                && is_type_ignore(&source[start..i])
+                && silences(&source[start..i])
             {
                 found.module |= !seen_code;
                 silenced = true;
@@ -78,7 +78,7 @@ impl Ignores {
             }
         }
         if let Some(start) = comment
-            && is_type_ignore(&source[start..])
+            && silences(&source[start..])
         {
             found.module |= !seen_code;
             silenced = true;
@@ -109,6 +109,25 @@ pub(crate) fn unignored(source: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagn
         return diagnostics;
     }
     Ignores::of(source).apply(diagnostics)
+}
+
+/// Whether a comment (from its `#` to the end of its line) silences its
+/// line: a `# type: ignore`, or a type comment that ends with one (`#
+/// type: int  # type: ignore`, which mypy reads out of the type comment).
+fn silences(comment: &str) -> bool {
+    is_type_ignore(comment)
+        || type_comment(comment).is_some_and(|text| {
+            text.match_indices('#')
+                .any(|(i, _)| is_type_ignore(&text[i..]))
+        })
+}
+
+/// The text of a type comment (`# type: T`) after `type:`.
+pub(crate) fn type_comment(comment: &str) -> Option<&str> {
+    comment
+        .strip_prefix('#')?
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix("type:")
 }
 
 /// Whether a comment (from its `#` to the end of its line) is a
@@ -142,7 +161,7 @@ pub(crate) fn module_ignored(text: &str) -> bool {
             return false;
         }
         let end = rest.find('\n').unwrap_or(rest.len());
-        if is_type_ignore(rest[..end].trim_end_matches('\r')) {
+        if silences(rest[..end].trim_end_matches('\r')) {
             return true;
         }
         rest = &rest[end..];
@@ -178,10 +197,10 @@ mod tests {
 
     #[test]
     fn a_comment_silences_its_logical_line() {
-        let source = "x = f(\n    1,  # type: ignore\n    2,\n)\ny = 1  # type: ignore\nz = '# type: ignore'\n";
+        let source = "x = f(\n    1,  # type: ignore\n    2,\n)\ny = 1  # type: ignore\nz = '# type: ignore'\nw = 1  # type: int  # type: ignore[misc]\n";
         let found = Ignores::of(source);
         assert!(!found.module);
-        assert_eq!(found.lines, [1, 2, 3, 4, 5]);
+        assert_eq!(found.lines, [1, 2, 3, 4, 5, 7]);
     }
 
     #[test]

@@ -129,6 +129,22 @@ impl Checker<'_> {
             }
             Stmt::Assign(a) => {
                 self.bare_starred(&a.value);
+                // `x = e  # type: T` is `x: T = e` to mypy; a type comment
+                // on any other target passes the targets through.
+                if let Some(comment) = self.type_comment_after(a.end(), false) {
+                    match (a.targets.as_slice(), parse_type_comment(comment)) {
+                        ([target @ Expr::Name(_)], Some(annotation)) => {
+                            self.annotated(target, &annotation, Some(&a.value));
+                        }
+                        _ => {
+                            self.expr(&a.value);
+                            for target in &a.targets {
+                                self.assign(target, Type::Any, &a.value);
+                            }
+                        }
+                    }
+                    return;
+                }
                 let value = self.expr(&a.value);
                 for target in &a.targets {
                     self.assign(target, value.clone(), &a.value);
@@ -138,28 +154,7 @@ impl Checker<'_> {
                 if let Some(message) = invalid_annotation(&a.annotation) {
                     self.report(a.annotation.as_ref(), "valid-type", message);
                 }
-                let declared = self.annotation(&a.annotation);
-                if let Some(value) = &a.value {
-                    let ty = self.expr_expecting(value, &declared);
-                    if !self.world.is_subtype(&ty, &declared) {
-                        self.report(
-                            value.as_ref(),
-                            "assignment",
-                            format!("Incompatible types in assignment (expression has type \"{ty}\", variable has type \"{declared}\")"),
-                        );
-                    }
-                }
-                match &*a.target {
-                    Expr::Name(n) => {
-                        self.declare(n.id.as_str(), declared);
-                        if any::mentions_any(&a.annotation) {
-                            self.mark_rooted(n.id.as_str());
-                        }
-                    }
-                    other => {
-                        self.expr(other);
-                    }
-                }
+                self.annotated(&a.target, &a.annotation, a.value.as_deref());
             }
             Stmt::AugAssign(a) => {
                 if self.partial_augment(a) {
@@ -180,6 +175,12 @@ impl Checker<'_> {
                 if element == Type::str() && matches!(&*f.target, Expr::Tuple(_) | Expr::List(_)) {
                     self.report(f, "str-unpack", "Unpacking a string is disallowed".into());
                 }
+                // A type comment on the header (`for x in xs:  # type: T`)
+                // passes the targets through.
+                let element = match self.type_comment_after(f.iter.end(), true) {
+                    Some(_) => Type::Any,
+                    None => element,
+                };
                 self.assign(&f.target, element, &f.iter);
                 self.loop_body(None, &f.body, &f.orelse);
             }
@@ -189,10 +190,16 @@ impl Checker<'_> {
             }
             Stmt::If(i) => self.if_stmt(i),
             Stmt::With(w) => {
+                // A type comment on the header passes the targets through.
+                let commented = w.items.last().is_some_and(|item| {
+                    let end = item.optional_vars.as_ref().map_or(item.end(), |v| v.end());
+                    self.type_comment_after(end, true).is_some()
+                });
                 for item in &w.items {
                     let ctx = self.expr(&item.context_expr);
                     if let Some(target) = &item.optional_vars {
                         let entered = match self.world.instance_member(&ctx, "__enter__") {
+                            Some(_) if commented => Type::Any,
                             Some(enter) => self.world.call(&enter, &[]).0,
                             None => Type::Any,
                         };
@@ -307,6 +314,55 @@ impl Checker<'_> {
             }
             _ => {}
         }
+    }
+
+    /// `target: annotation = value`, from an annotated assignment or a
+    /// type comment.
+    fn annotated(&mut self, target: &Expr, annotation: &Expr, value: Option<&Expr>) {
+        let declared = self.annotation(annotation);
+        if let Some(value) = value {
+            let ty = self.expr_expecting(value, &declared);
+            if !self.world.is_subtype(&ty, &declared) {
+                self.report(
+                    value,
+                    "assignment",
+                    format!("Incompatible types in assignment (expression has type \"{ty}\", variable has type \"{declared}\")"),
+                );
+            }
+        }
+        match target {
+            Expr::Name(n) => {
+                self.declare(n.id.as_str(), declared);
+                if any::mentions_any(annotation) {
+                    self.mark_rooted(n.id.as_str());
+                }
+            }
+            other => {
+                self.expr(other);
+            }
+        }
+    }
+
+    /// The type comment (`# type: T`, not `# type: ignore`) that follows
+    /// the code ending at `end` on its line (after the header's `:` when
+    /// `header`): the text after `type:`.
+    pub(super) fn type_comment_after(
+        &self,
+        end: ruff_text_size::TextSize,
+        header: bool,
+    ) -> Option<&str> {
+        let source = self.lines.source;
+        let rest = source.get(usize::from(end)..)?;
+        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+        let mut line = line.trim_start_matches([' ', '\t']);
+        if header {
+            line = line.strip_prefix(':')?.trim_start_matches([' ', '\t']);
+        }
+        let text = super::ignore::type_comment(line)?;
+        if super::ignore::is_type_ignore(line) {
+            return None;
+        }
+        Some(text.trim_end_matches('\r'))
     }
 
     /// mypy's `name-defined`, for a finished module: a name read but bound
@@ -454,6 +510,19 @@ fn definition(stmt: &Stmt) -> Option<&str> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+/// The type a type comment's text (after `type:`) declares, parsed as an
+/// annotation; `None` when it is no single expression (a function's
+/// `(int) -> str`, several types for several targets, a syntax error).
+fn parse_type_comment(text: &str) -> Option<Expr> {
+    // Another comment may follow (`# type: int  # type: ignore`).
+    let text = text.split('#').next().unwrap_or(text).trim();
+    let parsed = ruff_python_parser::parse_expression(text).ok()?.into_expr();
+    match parsed {
+        Expr::Tuple(_) => None,
+        other => Some(other),
     }
 }
 

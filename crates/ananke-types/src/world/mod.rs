@@ -36,7 +36,7 @@ pub struct World<'a> {
     /// The stubs.
     pub db: &'a TypeDb,
     /// Classes defined by the code being checked.
-    pub user: HashMap<Name, ClassInfo>,
+    pub user: im::HashMap<Name, ClassInfo>,
 }
 
 impl<'a> World<'a> {
@@ -44,7 +44,7 @@ impl<'a> World<'a> {
     pub fn new(db: &'a TypeDb) -> World<'a> {
         World {
             db,
-            user: HashMap::new(),
+            user: im::HashMap::new(),
         }
     }
 
@@ -133,9 +133,21 @@ impl<'a> World<'a> {
                         c.is_protocol && c.members.keys().all(|m| &**m == "__call__")
                     })
             }
+            // A class is an instance of `type`, of its metaclass (which
+            // is not modelled: any subclass of `type` may be it) and of a
+            // protocol it may satisfy.
             (Type::Class(_), Type::Instance(name, _)) => {
-                &**name == "builtins.type" || self.class(name).is_some_and(|c| c.is_protocol)
+                &**name == "builtins.type"
+                    || self.class(name).is_some_and(|c| c.is_protocol)
+                    || self.nominal(name, &[], &"builtins.type".into(), &[], d)
             }
+            // Bare `type` is `type[Any]`.
+            (Type::Instance(name, args), Type::Class(_))
+                if &**name == "builtins.type" && args.iter().all(|a| matches!(a, Type::Any)) =>
+            {
+                true
+            }
+            (Type::Class(_), Type::Class(y)) if &**y == "builtins.object" => true,
             (Type::Class(x), Type::Class(y)) => self.nominal(x, &[], y, &[], d),
             (Type::Module(_), Type::Instance(name, _)) => &**name == "types.ModuleType",
             (Type::Module(x), Type::Module(y)) => x == y,
