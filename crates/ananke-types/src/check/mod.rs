@@ -51,8 +51,6 @@ mod resume;
 mod scope;
 mod statements;
 
-use std::collections::HashMap;
-
 use ananke_pylex::{Class, PyLexer};
 use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange, TextSize};
@@ -255,7 +253,7 @@ struct Checker<'a> {
     world: World<'a>,
     lines: Lines<'a>,
     /// Module-level names for the annotation resolver: imports, classes.
-    symbols: HashMap<Name, Symbol>,
+    symbols: im::HashMap<Name, Symbol>,
     frames: Vec<Frame>,
     diagnostics: Vec<Diagnostic>,
     depth: usize,
@@ -286,7 +284,7 @@ impl<'a> Checker<'a> {
         Checker {
             world: World::new(db),
             lines,
-            symbols: HashMap::new(),
+            symbols: im::HashMap::new(),
             frames: vec![Frame::new(None, false)],
             diagnostics: Vec::new(),
             depth: 0,

@@ -9,8 +9,6 @@
 //! (and narrows the variable to what was assigned); `x = None` then a
 //! value declares `x` optional.
 
-use std::collections::HashMap;
-
 use im::HashMap as PersistentMap;
 use ruff_text_size::Ranged;
 
@@ -86,8 +84,8 @@ pub(super) const PROBE: &str = "__ananke_probe__";
 /// expressions and statements cheaply.
 #[derive(Clone)]
 pub struct Scope {
-    user: HashMap<Name, crate::stubs::ClassInfo>,
-    symbols: HashMap<Name, Symbol>,
+    user: im::HashMap<Name, crate::stubs::ClassInfo>,
+    symbols: im::HashMap<Name, Symbol>,
     frames: Vec<Frame>,
     sibling_bound: std::collections::HashSet<Name>,
 }
@@ -110,8 +108,8 @@ impl Scope {
     /// The scope at the start of a module: nothing bound yet.
     pub(super) fn empty() -> Scope {
         Scope {
-            user: HashMap::new(),
-            symbols: HashMap::new(),
+            user: im::HashMap::new(),
+            symbols: im::HashMap::new(),
             frames: vec![Frame::new(None, false)],
             sibling_bound: std::collections::HashSet::new(),
         }

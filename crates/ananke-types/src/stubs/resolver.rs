@@ -21,7 +21,7 @@ pub struct Resolver<'a> {
     db: &'a TypeDb,
     module: &'a str,
     /// Extra names (user code: its own classes and imports).
-    locals: Option<&'a HashMap<Name, Symbol>>,
+    locals: Option<&'a im::HashMap<Name, Symbol>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -35,7 +35,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// A resolver for user code whose own names are `locals`.
-    pub fn with_locals(db: &'a TypeDb, locals: &'a HashMap<Name, Symbol>) -> Resolver<'a> {
+    pub fn with_locals(db: &'a TypeDb, locals: &'a im::HashMap<Name, Symbol>) -> Resolver<'a> {
         Resolver {
             db,
             module: "__main__",
