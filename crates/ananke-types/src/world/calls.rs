@@ -59,10 +59,25 @@ fn makes_a_class(callee: &Type) -> bool {
 }
 
 impl World<'_> {
+    /// Whether `class` is `enum.Enum` or derives from it.
+    pub fn is_enum_class(&self, class: &str) -> bool {
+        self.is_subtype(&Type::instance(class, []), &Type::instance("enum.Enum", []))
+            && self.class(class).is_some()
+    }
+
     /// Calls a callable type with arguments: the result type, and the
     /// error when the call certainly does not type-check.
     pub fn call(&self, callee: &Type, args: &[Arg]) -> (Type, Option<CallError>) {
         if makes_a_class(callee) {
+            return (Type::Any, None);
+        }
+        // The functional enum API (`Enum("E", "a b")`, typeshed's
+        // `EnumMeta.__call__` with `names`) makes a class the checker does
+        // not model: `Any`. One argument looks a member up by value.
+        if let Type::Class(name) = callee
+            && self.is_enum_class(name)
+            && (args.len() > 1 || args.iter().any(|a| a.keyword.is_some() || a.unpacked))
+        {
             return (Type::Any, None);
         }
         match callee {
@@ -89,6 +104,11 @@ impl World<'_> {
     /// may still come). Imprecise arguments always fit.
     pub fn call_prefix_feasible(&self, callee: &Type, args: &[Arg]) -> bool {
         if makes_a_class(callee) {
+            return true;
+        }
+        if let Type::Class(name) = callee
+            && self.is_enum_class(name)
+        {
             return true;
         }
         let sigs: Vec<Signature> = match callee {
