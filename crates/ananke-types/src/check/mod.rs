@@ -183,8 +183,7 @@ pub(crate) fn check_finished(
     Result<Vec<Diagnostic>, ParseFailure>,
     Option<std::sync::Arc<Checkpoint>>,
 ) {
-    let (result, next) = resume::check_finished(text, base, max_nesting);
-    (result.map(|d| ignore::unignored(text, d)), next)
+    resume::check_finished(text, base, max_nesting)
 }
 
 fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {

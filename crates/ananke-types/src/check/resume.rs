@@ -52,6 +52,7 @@ use ruff_python_ast::Stmt;
 use ruff_text_size::{Ranged, TextSize};
 
 use super::functions::FunctionEnd;
+use super::ignore::Ignores;
 use super::scope::{PROBE, Scope};
 use super::statements::Defined;
 use super::{
@@ -101,6 +102,40 @@ pub(crate) struct Checkpoint {
     words: im::HashSet<Name>,
     /// Inside the body of the module's last function.
     body: Option<Body>,
+    /// What `# type: ignore` silences before `offset` (finished walks).
+    silenced: Silenced,
+}
+
+/// The lines a `# type: ignore` silences (1-based, sorted), and whether
+/// one before the first statement silences the module (see `ignore`).
+#[derive(Clone, Default)]
+struct Silenced {
+    module: bool,
+    lines: Vec<u32>,
+}
+
+impl Silenced {
+    /// These and what `source` silences, its lines after `before` lines;
+    /// `start`: it starts the module.
+    fn with(&self, source: &str, before: u32, start: bool) -> Silenced {
+        let found = Ignores::of(source);
+        let mut out = self.clone();
+        out.module |= start && found.module;
+        out.lines.extend(found.lines.iter().map(|l| l + before));
+        out
+    }
+
+    /// These on the first `lines` lines only.
+    fn before(&self, lines: u32) -> Silenced {
+        Silenced {
+            module: self.module,
+            lines: self.lines.iter().copied().filter(|&l| l <= lines).collect(),
+        }
+    }
+
+    fn silences(&self, line: u32) -> bool {
+        self.module || self.lines.binary_search(&line).is_ok()
+    }
 }
 
 /// A checkpoint in a function body.
@@ -176,6 +211,7 @@ fn origin() -> Arc<Checkpoint> {
                 names: Names::default(),
                 words: im::HashSet::new(),
                 body: None,
+                silenced: Silenced::default(),
             })
         })
         .clone()
@@ -531,6 +567,14 @@ fn walk_rest(
         )?,
         None => Vec::new(),
     };
+    let mut silenced = if finished {
+        from.silenced.with(&source, from.line, from.offset == 0)
+    } else {
+        Silenced::default()
+    };
+    if finished && after.is_some() {
+        silenced = silenced.with(module_source, module_line, false);
+    }
     let db = TypeDb::stdlib();
     let mut checker = from.state.checker(&source);
     checker.lines = lines;
@@ -546,10 +590,17 @@ fn walk_rest(
             names: from.names.clone(),
             checked: from.offset > 0,
         };
-        return Ok(
-            walk_module(&mut checker, &body, &source, at, defined, text, finished)
-                .map(|(next, names)| finish(checker, next, names, finished)),
-        );
+        return Ok(walk_module(
+            &mut checker,
+            &body,
+            &source,
+            at,
+            defined,
+            text,
+            &silenced,
+            finished,
+        )
+        .map(|(next, names)| finish(checker, next, names, &silenced, finished)));
     };
     if !from.state.in_generator() && super::functions::contains_yield(&body) {
         return Ok(None);
@@ -591,6 +642,7 @@ fn walk_rest(
                     end,
                     ..kept.clone()
                 }),
+                silenced: silenced.before(from.line + line as u32),
             }));
         }
         checker.block_stmt(stmt, &mut defined);
@@ -609,7 +661,7 @@ fn walk_rest(
     };
     checker.leave_function(&end);
     let Some((at, _)) = &after else {
-        return Ok(Some(finish(checker, next, names, finished)));
+        return Ok(Some(finish(checker, next, names, &silenced, finished)));
     };
     // The function ended: the module goes on.
     checker.depth = kept.module.depth;
@@ -628,9 +680,10 @@ fn walk_rest(
         module,
         kept.module_defined.clone(),
         text,
+        &silenced,
         finished,
     )
-    .map(|(next, names)| finish(checker, next, names, finished)))
+    .map(|(next, names)| finish(checker, next, names, &silenced, finished)))
 }
 
 /// Where a module-level walk starts.
@@ -659,6 +712,7 @@ fn walk_module(
     at: Module,
     mut defined: Defined,
     text: &str,
+    silenced: &Silenced,
     finished: bool,
 ) -> Option<(Option<Arc<Checkpoint>>, Names)> {
     if at.checked {
@@ -695,6 +749,7 @@ fn walk_module(
                 names,
                 words: with_words(&at.words, &text[at.offset..offset]),
                 body: None,
+                silenced: silenced.before(line),
             }));
             if let Stmt::FunctionDef(f) = stmt {
                 checker.resume.body_of = Some(f.start());
@@ -735,6 +790,7 @@ fn walk_module(
             diagnostics: capture.diagnostics,
             names,
             words: with_words(&module.words, &text[module.offset..offset]),
+            silenced: silenced.before(at.line + line as u32),
             body: Some(Body {
                 indent: indent.to_owned(),
                 module_defined: defined,
@@ -751,11 +807,13 @@ fn finish(
     mut checker: super::Checker,
     next: Option<Arc<Checkpoint>>,
     names: Names,
+    silenced: &Silenced,
     finished: bool,
 ) -> Walked {
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     if finished {
         diagnostics.extend(names.diagnostics());
+        diagnostics.retain(|d| !silenced.silences(d.line));
         diagnostics.sort_by_key(|d| (d.line, d.col));
         diagnostics.dedup();
     }
@@ -783,7 +841,8 @@ mod tests {
             .chain([source.len()]);
         for end in ends {
             let prefix = &source[..end];
-            let whole = check_on_this_thread(prefix);
+            let whole =
+                check_on_this_thread(prefix).map(|d| super::super::ignore::unignored(prefix, d));
             let (resumed, next) = check_finished(prefix, finished_base.as_ref(), 32);
             match (&whole, &resumed) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{id}: finished check of\n{prefix}"),
@@ -864,6 +923,15 @@ mod tests {
         replay(
             "string",
             "def f() -> str:\n    s = \"\"\"\nno indent\n\"\"\"\n    t = s + 1\n    return s\n",
+        );
+        // Lines a `# type: ignore` silences, before and after checkpoints.
+        replay(
+            "ignore",
+            "def f() -> int:\n    x: int = ''  # type: ignore\n    y: int = ''\n    return 1\n\n\ndef g() -> str:\n    return 1  # type: ignore[return-value]\n",
+        );
+        replay(
+            "ignore module",
+            "# type: ignore\ndef f() -> int:\n    return ''\n",
         );
         // A star import, redefinitions and undefined names.
         replay(
