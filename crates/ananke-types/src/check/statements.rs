@@ -5,6 +5,7 @@
 //! Functions (their bodies and returns) are in [`functions`](super::functions);
 //! the expressions statements hold are in [`expressions`](super::expressions).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -38,6 +39,19 @@ impl Checker<'_> {
         for stmt in body {
             match stmt {
                 Stmt::Import(_) | Stmt::ImportFrom(_) => self.stmt(stmt),
+                Stmt::Assign(a) => {
+                    if let ([Expr::Name(n)], Expr::Call(call)) = (a.targets.as_slice(), &*a.value)
+                        && let Some(variance) = crate::stubs::declared_variance(call)
+                    {
+                        // A name the builtins stubs also give a type variable
+                        // (`_T`) is read as that one, as before.
+                        let symbol = match self.world.db.member("builtins", n.id.as_str()) {
+                            Some(Symbol::TypeVar(_)) => Symbol::TypeVar(variance),
+                            _ => Symbol::UserTypeVar(variance),
+                        };
+                        self.symbols.insert(n.id.as_str().into(), symbol);
+                    }
+                }
                 Stmt::ClassDef(c) => {
                     let resolver = Resolver::with_locals(self.world.db, &self.symbols);
                     let symbol = if resolver.is_typed_dict(c) {
@@ -61,10 +75,26 @@ impl Checker<'_> {
                 self.world.user.insert(info.name.clone(), info);
             }
         }
+        // A function declared by `@overload`s is called through them, not
+        // through its implementation (the next plain `def`).
+        // One also defined in a nested block (overloads under `if
+        // sys.version_info`, which mypy merges) is passed through.
+        let nested = nested_definitions(body);
+        let mut overloads: HashMap<&str, Vec<crate::types::Signature>> = HashMap::new();
         for stmt in body {
             if let Stmt::FunctionDef(f) = stmt {
-                let sig = self.resolver().signature(f, Some(f.name.id.as_str()));
-                self.declare(f.name.id.as_str(), Type::Callable(Arc::new(sig)));
+                let name = f.name.id.as_str();
+                let sig = self.resolver().signature(f, Some(name));
+                if is_overload(f) && nested.contains(name) {
+                    overloads.insert(name, Vec::new());
+                    self.declare(name, Type::Any);
+                } else if is_overload(f) {
+                    let sigs = overloads.entry(name).or_default();
+                    sigs.push(sig);
+                    self.declare(name, Type::Overloaded(sigs.clone().into()));
+                } else if overloads.remove(name).is_none() {
+                    self.declare(name, Type::Callable(Arc::new(sig)));
+                }
             }
         }
     }
@@ -498,6 +528,49 @@ impl Checker<'_> {
         };
         self.report(at, "misc", message);
     }
+}
+
+/// The names of functions defined in the blocks of a module's
+/// compound statements (not in function or class bodies).
+fn nested_definitions(body: &[Stmt]) -> std::collections::HashSet<&str> {
+    fn walk<'b>(stmts: &'b [Stmt], top: bool, found: &mut std::collections::HashSet<&'b str>) {
+        for stmt in stmts {
+            match stmt {
+                Stmt::FunctionDef(f) if !top => {
+                    found.insert(f.name.id.as_str());
+                }
+                Stmt::If(s) => {
+                    walk(&s.body, false, found);
+                    for clause in &s.elif_else_clauses {
+                        walk(&clause.body, false, found);
+                    }
+                }
+                Stmt::Try(t) => {
+                    walk(&t.body, false, found);
+                    walk(&t.orelse, false, found);
+                    walk(&t.finalbody, false, found);
+                    for handler in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = handler;
+                        walk(&h.body, false, found);
+                    }
+                }
+                Stmt::With(w) => walk(&w.body, false, found),
+                Stmt::For(f) => walk(&f.body, false, found),
+                Stmt::While(w) => walk(&w.body, false, found),
+                _ => {}
+            }
+        }
+    }
+    let mut found = std::collections::HashSet::new();
+    walk(body, true, &mut found);
+    found
+}
+
+/// Whether a definition is decorated with `@overload`.
+fn is_overload(def: &ast::StmtFunctionDef) -> bool {
+    def.decorator_list
+        .iter()
+        .any(|d| crate::stubs::decorator_name(&d.expression) == Some("overload"))
 }
 
 /// The name a statement defines in a way mypy will not let a sibling

@@ -40,6 +40,10 @@ pub enum Variance {
     Covariant,
     /// `Callable[[int], None]` is a `Callable[[bool], None]`.
     Contravariant,
+    /// A type variable the resolver cannot see declared (a module's own
+    /// `TypeVar("T", covariant=True)`): either direction fits, so no
+    /// variance mypy would allow is reported.
+    Unknown,
 }
 
 /// How a method is bound.
@@ -125,6 +129,11 @@ pub enum Symbol {
     Alias(Type),
     /// A type variable with its variance.
     TypeVar(Variance),
+    /// A module's own type variable (`T = TypeVar("T", covariant=True)`):
+    /// its variance gives its classes' parameters theirs; in annotations
+    /// it stands for `Any` (a module's own generic functions are not
+    /// solved).
+    UserTypeVar(Variance),
     /// A typing special form (`Union`, `Optional`, `Callable`, ...).
     Special(Name),
 }
@@ -218,6 +227,28 @@ fn condition_holds(test: &Expr) -> bool {
 }
 
 /// The last name of a decorator or callee (`overload`, `typing.overload`).
+/// The variance a `TypeVar(...)` call declares (`None` for another call).
+pub(crate) fn declared_variance(call: &ruff_python_ast::ExprCall) -> Option<Variance> {
+    if decorator_name(&call.func) != Some("TypeVar") {
+        return None;
+    }
+    let flag = |key: &str| {
+        call.arguments.keywords.iter().any(|k| {
+            k.arg.as_ref().is_some_and(|a| a.id.as_str() == key)
+                && matches!(k.value, Expr::BooleanLiteral(ref b) if b.value)
+        })
+    };
+    Some(if flag("infer_variance") {
+        Variance::Unknown
+    } else if flag("covariant") {
+        Variance::Covariant
+    } else if flag("contravariant") {
+        Variance::Contravariant
+    } else {
+        Variance::Invariant
+    })
+}
+
 pub(crate) fn decorator_name(expr: &Expr) -> Option<&str> {
     match expr {
         Expr::Name(n) => Some(n.id.as_str()),

@@ -308,8 +308,8 @@ impl<'a> Resolver<'a> {
                 .as_ref()
                 .is_some_and(|a| !a.keywords.is_empty());
         let variance_of = |name: &str| match self.lookup(name) {
-            Some(Symbol::TypeVar(v)) => v,
-            _ => Variance::Invariant,
+            Some(Symbol::TypeVar(v) | Symbol::UserTypeVar(v)) => v,
+            _ => Variance::Unknown,
         };
         if let Some(arguments) = &def.arguments {
             for base in arguments.args.iter() {
@@ -374,8 +374,9 @@ impl<'a> Resolver<'a> {
             }
         }
         let mut members: HashMap<Name, Member> = HashMap::new();
+        let mut overloaded = std::collections::HashSet::new();
         for stmt in &def.body {
-            self.class_member(stmt, &mut members);
+            self.class_member(stmt, &mut members, &mut overloaded);
         }
         // What `dataclasses.asdict` and friends ask of their argument
         // (the `DataclassInstance` protocol).
@@ -400,7 +401,15 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn class_member(&self, stmt: &Stmt, members: &mut HashMap<Name, Member>) {
+    /// The member `stmt` declares; `overloaded` holds the names declared
+    /// by `@overload` so far, whose implementation (the next plain `def`)
+    /// is no part of the signature callers see.
+    fn class_member(
+        &self,
+        stmt: &Stmt,
+        members: &mut HashMap<Name, Member>,
+        overloaded: &mut std::collections::HashSet<Name>,
+    ) {
         match stmt {
             Stmt::If(s) => {
                 let body = if condition_holds(&s.test) {
@@ -412,7 +421,7 @@ impl<'a> Resolver<'a> {
                         .map(|c| &c.body)
                 };
                 for inner in body.into_iter().flatten() {
-                    self.class_member(inner, members);
+                    self.class_member(inner, members, overloaded);
                 }
             }
             Stmt::FunctionDef(f) => {
@@ -445,8 +454,13 @@ impl<'a> Resolver<'a> {
                 if decorators.iter().any(|d| *d == "setter" || *d == "deleter") {
                     return;
                 }
-                let sig = self.signature(f, Some(&name));
                 let overload = decorators.contains(&"overload");
+                if overload {
+                    overloaded.insert(name.clone());
+                } else if overloaded.remove(&name) {
+                    return;
+                }
+                let sig = self.signature(f, Some(&name));
                 match members.get_mut(&name) {
                     Some(Member::Method(_, sigs)) if overload => {
                         let mut all = sigs.to_vec();

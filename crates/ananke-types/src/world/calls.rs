@@ -128,6 +128,42 @@ impl World<'_> {
     }
 
     fn call_overloads(&self, sigs: &[Signature], args: &[Arg]) -> (Type, Option<CallError>) {
+        self.call_overloads_split(sigs, args, 3)
+    }
+
+    /// [`call_overloads`](World::call_overloads); where no overload takes
+    /// an argument of a union type, mypy's union math: the call type-checks
+    /// when each member of the union (up to `splits` unions deep) is taken
+    /// by some overload, and returns the union of what they return.
+    fn call_overloads_split(
+        &self,
+        sigs: &[Signature],
+        args: &[Arg],
+        splits: usize,
+    ) -> (Type, Option<CallError>) {
+        let (ret, error) = self.call_overloads_whole(sigs, args);
+        if error.is_none() || sigs.len() < 2 || splits == 0 {
+            return (ret, error);
+        }
+        let Some((i, items)) = args.iter().enumerate().find_map(|(i, a)| match &a.ty {
+            Type::Union(items) if items.len() <= 8 => Some((i, items)),
+            _ => None,
+        }) else {
+            return (ret, error);
+        };
+        let mut returns = Vec::new();
+        for item in items.iter() {
+            let mut split = args.to_vec();
+            split[i].ty = item.clone();
+            match self.call_overloads_split(sigs, &split, splits - 1) {
+                (ret, None) => returns.push(ret),
+                _ => return (ret, error),
+            }
+        }
+        (Type::union(returns), None)
+    }
+
+    fn call_overloads_whole(&self, sigs: &[Signature], args: &[Arg]) -> (Type, Option<CallError>) {
         let mut first_error = None;
         let mut all_certain = true;
         for sig in sigs {

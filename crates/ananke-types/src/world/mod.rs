@@ -224,6 +224,9 @@ impl<'a> World<'a> {
                 |((_, variance), (x, y))| match variance {
                     Variance::Covariant => self.subtype_at(x, y, depth),
                     Variance::Contravariant => self.subtype_at(y, x, depth),
+                    Variance::Unknown => {
+                        self.subtype_at(x, y, depth) || self.subtype_at(y, x, depth)
+                    }
                     Variance::Invariant => {
                         self.subtype_at(x, y, depth) && self.subtype_at(y, x, depth)
                     }
