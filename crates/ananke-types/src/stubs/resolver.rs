@@ -173,7 +173,7 @@ impl<'a> Resolver<'a> {
                     .class(&class_name)
                     .map_or(items.len(), |c| c.params.len());
                 let mut given = args();
-                if given.len() != n_params {
+                if given.len() != n_params || items.iter().any(|e| unpacks(e)) {
                     given = vec![Type::Any; n_params];
                 }
                 Type::Instance(class_name, given.into())
@@ -182,6 +182,9 @@ impl<'a> Resolver<'a> {
     }
 
     fn tuple(&self, items: &[&Expr], depth: usize) -> Type {
+        if items.iter().any(|e| unpacks(e)) {
+            return Type::tuple_of(Type::Any);
+        }
         match items {
             [only, Expr::EllipsisLiteral(_)] => Type::tuple_of(self.annotation_at(only, depth + 1)),
             [Expr::Tuple(t)] if t.elts.is_empty() => Type::Tuple(Arc::from([])),
@@ -199,21 +202,23 @@ impl<'a> Resolver<'a> {
             .get(1)
             .map_or(Type::Any, |e| self.annotation_at(e, depth + 1));
         match items.first() {
-            Some(Expr::List(list)) => Type::Callable(Arc::new(Signature {
-                name: None,
-                params: list
-                    .elts
-                    .iter()
-                    .map(|e| Param {
-                        name: None,
-                        kind: ParamKind::Positional,
-                        ty: self.annotation_at(e, depth + 1),
-                        has_default: false,
-                    })
-                    .collect(),
-                ret,
-                any_params: false,
-            })),
+            Some(Expr::List(list)) if !list.elts.iter().any(unpacks) => {
+                Type::Callable(Arc::new(Signature {
+                    name: None,
+                    params: list
+                        .elts
+                        .iter()
+                        .map(|e| Param {
+                            name: None,
+                            kind: ParamKind::Positional,
+                            ty: self.annotation_at(e, depth + 1),
+                            has_default: false,
+                        })
+                        .collect(),
+                    ret,
+                    any_params: false,
+                }))
+            }
             _ => Type::Callable(Arc::new(Signature::any_params(ret))),
         }
     }
@@ -486,6 +491,17 @@ impl<'a> Resolver<'a> {
 }
 
 /// The type of a `Literal[...]` item.
+/// Whether a type argument unpacks a type variable tuple (`*Ts`,
+/// `Unpack[Ts]`): the checker does not model variadic generics, so what
+/// holds one is passed through (`tuple[Any, ...]`, any parameters).
+fn unpacks(expr: &Expr) -> bool {
+    match expr {
+        Expr::Starred(_) => true,
+        Expr::Subscript(s) => decorator_name(&s.value) == Some("Unpack"),
+        _ => false,
+    }
+}
+
 fn literal_type(expr: &Expr) -> Type {
     match expr {
         Expr::NumberLiteral(n) => match n.value {

@@ -54,8 +54,22 @@ pub enum CallError {
 
 /// Whether `callee` is `collections.namedtuple`, whose call makes a class
 /// the stubs type only as `type[tuple[Any, ...]]`: its result is `Any`.
+///
+/// So are the declarations of type variables (`TypeVar`, `ParamSpec`,
+/// `TypeVarTuple`), which mypy reads as declarations, not calls: their
+/// `default=` (typeshed has it from Python 3.13) is not checked.
 fn makes_a_class(callee: &Type) -> bool {
-    matches!(callee, Type::Callable(sig) if sig.name.as_deref() == Some("namedtuple"))
+    match callee {
+        Type::Callable(sig) => sig.name.as_deref() == Some("namedtuple"),
+        Type::Class(name) => {
+            matches!(super::short(name), "TypeVar" | "ParamSpec" | "TypeVarTuple")
+                && matches!(
+                    name.split_once('.').map(|(m, _)| m),
+                    Some("typing" | "typing_extensions")
+                )
+        }
+        _ => false,
+    }
 }
 
 impl World<'_> {
