@@ -40,6 +40,9 @@ pub(crate) struct NameFacts<'a> {
     pub loads: Vec<(&'a str, TextSize)>,
     /// `from m import *` somewhere: the bound set is then unknown.
     pub star_import: bool,
+    /// Inside a branch a `sys.version_info`, `sys.platform` or
+    /// `TYPE_CHECKING` check rules out: mypy reads no name there.
+    unreachable: bool,
 }
 
 /// Collects bound and read names over a whole module.
@@ -48,6 +51,7 @@ pub(crate) fn scan_names(body: &[Stmt]) -> NameFacts<'_> {
         bound: MODULE_GLOBALS.iter().copied().collect(),
         loads: Vec::new(),
         star_import: false,
+        unreachable: false,
     };
     for stmt in body {
         facts.visit_stmt(stmt);
@@ -91,6 +95,28 @@ impl<'a> Visitor<'a> for NameFacts<'a> {
                     self.bound.insert(local.as_str());
                 }
             }
+            Stmt::If(i) => {
+                let clauses = std::iter::once((Some(&*i.test), &i.body)).chain(
+                    i.elif_else_clauses
+                        .iter()
+                        .map(|c| (c.test.as_ref(), &c.body)),
+                );
+                let outer = self.unreachable;
+                let mut taken = false;
+                for (test, body) in clauses {
+                    let decided = test.and_then(crate::stubs::static_condition);
+                    self.unreachable = outer || taken || decided == Some(false);
+                    if let Some(test) = test {
+                        self.visit_expr(test);
+                    }
+                    for inner in body {
+                        self.visit_stmt(inner);
+                    }
+                    taken |= decided == Some(true);
+                }
+                self.unreachable = outer;
+                return;
+            }
             Stmt::Global(g) => self.bound.extend(g.names.iter().map(|n| n.as_str())),
             Stmt::Nonlocal(n) => self.bound.extend(n.names.iter().map(|n| n.as_str())),
             Stmt::Try(t) => {
@@ -109,6 +135,7 @@ impl<'a> Visitor<'a> for NameFacts<'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Name(n) => match n.ctx {
+                ExprContext::Load if self.unreachable => {}
                 ExprContext::Load => self.loads.push((n.id.as_str(), n.start())),
                 _ => {
                     self.bound.insert(n.id.as_str());

@@ -59,6 +59,10 @@ pub(super) struct Frame {
     pub(super) generator: bool,
     /// Whether the function is an `async def` (where `await` may stand).
     pub(super) coroutine: bool,
+    /// Whether the rest of the block being walked is unreachable (after a
+    /// `return`, `raise`, `continue`, `break`, `assert False` or a
+    /// statement none of whose paths goes on): mypy checks none of it.
+    pub(super) dead: bool,
 }
 
 impl Frame {
@@ -71,6 +75,7 @@ impl Frame {
             returns,
             generator,
             coroutine: false,
+            dead: false,
         }
     }
 }
@@ -150,8 +155,8 @@ impl Scope {
             narrowed.sort();
             let returns = frame.returns.as_ref().map(ToString::to_string);
             out.push_str(&format!(
-                "{vars:?} {narrowed:?} {returns:?} {} {}\n",
-                frame.generator, frame.coroutine
+                "{vars:?} {narrowed:?} {returns:?} {} {} {}\n",
+                frame.generator, frame.coroutine, frame.dead
             ));
         }
         out
@@ -192,6 +197,10 @@ impl Scope {
         }
         let parsed = ruff_python_parser::parse_module(statement).ok()?;
         let module = parsed.into_syntax();
+        // Unreachable code is not checked (see `Frame::dead`).
+        if self.frames.last().is_some_and(|f| f.dead) {
+            return Some(Vec::new());
+        }
         let mut checker = self.checker(statement);
         checker.block(&module.body);
         Some(checker.diagnostics)

@@ -108,15 +108,42 @@ impl Checker<'_> {
     /// A block's statements in order, with mypy's `no-redef` for a name
     /// two of them define.
     pub(super) fn block(&mut self, body: &[Stmt]) {
+        let dead = std::mem::replace(&mut self.frame_mut().dead, false);
         let mut defined = Defined::new();
         for stmt in body {
             self.block_stmt(stmt, &mut defined);
         }
+        self.frame_mut().dead = dead;
+    }
+
+    fn frame_mut(&mut self) -> &mut super::scope::Frame {
+        self.frames.last_mut().expect("a frame")
     }
 
     /// One statement of a block whose earlier statements defined
     /// `defined`.
     pub(super) fn block_stmt(&mut self, stmt: &Stmt, defined: &mut Defined) {
+        // mypy does not check unreachable statements (the probe of a scope
+        // is still taken: what is written there is not checked either).
+        if self.frames.last().is_some_and(|f| f.dead) {
+            if matches!(stmt, Stmt::Assign(a) if matches!(a.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == PROBE))
+            {
+                self.capture_scope();
+            }
+            return;
+        }
+        self.block_stmt_reachable(stmt, defined);
+        // What follows a statement no path goes on from is unreachable
+        // (a call of a `NoReturn` function aside: the checker's `Any`
+        // calls look the same).
+        if !crate::flow::falls_through(std::slice::from_ref(stmt), &|_| false)
+            || matches!(stmt, Stmt::Break(_) | Stmt::Continue(_))
+        {
+            self.frame_mut().dead = true;
+        }
+    }
+
+    fn block_stmt_reachable(&mut self, stmt: &Stmt, defined: &mut Defined) {
         if let Some(name) = definition(stmt) {
             let line = self.lines.position(stmt.start()).0;
             match defined.get(name) {

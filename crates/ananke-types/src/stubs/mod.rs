@@ -173,6 +173,63 @@ impl TypeDb {
 
 /// Whether a `sys.version_info` / `sys.platform` test holds for Python
 /// 3.11 on Linux; unknown tests count as true.
+/// What a `sys.version_info` or `sys.platform` comparison in code is
+/// for Python 3.11 on Linux, and what mypy takes `TYPE_CHECKING`, `MYPY`,
+/// `PY2` and `PY3` to be (`None` for any other condition).
+pub(crate) fn static_condition(test: &Expr) -> Option<bool> {
+    // Names mypy decides whatever they are bound to.
+    let name = match test {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => Some(a.attr.id.as_str()),
+        _ => None,
+    };
+    match name {
+        Some("PY2") => return Some(false),
+        Some("PY3" | "TYPE_CHECKING" | "MYPY") => return Some(true),
+        _ => {}
+    }
+    match test {
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => static_condition(&u.operand).map(|b| !b),
+        Expr::Compare(cmp) if cmp.ops.len() == 1 => match &*cmp.left {
+            Expr::Attribute(a)
+                if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "sys")
+                    && match (a.attr.id.as_str(), &cmp.comparators[0]) {
+                        // `(3,)` or `(3, 11)`: a micro version is not decided.
+                        ("version_info", Expr::Tuple(t)) => {
+                            (1..=2).contains(&t.elts.len())
+                                && t.elts.iter().all(|e| {
+                                    matches!(
+                                        e,
+                                        Expr::NumberLiteral(ast::ExprNumberLiteral {
+                                            value: ast::Number::Int(_),
+                                            ..
+                                        })
+                                    )
+                                })
+                                && matches!(
+                                    cmp.ops[0],
+                                    ast::CmpOp::GtE
+                                        | ast::CmpOp::Gt
+                                        | ast::CmpOp::Lt
+                                        | ast::CmpOp::LtE
+                                        | ast::CmpOp::Eq
+                                        | ast::CmpOp::NotEq
+                                )
+                        }
+                        ("platform", Expr::StringLiteral(_)) => {
+                            matches!(cmp.ops[0], ast::CmpOp::Eq | ast::CmpOp::NotEq)
+                        }
+                        _ => false,
+                    } =>
+            {
+                Some(condition_holds(test))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn condition_holds(test: &Expr) -> bool {
     match test {
         Expr::BoolOp(op) => match op.op {

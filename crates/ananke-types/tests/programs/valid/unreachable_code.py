@@ -1,0 +1,55 @@
+"""Code mypy knows is unreachable is not checked: after `return`,
+`raise`, `continue`, `break` and `assert False`, in branches a
+`sys.version_info`, `sys.platform` or `TYPE_CHECKING` check rules out for
+Python 3.11 on Linux."""
+import sys
+from typing import TYPE_CHECKING
+
+
+def after_return(x: int) -> int:
+    return x
+    x = "text"
+    return x + 1
+
+
+def after_raise() -> str:
+    raise ValueError("no")
+    return 1
+
+
+def in_loop(xs: list[int]) -> int:
+    total = 0
+    for x in xs:
+        if x:
+            continue
+            total = "skipped"
+        total += x
+    return total
+
+
+def asserted(flag: bool) -> int:
+    if flag:
+        assert False, "never"
+        return "impossible"
+    return 0
+
+
+if sys.version_info < (3, 8):
+    text = unicode("old")
+    number: int = text
+else:
+    number = 3
+
+if sys.version_info >= (3, 12):
+    from itertools import batched
+elif sys.platform == "win32":
+    windows_only: str = 1
+else:
+    windows_only = "no"
+
+if TYPE_CHECKING:
+    checked = 1
+else:
+    checked = "runtime" + 1
+
+print(number, windows_only, checked)
