@@ -74,10 +74,6 @@ pub struct CorpusArgs {
     /// `packaging/packaging/licenses/_spdx.py`. It is reported as skipped.
     #[arg(long = "skip", value_name = "PATH")]
     skip: Vec<String>,
-    /// Feed the packages corpus's slow modules too (`SLOW_MODULES`, which
-    /// are otherwise skipped).
-    #[arg(long)]
-    include_slow: bool,
 }
 
 /// One module of the corpus.
@@ -107,25 +103,6 @@ struct Corpus {
 /// Folders that hold no library code: test suites (some of whose data
 /// files are deliberately broken) and installed third-party packages.
 const SKIPPED_FOLDERS: &[&str] = &["site-packages", "test", "tests", "idle_test", "__pycache__"];
-
-/// Modules of the packages corpus skipped unless `--include-slow`: their
-/// path inside the distribution's folder, and why. Each is reported as
-/// skipped.
-const SLOW_MODULES: &[(&str, &str)] = &[(
-    "packaging/licenses/_spdx.py",
-    "slow: a 51 KB dict literal on which the types domain is quadratic (over four \
-     minutes, more than the other modules together); --include-slow feeds it",
-)];
-
-/// Why `name` (a path relative to the packages corpus's root) is one of
-/// the `SLOW_MODULES`, if it is.
-fn slow(name: &str) -> Option<&'static str> {
-    let inside = name.split_once('/').map_or(name, |(_, rest)| rest);
-    SLOW_MODULES
-        .iter()
-        .find(|(path, _)| *path == inside)
-        .map(|(_, why)| *why)
-}
 
 /// Prints the standard-library root and the version of `python3`.
 const FIND_STDLIB: &str =
@@ -209,13 +186,12 @@ fn relative_name(root: &Path, path: &Path) -> String {
 }
 
 /// Reads `files` (below `root`) into modules, skipping those CPython
-/// cannot compile, those not UTF-8, those `skip` names (each of which
-/// must name one) and those `slow` says why to.
+/// cannot compile, those not UTF-8 and those `skip` names (each of which
+/// must name one).
 fn read_modules(
     root: &Path,
     mut files: Vec<PathBuf>,
     skip: &[String],
-    slow: impl Fn(&str) -> Option<&'static str>,
 ) -> Result<(Vec<Module>, Skipped), String> {
     files.sort();
     let listed: String = files.iter().map(|p| format!("{}\n", p.display())).collect();
@@ -234,10 +210,6 @@ fn read_modules(
     for (path, name) in files.into_iter().zip(names) {
         if skip.contains(&name) {
             skipped.push((name, "--skip names it".to_owned()));
-            continue;
-        }
-        if let Some(why) = slow(&name) {
-            skipped.push((name, why.to_owned()));
             continue;
         }
         if uncompilable.contains(&path) {
@@ -265,7 +237,7 @@ fn read_stdlib() -> Result<Corpus, String> {
     let python_version = lines.next().unwrap_or_default().trim().to_owned();
     let mut files = Vec::new();
     collect_files(&root, |name| SKIPPED_FOLDERS.contains(&name), &mut files)?;
-    let (modules, skipped) = read_modules(&root, files, &[], |_| None)?;
+    let (modules, skipped) = read_modules(&root, files, &[])?;
     Ok(Corpus {
         title: format!(
             "standard library of Python {python_version} at {}",
@@ -293,8 +265,8 @@ fn dist_version(dist: &Path) -> Option<String> {
 }
 
 /// The distributions in `dir`: every folder in it (not hidden), each an
-/// unzipped wheel; the `SLOW_MODULES` are skipped unless `include_slow`.
-fn read_packages(dir: &Path, skip: &[String], include_slow: bool) -> Result<Corpus, String> {
+/// unzipped wheel.
+fn read_packages(dir: &Path, skip: &[String]) -> Result<Corpus, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     let mut dists: Vec<PathBuf> = entries
@@ -327,9 +299,7 @@ fn read_packages(dir: &Path, skip: &[String], include_slow: bool) -> Result<Corp
             &mut files,
         )?;
     }
-    let (modules, skipped) = read_modules(dir, files, skip, |name| {
-        if include_slow { None } else { slow(name) }
-    })?;
+    let (modules, skipped) = read_modules(dir, files, skip)?;
     Ok(Corpus {
         title: format!("{} distributions in {}", dists.len(), dir.display()),
         modules,
@@ -776,14 +746,14 @@ pub fn corpus(args: CorpusArgs) -> Result<ExitCode, String> {
     let started = Instant::now();
     let corpus = match args.corpus {
         CorpusName::Stdlib => {
-            if !args.skip.is_empty() || args.include_slow {
-                return Err("--skip and --include-slow are for the packages corpus".into());
+            if !args.skip.is_empty() {
+                return Err("--skip is for the packages corpus".into());
             }
             read_stdlib()?
         }
         CorpusName::Packages => {
             let dir = args.dir.as_ref().ok_or("the packages corpus needs --dir")?;
-            read_packages(dir, &args.skip, args.include_slow)?
+            read_packages(dir, &args.skip)?
         }
     };
     let picked = sample_indices(corpus.modules.len(), args.sample);
@@ -887,7 +857,7 @@ mod tests {
         std::fs::write(dir.join("demo/demo/broken.py"), "def f(:\n").unwrap();
         std::fs::write(dir.join("bare/bare/m.py"), "z = 3\n").unwrap();
 
-        let corpus = read_packages(&dir, &["demo/demo/sub/slow.py".to_owned()], false).unwrap();
+        let corpus = read_packages(&dir, &["demo/demo/sub/slow.py".to_owned()]).unwrap();
         let names: Vec<(&str, &str)> = corpus
             .modules
             .iter()
@@ -937,19 +907,11 @@ mod tests {
             "{table}"
         );
 
-        let unknown = read_packages(&dir, &["demo/nothing.py".to_owned()], false)
+        let unknown = read_packages(&dir, &["demo/nothing.py".to_owned()])
             .err()
             .unwrap();
         assert!(unknown.contains("--skip demo/nothing.py"), "{unknown}");
         std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn slow_modules_are_named_inside_their_distribution() {
-        assert!(slow("packaging/packaging/licenses/_spdx.py").is_some());
-        assert!(slow("any-folder/packaging/licenses/_spdx.py").is_some());
-        assert!(slow("packaging/packaging/licenses/__init__.py").is_none());
-        assert!(slow("packaging/licenses/_spdx.py").is_none());
     }
 
     #[test]

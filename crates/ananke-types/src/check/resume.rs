@@ -589,18 +589,12 @@ fn walk_rest(
             words: from.words.clone(),
             names: from.names.clone(),
             checked: from.offset > 0,
+            silenced: silenced.clone(),
         };
-        return Ok(walk_module(
-            &mut checker,
-            &body,
-            &source,
-            at,
-            defined,
-            text,
-            &silenced,
-            finished,
-        )
-        .map(|(next, names)| finish(checker, next, names, &silenced, finished)));
+        return Ok(
+            walk_module(&mut checker, &body, &source, at, defined, text, finished)
+                .map(|(next, names)| finish(checker, next, names, &silenced, finished)),
+        );
     };
     if !from.state.in_generator() && super::functions::contains_yield(&body) {
         return Ok(None);
@@ -672,6 +666,7 @@ fn walk_rest(
         words: with_words(&from.words, &text[from.offset..*at]),
         names,
         checked: true,
+        silenced: silenced.clone(),
     };
     Ok(walk_module(
         &mut checker,
@@ -680,7 +675,6 @@ fn walk_rest(
         module,
         kept.module_defined.clone(),
         text,
-        &silenced,
         finished,
     )
     .map(|(next, names)| finish(checker, next, names, &silenced, finished)))
@@ -699,6 +693,8 @@ struct Module {
     /// Whether the code before it was walked without the source's
     /// declarations (then none may be a name written before).
     checked: bool,
+    /// What `# type: ignore` silences up to the end of the source.
+    silenced: Silenced,
 }
 
 /// Walks module-level statements `body` (parsed from `source`): `None`
@@ -712,9 +708,9 @@ fn walk_module(
     at: Module,
     mut defined: Defined,
     text: &str,
-    silenced: &Silenced,
     finished: bool,
 ) -> Option<(Option<Arc<Checkpoint>>, Names)> {
+    let silenced = &at.silenced;
     if at.checked {
         match declared(body) {
             Some(names) if !names.iter().any(|n| at.words.contains(*n)) => {}
