@@ -39,6 +39,10 @@ impl Checker<'_> {
         for stmt in body {
             match stmt {
                 Stmt::Import(_) | Stmt::ImportFrom(_) => self.stmt(stmt),
+                Stmt::FunctionDef(f) if crate::stubs::is_identity_function(f) => {
+                    self.symbols
+                        .insert(f.name.id.as_str().into(), Symbol::IdentityDecorator);
+                }
                 Stmt::Assign(a) => {
                     if let ([Expr::Name(n)], Expr::Call(call)) = (a.targets.as_slice(), &*a.value)
                         && let Some(variance) = crate::stubs::declared_variance(call)
@@ -81,11 +85,23 @@ impl Checker<'_> {
         // sys.version_info`, which mypy merges) is passed through.
         let nested = nested_definitions(body);
         let mut overloads: HashMap<&str, Vec<crate::types::Signature>> = HashMap::new();
+        let mut poisoned = std::collections::HashSet::new();
         for stmt in body {
             if let Stmt::FunctionDef(f) = stmt {
                 let name = f.name.id.as_str();
                 let sig = self.resolver().signature(f, Some(name));
-                if is_overload(f) && nested.contains(name) {
+                // A decorator not modelled makes the name `Any` (all of
+                // it, when it is one of several overloads).
+                let plain = crate::stubs::plainly_decorated(f, |n| {
+                    matches!(self.symbols.get(n), Some(Symbol::IdentityDecorator))
+                });
+                if !plain || poisoned.contains(name) {
+                    if is_overload(f) {
+                        poisoned.insert(name);
+                    }
+                    overloads.remove(name);
+                    self.declare(name, Type::Any);
+                } else if is_overload(f) && nested.contains(name) {
                     overloads.insert(name, Vec::new());
                     self.declare(name, Type::Any);
                 } else if is_overload(f) {

@@ -134,6 +134,11 @@ pub enum Symbol {
     /// it stands for `Any` (a module's own generic functions are not
     /// solved).
     UserTypeVar(Variance),
+    /// A module's own function that returns its first argument's type as
+    /// written (`def traced(fn: F) -> F`): as a decorator it leaves a
+    /// function's signature as it is. (The function itself is a variable
+    /// of the module's frame; this only marks the name.)
+    IdentityDecorator,
     /// A typing special form (`Union`, `Optional`, `Callable`, ...).
     Special(Name),
 }
@@ -284,6 +289,65 @@ fn condition_holds(test: &Expr) -> bool {
 }
 
 /// The last name of a decorator or callee (`overload`, `typing.overload`).
+/// Decorators that leave a function's signature as written (or are
+/// modelled where the function is read: `staticmethod`, `property`, ...).
+/// A function under any other is passed through as `Any`: what the
+/// decorator makes of it is not modelled.
+pub(crate) const PLAIN_FUNCTION_DECORATORS: &[&str] = &[
+    "abstractmethod",
+    "overload",
+    "final",
+    "override",
+    "deprecated",
+    "staticmethod",
+    "classmethod",
+    "property",
+    "cached_property",
+    "setter",
+    "deleter",
+    "_magic_enum_attr",
+    "DynamicClassAttribute",
+    "abstractproperty",
+    "abstractclassmethod",
+    "abstractstaticmethod",
+];
+
+/// Whether a function's decorators all leave its signature as written
+/// (see [`PLAIN_FUNCTION_DECORATORS`]).
+pub(crate) fn plainly_decorated(
+    def: &ast::StmtFunctionDef,
+    identity: impl Fn(&str) -> bool,
+) -> bool {
+    def.decorator_list.iter().all(|d| match &d.expression {
+        Expr::Name(n) if identity(n.id.as_str()) => true,
+        Expr::Name(_) | Expr::Attribute(_) => {
+            decorator_name(&d.expression).is_some_and(|n| PLAIN_FUNCTION_DECORATORS.contains(&n))
+        }
+        // `@deprecated("use g")`
+        Expr::Call(c) => decorator_name(&c.func) == Some("deprecated"),
+        _ => false,
+    })
+}
+
+/// Whether a function returns its first argument's type as written
+/// (`def traced(fn: F) -> F`): as a decorator it leaves a function's
+/// signature as it is.
+pub(crate) fn is_identity_function(f: &ast::StmtFunctionDef) -> bool {
+    let Some(first) = f
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&f.parameters.args)
+        .next()
+    else {
+        return false;
+    };
+    matches!(
+        (first.parameter.annotation.as_deref(), f.returns.as_deref()),
+        (Some(Expr::Name(a)), Some(Expr::Name(r))) if a.id == r.id
+    ) && f.decorator_list.is_empty()
+}
+
 /// The variance a `TypeVar(...)` call declares (`None` for another call).
 pub(crate) fn declared_variance(call: &ruff_python_ast::ExprCall) -> Option<Variance> {
     if decorator_name(&call.func) != Some("TypeVar") {

@@ -460,6 +460,19 @@ impl<'a> Resolver<'a> {
                     return;
                 }
                 let overload = decorators.contains(&"overload");
+                // A decorator not modelled makes the member `Any` (all of
+                // it, when it is one of several overloads).
+                if !super::plainly_decorated(f, |n| {
+                    matches!(self.lookup(n), Some(Symbol::IdentityDecorator))
+                }) || (overload
+                    && matches!(members.get(&name), Some(Member::Attribute(Type::Any))))
+                {
+                    if overload {
+                        overloaded.insert(name.clone());
+                    }
+                    members.insert(name, Member::Attribute(Type::Any));
+                    return;
+                }
                 if overload {
                     overloaded.insert(name.clone());
                 } else if overloaded.remove(&name) {

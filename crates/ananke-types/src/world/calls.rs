@@ -180,8 +180,20 @@ impl World<'_> {
     fn call_overloads_whole(&self, sigs: &[Signature], args: &[Arg]) -> (Type, Option<CallError>) {
         let mut first_error = None;
         let mut all_certain = true;
-        for sig in sigs {
+        let imprecise = sigs.len() > 1 && args.iter().any(|a| a.ty.has_any());
+        for (i, sig) in sigs.iter().enumerate() {
             match self.match_signature(sig, args) {
+                // With `Any` among the arguments, mypy's answer is `Any`
+                // when a later overload matches too and returns another
+                // type.
+                Ok(ret)
+                    if imprecise
+                        && sigs[i + 1..].iter().any(|other| {
+                            self.match_signature(other, args).is_ok_and(|r| r != ret)
+                        }) =>
+                {
+                    return (Type::Any, None);
+                }
                 Ok(ret) => return (ret, None),
                 Err(err) => {
                     // Certain: a wrong count, or a precise argument that does
