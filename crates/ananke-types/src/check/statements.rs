@@ -218,7 +218,17 @@ impl Checker<'_> {
                     }
                     return;
                 }
-                let value = self.expr(&a.value);
+                // A declared variable's type is the value's context, as in
+                // its annotated assignment (`xs = [a]` with `xs:
+                // list[A | None]`).
+                let declared = match a.targets.as_slice() {
+                    [Expr::Name(n)] => self.declared_type(n.id.as_str()),
+                    _ => None,
+                };
+                let value = match declared {
+                    Some(declared) => self.expr_expecting(&a.value, &declared),
+                    None => self.expr(&a.value),
+                };
                 for target in &a.targets {
                     self.assign(target, value.clone(), &a.value);
                 }
@@ -389,6 +399,13 @@ impl Checker<'_> {
         }
     }
 
+    /// The declared type of variable `name` of the innermost frame that
+    /// binds it (`None` when it is not declared).
+    fn declared_type(&self, name: &str) -> Option<Type> {
+        let var = self.frames.iter().rev().find_map(|f| f.vars.get(name))?;
+        var.declared.then(|| var.ty.clone())
+    }
+
     /// `target: annotation = value`, from an annotated assignment or a
     /// type comment.
     fn annotated(&mut self, target: &Expr, annotation: &Expr, value: Option<&Expr>) {
@@ -470,6 +487,15 @@ impl Checker<'_> {
 
     fn assign(&mut self, target: &Expr, value: Type, value_expr: &Expr) {
         match target {
+            // mypy does not check what a function assigns to `_` (an
+            // unused target), unless `_` is bound otherwise (`except E as _`).
+            Expr::Name(n)
+                if n.id.as_str() == "_"
+                    && self.frames.len() > 1
+                    && self.lookup("_").is_none_or(|t| matches!(t, Type::Any)) =>
+            {
+                self.declare("_", Type::Any);
+            }
             Expr::Name(n) => {
                 let name = n.id.as_str();
                 if self.partial_assign(name, &value) {
