@@ -59,7 +59,7 @@ use super::{
     CHECK_STACK, Diagnostic, Lines, MAX_NESTING, ParseFailure, excessive_nesting,
     excessive_nesting_beyond,
 };
-use crate::stubs::TypeDb;
+use crate::stubs::{Symbol, TypeDb};
 use crate::types::Name;
 use ananke_pylex::{Class, PyLexer, is_name_byte};
 
@@ -426,30 +426,114 @@ fn with_words(words: &im::HashSet<Name>, text: &str) -> im::HashSet<Name> {
     words
 }
 
-/// The names a module's declaration pass binds for `body`, or `None` for a
-/// star import.
-fn declared(body: &[Stmt]) -> Option<Vec<&str>> {
+/// A name a module's declaration pass binds, with what an import binds it
+/// to (the same import again changes nothing).
+struct Declared<'b> {
+    name: &'b str,
+    import: Option<Symbol>,
+}
+
+/// The names a module's declaration pass may bind for `body` (a superset:
+/// imports, classes, functions, type variables, and every function or
+/// class defined in a module-level block), or `None` for a star import.
+fn declared<'b>(body: &'b [Stmt], db: &TypeDb) -> Option<Vec<Declared<'b>>> {
     let mut names = Vec::new();
+    let plain = |name: &'b str| Declared { name, import: None };
     for stmt in body {
         match stmt {
-            Stmt::Import(i) => names.extend(i.names.iter().map(|a| match &a.asname {
-                Some(asname) => asname.as_str(),
-                None => a.name.as_str().split('.').next().unwrap_or(""),
+            Stmt::Import(i) => names.extend(i.names.iter().map(|a| {
+                let (name, module) = match &a.asname {
+                    Some(asname) => (asname.as_str(), a.name.as_str()),
+                    None => {
+                        let top = a.name.as_str().split('.').next().unwrap_or("");
+                        (top, top)
+                    }
+                };
+                Declared {
+                    name,
+                    import: Some(Symbol::Module(module.into())),
+                }
             })),
             Stmt::ImportFrom(i) => {
                 for alias in &i.names {
                     if alias.name.as_str() == "*" {
                         return None;
                     }
-                    names.push(alias.asname.as_ref().unwrap_or(&alias.name).as_str());
+                    let name = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    let import = i.module.as_ref().map(|m| {
+                        db.member(m.as_str(), alias.name.as_str())
+                            .cloned()
+                            .unwrap_or(Symbol::Value(crate::types::Type::Any))
+                    });
+                    names.push(Declared { name, import });
                 }
             }
-            Stmt::ClassDef(c) => names.push(c.name.as_str()),
-            Stmt::FunctionDef(f) => names.push(f.name.as_str()),
-            _ => {}
+            Stmt::ClassDef(c) => names.push(plain(c.name.as_str())),
+            Stmt::FunctionDef(f) => names.push(plain(f.name.as_str())),
+            // A type variable's declaration.
+            Stmt::Assign(a) => {
+                if let ([ruff_python_ast::Expr::Name(n)], ruff_python_ast::Expr::Call(call)) =
+                    (a.targets.as_slice(), &*a.value)
+                    && crate::stubs::declared_variance(call).is_some()
+                {
+                    names.push(plain(n.id.as_str()));
+                }
+            }
+            _ => nested(stmt, &mut names),
         }
     }
     Some(names)
+}
+
+/// The functions and classes a module-level block statement defines.
+fn nested<'b>(stmt: &'b Stmt, names: &mut Vec<Declared<'b>>) {
+    let mut block = |stmts: &'b [Stmt]| {
+        for inner in stmts {
+            match inner {
+                Stmt::FunctionDef(f) => names.push(Declared {
+                    name: f.name.as_str(),
+                    import: None,
+                }),
+                Stmt::ClassDef(c) => names.push(Declared {
+                    name: c.name.as_str(),
+                    import: None,
+                }),
+                _ => nested(inner, names),
+            }
+        }
+    };
+    match stmt {
+        Stmt::If(s) => {
+            block(&s.body);
+            for clause in &s.elif_else_clauses {
+                block(&clause.body);
+            }
+        }
+        Stmt::Try(t) => {
+            block(&t.body);
+            block(&t.orelse);
+            block(&t.finalbody);
+            for handler in &t.handlers {
+                let ruff_python_ast::ExceptHandler::ExceptHandler(h) = handler;
+                block(&h.body);
+            }
+        }
+        Stmt::With(w) => block(&w.body),
+        Stmt::For(f) => {
+            block(&f.body);
+            block(&f.orelse);
+        }
+        Stmt::While(w) => {
+            block(&w.body);
+            block(&w.orelse);
+        }
+        Stmt::Match(m) => {
+            for case in &m.cases {
+                block(&case.body);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The start of the line `at` is on in `source`, when only indentation
@@ -711,13 +795,23 @@ fn walk_module(
     finished: bool,
 ) -> Option<(Option<Arc<Checkpoint>>, Names)> {
     let silenced = &at.silenced;
+    let db = TypeDb::stdlib();
     if at.checked {
-        match declared(body) {
-            Some(names) if !names.iter().any(|n| at.words.contains(*n)) => {}
+        // A name the code before mentions may be declared again only by
+        // an import binding it to what it is already bound to.
+        let same = |d: &Declared| {
+            d.import.as_ref().is_some_and(|symbol| {
+                checker
+                    .symbols
+                    .get(d.name)
+                    .is_some_and(|bound| format!("{bound:?}") == format!("{symbol:?}"))
+            })
+        };
+        match declared(body, db) {
+            Some(names) if names.iter().all(|d| !at.words.contains(d.name) || same(d)) => {}
             _ => return None,
         }
     }
-    let db = TypeDb::stdlib();
     checker.declare_module_names(body);
     let place = |stmt: &Stmt| -> Option<(usize, u32)> {
         let (start, _) = line_start(source, stmt.start())?;
@@ -928,6 +1022,17 @@ mod tests {
         replay(
             "ignore module",
             "# type: ignore\ndef f() -> int:\n    return ''\n",
+        );
+        // The same import again (the checkpoint holds), another binding
+        // of a name read before (it gives way), a type variable declared
+        // after its use, a function defined in a module-level block.
+        replay(
+            "imports",
+            "from typing import List\ndef f(x: List[int]) -> int:\n    return len(x)\n\nfrom typing import List\nfrom typing import Dict as List\ndef g(y: List[int]) -> None:\n    pass\n",
+        );
+        replay(
+            "declarations",
+            "from typing import TypeVar\ndef f(x: 'T') -> 'T':\n    return x\nT = TypeVar('T')\nif True:\n    def h() -> int:\n        return f(1)\n",
         );
         // A star import, redefinitions and undefined names.
         replay(
