@@ -19,8 +19,12 @@ impl Checker<'_> {
                 Some(symbol) => self.symbol_value(&symbol.clone()),
                 None => {
                     let sub = format!("{module}.{name}");
+                    let module_object = Type::instance("types.ModuleType", []);
                     if self.world.db.modules.contains_key(sub.as_str()) {
                         Type::Module(sub.into())
+                    } else if let Some(ty) = self.world.instance_member(&module_object, name) {
+                        // Every module has `__name__`, `__file__`, `__dict__`, ...
+                        ty
                     } else {
                         if self.world.db.modules.contains_key(&**module) {
                             self.report(

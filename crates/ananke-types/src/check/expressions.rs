@@ -66,6 +66,20 @@ impl Checker<'_> {
             }
             Expr::Call(c) => {
                 let ty = self.call(c);
+                // `type(x)` is the class of `x` (typeshed types it `type`):
+                // an instance's class, else `Any`.
+                if let (Expr::Name(f), [arg]) = (&*c.func, &c.arguments.args[..])
+                    && f.id.as_str() == "type"
+                    && c.arguments.keywords.is_empty()
+                    && !self.binds_locally("type")
+                {
+                    return match self.scratch_type(arg) {
+                        Type::Instance(name, _) if !matches!(arg, Expr::Starred(_)) => {
+                            Type::Class(name)
+                        }
+                        _ => Type::Any,
+                    };
+                }
                 // `pow(int, int)`: typeshed's overloads as for `**`.
                 if let (Expr::Name(f), [base, exponent]) = (&*c.func, &c.arguments.args[..])
                     && f.id.as_str() == "pow"

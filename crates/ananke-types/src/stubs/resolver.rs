@@ -362,6 +362,8 @@ impl<'a> Resolver<'a> {
                     {
                         synthesized_init = true;
                         bases.push(Type::tuple_of(Type::Any));
+                        // A `NamedTuple` is one (`-> NamedTuple` takes it).
+                        bases.push(Type::instance(&name, []));
                     }
                     // A class deriving from a fixed-shape tuple
                     // (`sys._version_info`, a `NamedTuple`) inherits
