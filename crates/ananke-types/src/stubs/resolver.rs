@@ -202,7 +202,14 @@ impl<'a> Resolver<'a> {
             .get(1)
             .map_or(Type::Any, |e| self.annotation_at(e, depth + 1));
         match items.first() {
-            Some(Expr::List(list)) if !list.elts.iter().any(unpacks) => {
+            // `mypy_extensions`' `Arg(...)`, `DefaultArg(...)` and the like
+            // (calls) are not modelled: any parameters.
+            Some(Expr::List(list))
+                if !list
+                    .elts
+                    .iter()
+                    .any(|e| unpacks(e) || matches!(e, Expr::Call(_))) =>
+            {
                 Type::Callable(Arc::new(Signature {
                     name: None,
                     params: list
@@ -494,10 +501,22 @@ impl<'a> Resolver<'a> {
             }
             Stmt::AnnAssign(a) => {
                 if let Expr::Name(target) = &*a.target {
-                    members.insert(
-                        target.id.as_str().into(),
-                        Member::Attribute(self.annotation(&a.annotation)),
-                    );
+                    let ty = self.annotation(&a.annotation);
+                    // A callable class variable is read through an
+                    // instance as a method is: bound to it.
+                    let class_var = matches!(&*a.annotation, Expr::Subscript(s)
+                        if decorator_name(&s.value) == Some("ClassVar"));
+                    let member = match ty {
+                        Type::Callable(sig) if class_var && !sig.params.is_empty() => {
+                            Member::Method(MethodKind::Instance, Arc::from([(*sig).clone()]))
+                        }
+                        Type::Callable(sig) if class_var && sig.any_params => {
+                            Member::Attribute(Type::Callable(sig))
+                        }
+                        Type::Callable(_) if class_var => Member::Attribute(Type::Any),
+                        ty => Member::Attribute(ty),
+                    };
+                    members.insert(target.id.as_str().into(), member);
                 }
             }
             _ => {}
