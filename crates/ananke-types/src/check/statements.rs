@@ -43,6 +43,23 @@ impl Checker<'_> {
                     self.symbols
                         .insert(f.name.id.as_str().into(), Symbol::IdentityDecorator);
                 }
+                // The functional `TypedDict("T", {...})` makes a class that
+                // stands for `Any`, as the class form does.
+                // So does an alias of a `TypedDict` (`Base1 = Base`).
+                Stmt::Assign(a)
+                    if matches!((a.targets.as_slice(), &*a.value),
+                        ([Expr::Name(_)], Expr::Call(call))
+                            if crate::stubs::decorator_name(&call.func) == Some("TypedDict"))
+                        || matches!((a.targets.as_slice(), &*a.value),
+                            ([Expr::Name(_)], Expr::Name(source))
+                                if matches!(self.symbols.get(source.id.as_str()),
+                                    Some(Symbol::Alias(Type::Any)))) =>
+                {
+                    if let [Expr::Name(n)] = a.targets.as_slice() {
+                        self.symbols
+                            .insert(n.id.as_str().into(), Symbol::Alias(Type::Any));
+                    }
+                }
                 Stmt::Assign(a) => {
                     if let ([Expr::Name(n)], Expr::Call(call)) = (a.targets.as_slice(), &*a.value)
                         && let Some(variance) = crate::stubs::declared_variance(call)

@@ -285,10 +285,18 @@ impl<'a> Resolver<'a> {
     /// not model, so the class's name stands for `Any`.
     pub fn is_typed_dict(&self, def: &ast::StmtClassDef) -> bool {
         def.arguments.as_ref().is_some_and(|a| {
-            a.args.iter().any(|base| match self.lookup_expr(base) {
-                Some(Symbol::Special(form)) => &*form == "TypedDict",
-                Some(Symbol::Alias(Type::Any)) => true,
-                _ => false,
+            a.args.iter().any(|base| {
+                // `TypedDict("T", {...})` itself, or a generic one's `Base[T]`.
+                let base = match base {
+                    Expr::Call(c) if decorator_name(&c.func) == Some("TypedDict") => return true,
+                    Expr::Subscript(s) => &*s.value,
+                    other => other,
+                };
+                match self.lookup_expr(base) {
+                    Some(Symbol::Special(form)) => &*form == "TypedDict",
+                    Some(Symbol::Alias(Type::Any)) => true,
+                    _ => false,
+                }
             })
         })
     }
