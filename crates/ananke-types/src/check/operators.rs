@@ -243,6 +243,17 @@ impl Checker<'_> {
             return false;
         };
         let (left, right) = (&left, &right);
+        // mypy lets the bytes-like classes compare with each other (their
+        // `__eq__` takes any buffer).
+        let bytes_like = |t: &Type| {
+            matches!(
+                t.class_name(),
+                Some("builtins.bytes" | "builtins.bytearray" | "builtins.memoryview")
+            )
+        };
+        if bytes_like(left) && bytes_like(right) {
+            return false;
+        }
         let builtin_kind =
             |t: &Type| matches!(t.class_name(), Some("builtins.tuple" | "builtins.function"));
         if builtin_kind(left) && builtin_kind(right) && left.class_name() == right.class_name() {
@@ -292,7 +303,16 @@ impl Checker<'_> {
             return;
         }
         let item = match container {
-            Type::Instance(name, _) if matches!(&**name, "builtins.str" | "builtins.bytes") => {
+            // Substrings (and a `bytes` in a `bytearray`), not items.
+            Type::Instance(name, _)
+                if matches!(
+                    &**name,
+                    "builtins.str"
+                        | "builtins.bytes"
+                        | "builtins.bytearray"
+                        | "builtins.memoryview"
+                ) =>
+            {
                 return;
             }
             Type::Instance(..) | Type::Tuple(_) => self.world.iter_element(container),

@@ -464,6 +464,7 @@ impl<'a> Resolver<'a> {
                     matches!(
                         *d,
                         "property"
+                            | "abstractproperty"
                             | "cached_property"
                             | "_magic_enum_attr"
                             | "DynamicClassAttribute"
