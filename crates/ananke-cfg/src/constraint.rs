@@ -52,9 +52,9 @@ impl CfgConstraint {
         if at_end {
             // The statement being written ends with the output.
             let done = sketch.ended(&Requirements::NONE).unwrap_or(sketch);
-            return graph::functions(done.statements(), true);
+            return graph::functions(&done.statements(), true);
         }
-        graph::functions(sketch.statements(), false)
+        graph::functions(&sketch.statements(), false)
     }
 
     /// What the code read tells other domains: unreachable statements

@@ -40,7 +40,9 @@ pub(crate) struct Sketch {
     /// function that reached them.
     reached: Arc<Vec<(usize, Short<NAME>)>>,
     /// Every statement read, in order (for the control-flow graph).
-    log: Arc<Vec<Statement>>,
+    /// Persistent: a mask tries tokens on copies of the sketch, and one
+    /// that ends a statement must not copy every statement before it.
+    log: im::Vector<Statement>,
     /// Line breaks read.
     lines: u32,
     /// Bytes read.
@@ -63,7 +65,7 @@ impl Default for Sketch {
             },
             blocks: Arc::new(vec![Block::module()]),
             reached: Arc::new(Vec::new()),
-            log: Arc::new(Vec::new()),
+            log: im::Vector::new(),
             lines: 0,
             offset: 0,
             control: ControlFacts::default(),
@@ -241,9 +243,9 @@ impl Sketch {
     }
 
     /// The statements read so far (the one being written is not among
-    /// them).
-    pub(crate) fn statements(&self) -> &[Statement] {
-        &self.log
+    /// them), copied out (for a graph, not per token).
+    pub(crate) fn statements(&self) -> Vec<Statement> {
+        self.log.iter().copied().collect()
     }
 
     /// Whether the statement whose first word was just read is reached by

@@ -450,7 +450,7 @@ impl Sketch {
             yields: line.yields,
             name: line.def_name,
         };
-        Arc::make_mut(&mut self.log).push(statement);
+        self.log.push_back(statement);
         let decorated = std::mem::replace(&mut self.decorated, line.decorator);
         let blocks = self.blocks_mut();
         if let Some(top) = blocks.last_mut()
