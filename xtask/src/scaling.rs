@@ -1,11 +1,11 @@
 //! `cargo xtask bench --scaling`: how the cost of a token grows with the
 //! code before it. Builds documents of ordinary and pathological Python
-//! into `.cache/scaling`, force-feeds each through `ananke check` with the
-//! syntax domain alone and with syntax and each other domain, and prints
-//! the mean time of a step (mask and commit) over the 50 lines ending at
-//! 250, 1,000 and 4,000 lines (`--windows`), with each domain's share
-//! (its configuration less syntax alone) and the ratio of its share at the
-//! longest window to the shortest. All in one run, so read the ratios.
+//! into `.cache/scaling`, force-feeds each through `ananke check` with
+//! every domain (spec defaults), and prints, over the 50 lines ending at
+//! lines 250, 1,000 and 4,000 (`--windows`), the mean step (mask and
+//! commit) and each domain's mean share of the mask, as the session's
+//! fusion counters time it, with the ratio of the last window to the
+//! first. Every figure of a document comes from one run, side by side.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -15,16 +15,8 @@ use serde_json::Value;
 
 use crate::ananke_cli;
 
-/// The domain configurations: syntax alone first (the others' shares are
-/// measured against it), then syntax with each domain, then all.
-const CONFIGS: [&str; 6] = [
-    "syntax",
-    "syntax,types",
-    "syntax,imports",
-    "syntax,cfg",
-    "syntax,semantics",
-    "syntax,types,imports,cfg,semantics",
-];
+/// The rows of a document's table: the whole step, then each domain.
+const ROWS: [&str; 6] = ["step", "syntax", "types", "imports", "cfg", "semantics"];
 
 /// A document and the lines whose windows are reported.
 struct Document {
@@ -37,79 +29,63 @@ pub(crate) fn scaling(root: &Path) -> Result<()> {
     let dir = root.join(".cache/scaling");
     std::fs::create_dir_all(&dir)?;
     let documents = documents(root)?;
-    let mut table = String::new();
-    writeln!(
-        table,
-        "| document | domains | first window | second | last | domain's share, last / first |"
-    )?;
-    writeln!(table, "|---|---|---|---|---|---|")?;
+    let mut table = String::from(
+        "| document | what | first window | second | last | last / first |\n|---|---|---|---|---|---|\n",
+    );
     for document in &documents {
         let path = dir.join(format!("{}.py", document.name));
         std::fs::write(&path, &document.text)?;
         let windows: Vec<String> = document.windows.iter().map(|w| w.to_string()).collect();
-        let mut syntax_alone: Vec<f64> = Vec::new();
-        for config in CONFIGS {
-            // Exit status 1 is a rejected document: reported in the table.
-            let output = ananke_cli(root)
-                .args([
-                    "check",
-                    "--file",
-                    path.to_str().context("a UTF-8 path")?,
-                    "--domains",
-                    config,
-                    "--json",
-                    "--windows",
-                    &windows.join(","),
-                ])
-                .output()
-                .with_context(|| format!("running ananke check on {}", document.name))?;
-            if !matches!(output.status.code(), Some(0 | 1)) {
-                bail!(
-                    "ananke check {} ({config}) failed: {}",
-                    document.name,
-                    String::from_utf8_lossy(&output.stderr)
-                );
-            }
-            let output = String::from_utf8_lossy(&output.stdout);
-            let record: Value = output
-                .lines()
-                .find_map(|l| serde_json::from_str(l).ok())
-                .context("a JSON record from ananke check")?;
+        // Exit status 1 is a rejected document: reported in the table.
+        let output = ananke_cli(root)
+            .args([
+                "check",
+                "--file",
+                path.to_str().context("a UTF-8 path")?,
+                "--json",
+                "--windows",
+                &windows.join(","),
+            ])
+            .output()
+            .with_context(|| format!("running ananke check on {}", document.name))?;
+        if !matches!(output.status.code(), Some(0 | 1)) {
+            bail!(
+                "ananke check {} failed: {}",
+                document.name,
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        let output = String::from_utf8_lossy(&output.stdout);
+        let record: Value = output
+            .lines()
+            .find_map(|l| serde_json::from_str(l).ok())
+            .context("a JSON record from ananke check")?;
+        let status = match record["accepted"].as_bool() {
+            Some(true) => String::new(),
+            _ => format!(
+                " (not accepted: {})",
+                record["rejected_at"]["reason"]
+                    .as_str()
+                    .unwrap_or("incomplete")
+            ),
+        };
+        for row in ROWS {
             let means: Vec<f64> = document
                 .windows
                 .iter()
                 .map(|w| {
-                    record["window_us"][w.to_string()]
+                    record["window_us"][w.to_string()][row]
                         .as_f64()
                         .unwrap_or(f64::NAN)
                 })
                 .collect();
-            if config == "syntax" {
-                syntax_alone = means.clone();
-            }
-            let share: Vec<f64> = means
-                .iter()
-                .zip(&syntax_alone)
-                .map(|(m, s)| m - s)
-                .collect();
-            let ratio = match (share.first(), share.last()) {
-                (Some(first), Some(last)) if config != "syntax" && *first > 0.0 => {
-                    format!("{:.2}", last / first)
-                }
+            let ratio = match (means.first(), means.last()) {
+                (Some(first), Some(last)) if *first > 0.0 => format!("{:.2}", last / first),
                 _ => "–".into(),
-            };
-            let status = match record["accepted"].as_bool() {
-                Some(true) => String::new(),
-                _ => format!(
-                    " (not accepted: {})",
-                    record["rejected_at"]["reason"]
-                        .as_str()
-                        .unwrap_or("incomplete")
-                ),
             };
             writeln!(
                 table,
-                "| {} (lines {}) | {config}{status} | {} | {ratio} |",
+                "| {} (lines {}){status} | {row} | {} | {ratio} |",
                 document.name,
                 windows.join(", "),
                 means
@@ -121,7 +97,7 @@ pub(crate) fn scaling(root: &Path) -> Result<()> {
             println!("{}", table.lines().last().unwrap_or_default());
         }
     }
-    println!("\nmean step (mask + commit) over the 50 lines ending at each line\n{table}");
+    println!("\nmean over the 50 lines ending at each line\n{table}");
     std::fs::write(dir.join("report.md"), &table)?;
     Ok(())
 }

@@ -124,10 +124,11 @@ struct CheckArgs {
     /// Python package's tests compare their bitmasks with, bit for bit.
     #[arg(long, value_name = "FILE")]
     dump_masks: Option<PathBuf>,
-    /// With --json: the mean time of a step (mask and commit) over the
-    /// tokens of the 50 lines that end at each of these lines
-    /// (`--windows 250,1000,4000`), as `window_us` — how the cost of a
-    /// token grows with the code before it (`cargo xtask bench --scaling`).
+    /// With --json: the mean time of a step (mask and commit), and of each
+    /// domain's mask, over the tokens of the 50 lines that end at each of
+    /// these lines (`--windows 250,1000,4000`), as `window_us` — how the
+    /// cost of a token grows with the code before it (`cargo xtask bench
+    /// --scaling`).
     #[arg(long, value_delimiter = ',')]
     windows: Vec<usize>,
 }
@@ -203,25 +204,44 @@ struct Outcome {
     mask_us: Vec<f64>,
     /// Mask and commit, per token, with the line the token starts on.
     step_us: Vec<(usize, f64)>,
+    /// Each domain's share of the mask, per token (in `stats`' order).
+    domain_us: Vec<Vec<f64>>,
     stats: FusionStats,
 }
 
 impl Outcome {
-    /// The mean step time over the tokens starting in the 50 lines that
-    /// end at each of `windows` (1-based lines).
+    /// The mean step time (`step`) and each domain's mean share of the
+    /// mask over the tokens starting in the 50 lines that end at each of
+    /// `windows` (1-based lines).
     fn windows(&self, windows: &[usize]) -> Value {
         let mut out = serde_json::Map::new();
+        let mean = |values: &[f64]| {
+            let mean = values.iter().sum::<f64>() / values.len() as f64;
+            json!((mean * 10.0).round() / 10.0)
+        };
         for &end in windows {
-            let times: Vec<f64> = self
-                .step_us
-                .iter()
-                .filter(|(line, _)| *line + 50 > end && *line <= end)
-                .map(|(_, us)| *us)
+            let inside: Vec<usize> = (0..self.step_us.len())
+                .filter(|&i| {
+                    let line = self.step_us[i].0;
+                    line + 50 > end && line <= end
+                })
                 .collect();
-            if !times.is_empty() {
-                let mean = times.iter().sum::<f64>() / times.len() as f64;
-                out.insert(end.to_string(), json!((mean * 10.0).round() / 10.0));
+            if inside.is_empty() {
+                continue;
             }
+            let mut window = serde_json::Map::new();
+            let steps: Vec<f64> = inside.iter().map(|&i| self.step_us[i].1).collect();
+            window.insert("step".into(), mean(&steps));
+            for (d, domain) in self.stats.domains.iter().enumerate() {
+                let times: Vec<f64> = inside
+                    .iter()
+                    .filter_map(|&i| self.domain_us.get(i)?.get(d).copied())
+                    .collect();
+                if !times.is_empty() {
+                    window.insert(domain.name.clone(), mean(&times));
+                }
+            }
+            out.insert(end.to_string(), Value::Object(window));
         }
         Value::Object(out)
     }
@@ -261,12 +281,23 @@ fn force_feed(
     let mut mask = TokenMask::new_empty(vocab.len());
     let mut mask_us = Vec::with_capacity(tokens.len());
     let mut step_us = Vec::with_capacity(tokens.len());
+    let mut domain_us = Vec::with_capacity(tokens.len());
+    let domain_nanos =
+        |stats: &FusionStats| -> Vec<u64> { stats.domains.iter().map(|d| d.nanos).collect() };
     let mut offset = 0usize;
     let mut line = 1usize;
     for (index, &token) in tokens.iter().enumerate() {
+        let before = domain_nanos(session.stats());
         let started = Instant::now();
         session.compute_mask(&mut mask)?;
         let masked = started.elapsed();
+        domain_us.push(
+            domain_nanos(session.stats())
+                .iter()
+                .zip(before.iter().chain(std::iter::repeat(&0)))
+                .map(|(after, before)| after.saturating_sub(*before) as f64 / 1e3)
+                .collect(),
+        );
         mask_us.push(masked.as_secs_f64() * 1e6);
         if let Some(dump) = dump.as_deref_mut() {
             for word in mask.as_u32_words() {
@@ -303,6 +334,7 @@ fn force_feed(
                 unfinished: None,
                 mask_us,
                 step_us,
+                domain_us,
                 stats: session.stats().clone(),
             });
         }
@@ -328,6 +360,7 @@ fn force_feed(
         unfinished,
         mask_us,
         step_us,
+        domain_us,
         stats: session.stats().clone(),
     })
 }
