@@ -107,7 +107,7 @@ impl Checker<'_> {
             || def.decorator_list.iter().any(|d| {
                 matches!(
                     crate::stubs::decorator_name(&d.expression),
-                    Some("abstractmethod" | "overload")
+                    Some("abstractmethod" | "abstractproperty" | "overload")
                 )
             });
         let mut end = self.function_end(def, returns, generator, exempt);
@@ -147,7 +147,7 @@ impl Checker<'_> {
         let exempt = def.decorator_list.iter().any(|d| {
             matches!(
                 crate::stubs::decorator_name(&d.expression),
-                Some("abstractmethod" | "overload")
+                Some("abstractmethod" | "abstractproperty" | "overload")
             )
         });
         let mut end = self.function_end(def, frame.returns.clone(), frame.generator, exempt);
@@ -179,6 +179,11 @@ impl Checker<'_> {
     fn missing_return(&mut self, end: &FunctionEnd) {
         let Some(returns) = &end.returns else { return };
         if matches!(returns, Type::Any | Type::None | Type::Never) || end.exempt || !end.falls {
+            return;
+        }
+        // An empty body (`...`, `pass`) returns None, which mypy lets
+        // stand where None fits the declared type.
+        if end.trivial && self.world.is_subtype(&Type::None, returns) {
             return;
         }
         let code = if end.trivial { "empty-body" } else { "return" };
