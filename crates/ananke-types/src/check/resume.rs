@@ -14,27 +14,34 @@
 //!   signatures declared first, as the whole walk declares them);
 //! * **in the body of the module's last function** (not a method), before
 //!   the body's last statement: the rest, dedented, is walked as more of
-//!   that body, then the function is left as the whole walk leaves it.
+//!   that body, then the function is left as the whole walk leaves it;
+//!   where the rest goes on at the first column, the module's rest is
+//!   walked after it (so the scope after a long function costs no walk of
+//!   the function).
 //!
-//! So a statement costs the walk of the statement it is in (the function
+//! Classes are not entered: a class's members are read from its whole
+//! body before any of it is walked, so a statement in a method costs a
+//! walk of its class. So a statement costs the walk of the statement it is in (the function
 //! body's statement, or the module's when it is no function), whatever
 //! came before.
 //!
 //! Walking from a checkpoint gives what the walk from the first byte gives
-//! (the differential test in `tests/resume.rs` holds every statement of the
-//! corpora to it), because a checkpoint is only used where nothing after it
+//! (the differential test below replays every program of the corpora line
+//! by line against it), because a checkpoint is only used where nothing after it
 //! can change what was walked before it:
 //!
 //! * the rest starts a new statement of the kept block: its first line is
 //!   at the block's indentation exactly and is no `else`, `elif`, `except`
 //!   or `finally` of the statement before, and no later line is indented
-//!   less than the block (else the block ended: the function's checkpoint
-//!   gives way to the module's);
+//!   less than the block except at the first column (where the function
+//!   ended and the module goes on);
 //! * the whole walk declares every top-level import, class and function
 //!   before walking any statement, so the code before a module-level
 //!   checkpoint saw what the rest declares: the checkpoint holds only when
-//!   no identifier written before it is a name the rest declares (a star
-//!   import declares unknown names: never);
+//!   no identifier written before it is a name the rest declares (type
+//!   variables and functions in module-level blocks included), unless an
+//!   import binds it to what it is already bound to (a star import
+//!   declares unknown names: never);
 //! * a function is a generator if any statement of its body yields: a body
 //!   checkpoint taken before the function yielded gives way when the rest
 //!   yields;
