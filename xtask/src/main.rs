@@ -466,25 +466,32 @@ const Z3_PACKAGE: &str = "z3-solver==5.4.1.0";
 const Z3_WHEEL: &str = "z3_solver-5.4.1.0-py3-none-manylinux_2_27_x86_64.whl";
 const Z3_WHEEL_SHA256: &str = "e680ce083683abca5d07c3e55c2f620ff9a29cb91c548eeeea27ae29e8060522";
 
-/// Downloads the wheel of `package` (pinned `name==version`, no
-/// dependencies, binary only; `extra` are more pip options) into `dir`
-/// with the venv's pip (a system python3 may have none).
-fn pip_download(root: &Path, package: &str, dir: &Path, extra: &[&str]) -> Result<()> {
+/// `pip download` into `dir`, no dependencies, with the venv's pip (a
+/// system python3 may have none); the caller adds what to fetch and how.
+pub(crate) fn pip_download_into(root: &Path, dir: &Path) -> Result<Command> {
     let python = ensure_mypy(root)?.with_file_name("python");
+    let mut command = Command::new(python);
+    command
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-d",
+        ])
+        .arg(dir);
+    Ok(command)
+}
+
+/// Downloads the wheel of `package` (pinned `name==version`, no
+/// dependencies, binary only; `extra` are more pip options) into `dir`.
+fn pip_download(root: &Path, package: &str, dir: &Path, extra: &[&str]) -> Result<()> {
     run(
         &format!("pip download {package}"),
-        Command::new(python)
-            .args([
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--only-binary=:all:",
-                "-d",
-            ])
-            .arg(dir)
+        pip_download_into(root, dir)?
+            .arg("--only-binary=:all:")
             .args(extra)
             .arg(package),
     )

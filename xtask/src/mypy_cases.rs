@@ -51,22 +51,10 @@ pub(crate) fn ensure_cases(root: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(&sdist_dir)?;
     if !sdist.is_file() {
         eprintln!("==> fetching mypy's source distribution ({SDIST}) — once");
-        let python = ensure_mypy(root)?.with_file_name("python");
         run(
             &format!("pip download {SDIST}"),
-            Command::new(python)
-                .args([
-                    "-m",
-                    "pip",
-                    "download",
-                    "--no-deps",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "--no-binary",
-                    "mypy",
-                    "-d",
-                ])
-                .arg(&sdist_dir)
+            crate::pip_download_into(root, &sdist_dir)?
+                .args(["--no-binary", "mypy"])
                 .arg(format!("mypy=={}", crate::MYPY_VERSION)),
         )?;
         if !sdist.is_file() {

@@ -186,8 +186,10 @@ pub(crate) fn check_finished(
     resume::check_finished(text, base, max_nesting)
 }
 
-fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
-    let lines = Lines::new(source);
+/// `source` parsed into statements, a failure placed by `lines`: too deep
+/// a nesting of brackets (the parser recurses per level) or a syntax
+/// error.
+fn parse(source: &str, lines: &Lines) -> Result<Vec<ruff_python_ast::Stmt>, ParseFailure> {
     if let Some(offset) = excessive_nesting(source) {
         let (line, col) = lines.position(TextSize::new(offset as u32));
         return Err(ParseFailure {
@@ -204,11 +206,16 @@ fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
             message: e.error.to_string(),
         }
     })?;
-    let module = parsed.into_syntax();
+    Ok(parsed.into_syntax().body)
+}
+
+fn check_on_this_thread(source: &str) -> Result<Vec<Diagnostic>, ParseFailure> {
+    let lines = Lines::new(source);
+    let body = parse(source, &lines)?;
     let mut checker = Checker::new(TypeDb::stdlib(), lines);
     checker.finished = true;
-    checker.module(&module.body);
-    checker.undefined_names(&module.body);
+    checker.module(&body);
+    checker.undefined_names(&body);
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|d| (d.line, d.col));
     diagnostics.dedup();

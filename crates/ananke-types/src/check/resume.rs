@@ -62,10 +62,7 @@ use super::functions::FunctionEnd;
 use super::ignore::Ignores;
 use super::scope::{PROBE, Scope};
 use super::statements::Defined;
-use super::{
-    CHECK_STACK, Diagnostic, Lines, MAX_NESTING, ParseFailure, excessive_nesting,
-    excessive_nesting_beyond,
-};
+use super::{CHECK_STACK, Diagnostic, Lines, ParseFailure, excessive_nesting_beyond, parse};
 use crate::stubs::{Symbol, TypeDb};
 use crate::types::Name;
 use ananke_pylex::{Class, PyLexer, is_name_byte};
@@ -188,6 +185,16 @@ impl Names {
             }
         }
         names
+    }
+
+    /// [`with`](Self::with) in a finished walk; nothing otherwise (a
+    /// scope walk reports no undefined names).
+    fn kept(&self, body: &[Stmt], lines: &Lines, finished: bool) -> Names {
+        if finished {
+            self.with(body, lines, TypeDb::stdlib())
+        } else {
+            Names::default()
+        }
     }
 
     fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
@@ -597,27 +604,6 @@ fn walk(text: &str, end: usize, mut rest: Rest, ask: Ask) -> Result<Walked, Pars
     }
 }
 
-/// `source` parsed, its positions read with `lines`.
-fn parse(source: &str, lines: &Lines) -> Result<Vec<Stmt>, ParseFailure> {
-    if let Some(offset) = excessive_nesting(source) {
-        let (line, col) = lines.position(TextSize::new(offset as u32));
-        return Err(ParseFailure {
-            line,
-            col,
-            message: format!("too many nested parentheses (more than {MAX_NESTING})"),
-        });
-    }
-    let parsed = ruff_python_parser::parse_module(source).map_err(|e| {
-        let (line, col) = lines.position(e.location.start());
-        ParseFailure {
-            line,
-            col,
-            message: e.error.to_string(),
-        }
-    })?;
-    Ok(parsed.into_syntax().body)
-}
-
 /// The probe statement, indented.
 fn probe(indent: &str) -> String {
     format!("{indent}{PROBE} = 0\n")
@@ -666,7 +652,6 @@ fn walk_rest(
     if finished && after.is_some() {
         silenced = silenced.with(module_source, module_line, false);
     }
-    let db = TypeDb::stdlib();
     let mut checker = from.state.checker(&source);
     checker.lines = lines;
     checker.finished = finished;
@@ -709,11 +694,7 @@ fn walk_rest(
             if let Some(end) = &mut end {
                 end.continue_with(&body[..i], &checker.ends);
             }
-            let names = if finished {
-                from.names.with(&body[..i], &checker.lines, db)
-            } else {
-                Names::default()
-            };
+            let names = from.names.kept(&body[..i], &checker.lines, finished);
             next = Some(Arc::new(Checkpoint {
                 offset,
                 line: from.line + line as u32,
@@ -732,11 +713,7 @@ fn walk_rest(
         }
         checker.block_stmt(stmt, &mut defined);
     }
-    let names = if finished {
-        from.names.with(&body, &checker.lines, db)
-    } else {
-        Names::default()
-    };
+    let names = from.names.kept(&body, &checker.lines, finished);
     let end = match &mut end_of {
         Some(end) => {
             end.continue_with(&body, &checker.ends);
@@ -831,11 +808,7 @@ fn walk_module(
         if Some(i) == last
             && let Some((offset, line)) = place(stmt)
         {
-            let names = if finished {
-                at.names.with(&body[..i], &checker.lines, db)
-            } else {
-                Names::default()
-            };
+            let names = at.names.kept(&body[..i], &checker.lines, finished);
             module = Some(Arc::new(Checkpoint {
                 offset,
                 line,
@@ -854,11 +827,7 @@ fn walk_module(
         }
         checker.block_stmt(stmt, &mut defined);
     }
-    let names = if finished {
-        at.names.with(body, &checker.lines, db)
-    } else {
-        Names::default()
-    };
+    let names = at.names.kept(body, &checker.lines, finished);
     let mut next = module.clone();
     // The function the module ends with, kept before its body's last
     // statement.
