@@ -18,28 +18,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ananke_core::{Domain, StepContext, TokenMask};
-use ananke_syntax::{
-    LlguidanceBackend, LlguidanceLimits, SyntaxDomain, SyntaxVocab, XgrammarBackend,
-    default_slices, python,
-};
+use ananke_syntax::{LlguidanceBackend, SyntaxDomain, SyntaxVocab, XgrammarBackend, python};
 use criterion::Criterion;
-use llguidance::api::TopLevelGrammar;
-use llguidance::{Matcher, ParserFactory};
+use llguidance::Matcher;
 
-/// A raw llguidance matcher for the Python grammar, set up as the backend
-/// sets up its own (same tokenizer environment, slices and limits).
+/// A raw llguidance matcher for the Python grammar, from the backend's
+/// own factory (same tokenizer environment, slices and limits).
 fn raw_matcher(vocab: &Arc<SyntaxVocab>) -> Matcher {
-    let caps = toktrie::InferenceCapabilities::default();
-    let mut factory =
-        ParserFactory::new(&vocab.llguidance_env(), caps, &default_slices()).expect("factory");
-    factory.quiet();
-    let limits = LlguidanceLimits::default();
-    factory.limits_mut().step_max_items = limits.step_max_items;
-    factory.limits_mut().step_lexer_fuel = limits.step_lexer_fuel;
-    let parser = factory
-        .create_parser(TopLevelGrammar::from_lark(python::lark().to_owned()))
-        .expect("grammar");
-    Matcher::new(Ok(parser))
+    LlguidanceBackend::new(vocab)
+        .expect("llguidance")
+        .raw_matcher(python::lark())
+        .expect("grammar")
 }
 
 struct Samples(Vec<f64>);

@@ -26,8 +26,9 @@ use ananke_core::{
     CostHint, Domain, Error, MeetSemilattice, Satisfiability, StepContext, TokenId, TokenMask,
 };
 
+use crate::layout::Layout;
 use crate::{
-    CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, SyntaxError, SyntaxVocab,
+    CompiledGrammar, GrammarMatcher, GrammarSource, SyntaxBackend, SyntaxError, SyntaxVocab, python,
 };
 
 /// A persistent list of tokens, newest first.
@@ -35,6 +36,9 @@ struct PathNode {
     token: TokenId,
     len: usize,
     hash: u64,
+    /// For the shipped Python grammar: where the text stands after this
+    /// token (see [`Layout`]), for the mask-cache key.
+    layout: Option<Layout>,
     parent: Path,
 }
 
@@ -72,13 +76,24 @@ fn same_path(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn push(path: &Path, token: TokenId) -> Path {
+/// `path` and then `token`; `layout`, for the shipped Python grammar, the
+/// vocabulary whose token bytes the path's [`Layout`] reads.
+fn push(path: &Path, token: TokenId, layout: Option<&SyntaxVocab>) -> Path {
     let hash =
         (path_hash(path).rotate_left(5) ^ u64::from(token)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    let layout = layout.map(|vocab| {
+        let mut next = path
+            .as_ref()
+            .and_then(|n| n.layout.clone())
+            .unwrap_or_default();
+        next.feed_token(vocab.trie().token(token));
+        next
+    });
     Some(Arc::new(PathNode {
         token,
         len: path_len(path) + 1,
         hash,
+        layout,
         parent: path.clone(),
     }))
 }
@@ -188,6 +203,9 @@ struct GrammarEntry {
     label: String,
     compiled: Arc<dyn CompiledGrammar>,
     n_vocab: usize,
+    /// For the shipped Python grammar, the vocabulary: its paths carry a
+    /// [`Layout`] and are cached by it.
+    layout: Option<Arc<SyntaxVocab>>,
 }
 
 /// One parser: a grammar and the tokens it has accepted.
@@ -278,13 +296,26 @@ impl SyntaxConstraint {
 
     /// A key equal for constraints whose parsers are in the same states
     /// (same grammars after the same tokens): they allow the same tokens.
+    ///
+    /// For the shipped Python grammar the key is the [`Layout`] after the
+    /// text: texts that leave the grammar in the same state share it (the
+    /// same statement start in any function, say), so their masks are
+    /// computed once. Other grammars key by the tokens themselves.
     pub fn cache_key(&self) -> Option<u64> {
         match &self.0 {
             Repr::Bottom(_) => None,
             Repr::States(states) => Some(states.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, s| {
                 let (grammar, len, path) = s.sort_key();
-                (h ^ grammar ^ (len as u64).rotate_left(17) ^ path.rotate_left(31))
-                    .wrapping_mul(0x0100_0000_01b3)
+                let place = match s.path.as_ref().map(|n| (n.token, &n.layout)) {
+                    Some((token, Some(layout))) => layout.key(token),
+                    _ => None,
+                };
+                let part = match place {
+                    // Mixed with a constant of its own, apart from path keys.
+                    Some(place) => place ^ 0x2545_f491_4f6c_dd1d,
+                    None => (len as u64).rotate_left(17) ^ path.rotate_left(31),
+                };
+                (h ^ grammar ^ part).wrapping_mul(0x0100_0000_01b3)
             })),
         }
     }
@@ -392,7 +423,7 @@ impl SyntaxConstraint {
         for state in self.states() {
             let consumed = state.with_cursor(|cursor| match cursor.matcher.consume(token) {
                 Ok(()) => {
-                    let path = push(&state.path, token);
+                    let path = push(&state.path, token, state.grammar.layout.as_deref());
                     cursor.at = path.clone();
                     Ok(Some(path))
                 }
@@ -555,6 +586,7 @@ impl SyntaxDomain {
                         label: label.to_owned(),
                         compiled: self.backend.compile(grammar)?,
                         n_vocab: self.vocab().len(),
+                        layout: python::is_shipped(grammar).then(|| self.vocab().clone()),
                     });
                     cache.push((grammar.clone(), entry.clone()));
                     entry
@@ -696,7 +728,7 @@ mod tests {
             .spawn(|| {
                 let mut path: Path = None;
                 for token in 0..1_000_000 {
-                    path = push(&path, token);
+                    path = push(&path, token, None);
                 }
                 let shared = parent(&parent(&path));
                 drop(path);

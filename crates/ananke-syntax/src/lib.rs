@@ -41,6 +41,7 @@ assert!(digits.observe(x)?.is_bottom());
 mod backend;
 mod domain;
 mod error;
+pub mod layout;
 mod llg;
 pub mod python;
 mod vocab;

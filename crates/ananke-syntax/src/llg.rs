@@ -107,6 +107,24 @@ impl LlguidanceBackend {
     }
 }
 
+impl LlguidanceBackend {
+    /// A plain llguidance [`Matcher`] for the Lark grammar `lark`, made by
+    /// this backend's factory (same tokenizer environment, slices and
+    /// limits), without Ananke around it: what the benchmarks measure
+    /// Ananke's masks against, side by side on the same grammar.
+    pub fn raw_matcher(&self, lark: &str) -> Result<Matcher, SyntaxError> {
+        let parser = self
+            .factory
+            .create_parser(TopLevelGrammar::from_lark(lark.to_owned()))
+            .map_err(|e| SyntaxError::grammar(NAME, e))?;
+        let matcher = Matcher::new(Ok(parser));
+        match matcher.get_error() {
+            Some(err) => Err(SyntaxError::grammar(NAME, err)),
+            None => Ok(matcher),
+        }
+    }
+}
+
 impl SyntaxBackend for LlguidanceBackend {
     fn name(&self) -> &'static str {
         NAME

@@ -581,6 +581,13 @@ pub fn grammar_for(backend: &str) -> GrammarSource {
     }
 }
 
+/// Whether `grammar` is the shipped Python grammar, for either backend:
+/// its constraints are cached by [`Layout`](crate::layout::Layout), which
+/// knows how this grammar reads Python's lines and blocks.
+pub fn is_shipped(grammar: &GrammarSource) -> bool {
+    matches!(grammar, GrammarSource::Lark(text) if text == lark() || text == xgrammar_lark())
+}
+
 /// The expanded grammar in llguidance's Lark dialect.
 pub fn lark() -> &'static str {
     static LARK: OnceLock<String> = OnceLock::new();
