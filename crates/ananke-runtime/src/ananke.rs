@@ -73,7 +73,8 @@ impl Ananke {
         self.compiled.product()
     }
 
-    /// Masks held in the cache shared by this spec's sessions.
+    /// Distinct masks held in the cache shared by this spec's sessions
+    /// (keys with equal masks share one).
     pub fn mask_cache_len(&self) -> usize {
         self.compiled
             .mask_cache

@@ -18,7 +18,7 @@ use ananke_syntax::SyntaxVocab;
 
 use crate::domains::{BUILTIN, BodyStart, ForcedBytes, builtin};
 use crate::error::RuntimeError;
-use crate::fusion::{MASK_CACHE_CAPACITY, MaskCache};
+use crate::fusion::{MASK_CACHE_CAPACITY, MASK_CACHE_MASKS, MaskCache};
 use crate::morphisms::EDGES;
 use crate::plugin::Plugin;
 use crate::registry::{Composition, Registry};
@@ -162,7 +162,7 @@ impl CompiledSpec {
                 .map(|(id, _)| *id)
                 .collect(),
             body_prefix: spec.types.body_prefix.clone(),
-            mask_cache: Mutex::new(MaskCache::new(MASK_CACHE_CAPACITY)),
+            mask_cache: Mutex::new(MaskCache::new(MASK_CACHE_CAPACITY, MASK_CACHE_MASKS)),
             composition,
         })
     }

@@ -26,20 +26,24 @@
 //! miss's copy of the mask it stores, and the parallel path's one mask per
 //! domain.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use ananke_core::{
     DomainId, DynConstraint, Error, ProductConstraint, ProductDomain, StepContext, TokenMask,
 };
 
-/// Masks kept in the shared cache: at most 25 MB on cl100k_base, 50 MB on
-/// o200k_base, per compiled spec. The syntax domain's keys on the shipped
-/// Python grammar are shared by every statement start of one kind of block
-/// (see `ananke_syntax::layout`); on the MBPP corpus 2,048 masks answer 30%
-/// of its masks from the cache where 256 answered 18%.
-pub const MASK_CACHE_CAPACITY: usize = 2048;
+/// Keys the shared cache remembers a mask for. A key costs a few dozen
+/// bytes; the masks are what weigh, and keys with equal masks share one
+/// (see [`MaskCache`]).
+pub const MASK_CACHE_CAPACITY: usize = 16_384;
+
+/// Distinct masks the shared cache holds: at most 12.5 MB on cl100k_base,
+/// 25 MB on o200k_base, per compiled spec. On the MBPP corpus the syntax
+/// domain's 7,844 distinct keys on the shipped Python grammar (see
+/// `ananke_syntax::layout`) have 505 distinct masks.
+pub const MASK_CACHE_MASKS: usize = 1_024;
 
 /// Steps between re-ordering the domains from their measurements.
 const REORDER_EVERY: u64 = 16;
@@ -51,29 +55,65 @@ const EXPENSIVE: f32 = 0.5;
 /// candidates.
 const PARALLEL_MIN_SHARE: f64 = 0.25;
 
-/// A bounded least-recently-used cache of masks by (domain, key).
+/// A bounded least-recently-used cache of masks by (domain, key). Keys
+/// whose masks are equal share one copy: the syntax domain's keys are many
+/// (one per place in a line, per kind of block) and their masks few (the
+/// tokens after a name are the same wherever the name is), so the cache
+/// is bounded both in keys and in distinct masks, evicting the least
+/// recently used key until both bounds hold.
 pub struct MaskCache {
-    entries: HashMap<(DomainId, u64), (TokenMask, u64)>,
+    entries: HashMap<(DomainId, u64), Entry>,
+    /// Entries by last use, oldest first.
+    by_use: BTreeMap<u64, (DomainId, u64)>,
+    /// The distinct masks held, by a hash of their words.
+    masks: HashMap<u64, Arc<TokenMask>>,
     clock: u64,
     capacity: usize,
+    mask_capacity: usize,
+}
+
+struct Entry {
+    mask: Arc<TokenMask>,
+    /// Hash of the mask's words (its place in `masks`).
+    content: u64,
+    used: u64,
+}
+
+fn content_hash(mask: &TokenMask) -> u64 {
+    mask.as_u32_words()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, &w| {
+            (h.rotate_left(29) ^ u64::from(w)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        })
 }
 
 impl MaskCache {
-    /// An empty cache holding at most `capacity` masks.
-    pub fn new(capacity: usize) -> MaskCache {
+    /// An empty cache holding masks for at most `capacity` keys and at
+    /// most `mask_capacity` distinct masks.
+    pub fn new(capacity: usize, mask_capacity: usize) -> MaskCache {
         MaskCache {
             entries: HashMap::new(),
+            by_use: BTreeMap::new(),
+            masks: HashMap::new(),
             clock: 0,
             capacity,
+            mask_capacity,
         }
     }
 
-    fn get(&mut self, key: (DomainId, u64), out: &mut TokenMask) -> bool {
+    fn tick(&mut self) -> u64 {
         self.clock += 1;
+        self.clock
+    }
+
+    fn get(&mut self, key: (DomainId, u64), out: &mut TokenMask) -> bool {
+        let now = self.tick();
         match self.entries.get_mut(&key) {
-            Some((mask, used)) => {
-                *used = self.clock;
-                out.copy_from(mask);
+            Some(entry) => {
+                self.by_use.remove(&entry.used);
+                entry.used = now;
+                self.by_use.insert(now, key);
+                out.copy_from(&entry.mask);
                 true
             }
             None => false,
@@ -81,25 +121,59 @@ impl MaskCache {
     }
 
     fn put(&mut self, key: (DomainId, u64), mask: &TokenMask) {
-        if self.capacity == 0 {
+        if self.capacity == 0 || self.mask_capacity == 0 {
             return;
         }
-        self.clock += 1;
-        if self.entries.len() >= self.capacity && !self.entries.contains_key(&key) {
-            let oldest = self
-                .entries
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| *k);
-            if let Some(oldest) = oldest {
-                self.entries.remove(&oldest);
-            }
+        self.remove(key);
+        let content = content_hash(mask);
+        let shared = self.masks.get(&content).filter(|m| ***m == *mask).cloned();
+        while self.entries.len() >= self.capacity
+            || (shared.is_none() && self.masks.len() >= self.mask_capacity)
+        {
+            let Some((_, oldest)) = self.by_use.pop_first() else {
+                break;
+            };
+            self.remove(oldest);
         }
-        self.entries.insert(key, (mask.clone(), self.clock));
+        let mask = shared.unwrap_or_else(|| {
+            let fresh = Arc::new(mask.clone());
+            // A hash shared by different masks keeps the first in `masks`.
+            self.masks.entry(content).or_insert_with(|| fresh.clone());
+            fresh
+        });
+        let used = self.tick();
+        self.by_use.insert(used, key);
+        self.entries.insert(
+            key,
+            Entry {
+                mask,
+                content,
+                used,
+            },
+        );
     }
 
-    /// Number of cached masks.
+    /// Forgets `key`, and its mask when no other key shares it.
+    fn remove(&mut self, key: (DomainId, u64)) {
+        let Some(entry) = self.entries.remove(&key) else {
+            return;
+        };
+        self.by_use.remove(&entry.used);
+        if let Some(held) = self.masks.get(&entry.content)
+            && Arc::ptr_eq(held, &entry.mask)
+            && Arc::strong_count(&entry.mask) == 2
+        {
+            self.masks.remove(&entry.content);
+        }
+    }
+
+    /// Number of distinct masks held.
     pub fn len(&self) -> usize {
+        self.masks.len()
+    }
+
+    /// Number of keys with a mask.
+    pub fn keys(&self) -> usize {
         self.entries.len()
     }
 
@@ -146,6 +220,8 @@ struct Last {
     constraint: DynConstraint,
     candidates: TokenMask,
     mask: TokenMask,
+    /// Tokens `mask` allows.
+    left: usize,
 }
 
 /// What fusion expects of a domain's mask.
@@ -303,8 +379,13 @@ impl Fusion {
         out: &mut TokenMask,
     ) -> Result<(), Error> {
         let n_vocab = out.len() as f64;
+        // Candidates left, carried from domain to domain: a count reads the
+        // whole mask, so each domain's result is counted once. `compute`
+        // hands every token in.
+        debug_assert!(out.is_full());
+        let mut left = out.len();
         for (position, &id) in order.iter().enumerate() {
-            if out.is_empty() {
+            if left == 0 {
                 self.stats.domains[id.index()].skipped += 1;
                 continue;
             }
@@ -317,17 +398,19 @@ impl Fusion {
                         .is_some_and(|dom| dom.cost().relative_cost >= EXPENSIVE)
                 })
                 .count();
-            if expensive >= 2 && out.count() as f64 >= PARALLEL_MIN_SHARE * n_vocab {
+            if expensive >= 2 && left as f64 >= PARALLEL_MIN_SHARE * n_vocab {
                 return self.parallel(product, state, ctx, remaining, out);
             }
-            self.narrow_by(product, cache, state, ctx, id, out)?;
+            left = self.narrow_by(product, cache, state, ctx, id, out, left)?;
         }
         Ok(())
     }
 
-    /// Narrows the candidates in `out` to those domain `id` allows: its
-    /// last mask when neither its constraint nor its candidates changed,
-    /// else a cached mask, else its own `token_mask` (measured).
+    /// Narrows the `before` candidates in `out` to those domain `id`
+    /// allows: its last mask when neither its constraint nor its
+    /// candidates changed, else a cached mask, else its own `token_mask`
+    /// (measured). Returns how many are left.
+    #[allow(clippy::too_many_arguments)]
     fn narrow_by(
         &mut self,
         product: &ProductDomain,
@@ -336,11 +419,12 @@ impl Fusion {
         ctx: StepContext<'_>,
         id: DomainId,
         out: &mut TokenMask,
-    ) -> Result<(), Error> {
+        before: usize,
+    ) -> Result<usize, Error> {
         let domain = product.domain(id).expect("id from the product");
         let component = state.component(id).expect("id from the product");
         let stats = &mut self.stats.domains[id.index()];
-        let before = out.count() as u64;
+        let before = before as u64;
         stats.candidates_in += before;
         if let Some(last) = &self.last[id.index()]
             && last.constraint.ptr_eq(component)
@@ -348,14 +432,16 @@ impl Fusion {
         {
             out.copy_from(&last.mask);
             stats.reused += 1;
-            stats.candidates_out += out.count() as u64;
-            return Ok(());
+            stats.candidates_out += last.left as u64;
+            return Ok(last.left);
         }
-        let key = if out.is_full() {
+        let key = if before as usize == out.len() {
             domain.cache_key(component)
         } else {
             None
         };
+        // Counted where the mask was computed; a cached one is counted below.
+        let mut left = None;
         if let Some(key) = key
             && cache
                 .lock()
@@ -371,10 +457,12 @@ impl Fusion {
             std::mem::swap(out, &mut self.scratch);
             stats.computed += 1;
             stats.nanos += nanos as u64;
+            let after = out.count();
+            left = Some(after);
             let kept = if before == 0 {
                 1.0
             } else {
-                out.count() as f64 / before as f64
+                after as f64 / before as f64
             };
             let estimate = &mut self.estimates[id.index()];
             let nanos = if estimate.scales {
@@ -391,17 +479,20 @@ impl Fusion {
                     .put((id, key), out);
             }
         }
-        stats.candidates_out += out.count() as u64;
+        let left = left.unwrap_or_else(|| out.count());
+        stats.candidates_out += left as u64;
         // After the swap, `scratch` holds this domain's candidates.
         let last = self.last[id.index()].get_or_insert_with(|| Last {
             constraint: component.clone(),
             candidates: self.scratch.clone(),
             mask: out.clone(),
+            left,
         });
         last.constraint = component.clone();
         last.candidates.copy_from(&self.scratch);
         last.mask.copy_from(out);
-        Ok(())
+        last.left = left;
+        Ok(left)
     }
 
     /// The remaining domains in parallel over the same candidates.
@@ -457,7 +548,7 @@ mod tests {
     #[test]
     fn the_cache_forgets_the_least_recently_used_mask() {
         let domain = DomainId::from_index(0);
-        let mut cache = MaskCache::new(2);
+        let mut cache = MaskCache::new(2, 2);
         let mut out = TokenMask::new_empty(8);
         cache.put((domain, 1), &mask(&[1]));
         cache.put((domain, 2), &mask(&[2]));
@@ -470,8 +561,34 @@ mod tests {
         assert!(cache.get((domain, 1), &mut out));
         assert!(cache.get((domain, 3), &mut out));
         assert_eq!(out, mask(&[3]));
-        let mut none = MaskCache::new(0);
+        let mut none = MaskCache::new(0, 0);
         none.put((domain, 1), &mask(&[1]));
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn keys_with_equal_masks_share_one_and_both_bounds_hold() {
+        let domain = DomainId::from_index(0);
+        let mut cache = MaskCache::new(3, 2);
+        let mut out = TokenMask::new_empty(8);
+        cache.put((domain, 1), &mask(&[1]));
+        cache.put((domain, 2), &mask(&[1]));
+        assert_eq!((cache.keys(), cache.len()), (2, 1));
+        // A second distinct mask fits. A third needs room on both counts:
+        // key 1 goes (the oldest), its mask stays while key 2 shares it, so
+        // key 2 goes as well.
+        cache.put((domain, 3), &mask(&[3]));
+        assert_eq!((cache.keys(), cache.len()), (3, 2));
+        cache.put((domain, 4), &mask(&[4]));
+        assert_eq!((cache.keys(), cache.len()), (2, 2));
+        assert!(!cache.get((domain, 1), &mut out));
+        assert!(!cache.get((domain, 2), &mut out));
+        assert!(cache.get((domain, 3), &mut out));
+        assert_eq!(out, mask(&[3]));
+        // Giving a key another key's mask drops its own when no key has it.
+        cache.put((domain, 3), &mask(&[4]));
+        assert_eq!((cache.keys(), cache.len()), (2, 1));
+        assert!(cache.get((domain, 3), &mut out));
+        assert_eq!(out, mask(&[4]));
     }
 }

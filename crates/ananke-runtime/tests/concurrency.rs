@@ -86,6 +86,6 @@ fn sixty_four_sessions_on_eight_threads_match_one_at_a_time() {
         .collect();
     assert_eq!(together, alone);
     // The mask cache all of them shared stays within its bound.
-    assert!(ananke.mask_cache_len() <= ananke_runtime::fusion::MASK_CACHE_CAPACITY);
+    assert!(ananke.mask_cache_len() <= ananke_runtime::fusion::MASK_CACHE_MASKS);
     assert!(ananke.mask_cache_len() > 0, "the cache was used");
 }

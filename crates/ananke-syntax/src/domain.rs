@@ -306,10 +306,11 @@ impl SyntaxConstraint {
             Repr::Bottom(_) => None,
             Repr::States(states) => Some(states.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, s| {
                 let (grammar, len, path) = s.sort_key();
-                let place = match s.path.as_ref().map(|n| (n.token, &n.layout)) {
-                    Some((token, Some(layout))) => layout.key(token),
-                    _ => None,
-                };
+                let place = s
+                    .path
+                    .as_ref()
+                    .and_then(|n| n.layout.as_ref())
+                    .and_then(Layout::key);
                 let part = match place {
                     // Mixed with a constant of its own, apart from path keys.
                     Some(place) => place ^ 0x2545_f491_4f6c_dd1d,

@@ -1,23 +1,25 @@
 //! A mask-cache key for the shipped Python grammar that texts the grammar
 //! cannot tell apart share.
 //!
-//! A grammar backend's mask depends on what the grammar allows to follow
-//! the text (and, where llguidance forces bytes, on the last token). The
-//! default key of a syntax constraint is its token path, which no two
-//! places in a program share, so the shared mask cache only helps sessions
-//! that write the same text. For Python much less decides the future:
-//! once a logical line has ended (a line break outside brackets and
-//! strings, not continued, after code), nothing inside that line matters
-//! any more; what can follow is fixed by the *open blocks* — for each
-//! indentation level still open, its indentation and the clause lines of
-//! the statement that owns it (`if`, then `elif`, then `else`; `try`, then
-//! `except`; a decorator; whether the last line opened a block) — and by
-//! the bytes written since that line break. [`Layout`] follows exactly
-//! that, and [`Layout::key`] hashes it with the last token. Two texts with
-//! the same key leave the grammar in the same state, so one cached mask
-//! serves both: every statement start at the same depth of the same kind
-//! of block, and every line that begins the same way there (`return `,
-//! `for `, `if `), in any function of any program.
+//! A grammar backend's mask depends only on what the grammar allows to
+//! follow the text (not on the tokens that wrote it: the vocabulary tells
+//! llguidance it is not canonical). The default key of a syntax constraint
+//! is its token path, which no two places in a program share, so the
+//! shared mask cache only helps sessions that write the same text. For
+//! Python much less decides the future. Once a logical line has ended (a
+//! line break outside brackets and strings, not continued, after code),
+//! nothing inside that line matters any more: what can follow is fixed by
+//! the *open blocks* — for each indentation level still open, its
+//! indentation, what the statement that owns it lets follow (its clause:
+//! `elif` after `if`, `except` after `try`, `def` after a decorator) and
+//! whether its last line opened a block — and by the bytes written since
+//! that line break, in which a finished name that is no keyword is only
+//! the terminal `NAME`, whatever it spells. [`Layout`] follows exactly
+//! that and [`Layout::key`] hashes it. Texts with the same key leave the
+//! grammar in the same state, so one cached mask serves them all: every
+//! statement start at the same depth of the same kind of block, and every
+//! line that begins the same way there (`return `, `x = `, `for i in `),
+//! in any function of any program.
 //!
 //! The key is only as right as the claim it rests on, that the grammar
 //! (`grammars/python.lark`) keeps nothing of a finished logical line but
@@ -26,7 +28,7 @@
 //! reader does not follow as the grammar does gives up the key for the
 //! rest of the path ([`Layout::key`] is `None`, and the path key is used):
 //! a string inside an f-string's replacement field, a carriage return or
-//! form feed, a backslash before a line's code, special tokens, blocks
+//! form feed or NUL byte, a backslash before a line's code, special tokens, blocks
 //! deeper than the grammar's levels.
 //!
 //! ```
@@ -35,7 +37,7 @@
 //! let after = |text: &str| {
 //!     let mut layout = Layout::default();
 //!     layout.feed(text.as_bytes());
-//!     layout.key(0)
+//!     layout.key()
 //! };
 //! // Different statements, same block: the next line starts alike.
 //! assert_eq!(
@@ -48,7 +50,9 @@
 
 use std::sync::Arc;
 
-use ananke_pylex::{Class, PyLexer, Short, is_keyword, is_soft_keyword};
+use ananke_pylex::{
+    Class, KEYWORDS, PyLexer, SOFT_KEYWORDS, Short, is_keyword, is_soft_keyword, is_string_prefix,
+};
 
 /// Deepest block stack followed (the grammar's own limit is 64 spaces).
 const MAX_BLOCKS: u32 = 72;
@@ -57,6 +61,12 @@ const MAX_BLOCKS: u32 = 72;
 const MAX_INDENT: u32 = 64;
 
 const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Stands for a name being read that can only go on being a name.
+const PARTIAL_NAME: u64 = 0x6a09_e667_f3bc_c909;
+
+/// Stands for a decimal integer being read (no `_`, no leading 0).
+const PARTIAL_INT: u64 = 0xbb67_ae85_84ca_a73b;
 
 /// FNV-1a, one byte.
 fn fold(hash: u64, byte: u8) -> u64 {
@@ -75,8 +85,7 @@ fn mix(a: u64, b: u64) -> u64 {
 /// the statement that owns it, over the levels around it.
 struct Block {
     indent_len: u32,
-    /// Hash of the indentation and of the clause lines, in order.
-    clauses: u64,
+    clause: Clause,
     /// Hash of this block and every block around it.
     hash: u64,
     depth: u32,
@@ -89,12 +98,18 @@ fn blocks_hash(blocks: &Blocks) -> u64 {
     blocks.as_ref().map_or(SEED, |b| b.hash)
 }
 
-fn with_block(outer: Blocks, indent_len: u32, clauses: u64) -> Blocks {
+/// `outer` and a block at `indent` (its length and hash) whose last line
+/// leaves `clause` and opened a block or not.
+fn with_block(outer: Blocks, indent: (u32, u64), clause: Clause, opens: bool) -> Blocks {
     let depth = outer.as_ref().map_or(0, |b| b.depth) + 1;
-    let hash = mix(blocks_hash(&outer), mix(u64::from(indent_len), clauses));
+    let own = mix(
+        mix(u64::from(indent.0), indent.1),
+        (clause as u64) << 1 | u64::from(opens),
+    );
+    let hash = mix(blocks_hash(&outer), own);
     Some(Arc::new(Block {
-        indent_len,
-        clauses,
+        indent_len: indent.0,
+        clause,
         hash,
         depth,
         outer,
@@ -118,32 +133,68 @@ struct Line {
 }
 
 impl Line {
-    /// What the line is, as far as the lines after it care: its keyword
-    /// (the first two words after `async`, `@` for a decorator, nothing
-    /// for any other statement) and whether it opens a block.
-    fn class(&self) -> (u64, bool) {
+    /// The line's keyword, as far as the lines after it care: the first
+    /// word (the second after `async`), `@` for a decorator, empty for any
+    /// other statement.
+    fn keyword(&self) -> &[u8] {
         let head = self.head.get().unwrap_or_default();
         let mut words = head.split(|&b| b == b' ').filter(|w| !w.is_empty());
         let first = words.next().unwrap_or_default();
-        let mut hash = fold(SEED, u8::from(self.opens));
-        let keyword: &[u8] = if first.starts_with(b"@") {
+        if first.starts_with(b"@") {
             b"@"
-        } else if is_keyword(first) || is_soft_keyword(first) {
-            first
+        } else if first == b"async" {
+            words.next().unwrap_or_default()
         } else {
-            b""
-        };
-        for &b in keyword {
-            hash = fold(hash, b);
+            first
         }
-        if first == b"async" {
-            hash = fold(hash, b' ');
-            for &b in words.next().unwrap_or_default() {
-                hash = fold(hash, b);
-            }
-        }
-        let continues = matches!(keyword, b"elif" | b"else" | b"except" | b"finally");
-        (hash, continues)
+    }
+}
+
+/// What may follow a statement at its own indentation, by the grammar's
+/// rules for compound statements: all the lines after it need to know of
+/// it (with its indentation and whether it opened a block).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Clause {
+    /// Nothing of its own: a simple statement, `def`, `class`, `with`,
+    /// `case`, a compound statement closed by `else` or `finally`.
+    Done,
+    /// After `if` or `elif`: `elif` or `else` may follow.
+    If,
+    /// After `for` or `while`: `else` may follow.
+    Loop,
+    /// After `try`: `except` or `finally` must follow.
+    Try,
+    /// After `except`: `except`, `else` or `finally` may follow.
+    Except,
+    /// After a `try`'s `else`: `finally` may follow.
+    TryElse,
+    /// A decorator: another, or `def` or `class`, must follow.
+    Decorator,
+    /// A `match` header: its block holds `case` clauses only.
+    Match,
+}
+
+impl Clause {
+    /// The clause after a line with `keyword` at the indentation of a
+    /// statement in clause `before` (`None`: no statement there yet).
+    /// `None` for a continuation no statement there allows (the grammar
+    /// rejects it; the key is given up rather than guessed).
+    fn after(before: Option<Clause>, keyword: &[u8], opens: bool) -> Option<Clause> {
+        use Clause::*;
+        Some(match (keyword, before) {
+            (b"elif", Some(If)) => If,
+            (b"else", Some(If | Loop)) => Done,
+            (b"else", Some(Except)) => TryElse,
+            (b"except", Some(Try | Except)) => Except,
+            (b"finally", Some(Try | Except | TryElse)) => Done,
+            (b"elif" | b"else" | b"except" | b"finally", _) => return None,
+            (b"if", _) => If,
+            (b"for" | b"while", _) => Loop,
+            (b"try", _) => Try,
+            (b"@", _) => Decorator,
+            (b"match", _) if opens => Match,
+            _ => Done,
+        })
     }
 }
 
@@ -156,8 +207,16 @@ pub struct Layout {
     blocks: Blocks,
     line: Line,
     /// Hash of the bytes since the last logical line ended (from its line
-    /// break on), or since the start.
+    /// break on), or since the start, each finished name in code that is
+    /// no keyword read as one NUL byte (see [`Layout::name_done`]).
     since: u64,
+    /// The name or number being read in code, not yet in `since`: its
+    /// bytes (up to 16; a longer name is no keyword), their hash (0 when
+    /// there is none), its last byte and whether it is a number.
+    word: Short<16>,
+    word_hash: u64,
+    word_last: u8,
+    word_number: bool,
     /// Whether any text was read (the start has its own key).
     started: bool,
     /// Text this reader does not follow as the grammar does was read.
@@ -184,18 +243,53 @@ impl Layout {
         self.feed(bytes);
     }
 
-    /// The key after the text read and `last_token` (llguidance's forced
-    /// tokens depend on the last one), or `None` when the text left what
-    /// this reader follows.
-    pub fn key(&self, last_token: u32) -> Option<u64> {
+    /// The key after the text read, or `None` when the text left what this
+    /// reader follows. No token is part of it: the vocabulary tells
+    /// llguidance it is not canonical, so a mask never depends on which
+    /// tokens wrote the text (no forced step is narrowed to one token).
+    pub fn key(&self) -> Option<u64> {
         if self.lost {
             return None;
         }
-        let since = if self.started { self.since } else { 0 };
-        Some(mix(
-            mix(blocks_hash(&self.blocks), since),
-            u64::from(last_token),
-        ))
+        let since = if !self.started {
+            0
+        } else if self.word_hash == 0 {
+            self.since
+        } else if let Some(class) = self.partial_word() {
+            // A word that can only go on being a name, or a decimal
+            // integer, leaves the lexer where every such word leaves it.
+            mix(self.since, class)
+        } else {
+            // One that may yet become a keyword, a string's prefix or
+            // another kind of number: as it is.
+            mix(self.since, self.word_hash)
+        };
+        Some(mix(blocks_hash(&self.blocks), since))
+    }
+
+    /// What the word being read stands for, when any of its kind would
+    /// leave the lexer in the same state: a name that can only go on being
+    /// a name (no keyword, soft keyword or string prefix starts with it,
+    /// and it does not end inside a character), or a decimal integer
+    /// without `_` that does not start with 0.
+    fn partial_word(&self) -> Option<u64> {
+        let word = self.word.get();
+        if self.word_number {
+            let word = word?;
+            let int = word[0] != b'0' && word.iter().all(u8::is_ascii_digit);
+            return int.then_some(PARTIAL_INT);
+        }
+        if self.word_last >= 0x80 {
+            return None;
+        }
+        let Some(word) = word else {
+            return Some(PARTIAL_NAME);
+        };
+        let starts = |keyword: &&str| keyword.as_bytes().starts_with(word);
+        let may_turn = KEYWORDS.iter().any(starts)
+            || SOFT_KEYWORDS.iter().any(starts)
+            || (word.len() <= 2 && is_string_prefix(word));
+        (!may_turn).then_some(PARTIAL_NAME)
     }
 
     fn step(&mut self, b: u8) {
@@ -203,13 +297,54 @@ impl Layout {
             self.started = true;
             self.since = SEED;
         }
-        if matches!(b, b'\r' | b'\x0c') {
+        if matches!(b, b'\r' | b'\x0c' | 0) {
             self.lost = true;
             return;
         }
         let nested_string = self.lexer.in_field();
+        let in_code = self.lexer.in_code();
         let class = self.lexer.step(b);
-        self.since = fold(self.since, b);
+        let word = match class {
+            Class::Name if in_code => Some(false),
+            Class::Number if in_code => Some(true),
+            _ => None,
+        };
+        match word {
+            // A name or a number goes on (or starts).
+            Some(number) if self.word_hash == 0 || self.word_number == number => {
+                self.word.push(b);
+                self.word_last = b;
+                self.word_number = number;
+                let hash = if self.word_hash == 0 {
+                    SEED
+                } else {
+                    self.word_hash
+                };
+                self.word_hash = fold(hash, b);
+            }
+            _ => {
+                if self.word_hash != 0 {
+                    // Which byte ended it decides whether it is whole:
+                    // a quote makes a name a string prefix; a name byte
+                    // or a dot may make a number something else.
+                    let whole = match class {
+                        Class::StringStart | Class::Name | Class::Number => false,
+                        _ => b != b'.',
+                    };
+                    self.word_done(whole);
+                }
+                if word.is_some() {
+                    // A name straight after a number or the reverse:
+                    // read on as one verbatim word.
+                    self.word.push(b);
+                    self.word_last = b;
+                    self.word_number = word == Some(true);
+                    self.word_hash = fold(SEED, b);
+                } else {
+                    self.since = fold(self.since, b);
+                }
+            }
+        }
         match class {
             Class::LineEnd { logical } => {
                 if logical && self.line.code {
@@ -249,6 +384,27 @@ impl Layout {
         }
     }
 
+    /// The word being read ended; `whole` when the byte after it ends it
+    /// as a lexeme of its own (no quote making a name a string prefix, no
+    /// dot or name byte that may make a number something else). The
+    /// grammar reads a whole name that is no keyword as the terminal
+    /// `NAME` and a whole number as `NUMBER`, whatever they spell, so
+    /// `since` gets a NUL byte and the kind for it (no Python text holds
+    /// a NUL, see `step`): `total = ` and `x = ` leave the grammar in the
+    /// same state. Keywords, soft keywords and anything not whole go in
+    /// as they are.
+    fn word_done(&mut self, whole: bool) {
+        let word = self.word.get();
+        let keyword = word.is_some_and(|w| is_keyword(w) || is_soft_keyword(w));
+        if whole && !keyword {
+            self.since = fold(fold(self.since, 0), u8::from(self.word_number));
+        } else {
+            self.since = mix(self.since, self.word_hash);
+        }
+        self.word = Short::default();
+        self.word_hash = 0;
+    }
+
     /// A byte of code (or of a string) on the current line; `head` says
     /// whether it belongs to the line's leading words.
     fn code_byte(&mut self, b: u8, head: bool) {
@@ -267,7 +423,6 @@ impl Layout {
     /// A logical line ended: it joins the block of its indentation.
     fn end_line(&mut self) {
         let line = std::mem::take(&mut self.line);
-        let (class, continues) = line.class();
         let mut blocks = self.blocks.take();
         while blocks
             .as_ref()
@@ -275,18 +430,20 @@ impl Layout {
         {
             blocks = blocks.and_then(|b| b.outer.clone());
         }
-        let indent = mix(u64::from(line.indent_len), line.indent_hash);
-        self.blocks = match blocks {
-            Some(top) if top.indent_len == line.indent_len => {
-                let clauses = if continues {
-                    mix(top.clauses, class)
-                } else {
-                    mix(indent, class)
-                };
-                with_block(top.outer.clone(), line.indent_len, clauses)
-            }
-            outer => with_block(outer, line.indent_len, mix(indent, class)),
+        let (outer, before) = match blocks {
+            Some(top) if top.indent_len == line.indent_len => (top.outer.clone(), Some(top.clause)),
+            outer => (outer, None),
         };
+        let Some(clause) = Clause::after(before, line.keyword(), line.opens) else {
+            self.lost = true;
+            return;
+        };
+        self.blocks = with_block(
+            outer,
+            (line.indent_len, line.indent_hash),
+            clause,
+            line.opens,
+        );
         if self.blocks.as_ref().is_some_and(|b| b.depth > MAX_BLOCKS) {
             self.lost = true;
         }
@@ -300,7 +457,7 @@ mod tests {
     fn key(text: &str) -> Option<u64> {
         let mut layout = Layout::default();
         layout.feed(text.as_bytes());
-        layout.key(7)
+        layout.key()
     }
 
     #[test]
@@ -322,11 +479,28 @@ mod tests {
         // Not ends of logical lines: brackets, strings, continuations.
         assert_ne!(key("x = (1,\n"), key("x = 1\n"));
         assert_ne!(key("x = '''a\n"), key("x = 1\n"));
-        // The bytes since the line ended count, and the last token.
+        // Names that are no keywords are one terminal to the grammar.
+        assert_eq!(key("def f():\n    x = "), key("def f():\n    total = "));
+        assert_eq!(key("y = f(a, "), key("y = g(bc, "));
+        assert_ne!(key("y = f(a, "), key("y = f(a,"));
+        assert_ne!(key("x = a "), key("x = not "));
+        assert_ne!(key("x = a "), key("x = match "));
+        assert_ne!(key("x = r"), key("x = q"));
+        assert_ne!(key("x = r'"), key("x = q'"));
+        assert_ne!(key("x = f'{a}' "), key("x = f'{b}' "));
+        // So are names being read, unless they may become keywords or
+        // string prefixes.
+        assert_eq!(key("y = coun"), key("y = x"));
+        assert_ne!(key("y = retur"), key("y = x"));
+        assert_ne!(key("y = rb"), key("y = x"));
+        assert_ne!(key("y = caf\u{e9}"), key("y = x"));
+        assert_eq!(key("y = f(12, "), key("y = f(0x1F, "));
+        assert_eq!(key("y = 12"), key("y = 7"));
+        assert_ne!(key("y = 0"), key("y = 7"));
+        assert_ne!(key("y = 1_"), key("y = 7"));
+        assert_ne!(key("y = 1."), key("y = 7"));
+        // The bytes since the line ended count.
         assert_ne!(key("x = 1\n"), key("x = 1\n\n"));
-        let mut layout = Layout::default();
-        layout.feed(b"x = 1\n");
-        assert_ne!(layout.key(1), layout.key(2));
     }
 
     #[test]
@@ -334,9 +508,11 @@ mod tests {
         assert_eq!(key("x = 1\r\n"), None);
         assert_eq!(key("x = f'{d[\"k\"]}'\n"), None);
         assert_eq!(key("\\\nx = 1\n"), None);
+        assert_eq!(key("x = '\0'\n"), None);
+        assert_eq!(key("x = '\0'\n"), None);
         let mut layout = Layout::default();
         layout.feed_token(&[0xFF, b'e', b'o', b's']);
-        assert_eq!(layout.key(0), None);
+        assert_eq!(layout.key(), None);
         assert!(key("x = f'{y}'\n").is_some());
     }
 }

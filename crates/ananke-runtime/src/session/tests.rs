@@ -14,7 +14,7 @@ use ananke_syntax::SyntaxVocab;
 
 use super::*;
 use crate::compile::Start;
-use crate::fusion::{MASK_CACHE_CAPACITY, MaskCache};
+use crate::fusion::{MASK_CACHE_CAPACITY, MASK_CACHE_MASKS, MaskCache};
 use crate::registry::Registry;
 
 /// How often the output has ended: the end-of-sequence token makes it
@@ -123,7 +123,7 @@ fn compiled(budget: Interval) -> Arc<CompiledSpec> {
         forced_bytes: None,
         ends_only_when_sat: Vec::new(),
         body_prefix: None,
-        mask_cache: Mutex::new(MaskCache::new(MASK_CACHE_CAPACITY)),
+        mask_cache: Mutex::new(MaskCache::new(MASK_CACHE_CAPACITY, MASK_CACHE_MASKS)),
     })
 }
 
