@@ -1,7 +1,9 @@
 //! Load: masks per second and per-mask latency for N sessions at once
 //! (N = 1, 2, 8, 64 threads, one session each, sharing one compiled spec)
 //! with every built-in domain on, over the MBPP programs, on cl100k_base
-//! and o200k_base. Each configuration runs for a fixed wall time.
+//! and o200k_base. Each configuration runs for a fixed wall time, once on
+//! every core and once pinned to one (`taskset -c 0`), and the table gives
+//! the scaling between the two.
 //!
 //! Run with `cargo xtask bench --load` (or `cargo bench -p ananke-runtime
 //! --bench load`).
@@ -57,19 +59,102 @@ fn load(ananke: &Ananke, programs: &[String], sessions: usize) -> (f64, f64, f64
     )
 }
 
+/// One measured configuration.
+struct Row {
+    tokenizer: &'static str,
+    sessions: usize,
+    throughput: f64,
+    median: f64,
+    p99: f64,
+}
+
+const TOKENIZERS: [&str; 2] = ["cl100k_base", "o200k_base"];
+const SESSIONS: [usize; 4] = [1, 2, 8, 64];
+
+fn measure(programs: &[String]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for tokenizer in TOKENIZERS {
+        let ananke = Ananke::new(&Spec::python(tokenizer)).expect("compile");
+        for sessions in SESSIONS {
+            let (throughput, median, p99) = load(&ananke, programs, sessions);
+            rows.push(Row {
+                tokenizer,
+                sessions,
+                throughput,
+                median,
+                p99,
+            });
+        }
+    }
+    rows
+}
+
+/// The same measurement on one core: this binary again under `taskset -c
+/// 0`, printing its rows as `ROW tokenizer sessions masks/s median p99`.
+fn on_one_core() -> Option<Vec<Row>> {
+    let output = std::process::Command::new("taskset")
+        .args(["-c", "0"])
+        .arg(std::env::current_exe().ok()?)
+        .env(ONE_CORE, "1")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let rows: Vec<Row> = text
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.strip_prefix("ROW ")?.split(' ');
+            let name = f.next()?;
+            let tokenizer = TOKENIZERS.into_iter().find(|t| *t == name)?;
+            let mut num = || f.next()?.parse::<f64>().ok();
+            Some(Row {
+                tokenizer,
+                sessions: num()? as usize,
+                throughput: num()?,
+                median: num()?,
+                p99: num()?,
+            })
+        })
+        .collect();
+    (rows.len() == TOKENIZERS.len() * SESSIONS.len()).then_some(rows)
+}
+
+/// Set in the one-core run.
+const ONE_CORE: &str = "ANANKE_LOAD_ONE_CORE";
+
 fn main() {
     let programs = programs();
+    if std::env::var_os(ONE_CORE).is_some() {
+        for r in measure(&programs) {
+            println!(
+                "ROW {} {} {} {} {}",
+                r.tokenizer, r.sessions, r.throughput, r.median, r.p99
+            );
+        }
+        return;
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let one = if cores > 1 { on_one_core() } else { None };
+    let rows = measure(&programs);
     println!("\nload: every built-in domain, MBPP programs, {RUN:?} per row, {cores} cores");
     println!(
-        "{:<12} {:>9} {:>13} {:>16} {:>13}",
-        "tokenizer", "sessions", "masks / s", "median µs/mask", "p99 µs/mask"
+        "\n| tokenizer | sessions | masks/s | median µs/mask | p99 µs/mask | masks/s on 1 core | {cores} cores / 1 |\n|---|---:|---:|---:|---:|---:|---:|"
     );
-    for tokenizer in ["cl100k_base", "o200k_base"] {
-        let ananke = Ananke::new(&Spec::python(tokenizer)).expect("compile");
-        for sessions in [1, 2, 8, 64] {
-            let (throughput, median, p99) = load(&ananke, &programs, sessions);
-            println!("{tokenizer:<12} {sessions:>9} {throughput:>13.0} {median:>16.1} {p99:>13.1}");
-        }
+    for (i, r) in rows.iter().enumerate() {
+        let (single, ratio) = match one.as_ref().map(|one| &one[i]) {
+            Some(o) => (
+                format!("{:.0}", o.throughput),
+                format!("{:.2}×", r.throughput / o.throughput),
+            ),
+            None => ("–".into(), "–".into()),
+        };
+        println!(
+            "| {} | {} | {:.0} | {:.1} | {:.1} | {single} | {ratio} |",
+            r.tokenizer, r.sessions, r.throughput, r.median, r.p99
+        );
+    }
+    if cores > 1 && one.is_none() {
+        println!(
+            "(the one-core run under `taskset -c 0` did not report: is util-linux installed?)"
+        );
     }
 }
