@@ -2,7 +2,9 @@
 //! code before it. Builds documents of ordinary and pathological Python
 //! into `.cache/scaling`, force-feeds each through `ananke check` with
 //! every domain (spec defaults), and prints, over the 50 lines ending at
-//! lines 250, 1,000 and 4,000 (`--windows`), the mean step (mask and
+//! lines 250, 1,000 and 4,000 (`--windows`; for corpus functions, the ends
+//! of the first, fourth and sixteenth copy of a block of about 250
+//! lines), the mean step (mask and
 //! commit) and each domain's mean share of the mask, as the session's
 //! fusion counters time it, with the ratio of the last window to the
 //! first. Every figure of a document comes from one run, side by side.
@@ -108,42 +110,37 @@ fn documents(root: &Path) -> Result<Vec<Document>> {
     let data = root.join("../shared/data/mbpp_typed.jsonl");
     let records =
         std::fs::read_to_string(&data).with_context(|| format!("reading {}", data.display()))?;
-    // Corpus programs one after another until 4,000 lines, each one's
-    // top-level names suffixed with its place so that none redefines or
-    // shadows another's (a program that defines `sum` would change the
-    // meaning of the next one's `sum(...)`).
-    let mut functions = String::new();
+    // Corpus programs one after another: a block of whole programs of at
+    // least 250 lines, repeated sixteen times, each program's top-level
+    // names suffixed with its place so that none redefines or shadows
+    // another's (a program that defines `sum` would change the meaning of
+    // the next one's `sum(...)`). The windows end with the first, fourth
+    // and sixteenth block: the same code each time, so what differs is
+    // only how much code came before (with programs that differ, a
+    // window's cost is mostly that of its programs).
     let programs: Vec<String> = records
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter_map(|record| record["source"].as_str().map(str::to_owned))
         .collect();
-    for (k, source) in programs.iter().cycle().take(programs.len() * 4).enumerate() {
-        if functions.lines().count() >= 4000 {
+    let mut block = Vec::new();
+    let mut block_lines = 0;
+    for source in &programs {
+        if block_lines >= 250 {
             break;
         }
-        let mut renamed = source.trim_end().to_owned();
-        for line in source.lines() {
-            let Some(rest) = line
-                .strip_prefix("def ")
-                .or_else(|| line.strip_prefix("class "))
-            else {
-                continue;
-            };
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                renamed = rename(&renamed, &name, &format!("{name}_{k}"));
-            }
-        }
-        functions.push_str(&renamed);
-        functions.push_str("\n\n\n");
+        block_lines += source.trim_end().lines().count() + 2;
+        block.push(source.as_str());
     }
-    let function_lines = functions.lines().count();
-    if function_lines < 4000 {
-        bail!("the corpus gives {function_lines} lines, not 4,000");
+    let mut functions = String::new();
+    for repetition in 0..16 {
+        for (j, source) in block.iter().enumerate() {
+            functions.push_str(&renamed(source, &format!("{repetition}_{j}")));
+            functions.push_str("\n\n\n");
+        }
+    }
+    if functions.lines().count() != 16 * block_lines {
+        bail!("the block of corpus programs is not {block_lines} lines");
     }
     let mut long = String::from("def long(xs: list[int], n: int) -> int:\n    total = 0\n");
     let mut i = 0;
@@ -168,7 +165,7 @@ fn documents(root: &Path) -> Result<Vec<Document>> {
         Document {
             name: "functions",
             text: functions,
-            windows: windows.clone(),
+            windows: vec![block_lines, 4 * block_lines, 16 * block_lines],
         },
         Document {
             name: "long_function",
@@ -192,6 +189,27 @@ fn documents(root: &Path) -> Result<Vec<Document>> {
             windows: vec![1, 1, 1],
         },
     ])
+}
+
+/// `source` with each top-level `def` or `class` name suffixed `_{suffix}`.
+fn renamed(source: &str, suffix: &str) -> String {
+    let mut renamed = source.trim_end().to_owned();
+    for line in source.lines() {
+        let Some(rest) = line
+            .strip_prefix("def ")
+            .or_else(|| line.strip_prefix("class "))
+        else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            renamed = rename(&renamed, &name, &format!("{name}_{suffix}"));
+        }
+    }
+    renamed
 }
 
 /// `text` with every whole word `name` not read as an attribute (after a

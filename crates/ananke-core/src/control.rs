@@ -12,14 +12,19 @@
 //! unreachable stays so; a body known to leave stays so), so the meet is
 //! the union and ⊤ is knowing nothing.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+use im::OrdSet;
 
 use crate::MeetSemilattice;
 
+/// Persistent sets: a mask tries tokens on copies of the reader that holds
+/// the facts, and a token that ends a statement adds one; with sorted
+/// vectors each such try copied every fact of the text so far.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 struct Sets {
-    unreachable: Vec<u32>,
-    leaving: Vec<u32>,
+    unreachable: OrdSet<u32>,
+    leaving: OrdSet<u32>,
 }
 
 /// Facts about the statements of the output (see the module docs). The
@@ -41,31 +46,7 @@ struct Sets {
 pub struct ControlFacts(Option<Arc<Sets>>);
 
 /// What knowing nothing holds (so ⊤ allocates nothing).
-static NOTHING: Sets = Sets {
-    unreachable: Vec::new(),
-    leaving: Vec::new(),
-};
-
-fn insert(set: &mut Vec<u32>, offset: u32) -> bool {
-    match set.binary_search(&offset) {
-        Ok(_) => false,
-        Err(at) => {
-            set.insert(at, offset);
-            true
-        }
-    }
-}
-
-fn union(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let mut all: Vec<u32> = a.iter().chain(b).copied().collect();
-    all.sort_unstable();
-    all.dedup();
-    all
-}
-
-fn contains_all(big: &[u32], small: &[u32]) -> bool {
-    small.iter().all(|o| big.binary_search(o).is_ok())
-}
+static NOTHING: LazyLock<Sets> = LazyLock::new(Sets::default);
 
 impl ControlFacts {
     fn sets(&self) -> &Sets {
@@ -79,7 +60,7 @@ impl ControlFacts {
     /// The statement starting at `offset` is reached by no path.
     pub fn add_unreachable(&mut self, offset: u32) {
         if !self.is_unreachable(offset) {
-            insert(&mut self.sets_mut().unreachable, offset);
+            self.sets_mut().unreachable.insert(offset);
         }
     }
 
@@ -89,19 +70,19 @@ impl ControlFacts {
     /// ends.
     pub fn add_leaving(&mut self, offset: u32) {
         if !self.leaves(offset) {
-            insert(&mut self.sets_mut().leaving, offset);
+            self.sets_mut().leaving.insert(offset);
         }
     }
 
     /// Whether the statement starting at `offset` is known unreachable.
     pub fn is_unreachable(&self, offset: u32) -> bool {
-        self.sets().unreachable.binary_search(&offset).is_ok()
+        self.sets().unreachable.contains(&offset)
     }
 
     /// Whether the body of the statement starting at `offset` is known
     /// never to run off its end.
     pub fn leaves(&self, offset: u32) -> bool {
-        self.sets().leaving.binary_search(&offset).is_ok()
+        self.sets().leaving.contains(&offset)
     }
 
     /// Whether nothing is known.
@@ -113,8 +94,8 @@ impl ControlFacts {
     fn covers(&self, other: &ControlFacts) -> bool {
         let (mine, theirs) = (self.sets(), other.sets());
         std::ptr::eq(mine, theirs)
-            || (contains_all(&mine.unreachable, &theirs.unreachable)
-                && contains_all(&mine.leaving, &theirs.leaving))
+            || (theirs.unreachable.is_subset(&mine.unreachable)
+                && theirs.leaving.is_subset(&mine.leaving))
     }
 }
 
@@ -144,8 +125,8 @@ impl MeetSemilattice for ControlFacts {
         }
         let (mine, theirs) = (self.sets(), other.sets());
         ControlFacts(Some(Arc::new(Sets {
-            unreachable: union(&mine.unreachable, &theirs.unreachable),
-            leaving: union(&mine.leaving, &theirs.leaving),
+            unreachable: mine.unreachable.clone().union(theirs.unreachable.clone()),
+            leaving: mine.leaving.clone().union(theirs.leaving.clone()),
         })))
     }
 

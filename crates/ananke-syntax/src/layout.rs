@@ -27,9 +27,9 @@
 //! step of the corpus programs: equal keys, equal masks). Text this
 //! reader does not follow as the grammar does gives up the key for the
 //! rest of the path ([`Layout::key`] is `None`, and the path key is used):
-//! a string inside an f-string's replacement field, a carriage return or
-//! form feed or NUL byte, a backslash before a line's code, special tokens, blocks
-//! deeper than the grammar's levels.
+//! a string inside an f-string's replacement field, a carriage return, a
+//! form feed or a NUL byte, a backslash before a line's code, special
+//! tokens, blocks deeper than the grammar's levels.
 //!
 //! ```
 //! use ananke_syntax::layout::Layout;
