@@ -136,6 +136,14 @@ fn llguidance_setup(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> 
     Ok(d)
 }
 
+/// The built-in Python grammar as Ananke gives it to xgrammar (the Lark
+/// text expanded without llguidance's lexer features), so that a benchmark
+/// can run XGrammar's own `GrammarMatcher` on the identical grammar.
+#[pyfunction]
+fn xgrammar_lark() -> &'static str {
+    ananke_syntax::python::xgrammar_lark()
+}
+
 #[pymodule]
 fn _ananke(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -152,5 +160,6 @@ fn _ananke(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(matcher::fill_next_token_bitmask_batch, m)?)?;
     m.add_function(wrap_pyfunction!(matcher::bitmask_words, m)?)?;
     m.add_function(wrap_pyfunction!(llguidance_setup, m)?)?;
+    m.add_function(wrap_pyfunction!(xgrammar_lark, m)?)?;
     Ok(())
 }
