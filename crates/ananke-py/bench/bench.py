@@ -19,32 +19,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List
-
-import numpy as np
+from typing import Dict, List
 
 import ananke
+from harness import REPO, Peer, ananke_peer, ananke_peers, feed, llguidance_peer, programs, quantile
 
-REPO = Path(os.environ.get("ANANKE_REPO", Path(__file__).resolve().parents[3]))
-DATA = Path(os.environ.get("ANANKE_DATA_DIR", REPO.parent / "shared" / "data"))
 BIN = Path(os.environ.get("ANANKE_BIN", REPO / "target" / "debug" / "ananke"))
 PROGRAMS = int(os.environ.get("ANANKE_BENCH_PROGRAMS", "30"))
-
-
-def quantile(xs: List[float], q: float) -> float:
-    s = sorted(xs)
-    return s[round((len(s) - 1) * q)] if s else float("nan")
-
-
-def programs(n: int) -> List[str]:
-    with open(DATA / "mbpp_typed.jsonl", encoding="utf-8") as f:
-        return [json.loads(line)["source"] for line in f if line.strip()][:n]
 
 
 def overhead(tok: ananke.Tokenizer, sources: List[str]) -> Dict[str, float]:
@@ -60,17 +46,7 @@ def overhead(tok: ananke.Tokenizer, sources: List[str]) -> Dict[str, float]:
     m = re.search(r"mask time median ([0-9.]+) µs, p99 ([0-9.]+) µs", cli.stderr)
     assert m, cli.stderr
     rust_median, rust_p99 = float(m.group(1)), float(m.group(2))
-    compiled = ananke.Compiler(tok).compile(ananke.Spec(), domains=list(ananke.DOMAINS))
-    bitmask = ananke.allocate_token_bitmask(1, tok.vocab_size)
-    times: List[float] = []
-    for source in sources:
-        matcher = ananke.Matcher(compiled)
-        for token in tok.encode(source):
-            t = time.perf_counter()
-            matcher.fill_next_token_bitmask(bitmask, 0)
-            times.append((time.perf_counter() - t) * 1e6)
-            if not matcher.consume_token(token):
-                break
+    times = feed(ananke_peer(tok, list(ananke.DOMAINS)), tok, sources, check_mask=False).times_us
     py_median, py_p99 = quantile(times, 0.5), quantile(times, 0.99)
     return {
         "rust_median_us": rust_median,
@@ -110,52 +86,8 @@ def batch(tok: ananke.Tokenizer, sources: List[str], sizes: List[int], steps: in
 
 
 def per_mask(tok: ananke.Tokenizer, sources: List[str]) -> Dict[str, Dict[str, float]]:
-    import llguidance
-
-    setup = ananke._ananke.llguidance_setup()
-    table = tok.token_bytes()
-
-    class Vocab:
-        eos_token_id = tok.eos_token_ids[0]
-        bos_token_id = None
-        tokens = table
-        special_token_ids = tok.special_token_ids
-
-        def __call__(self, s: Any) -> List[int]:
-            return tok.encode(s.decode("utf-8", "replace") if isinstance(s, bytes) else s)
-
-    lltok = llguidance.LLTokenizer(llguidance.TokenizerWrapper(Vocab()), slices=setup["slices"])
-    limits = llguidance.LLParserLimits(step_max_items=setup["step_max_items"], step_lexer_fuel=setup["step_lexer_fuel"])
-    grammar = llguidance.LLMatcher.grammar_from_lark(setup["lark"])
-    words = ananke.bitmask_words(tok.vocab_size)
-    results = {}
-
-    def run(name: str, new: Callable[[], Any], fill: Callable[[Any, np.ndarray], None], consume: Callable[[Any, int], bool]) -> None:
-        bitmask = np.zeros((1, words), dtype=np.int32)
-        times: List[float] = []
-        for source in sources:
-            m = new()
-            for token in tok.encode(source):
-                t = time.perf_counter()
-                fill(m, bitmask)
-                times.append((time.perf_counter() - t) * 1e6)
-                if not consume(m, token):
-                    break
-        results[name] = {"median_us": quantile(times, 0.5), "p99_us": quantile(times, 0.99), "masks": len(times)}
-
-    def ll_fill(m: Any, bitmask: np.ndarray) -> None:
-        m.unsafe_compute_mask_ptr(bitmask.ctypes.data, bitmask.nbytes)
-
-    run(
-        "llguidance LLMatcher",
-        lambda: llguidance.LLMatcher(lltok, grammar, log_level=0, limits=limits),
-        ll_fill,
-        lambda m, t: m.consume_token(t) and not m.is_error(),
-    )
-    for name, domains in (("ananke syntax only", ["syntax"]), ("ananke all domains", list(ananke.DOMAINS))):
-        compiled = ananke.Compiler(tok).compile(ananke.Spec(), domains=domains)
-        run(name, lambda: ananke.Matcher(compiled), lambda m, b: m.fill_next_token_bitmask(b), lambda m, t: m.consume_token(t))
-    return results
+    peers: List[Peer] = [llguidance_peer(tok), *ananke_peers(tok)]
+    return {p.name: feed(p, tok, sources, check_mask=False).summary() for p in peers}
 
 
 def main() -> None:
