@@ -8,7 +8,11 @@
 //!   medians read from criterion's output; `--load` runs only the load
 //!   benchmark (masks per second for 1, 2, 8 and 64 concurrent sessions);
 //!   `--python` only the Python package's (overhead over `compute_mask`,
-//!   batch fills, llguidance's `LLMatcher` side by side); `--scaling`
+//!   batch fills, llguidance's `LLMatcher` side by side); `--peers` only
+//!   the peers side by side (per-mask median, mean and p99 and programs
+//!   accepted for llguidance's `LLMatcher`, XGrammar's `GrammarMatcher`,
+//!   SynCode and Ananke through Python, on the same MBPP programs and
+//!   cl100k_base; written to `.cache/peers/` and `docs/peers.svg`); `--scaling`
 //!   only the scaling table (mean step time over the 50 lines ending at
 //!   lines 250, 1,000 and 4,000 of ordinary and pathological documents,
 //!   per domain; written to `.cache/scaling/report.md`).
@@ -104,6 +108,11 @@ enum Task {
         /// Only the Python package's benchmark.
         #[arg(long)]
         python: bool,
+        /// Only the peers side by side: llguidance's `LLMatcher`,
+        /// XGrammar's `GrammarMatcher`, SynCode and Ananke through Python
+        /// on the same MBPP programs and tokenizer.
+        #[arg(long)]
+        peers: bool,
         /// Only the scaling table: the cost of a token against the length
         /// of the code before it, per domain (see `scaling`).
         #[arg(long)]
@@ -187,7 +196,8 @@ fn main() -> Result<()> {
         Task::Test { quick } => test(&root, quick, false),
         Task::Ci => test(&root, false, true),
         Task::Py => python::build_and_install(&root).map(|python| println!("{}", python.display())),
-        Task::Bench { python: true, .. } => python::bench(&root),
+        Task::Bench { python: true, .. } => python::bench(&root, "bench/bench.py"),
+        Task::Bench { peers: true, .. } => python::bench(&root, "bench/peers.py"),
         Task::Bench { scaling: true, .. } => scaling::scaling(&root),
         Task::Bench { load: true, .. } => run(
             "cargo bench (load)",

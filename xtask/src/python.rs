@@ -68,6 +68,28 @@ const ENGINE_PACKAGES: &[&str] = &[
     "uvloop",
 ];
 
+/// SynCode for `cargo xtask bench --peers`, without its dependency set:
+/// that pins transformers 4 and tokenizers 0.21 over the ones above. The
+/// modules its package import reaches come alongside.
+const PEER_PACKAGES: &[&str] = &[
+    "syncode==0.4.16",
+    "interegular",
+    "fire",
+    "termcolor",
+    "datasets",
+    "dill",
+    "multiprocess",
+    "xxhash",
+    "pyarrow",
+    "pandas",
+    "python-dateutil",
+    "tzdata",
+    "jsonschema",
+    "jsonschema-specifications",
+    "referencing",
+    "rpds-py",
+];
+
 /// The environment's folder.
 pub(crate) fn venv_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("ANANKE_PY_VENV") {
@@ -86,7 +108,9 @@ pub(crate) fn ensure_venv() -> Result<PathBuf> {
     let venv = venv_dir();
     let python = venv.join("bin").join("python");
     let stamp = venv.join("ananke-packages.txt");
-    let wanted = format!("{}\n{}", PY_PACKAGES.join("\n"), ENGINE_PACKAGES.join("\n"));
+    let wanted = [PY_PACKAGES, ENGINE_PACKAGES, PEER_PACKAGES]
+        .map(|list| list.join("\n"))
+        .join("\n");
     if python.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(python);
     }
@@ -108,6 +132,10 @@ pub(crate) fn ensure_venv() -> Result<PathBuf> {
     run(
         "pip install --no-deps (the engines' grammar-backend modules)",
         pip_install(&python).arg("--no-deps").args(ENGINE_PACKAGES),
+    )?;
+    run(
+        "pip install --no-deps (SynCode, a peer in the benchmark)",
+        pip_install(&python).arg("--no-deps").args(PEER_PACKAGES),
     )?;
     std::fs::write(&stamp, wanted)?;
     Ok(python)
@@ -219,18 +247,20 @@ pub(crate) fn test(root: &Path) -> Result<()> {
     run("pytest (ananke-py)", &mut pytest)
 }
 
-/// `cargo xtask bench --python`: the Python layer's overhead, batch
-/// throughput and llguidance's own matcher side by side.
-pub(crate) fn bench(root: &Path) -> Result<()> {
+/// `cargo xtask bench --python` (`bench/bench.py`: the Python layer's
+/// overhead, batch throughput and llguidance's own matcher side by side)
+/// and `--peers` (`bench/peers.py`: llguidance, XGrammar, SynCode and
+/// Ananke per mask on the same programs and tokenizer).
+pub(crate) fn bench(root: &Path, script: &str) -> Result<()> {
     let python = build_and_install(root)?;
     let mut bench = Command::new(&python);
-    bench
-        .current_dir(root.join("crates/ananke-py"))
-        .arg("bench/bench.py");
+    bench.current_dir(root.join("crates/ananke-py")).arg(script);
     test_env(root, &mut bench)?;
-    let status = bench.status().context("running bench/bench.py")?;
+    let status = bench
+        .status()
+        .with_context(|| format!("running {script}"))?;
     if !status.success() {
-        bail!("the Python benchmark failed ({status})");
+        bail!("the Python benchmark {script} failed ({status})");
     }
     Ok(())
 }

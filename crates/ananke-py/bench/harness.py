@@ -63,8 +63,8 @@ class Fed:
     times_us: List[float] = field(default_factory=list)
     accepted: int = 0
     programs: int = 0
-    #: The first rejection: program index, token index, token text, why.
-    first_rejection: Optional[Dict[str, Any]] = None
+    #: Each rejection: program index, token index, token text, why.
+    rejections: List[Dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> Dict[str, Any]:
         t = self.times_us
@@ -75,7 +75,7 @@ class Fed:
             "p99_us": quantile(t, 0.99),
             "accepted": self.accepted,
             "programs": self.programs,
-            "first_rejection": self.first_rejection,
+            "rejections": self.rejections,
         }
 
 
@@ -107,10 +107,10 @@ def feed(peer: Peer, tok: ananke.Tokenizer, sources: List[str], check_mask: bool
                 step, why = len(tokens), "end refused"
         if why is None:
             out.accepted += 1
-        elif out.first_rejection is None:
+        else:
             text = tok.decode(tokens[step : step + 1]) if step < len(tokens) else "<end>"
             before = tok.decode(tokens[max(0, step - 8) : step])
-            out.first_rejection = {"program": index, "token": step, "text": text, "after": before, "why": why}
+            out.rejections.append({"program": index, "token": step, "text": text, "after": before, "why": why})
     return out
 
 
