@@ -108,7 +108,7 @@ pub(crate) fn ensure_venv() -> Result<PathBuf> {
     let venv = venv_dir();
     let python = venv.join("bin").join("python");
     let stamp = venv.join("ananke-packages.txt");
-    let wanted = [PY_PACKAGES, ENGINE_PACKAGES, PEER_PACKAGES]
+    let wanted = [PY_PACKAGES, ENGINE_PACKAGES]
         .map(|list| list.join("\n"))
         .join("\n");
     if python.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
@@ -133,12 +133,25 @@ pub(crate) fn ensure_venv() -> Result<PathBuf> {
         "pip install --no-deps (the engines' grammar-backend modules)",
         pip_install(&python).arg("--no-deps").args(ENGINE_PACKAGES),
     )?;
-    run(
-        "pip install --no-deps (SynCode, a peer in the benchmark)",
-        pip_install(&python).arg("--no-deps").args(PEER_PACKAGES),
-    )?;
     std::fs::write(&stamp, wanted)?;
     Ok(python)
+}
+
+/// The peers' packages ([`PEER_PACKAGES`]) in the environment, for
+/// `bench --peers` only: the tests never import them, so CI does not
+/// download them.
+fn ensure_peers(python: &Path) -> Result<()> {
+    let stamp = venv_dir().join("ananke-peers.txt");
+    let wanted = PEER_PACKAGES.join("\n");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(());
+    }
+    run(
+        "pip install --no-deps (SynCode, a peer in the benchmark)",
+        pip_install(python).arg("--no-deps").args(PEER_PACKAGES),
+    )?;
+    std::fs::write(&stamp, wanted)?;
+    Ok(())
 }
 
 /// Builds the wheel into `target/wheels` with maturin and installs it into
@@ -253,6 +266,9 @@ pub(crate) fn test(root: &Path) -> Result<()> {
 /// Ananke per mask on the same programs and tokenizer).
 pub(crate) fn bench(root: &Path, script: &str) -> Result<()> {
     let python = build_and_install(root)?;
+    if script.ends_with("peers.py") {
+        ensure_peers(&python)?;
+    }
     let mut bench = Command::new(&python);
     bench.current_dir(root.join("crates/ananke-py")).arg(script);
     test_env(root, &mut bench)?;
