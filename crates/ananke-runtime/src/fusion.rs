@@ -27,6 +27,7 @@
 //! domain.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::DefaultHasher;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -79,12 +80,12 @@ struct Entry {
     used: u64,
 }
 
+/// A hash of the mask's words (the mask's own `Hash`), paid on a miss only.
 fn content_hash(mask: &TokenMask) -> u64 {
-    mask.as_u32_words()
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, &w| {
-            (h.rotate_left(29) ^ u64::from(w)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        })
+    std::hash::BuildHasher::hash_one(
+        &std::hash::BuildHasherDefault::<DefaultHasher>::default(),
+        mask,
+    )
 }
 
 impl MaskCache {
