@@ -732,6 +732,39 @@ const TYPESHED_MODULES: &[&str] = &[
     "sys",
 ];
 
+/// Stub modules bundled for the call policy only (`ananke_types::policy`):
+/// what a policy may name and a program may reach a denied callable
+/// through. The checker does not read them (names from them are `Any` to
+/// it, as before); the policy resolves rules and references with them.
+const POLICY_MODULES: &[&str] = &[
+    "os",
+    "os.path",
+    "posixpath",
+    "posix",
+    "subprocess",
+    "shutil",
+    "_pickle",
+    "pickle",
+    "marshal",
+    "shelve",
+    "_ctypes",
+    "ctypes",
+    "pty",
+    "_frozen_importlib",
+    "importlib._bootstrap",
+    "importlib",
+    "runpy",
+    "code",
+    "socket",
+    "webbrowser",
+    "tempfile",
+    "urllib.request",
+    "http.client",
+    "signal",
+    "platform",
+    "sqlite3",
+];
+
 fn typeshed(root: &Path) -> Result<()> {
     let cache = root.join(".cache").join("typeshed");
     std::fs::create_dir_all(&cache)?;
@@ -749,20 +782,26 @@ fn typeshed(root: &Path) -> Result<()> {
                 .arg(format!("mypy=={MYPY_VERSION}")),
         )?;
     }
-    let out = root.join("crates/ananke-types/typeshed/stdlib.pyi-bundle");
-    std::fs::create_dir_all(out.parent().expect("bundle has a parent"))?;
-    // The wheel is a zip: python3's zipfile reads it, so xtask needs no
-    // archive crate.
-    let script = include_str!("typeshed_bundle.py");
-    run(
-        "bundle typeshed stubs",
-        Command::new("python3")
-            .args(["-c", script])
-            .arg(&cache)
-            .arg(MYPY_VERSION)
-            .arg(&out)
-            .arg(TYPESHED_MODULES.join(",")),
-    )
+    for (file, modules) in [
+        ("stdlib.pyi-bundle", TYPESHED_MODULES),
+        ("policy.pyi-bundle", POLICY_MODULES),
+    ] {
+        let out = root.join("crates/ananke-types/typeshed").join(file);
+        std::fs::create_dir_all(out.parent().expect("bundle has a parent"))?;
+        // The wheel is a zip: python3's zipfile reads it, so xtask needs no
+        // archive crate.
+        let script = include_str!("typeshed_bundle.py");
+        run(
+            "bundle typeshed stubs",
+            Command::new("python3")
+                .args(["-c", script])
+                .arg(&cache)
+                .arg(MYPY_VERSION)
+                .arg(&out)
+                .arg(modules.join(",")),
+        )?;
+    }
+    Ok(())
 }
 
 /// `PYTHON -m pip install --quiet`, quiet about pip's own version: the

@@ -77,6 +77,7 @@ pub mod check;
 mod domain;
 mod flow;
 pub mod hole_type;
+pub mod policy;
 pub mod prefix;
 pub mod stubs;
 pub mod types;

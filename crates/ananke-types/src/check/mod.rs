@@ -47,6 +47,7 @@ mod ignore;
 mod narrow;
 mod operators;
 mod partial;
+mod policy;
 mod resume;
 mod scope;
 mod statements;
@@ -60,6 +61,7 @@ use crate::types::{Name, Type};
 use crate::world::World;
 
 pub(crate) use ignore::{Ignores, module_ignored};
+pub(crate) use policy::Reference;
 pub(crate) use resume::{Checkpoint, scope_at_resumed};
 use scope::Frame;
 pub use scope::{Scope, scope_at};

@@ -396,7 +396,7 @@ impl Checker<'_> {
                         .db
                         .member(module.id.as_str(), name)
                         .cloned()
-                        .unwrap_or(Symbol::Value(Type::Any));
+                        .unwrap_or_else(|| Symbol::Foreign(format!("{}.{name}", module.id).into()));
                     self.symbols.insert(local, symbol);
                 }
             }

@@ -28,6 +28,10 @@ pub use resolver::Resolver;
 /// The bundled stub text.
 pub const BUNDLE: &str = include_str!("../../typeshed/stdlib.pyi-bundle");
 
+/// The stubs of the modules a call policy may name beyond [`BUNDLE`]'s
+/// (see [`TypeDb::with_policy_modules`]).
+pub const POLICY_BUNDLE: &str = include_str!("../../typeshed/policy.pyi-bundle");
+
 /// The Python version the stubs are read for.
 pub const PYTHON_VERSION: (u32, u32) = (3, 11);
 
@@ -141,6 +145,11 @@ pub enum Symbol {
     IdentityDecorator,
     /// A typing special form (`Union`, `Optional`, `Callable`, ...).
     Special(Name),
+    /// A name imported from a module the stubs do not hold, or that the
+    /// module lacks (`system` after `from os import system`), by its
+    /// qualified name: `Any` to the checker; the call policy follows it
+    /// (`crate::policy`).
+    Foreign(Name),
 }
 
 /// Every class and module the stubs (and user code) define.
@@ -162,6 +171,15 @@ impl TypeDb {
     pub fn stdlib() -> &'static TypeDb {
         static DB: OnceLock<TypeDb> = OnceLock::new();
         DB.get_or_init(|| TypeDb::from_bundle(BUNDLE))
+    }
+
+    /// The bundled stubs with the modules only a call policy reads
+    /// (`os`, `subprocess`, `ctypes`, ...: `typeshed/policy.pyi-bundle`),
+    /// read once, when a policy is first resolved. The checker never reads
+    /// it: to the checker those modules stay unknown.
+    pub fn with_policy_modules() -> &'static TypeDb {
+        static DB: OnceLock<TypeDb> = OnceLock::new();
+        DB.get_or_init(|| TypeDb::from_bundle(&format!("{BUNDLE}{POLICY_BUNDLE}")))
     }
 
     /// A module member, following `builtins` for names a module lacks
