@@ -143,8 +143,12 @@ pub(crate) const BUILTIN: &[BuiltinDomain] = &[
                 ),
                 None => (TypesConstraint::module(), "a module written from its start"),
             };
+            let domain = match &spec.policy {
+                Some(policy) => TypesDomain::with_policy(vocab.vocabulary(), policy.resolve()?),
+                None => TypesDomain::new(vocab.vocabulary()),
+            };
             Ok(Built {
-                domain: erase(TypesDomain::new(vocab.vocabulary())),
+                domain: erase(domain),
                 start: DynConstraint::new(start),
                 provenance: provenance.to_owned(),
             })

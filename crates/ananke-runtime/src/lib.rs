@@ -61,6 +61,6 @@ pub use plugin::{Plugin, PluginConstraint, PluginDomainHost, PluginError};
 pub use registry::{Composition, InitialError, Registry};
 pub use session::{Explanation, Rejection, Session};
 pub use spec::{
-    CfgSpec, HoleSpec, ImportsSpec, PluginSpec, SemanticsSpec, Spec, SpecError, SyntaxSpec,
-    TaskSpec, TypesSpec,
+    CfgSpec, HoleSpec, ImportsSpec, PluginSpec, PolicySpec, SemanticsSpec, Spec, SpecError,
+    SyntaxSpec, TaskSpec, TypesSpec,
 };

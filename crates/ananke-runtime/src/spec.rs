@@ -17,6 +17,11 @@
 //! # with it committed, and the body may only read names in scope.
 //! body_prefix = "import math\ndef solve(xs: list[int]) -> int:\n"
 //!
+//! [policy]  # calls the code may not reach, by what they are (see below)
+//! deny_calls = ["builtins.eval", "os.system", "subprocess.*(shell=True)"]
+//! allow_calls = []
+//! strict = true
+//!
 //! [task]  # what `ananke generate` asks a model to write
 //! prompt = "def solve(xs: list[int]) -> int:\n    \"\"\"The largest.\"\"\"\n"
 //! tests = "def check(f):\n    assert f([1, 3]) == 3\n"
@@ -34,6 +39,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ananke_imports::{ImportPolicy, ModuleName, PackageName, VersionSet};
 use serde::Deserialize;
@@ -198,8 +204,59 @@ pub struct Spec {
     pub holes: Vec<HoleSpec>,
     /// Plugin domains to load (`[[plugins]]`).
     pub plugins: Vec<PluginSpec>,
+    /// The call policy the types domain enforces (`[policy]`; absent:
+    /// none).
+    pub policy: Option<PolicySpec>,
     /// What a model is asked to write (`ananke generate`).
     pub task: TaskSpec,
+}
+
+/// A call policy: callables the code may not reach, judged on what a
+/// reference resolves to (`from os import system; system(c)` is
+/// `os.system`), not on its spelling. See `ananke_types::policy` for the
+/// rule syntax and what counts as reaching a callable.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicySpec {
+    /// Rules by qualified name (`builtins.eval`, `os.exec*`,
+    /// `subprocess.*(shell=True)`); absent: `ananke_types::policy::DEFAULT_DENY`.
+    pub deny_calls: Option<Vec<String>>,
+    /// Members the deny rules would cover that are allowed.
+    pub allow_calls: Vec<String>,
+    /// Also reject reflection whose target cannot be resolved
+    /// (`getattr(os, name)`, `globals()[key]`), a conditionally denied
+    /// callable used other than by a call, and such a call whose condition
+    /// is not a literal.
+    pub strict: bool,
+}
+
+impl PolicySpec {
+    /// The policy resolved against the stubs; a rule that names nothing is
+    /// an error naming it.
+    pub fn resolve(&self) -> Result<Arc<ananke_types::policy::ResolvedPolicy>, SpecError> {
+        use ananke_types::policy::{CallPolicy, DEFAULT_DENY};
+        let deny: Vec<String> = match &self.deny_calls {
+            Some(rules) => rules.clone(),
+            None => DEFAULT_DENY.iter().map(|r| (*r).to_owned()).collect(),
+        };
+        let field = |e: &ananke_types::policy::PolicyError| match deny
+            .iter()
+            .position(|r| r.trim() == e.rule.trim())
+        {
+            Some(i) if self.deny_calls.is_some() => format!("policy.deny_calls[{i}]"),
+            _ => match self
+                .allow_calls
+                .iter()
+                .position(|r| r.trim() == e.rule.trim())
+            {
+                Some(i) => format!("policy.allow_calls[{i}]"),
+                None => "policy".to_owned(),
+            },
+        };
+        CallPolicy::new(&deny, &self.allow_calls, self.strict)
+            .and_then(|p| p.resolve())
+            .map_err(|e| SpecError::new(field(&e), e))
+    }
 }
 
 /// A generation task: the code a model is prompted with and how to test
@@ -398,6 +455,12 @@ impl Spec {
         self
     }
 
+    /// Enforces a call policy (see [`PolicySpec`]).
+    pub fn policy(mut self, policy: PolicySpec) -> Spec {
+        self.policy = Some(policy);
+        self
+    }
+
     /// Adds a hole.
     pub fn hole(mut self, hole: HoleSpec) -> Spec {
         self.holes.push(hole);
@@ -407,6 +470,9 @@ impl Spec {
     /// Checks every field; the error names the first bad one.
     pub fn validate(&self) -> Result<(), SpecError> {
         self.cfg.requirements()?;
+        if let Some(policy) = &self.policy {
+            policy.resolve()?;
+        }
         self.semantics.contract(self)?;
         for (i, plugin) in self.plugins.iter().enumerate() {
             if !plugin.path.exists() {

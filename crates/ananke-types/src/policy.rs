@@ -232,7 +232,7 @@ impl CallPolicy {
 
     /// The rules resolved against the bundled stubs.
     pub fn resolve(&self) -> Result<Arc<ResolvedPolicy>, PolicyError> {
-        ResolvedPolicy::new(self, TypeDb::with_policy_modules()).map(Arc::new)
+        ResolvedPolicy::new(self).map(Arc::new)
     }
 }
 
@@ -257,22 +257,26 @@ pub struct ResolvedPolicy {
     /// `strict`, of the conditional ones): a reference ending in another
     /// name cannot be a violation.
     pub(crate) names: Vec<String>,
+    /// Short names of the members only a condition denies.
+    conditional: Vec<String>,
     pub(crate) strict: bool,
     id: u64,
 }
 
 impl ResolvedPolicy {
-    fn new(policy: &CallPolicy, db: &TypeDb) -> Result<ResolvedPolicy, PolicyError> {
-        let world = World::new(db);
+    fn new(policy: &CallPolicy) -> Result<ResolvedPolicy, PolicyError> {
         let mut by_type: HashMap<Type, Denied> = HashMap::new();
         let mut modules = HashMap::new();
         let mut names = Vec::new();
+        let mut conditional = Vec::new();
         for rule in &policy.deny {
             let pattern = &rule.pattern;
             let error = |message: String| PolicyError {
                 rule: rule.text.clone(),
                 message,
             };
+            let db = stubs_of(&pattern.module);
+            let world = World::new(db);
             let members = db
                 .modules
                 .get(pattern.module.as_str())
@@ -284,7 +288,7 @@ impl ResolvedPolicy {
             matched.sort_by(|a, b| a.0.cmp(b.0));
             let mut any = false;
             for (member, symbol) in matched {
-                let Some(ty) = callable_value(&world, symbol) else {
+                let Some(ty) = callable_value(&world, symbol, &pattern.module) else {
                     continue;
                 };
                 // A condition on a keyword applies to the members that
@@ -319,6 +323,8 @@ impl ResolvedPolicy {
                     .or_insert(qualified);
                 if rule.when.is_none() || policy.strict {
                     names.push(member.to_string());
+                } else {
+                    conditional.push(member.to_string());
                 }
             }
             if !any {
@@ -342,10 +348,13 @@ impl ResolvedPolicy {
             policy.hash(&mut h);
             h.finish()
         };
+        conditional.sort();
+        conditional.dedup();
         Ok(ResolvedPolicy {
             by_type,
             modules,
             names,
+            conditional,
             strict: policy.strict,
             id,
         })
@@ -361,6 +370,12 @@ impl ResolvedPolicy {
         }
     }
 
+    /// Short names of the members only a condition denies (`run`,
+    /// `Popen` for `subprocess.*(shell=True)`).
+    pub(crate) fn conditional_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.conditional.iter().cloned()
+    }
+
     /// A denied member of `module`, if it has one.
     pub(crate) fn module_denies(&self, module: &str) -> Option<&str> {
         self.modules.get(module).map(String::as_str)
@@ -372,9 +387,9 @@ impl ResolvedPolicy {
         let (module, member) = qualified
             .rsplit_once('.')
             .unwrap_or(("builtins", qualified));
-        let db = TypeDb::with_policy_modules();
+        let db = stubs_of(module);
         db.member(module, member)
-            .and_then(|symbol| callable_value(&World::new(db), symbol))
+            .and_then(|symbol| callable_value(&World::new(db), symbol, module))
             .is_some_and(|ty| self.by_type.contains_key(&ty))
     }
 
@@ -401,15 +416,35 @@ fn takes_keyword(world: &World<'_>, ty: &Type, keyword: &str) -> bool {
         .any(|s| s.params.iter().any(|p| p.name.as_deref() == Some(keyword)))
 }
 
+/// The stubs a module's members are typed from: the checker's own where
+/// it has the module (so that a member's type is the one the checker
+/// gives a name bound to it), else those with the policy's modules.
+pub(crate) fn stubs_of(module: &str) -> &'static TypeDb {
+    let checker = TypeDb::stdlib();
+    if checker.modules.contains_key(module) {
+        checker
+    } else {
+        TypeDb::with_policy_modules()
+    }
+}
+
 /// The value a module member stands for, if a call can reach it: a
-/// function, a class, or an instance of a class with `__call__`.
-fn callable_value(world: &World<'_>, symbol: &Symbol) -> Option<Type> {
+/// function, a class, an instance of a class with `__call__`, or an
+/// instance of one of the module's own classes (`ctypes.cdll`, whose
+/// methods load libraries).
+fn callable_value(world: &World<'_>, symbol: &Symbol, module: &str) -> Option<Type> {
+    let own = |class: &str| {
+        class
+            .strip_prefix(module)
+            .or_else(|| class.strip_prefix('_').and_then(|c| c.strip_prefix(module)))
+            .is_some_and(|rest| rest.starts_with('.'))
+    };
     match symbol {
         Symbol::Function(sigs) => Some(callable_of(sigs.to_vec())),
         Symbol::Class(name) | Symbol::Alias(Type::Class(name)) => Some(Type::Class(name.clone())),
         Symbol::Value(ty @ (Type::Callable(_) | Type::Overloaded(_))) => Some(ty.clone()),
         Symbol::Value(ty @ Type::Instance(class, _))
-            if world.find_member(class, "__call__").is_some() =>
+            if own(class) || world.find_member(class, "__call__").is_some() =>
         {
             Some(ty.clone())
         }

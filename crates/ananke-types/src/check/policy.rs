@@ -126,9 +126,47 @@ impl Scope {
             // The receiver itself: judged when it was written.
             return None;
         }
-        walk.used(&value, called);
+        let how = match (reference, called) {
+            (_, true) => Use::Call,
+            (Reference::Imported(..), false) => Use::Import,
+            _ => Use::Value,
+        };
+        walk.used_as(&value, how);
         walk.found
     }
+}
+
+impl Scope {
+    /// Whether `name` here is a module with a member the policy denies,
+    /// or was imported from one (`sp` after `import subprocess as sp`,
+    /// `run` after `from subprocess import run`): a statement reading it
+    /// may reach a denied member.
+    pub(crate) fn policy_watches(&self, name: &str, policy: &ResolvedPolicy) -> bool {
+        let module_of =
+            |qualified: &str| qualified.rsplit_once('.').map_or("", |(m, _)| m).to_owned();
+        for frame in self.frames.iter().rev() {
+            if let Some(var) = frame.vars.get(name) {
+                return matches!(&var.ty, Type::Module(m) if policy.module_denies(&**m).is_some());
+            }
+        }
+        match self.symbols.get(name) {
+            Some(Symbol::Module(m)) => policy.module_denies(&**m).is_some(),
+            Some(Symbol::Foreign(q)) => policy.module_denies(&module_of(&**q)).is_some(),
+            _ => false,
+        }
+    }
+}
+
+/// How a value is used.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// As a call's callee.
+    Call,
+    /// Bound by `from module import name` (calls through the name are
+    /// followed, so only an unconditional rule rejects it).
+    Import,
+    /// Any other way: it escapes.
+    Value,
 }
 
 /// A reference the domain judges as its last name is written.
@@ -179,22 +217,29 @@ impl<'p> Walk<'p> {
 
     /// Judges a value used: as a callee (`called`) or otherwise.
     fn used(&mut self, value: &Val, called: bool) {
+        self.used_as(value, if called { Use::Call } else { Use::Value });
+    }
+
+    fn used_as(&mut self, value: &Val, how: Use) {
         let strict = self.policy.strict;
+        let called = how == Use::Call;
         match value {
             Val::Ty(ty) => {
                 if let Some(denied) = self.policy.denied(ty) {
-                    match (&denied.when, called) {
-                        (None, true) => self.report(Self::denial(denied, "a call of")),
-                        (None, false) => self.report(Self::denial(denied, "a reference to")),
-                        (Some(_), true) => {}
-                        (Some(keyword), false) if strict => {
+                    match (&denied.when, how) {
+                        (None, Use::Call) => self.report(Self::denial(denied, "a call of")),
+                        (None, Use::Import) => self.report(Self::denial(denied, "an import of")),
+                        (None, Use::Value) => self.report(Self::denial(denied, "a reference to")),
+                        // Calls through an imported name are followed.
+                        (Some(_), Use::Call | Use::Import) => {}
+                        (Some(keyword), Use::Value) if strict => {
                             let message = format!(
                                 "call policy (strict): `{}` used other than by a call cannot be proven to run without {keyword}=True (rule `{}`)",
                                 denied.qualified, denied.rule
                             );
                             self.report(message);
                         }
-                        (Some(_), false) => {}
+                        (Some(_), Use::Value) => {}
                     }
                 }
             }
@@ -238,13 +283,16 @@ impl<'p> Walk<'p> {
         if module == "sys" && name == "modules" {
             return Val::Modules;
         }
-        let db = TypeDb::with_policy_modules();
+        let db = crate::policy::stubs_of(module);
         match db.member(module, name) {
             Some(Symbol::Module(m)) => Val::Ty(Type::Module(m.clone())),
             Some(symbol) => Val::Ty(self.checker.symbol_value(symbol)),
             None => {
                 let sub = format!("{module}.{name}");
-                if db.modules.contains_key(sub.as_str()) {
+                if TypeDb::with_policy_modules()
+                    .modules
+                    .contains_key(sub.as_str())
+                {
                     Val::Ty(Type::Module(sub.into()))
                 } else {
                     Val::Unknown
@@ -557,7 +605,7 @@ impl<'a> Visitor<'a> for Walk<'_> {
                         continue;
                     }
                     let value = self.imported(module, name);
-                    self.used(&value, false);
+                    self.used_as(&value, Use::Import);
                 }
             }
             _ => walk_stmt(self, stmt),

@@ -477,7 +477,10 @@ fn declared<'b>(body: &'b [Stmt], db: &TypeDb) -> Option<Vec<Declared<'b>>> {
                     let import = i.module.as_ref().map(|m| {
                         db.member(m.as_str(), alias.name.as_str())
                             .cloned()
-                            .unwrap_or(Symbol::Value(crate::types::Type::Any))
+                            .unwrap_or_else(|| {
+                                // As the checker binds it (`statements`).
+                                Symbol::Foreign(format!("{m}.{}", alias.name).into())
+                            })
                     });
                     names.push(Declared { name, import });
                 }

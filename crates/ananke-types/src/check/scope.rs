@@ -90,8 +90,8 @@ pub(super) const PROBE: &str = "__ananke_probe__";
 #[derive(Clone)]
 pub struct Scope {
     user: im::HashMap<Name, crate::stubs::ClassInfo>,
-    symbols: im::HashMap<Name, Symbol>,
-    frames: Vec<Frame>,
+    pub(super) symbols: im::HashMap<Name, Symbol>,
+    pub(super) frames: Vec<Frame>,
     sibling_bound: std::collections::HashSet<Name>,
 }
 

@@ -42,6 +42,7 @@
 
 mod classes;
 mod name_tokens;
+mod policy;
 mod program;
 mod scope_cell;
 mod site_tokens;
@@ -425,6 +426,9 @@ impl fmt::Debug for TypesConstraint {
 /// The types domain over one vocabulary (see the module docs).
 pub struct TypesDomain {
     classes: Arc<TokenClasses>,
+    /// The call policy its masks enforce, if any (see
+    /// [`TypesDomain::with_policy`]).
+    policy: Option<Arc<policy::PolicyIndex>>,
 }
 
 impl TypesDomain {
@@ -436,6 +440,23 @@ impl TypesDomain {
     pub fn new(vocab: &Vocabulary) -> TypesDomain {
         TypesDomain {
             classes: Arc::new(TokenClasses::new(vocab)),
+            policy: None,
+        }
+    }
+
+    /// The domain for `vocab` that also enforces a call policy: a token
+    /// that completes a reference to a callable the policy denies — by
+    /// any name, alias or reflective route the checker can resolve — is
+    /// rejected, with a reason naming the callable and the rule (see
+    /// [`crate::policy`]). The tokens that could complete a denied name
+    /// are indexed here, once.
+    pub fn with_policy(
+        vocab: &Vocabulary,
+        policy: Arc<crate::policy::ResolvedPolicy>,
+    ) -> TypesDomain {
+        TypesDomain {
+            classes: Arc::new(TokenClasses::new(vocab)),
+            policy: Some(Arc::new(policy::PolicyIndex::new(policy, vocab))),
         }
     }
 
@@ -455,8 +476,24 @@ impl TypesDomain {
         ))
     }
 
-    /// The verdict on one token (what the mask says about it).
+    /// The verdict on one token (what the mask says about it): the
+    /// types', then the call policy's.
     fn judge(&self, c: &TypesConstraint, token: TokenId, vocab: &Vocabulary) -> Verdict {
+        self.judge_types(c, token, vocab)?;
+        match &self.policy {
+            Some(index) if !vocab.is_special(token) || self.classes.eos.contains(token) => {
+                let bytes = vocab.token_bytes(token).unwrap_or_default();
+                guarded(|| {
+                    c.program()
+                        .policy_verdict(&self.classes, index, token, bytes)
+                })
+                .unwrap_or(Ok(()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn judge_types(&self, c: &TypesConstraint, token: TokenId, vocab: &Vocabulary) -> Verdict {
         if let Some(reason) = c.conflict() {
             return Err(reason.into());
         }
@@ -696,6 +733,9 @@ impl Domain for TypesDomain {
                 );
             }
         }
+        if let Some(index) = &self.policy {
+            let _ = guarded(|| program.policy_mask(classes, index, ctx.vocab, candidates, out));
+        }
         Ok(())
     }
 
@@ -726,9 +766,13 @@ impl Domain for TypesDomain {
         if token as usize >= ctx.vocab.len() {
             return None;
         }
-        self.judge(c, token, ctx.vocab)
-            .err()
-            .map(|reason| format!("type error: {reason}"))
+        self.judge(c, token, ctx.vocab).err().map(|reason| {
+            if reason.starts_with("call policy") {
+                reason.to_string()
+            } else {
+                format!("type error: {reason}")
+            }
+        })
     }
 
     fn cost(&self) -> CostHint {
@@ -748,6 +792,9 @@ impl Domain for TypesDomain {
         program.declared.hash(&mut hasher);
         program.assumed.hash(&mut hasher);
         format!("{:?}", c.hole).hash(&mut hasher);
+        if let Some(index) = &self.policy {
+            index.policy.id().hash(&mut hasher);
+        }
         Some(hasher.finish())
     }
 }

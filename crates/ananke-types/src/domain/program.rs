@@ -163,6 +163,9 @@ pub(crate) struct Analysis {
     ops: Mutex<HashMap<u32, Option<OpSite>>>,
     /// The text and a key's bytes (see `Program::with_appended`).
     scratch: Mutex<String>,
+    /// The call policy's verdicts (see `policy`), for the one domain
+    /// that judges this state.
+    pub(super) policy: OnceLock<super::policy::PolicyMemo>,
 }
 
 const UNKNOWN: u8 = 0;
@@ -337,6 +340,7 @@ impl Program {
             after_blank: OnceLock::new(),
             ops: Mutex::new(HashMap::new()),
             scratch: Mutex::new(String::new()),
+            policy: OnceLock::new(),
         })
     }
 

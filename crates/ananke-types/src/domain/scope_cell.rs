@@ -50,6 +50,10 @@ pub(crate) struct ScopeCell {
     /// The names a site may read (scope names and the keywords allowed
     /// there), sorted, for operand sites (index 1) and others (index 0).
     sorted: Mutex<[Option<Arc<Vec<Name>>>; 2]>,
+    /// The module-level scope after this statement's block, for the call
+    /// policy where [`get`](Self::get) has none (a class body).
+    /// By indentation, as `walked`.
+    module_level: Mutex<Vec<(usize, Option<Arc<Scope>>)>>,
 }
 
 impl ScopeCell {
@@ -67,7 +71,29 @@ impl ScopeCell {
             names: Mutex::new(HashMap::new()),
             types: Mutex::new(HashMap::new()),
             sorted: Mutex::new([None, None]),
+            module_level: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The scope the call policy reads names in: the statement's, or
+    /// where the checker takes none (a class body), the module's names
+    /// after the code before the statement (a name the class body binds
+    /// is missed: a reference to it resolves as the module's name would).
+    pub fn policy_scope(&self, text: &str) -> Option<Arc<Scope>> {
+        self.get(text).or_else(|| {
+            let line = &text[self.stmt_start..];
+            let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+            let mut known = self.module_level.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, scope)) = known.iter().find(|(at, _)| *at == indent.len()) {
+                return scope.clone();
+            }
+            let prefix = format!("{}{indent}pass\n", &text[..self.stmt_start]);
+            let scope = guarded(|| crate::check::scope_at(&prefix, ""))
+                .flatten()
+                .map(Arc::new);
+            known.push((indent.len(), scope.clone()));
+            scope
+        })
     }
 
     /// The names a name site may read (an operand site if `operand`),
