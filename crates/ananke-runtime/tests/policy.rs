@@ -161,6 +161,18 @@ const ATTEMPTS: &[Attempt] = &[
     ),
     attempt("import runpy\nrunpy.run_path|('x.py')\n", "runpy.run_path"),
     attempt("import shelve\ndb = shelve.open|('x')\n", "shelve.open"),
+    attempt("f = getattr(__builtins__, 'eval'|)\n", "builtins.eval"),
+    attempt("x = __builtins__['exec'|]('y = 1')\n", "builtins.exec"),
+    attempt(
+        "import sys\nsys.modules.get('os').system|('ls')\n",
+        "os.system",
+    ),
+    attempt("f = globals().get('eval'|)\n", "builtins.eval"),
+    attempt("import posix\nposix.system|('ls')\n", "os.system"),
+    attempt(
+        "import code\ncode.InteractiveConsole|().push('x = 1')\n",
+        "code.InteractiveConsole",
+    ),
     // Only `strict` rejects these: what they reach is computed.
     attempt("import os\nname = 'system'\nf = getattr(os, name|)\n", "os"),
     attempt("key = 'eval'\nf = globals()[key|]\n", "builtins"),
@@ -177,6 +189,13 @@ const ATTEMPTS: &[Attempt] = &[
         "subprocess.run",
     ),
     attempt("import subprocess\nr = subprocess.run|\n", "subprocess.run"),
+    attempt(
+        "import operator\ng = operator.attrgetter('system'|)\n",
+        "attribute getter",
+    ),
+    attempt("f = (lambda: 0).__globals__|\n", "__globals__"),
+    attempt("subs = object.__subclasses__|()\n", "__subclasses__"),
+    attempt("import os\nns = dict(vars(os)|)\n", "os.system"),
 ];
 
 /// Programs that come near a denied callable without reaching one.

@@ -73,7 +73,24 @@ pub const DEFAULT_DENY: &[&str] = &[
     "importlib.import_module",
     "importlib.__import__",
     "runpy.run_*",
-    "code.interact",
+    "code.*",
+];
+
+/// Attributes through which code escapes to what the policy cannot
+/// follow (a function's globals, every class in the process, an object's
+/// attribute lookup by a name given as data): rejected under `strict`.
+pub(crate) const ESCAPES: &[&str] = &[
+    "__globals__",
+    "__subclasses__",
+    "__getattribute__",
+    "__getattr__",
+    "__code__",
+    "__closure__",
+    "__builtins__",
+    "__import__",
+    "__loader__",
+    "__reduce__",
+    "__reduce_ex__",
 ];
 
 /// A policy that cannot be used: a rule that does not parse or names
@@ -339,6 +356,10 @@ impl ResolvedPolicy {
                     pattern.member
                 )));
             }
+        }
+        if policy.strict {
+            // Judged where their name ends, as the denied members are.
+            names.extend(ESCAPES.iter().map(|e| (*e).to_owned()));
         }
         names.sort();
         names.dedup();

@@ -40,6 +40,8 @@ enum Val {
     Globals,
     /// `sys.modules`.
     Modules,
+    /// A namespace's `get` (or `__getitem__`, `pop`, `setdefault`).
+    Getter(Box<Val>),
     /// Nothing the policy can follow.
     Unknown,
 }
@@ -98,7 +100,12 @@ impl Scope {
         let parsed = ruff_python_parser::parse_expression(code).ok()?;
         let expr = parsed.into_expr();
         let mut walk = Walk::new(self, policy, bound);
-        walk.visit_expr(&expr);
+        // The expression may still go on (`vars(os)` then `["system"]`):
+        // a namespace it ends with is judged by what is taken from it.
+        let value = walk.value(&expr);
+        if matches!(value, Val::Ty(_)) {
+            walk.used(&value, false);
+        }
         walk.found
     }
 
@@ -118,6 +125,11 @@ impl Scope {
                 let parsed = ruff_python_parser::parse_expression(receiver).ok()?;
                 let expr = parsed.into_expr();
                 let value = walk.value(&expr);
+                if policy.strict && crate::policy::ESCAPES.contains(name) {
+                    return Some(format!(
+                        "call policy (strict): `.{name}` reaches what the policy cannot follow, and cannot be proven safe"
+                    ));
+                }
                 walk.member(&value, name)
             }
             Reference::Imported(module, name) => walk.imported(module, name),
@@ -222,7 +234,6 @@ impl<'p> Walk<'p> {
 
     fn used_as(&mut self, value: &Val, how: Use) {
         let strict = self.policy.strict;
-        let called = how == Use::Call;
         match value {
             Val::Ty(ty) => {
                 if let Some(denied) = self.policy.denied(ty) {
@@ -243,8 +254,10 @@ impl<'p> Walk<'p> {
                     }
                 }
             }
-            Val::Globals | Val::Modules | Val::Namespace(_) if called && strict => {
-                self.report("call policy (strict): a namespace called".to_owned());
+            Val::Globals | Val::Modules | Val::Namespace(_) | Val::Getter(_)
+                if how == Use::Value =>
+            {
+                self.computed("a namespace passed on", value);
             }
             _ => {}
         }
@@ -256,7 +269,7 @@ impl<'p> Walk<'p> {
             return Val::Unknown;
         }
         if name == "__builtins__" && !self.checker.binds_locally(name) {
-            return Val::Namespace(Type::Module("builtins".into()));
+            return Val::Ty(Type::Module("builtins".into()));
         }
         let bound_here = self
             .checker
@@ -301,34 +314,60 @@ impl<'p> Walk<'p> {
         }
     }
 
-    /// The attribute or namespace entry `name` of `value`.
+    /// Attribute `name` of `value` (`value.name`).
     fn member(&mut self, value: &Val, name: &str) -> Val {
         match value {
-            Val::Ty(Type::Module(module)) | Val::Namespace(Type::Module(module)) => {
+            Val::Ty(Type::Module(module)) => {
                 if name == "__dict__" {
                     return Val::Namespace(Type::Module(module.clone()));
                 }
                 let module = module.clone();
                 self.imported(&module, name)
             }
-            Val::Ty(ty @ (Type::Class(_) | Type::Instance(..))) | Val::Namespace(ty) => {
+            Val::Ty(ty @ (Type::Class(_) | Type::Instance(..))) => {
                 if name == "__dict__" {
                     return Val::Namespace(ty.clone());
                 }
-                // The program's own classes are the checker's; the stubs'
-                // (with the policy's modules) are looked up there too.
-                let policy_world = World::new(TypeDb::with_policy_modules());
-                let found = [self.world(), &policy_world]
-                    .into_iter()
-                    .find_map(|w| match ty {
-                        Type::Class(class) => w.class_member(class, name),
-                        _ => w.instance_member(ty, name),
-                    });
-                found.map_or(Val::Unknown, Val::Ty)
+                self.class_member(ty, name)
             }
-            Val::Globals => self.name(name),
+            // A namespace is a dict: `get` reads an entry; anything else
+            // (`values`, `copy`) hands out what it holds.
+            Val::Namespace(_) | Val::Globals | Val::Modules => {
+                if matches!(name, "get" | "__getitem__" | "pop" | "setdefault") {
+                    return Val::Getter(Box::new(value.clone()));
+                }
+                self.computed(&format!("`.{name}` of a namespace"), value);
+                Val::Unknown
+            }
+            _ => Val::Unknown,
+        }
+    }
+
+    /// A class's or instance's member, from the program's own classes or
+    /// the stubs (with the policy's modules).
+    fn class_member(&self, ty: &Type, name: &str) -> Val {
+        let policy_world = World::new(TypeDb::with_policy_modules());
+        let found = [self.world(), &policy_world]
+            .into_iter()
+            .find_map(|w| match ty {
+                Type::Class(class) => w.class_member(class, name),
+                _ => w.instance_member(ty, name),
+            });
+        found.map_or(Val::Unknown, Val::Ty)
+    }
+
+    /// Entry `key` of a namespace (`vars(os)["system"]`,
+    /// `sys.modules["os"]`, `globals().get("eval")`).
+    fn entry(&mut self, namespace: &Val, key: &str) -> Val {
+        match namespace {
+            Val::Namespace(Type::Module(module)) | Val::Ty(Type::Module(module)) => {
+                let module = module.clone();
+                self.imported(&module, key)
+            }
+            Val::Namespace(ty) => self.class_member(ty, key),
+            Val::Globals => self.name(key),
             // `sys.modules["os"]`, as `import os` binds it.
-            Val::Modules => Val::Ty(Type::Module(name.into())),
+            Val::Modules => Val::Ty(Type::Module(key.into())),
             _ => Val::Unknown,
         }
     }
@@ -342,6 +381,7 @@ impl<'p> Walk<'p> {
             }
             Val::Globals => self.policy.module_denies("builtins").map(str::to_owned),
             Val::Modules => Some("any module".to_owned()),
+            Val::Getter(namespace) => self.holds_denied(namespace),
             _ => None,
         }
     }
@@ -366,16 +406,24 @@ impl<'p> Walk<'p> {
             },
             Expr::Attribute(a) => {
                 let receiver = self.value(&a.value);
-                self.used(&receiver, false);
-                self.member(&receiver, a.attr.id.as_str())
+                let name = a.attr.id.as_str();
+                if self.policy.strict && crate::policy::ESCAPES.contains(&name) {
+                    self.report(format!(
+                        "call policy (strict): `.{name}` reaches what the policy cannot follow, and cannot be proven safe"
+                    ));
+                }
+                if !matches!(receiver, Val::Namespace(_) | Val::Globals | Val::Modules) {
+                    self.used(&receiver, false);
+                }
+                self.member(&receiver, name)
             }
             Expr::Subscript(s) => {
                 let receiver = self.value(&s.value);
-                match (&receiver, literal(&s.slice)) {
-                    (Val::Namespace(_) | Val::Globals | Val::Modules, Some(key)) => {
-                        self.member(&receiver, &key)
-                    }
-                    (Val::Namespace(_) | Val::Globals | Val::Modules, None) => {
+                let namespace = matches!(receiver, Val::Namespace(_) | Val::Globals | Val::Modules)
+                    || matches!(&receiver, Val::Ty(Type::Module(m)) if &**m == "builtins");
+                match (namespace, literal(&s.slice)) {
+                    (true, Some(key)) => self.entry(&receiver, &key),
+                    (true, None) => {
                         self.computed("a lookup", &receiver);
                         self.visit_expr(&s.slice);
                         Val::Unknown
@@ -474,7 +522,40 @@ impl<'p> Walk<'p> {
                 .is_some_and(|s| self.checker.symbol_value(s) == *ty),
             _ => false,
         };
-        let result = if builtin(self, "getattr") && args.args.len() >= 2 {
+        let operator = |walk: &Walk<'_>, name: &str| match &callee {
+            Val::Ty(ty) => walk
+                .world()
+                .db
+                .member("operator", name)
+                .is_some_and(|s| walk.checker.symbol_value(&s.clone()) == *ty),
+            _ => false,
+        };
+        let result = if let Val::Getter(namespace) = &callee {
+            let namespace = (**namespace).clone();
+            match args.args.first().map(literal) {
+                Some(Some(key)) => Some(self.entry(&namespace, &key)),
+                _ => {
+                    self.computed("a lookup", &namespace);
+                    None
+                }
+            }
+        } else if operator(self, "attrgetter") || operator(self, "methodcaller") {
+            // The object it is applied to is not known here: a name the
+            // policy denies somewhere, or a computed one, could reach it.
+            let names: Vec<Option<String>> = args.args.iter().take(1).map(literal).collect();
+            let risky = names.iter().any(|n| match n {
+                Some(n) => n
+                    .split('.')
+                    .any(|part| self.policy.names.iter().any(|d| d == part)),
+                None => true,
+            });
+            if risky && self.policy.strict {
+                self.report(
+                    "call policy (strict): an attribute getter for a name the policy denies, or a computed one, cannot be proven safe".to_owned(),
+                );
+            }
+            None
+        } else if builtin(self, "getattr") && args.args.len() >= 2 {
             let target = self.value(&args.args[0]);
             match literal(&args.args[1]) {
                 Some(name) => {
@@ -491,7 +572,7 @@ impl<'p> Walk<'p> {
                     None
                 }
             }
-        } else if (builtin(self, "vars") && args.args.len() == 1) || builtin(self, "dir") {
+        } else if builtin(self, "vars") && args.args.len() == 1 {
             let target = self.value(&args.args[0]);
             Some(match target {
                 Val::Ty(ty) => Val::Namespace(ty),
@@ -693,6 +774,11 @@ mod tests {
             ("", "from os import *"),
             ("import os\n", "x = [os.popen(c) for c in cmds]"),
             ("import ctypes\n", "ctypes.CDLL('libc.so.6')"),
+            ("", "f = getattr(__builtins__, 'eval')"),
+            ("import sys\n", "sys.modules.get('os').system('ls')"),
+            ("", "f = globals().get('eval')"),
+            ("import posix\n", "posix.system('ls')"),
+            ("", "__builtins__['exec']('1')"),
         ];
         for (prefix, code) in denied {
             assert!(
@@ -738,6 +824,12 @@ mod tests {
             ("import subprocess\n", "subprocess.run('ls', shell=flag)"),
             ("import subprocess\n", "subprocess.run('ls', **options)"),
             ("import subprocess\n", "r = subprocess.run"),
+            ("import operator\n", "g = operator.attrgetter('system')"),
+            ("", "f = (lambda: 0).__globals__"),
+            ("", "subs = object.__subclasses__()"),
+            ("import os\n", "ns = dict(vars(os))"),
+            ("import os\n", "vals = list(vars(os).values())"),
+            ("", "g = globals().get"),
         ];
         for (prefix, code) in strict_only {
             assert_eq!(violation(prefix, code, false), None, "{prefix}{code}");

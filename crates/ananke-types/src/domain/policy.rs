@@ -61,6 +61,8 @@ const REFLECTIVE: &[&str] = &[
     "__dict__",
     "__builtins__",
     "import",
+    "attrgetter",
+    "methodcaller",
 ];
 
 /// The policy and the tokens that may complete one of its names, for one
@@ -109,6 +111,7 @@ impl PolicyIndex {
         }
         let mut watched: HashSet<String> = policy.names.iter().cloned().collect();
         watched.extend(REFLECTIVE.iter().map(|s| (*s).to_owned()));
+        watched.extend(crate::policy::ESCAPES.iter().map(|s| (*s).to_owned()));
         watched.extend(policy.conditional_names());
         PolicyIndex {
             policy,
