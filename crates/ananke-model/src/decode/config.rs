@@ -36,15 +36,20 @@ pub enum Arm {
     Syntax,
     /// The forced start, then the mask of every domain built in.
     Full,
+    /// As [`Full`](Arm::Full), with the default call policy where the
+    /// spec has none (`[policy]`: no `eval`, `os.system`, shell
+    /// subprocesses, ... by any name).
+    Policy,
 }
 
 impl Arm {
     /// Every arm, in report order.
-    pub const ALL: [Arm; 4] = [
+    pub const ALL: [Arm; 5] = [
         Arm::Unconstrained,
         Arm::ForcedPrefix,
         Arm::Syntax,
         Arm::Full,
+        Arm::Policy,
     ];
 
     /// The arm's name in reports and on the command line.
@@ -54,6 +59,7 @@ impl Arm {
             Arm::ForcedPrefix => "forced-prefix",
             Arm::Syntax => "syntax",
             Arm::Full => "full",
+            Arm::Policy => "policy",
         }
     }
 
@@ -64,7 +70,7 @@ impl Arm {
             .find(|a| a.name() == name)
             .ok_or_else(|| {
                 ModelError::Task(format!(
-                    "unknown arm `{name}` (unconstrained, forced-prefix, syntax, full)"
+                    "unknown arm `{name}` (unconstrained, forced-prefix, syntax, full, policy)"
                 ))
             })
     }

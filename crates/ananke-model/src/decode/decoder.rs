@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ananke_core::TokenMask;
-use ananke_runtime::{Ananke, Spec};
+use ananke_runtime::{Ananke, PolicySpec, Spec};
 use ananke_syntax::SyntaxVocab;
 use candle_core::{Device, Tensor};
 use candle_transformers::generation::{LogitsProcessor, Sampling};
@@ -137,13 +137,18 @@ impl<'m> Decoder<'m> {
     /// every task: each reply gets a [`body_session`](Ananke::body_session)
     /// for its function.
     pub fn compile(&self, arm: Arm, spec: &Spec) -> Result<Option<Ananke>, ModelError> {
+        let mut spec = generation_spec(spec);
         let domains: Vec<&str> = match arm {
             Arm::Unconstrained | Arm::ForcedPrefix => return Ok(None),
             Arm::Syntax => vec!["syntax"],
-            Arm::Full => Ananke::default_domains(spec),
+            Arm::Full => Ananke::default_domains(&spec),
+            Arm::Policy => {
+                spec.policy.get_or_insert_with(PolicySpec::default);
+                Ananke::default_domains(&spec)
+            }
         };
         Ok(Some(Ananke::with_vocab(
-            &generation_spec(spec),
+            &spec,
             self.vocab().clone(),
             &domains,
         )?))
