@@ -18,6 +18,9 @@ built on it that never rejects a program mypy accepts.
   ([`scope_at`]).
 - [`prefix`]: the lexical and bracket structure of a prefix, read with
   `ananke_pylex` (the lexer every domain shares).
+- [`policy`]: call policies — callables a program may not reach, judged
+  by what a reference resolves to (`from os import system`,
+  `getattr(os, "system")`), enforced by [`TypesDomain::with_policy`].
 - [`TypesDomain`] / [`TypesConstraint`]: the domain. A constraint follows
   the program written so far; the mask rejects a token only when the text
   settles that no completion type-checks — a statement, a header, a call

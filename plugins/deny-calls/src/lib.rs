@@ -17,7 +17,10 @@ The empty policy text means the defaults: `eval`, `exec`, `compile`,
 The token rejected is the one that settles the call: the `(` after a denied
 name (`eval` alone may still become `evaluate`), or the byte after the
 keyword argument's value (`shell=True` then `)`, `,` or a blank). Names
-bound by aliases (`from os import system`) are not followed.
+bound by aliases (`from os import system`) are not followed: the spec's
+`[policy]`, enforced by the types domain on what each reference resolves
+to, is the policy that follows them; this plugin is the spelling-level
+example of a plugin domain.
 
 # Example
 

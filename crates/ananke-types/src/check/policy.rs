@@ -158,12 +158,12 @@ impl Scope {
             |qualified: &str| qualified.rsplit_once('.').map_or("", |(m, _)| m).to_owned();
         for frame in self.frames.iter().rev() {
             if let Some(var) = frame.vars.get(name) {
-                return matches!(&var.ty, Type::Module(m) if policy.module_denies(&**m).is_some());
+                return matches!(&var.ty, Type::Module(m) if policy.module_denies(m).is_some());
             }
         }
         match self.symbols.get(name) {
-            Some(Symbol::Module(m)) => policy.module_denies(&**m).is_some(),
-            Some(Symbol::Foreign(q)) => policy.module_denies(&module_of(&**q)).is_some(),
+            Some(Symbol::Module(m)) => policy.module_denies(m).is_some(),
+            Some(Symbol::Foreign(q)) => policy.module_denies(&module_of(q)).is_some(),
             _ => false,
         }
     }

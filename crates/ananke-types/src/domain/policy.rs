@@ -682,13 +682,13 @@ impl Program {
                     }
                 }
             }
-            Place::Comment if memo.watched => {
-                if self
-                    .policy_key(classes, 3, classes.newline_key, index)
-                    .is_err()
-                {
-                    out.and_not_with(&classes.has_newline);
-                }
+            Place::Comment
+                if memo.watched
+                    && self
+                        .policy_key(classes, 3, classes.newline_key, index)
+                        .is_err() =>
+            {
+                out.and_not_with(&classes.has_newline);
             }
             _ => {}
         }
