@@ -508,28 +508,9 @@ impl<'p> Walk<'p> {
         self.used(&callee, true);
         let args = &call.arguments;
         // The reflective forms, by what the callee is.
-        let builtin = |walk: &Walk<'_>, name: &str| match &callee {
-            Val::Ty(ty) => walk
-                .world()
-                .db
-                .member("builtins", name)
-                .is_some_and(|s| walk.checker.symbol_value(&s.clone()) == *ty),
-            _ => false,
-        };
-        let import_module = match &callee {
-            Val::Ty(ty) => TypeDb::with_policy_modules()
-                .member("importlib", "import_module")
-                .is_some_and(|s| self.checker.symbol_value(s) == *ty),
-            _ => false,
-        };
-        let operator = |walk: &Walk<'_>, name: &str| match &callee {
-            Val::Ty(ty) => walk
-                .world()
-                .db
-                .member("operator", name)
-                .is_some_and(|s| walk.checker.symbol_value(&s.clone()) == *ty),
-            _ => false,
-        };
+        let builtin = |walk: &Walk<'_>, name: &str| walk.is_member(&callee, "builtins", name);
+        let operator = |walk: &Walk<'_>, name: &str| walk.is_member(&callee, "operator", name);
+        let import_module = self.is_member(&callee, "importlib", "import_module");
         let result = if let Val::Getter(namespace) = &callee {
             let namespace = (**namespace).clone();
             match args.args.first().map(literal) {
@@ -622,6 +603,17 @@ impl<'p> Walk<'p> {
         } else {
             let ty = self.checker.expr(expr);
             Val::Ty(ty)
+        }
+    }
+
+    /// Whether `value` is the stubs' `module.name` (the reflective forms
+    /// are known by what they are, not by their spelling).
+    fn is_member(&self, value: &Val, module: &str, name: &str) -> bool {
+        match value {
+            Val::Ty(ty) => crate::policy::stubs_of(module)
+                .member(module, name)
+                .is_some_and(|s| self.checker.symbol_value(s) == *ty),
+            _ => false,
         }
     }
 

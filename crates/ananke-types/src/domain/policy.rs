@@ -331,12 +331,7 @@ impl Program {
         let Some(scope) = self.scope_for(text) else {
             return Ok(());
         };
-        let reference = match reference {
-            Owned::Name(n) => Reference::Name(n),
-            Owned::Member(r, n) => Reference::Member(r, n),
-            Owned::Imported(m, n) => Reference::Imported(m, n),
-        };
-        match scope.policy_reference(&index.policy, &reference, called) {
+        match scope.policy_reference(&index.policy, &reference.borrowed(), called) {
             Some(v) => Err(v.into()),
             None => Ok(()),
         }
@@ -431,17 +426,7 @@ impl Program {
                 return Ok(());
             }
             let called = next.first() == Some(&b'(');
-            let scope = self.scope_for(&longer);
-            let Some(scope) = scope else { return Ok(()) };
-            let reference = match &reference {
-                Owned::Name(n) => Reference::Name(n),
-                Owned::Member(r, n) => Reference::Member(r, n),
-                Owned::Imported(m, n) => Reference::Imported(m, n),
-            };
-            match scope.policy_reference(&index.policy, &reference, called) {
-                Some(v) => Err(v.into()),
-                None => Ok(()),
-            }
+            self.judge_reference(&longer, &reference, called, index)
         })
         .unwrap_or(Ok(()));
         memo.prefixes
@@ -700,6 +685,16 @@ enum Owned {
     Name(String),
     Member(String, String),
     Imported(String, String),
+}
+
+impl Owned {
+    fn borrowed(&self) -> Reference<'_> {
+        match self {
+            Owned::Name(n) => Reference::Name(n),
+            Owned::Member(r, n) => Reference::Member(r, n),
+            Owned::Imported(m, n) => Reference::Imported(m, n),
+        }
+    }
 }
 
 /// Whether what follows a name (`next`, the rest of a token) makes it an
