@@ -208,6 +208,50 @@ fn check_with_an_import_policy_names_the_forbidden_module() {
 }
 
 #[test]
+fn check_with_a_call_policy_names_the_rule_and_the_callee() {
+    let spec = scratch(
+        "calls.toml",
+        "[syntax]\ntokenizer = \"cl100k_base\"\n\n[policy]\nstrict = true\n",
+    );
+    let file = scratch(
+        "alias.py",
+        "from os import system as run_it\n\nrun_it(\"ls\")\n",
+    );
+    let out = ananke(&["check", "--file", &file, "--spec", &spec, "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let at = &line["rejected_at"];
+    assert_eq!(at["domains"], serde_json::json!(["types"]), "{at}");
+    let reason = at["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("`os.system`") && reason.contains("rule `os.system`"),
+        "{reason}"
+    );
+    // The import is settled by the blank after `system`.
+    let offset = at["byte_offset"].as_u64().unwrap() as usize;
+    let end = "from os import system".len();
+    let token = at["token"].as_str().unwrap();
+    assert!(offset <= end && end < offset + token.len(), "{at}");
+    // A rule that names nothing is an error naming the field.
+    let bad = scratch(
+        "bad_calls.toml",
+        "[syntax]\ntokenizer = \"cl100k_base\"\n\n[policy]\ndeny_calls = [\"os.sytem\"]\n",
+    );
+    let out = ananke(&["check", "--file", &file, "--spec", &bad]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("policy.deny_calls[0]") && stderr.contains("os.sytem"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn check_with_a_contract_names_the_unsat_core() {
     let spec = scratch(
         "contract.toml",
