@@ -242,25 +242,36 @@ fn every_bypass_attempt_is_rejected_where_it_completes() {
         let mut wrong = Vec::new();
         for attempt in ATTEMPTS {
             let (source, at) = split(attempt);
-            // The start of the token holding byte `at`.
+            // The start of the token holding byte `at`, its index and text.
             let mut start = 0;
             let mut expected = None;
-            for token in vocab.encode(&source) {
-                let end = start + vocab.decode(&[token]).len();
+            for (i, token) in vocab.encode(&source).into_iter().enumerate() {
+                let text = vocab.decode(&[token]);
+                let end = start + text.len();
                 if (start..end).contains(&at) {
-                    expected = Some(start);
+                    expected = Some((start, i, String::from_utf8_lossy(&text).into_owned()));
                     break;
                 }
                 start = end;
             }
             let got = first_masked_token(&ananke, &source);
-            match got {
-                Some((offset, why))
-                    if Some(offset) == expected
+            match (got, expected) {
+                (Some((offset, why)), Some((start, index, text)))
+                    if offset == start
                         && why.contains("call policy")
-                        && why.contains(attempt.callee) => {}
-                other => wrong.push(format!(
-                    "{source:?}: expected a rejection at byte {expected:?} naming {:?}, got {other:?}",
+                        && why.contains(attempt.callee) =>
+                {
+                    println!(
+                        "| {tokenizer} | `{}` | token {index} `{}` | {} |",
+                        source.trim_end().replace('\n', "⏎"),
+                        text.replace('\n', "⏎"),
+                        why.find("call policy")
+                            .map_or(why.as_str(), |at| &why[at..])
+                            .trim_end_matches(['"', ')', ']'])
+                    );
+                }
+                (got, expected) => wrong.push(format!(
+                    "{source:?}: expected a rejection at {expected:?} naming {:?}, got {got:?}",
                     attempt.callee
                 )),
             }

@@ -330,10 +330,11 @@ impl ResolvedPolicy {
                     rule: rule.text.clone(),
                     when: rule.when.clone(),
                 });
-                if rule.when.is_none() {
+                if rule.when.is_none() && entry.when.is_some() {
                     // An unconditional rule wins over a conditional one.
                     entry.when = None;
                     entry.rule = rule.text.clone();
+                    entry.qualified = qualified.clone();
                 }
                 modules
                     .entry(Name::from(pattern.module.as_str()))

@@ -257,7 +257,7 @@ impl<'p> Walk<'p> {
             Val::Globals | Val::Modules | Val::Namespace(_) | Val::Getter(_)
                 if how == Use::Value =>
             {
-                self.computed("a namespace passed on", value);
+                self.computed("a namespace handed on whole", value);
             }
             _ => {}
         }
@@ -391,7 +391,7 @@ impl<'p> Walk<'p> {
             && let Some(reach) = self.holds_denied(namespace)
         {
             self.report(format!(
-                "call policy (strict): {what} with a computed name could reach {reach}, and cannot be proven safe"
+                "call policy (strict): {what} could reach {reach}, and cannot be proven safe"
             ));
         }
     }
@@ -424,7 +424,7 @@ impl<'p> Walk<'p> {
                 match (namespace, literal(&s.slice)) {
                     (true, Some(key)) => self.entry(&receiver, &key),
                     (true, None) => {
-                        self.computed("a lookup", &receiver);
+                        self.computed("a lookup with a computed key", &receiver);
                         self.visit_expr(&s.slice);
                         Val::Unknown
                     }
@@ -516,7 +516,7 @@ impl<'p> Walk<'p> {
             match args.args.first().map(literal) {
                 Some(Some(key)) => Some(self.entry(&namespace, &key)),
                 _ => {
-                    self.computed("a lookup", &namespace);
+                    self.computed("a lookup with a computed key", &namespace);
                     None
                 }
             }
@@ -549,7 +549,7 @@ impl<'p> Walk<'p> {
                     Some(found)
                 }
                 None => {
-                    self.computed("`getattr`", &target);
+                    self.computed("`getattr` with a computed name", &target);
                     None
                 }
             }
@@ -575,7 +575,7 @@ impl<'p> Walk<'p> {
                     Some(Val::Ty(Type::Module(top.into())))
                 }
                 None => {
-                    self.computed("an import", &Val::Modules);
+                    self.computed("an import of a computed module", &Val::Modules);
                     None
                 }
             }
