@@ -164,6 +164,20 @@ pub(crate) fn int_binop(op: Operator, left: &str, right: &str) -> Option<String>
     })
 }
 
+/// Whether `expr` is a constant Python takes as false (`False`, `None`,
+/// `0`): `assert False` marks code no path should reach.
+pub(crate) fn constant_false(expr: &Expr) -> bool {
+    match expr {
+        Expr::BooleanLiteral(b) => !b.value,
+        Expr::NoneLiteral(_) => true,
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_u64() == Some(0),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// The truth of `expr` as an `if`, `while` or `assert` reads it: a Boolean
 /// as itself, an `int` as "not zero".
 pub(crate) fn condition(expr: &Expr, scope: &dyn Scope) -> Option<String> {

@@ -229,6 +229,15 @@ fn nothing_is_judged_where_it_would_be_unsound() {
         first_rejection(lists, text).is_some(),
         "len of an unchanged list is known"
     );
+    // `assert False` marks code no path should reach: it ends the path,
+    // as `raise` does, and what follows it is not judged.
+    for text in [
+        "def f(n: int) -> int:\n    assert False\n    return -1\n",
+        "def f(n: int) -> int:\n    if n > 0:\n        return n\n    assert False, 'unreachable'\n",
+        "def f(n: int) -> int:\n    if n >= 0:\n        return n\n    else:\n        assert 0\n        return -5\n",
+    ] {
+        assert_eq!(first_rejection(c.clone(), text), None, "{text}");
+    }
     // But straight-line code is followed through assignments.
     let text = "def f(n: int) -> int:\n    k = n\n    k -= n + 1\n    return k\n";
     let (at, why) = first_rejection(c, text).unwrap();

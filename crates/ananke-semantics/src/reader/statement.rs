@@ -251,6 +251,10 @@ impl Function {
                 self.forget_bound(stmt);
                 self.push(indent, Kind::Other, Vec::new(), Vec::new());
             }
+            // `assert False` says the code cannot get here (mypy reads it
+            // so, and ends the path): it raises, as `raise` does, and is
+            // no claim for the contract to judge.
+            Stmt::Assert(s) if python::constant_false(&s.test) => self.leave(false),
             Stmt::Assert(s) => {
                 self.forget_bound(stmt);
                 if !checking {
