@@ -143,3 +143,18 @@ def test_from_gguf_and_from_hf_read_the_same_vocabulary(tmp_path) -> None:
     path = tmp_path / "tokenizer.json"
     path.write_text(hf.backend_tokenizer.to_str())
     assert ananke.Tokenizer.from_hf(str(path)).encode(PROGRAM) == tok.encode(PROGRAM)
+
+
+def test_a_call_policy_follows_aliases(cl100k: ananke.Tokenizer) -> None:
+    compiled = ananke.Compiler(cl100k).compile(ananke.Spec({"policy": {"strict": True}}))
+    m = ananke.Matcher(compiled)
+    assert m.consume_tokens(cl100k.encode("import os as o\nrun = o.system"))
+    why = m.explain(cl100k.encode("\n")[0])
+    assert "rejected" in why and "`os.system`" in why
+    assert not m.consume_token(cl100k.encode("\n")[0])
+    # Code that only comes near a denied callable is written as usual.
+    ok = ananke.Matcher(compiled)
+    assert ok.consume_tokens(cl100k.encode("import os\nprint(os.getcwd())\n"))
+    with pytest.raises(ananke.SpecError) as e:
+        ananke.Spec({"policy": {"deny_calls": ["os.sytem"]}})
+    assert e.value.field == "policy.deny_calls[0]"

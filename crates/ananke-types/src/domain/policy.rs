@@ -202,7 +202,7 @@ impl Program {
             let watched = !self.in_long_statement()
                 && text.is_some_and(|t| self.mentions_watched(t, &self.scan, index));
             PolicyMemo {
-                held: text.and_then(|t| self.held(t, index)),
+                held: text.and_then(|t| self.held(t, watched, index)),
                 watched,
                 finish: text.and_then(|t| self.finish(t, index)),
                 star: text.and_then(|t| self.star(t, index)),
@@ -233,8 +233,9 @@ impl Program {
     }
 
     /// A violation the last token completed where no event could see it:
-    /// a statement it ended, or the bracket the text ends with.
-    fn held(&self, text: &str, index: &PolicyIndex) -> Option<Arc<str>> {
+    /// a statement it ended, or the bracket the text ends with (in a
+    /// statement that mentions a watched name: no other can reach one).
+    fn held(&self, text: &str, watched: bool, index: &PolicyIndex) -> Option<Arc<str>> {
         let policy = &index.policy;
         if self.fresh_from < self.scan.stmt_start && self.fresh_from >= self.preamble {
             let done = &text[self.fresh_from..self.scan.stmt_start];
@@ -244,7 +245,7 @@ impl Program {
                 return Some(v.into());
             }
         }
-        if text.ends_with([')', ']']) && self.scan.in_code() {
+        if watched && text.ends_with([')', ']']) && self.scan.in_code() {
             return self.bracket(text, &self.scan, index).err();
         }
         None
@@ -394,8 +395,10 @@ impl Program {
     /// of a hazard name it holds) followed by `next`.
     fn prefix_verdict(&self, prefix: &[u8], next: &[u8], index: &PolicyIndex) -> Verdict {
         let memo = self.policy_memo(index);
+        // What follows matters (a call's `(`, an assignment's `=`): the
+        // key is the whole token.
         let mut key = prefix.to_vec();
-        key.extend_from_slice(&next[..next.len().min(2)]);
+        key.extend_from_slice(next);
         if let Some(v) = memo
             .prefixes
             .lock()
