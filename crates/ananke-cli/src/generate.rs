@@ -96,7 +96,8 @@ pub struct EvalArgs {
     /// Only the first N tasks.
     #[arg(long)]
     limit: Option<usize>,
-    /// Arms, comma-separated: unconstrained, forced-prefix, syntax, full.
+    /// Arms, comma-separated: unconstrained, forced-prefix, syntax, full,
+    /// policy (every domain with the default call policy).
     #[arg(
         long,
         value_delimiter = ',',

@@ -63,7 +63,8 @@ enum Command {
     /// the fused mask; the program on stdout, its costs on stderr.
     Generate(generate::GenerateArgs),
     /// Decode tasks under several arms (unconstrained, forced prefix,
-    /// syntax only, every domain) and judge the programs with CPython,
+    /// syntax only, every domain, every domain with the default call
+    /// policy) and judge the programs with CPython,
     /// mypy --strict and the tests.
     Eval(generate::EvalArgs),
     /// Force-feed a corpus of real Python and report every module it
