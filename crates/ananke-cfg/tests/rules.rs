@@ -61,6 +61,9 @@ fn every_path_must_return() {
         "def f(x: int) -> Optional[int]:\n    if x:\n        return 1\n",
         "def f(x: int):\n    pass\n",
         "def f(x: int) -> int:\n    sys.exit(1)\n",
+        "def f(x: int) -> int:\n    if x:\n        return 1\n    assert False\n",
+        "def f(x: int) -> int:\n    if x:\n        return 1\n    assert False, \"unreachable\"\n",
+        "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n        case _:\n            assert False\n\ny = 1\n",
         "def f(x: int) -> Iterator[int]:\n    yield x\n",
         "def f(x: int) -> int:\n    if x: return 1\n    else: return 2\n",
         "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n        case _:\n            return 2\n",
@@ -92,6 +95,9 @@ fn every_path_must_return() {
         // Not stubs: a plain method or function, or a body that does more.
         "class A:\n    def f(self) -> int:\n        \"\"\"Doc.\"\"\"\n    def g(self) -> int:\n        return 2\n",
         "def f(x: int) -> int: ...\nx = 1\n",
+        "def f(x: int) -> int:\n    if x:\n        return 1\n    assert x\n",
+        "def f(x: int) -> int:\n    if x:\n        return 1\n    assert False or x\n",
+        "def f(x: int) -> int:\n    if x:\n        return 1\n    assert not False\n",
         "class P(Protocol):\n    def f(self) -> int:\n        ...\n        print(1)\nx = 1\n",
     ] {
         assert!(first_rejection(r, missing).is_some(), "{missing}");

@@ -51,13 +51,16 @@ pub(super) struct Line {
     pub(super) annotation: Short<ANNOTATION>,
     /// `while True` / `while 1` (the whole condition).
     pub(super) while_true: bool,
-    /// Words read after `while`.
+    /// Words read after `while` (or `assert`).
     pub(super) cond_words: u8,
+    /// The statement is an `assert`.
+    pub(super) asserts: bool,
     /// A `;` ended a statement: the next code byte starts another at this
     /// column.
     pub(super) after_semicolon: Option<u16>,
     /// The statement is a call of `sys.exit`, `exit`, `quit`, `os._exit`
-    /// or `os.abort` and nothing else.
+    /// or `os.abort` and nothing else, or `assert False` (a message
+    /// aside): it does not come back.
     pub(super) no_return_call: bool,
     /// That call's parentheses closed: any code after them (`sys.exit(1)
     /// if c else None`) makes the call conditional.

@@ -256,6 +256,14 @@ impl Sketch {
                     self.line.while_true =
                         self.line.cond_words == 1 && (word == b"True" || word == b"1");
                 }
+                // `assert False` raises, as `raise` does (mypy reads the
+                // code after it as unreachable); any other word makes the
+                // condition something else.
+                if self.line.asserts && self.line.first_done {
+                    self.line.cond_words = self.line.cond_words.saturating_add(1);
+                    self.line.no_return_call =
+                        self.line.cond_words == 1 && (word == b"False" || word == b"0");
+                }
                 if self.line.first == Kw::Class
                     && (word == b"Protocol" || word.ends_with(b".Protocol"))
                 {
@@ -275,6 +283,7 @@ impl Sketch {
         if !self.line.first_done && !self.line.word.is_empty() && !is_name_byte(next) {
             self.line.first_done = true;
             let kw = self.line.word.get().map_or(Kw::Other, Kw::of);
+            self.line.asserts = self.line.word.get() == Some(&b"assert"[..]);
             self.line.first = kw;
             self.first_word(reqs, kw)?;
         }
