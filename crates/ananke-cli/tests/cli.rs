@@ -193,18 +193,23 @@ fn check_with_an_import_policy_names_the_forbidden_module() {
     );
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["accepted"], false);
-    let at = &line["rejected_at"];
-    assert_eq!(at["domains"], serde_json::json!(["imports"]), "{at}");
-    let reason = at["reason"].as_str().unwrap();
+    // `import subprocess` is settled by the line break after the name.
+    let reason = rejected_by(&line, "imports", "import os\nimport subprocess".len());
     assert!(
         reason.contains("`subprocess`") && reason.contains("!subprocess"),
         "{reason}"
     );
-    // `import subprocess` is settled by the line break after the name.
+}
+
+/// The reason `check --json`'s `line` gives for its rejection, after
+/// asserting that `domain` alone rejected the token holding byte `end`.
+fn rejected_by(line: &serde_json::Value, domain: &str, end: usize) -> String {
+    let at = &line["rejected_at"];
+    assert_eq!(at["domains"], serde_json::json!([domain]), "{at}");
     let offset = at["byte_offset"].as_u64().unwrap() as usize;
-    let end = "import os\nimport subprocess".len();
     let token = at["token"].as_str().unwrap();
     assert!(offset <= end && end < offset + token.len(), "{at}");
+    at["reason"].as_str().unwrap().to_owned()
 }
 
 #[test]
@@ -225,18 +230,12 @@ fn check_with_a_call_policy_names_the_rule_and_the_callee() {
         String::from_utf8_lossy(&out.stderr)
     );
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let at = &line["rejected_at"];
-    assert_eq!(at["domains"], serde_json::json!(["types"]), "{at}");
-    let reason = at["reason"].as_str().unwrap();
+    // The import is settled by the blank after `system`.
+    let reason = rejected_by(&line, "types", "from os import system".len());
     assert!(
         reason.contains("`os.system`") && reason.contains("rule `os.system`"),
         "{reason}"
     );
-    // The import is settled by the blank after `system`.
-    let offset = at["byte_offset"].as_u64().unwrap() as usize;
-    let end = "from os import system".len();
-    let token = at["token"].as_str().unwrap();
-    assert!(offset <= end && end < offset + token.len(), "{at}");
     // A rule that names nothing is an error naming the field.
     let bad = scratch(
         "bad_calls.toml",

@@ -286,7 +286,7 @@ pub(crate) fn breaks(body: &[Stmt]) -> bool {
 
 /// The truth value of a literal condition (`True`, `1`, `"x"`), if it is
 /// one.
-fn truthiness(expr: &Expr) -> Option<bool> {
+pub(crate) fn truthiness(expr: &Expr) -> Option<bool> {
     match expr {
         Expr::BooleanLiteral(b) => Some(b.value),
         Expr::NoneLiteral(_) => Some(false),

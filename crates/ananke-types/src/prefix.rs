@@ -172,6 +172,27 @@ pub struct Tok {
     pub end: usize,
 }
 
+/// The first word of a statement, and the statement without its
+/// indentation.
+pub(crate) fn head(stmt: &str) -> (&str, &str) {
+    let body = stmt.trim_start_matches([' ', '\t']);
+    let end = body
+        .bytes()
+        .position(|b| !ananke_pylex::is_name_byte(b))
+        .unwrap_or(body.len());
+    (&body[..end], body)
+}
+
+/// A clause that continues a compound statement (`elif`, `else`,
+/// `except`, `finally`), made checkable alone.
+pub(crate) fn wrap(head: &str, body: &str) -> String {
+    match head {
+        "elif" | "else" => format!("if True:\n    pass\n{body}"),
+        "except" | "finally" => format!("try:\n    pass\n{body}"),
+        _ => body.to_owned(),
+    }
+}
+
 /// Whether `word` is a keyword that cannot be part of an expression's
 /// primary: a hard keyword other than the values `True`, `False` and
 /// `None`.

@@ -23,7 +23,9 @@ use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
 use ruff_python_ast::{self as ast, Expr, ExprContext, Stmt};
 
 use super::{Checker, Scope, excessive_nesting};
+use crate::flow::truthiness;
 use crate::policy::{Denied, ResolvedPolicy};
+use crate::prefix::{head, wrap};
 use crate::stubs::{Symbol, TypeDb};
 use crate::types::Type;
 use crate::world::World;
@@ -58,27 +60,14 @@ impl Scope {
         code: &str,
         bound: &[String],
     ) -> Option<String> {
-        if excessive_nesting(code).is_some() {
-            return None;
-        }
-        let body = code.trim_start_matches([' ', '\t']);
-        let head: String = body
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
-        let trimmed = body.trim_end();
-        let mut text = match head.as_str() {
-            "elif" | "else" => format!("if True:\n    pass\n{trimmed}"),
-            "except" | "finally" => format!("try:\n    pass\n{trimmed}"),
-            _ => trimmed.to_owned(),
-        };
+        let (first, body) = head(code);
+        let mut text = wrap(first, body.trim_end());
         if text.ends_with(':') {
             text.push_str(" pass");
         } else if text.starts_with('@') {
             text.push_str("\ndef _decorated() -> None: pass");
         }
-        let parsed = ruff_python_parser::parse_module(&text).ok()?;
-        let module = parsed.into_syntax();
+        let module = parse(&text, ruff_python_parser::parse_module)?.into_syntax();
         let mut walk = Walk::new(self, policy, bound);
         for stmt in &module.body {
             walk.visit_stmt(stmt);
@@ -94,11 +83,7 @@ impl Scope {
         code: &str,
         bound: &[String],
     ) -> Option<String> {
-        if excessive_nesting(code).is_some() {
-            return None;
-        }
-        let parsed = ruff_python_parser::parse_expression(code).ok()?;
-        let expr = parsed.into_expr();
+        let expr = parse(code, ruff_python_parser::parse_expression)?.into_expr();
         let mut walk = Walk::new(self, policy, bound);
         // The expression may still go on (`vars(os)` then `["system"]`):
         // a namespace it ends with is judged by what is taken from it.
@@ -167,6 +152,15 @@ impl Scope {
             _ => false,
         }
     }
+}
+
+/// `code` parsed by `parser`, unless it is nested too deeply to walk or
+/// does not parse.
+fn parse<T, E>(code: &str, parser: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+    if excessive_nesting(code).is_some() {
+        return None;
+    }
+    parser(code).ok()
 }
 
 /// How a value is used.
@@ -622,7 +616,7 @@ impl<'p> Walk<'p> {
         let strict = self.policy.strict;
         for k in &args.keywords {
             match &k.arg {
-                Some(arg) if arg.id.as_str() == keyword => match truth(&k.value) {
+                Some(arg) if arg.id.as_str() == keyword => match truthiness(&k.value) {
                     Some(true) => self.report(format!(
                         "call policy: `{}` called with {keyword}=True, denied by rule `{}`",
                         denied.qualified, denied.rule
@@ -690,20 +684,6 @@ impl<'a> Visitor<'a> for Walk<'_> {
 fn literal(expr: &Expr) -> Option<String> {
     match expr {
         Expr::StringLiteral(s) => Some(s.value.to_str().to_owned()),
-        _ => None,
-    }
-}
-
-/// Whether a literal is true or false (`None` for a value not known).
-fn truth(expr: &Expr) -> Option<bool> {
-    match expr {
-        Expr::BooleanLiteral(b) => Some(b.value),
-        Expr::NoneLiteral(_) => Some(false),
-        Expr::NumberLiteral(n) => match &n.value {
-            ast::Number::Int(i) => Some(i.as_u64() != Some(0)),
-            _ => None,
-        },
-        Expr::StringLiteral(s) => Some(!s.value.to_str().is_empty()),
         _ => None,
     }
 }

@@ -54,7 +54,6 @@ const REFLECTIVE: &[&str] = &[
     "vars",
     "globals",
     "locals",
-    "dir",
     "__import__",
     "import_module",
     "modules",
@@ -411,25 +410,23 @@ impl Program {
             let Ok(prefix) = std::str::from_utf8(prefix) else {
                 return Ok(());
             };
-            let Some(text) = self.text_str() else {
-                return Ok(());
-            };
-            let mut longer = String::with_capacity(text.len() + prefix.len());
-            longer.push_str(text);
-            longer.push_str(prefix);
-            let mut scan = self.scan.clone();
-            scan.feed(longer.as_bytes());
-            if !scan.in_code() {
-                return Ok(());
-            }
-            let Some((reference, maybe_target)) = self.reference_at(&longer, &scan) else {
-                return Ok(());
-            };
-            if maybe_target && target_follows(next) {
-                return Ok(());
-            }
-            let called = next.first() == Some(&b'(');
-            self.judge_reference(&longer, &reference, called, index)
+            // In the state's buffer: the text is not copied per token.
+            self.with_appended(prefix, |longer| {
+                let mut scan = self.scan.clone();
+                scan.feed(longer.as_bytes());
+                if !scan.in_code() {
+                    return Ok(());
+                }
+                let Some((reference, maybe_target)) = self.reference_at(longer, &scan) else {
+                    return Ok(());
+                };
+                if maybe_target && target_follows(next) {
+                    return Ok(());
+                }
+                let called = next.first() == Some(&b'(');
+                self.judge_reference(longer, &reference, called, index)
+            })
+            .unwrap_or(Ok(()))
         })
         .unwrap_or(Ok(()));
         memo.prefixes

@@ -605,7 +605,7 @@ impl Program {
     /// Runs `f` on this state's text with `more` appended, in a buffer
     /// kept with the state: the text is copied once per state, not once
     /// per key asked (`None` while the text is not UTF-8).
-    fn with_appended<R>(&self, more: &str, f: impl FnOnce(&str) -> R) -> Option<R> {
+    pub(super) fn with_appended<R>(&self, more: &str, f: impl FnOnce(&str) -> R) -> Option<R> {
         let text = self.text_str()?;
         let mut buffer = self
             .analysis()

@@ -19,29 +19,9 @@ use super::sites::{
 };
 use super::{Declared, Verdict};
 use crate::check::{Ignores, Scope, module_ignored};
-use crate::prefix::{PrefixScan, Tok, TokKind, is_non_value_keyword, primary_start};
+use crate::prefix::{PrefixScan, Tok, TokKind, head, is_non_value_keyword, primary_start, wrap};
 use crate::types::Type;
 use crate::world::Arg;
-
-/// The first word of a statement, and the statement without its
-/// indentation.
-fn head(stmt: &str) -> (&str, &str) {
-    let body = stmt.trim_start_matches([' ', '\t']);
-    let end = body
-        .bytes()
-        .position(|b| !is_name_byte(b))
-        .unwrap_or(body.len());
-    (&body[..end], body)
-}
-
-/// A clause that continues a compound statement, made checkable alone.
-fn wrap(head: &str, body: &str) -> String {
-    match head {
-        "elif" | "else" => format!("if True:\n    pass\n{body}"),
-        "except" | "finally" => format!("try:\n    pass\n{body}"),
-        _ => body.to_owned(),
-    }
-}
 
 fn check(scope: &Scope, statement: &str) -> Verdict {
     match scope.check_statement(statement) {
