@@ -78,6 +78,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod model_errors;
 mod mypy_cases;
 mod packages;
 mod python;
@@ -156,6 +157,27 @@ enum Task {
         #[arg(long)]
         arms: Option<String>,
     },
+    /// The model's own type errors as a corpus: decode the MBPP prompts
+    /// without constraints (greedy and sampled), judge each program with
+    /// CPython and mypy --strict, force-feed it through every domain, and
+    /// report the catch rate by mypy error code and every false rejection
+    /// (`.cache/model-errors/report.md`).
+    ModelErrors {
+        /// Records `{id, source, entry_point, tests}` (default: the typed
+        /// MBPP corpus).
+        #[arg(long)]
+        jsonl: Option<PathBuf>,
+        /// Decoding runs, comma-separated: `greedy` or TEMPERATURE:SEED
+        /// (top-p 0.95).
+        #[arg(long, default_value = model_errors::DEFAULT_RUNS)]
+        runs: String,
+        /// Only the first N tasks of each run.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// mypy runs and programs force-fed at once (default: the cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// Force-feed a corpus of real Python and report every rejection:
     /// `stdlib` (the standard library, through the syntax domain alone),
     /// `packages` (strictly typed packages, through every domain) or
@@ -218,6 +240,12 @@ fn main() -> Result<()> {
             _ if sample.is_some() => bail!("--sample is for the packages and mypy-cases corpora"),
             _ => corpus(&root, &name, xgrammar_sample, jobs),
         },
+        Task::ModelErrors {
+            jsonl,
+            runs,
+            limit,
+            jobs,
+        } => model_errors::model_errors(&root, jsonl, &runs, limit, jobs),
         Task::Model => ensure_model(&root).map(|path| println!("{}", path.display())),
         Task::Z3 => ensure_z3(&root).map(|path| println!("{}", path.display())),
         Task::Demo { seed } => {
@@ -552,6 +580,23 @@ pub(crate) fn run(step: &str, command: &mut Command) -> Result<()> {
         bail!("`{step}` failed ({status})");
     }
     Ok(())
+}
+
+/// [`run`], with the command's stdout captured and returned (its stderr,
+/// progress included, still goes to the terminal).
+pub(crate) fn output(step: &str, command: &mut Command) -> Result<String> {
+    eprintln!("==> {step}");
+    let started = Instant::now();
+    let out = command
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("could not start `{step}`"))?;
+    eprintln!("    {step}: {:.1} s", started.elapsed().as_secs_f64());
+    if !out.status.success() {
+        bail!("`{step}` failed ({})", out.status);
+    }
+    String::from_utf8(out.stdout)
+        .with_context(|| format!("`{step}` printed bytes that are not UTF-8"))
 }
 
 fn test(root: &Path, quick: bool, locked: bool) -> Result<()> {

@@ -102,22 +102,11 @@ ADDED_CHECKS = {
 }
 # Flags kept whose value is the next word.
 WITH_VALUE = {"--enable-error-code", "--lineprecision-report", "--xml-report", "--soft-error-limit"}
-MYPY_ARGS = [
-    "--strict",
-    "--python-version",
-    "3.11",
-    "--no-error-summary",
-    "--show-error-codes",
-    "--no-pretty",
-    "--no-color-output",
-]
 CASE_NAME = re.compile(
     r"(?P<name>[a-zA-Z_0-9]+)(-writescache)?(-only_when_cache|-only_when_nocache)?"
     r"(-skip_path_normalization)?(-(?P<platform>posix|windows))?(?P<skip>-skip)?(-xfail)?"
 )
 KEPT_SECTIONS = ("builtins", "typing", "out")
-ERROR = re.compile(r"^(?P<path>[^:\n]+\.py):(?P<line>-?\d+):(?:\d+:)? (?P<sev>error|note): (?P<msg>.*)$")
-CODE = re.compile(r"\s+\[(?P<code>[a-z0-9-]+)\]$")
 
 
 def sha256_file(path):
@@ -255,47 +244,6 @@ def load(out, name):
         return json.load(f)
 
 
-def parse_mypy(stdout):
-    """{module: [[line, severity, message, code]]}"""
-    found = {}
-    for line in stdout.splitlines():
-        m = ERROR.match(line)
-        if not m:
-            continue
-        msg = m.group("msg")
-        c = CODE.search(msg)
-        code = c.group("code") if c else ""
-        if c:
-            msg = msg[: c.start()]
-        module = os.path.basename(m.group("path"))[:-3]
-        found.setdefault(module, []).append([int(m.group("line")), m.group("sev"), msg, code])
-    return found
-
-
-def run_mypy(mypy, root, cache, batch):
-    """Runs mypy on `batch` (cases), splitting on blocking errors or
-    crashes. Returns {module: errors} and {module: skip reason}."""
-    paths = [c["path"] for c in batch]
-    proc = subprocess.run(
-        [mypy, *MYPY_ARGS, "--cache-dir", cache, *paths],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
-    blocked = proc.returncode not in (0, 1) or "errors prevented further checking" in proc.stdout
-    if not blocked:
-        return parse_mypy(proc.stdout), {}
-    if len(batch) == 1:
-        tail = (proc.stdout + proc.stderr).strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
-        return {}, {batch[0]["module"]: "mypy stops on it: " + tail[0][:200]}
-    half = len(batch) // 2
-    errors, skipped = run_mypy(mypy, root, cache, batch[:half])
-    e2, s2 = run_mypy(mypy, root, cache, batch[half:])
-    errors.update(e2)
-    skipped.update(s2)
-    return errors, skipped
-
-
 def mypy_truth(mypy, out, jobs):
     manifest = load(out, "cases.json")
     cases = [c for c in manifest["cases"] if c["skip"] is None]
@@ -406,20 +354,13 @@ def checker(binary, out, jobs):
         json.dump(results, f)
 
 
-REJECTION = re.compile(r"^(?P<name>\S+\.py) byte (?P<byte>\d+) line (?P<line>\d+): (?P<context>.*)$")
-CORPUS_SKIP = re.compile(r"^  skipped (?P<name>\S+\.py): ")
-
-
 def read_mask(path):
-    """What `ananke corpus packages` printed: {module: rejection or None}
-    for every module it fed ({} when it has not run to its end)."""
-    if not path or not os.path.exists(path):
+    """{module: rejection or None} for every module `ananke corpus
+    packages` fed ({} when it has not run to its end)."""
+    found = corpus_rejections(path)
+    if found is None:
         return {}
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    if not any(re.match(r"^\d+ rejected; ", l) for l in lines):
-        return {}
-    skipped = {CORPUS_SKIP.match(l).group("name") for l in lines if CORPUS_SKIP.match(l)}
+    skipped, rejected = found
     fed = {}
     for root, _, files in os.walk(os.path.join(os.path.dirname(path), "mask")):
         for name in files:
@@ -427,16 +368,8 @@ def read_mask(path):
                 rel = os.path.join(os.path.basename(root), name)
                 if rel not in skipped:
                     fed[name[:-3]] = None
-    for i, l in enumerate(lines):
-        m = REJECTION.match(l)
-        if m and i + 1 < len(lines) and lines[i + 1].startswith("    "):
-            domains, _, reason = lines[i + 1].strip().partition(": ")
-            fed[os.path.basename(m.group("name"))[:-3]] = {
-                "line": int(m.group("line")),
-                "context": m.group("context"),
-                "domains": domains,
-                "reason": reason,
-            }
+    for name, rejection in rejected.items():
+        fed[os.path.basename(name)[:-3]] = rejection
     return fed
 
 

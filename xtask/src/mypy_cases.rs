@@ -33,7 +33,11 @@ fn step(root: &Path, name: &str) -> Result<Command> {
     let python = ensure_mypy(root)?.with_file_name("python");
     let mut command = Command::new(python);
     command
-        .args(["-c", include_str!("mypy_cases.py"), name])
+        .args([
+            "-c",
+            concat!(include_str!("oracles.py"), include_str!("mypy_cases.py")),
+            name,
+        ])
         .current_dir(root);
     Ok(command)
 }
@@ -133,26 +137,13 @@ pub(crate) fn corpus(root: &Path, sample: Option<usize>, jobs: Option<usize>) ->
     }
     run("the cases to force-feed", &mut mask_dir)?;
     let mask_txt = base.join("mask.txt");
-    let out = std::fs::File::create(&mask_txt)
-        .with_context(|| format!("creating {}", mask_txt.display()))?;
-    let step_name = format!("ananke corpus packages (the handled cases, {TOKENIZER})");
-    eprintln!("==> {step_name}");
-    let started = std::time::Instant::now();
-    let status = ananke_cli(root)
-        .args(["corpus", "packages", "--dir"])
-        .arg(base.join("mask"))
-        .args(["--tokenizer", TOKENIZER, "--jobs", &jobs.to_string()])
-        .stdout(Stdio::from(out))
-        .status()
-        .with_context(|| format!("could not start `{step_name}`"))?;
-    eprintln!("    {step_name}: {:.1} s", started.elapsed().as_secs_f64());
-    // 0: nothing rejected; 1: rejections, which the report sorts out.
-    if !matches!(status.code(), Some(0 | 1)) {
-        bail!(
-            "`{step_name}` failed ({status}); its output is in {}",
-            mask_txt.display()
-        );
-    }
+    feed_packages(
+        root,
+        &base.join("mask"),
+        &mask_txt,
+        jobs,
+        "the handled cases",
+    )?;
     let report = base.join("report.md");
     eprintln!("==> mypy-cases report");
     let status = step(root, "report")?
@@ -170,4 +161,36 @@ pub(crate) fn corpus(root: &Path, sample: Option<usize>, jobs: Option<usize>) ->
         ),
         _ => bail!("the mypy-cases report failed ({status})"),
     }
+}
+
+/// `ananke corpus packages --dir DIR` on [`TOKENIZER`], its report
+/// written to `report`: the rejections the corpus scripts read.
+pub(crate) fn feed_packages(
+    root: &Path,
+    dir: &Path,
+    report: &Path,
+    jobs: usize,
+    what: &str,
+) -> Result<()> {
+    let out =
+        std::fs::File::create(report).with_context(|| format!("creating {}", report.display()))?;
+    let step_name = format!("ananke corpus packages ({what}, {TOKENIZER})");
+    eprintln!("==> {step_name}");
+    let started = std::time::Instant::now();
+    let status = ananke_cli(root)
+        .args(["corpus", "packages", "--dir"])
+        .arg(dir)
+        .args(["--tokenizer", TOKENIZER, "--jobs", &jobs.to_string()])
+        .stdout(Stdio::from(out))
+        .status()
+        .with_context(|| format!("could not start `{step_name}`"))?;
+    eprintln!("    {step_name}: {:.1} s", started.elapsed().as_secs_f64());
+    // 0: nothing rejected; 1: rejections, which the report sorts out.
+    if !matches!(status.code(), Some(0 | 1)) {
+        bail!(
+            "`{step_name}` failed ({status}); its output is in {}",
+            report.display()
+        );
+    }
+    Ok(())
 }

@@ -198,6 +198,117 @@ pub fn generate(args: GenerateArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// The tasks of a JSON Lines file of records `{id, source, entry_point,
+/// tests}`.
+fn read_tasks(jsonl: &Path) -> Result<Vec<Task>, String> {
+    let file = std::fs::File::open(jsonl).map_err(|e| format!("{}: {e}", jsonl.display()))?;
+    let mut tasks = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| format!("{}: {e}", jsonl.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: serde_json::Value = serde_json::from_str(&line)
+            .map_err(|e| format!("{}:{}: {e}", jsonl.display(), i + 1))?;
+        tasks.push(Task::from_record(&record).map_err(|e| e.to_string())?);
+    }
+    Ok(tasks)
+}
+
+/// `ananke sample`.
+#[derive(Args)]
+pub struct SampleArgs {
+    /// Records `{id, source, entry_point, tests}`.
+    #[arg(long)]
+    jsonl: PathBuf,
+    /// Only the first N tasks.
+    #[arg(long)]
+    limit: Option<usize>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// The folder the programs go to, one `<task>.py` each (the task id
+    /// with every byte that is not a letter or digit made `_`, in lower
+    /// case: `MBPP/3` is `mbpp_3.py`).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// The file name a task's program is written under: a Python module
+/// name, so that one mypy run can check a folder of them.
+pub fn program_file(task_id: &str) -> String {
+    let name: String = task_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("t_{name}.py")
+    } else {
+        format!("{name}.py")
+    }
+}
+
+/// `ananke sample`: each task decoded without constraints, its program
+/// (the protocol's extraction of the reply) written to `--out`. A program
+/// already written is not decoded again. Prints every program's path.
+pub fn sample(args: SampleArgs) -> Result<(), String> {
+    let mut tasks = read_tasks(&args.jsonl)?;
+    tasks.truncate(args.limit.unwrap_or(usize::MAX));
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let mut names = std::collections::HashSet::new();
+    let todo: Vec<(&Task, PathBuf)> = tasks
+        .iter()
+        .map(|task| {
+            let name = program_file(&task.id);
+            if !names.insert(name.clone()) {
+                return Err(format!(
+                    "two tasks are both written as {name} (the second is {})",
+                    task.id
+                ));
+            }
+            Ok((task, args.out.join(name)))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    // Every program of the run on stdout, decoded now or before: what a
+    // caller that passed --limit reads the run's programs from.
+    for (_, path) in &todo {
+        println!("{}", path.display());
+    }
+    let todo: Vec<(&Task, PathBuf)> = todo.into_iter().filter(|(_, p)| !p.exists()).collect();
+    if todo.is_empty() {
+        eprintln!("{}: every program is there", args.out.display());
+        return Ok(());
+    }
+    let mut model = args.model.load()?;
+    let config = args.model.config();
+    let mut decoder = Decoder::new(&mut model);
+    let progress = ProgressBar::new(todo.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} programs {msg}")
+            .expect("a valid template"),
+    );
+    for (task, path) in todo {
+        progress.set_message(task.id.clone());
+        let generation = decoder
+            .generate(task, Arm::Unconstrained, None, &config)
+            .map_err(|e| format!("{}: {e}", task.id))?;
+        // Written whole, then renamed: an interrupted run leaves no
+        // half-written program that a resumed run would keep.
+        let partial = path.with_extension("py.partial");
+        std::fs::write(&partial, task.program(&generation.reply))
+            .and_then(|()| std::fs::rename(&partial, &path))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    Ok(())
+}
+
 /// `ananke eval`: tasks × arms, a table on stdout.
 pub fn eval(args: EvalArgs) -> Result<(), String> {
     let arms: Vec<Arm> = args
@@ -205,22 +316,13 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
         .iter()
         .map(|a| Arm::parse(a).map_err(|e| e.to_string()))
         .collect::<Result<_, _>>()?;
-    let mut tasks: Vec<(Task, Spec)> = Vec::new();
-    if let Some(jsonl) = &args.jsonl {
-        let file = std::fs::File::open(jsonl).map_err(|e| format!("{}: {e}", jsonl.display()))?;
-        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| format!("{}: {e}", jsonl.display()))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let record: serde_json::Value = serde_json::from_str(&line)
-                .map_err(|e| format!("{}:{}: {e}", jsonl.display(), i + 1))?;
-            tasks.push((
-                Task::from_record(&record).map_err(|e| e.to_string())?,
-                Spec::default(),
-            ));
-        }
-    }
+    let mut tasks: Vec<(Task, Spec)> = match &args.jsonl {
+        Some(jsonl) => read_tasks(jsonl)?
+            .into_iter()
+            .map(|task| (task, Spec::default()))
+            .collect(),
+        None => Vec::new(),
+    };
     for path in &args.specs {
         tasks.push(task_of_spec(path)?);
     }
@@ -398,4 +500,17 @@ fn side_by_side(arms: &[Arm], outcomes: &[Outcome]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::program_file;
+
+    #[test]
+    fn a_program_file_is_a_module_name_per_task() {
+        assert_eq!(program_file("MBPP/3"), "mbpp_3.py");
+        assert_eq!(program_file("HumanEval/12-b"), "humaneval_12_b.py");
+        // A module name cannot start with a digit.
+        assert_eq!(program_file("42"), "t_42.py");
+    }
 }

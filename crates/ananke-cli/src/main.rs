@@ -67,6 +67,10 @@ enum Command {
     /// policy) and judge the programs with CPython,
     /// mypy --strict and the tests.
     Eval(generate::EvalArgs),
+    /// Decode tasks without constraints and write each program to a
+    /// folder (the model-errors loop's programs; a program already there
+    /// is kept, so an interrupted run resumes).
+    Sample(generate::SampleArgs),
     /// Force-feed a corpus of real Python and report every module it
     /// rejects: the standard library through the syntax domain alone, or
     /// strictly typed packages through the fused mask of every domain.
@@ -153,6 +157,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::Generate(args) => generate::generate(args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => generate::eval(args).map(|()| ExitCode::SUCCESS),
+        Command::Sample(args) => generate::sample(args).map(|()| ExitCode::SUCCESS),
         Command::Corpus(args) => corpus::corpus(args),
     };
     match result {
