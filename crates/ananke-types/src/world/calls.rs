@@ -396,6 +396,8 @@ impl World<'_> {
                     for (p, a) in pa.iter().zip(mapped.iter()) {
                         self.infer(p, a, bindings, d);
                     }
+                } else {
+                    self.infer_protocol(param, arg, bindings, d);
                 }
             }
             (Type::Instance(pn, pa), Type::Tuple(items)) => {
@@ -404,6 +406,8 @@ impl World<'_> {
                     for (p, a) in pa.iter().zip(mapped.iter()) {
                         self.infer(p, a, bindings, d);
                     }
+                } else {
+                    self.infer_protocol(param, arg, bindings, d);
                 }
             }
             (Type::Tuple(ps), Type::Tuple(items)) if ps.len() == items.len() => {
@@ -446,6 +450,40 @@ impl World<'_> {
                 self.infer(&ps.ret, &asig.ret, bindings, d);
             }
             _ => {}
+        }
+    }
+}
+
+impl World<'_> {
+    /// Binds type variables in a generic protocol `param` from what the
+    /// argument's own members give (`next(i: SupportsNext[_T])` given a
+    /// generator of `tuple[int, int]` binds `_T` from its `__next__`), as
+    /// mypy infers against a protocol the argument's class does not name
+    /// as a base. Each member the protocol declares is read on both sides
+    /// and inferred from; a member the argument lacks binds nothing.
+    fn infer_protocol(
+        &self,
+        param: &Type,
+        arg: &Type,
+        bindings: &mut HashMap<Name, Type>,
+        depth: usize,
+    ) {
+        let Type::Instance(pn, pa) = param else {
+            return;
+        };
+        let Some(protocol) = self.class(pn).filter(|c| c.is_protocol) else {
+            return;
+        };
+        if !pa.iter().any(Type::has_any) {
+            return;
+        }
+        for member in protocol.members.keys() {
+            if let (Some(wanted), Some(given)) = (
+                self.instance_member(param, member),
+                self.instance_member(arg, member),
+            ) {
+                self.infer(&wanted, &given, bindings, depth);
+            }
         }
     }
 }
