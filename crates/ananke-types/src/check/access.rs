@@ -124,6 +124,27 @@ impl Checker<'_> {
             && !self.world.derives_from_any(class)
     }
 
+    /// Whether `expr` reads an untouched parameter of the function being
+    /// walked, directly or through subscripts and attributes (`xs`,
+    /// `xs[0]`, `p.items`): its type is then the annotation's, exactly as
+    /// mypy has it (see `Frame::untouched`).
+    fn untouched_root(&self, expr: &Expr) -> bool {
+        let mut root = expr;
+        loop {
+            root = match root {
+                Expr::Subscript(s) => &s.value,
+                Expr::Attribute(a) => &a.value,
+                Expr::Name(n) => {
+                    return self
+                        .frames
+                        .last()
+                        .is_some_and(|f| f.untouched.contains(n.id.as_str()));
+                }
+                _ => return false,
+            };
+        }
+    }
+
     /// The type a call returns, its arguments matched against the
     /// callee's signatures (mypy's `arg-type`, `call-arg`,
     /// `call-overload` and `operator` for what is not callable).
@@ -146,12 +167,14 @@ impl Checker<'_> {
                         keyword: None,
                         unpacked: true,
                         ty,
+                        exact: false,
                     });
                 }
                 other => {
+                    let exact = self.untouched_root(other);
                     let ty =
                         self.expr_expecting(other, &if hint.has_any() { Type::Any } else { hint });
-                    args.push(plain(ty));
+                    args.push(Arg { exact, ..plain(ty) });
                 }
             }
         }
@@ -161,6 +184,7 @@ impl Checker<'_> {
                 keyword: keyword.arg.as_ref().map(|k| k.id.as_str().into()),
                 unpacked: keyword.arg.is_none(),
                 ty,
+                exact: false,
             });
         }
         if let Type::Instance(class, _) = &callee
@@ -282,6 +306,7 @@ pub(super) fn plain(ty: Type) -> Arg {
         keyword: None,
         unpacked: false,
         ty,
+        exact: false,
     }
 }
 

@@ -58,6 +58,9 @@ impl Checker<'_> {
             Expr::EllipsisLiteral(_) => Type::Any,
             Expr::Name(n) => {
                 self.read_partial(n.id.as_str());
+                for frame in &mut self.frames {
+                    frame.untouched.remove(n.id.as_str());
+                }
                 self.lookup(n.id.as_str()).unwrap_or(Type::Any)
             }
             Expr::Attribute(a) => {

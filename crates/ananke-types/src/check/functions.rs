@@ -89,6 +89,9 @@ impl Checker<'_> {
                 ty = receiver.clone();
             }
             self.declare(name, ty);
+            if let Some(frame) = self.frames.last_mut() {
+                frame.untouched.insert(name.clone());
+            }
         }
         for param in def.parameters.iter() {
             if param.annotation().is_some_and(any::mentions_any) {

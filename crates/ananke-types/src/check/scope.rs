@@ -53,6 +53,10 @@ pub(super) struct Frame {
     /// Narrower types than the variables' own, where a condition, an
     /// assertion or an assignment has narrowed them (see `narrow`).
     pub(super) narrowed: PersistentMap<Name, Type>,
+    /// The function's parameters not read or bound yet in the walk: the
+    /// type of one is its annotation's, exactly as mypy has it (nothing
+    /// could have narrowed it), so a union there is no wider than mypy's.
+    pub(super) untouched: im::HashSet<Name>,
     /// The declared return type, inside an annotated function.
     pub(super) returns: Option<Type>,
     /// Whether the function is a generator (returns are then unchecked).
@@ -72,6 +76,7 @@ impl Frame {
         Frame {
             vars: PersistentMap::new(),
             narrowed: PersistentMap::new(),
+            untouched: im::HashSet::new(),
             returns,
             generator,
             coroutine: false,
@@ -325,6 +330,7 @@ impl Checker<'_> {
     fn bind_type(&mut self, name: &str, ty: Type, at: &impl Ranged, value_expr: bool) {
         let in_function = self.frames.len() > 1;
         let frame = self.frames.last_mut().expect("a frame");
+        frame.untouched.remove(name);
         match frame.vars.get_mut(name) {
             // First bound in an earlier branch of this `if`, `None` here:
             // optional, narrowed to `None` on this path.

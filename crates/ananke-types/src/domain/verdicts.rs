@@ -398,6 +398,7 @@ fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) ->
             keyword: keyword.map(Into::into),
             unpacked: false,
             ty,
+            exact: false,
         });
     }
     let world = scope.world();

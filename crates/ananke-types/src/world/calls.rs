@@ -21,6 +21,11 @@ pub struct Arg {
     pub unpacked: bool,
     /// Its type.
     pub ty: Type,
+    /// Whether `ty` is exactly the type mypy gives the argument: then a
+    /// union fits only when every member does. Unset, a union fits when
+    /// one member does, since the checker narrows less than mypy and its
+    /// union may be wider than mypy's.
+    pub exact: bool,
 }
 
 /// Why a call does not type-check.
@@ -328,9 +333,12 @@ impl World<'_> {
         for &(a, param) in &pairs {
             let expected = param.substitute(&lookup, true);
             // A union argument may be wider than mypy sees it (the checker
-            // narrows less): it fits when one of its members does.
+            // narrows less): unless it is exact, it fits when one of its
+            // members does.
             let fits = match &args[a].ty {
-                Type::Union(members) => members.iter().any(|m| self.is_subtype(m, &expected)),
+                Type::Union(members) if !args[a].exact => {
+                    members.iter().any(|m| self.is_subtype(m, &expected))
+                }
                 other => self.is_subtype(other, &expected),
             };
             if !fits {
@@ -510,6 +518,7 @@ mod tests {
             keyword: None,
             unpacked: false,
             ty,
+            exact: false,
         };
         let Some(crate::stubs::Symbol::Function(sorted)) = db.member("builtins", "sorted") else {
             panic!()

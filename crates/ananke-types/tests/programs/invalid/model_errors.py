@@ -1,7 +1,7 @@
 # Type errors SmolLM2-135M made on MBPP prompts (`cargo xtask
 # model-errors`), each reported where mypy reports it, next to the
 # well-typed forms of the same construct.
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple, Union
 
 
 # `next` of a generator: the element type comes through the protocol
@@ -24,3 +24,34 @@ def magnitude(x: int) -> str:
 
 def float_magnitude(x: float) -> float:
     return abs(x)
+
+
+# A union parameter passed on before anything could narrow it: its type
+# is the annotation's, as mypy has it, and every member must fit.
+def count_first(test_tup: List[Union[int, Tuple[int, int]]]) -> int:
+    return len(test_tup[0])  # error
+
+
+def size(x: Union[int, str]) -> int:
+    if isinstance(x, str):
+        return len(x)
+    return x
+
+
+def size_or_zero(x: Optional[List[int]]) -> int:
+    return len(x) if x is not None else 0
+
+
+def maybe_len(x: Optional[str]) -> int:
+    if not x:
+        return 0
+    return len(x)
+
+
+def guarded(x: Optional[str]) -> int:
+    return x is not None and len(x) > 1 and len(x)
+
+
+def rebound(x: Union[int, str]) -> int:
+    x = str(x)
+    return len(x)
