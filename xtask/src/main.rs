@@ -37,6 +37,10 @@
 //!   evaluation protocol (`../shared/EVAL_PROTOCOL.md`) over a JSONL of
 //!   typed tasks: every arm, a markdown table, JSON and a plot in
 //!   `target/eval`.
+//! - `cargo xtask model-errors [--runs greedy,0.7:1,...] [--limit N]` — the
+//!   model's own unconstrained programs on the MBPP prompts against `mypy
+//!   --strict` and the fused mask: catch rate by mypy error code, false
+//!   rejections, every miss (`.cache/model-errors/report.md`).
 //! - `cargo xtask corpus stdlib [--xgrammar-sample N] [--jobs J]` —
 //!   force-feeds every module of the standard library of `python3`
 //!   through the syntax domain alone (`ananke corpus`), on cl100k_base and
