@@ -80,6 +80,11 @@ pub struct Signature {
     pub ret: Type,
     /// Whether the parameter list is unknown (`Callable[..., R]`).
     pub any_params: bool,
+    /// Whether the return annotation is `Any` itself (`-> Any`,
+    /// `Callable[..., Any]`): a call's `Any` is then mypy's own, the one
+    /// `--warn-return-any` blames, not the checker's stand-in for what it
+    /// does not model.
+    pub ret_any: bool,
 }
 
 impl Signature {
@@ -90,6 +95,7 @@ impl Signature {
             params: Vec::new(),
             ret,
             any_params: true,
+            ret_any: false,
         }
     }
 }
@@ -263,6 +269,7 @@ impl Signature {
                 .collect(),
             ret: self.ret.substitute(lookup, erase),
             any_params: self.any_params,
+            ret_any: self.ret_any,
         }
     }
 }

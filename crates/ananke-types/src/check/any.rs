@@ -14,7 +14,9 @@
 //! int` with an exponent that is not an integer literal (typeshed's
 //! overloads of `int.__pow__` take literal exponents; the checker, which
 //! has no literal types, reads the exponent's expression), and
-//! `pow(int, int)` alike.
+//! `pow(int, int)` alike. So is what a call returns when its callee's
+//! annotation says `-> Any` (`json.loads`, `itemgetter.__call__`, a
+//! module's own function declared so).
 
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
@@ -52,7 +54,8 @@ impl Checker<'_> {
             Expr::Attribute(a) => self.any_rooted.contains(&a.value.range()),
             Expr::Subscript(s) => self.any_rooted.contains(&s.value.range()),
             Expr::Call(c) => {
-                self.any_rooted.contains(&c.func.range())
+                self.any_rooted.contains(&c.range())
+                    || self.any_rooted.contains(&c.func.range())
                     || matches!(&*c.func, Expr::Name(f)
                         if RETURNING_ANY.contains(&f.id.as_str()) && !self.binds_locally(f.id.as_str()))
             }

@@ -458,6 +458,7 @@ impl Checker<'_> {
             params,
             ret,
             any_params: false,
+            ret_any: false,
         }))
     }
 }

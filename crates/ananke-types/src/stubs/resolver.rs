@@ -201,6 +201,7 @@ impl<'a> Resolver<'a> {
         let ret = items
             .get(1)
             .map_or(Type::Any, |e| self.annotation_at(e, depth + 1));
+        let ret_any = items.get(1).is_some_and(|e| names_any(e));
         match items.first() {
             // `mypy_extensions`' `Arg(...)`, `DefaultArg(...)` and the like
             // (calls) are not modelled: any parameters.
@@ -224,9 +225,13 @@ impl<'a> Resolver<'a> {
                         .collect(),
                     ret,
                     any_params: false,
+                    ret_any,
                 }))
             }
-            _ => Type::Callable(Arc::new(Signature::any_params(ret))),
+            _ => Type::Callable(Arc::new(Signature {
+                ret_any,
+                ..Signature::any_params(ret)
+            })),
         }
     }
 
@@ -276,6 +281,7 @@ impl<'a> Resolver<'a> {
                 .as_deref()
                 .map_or(Type::Any, |r| self.annotation(r)),
             any_params: false,
+            ret_any: def.returns.as_deref().is_some_and(names_any),
         }
     }
 
@@ -584,6 +590,15 @@ fn type_var_names(expr: &Expr) -> Vec<Name> {
     }
     walk(expr, &mut out);
     out
+}
+
+/// Whether an annotation is `Any` itself (`Any`, `typing.Any`).
+pub(crate) fn names_any(annotation: &Expr) -> bool {
+    match annotation {
+        Expr::Name(n) => n.id.as_str() == "Any",
+        Expr::Attribute(a) => a.attr.id.as_str() == "Any",
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -407,6 +407,7 @@ impl<'a> World<'a> {
                     info.params.iter().map(|_| Type::Any).collect(),
                 ),
                 any_params: true,
+                ret_any: false,
             }];
         }
         let instance = Type::Instance(
@@ -452,6 +453,7 @@ impl<'a> World<'a> {
                     params: Vec::new(),
                     ret: instance.clone(),
                     any_params: false,
+                    ret_any: false,
                 }]
             })
     }

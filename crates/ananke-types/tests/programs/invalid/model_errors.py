@@ -1,7 +1,8 @@
 # Type errors SmolLM2-135M made on MBPP prompts (`cargo xtask
 # model-errors`), each reported where mypy reports it, next to the
 # well-typed forms of the same construct.
-from typing import Iterator, List, Optional, Tuple, Union
+from operator import itemgetter
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
 
 # `next` of a generator: the element type comes through the protocol
@@ -55,3 +56,33 @@ def guarded(x: Optional[str]) -> int:
 def rebound(x: Union[int, str]) -> int:
     x = str(x)
     return len(x)
+
+
+# What a callee annotated `-> Any` returns is mypy's own `Any`, which a
+# typed function may not return (`--warn-return-any`).
+def first_two(pairs: List[Tuple[str, str]]) -> str:
+    return itemgetter(0, 1)(*pairs)  # error
+
+
+def anything() -> Any:
+    return 1
+
+
+def typed() -> int:
+    return anything()  # error
+
+
+def apply(f: Callable[[int], Any]) -> int:
+    return f(1)  # error
+
+
+def passed_on() -> Any:
+    return anything()
+
+
+def as_object() -> object:
+    return anything()
+
+
+def converted() -> int:
+    return int(anything())
