@@ -145,21 +145,6 @@ impl Checker<'_> {
         }
     }
 
-    /// Whether calling `callee` returns the `Any` its annotation declares
-    /// (`-> Any` on every overload, a callable object's `__call__`
-    /// included: `itemgetter(0, 1)(pair)`), which is mypy's own `Any`.
-    fn declares_any(&self, callee: &Type) -> bool {
-        let called = match callee {
-            Type::Instance(..) => self.world.instance_member(callee, "__call__"),
-            other => Some(other.clone()),
-        };
-        match called {
-            Some(Type::Callable(sig)) => sig.ret_any,
-            Some(Type::Overloaded(sigs)) => !sigs.is_empty() && sigs.iter().all(|s| s.ret_any),
-            _ => false,
-        }
-    }
-
     /// The type a call returns, its arguments matched against the
     /// callee's signatures (mypy's `arg-type`, `call-arg`,
     /// `call-overload` and `operator` for what is not callable).
@@ -210,7 +195,7 @@ impl Checker<'_> {
             self.report(call, "operator", format!("\"{callee}\" not callable"));
         }
         let (ret, error) = self.world.call(&callee, &args);
-        if matches!(ret, Type::Any) && self.declares_any(&callee) {
+        if matches!(ret, Type::Any) && self.world.declared_any(&callee, &args) {
             self.any_rooted.insert(call.range());
         }
         if let Some(error) = error

@@ -118,11 +118,13 @@ impl Checker<'_> {
                 let left = self.expr(&b.left);
                 let right = self.expr(&b.right);
                 // mypy points at the right operand.
-                let ty = self.binary(&left, b.op, &right, b.right.as_ref(), false);
+                let (ty, declared) =
+                    self.binary_declared(&left, b.op, &right, b.right.as_ref(), false);
                 if matches!(ty, Type::Any)
-                    && ([&b.left, &b.right]
-                        .iter()
-                        .any(|e| self.explicit_any.contains(&e.range()))
+                    && (declared
+                        || [&b.left, &b.right]
+                            .iter()
+                            .any(|e| self.explicit_any.contains(&e.range()))
                         || (b.op == ast::Operator::Pow && is_int(&left) && is_int(&right)))
                 {
                     self.explicit_any.insert(b.range);

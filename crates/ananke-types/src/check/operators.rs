@@ -22,11 +22,26 @@ impl Checker<'_> {
         at: &Expr,
         augmented: bool,
     ) -> Type {
+        self.binary_declared(left, op, right, at, augmented).0
+    }
+
+    /// [`binary`](Self::binary), and whether its `Any` is the one the
+    /// dunders' annotations declare (`float ** float` is `-> Any` in
+    /// typeshed): then it is mypy's own.
+    pub(super) fn binary_declared(
+        &mut self,
+        left: &Type,
+        op: ast::Operator,
+        right: &Type,
+        at: &Expr,
+        augmented: bool,
+    ) -> (Type, bool) {
         let (dunder, reflected, inplace) = operator_methods(op);
         let lefts: Vec<Type> = union_members(left);
         let rights: Vec<Type> = union_members(right);
         let mut results = Vec::new();
         let mut failures = 0usize;
+        let mut declared = true;
         for l in &lefts {
             for r in &rights {
                 if op == ast::Operator::Pow && is_int(l) && is_int(r) {
@@ -34,7 +49,10 @@ impl Checker<'_> {
                     continue;
                 }
                 match self.binary_one(l, dunder, reflected, augmented.then_some(inplace), r) {
-                    Some(ty) => results.push(ty),
+                    Some((ty, any)) => {
+                        declared &= any;
+                        results.push(ty);
+                    }
                     None => failures += 1,
                 }
             }
@@ -47,16 +65,16 @@ impl Checker<'_> {
                 "operator",
                 format!("Unsupported operand types for {symbol} (\"{left}\" and \"{right}\")"),
             );
-            return Type::Any;
+            return (Type::Any, false);
         }
-        if failures > 0 {
-            return Type::Any;
-        }
-        Type::union(results)
+        let ty = Type::union(results);
+        let declared = declared && matches!(ty, Type::Any);
+        (ty, declared)
     }
 
-    /// One operand pair: `l.__op__(r)`, then `r.__rop__(l)`; `None` when
-    /// both certainly fail.
+    /// One operand pair: `l.__op__(r)`, then `r.__rop__(l)`, and whether
+    /// the dunder that took it declares `-> Any`; `None` when both
+    /// certainly fail.
     fn binary_one(
         &self,
         l: &Type,
@@ -64,7 +82,7 @@ impl Checker<'_> {
         reflected: &str,
         inplace: Option<&str>,
         r: &Type,
-    ) -> Option<Type> {
+    ) -> Option<(Type, bool)> {
         // `None` is the instance of `NoneType`, which has no arithmetic
         // and no ordering.
         let none = Type::instance("types.NoneType", []);
@@ -77,17 +95,21 @@ impl Checker<'_> {
         if !matches!(l, Type::Instance(..) | Type::Tuple(_))
             || !matches!(r, Type::Instance(..) | Type::Tuple(_))
         {
-            return Some(Type::Any);
+            return Some((Type::Any, false));
         }
-        let attempt = |receiver: &Type, method: &str, operand: &Type| -> Option<Result<Type, ()>> {
-            let callee = self.world.instance_member(receiver, method)?;
-            let (ret, error) = self.world.call(&callee, &[plain(operand.clone())]);
-            Some(if error.is_none() && !is_not_implemented(&ret) {
-                Ok(ret)
-            } else {
-                Err(())
-            })
-        };
+        let attempt =
+            |receiver: &Type, method: &str, operand: &Type| -> Option<Result<(Type, bool), ()>> {
+                let callee = self.world.instance_member(receiver, method)?;
+                let args = [plain(operand.clone())];
+                let (ret, error) = self.world.call(&callee, &args);
+                Some(if error.is_none() && !is_not_implemented(&ret) {
+                    let declared =
+                        matches!(ret, Type::Any) && self.world.declared_any(&callee, &args);
+                    Ok((ret, declared))
+                } else {
+                    Err(())
+                })
+            };
         let mut known = false;
         if let Some(method) = inplace
             && let Some(result) = attempt(l, method, r)
@@ -116,7 +138,7 @@ impl Checker<'_> {
         if known || classes_known {
             None
         } else {
-            Some(Type::Any)
+            Some((Type::Any, false))
         }
     }
 
@@ -206,8 +228,8 @@ impl Checker<'_> {
                     }
                     if c.ops.len() == 1 && failures == 0 {
                         result = match self.binary_one(&left, method, reflected, None, &right) {
-                            Some(Type::Any) | None => Type::bool(),
-                            Some(ty) => ty,
+                            Some((Type::Any, _)) | None => Type::bool(),
+                            Some((ty, _)) => ty,
                         };
                     }
                 }

@@ -84,6 +84,74 @@ impl World<'_> {
             && self.class(class).is_some()
     }
 
+    /// Whether calling `callee` with `args` returns the `Any` its
+    /// annotation declares: its one signature, or the first overload that
+    /// takes the arguments, says `-> Any` (a callable object's `__call__`
+    /// included). Among overloads, arguments of imprecise types never tell
+    /// (another could have been mypy's pick).
+    pub fn declared_any(&self, callee: &Type, args: &[Arg]) -> bool {
+        let sigs: &[Signature] = match callee {
+            Type::Callable(sig) => std::slice::from_ref(&**sig),
+            Type::Overloaded(sigs) => sigs,
+            Type::Instance(_, _) => {
+                return self
+                    .instance_member(callee, "__call__")
+                    .is_some_and(|call| self.declared_any(&call, args));
+            }
+            _ => return false,
+        };
+        match sigs {
+            [only] => only.ret_any,
+            _ if args.iter().any(|a| a.ty.has_any() || a.unpacked) => false,
+            _ => sigs
+                .iter()
+                .find(|sig| self.match_signature(sig, args).is_ok())
+                .is_some_and(|sig| sig.ret_any),
+        }
+    }
+
+    /// What a constructor of `class` made, as an instance of `class`: a
+    /// `__new__` that returns another type (`reversed(xs)` returns what
+    /// `xs.__reversed__()` does, an `Iterator[int]`) gives the class's
+    /// type arguments through a base they share (`reversed[int]`, by
+    /// `Iterator`), as mypy types the call; where none maps, `Any` ones.
+    fn as_instance_of(&self, class: &str, made: Type) -> Type {
+        if matches!(&made, Type::Any) || made.class_name() == Some(class) {
+            return made;
+        }
+        let Some(info) = self.class(class) else {
+            return made;
+        };
+        let (made_name, made_args): (&str, &[Type]) = match &made {
+            Type::Instance(n, a) => (n, a),
+            _ => ("", &[]),
+        };
+        for base in &info.bases {
+            let Type::Instance(base_name, base_args) = base else {
+                continue;
+            };
+            let Some(mapped) = self.map_to_base(made_name, made_args, base_name) else {
+                continue;
+            };
+            let args: Vec<Type> = info
+                .params
+                .iter()
+                .map(|(p, _)| {
+                    base_args
+                        .iter()
+                        .zip(mapped.iter())
+                        .find(|(b, _)| matches!(b, Type::Var(v) if v == p))
+                        .map_or(Type::Any, |(_, m)| m.clone())
+                })
+                .collect();
+            return Type::Instance(class.into(), args.into());
+        }
+        Type::Instance(
+            class.into(),
+            info.params.iter().map(|_| Type::Any).collect(),
+        )
+    }
+
     /// Calls a callable type with arguments: the result type, and the
     /// error when the call certainly does not type-check.
     pub fn call(&self, callee: &Type, args: &[Arg]) -> (Type, Option<CallError>) {
@@ -104,7 +172,8 @@ impl World<'_> {
             Type::Overloaded(sigs) => self.call_overloads(sigs, args),
             Type::Class(name) => {
                 let sigs = self.constructor(name);
-                self.call_overloads(&sigs, args)
+                let (made, error) = self.call_overloads(&sigs, args);
+                (self.as_instance_of(name, made), error)
             }
             Type::Instance(_, _) => match self.instance_member(callee, "__call__") {
                 Some(call) => self.call(&call, args),

@@ -433,9 +433,14 @@ impl<'a> World<'a> {
                             s.params.remove(0);
                         }
                         // `__new__` may say which instance it makes
-                        // (`zip(a, b)` is a `zip[tuple[A, B]]`).
+                        // (`zip(a, b)` is a `zip[tuple[A, B]]`), or return
+                        // a type variable the arguments bind (`reversed`'s
+                        // `-> _T`, its argument's `__reversed__()`), which
+                        // the call maps back onto the class
+                        // (`World::as_instance_of`).
                         let own = member == "__new__"
-                            && matches!(&s.ret, Type::Instance(n, _) if &**n == class);
+                            && (matches!(&s.ret, Type::Instance(n, _) if &**n == class)
+                                || matches!(&s.ret, Type::Var(_)));
                         if !own {
                             s.ret = instance.clone();
                         }

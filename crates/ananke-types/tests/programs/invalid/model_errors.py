@@ -86,3 +86,25 @@ def as_object() -> object:
 
 def converted() -> int:
     return int(anything())
+
+
+# `float ** float` is `-> Any` in typeshed (the exponent may make it
+# complex): mypy's own `Any`.
+def cone(r: float, h: float) -> float:
+    return 2 * (r**2 * h + r * r * h) ** 0.5  # error
+
+
+def squared(x: float) -> float:
+    return x**2
+
+
+# `reversed(xs)` is a `reversed[int]` for a list of int: its items are
+# ints, which have no `[...]`.
+def last_digits(xs: List[int]) -> int:
+    for x in reversed(xs):
+        return x[0]  # error
+    return 0
+
+
+def backwards(xs: List[int]) -> List[int]:
+    return [x + 1 for x in reversed(xs)]
