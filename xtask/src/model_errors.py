@@ -20,11 +20,11 @@
 # A program mypy rejects is *caught* when the mask rejects it on a line
 # of the statement that holds mypy's first error: at or after the line
 # that statement starts on (where the error's cause is written) and at or
-# before the end of mypy's line. A rejection before that statement is
+# before its end (mypy's line, or the statement's last when it spans
+# several: mypy reports it on the first). A rejection before that is
 # *early* (the mask objected to something mypy accepts, or to a cause
-# mypy reports later), one after it *late* (where the mask could only
-# know later, e.g. a missing return at the function's end), none at all
-# *missed*; one where the module ends is *at the end* (a function may
+# mypy reports later), one after it *late*, none at all *missed*; one
+# after it where the module ends is *at the end* (a function may
 # read a name defined after it: the checker knows only at the end). Misses
 # are grouped by the error code of mypy's first error.
 import ast
@@ -92,11 +92,11 @@ def truth(mypy, out, jobs):
         json.dump(verdicts, f)
 
 
-def statement_start(source, line):
-    """The first line of the innermost statement that holds `line` (a
-    compound statement counts by its header, so a line of a block is held
-    by the statement on it, not the block's owner)."""
-    best = line
+def statement_lines(source, line):
+    """The first and last line of the innermost statement that holds
+    `line` (a compound statement counts by its header, so a line of a
+    block is held by the statement on it, not by the block's owner)."""
+    best = (line, line)
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno):
             body_start = min(
@@ -106,7 +106,8 @@ def statement_start(source, line):
             )
             if body_start is not None and line >= body_start:
                 continue
-            best = node.lineno
+            end = body_start - 1 if body_start is not None else node.end_lineno or line
+            best = (node.lineno, max(end, line))
     return best
 
 
@@ -117,11 +118,13 @@ BODY_END_CODES = ("return", "empty-body")
 
 
 def error_span(source, verdict):
-    """The lines a rejection counts as catching mypy's first error on:
-    from the line its statement starts on to the end of its line, or, for
-    a missing return, to the first line of code after the function."""
+    """The lines a rejection counts as catching mypy's first error on: the
+    statement that holds it (mypy reports an error of a statement written
+    over several lines on its first: `return max(` ... `)`, whose value is
+    known at its end), or, for a missing return, the function up to the
+    first line of code after it."""
     line, _, code = first_error(verdict)
-    end = line
+    start, end = statement_lines(source, line)
     if code in BODY_END_CODES:
         lines = source.splitlines()
         for node in ast.walk(ast.parse(source)):
@@ -130,7 +133,7 @@ def error_span(source, verdict):
                 while end < len(lines) and (not lines[end].strip() or lines[end].lstrip().startswith("#")):
                     end += 1
                 end += 1
-    return statement_start(source, line), end
+    return start, end
 
 
 def classify(program, verdict, rejection):
@@ -219,10 +222,11 @@ def report(out, mask_txt, jsonl):
         "",
         f"Programs: SmolLM2-135M-Instruct, unconstrained, on the prompts of `{jsonl}`, one folder "
         "per decoding run; force-fed through every domain at spec defaults (cl100k_base). "
-        "Caught: rejected on the statement of mypy's first error, at or before the end of its "
-        "line (of the function, for a missing return); early: before that statement; late: "
-        "after its line; at the end: only where the module ends (a name a function reads may "
-        "be defined after it); missed: accepted. Not fed: CPython cannot compile it.",
+        "Caught: rejected on the statement of mypy's first error, from its first line to its "
+        "last (to the first line after the function, for a missing return); early: before "
+        "that statement; late: after it; at the end: only where the module ends (a name a "
+        "function reads may be defined after it); missed: accepted. Not fed: CPython cannot "
+        "compile it.",
         "",
         *table,
         "",

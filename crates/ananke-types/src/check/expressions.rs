@@ -118,8 +118,18 @@ impl Checker<'_> {
                 let left = self.expr(&b.left);
                 let right = self.expr(&b.right);
                 // mypy points at the right operand.
-                let (ty, declared) =
+                let (mut ty, mut declared) =
                     self.binary_declared(&left, b.op, &right, b.right.as_ref(), false);
+                if b.op == ast::Operator::Pow && is_int(&left) && right == Type::float() {
+                    // `int ** float` is `float.__rpow__(int)`: typeshed's
+                    // overloads take literal bases, and a base that is not
+                    // one gives `-> Any` (the checker has no literal types:
+                    // it reads the base's expression).
+                    if int_power(&b.left) == Type::Any {
+                        ty = Type::Any;
+                        declared = true;
+                    }
+                }
                 if matches!(ty, Type::Any)
                     && (declared
                         || [&b.left, &b.right]

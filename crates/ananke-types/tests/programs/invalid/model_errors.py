@@ -108,3 +108,13 @@ def last_digits(xs: List[int]) -> int:
 
 def backwards(xs: List[int]) -> List[int]:
     return [x + 1 for x in reversed(xs)]
+
+
+# `int ** float` is `float.__rpow__(int)`, `-> Any` unless the base is a
+# literal.
+def surface(r: int, h: int) -> float:
+    return 2 * (r**2 * h + r * r * h) ** 0.5  # error
+
+
+def root_two() -> float:
+    return 2**0.5
