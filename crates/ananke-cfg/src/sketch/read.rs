@@ -16,13 +16,63 @@ use super::line::Line;
 use super::statement::{Kw, NAME, Statement};
 use crate::requirements::Requirements;
 
-/// Whether a return annotation lets a function end without a value (its
-/// text names `None`, `Optional`, `Any`, ...).
+/// Whether a return annotation lets a function end without a value, as
+/// mypy reads it: the annotation itself (or a member of a union at its
+/// top) is `None`, `Optional[...]`, `Any`, `object`, `NoReturn` or
+/// `Never`. What stands inside brackets does not count (`List[Any]` must
+/// be returned).
 fn annotation_allows_none(annotation: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(annotation);
-    ["None", "Optional", "Any", "NoReturn", "Never", "object"]
+    let text: Vec<u8> = annotation
         .iter()
-        .any(|w| text.contains(w))
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\''))
+        .collect();
+    let text = text.strip_suffix(b":").unwrap_or(&text);
+    top_level(text, b'|').into_iter().any(member_allows_none)
+}
+
+/// The parts of `text` between `separator`s outside brackets.
+fn top_level(text: &[u8], separator: u8) -> Vec<&[u8]> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, &b) in text.iter().enumerate() {
+        match b {
+            b'[' | b'(' => depth += 1,
+            b']' | b')' => depth = depth.saturating_sub(1),
+            _ if b == separator && depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// One member of a union at an annotation's top (see
+/// [`annotation_allows_none`]).
+fn member_allows_none(member: &[u8]) -> bool {
+    let (base, inner) = match member.iter().position(|&b| b == b'[') {
+        Some(open) => (
+            &member[..open],
+            Some(
+                member[open + 1..]
+                    .strip_suffix(b"]")
+                    .unwrap_or(&member[open + 1..]),
+            ),
+        ),
+        None => (member, None),
+    };
+    let name = base.rsplit(|&b| b == b'.').next().unwrap_or(base);
+    match (name, inner) {
+        (b"None" | b"Any" | b"object" | b"NoReturn" | b"Never" | b"Optional", _) => true,
+        (b"Union", Some(inner)) => top_level(inner, b',').into_iter().any(member_allows_none),
+        (b"Annotated", Some(inner)) => top_level(inner, b',')
+            .first()
+            .is_some_and(|first| member_allows_none(first)),
+        _ => false,
+    }
 }
 
 /// Calls that do not come back: a statement that is one of them ends its
@@ -530,5 +580,49 @@ impl Sketch {
                 annotated && !line.annotation.get().is_some_and(annotation_allows_none);
         }
         blocks.push(block);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::annotation_allows_none;
+
+    #[test]
+    fn only_the_annotations_top_decides_whether_none_fits() {
+        for allows in [
+            "None",
+            "Optional[int]",
+            "typing.Optional[List[int]]",
+            "Any",
+            "typing.Any",
+            "object",
+            "NoReturn",
+            "int | None",
+            "None|str",
+            "Union[int, None]",
+            "Union[Any, int]",
+            "'Optional[int]'",
+            "Annotated[Optional[int], 1]",
+            " Optional[int]:",
+        ] {
+            assert!(annotation_allows_none(allows.as_bytes()), "{allows}");
+        }
+        for must_return in [
+            "int",
+            "List[Any]",
+            "Dict[str, Optional[int]]",
+            "tuple[int, Any]",
+            "str | int",
+            "Union[int, List[None]]",
+            "list[int]:",
+            "typing.List[Any]",
+            "Callable[..., Any]",
+            "Point",
+        ] {
+            assert!(
+                !annotation_allows_none(must_return.as_bytes()),
+                "{must_return}"
+            );
+        }
     }
 }
