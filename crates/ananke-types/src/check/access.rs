@@ -187,12 +187,25 @@ impl Checker<'_> {
                 exact: false,
             });
         }
-        if let Type::Instance(class, _) = &callee
-            && !FUNCTION_CLASSES.contains(&&**class)
-            && self.world.instance_member(&callee, "__call__").is_none()
-            && self.reportable_class(class)
-        {
-            self.report(call, "operator", format!("\"{callee}\" not callable"));
+        // A union is reported only when no member can be called: mypy's
+        // union may be narrower than the checker's, but never holds a
+        // member the checker's lacks.
+        let not_callable = |ty: &Type| {
+            matches!(ty, Type::Instance(class, _)
+                if !FUNCTION_CLASSES.contains(&&**class)
+                    && self.world.instance_member(ty, "__call__").is_none()
+                    && self.reportable_class(class))
+        };
+        let reported = match &callee {
+            Type::Union(members) if members.iter().all(not_callable) => {
+                members.iter().find(|m| not_callable(m))
+            }
+            other if not_callable(other) => Some(other),
+            _ => None,
+        };
+        if let Some(member) = reported {
+            // mypy names each member of a union alone.
+            self.report(call, "operator", format!("\"{member}\" not callable"));
         }
         let (ret, error) = self.world.call(&callee, &args);
         if matches!(ret, Type::Any) && self.world.declared_any(&callee, &args) {

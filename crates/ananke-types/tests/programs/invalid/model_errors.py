@@ -118,3 +118,15 @@ def surface(r: int, h: int) -> float:
 
 def root_two() -> float:
     return 2**0.5
+
+
+# A call of a union none of whose members can be called (here a loop
+# variable that shadows a function's name).
+def count_integer(list1: List[Union[int, str, float]]) -> int:
+    return sum(count_integer_list(list1) for count_integer_list in list1)  # error
+
+
+def call_either(f: Union[Callable[[], int], int]) -> int:
+    if callable(f):
+        return f()
+    return f
