@@ -84,12 +84,20 @@ impl Checker<'_> {
         r: &Type,
     ) -> Option<(Type, bool)> {
         // `None` is the instance of `NoneType`, which has no arithmetic
-        // and no ordering.
-        let none = Type::instance("types.NoneType", []);
-        let (l, r) = (
-            if *l == Type::None { &none } else { l },
-            if *r == Type::None { &none } else { r },
-        );
+        // and no ordering; a built-in class is an instance of `type` (which
+        // has only `|`, for unions), a function one of `function` (which
+        // has none): `n ** int`, `xs + list` and `x - max` are mypy's
+        // operator errors. (Another class may have a metaclass with
+        // operators: `c_int * 3` makes a ctypes array.)
+        let as_operand = |t: &Type| match t {
+            Type::None => Type::instance("types.NoneType", []),
+            Type::Class(name) if name.starts_with("builtins.") => {
+                Type::instance("builtins.type", [])
+            }
+            Type::Callable(_) | Type::Overloaded(_) => Type::instance("builtins.function", []),
+            other => other.clone(),
+        };
+        let (l, r) = (&as_operand(l), &as_operand(r));
         // `Any` inside an operand's type still leaves its class: the
         // dunders' signatures are matched leniently where it stands.
         if !matches!(l, Type::Instance(..) | Type::Tuple(_))

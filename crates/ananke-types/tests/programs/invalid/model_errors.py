@@ -130,3 +130,20 @@ def call_either(f: Union[Callable[[], int], int]) -> int:
     if callable(f):
         return f()
     return f
+
+
+# An operand that is a class or a function, where the model meant a value.
+def power(n: int) -> int:
+    return n ** int  # error
+
+
+def extended(xs: List[int]) -> List[int]:
+    return xs + list  # error
+
+
+def spread(x: int) -> int:
+    return x - max  # error
+
+
+Number = Union[int, float]
+MaybeNumber = Number | None
