@@ -145,6 +145,39 @@ impl Checker<'_> {
         }
     }
 
+    /// `isinstance(x, List[int])` (or `issubclass`, or such a class in a
+    /// tuple of classes): a subscripted class cannot be checked against
+    /// at run time, mypy's `misc` error.
+    fn parameterized_class_check(&mut self, call: &ast::ExprCall, args: &[Arg]) {
+        let Expr::Name(f) = &*call.func else {
+            return;
+        };
+        if !matches!(f.id.as_str(), "isinstance" | "issubclass")
+            || self.binds_locally(f.id.as_str())
+            || call.arguments.args.len() != 2
+            || call.arguments.args.iter().any(Expr::is_starred_expr)
+        {
+            return;
+        }
+        let classes = &call.arguments.args[1];
+        let pairs: Vec<(&Expr, &Type)> = match (classes, &args[1].ty) {
+            (Expr::Tuple(t), Type::Tuple(items)) if t.elts.len() == items.len() => {
+                t.elts.iter().zip(items.iter()).collect()
+            }
+            (other, ty) => vec![(other, ty)],
+        };
+        if let Some((at, _)) = pairs
+            .into_iter()
+            .find(|(e, ty)| matches!(e, Expr::Subscript(_)) && matches!(ty, Type::Class(_)))
+        {
+            self.report(
+                at,
+                "misc",
+                "Parameterized generics cannot be used with class or instance checks".into(),
+            );
+        }
+    }
+
     /// The type a call returns, its arguments matched against the
     /// callee's signatures (mypy's `arg-type`, `call-arg`,
     /// `call-overload` and `operator` for what is not callable).
@@ -187,6 +220,7 @@ impl Checker<'_> {
                 exact: false,
             });
         }
+        self.parameterized_class_check(call, &args);
         // A union is reported only when no member can be called: mypy's
         // union may be narrower than the checker's, but never holds a
         // member the checker's lacks.

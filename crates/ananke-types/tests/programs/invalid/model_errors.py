@@ -147,3 +147,16 @@ def spread(x: int) -> int:
 
 Number = Union[int, float]
 MaybeNumber = Number | None
+
+
+# A parameterized generic cannot be checked at run time.
+def is_int_list(x: object) -> bool:
+    return isinstance(x, List[int])  # error
+
+
+def is_pair(x: object) -> bool:
+    return isinstance(x, (int, List[int]))  # error
+
+
+def is_sequence(x: object) -> bool:
+    return isinstance(x, (list, tuple)) or issubclass(type(x), dict)
