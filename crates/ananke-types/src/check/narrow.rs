@@ -117,6 +117,10 @@ impl Checker<'_> {
         // A branch a `sys.version_info` or `sys.platform` check rules out
         // for Python 3.11 on Linux is unreachable: mypy checks none of it.
         let mut taken = false;
+        // A test that cannot be false (`isinstance(h, int)` with `h: int`,
+        // alone or in an `or`): mypy reads the path past the `if` without
+        // a branch as unreachable.
+        let mut always_true = false;
         for (i, (test, body)) in branches.into_iter().enumerate() {
             let decided = test.and_then(crate::stubs::static_condition);
             if decided == Some(false) {
@@ -133,8 +137,10 @@ impl Checker<'_> {
             self.restore(before.clone());
             self.apply(&negatives);
             if let Some(test) = test {
+                let exact = self.frames.last().expect("a frame").untouched.clone();
                 self.expr(test);
                 let (positive, negative) = self.conditions(test);
+                always_true |= self.never_false(test, &exact);
                 self.apply(&positive);
                 negatives.extend(negative);
                 // `isinstance(text, dict)` with `text: str`: mypy skips
@@ -154,10 +160,16 @@ impl Checker<'_> {
                 break;
             }
         }
-        if !has_else && !taken {
+        if !has_else && !taken && !always_true {
             self.restore(before.clone());
             self.apply(&negatives);
             continuing.push(self.snapshot());
+        }
+        if !has_else && always_true && continuing.is_empty() {
+            // No path goes on: what follows is unreachable, as after a
+            // `raise`.
+            self.ends.insert(i.start());
+            self.frames.last_mut().expect("a frame").dead = true;
         }
         self.sibling_bound = outer_siblings;
         let after = if continuing.is_empty() {
@@ -166,6 +178,47 @@ impl Checker<'_> {
             Self::merge(&continuing)
         };
         self.restore(after);
+    }
+
+    /// Whether `test` cannot be false: `isinstance(h, C)` where every
+    /// member of `h`'s type is a `C`, with `h` a parameter nothing has
+    /// touched before the test (in `exact`: its type is then exactly
+    /// mypy's), or an `or` with such an operand.
+    fn never_false(&mut self, test: &Expr, exact: &im::HashSet<Name>) -> bool {
+        match test {
+            Expr::Call(call) => {
+                let (Expr::Name(f), [Expr::Name(subject), classes]) =
+                    (&*call.func, &call.arguments.args[..])
+                else {
+                    return false;
+                };
+                if f.id.as_str() != "isinstance"
+                    || self.binds_locally("isinstance")
+                    || !call.arguments.keywords.is_empty()
+                    || !exact.contains(subject.id.as_str())
+                {
+                    return false;
+                }
+                let Some(current) = self.variable(subject.id.as_str()) else {
+                    return false;
+                };
+                let Some(instances) = self.class_instances(classes) else {
+                    return false;
+                };
+                let members: Vec<Type> = match &current {
+                    Type::Union(items) => items.to_vec(),
+                    other => vec![other.clone()],
+                };
+                !current.has_any()
+                    && members
+                        .iter()
+                        .all(|m| instances.iter().any(|i| self.world.is_subtype(m, i)))
+            }
+            Expr::BoolOp(b) if b.op == ast::BoolOp::Or => {
+                b.values.iter().any(|v| self.never_false(v, exact))
+            }
+            _ => false,
+        }
     }
 
     /// The names bound in the innermost frame.

@@ -167,6 +167,14 @@ impl Scope {
         out
     }
 
+    /// Whether the statement this scope was taken for is unreachable
+    /// (after a `return` or `raise`, or an `if` whose test cannot be
+    /// false and whose branches all end): mypy checks none of it, so no
+    /// verdict on it may reject anything.
+    pub fn unreachable(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.dead)
+    }
+
     /// The innermost frame's function is a generator.
     pub(super) fn in_generator(&self) -> bool {
         self.frames.last().is_some_and(|f| f.generator)

@@ -112,6 +112,10 @@ pub(crate) fn situation(
             Situation::Opaque
         };
     }
+    // Unreachable code is not checked (`Scope::unreachable`).
+    if scope.get(text).is_some_and(|s| s.unreachable()) {
+        return Situation::Opaque;
+    }
     let top_level = scan.brackets.is_empty() && !scan.continues_line();
     let (stmt, toks) = statement(text, scan);
     let member = member_site(stmt, &toks, scan, scope, text);

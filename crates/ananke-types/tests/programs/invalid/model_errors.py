@@ -1,6 +1,7 @@
 # Type errors SmolLM2-135M made on MBPP prompts (`cargo xtask
 # model-errors`), each reported where mypy reports it, next to the
 # well-typed forms of the same construct.
+import math
 from operator import itemgetter
 from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
@@ -160,3 +161,11 @@ def is_pair(x: object) -> bool:
 
 def is_sequence(x: object) -> bool:
     return isinstance(x, (list, tuple)) or issubclass(type(x), dict)
+
+
+# A test that cannot be false (`h` is an `int`) ends every path past the
+# `if`: mypy checks none of what follows (an attribute `math` lacks).
+def cone_side(r: int, h: int) -> float:
+    if r < 0 or isinstance(h, int):
+        raise TypeError("bad input")
+    return math.asensitivity(r, h)
