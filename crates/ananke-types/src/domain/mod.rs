@@ -619,8 +619,15 @@ impl SiteKind {
             SiteKind::Partial => {
                 if classes.idents.contains(token) {
                     listed()
+                } else if !classes.non_idents.contains(token) {
+                    true
+                } else if !tokens.partial_is_member {
+                    false
                 } else {
-                    !classes.non_idents.contains(token) || tokens.partial_is_member
+                    tokens
+                        .chained
+                        .as_ref()
+                        .is_none_or(|c| SiteKind::AfterReceiver.allows(classes, c, token))
                 }
             }
         }
@@ -646,6 +653,9 @@ impl SiteKind {
                 out.and_not_with(&classes.idents);
                 if !tokens.partial_is_member {
                     out.and_not_with(&classes.non_idents);
+                } else if let Some(chained) = &tokens.chained {
+                    // Tokens that end the member and start the next one.
+                    SiteKind::AfterReceiver.restrict(classes, chained, out);
                 }
             }
         }

@@ -46,6 +46,10 @@ pub(crate) struct MemberTokens {
     pub partial_is_prefix: bool,
     /// The receiver type (or "the scope"), for messages.
     pub receiver: String,
+    /// When the name so far is a member: the tokens that may follow a
+    /// dot after it (`.twitter` after `obj.object` must start a member of
+    /// `obj.object`, or the token leads nowhere). `None` when unknown.
+    pub chained: Option<Arc<MemberTokens>>,
 }
 
 /// Member-token sets by (receiver type, name so far, after-a-dot), shared
@@ -80,6 +84,7 @@ pub(crate) fn tokens_towards(
         partial_is_member: names.iter().any(|n| **n == *partial),
         partial_is_prefix: names.iter().any(|n| n.starts_with(partial)),
         receiver,
+        chained: None,
     }
 }
 

@@ -198,12 +198,19 @@ impl Program {
             &[&classes.ident_pieces]
         };
         let tokens = names.map(|names| {
-            Arc::new(tokens_towards(
-                &names,
-                &partial,
-                pieces,
-                format!("attribute of \"{ty}\""),
-            ))
+            let mut tokens =
+                tokens_towards(&names, &partial, pieces, format!("attribute of \"{ty}\""));
+            // A token may end the member and start the next one
+            // (`.twitter` after `obj.object`): that one is judged against
+            // the member's own type.
+            if tokens.partial_is_member && !partial.is_empty() {
+                let chained = MemberSite {
+                    receiver: format!("{}.{partial}", site.receiver),
+                    partial: None,
+                };
+                tokens.chained = self.member_tokens(text.as_bytes(), &chained, classes);
+            }
+            Arc::new(tokens)
         });
         let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() > 4096 {
