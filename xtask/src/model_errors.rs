@@ -62,6 +62,8 @@ impl DecodingRun {
     }
 }
 
+/// `python model_errors.py STEP ARGS` (with the shared `oracles.py`
+/// before it), on the Python mypy runs on: CPython 3.11.
 fn step(root: &Path, name: &str) -> Result<Command> {
     let python = ensure_mypy(root)?.with_file_name("python");
     let mut command = Command::new(python);
@@ -75,6 +77,8 @@ fn step(root: &Path, name: &str) -> Result<Command> {
     Ok(command)
 }
 
+/// The whole loop (see the module doc): decode what is missing, judge,
+/// force-feed, report; fails while a mypy-clean program is rejected.
 pub(crate) fn model_errors(
     root: &Path,
     jsonl: Option<PathBuf>,
@@ -99,8 +103,8 @@ pub(crate) fn model_errors(
     let mypy = ensure_mypy(root)?;
     let fed = base.join("fed");
     let _ = std::fs::remove_dir_all(&fed);
-    for run_ in &runs {
-        let folder = programs.join(run_.folder());
+    for decoding in &runs {
+        let folder = programs.join(decoding.folder());
         let mut sample = ananke_cli(root);
         sample
             .arg("sample")
@@ -108,8 +112,8 @@ pub(crate) fn model_errors(
             .arg(&jsonl)
             .arg("--out")
             .arg(&folder)
-            .args(["--temperature", &run_.temperature.to_string()])
-            .args(["--seed", &run_.seed.to_string()])
+            .args(["--temperature", &decoding.temperature.to_string()])
+            .args(["--seed", &decoding.seed.to_string()])
             .env(
                 "ANANKE_MODEL_DIR",
                 model.parent().expect("the model file has a directory"),
@@ -117,8 +121,11 @@ pub(crate) fn model_errors(
         if let Some(limit) = limit {
             sample.args(["--limit", &limit.to_string()]);
         }
-        let listed = crate::output(&format!("ananke sample ({})", run_.folder()), &mut sample)?;
-        let to = fed.join(run_.folder());
+        let listed = crate::output(
+            &format!("ananke sample ({})", decoding.folder()),
+            &mut sample,
+        )?;
+        let to = fed.join(decoding.folder());
         std::fs::create_dir_all(&to).with_context(|| format!("creating {}", to.display()))?;
         for line in listed.lines().filter(|l| l.ends_with(".py")) {
             let path = Path::new(line);
