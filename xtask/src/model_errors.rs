@@ -65,16 +65,11 @@ impl DecodingRun {
 /// `python model_errors.py STEP ARGS` (with the shared `oracles.py`
 /// before it), on the Python mypy runs on: CPython 3.11.
 fn step(root: &Path, name: &str) -> Result<Command> {
-    let python = ensure_mypy(root)?.with_file_name("python");
-    let mut command = Command::new(python);
-    command
-        .args([
-            "-c",
-            concat!(include_str!("oracles.py"), include_str!("model_errors.py")),
-            name,
-        ])
-        .current_dir(root);
-    Ok(command)
+    crate::mypy_cases::corpus_script(
+        root,
+        concat!(include_str!("oracles.py"), include_str!("model_errors.py")),
+        name,
+    )
 }
 
 /// The whole loop (see the module doc): decode what is missing, judge,

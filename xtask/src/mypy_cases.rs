@@ -30,15 +30,20 @@ const TOKENIZER: &str = "cl100k_base";
 /// `python mypy_cases.py STEP ARGS`, with the Python mypy runs on (the
 /// extraction compiles each case with it: CPython 3.11).
 fn step(root: &Path, name: &str) -> Result<Command> {
+    corpus_script(
+        root,
+        concat!(include_str!("oracles.py"), include_str!("mypy_cases.py")),
+        name,
+    )
+}
+
+/// `python -c SCRIPT STEP` in the repository root, on the Python mypy runs
+/// on (CPython 3.11): how xtask runs a corpus script (`script` holds
+/// `oracles.py` first); the caller appends the step's arguments.
+pub(crate) fn corpus_script(root: &Path, script: &str, name: &str) -> Result<Command> {
     let python = ensure_mypy(root)?.with_file_name("python");
     let mut command = Command::new(python);
-    command
-        .args([
-            "-c",
-            concat!(include_str!("oracles.py"), include_str!("mypy_cases.py")),
-            name,
-        ])
-        .current_dir(root);
+    command.args(["-c", script, name]).current_dir(root);
     Ok(command)
 }
 

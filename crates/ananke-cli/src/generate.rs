@@ -215,6 +215,19 @@ fn read_tasks(jsonl: &Path) -> Result<Vec<Task>, String> {
     Ok(tasks)
 }
 
+/// A progress bar over `len` items called `unit`, the current one's name
+/// as its message.
+fn progress_bar(len: usize, unit: &str) -> ProgressBar {
+    let progress = ProgressBar::new(len as u64);
+    progress.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{elapsed_precise}} [{{bar:30}}] {{pos}}/{{len}} {unit} {{msg}}"
+        ))
+        .expect("a valid template"),
+    );
+    progress
+}
+
 /// `ananke sample`.
 #[derive(Args)]
 pub struct SampleArgs {
@@ -287,11 +300,7 @@ pub fn sample(args: SampleArgs) -> Result<(), String> {
     let mut model = args.model.load()?;
     let config = args.model.config();
     let mut decoder = Decoder::new(&mut model);
-    let progress = ProgressBar::new(todo.len() as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} programs {msg}")
-            .expect("a valid template"),
-    );
+    let progress = progress_bar(todo.len(), "programs");
     for (task, path) in todo {
         progress.set_message(task.id.clone());
         let generation = decoder
@@ -336,11 +345,7 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
     let mut model = args.model.load()?;
     let config = args.model.config();
     let mut decoder = Decoder::new(&mut model);
-    let progress = ProgressBar::new(tasks.len() as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} tasks {msg}")
-            .expect("a valid template"),
-    );
+    let progress = progress_bar(tasks.len(), "tasks");
     let started = Instant::now();
     let mut compiled = Compiled::default();
     let mut outcomes: Vec<Outcome> = Vec::new();

@@ -119,7 +119,7 @@ impl Checker<'_> {
                 let right = self.expr(&b.right);
                 // mypy points at the right operand.
                 let (mut ty, mut declared) =
-                    self.binary_declared(&left, b.op, &right, b.right.as_ref(), false);
+                    self.binary(&left, b.op, &right, b.right.as_ref(), false);
                 if b.op == ast::Operator::Pow && is_int(&left) && right == Type::float() {
                     // `int ** float` is `float.__rpow__(int)`: typeshed's
                     // overloads take literal bases, and a base that is not

@@ -25,6 +25,7 @@ use ruff_python_ast::{self as ast, CmpOp, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use super::Checker;
+use super::operators::union_members;
 use crate::flow;
 use crate::types::{Name, Type};
 
@@ -205,12 +206,8 @@ impl Checker<'_> {
                 let Some(instances) = self.class_instances(classes) else {
                     return false;
                 };
-                let members: Vec<Type> = match &current {
-                    Type::Union(items) => items.to_vec(),
-                    other => vec![other.clone()],
-                };
                 !current.has_any()
-                    && members
+                    && union_members(&current)
                         .iter()
                         .all(|m| instances.iter().any(|i| self.world.is_subtype(m, i)))
             }

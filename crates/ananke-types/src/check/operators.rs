@@ -5,6 +5,8 @@
 //! An operation on a union is an error only when some member fails; an
 //! operand of a class the checker does not know completely never is.
 
+use std::borrow::Cow;
+
 use ruff_python_ast::{self as ast, Expr};
 
 use super::Checker;
@@ -12,23 +14,11 @@ use super::access::plain;
 use crate::types::Type;
 
 impl Checker<'_> {
-    /// `left op right`; `at` is the right operand's expression (mypy points
-    /// there).
+    /// `left op right`, and whether its `Any` is the one the dunders'
+    /// annotations declare (`float ** float` is `-> Any` in typeshed): then
+    /// it is mypy's own. `at` is the right operand's expression (mypy
+    /// points there).
     pub(super) fn binary(
-        &mut self,
-        left: &Type,
-        op: ast::Operator,
-        right: &Type,
-        at: &Expr,
-        augmented: bool,
-    ) -> Type {
-        self.binary_declared(left, op, right, at, augmented).0
-    }
-
-    /// [`binary`](Self::binary), and whether its `Any` is the one the
-    /// dunders' annotations declare (`float ** float` is `-> Any` in
-    /// typeshed): then it is mypy's own.
-    pub(super) fn binary_declared(
         &mut self,
         left: &Type,
         op: ast::Operator,
@@ -83,21 +73,8 @@ impl Checker<'_> {
         inplace: Option<&str>,
         r: &Type,
     ) -> Option<(Type, bool)> {
-        // `None` is the instance of `NoneType`, which has no arithmetic
-        // and no ordering; a built-in class is an instance of `type` (which
-        // has only `|`, for unions), a function one of `function` (which
-        // has none): `n ** int`, `xs + list` and `x - max` are mypy's
-        // operator errors. (Another class may have a metaclass with
-        // operators: `c_int * 3` makes a ctypes array.)
-        let as_operand = |t: &Type| match t {
-            Type::None => Type::instance("types.NoneType", []),
-            Type::Class(name) if name.starts_with("builtins.") => {
-                Type::instance("builtins.type", [])
-            }
-            Type::Callable(_) | Type::Overloaded(_) => Type::instance("builtins.function", []),
-            other => other.clone(),
-        };
-        let (l, r) = (&as_operand(l), &as_operand(r));
+        let (l, r) = (as_operand(l), as_operand(r));
+        let (l, r) = (&*l, &*r);
         // `Any` inside an operand's type still leaves its class: the
         // dunders' signatures are matched leniently where it stands.
         if !matches!(l, Type::Instance(..) | Type::Tuple(_))
@@ -358,7 +335,26 @@ impl Checker<'_> {
     }
 }
 
-fn union_members(ty: &Type) -> Vec<Type> {
+/// An operand as the dunders see it. `None` is the instance of
+/// `NoneType`, which has no arithmetic and no ordering; a built-in class is
+/// an instance of `type` (which has only `|`, for unions), a function one
+/// of `function` (which has none): `n ** int`, `xs + list` and `x - max`
+/// are mypy's operator errors. (Another class may have a metaclass with
+/// operators: `c_int * 3` makes a ctypes array.)
+fn as_operand(t: &Type) -> Cow<'_, Type> {
+    match t {
+        Type::None => Cow::Owned(Type::instance("types.NoneType", [])),
+        Type::Class(name) if name.starts_with("builtins.") => {
+            Cow::Owned(Type::instance("builtins.type", []))
+        }
+        Type::Callable(_) | Type::Overloaded(_) => {
+            Cow::Owned(Type::instance("builtins.function", []))
+        }
+        other => Cow::Borrowed(other),
+    }
+}
+
+pub(super) fn union_members(ty: &Type) -> Vec<Type> {
     match ty {
         Type::Union(items) => items.to_vec(),
         other => vec![other.clone()],

@@ -262,7 +262,7 @@ impl Checker<'_> {
                 }
                 let current = self.expr(&a.target);
                 let value = self.expr(&a.value);
-                let result = self.binary(&current, a.op, &value, a.value.as_ref(), true);
+                let (result, _) = self.binary(&current, a.op, &value, a.value.as_ref(), true);
                 if let Expr::Name(n) = &*a.target {
                     self.bind(n.id.as_str(), result, stmt, true);
                 }
