@@ -184,11 +184,13 @@ pub(crate) fn head(stmt: &str) -> (&str, &str) {
 }
 
 /// A clause that continues a compound statement (`elif`, `else`,
-/// `except`, `finally`), made checkable alone.
+/// `except`, `finally`), or a `try` whose body shares its line (`try: x =
+/// 1`), made checkable alone.
 pub(crate) fn wrap(head: &str, body: &str) -> String {
     match head {
         "elif" | "else" => format!("if True:\n    pass\n{body}"),
         "except" | "finally" => format!("try:\n    pass\n{body}"),
+        "try" => format!("{body}\nfinally:\n    pass"),
         _ => body.to_owned(),
     }
 }

@@ -9,3 +9,12 @@ class Counter:
 
 def use() -> int:
     return Counter(1).bump(2)
+
+
+class Parsed:
+    @classmethod
+    def parse(cls, text: str) -> "Parsed":
+        return cls(text.strip())
+
+    def __init__(self, text: str) -> None:
+        self.text = text

@@ -8,3 +8,8 @@ class Color(Enum):
 
 def name_of(c: Color) -> str:
     return c.name if c is Color.RED else Color(2).name
+
+
+def by_name(name: str) -> Color:
+    found = Color[name]
+    return found

@@ -341,6 +341,9 @@ impl Checker<'_> {
                     Type::Any
                 }
             },
+            // `Color[name]`: `EnumMeta.__getitem__` looks a member up by
+            // name.
+            Type::Class(name) if self.world.is_enum_class(name) => Type::instance(name, []),
             Type::Class(name) => {
                 // `list[int]` as a value (in isinstance, say).
                 Type::Class(name.clone())

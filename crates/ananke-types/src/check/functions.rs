@@ -71,8 +71,17 @@ impl Checker<'_> {
     ) {
         let returns = def.returns.as_ref().map(|_| sig.ret.clone());
         let generator = contains_yield(&def.body);
+        let decorated = |names: &[&str]| {
+            def.decorator_list.iter().any(|d| {
+                crate::stubs::decorator_name(&d.expression).is_some_and(|n| names.contains(&n))
+            })
+        };
+        // mypy checks nothing in the body of a `@no_type_check` function:
+        // it is walked as unreachable code is.
+        let unchecked = decorated(&["no_type_check"]);
         self.frames.push(Frame {
             coroutine: def.is_async,
+            dead: unchecked,
             ..Frame::new(returns.clone(), generator)
         });
         for (i, param) in sig.params.iter().enumerate() {
@@ -107,12 +116,8 @@ impl Checker<'_> {
             self.block_stmt(stmt, &mut defined);
         }
         let exempt = in_protocol
-            || def.decorator_list.iter().any(|d| {
-                matches!(
-                    crate::stubs::decorator_name(&d.expression),
-                    Some("abstractmethod" | "abstractproperty" | "overload")
-                )
-            });
+            || unchecked
+            || decorated(&["abstractmethod", "abstractproperty", "overload"]);
         let mut end = self.function_end(def, returns, generator, exempt);
         if self.finished {
             end.continue_with(&def.body, &self.ends);

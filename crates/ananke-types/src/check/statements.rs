@@ -93,6 +93,14 @@ impl Checker<'_> {
                 // Bases are defined before the class: their flags are final.
                 (info.any_base, info.synthesized_init) =
                     info.inherited_flags(|n| self.world.class(n));
+                // A class whose body holds a scope's probe is still being
+                // written: until it has an `__init__` or `__new__`, one may
+                // come after the method calling `cls(...)`, so its
+                // constructor takes any arguments.
+                info.synthesized_init |= self.lines.source[c.range()].contains(PROBE)
+                    && !c.body.iter().any(|s| {
+                        matches!(s, Stmt::FunctionDef(f) if matches!(f.name.id.as_str(), "__init__" | "__new__"))
+                    });
                 self.world.user.insert(info.name.clone(), info);
             }
         }

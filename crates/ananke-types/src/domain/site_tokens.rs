@@ -171,7 +171,10 @@ impl Program {
         let cache = &classes.members;
         let scope = self.scope.get(text)?;
         let ty = self.scope.infer(&scope, &site.receiver)?;
-        if ty.has_any() {
+        // An `object` has few members, but `isinstance` in a conditional
+        // expression written after the attribute (`x.a if isinstance(x, A)
+        // else 0`) narrows it to any class: the finished statement judges.
+        if ty.has_any() || ty == Type::instance("builtins.object", []) {
             return None;
         }
         let dotted = site.partial.is_none();

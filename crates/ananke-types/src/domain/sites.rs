@@ -411,6 +411,25 @@ pub(crate) fn may_be_rebound(
         })
 }
 
+/// Whether an operand before an `and` or `or` earlier in the statement
+/// names the receiver's root (`isinstance(x, A) and x.a`, `type(o) is
+/// type(self) and o.y`): it may narrow the receiver past what the scope
+/// at the statement's start knows, so its members are left to the
+/// finished statement's check.
+fn narrowed_before(stmt: &str, toks: &[Tok], start: usize) -> bool {
+    let root = toks[start];
+    if root.kind != TokKind::Name {
+        return false;
+    }
+    let before = &toks[..start];
+    let names = |pred: &dyn Fn(&str) -> bool| {
+        before
+            .iter()
+            .any(|t| t.kind == TokKind::Name && pred(word(stmt, t)))
+    };
+    names(&|w| matches!(w, "and" | "or")) && names(&|w| w == word(stmt, &root))
+}
+
 pub(crate) fn brackets_in_statement(scan: &PrefixScan) -> Vec<usize> {
     scan.brackets
         .iter()
@@ -465,6 +484,9 @@ pub(crate) fn member_site(
             "def" | "class" | "as" | "global" | "nonlocal"
         )
     {
+        return None;
+    }
+    if narrowed_before(stmt, toks, start) {
         return None;
     }
     let scope = scope.get(text)?;
@@ -589,5 +611,8 @@ mod tests {
         assert_eq!(member(&format!("{def}    import os.pa")), None);
         // A comprehension written later could rebind `s`.
         assert_eq!(member(&format!("{def}    ys = [s.up")), None);
+        // An operand before `and` may have narrowed `s`.
+        assert_eq!(member(&format!("{def}    b = isinstance(s, A) and s.up")), None);
+        assert_eq!(member(&format!("{def}    b = xs and s.up")), site("s", Some("up")));
     }
 }

@@ -1,6 +1,8 @@
 # Constructs from strictly typed packages (packaging, tomli, result,
 # platformdirs, async-timeout, mdurl) that mypy --strict accepts.
+import enum
 import sys
+import typing
 from dataclasses import dataclass
 from typing import Any, Iterable, NamedTuple, Optional, TypedDict
 
@@ -111,3 +113,21 @@ def tags(abis: Optional[Iterable[str]] = None) -> bool:
         abis = []
     abis = list(abis)
     return threaded(abis)
+
+
+class Shade(enum.Enum):
+    DARK = 1
+
+
+def shade(name: str) -> Shade:
+    found = Shade[name]
+    return found
+
+
+@typing.no_type_check
+def legacy(x: int) -> int:
+    return x + "unchecked"
+
+
+def call_legacy() -> None:
+    legacy("anything", 2)
