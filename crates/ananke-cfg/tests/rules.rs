@@ -67,6 +67,9 @@ fn every_path_must_return() {
         "def f(x: int) -> Iterator[int]:\n    yield x\n",
         "def f(x: int) -> int:\n    if x: return 1\n    else: return 2\n",
         "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n        case _:\n            return 2\n",
+        // Cases may be exhaustive for the subject's type, which only types
+        // can tell (`int | str` matched by `int()` and `str()`).
+        "def f(x: int | str) -> int:\n    match x:\n        case int():\n            return 1\n        case str():\n            return 2\n",
         "def f(x: int) -> int:\n    def g() -> None:\n        pass\n    return 1\n",
         "def f(xs: list[int]) -> int:\n    for x in xs:\n        pass\n    else:\n        return 1\n",
         "def f(n: int) -> int:\n    while n > 0:\n        n -= 1\n    else:\n        return 2\n",
@@ -80,6 +83,9 @@ fn every_path_must_return() {
         "class A(ABC):\n    @abstractmethod\n    def f(self) -> int:\n        \"\"\"Doc.\"\"\"\n\n    @property\n    @abc.abstractmethod\n    def g(self) -> int:\n        ...\nx = 1\n",
         "class P(typing.Protocol):\n    def f(self) -> int: ...\n    def g(self) -> int:\n        pass\nx = 1\n",
         "@overload\ndef f(x: int) -> int: ...\n@overload\ndef f(x: str) -> str: ...\ndef f(x: Any) -> Any:\n    return x\n",
+        // `# type: ignore` on the header silences mypy's missing return.
+        "def f(x: int) -> int: ...  # type: ignore\ny = 1\n",
+        "class A:\n    def __eq__(self, o: 'A') -> bool:  # type:ignore\n        ...\nx = 1\n",
         "def f(x: int) -> int:\n    if x:  # a comment\n        return 1  # one\n    else:\n        return 2  # two\n# after\ny = 1\n",
     ] {
         assert_eq!(first_rejection(r, fine), None, "{fine}");
@@ -90,11 +96,13 @@ fn every_path_must_return() {
         "def f(xs: list[int]) -> int:\n    for x in xs:\n        pass\n    x = 1\n",
         "def f(x: int) -> int:\n    while True:\n        if x:\n            break\n",
         "def f(x: int) -> int:\n    try:\n        return 1\n    except ValueError:\n        pass\n",
-        "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n",
         "class A:\n    def f(self) -> int:\n        pass\n    def g(self) -> int:\n        return 2\n",
         // Not stubs: a plain method or function, or a body that does more.
         "class A:\n    def f(self) -> int:\n        \"\"\"Doc.\"\"\"\n    def g(self) -> int:\n        return 2\n",
         "def f(x: int) -> int: ...\nx = 1\n",
+        "def f(x: int) -> int: ...  # not type: ignore\nx = 1\n",
+        "def f(x: int) -> int: ...  # type: ignore[override]\nx = 1\n",
+        "def f(x: int) -> int:\n    pass  # type: ignore\nx = 1\n",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert x\n",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert False or x\n",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert not False\n",

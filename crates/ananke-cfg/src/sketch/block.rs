@@ -22,8 +22,8 @@ pub(super) enum Chain {
         handlers: bool,
         finally: bool,
     },
-    /// Every `case` returns; a `case _` was seen.
-    Match { all_return: bool, wildcard: bool },
+    /// Whether every `case` returns.
+    Match { all_return: bool },
     /// A `for` or `while` loop just closed, which an `else` may follow;
     /// whether a `break` leaves it (then its `else` may be skipped).
     Loop { breaks: bool },
@@ -42,10 +42,12 @@ impl Chain {
                 handlers,
                 finally,
             } => (main && handlers) || finally,
-            Chain::Match {
-                all_return,
-                wildcard,
-            } => all_return && wildcard,
+            // Without a `case _`, the cases may still be exhaustive for
+            // the subject's type (`case int(): ... case str(): ...` on an
+            // `int | str`), which only types can tell: leaning to
+            // silence, every case returning counts, as the types
+            // domain's flow does.
+            Chain::Match { all_return } => all_return,
             // The loop alone may fall through; its `else` decides.
             Chain::Loop { .. } => false,
         }
@@ -81,8 +83,6 @@ pub(crate) struct Block {
     pub(super) while_true: bool,
     /// A return or raise somewhere inside (a `while True` it leaves).
     pub(super) exits: bool,
-    /// `case _:`.
-    pub(super) wildcard: bool,
     /// For a function body: it must return a value.
     pub(super) must_return: bool,
     /// For a function body: a `yield` was read (a generator).
@@ -117,7 +117,6 @@ impl Block {
             has_break: false,
             while_true: false,
             exits: false,
-            wildcard: false,
             must_return: false,
             generator: false,
             stub_allowed: false,
@@ -147,7 +146,7 @@ impl Block {
 
     /// Folds a finished branch or compound statement whose header is
     /// `kw` and whose body `returns` into this (its parent) block.
-    pub(super) fn fold(&mut self, kw: Kw, returns: bool, wildcard: bool) {
+    pub(super) fn fold(&mut self, kw: Kw, returns: bool) {
         // Statements that start a chain (or stand alone) first.
         match kw {
             Kw::If | Kw::Try => {
@@ -196,20 +195,10 @@ impl Block {
                 self.returns |= returns && !breaks;
             }
             (Kw::Finally, Some(Chain::Try { finally, .. })) => *finally = returns,
-            (
-                Kw::Case,
-                Some(Chain::Match {
-                    all_return,
-                    wildcard: seen,
-                }),
-            ) => {
-                *all_return &= returns;
-                *seen |= wildcard;
-            }
+            (Kw::Case, Some(Chain::Match { all_return })) => *all_return &= returns,
             (Kw::Case, _) => {
                 self.chain = Some(Chain::Match {
                     all_return: returns,
-                    wildcard,
                 });
             }
             // `while True` never falls through unless a break leaves it;
@@ -265,6 +254,6 @@ pub(super) fn close_into(child: &mut Block, parent: &mut Block) {
                 breaks: child.has_break,
             });
         }
-        kw => parent.fold(kw, returns, child.wildcard),
+        kw => parent.fold(kw, returns),
     }
 }

@@ -79,9 +79,41 @@ pub(super) struct Line {
     /// A `class` header naming `Protocol` (`class P(Protocol):`,
     /// `typing.Protocol[T]`).
     pub(super) protocol: bool,
+    /// How far a comment on this line has matched `type: ignore` (blanks
+    /// skipped); [`IGNORE_MATCHED`] once it has.
+    pub(super) ignore: u8,
 }
 
+/// The text a `# type: ignore` comment starts with, blanks aside.
+const IGNORE: &[u8] = b"type:ignore";
+
+/// [`Line::ignore`] once a comment matched `type: ignore`.
+pub(super) const IGNORE_MATCHED: u8 = IGNORE.len() as u8;
+
+/// [`Line::ignore`] once a comment cannot match any more.
+const IGNORE_FAILED: u8 = u8::MAX;
+
 impl Line {
+    /// Reads one byte of a comment (its `#` included), towards a bare
+    /// `# type: ignore`, which silences every mypy error on the line, a
+    /// missing return included. One naming codes (`# type:
+    /// ignore[override]`) is not read: it silences only those.
+    pub(super) fn comment_byte(&mut self, b: u8) {
+        self.ignore = match (self.ignore, b) {
+            (_, b'#') if self.ignore != IGNORE_MATCHED => 0,
+            (IGNORE_MATCHED, b'[') => IGNORE_FAILED,
+            (IGNORE_MATCHED | IGNORE_FAILED, _) => self.ignore,
+            (_, b' ' | b'\t') => self.ignore,
+            (at, b) if IGNORE.get(usize::from(at)) == Some(&b) => at + 1,
+            _ => IGNORE_FAILED,
+        };
+    }
+
+    /// Whether a comment on this line is a `# type: ignore`.
+    pub(super) fn type_ignored(&self) -> bool {
+        self.ignore == IGNORE_MATCHED
+    }
+
     /// Whether the statement ended is one a stub body consists of: a
     /// string (a docstring), `...` or `pass`.
     pub(super) fn is_trivial(&self) -> bool {

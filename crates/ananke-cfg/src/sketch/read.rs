@@ -146,6 +146,9 @@ impl Sketch {
         let was_code = self.lexer.in_code();
         let depth = self.lexer.depth();
         let class = self.lexer.step(b);
+        if class == Class::Comment {
+            self.line.comment_byte(b);
+        }
         // Inside a string or a comment nothing counts — except the line
         // break that ends a comment (or an unterminated one-line string):
         // it ends the line like any other.
@@ -561,13 +564,12 @@ impl Sketch {
         if line.inline_first != Kw::Other || !line.inline.is_empty() {
             // A one-line body: folded at once.
             let returns = matches!(line.inline_first, Kw::Return | Kw::Raise);
-            blocks[top_index].fold(kw, returns, line.wildcard);
+            blocks[top_index].fold(kw, returns);
             return;
         }
         let mut block = Block::new(kw, col);
         block.header_offset = line.stmt_offset;
         block.while_true = line.while_true;
-        block.wildcard = line.wildcard;
         block.protocol = line.protocol;
         if kw == Kw::Def {
             block.stub_allowed = decorated
@@ -576,8 +578,11 @@ impl Sketch {
                     .is_some_and(|b| b.header == Kw::Class && b.protocol);
             block.name = line.def_name;
             let annotated = line.annotation.get().is_some_and(|a| !a.is_empty());
-            block.must_return =
-                annotated && !line.annotation.get().is_some_and(annotation_allows_none);
+            // A `# type: ignore` on the header silences mypy's missing
+            // return (`def __new__(cls) -> A: ...  # type: ignore`).
+            block.must_return = annotated
+                && !line.annotation.get().is_some_and(annotation_allows_none)
+                && !line.type_ignored();
         }
         blocks.push(block);
     }

@@ -7,11 +7,11 @@ use ananke_runtime::Spec;
 use crate::ModelError;
 
 /// The control-flow requirements a generation has when its spec names
-/// none: the checker's default (`returns_if_typed; terminating_loops`),
-/// plus what keeps a small model writing the body it was asked for — no
-/// dead code after a `return`, and comments indented with the body (a
-/// comment at column 0 is where such a model starts its `# Example
-/// usage:` lines, which never end).
+/// none: the checker's default (`returns_if_typed`), plus what keeps a
+/// small model writing the body it was asked for — a `while True` it can
+/// leave, no dead code after a `return`, and comments indented with the
+/// body (a comment at column 0 is where such a model starts its `#
+/// Example usage:` lines, which never end).
 pub const GENERATION_CFG: &str =
     "returns_if_typed; terminating_loops; no_dead_code; indented_comments";
 

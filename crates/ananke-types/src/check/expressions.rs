@@ -164,12 +164,13 @@ impl Checker<'_> {
                 match b.op {
                     ast::BoolOp::Or => {
                         let last = types.len() - 1;
-                        Type::union(
-                            types
-                                .into_iter()
-                                .enumerate()
-                                .map(|(i, t)| if i < last { without_none(t) } else { t }),
-                        )
+                        Type::union(types.into_iter().enumerate().map(|(i, t)| match t {
+                            // A `None` operand never is the value
+                            // of an `or` it does not end.
+                            Type::None if i < last => Type::Never,
+                            t if i < last => without_none(t),
+                            t => t,
+                        }))
                     }
                     ast::BoolOp::And => Type::union(types),
                 }

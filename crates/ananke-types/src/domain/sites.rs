@@ -612,7 +612,13 @@ mod tests {
         // A comprehension written later could rebind `s`.
         assert_eq!(member(&format!("{def}    ys = [s.up")), None);
         // An operand before `and` may have narrowed `s`.
-        assert_eq!(member(&format!("{def}    b = isinstance(s, A) and s.up")), None);
-        assert_eq!(member(&format!("{def}    b = xs and s.up")), site("s", Some("up")));
+        assert_eq!(
+            member(&format!("{def}    b = isinstance(s, A) and s.up")),
+            None
+        );
+        assert_eq!(
+            member(&format!("{def}    b = xs and s.up")),
+            site("s", Some("up"))
+        );
     }
 }

@@ -131,3 +131,13 @@ def legacy(x: int) -> int:
 
 def call_legacy() -> None:
     legacy("anything", 2)
+
+
+def among(key: object, table: dict[str, int]) -> bool:
+    return key in table and key != "x"
+
+
+def fallback() -> str:
+    first = None
+    second = ""
+    return first or second
