@@ -63,6 +63,7 @@ fn every_path_must_return() {
         "def f(x: int) -> int:\n    sys.exit(1)\n",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert False\n",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert False, \"unreachable\"\n",
+        "def f(x: int) -> int:\n    if x:\n        return 1\n    assert False, f\"bad tag {x}\"\n\ny = 1\n",
         "def f(x: int) -> int:\n    match x:\n        case 1:\n            return 1\n        case _:\n            assert False\n\ny = 1\n",
         "def f(x: int) -> Iterator[int]:\n    yield x\n",
         "def f(x: int) -> int:\n    if x: return 1\n    else: return 2\n",

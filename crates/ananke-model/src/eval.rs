@@ -306,6 +306,7 @@ pub fn to_json(reports: &BTreeMap<Arm, ArmReport>, outcomes: &[Outcome], config:
             "stop": o.generation.as_ref().ok().map(|g| format!("{:?}", g.stop)),
             "generated": o.generation.as_ref().ok().map(|g| g.generated),
             "backtracks": o.generation.as_ref().ok().map(|g| g.backtracks),
+            "retracted": o.generation.as_ref().ok().map(|g| g.retracted),
             "parses": o.verdict.parses, "mypy_clean": o.verdict.mypy_clean,
             "mypy_codes": o.verdict.mypy_codes, "tests_pass": o.verdict.tests_pass,
             "program": o.program,

@@ -55,6 +55,9 @@ pub(super) struct Line {
     pub(super) cond_words: u8,
     /// The statement is an `assert`.
     pub(super) asserts: bool,
+    /// The `assert`'s condition ended at a top-level `,`: what follows is
+    /// its message, whatever words it holds (`f"bad {tag}"`).
+    pub(super) assert_message: bool,
     /// A `;` ended a statement: the next code byte starts another at this
     /// column.
     pub(super) after_semicolon: Option<u16>,

@@ -312,7 +312,7 @@ impl Sketch {
                 // `assert False` raises, as `raise` does (mypy reads the
                 // code after it as unreachable); any other word makes the
                 // condition something else.
-                if self.line.asserts && self.line.first_done {
+                if self.line.asserts && self.line.first_done && !self.line.assert_message {
                     self.line.cond_words = self.line.cond_words.saturating_add(1);
                     self.line.no_return_call =
                         self.line.cond_words == 1 && (word == b"False" || word == b"0");
@@ -444,6 +444,7 @@ impl Sketch {
                 }
             }
             b')' if depth == 1 && line.no_return_call => line.call_closed = true,
+            b',' if depth == 0 && line.asserts => line.assert_message = true,
             b'>' if line.last == b'-' && depth == 0 && line.first == Kw::Def => line.arrow = true,
             b':' if depth == 0 && line.first != Kw::Other && !line.colon => {
                 line.colon = true;

@@ -65,7 +65,8 @@ impl Checker<'_> {
             }
             Expr::Attribute(a) => {
                 let receiver = self.expr(&a.value);
-                self.attribute(&receiver, a.attr.id.as_str(), expr)
+                let ty = self.attribute(&receiver, a.attr.id.as_str(), expr);
+                self.narrowed_member(expr).unwrap_or(ty)
             }
             Expr::Call(c) => {
                 let ty = self.call(c);

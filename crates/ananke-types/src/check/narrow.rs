@@ -3,7 +3,8 @@
 //! `assert`, an early `return`), as mypy sees them.
 //!
 //! The forms modelled: `is None` / `is not None` (and `==`/`!=` `None`),
-//! truthiness, `isinstance`, `type(x) is`, `assert`, branches that leave
+//! truthiness, `isinstance`, `type(x) is`, each of a variable or of a
+//! member of one (`self.value is not None`), `assert`, branches that leave
 //! early, `and`/`or` (each operand under what the earlier ones tell),
 //! conditional expressions and comprehension filters. A `while` without a
 //! `break` is left with its condition false, and an `isinstance` between
@@ -35,9 +36,21 @@ pub(super) type Narrowing = Vec<(Name, Type)>;
 type Snapshot = PersistentMap<Name, Type>;
 
 impl Checker<'_> {
-    /// Sets or clears the narrowed type of `name` in the innermost frame.
+    /// Sets or clears the narrowed type of `name` in the innermost frame;
+    /// what was known of its members (`name.attr`) no longer holds.
     pub(super) fn set_narrowed(&mut self, name: &str, ty: Option<Type>) {
         let frame = self.frames.last_mut().expect("a frame");
+        let members: Vec<Name> = frame
+            .narrowed
+            .keys()
+            .filter(|k| {
+                k.len() > name.len() && k.starts_with(name) && k.as_bytes()[name.len()] == b'.'
+            })
+            .cloned()
+            .collect();
+        for member in members {
+            frame.narrowed.remove(&member);
+        }
         match ty {
             Some(ty) => {
                 frame.narrowed.insert(name.into(), ty);
@@ -59,12 +72,55 @@ impl Checker<'_> {
     }
 
     /// Narrows each name that is a variable (not a module-level symbol or
-    /// builtin, which conditions do not narrow here).
+    /// builtin, which conditions do not narrow here), and each member of
+    /// one (`self.value`).
     pub(super) fn apply(&mut self, narrowing: &[(Name, Type)]) {
         for (name, ty) in narrowing {
-            if self.frames.iter().any(|f| f.vars.contains_key(name)) {
+            let root = name.split('.').next().unwrap_or_default();
+            if self.frames.iter().any(|f| f.vars.contains_key(root)) {
                 self.set_narrowed(name, Some(ty.clone()));
             }
+        }
+    }
+
+    /// What a condition narrowed the member expression `expr` (`b.value`,
+    /// `self.x.y`) to, if it did. As for mypy, a call does not undo it;
+    /// binding the variable it starts from, or assigning the member, does.
+    pub(super) fn narrowed_member(&self, expr: &Expr) -> Option<Type> {
+        let key = member_key(expr)?;
+        let root = key.split('.').next()?;
+        for frame in self.frames.iter().rev() {
+            if let Some(ty) = frame.narrowed.get(key.as_str()) {
+                return Some(ty.clone());
+            }
+            if frame.vars.contains_key(root) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// An assignment to the member expression `target`: what conditions
+    /// told of it no longer holds.
+    pub(super) fn forget_member(&mut self, target: &Expr) {
+        if let Some(key) = member_key(target) {
+            self.set_narrowed(&key, None);
+        }
+    }
+
+    /// A condition's subject: a variable, or a member of one, with its
+    /// type here.
+    fn subject(&mut self, expr: &Expr) -> Option<(Name, Type)> {
+        match expr {
+            Expr::Name(n) => Some((n.id.as_str().into(), self.variable(n.id.as_str())?)),
+            Expr::Named(named) => self.subject(&named.target),
+            Expr::Attribute(_) => {
+                let key = member_key(expr)?;
+                let root = key.split('.').next()?;
+                self.variable(root)?;
+                Some((key.as_str().into(), self.scratch_type(expr)))
+            }
+            _ => None,
         }
     }
 
@@ -307,8 +363,8 @@ impl Checker<'_> {
                     ast::BoolOp::Or => (Vec::new(), negative),
                 }
             }
-            Expr::Name(n) => match self.variable(n.id.as_str()) {
-                Some(ty) => (vec![(n.id.as_str().into(), without_none(ty))], Vec::new()),
+            Expr::Name(_) | Expr::Attribute(_) => match self.subject(test) {
+                Some((name, ty)) => (vec![(name, without_none(ty))], Vec::new()),
                 None => (Vec::new(), Vec::new()),
             },
             Expr::Named(n) => match &*n.target {
@@ -333,49 +389,33 @@ impl Checker<'_> {
             .flatten()
     }
 
-    fn comparison<'e>(
-        &mut self,
-        left: &'e Expr,
-        op: CmpOp,
-        right: &'e Expr,
-    ) -> (Narrowing, Narrowing) {
+    fn comparison(&mut self, left: &Expr, op: CmpOp, right: &Expr) -> (Narrowing, Narrowing) {
         let none = |e: &Expr| matches!(e, Expr::NoneLiteral(_));
-        // `(x := f()) is None` narrows `x` as `x is None` does.
-        let named = |e: &'e Expr| -> Option<&'e ast::ExprName> {
-            match e {
-                Expr::Name(n) => Some(n),
-                Expr::Named(named) => match &*named.target {
-                    Expr::Name(n) => Some(n),
-                    _ => None,
-                },
-                _ => None,
-            }
-        };
-        let (name, other) = match (named(left), named(right)) {
-            (Some(n), _) if none(right) => (n, right),
-            (_, Some(n)) if none(left) => (n, left),
-            _ => match (left, right) {
-                (Expr::Call(call), class) if is_type_call(call) => {
-                    let Some(Expr::Name(n)) = call.arguments.args.first() else {
-                        return (Vec::new(), Vec::new());
-                    };
-                    if !matches!(op, CmpOp::Is | CmpOp::Eq) {
-                        return (Vec::new(), Vec::new());
-                    }
-                    let narrowed = match self.class_instances(class) {
-                        Some(instances) => Type::union(instances),
-                        None => Type::Any,
-                    };
-                    return (vec![(n.id.as_str().into(), narrowed)], Vec::new());
+        // `(x := f()) is None` narrows `x` as `x is None` does; `b.value
+        // is None` the member.
+        let subject = match (left, right) {
+            (subject, other) | (other, subject) if none(other) && !none(subject) => subject,
+            (Expr::Call(call), class) if is_type_call(call) => {
+                let Some(arg) = call.arguments.args.first() else {
+                    return (Vec::new(), Vec::new());
+                };
+                if !matches!(op, CmpOp::Is | CmpOp::Eq) {
+                    return (Vec::new(), Vec::new());
                 }
-                _ => return (Vec::new(), Vec::new()),
-            },
+                let Some((name, _)) = self.subject(arg) else {
+                    return (Vec::new(), Vec::new());
+                };
+                let narrowed = match self.class_instances(class) {
+                    Some(instances) => Type::union(instances),
+                    None => Type::Any,
+                };
+                return (vec![(name, narrowed)], Vec::new());
+            }
+            _ => return (Vec::new(), Vec::new()),
         };
-        debug_assert!(none(other));
-        let Some(ty) = self.variable(name.id.as_str()) else {
+        let Some((name, ty)) = self.subject(subject) else {
             return (Vec::new(), Vec::new());
         };
-        let name: Name = name.id.as_str().into();
         let is_none = (name.clone(), Type::None);
         // Only `None` so far (`best = None` before a loop assigns it):
         // not `None` is no value at all, as mypy sees it.
@@ -392,13 +432,9 @@ impl Checker<'_> {
 
     fn call_condition(&mut self, call: &ast::ExprCall) -> (Narrowing, Narrowing) {
         let args = &call.arguments.args;
-        let Some(Expr::Name(subject)) = args.first() else {
+        let Some((name, current)) = args.first().and_then(|a| self.subject(a)) else {
             return (Vec::new(), Vec::new());
         };
-        let Some(current) = self.variable(subject.id.as_str()) else {
-            return (Vec::new(), Vec::new());
-        };
-        let name: Name = subject.id.as_str().into();
         let callee = match &*call.func {
             Expr::Name(f) => f.id.as_str(),
             _ => "",
@@ -458,7 +494,10 @@ impl Checker<'_> {
         let is_instance = |m: &Type| instances.iter().any(|i| self.world.is_subtype(m, i));
         let mut positive = Vec::new();
         for member in &members {
-            if is_instance(member) {
+            if matches!(member, Type::Any) {
+                // `isinstance(x, float)` makes an `Any` a `float`.
+                positive.extend(instances.iter().cloned());
+            } else if is_instance(member) {
                 positive.push(member.clone());
             } else {
                 positive.extend(
@@ -511,6 +550,20 @@ fn is_sealed_builtin(ty: &Type) -> bool {
                 | "builtins.tuple"
         )
     ) || matches!(ty, Type::Tuple(_))
+}
+
+/// `root.a.b` for a member expression on a name (`None` for anything
+/// else: a call, an index, a bare name).
+fn member_key(expr: &Expr) -> Option<String> {
+    let Expr::Attribute(a) = expr else {
+        return None;
+    };
+    let receiver = match &*a.value {
+        Expr::Name(n) => n.id.to_string(),
+        inner @ Expr::Attribute(_) => member_key(inner)?,
+        _ => return None,
+    };
+    Some(format!("{receiver}.{}", a.attr.id))
 }
 
 fn is_type_call(call: &ast::ExprCall) -> bool {

@@ -4,8 +4,9 @@
 //! the name.
 //!
 //! As mypy does it, textually (not per path): `x.append(v)`,
-//! `x.extend([...])`, `x.add(v)`, `x.update(...)`, `x[k] = v`, `x = [v]`
-//! or `x += [v]` complete the type; any other read first — `len(x)`,
+//! `x.extend([...])`, `x.add(v)`, `x.update(...)`, `x[k] = v`, `x = [v]`,
+//! `x += [v]` or, for a set, `x |= {v}` complete the type (a value typed
+//! `Any` makes a collection of `Any`); any other read first — `len(x)`,
 //! `return x`, `x.insert(0, v)`, a read in the completing statement's own
 //! value (`x[k] = x.get(k, 0) + 1`) — is `var-annotated` ("Need type
 //! annotation"), reported at the binding's line, as is a name never
@@ -168,6 +169,7 @@ impl Checker<'_> {
                         class => collection(class, args.first().cloned().unwrap_or(Type::Any)),
                     })
                 }
+                Type::Any => Some(collection(partial.class, Type::Any)),
                 _ => None,
             }
         };
@@ -209,17 +211,30 @@ impl Checker<'_> {
                 self.settle(name, value.clone());
                 true
             }
+            // An `Any` value makes it a collection of `Any` (mypy fills
+            // the class's parameters with `Any`).
+            Type::Any => {
+                self.settle(name, collection(partial.class, Type::Any));
+                true
+            }
             _ => false,
         }
     }
 
-    /// `x += value` where `x` is partial: completes it as `x = value`
-    /// does. Whether it did.
+    /// `x += value` on a partial list, `x |= value` on a partial set:
+    /// completes it as `x = value` does. Whether it did.
     pub(super) fn partial_augment(&mut self, augment: &ast::StmtAugAssign) -> bool {
         let Expr::Name(n) = &*augment.target else {
             return false;
         };
-        if augment.op != ast::Operator::Add || self.partial_of(n.id.as_str()).is_none() {
+        let completing = match self.partial_of(n.id.as_str()) {
+            Some(partial) => matches!(
+                (partial.class, augment.op),
+                ("builtins.list", ast::Operator::Add) | ("builtins.set", ast::Operator::BitOr)
+            ),
+            None => false,
+        };
+        if !completing {
             return false;
         }
         let value = self.expr(&augment.value);

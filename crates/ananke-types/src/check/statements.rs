@@ -582,6 +582,10 @@ impl Checker<'_> {
             }
             other => {
                 self.expr(other);
+                // `self.value = v` undoes what a condition told of it.
+                if let Expr::Attribute(_) = other {
+                    self.forget_member(other);
+                }
             }
         }
     }

@@ -141,3 +141,35 @@ def fallback() -> str:
     first = None
     second = ""
     return first or second
+
+
+def opaque() -> Any:
+    return 1
+
+
+def branch_bound(flag: bool) -> int:
+    if flag:
+        defs = []
+    else:
+        defs = opaque()
+    return len(defs)
+
+
+def set_union() -> set[str]:
+    attrs = set()
+    for k in ["a"]:
+        attrs |= {k}
+    return attrs
+
+
+def extended() -> list[str]:
+    res = []
+    res.extend(opaque())
+    res.insert(0, "x")
+    return res
+
+
+def augmented() -> list[int]:
+    xs = []
+    xs += opaque()
+    return xs
