@@ -225,7 +225,25 @@ impl Checker<'_> {
                     }
                     return Type::tuple_of(Type::Any);
                 }
-                Type::Tuple(t.elts.iter().map(|e| self.expr(e)).collect())
+                // Each item in the context of the expected one
+                // (`return None, {"error": "..."}` against `tuple[X | None,
+                // dict[str, object]]`).
+                let hint = |i: usize| match expected {
+                    Type::Tuple(items) if items.len() == t.elts.len() => items[i].clone(),
+                    Type::Instance(name, args)
+                        if &**name == "builtins.tuple" && args.len() == 1 =>
+                    {
+                        args[0].clone()
+                    }
+                    _ => Type::Any,
+                };
+                Type::Tuple(
+                    t.elts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| self.expr_expecting(e, &hint(i)))
+                        .collect(),
+                )
             }
             Expr::Dict(d) => {
                 let (key_hint, value_hint) = match expected {

@@ -173,3 +173,13 @@ def augmented() -> list[int]:
     xs = []
     xs += opaque()
     return xs
+
+
+def find_module(file: str) -> tuple[Any, dict[str, object]]:
+    if file:
+        return None, {"error": "not a file"}
+    return opaque(), {}
+
+
+def pairs() -> tuple[list[object], ...]:
+    return (["a"], [1])
