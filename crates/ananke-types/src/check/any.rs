@@ -7,9 +7,10 @@
 //! expressions they come from (`any_rooted`): a name annotated with `Any`
 //! in its type (`x: Any`, `xs: List[Any]`), what is read from such a name
 //! (`xs[0]`, `x.attr`, `x.f()`, a loop variable over it), a name assigned
-//! one, and what `getattr` or `eval` return. An expression of type `Any`
-//! rooted so is mypy's `Any` too, and so is what an operator, a comparison
-//! (other than `is` and `in`) or `abs`/`max`/`min` makes of such a value.
+//! one, and what `getattr` (without a default) or `eval` return. An
+//! expression of type `Any` rooted so is mypy's `Any` too, and so is what
+//! an operator, a comparison (other than `is` and `in`) or
+//! `abs`/`max`/`min` makes of such a value.
 //! One more `Any` is mypy's own though no annotation names it: `int **
 //! int` with an exponent that is not an integer literal (typeshed's
 //! overloads of `int.__pow__` take literal exponents; the checker, which
@@ -57,7 +58,11 @@ impl Checker<'_> {
                 self.any_rooted.contains(&c.range())
                     || self.any_rooted.contains(&c.func.range())
                     || matches!(&*c.func, Expr::Name(f)
-                        if RETURNING_ANY.contains(&f.id.as_str()) && !self.binds_locally(f.id.as_str()))
+                        if RETURNING_ANY.contains(&f.id.as_str())
+                            && !self.binds_locally(f.id.as_str())
+                            // `getattr(o, name, default)` is `Any | T`,
+                            // which mypy does not call `Any`.
+                            && !(f.id.as_str() == "getattr" && c.arguments.args.len() > 2))
             }
             _ => false,
         };

@@ -116,7 +116,12 @@ impl Checker<'_> {
             }
             Expr::Subscript(s) => self.subscript(s),
             Expr::BinOp(b) => {
-                let left = self.expr(&b.left);
+                // `[None] * n` takes the context as its list does (mypy
+                // reads `[...] * e` so).
+                let left = match (&*b.left, b.op) {
+                    (Expr::List(_), ast::Operator::Mult) => self.expr_expecting(&b.left, expected),
+                    _ => self.expr(&b.left),
+                };
                 let right = self.expr(&b.right);
                 // mypy points at the right operand.
                 let (mut ty, mut declared) =
@@ -206,17 +211,19 @@ impl Checker<'_> {
                 value
             }
             Expr::List(l) => {
-                let hint = expected_element(expected, "builtins.list");
+                let context = expected_element(expected, "builtins.list");
+                let hint = context.clone().unwrap_or(Type::Any);
                 let elements: Vec<Type> = l.elts.iter().map(|e| self.element(e, &hint)).collect();
                 if self.items_fit(&l.elts, &elements, &hint, "List item") {
                     return Type::list(hint);
                 }
-                Type::list(self.collection_element(elements, hint))
+                Type::list(self.collection_element(elements, context))
             }
             Expr::Set(s) => {
-                let hint = expected_element(expected, "builtins.set");
+                let context = expected_element(expected, "builtins.set");
+                let hint = context.clone().unwrap_or(Type::Any);
                 let elements: Vec<Type> = s.elts.iter().map(|e| self.element(e, &hint)).collect();
-                Type::set(self.collection_element(elements, hint))
+                Type::set(self.collection_element(elements, context))
             }
             Expr::Tuple(t) => {
                 if t.elts.iter().any(|e| matches!(e, Expr::Starred(_))) {
@@ -246,12 +253,13 @@ impl Checker<'_> {
                 )
             }
             Expr::Dict(d) => {
-                let (key_hint, value_hint) = match expected {
+                let context = match expected {
                     Type::Instance(name, args) if &**name == "builtins.dict" && args.len() == 2 => {
-                        (args[0].clone(), args[1].clone())
+                        Some((args[0].clone(), args[1].clone()))
                     }
-                    _ => (Type::Any, Type::Any),
+                    _ => None,
                 };
+                let (key_hint, value_hint) = context.clone().unwrap_or((Type::Any, Type::Any));
                 let mut keys = Vec::new();
                 let mut values = Vec::new();
                 for item in &d.items {
@@ -267,26 +275,29 @@ impl Checker<'_> {
                         }
                     }
                 }
+                let (key_context, value_context) = context.unzip();
                 Type::dict(
-                    self.collection_element(keys, key_hint),
-                    self.collection_element(values, value_hint),
+                    self.collection_element(keys, key_context),
+                    self.collection_element(values, value_context),
                 )
             }
             // A comprehension takes the expected element type as a literal
             // does (`o: list[object] = [a for a in ints]`).
             Expr::ListComp(c) => {
-                let hint = expected_element(expected, "builtins.list");
+                let context = expected_element(expected, "builtins.list");
+                let hint = context.clone().unwrap_or(Type::Any);
                 let element = self.comprehension(&c.generators, |checker| {
                     checker.expr_expecting(&c.elt, &hint)
                 });
-                Type::list(self.collection_element(vec![element], hint))
+                Type::list(self.collection_element(vec![element], context))
             }
             Expr::SetComp(c) => {
-                let hint = expected_element(expected, "builtins.set");
+                let context = expected_element(expected, "builtins.set");
+                let hint = context.clone().unwrap_or(Type::Any);
                 let element = self.comprehension(&c.generators, |checker| {
                     checker.expr_expecting(&c.elt, &hint)
                 });
-                Type::set(self.collection_element(vec![element], hint))
+                Type::set(self.collection_element(vec![element], context))
             }
             Expr::Generator(g) => {
                 let element = self.comprehension(&g.generators, |checker| checker.expr(&g.elt));
@@ -383,10 +394,13 @@ impl Checker<'_> {
     }
 
     /// A collection literal's element type: the context's when every
-    /// element fits it, else the join (`Any` for a vague join, like an
-    /// empty literal).
-    fn collection_element(&self, elements: Vec<Type>, hint: Type) -> Type {
-        if !matches!(hint, Type::Any) && elements.iter().all(|e| self.world.is_subtype(e, &hint)) {
+    /// element fits it (an `Any` the context names included: `resp:
+    /// dict[str, Any] = {"error": "..."}` is a `dict[str, Any]`), else the
+    /// join (`Any` for a vague join, like an empty literal).
+    fn collection_element(&self, elements: Vec<Type>, context: Option<Type>) -> Type {
+        if let Some(hint) = context
+            && elements.iter().all(|e| self.world.is_subtype(e, &hint))
+        {
             return hint;
         }
         if elements.is_empty() {
@@ -495,9 +509,9 @@ impl Checker<'_> {
     }
 }
 
-fn expected_element(expected: &Type, class: &str) -> Type {
+fn expected_element(expected: &Type, class: &str) -> Option<Type> {
     match expected {
-        Type::Instance(name, args) if &**name == class && args.len() == 1 => args[0].clone(),
+        Type::Instance(name, args) if &**name == class && args.len() == 1 => Some(args[0].clone()),
         Type::Instance(name, args)
             if args.len() == 1
                 && matches!(
@@ -509,9 +523,9 @@ fn expected_element(expected: &Type, class: &str) -> Type {
                         | "typing.MutableSequence"
                 ) =>
         {
-            args[0].clone()
+            Some(args[0].clone())
         }
-        _ => Type::Any,
+        _ => None,
     }
 }
 

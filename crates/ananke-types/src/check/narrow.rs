@@ -391,6 +391,19 @@ impl Checker<'_> {
 
     fn comparison(&mut self, left: &Expr, op: CmpOp, right: &Expr) -> (Narrowing, Narrowing) {
         let none = |e: &Expr| matches!(e, Expr::NoneLiteral(_));
+        // `x in names` with `names: set[str]`: an `x` found among values
+        // that are never `None` is not `None`.
+        if op == CmpOp::In
+            && let Some((name, ty)) = self.subject(left)
+        {
+            let container = self.scratch_type(right);
+            let element = self.world.iter_element(&container);
+            let optional = |t: &Type| union_members(t).contains(&Type::None);
+            if optional(&ty) && !optional(&element) && !element.has_any() && !container.has_any() {
+                return (vec![(name, without_none(ty))], Vec::new());
+            }
+            return (Vec::new(), Vec::new());
+        }
         // `(x := f()) is None` narrows `x` as `x is None` does; `b.value
         // is None` the member.
         let subject = match (left, right) {

@@ -52,10 +52,16 @@ pub(crate) fn statement_end(
         return Ok(());
     };
     // Headers are judged at their colon; definitions and decorators by
-    // the module check; `match` / `case` not at all.
+    // the module check; `match` / `case` not at all; nor the body an
+    // `elif` or `else` holds on its line (`else: return x + 1` after `if x
+    // is None: ...`), which runs under the negations of the tests before
+    // it, that a statement checked alone would not know.
     if word(stmt, last) == ":"
         || body.starts_with('@')
-        || matches!(first, "def" | "class" | "async" | "match" | "case")
+        || matches!(
+            first,
+            "def" | "class" | "async" | "match" | "case" | "elif" | "else"
+        )
         || toks.len() > 4096
         || max_depth(&toks) > MAX_DEPTH
     {
@@ -194,7 +200,10 @@ fn first_word(statement: &str) -> &str {
 pub(crate) fn header(text: &str, scan: &PrefixScan, cell: &ScopeCell) -> Verdict {
     let (stmt, toks) = statement(text, scan);
     let (first, body) = head(stmt);
-    if !matches!(first, "if" | "elif" | "while" | "for" | "with") || max_depth(&toks) > MAX_DEPTH {
+    // An `elif` is read after the negations of the tests before it, which
+    // a header checked alone would not know (`if x is None: ... elif x >
+    // 0:`): the finished module judges it.
+    if !matches!(first, "if" | "while" | "for" | "with") || max_depth(&toks) > MAX_DEPTH {
         return Ok(());
     }
     let statement = format!("{}:\n    pass\n", wrap(first, body.trim_end()));

@@ -62,3 +62,39 @@ def matched(x: object) -> int:
             return len(x.upper())
         case _:
             return 0
+class R:
+    def __init__(self) -> None:
+        self.source: list[str] = []
+
+    def level(self, n: int) -> int | None:
+        return n if n else None
+
+    def visit(self, start: int) -> None:
+        start_indent = None
+        while start < len(self.source):
+            start_indent = self.level(start)
+            if start_indent is not None:
+                break
+            start += 1
+        if start_indent is None:
+            return
+        cur = start + 1
+        while cur < len(self.source):
+            cur_indent = self.level(cur)
+            if cur_indent is None:
+                cur += 1
+            elif cur_indent > start_indent:
+                cur += 1
+            else:
+                break
+
+
+def add_name(name: str, defined: set[str]) -> str:
+    alias = "_" + name if name in defined else None
+    while alias in defined:
+        alias = "_" + alias
+    return alias or name
+
+
+def module_of(obj: object) -> str | None:
+    return getattr(obj, "__module__", None)

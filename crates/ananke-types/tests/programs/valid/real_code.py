@@ -183,3 +183,19 @@ def find_module(file: str) -> tuple[Any, dict[str, object]]:
 
 def pairs() -> tuple[list[object], ...]:
     return (["a"], [1])
+
+
+def respond(flag: bool) -> dict[str, Any]:
+    resp: dict[str, Any] = {}
+    if flag:
+        resp = {"error": "none"}
+        resp["final"] = True
+    return resp
+
+
+def names(n: int) -> list[str | None]:
+    if n:
+        found: list[str | None] = ["a"]
+    else:
+        found = [None] * n
+    return found
