@@ -252,7 +252,8 @@ impl Sketch {
     /// no path: a block it stands in, up to its function's body, already
     /// cannot fall through (its pending chain settled by that word).
     fn unreachable(&self) -> bool {
-        self.function_blocks().any(|b| b.returns || b.terminated)
+        self.function_blocks()
+            .any(|b| b.always_returns() || b.terminated)
     }
 
     /// The open blocks from the innermost out to the innermost function's

@@ -10,38 +10,54 @@ use super::breach::Breach;
 use super::statement::{Kw, NAME};
 use crate::requirements::Requirements;
 
+/// How the paths through some code end, as two bits read in parallel
+/// (every fold below is the same `&`/`|` for both): [`RETURNS`] when every
+/// path returns (or raises, or calls what never comes back), [`MAY_LEAVE`]
+/// when every path returns or ends in a call, which may not come back (a
+/// helper declared `NoReturn`, which only the types domain can tell).
+pub(super) type Ends = u8;
+
+/// Every path returns.
+pub(super) const RETURNS: Ends = 1;
+
+/// Every path returns or ends in a call.
+pub(super) const MAY_LEAVE: Ends = 2;
+
+/// Both: a `return`.
+pub(super) const LEAVES: Ends = RETURNS | MAY_LEAVE;
+
 /// A pending `if`/`try`/`match` chain at one block's level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Chain {
-    /// `if`/`elif` branches so far all return; `else` seen.
-    If { all_return: bool, has_else: bool },
-    /// `try` body (or its `else`) returns; every `except` returns;
-    /// `finally` returns.
+    /// How the `if`/`elif` branches so far end; whether `else` was seen.
+    If { all_return: Ends, has_else: bool },
+    /// How the `try` body (or its `else`) ends; every `except`;
+    /// `finally`.
     Try {
-        main: bool,
-        handlers: bool,
-        finally: bool,
+        main: Ends,
+        handlers: Ends,
+        finally: Ends,
     },
-    /// Whether every `case` returns.
-    Match { all_return: bool },
+    /// How every `case` ends.
+    Match { all_return: Ends },
     /// A `for` or `while` loop just closed, which an `else` may follow;
     /// whether a `break` leaves it (then its `else` may be skipped).
     Loop { breaks: bool },
 }
 
 impl Chain {
-    /// Every path through the chain returns.
-    fn returns(self) -> bool {
+    /// How every path through the chain ends.
+    fn returns(self) -> Ends {
         match self {
             Chain::If {
                 all_return,
                 has_else,
-            } => all_return && has_else,
+            } => all_return & if has_else { LEAVES } else { 0 },
             Chain::Try {
                 main,
                 handlers,
                 finally,
-            } => (main && handlers) || finally,
+            } => (main & handlers) | finally,
             // Without a `case _`, the cases may still be exhaustive for
             // the subject's type (`case int(): ... case str(): ...` on an
             // `int | str`), which only types can tell: leaning to
@@ -49,7 +65,7 @@ impl Chain {
             // domain's flow does.
             Chain::Match { all_return } => all_return,
             // The loop alone may fall through; its `else` decides.
-            Chain::Loop { .. } => false,
+            Chain::Loop { .. } => 0,
         }
     }
 
@@ -73,8 +89,9 @@ pub(crate) struct Block {
     pub(super) header_offset: u32,
     /// The column of the body's statements, once the first is read.
     pub(super) indent: Option<u16>,
-    /// Its statements so far guarantee the code does not fall through.
-    pub(super) returns: bool,
+    /// How its statements so far end the paths through it (see
+    /// [`Ends`]): [`RETURNS`] once the code cannot fall through.
+    pub(super) returns: Ends,
     /// A return, raise, break or continue stands directly in it.
     pub(super) terminated: bool,
     /// A `break` leaves this loop.
@@ -112,7 +129,7 @@ impl Block {
             header_indent,
             header_offset: 0,
             indent: None,
-            returns: false,
+            returns: 0,
             terminated: false,
             has_break: false,
             while_true: false,
@@ -140,13 +157,29 @@ impl Block {
     /// path through it returns.
     pub(super) fn end_chain(&mut self) {
         if let Some(chain) = self.chain.take() {
-            self.returns |= chain.returns();
+            self.absorb(chain.returns());
         }
+    }
+
+    /// A statement of this block ended whose paths end as `ends`: once
+    /// every path returned, the rest is dead; otherwise whether every path
+    /// ends in a call is the last statement's to say.
+    pub(super) fn absorb(&mut self, ends: Ends) {
+        self.returns = if self.returns & RETURNS != 0 {
+            LEAVES
+        } else {
+            ends
+        };
+    }
+
+    /// Every path returns (a call at the end of one aside).
+    pub(super) fn always_returns(&self) -> bool {
+        self.returns & RETURNS != 0
     }
 
     /// Folds a finished branch or compound statement whose header is
     /// `kw` and whose body `returns` into this (its parent) block.
-    pub(super) fn fold(&mut self, kw: Kw, returns: bool) {
+    pub(super) fn fold(&mut self, kw: Kw, returns: Ends) {
         // Statements that start a chain (or stand alone) first.
         match kw {
             Kw::If | Kw::Try => {
@@ -159,15 +192,15 @@ impl Block {
                 } else {
                     Chain::Try {
                         main: returns,
-                        handlers: true,
-                        finally: false,
+                        handlers: LEAVES,
+                        finally: 0,
                     }
                 });
                 return;
             }
             Kw::With | Kw::Match => {
                 self.end_chain();
-                self.returns |= returns;
+                self.absorb(returns);
                 return;
             }
             _ => {}
@@ -192,7 +225,7 @@ impl Block {
             (Kw::Else, Some(Chain::Loop { breaks })) => {
                 let breaks = *breaks;
                 self.chain = None;
-                self.returns |= returns && !breaks;
+                self.absorb(if breaks { 0 } else { returns });
             }
             (Kw::Finally, Some(Chain::Try { finally, .. })) => *finally = returns,
             (Kw::Case, Some(Chain::Match { all_return })) => *all_return &= returns,
@@ -216,7 +249,9 @@ pub(super) fn closing_breach(reqs: &Requirements, block: &Block) -> Option<Breac
         && !block.generator
         && !(block.stub_allowed && block.trivial)
         && (block.must_return && reqs.returns_if_typed || reqs.must_return)
-        && !closed.returns
+        // A path ending in a call is left to the types domain, which
+        // knows whether the callee comes back.
+        && closed.returns & MAY_LEAVE == 0
     {
         let name = block
             .name
@@ -235,18 +270,22 @@ pub(super) fn closing_breach(reqs: &Requirements, block: &Block) -> Option<Breac
 pub(super) fn close_into(child: &mut Block, parent: &mut Block) {
     child.end_chain();
     let returns = match child.header {
-        Kw::Def | Kw::Class => false,
-        Kw::While if child.while_true => !child.has_break,
+        Kw::Def | Kw::Class => 0,
+        Kw::While if child.while_true && !child.has_break => LEAVES,
+        Kw::While if child.while_true => 0,
         _ => child.returns,
     };
     if child.exits && child.header != Kw::Def {
         parent.exits = true;
     }
     match child.header {
-        Kw::Def | Kw::Class => parent.end_chain(),
+        Kw::Def | Kw::Class => {
+            parent.end_chain();
+            parent.absorb(0);
+        }
         Kw::While if child.while_true => {
             parent.end_chain();
-            parent.returns |= returns;
+            parent.absorb(returns);
         }
         Kw::For | Kw::While => {
             parent.end_chain();

@@ -65,6 +65,9 @@ pub(super) struct Line {
     /// or `os.abort` and nothing else, or `assert False` (a message
     /// aside): it does not come back.
     pub(super) no_return_call: bool,
+    /// The statement is a call and nothing else (`parser.error(msg)`),
+    /// of a callee that may not come back.
+    pub(super) bare_call: bool,
     /// That call's parentheses closed: any code after them (`sys.exit(1)
     /// if c else None`) makes the call conditional.
     pub(super) call_closed: bool,

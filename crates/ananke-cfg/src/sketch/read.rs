@@ -10,7 +10,7 @@ use std::sync::Arc;
 use ananke_pylex::{Class, Short, is_keyword, is_name_byte};
 
 use super::Sketch;
-use super::block::{Block, close_into};
+use super::block::{Block, LEAVES, MAY_LEAVE, close_into};
 use super::breach::Breach;
 use super::line::Line;
 use super::statement::{Kw, NAME, Statement};
@@ -198,6 +198,7 @@ impl Sketch {
                 }
                 if self.line.call_closed && depth == 0 && b != b';' && class != Class::Comment {
                     self.line.no_return_call = false;
+                    self.line.bare_call = false;
                     self.line.call_closed = false;
                 }
                 match class {
@@ -239,7 +240,7 @@ impl Sketch {
             let mut child = blocks.pop().expect("more than one block");
             let parent = blocks.last_mut().expect("the module block stays");
             close_into(&mut child, parent);
-            if child.returns || child.terminated {
+            if child.always_returns() || child.terminated {
                 self.control.add_leaving(child.header_offset);
             }
         }
@@ -431,6 +432,8 @@ impl Sketch {
                 if let Some(chain) = line.chain.get().filter(|_| !line.chain_excluded) {
                     if line.chain_at_start && NO_RETURN_CALLS.contains(&chain) {
                         line.no_return_call = true;
+                    } else if line.chain_at_start && !chain.is_empty() {
+                        line.bare_call = true;
                     }
                     if reqs.no_recursion
                         && let Some(function) =
@@ -443,7 +446,9 @@ impl Sketch {
                     }
                 }
             }
-            b')' if depth == 1 && line.no_return_call => line.call_closed = true,
+            b')' if depth == 1 && (line.no_return_call || line.bare_call) => {
+                line.call_closed = true
+            }
             b',' if depth == 0 && line.asserts => line.assert_message = true,
             b'>' if line.last == b'-' && depth == 0 && line.first == Kw::Def => line.arrow = true,
             b':' if depth == 0 && line.first != Kw::Other && !line.colon => {
@@ -530,10 +535,16 @@ impl Sketch {
         }
         let kw = line.first;
         let top_index = blocks.len() - 1;
+        // A simple statement ends the chain before it (no `elif` or
+        // `except` can follow), and says how its paths end.
+        let header = compound && line.colon;
+        if !header {
+            blocks[top_index].end_chain();
+        }
         match kw {
             Kw::Return | Kw::Raise => {
                 let top = &mut blocks[top_index];
-                top.returns = true;
+                top.absorb(LEAVES);
                 top.terminated = true;
                 // A `while True` is left by it (up to the function).
                 for b in blocks.iter_mut().rev() {
@@ -544,6 +555,7 @@ impl Sketch {
                 }
             }
             Kw::Break | Kw::Continue => {
+                blocks[top_index].absorb(0);
                 blocks[top_index].terminated = true;
                 if kw == Kw::Break
                     && let Some(target) = blocks.iter_mut().rev().find(|b| b.header.is_loop())
@@ -551,20 +563,23 @@ impl Sketch {
                     target.has_break = true;
                 }
             }
-            _ if line.no_return_call => blocks[top_index].returns = true,
+            _ if line.no_return_call => blocks[top_index].absorb(LEAVES),
+            // A call that may not come back (`parser.error(...)`, a
+            // helper declared `NoReturn`): only types can tell.
+            _ if line.bare_call => blocks[top_index].absorb(MAY_LEAVE),
+            _ if !header => blocks[top_index].absorb(0),
             _ => {}
         }
-        let compound = kw.nests()
-            || matches!(
-                kw,
-                Kw::Elif | Kw::Else | Kw::Except | Kw::Finally | Kw::Case
-            );
-        if !(compound && line.colon) {
+        if !header {
             return;
         }
         if line.inline_first != Kw::Other || !line.inline.is_empty() {
             // A one-line body: folded at once.
-            let returns = matches!(line.inline_first, Kw::Return | Kw::Raise);
+            let returns = if matches!(line.inline_first, Kw::Return | Kw::Raise) {
+                LEAVES
+            } else {
+                0
+            };
             blocks[top_index].fold(kw, returns);
             return;
         }

@@ -535,6 +535,12 @@ impl TypesDomain {
                 {
                     return Err("code at column 0 would leave the function body".into());
                 }
+                if site.closing
+                    && ((site.at_line_start && classes.line_code.contains(token))
+                        || classes.newline_code.contains(token))
+                {
+                    program.closing_verdict()?;
+                }
                 if site.closed && classes.op_names.contains(token) {
                     program.op_name_verdict(classes, token)?;
                 }
@@ -726,6 +732,18 @@ impl Domain for TypesDomain {
                 }
                 if site.top_level {
                     out.and_not_with(&classes.newline_code);
+                }
+                if site.closing {
+                    let starts: &[&TokenMask] = if site.at_line_start {
+                        &[&classes.line_code, &classes.newline_code]
+                    } else {
+                        &[&classes.newline_code]
+                    };
+                    for &start in starts {
+                        if candidates.intersects(start) && program.closing_verdict().is_err() {
+                            out.and_not_with(start);
+                        }
+                    }
                 }
                 if site.closed && candidates.intersects(&classes.op_names) {
                     for token in candidates.iter_common(&classes.op_names) {

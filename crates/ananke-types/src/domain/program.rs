@@ -49,7 +49,7 @@ use super::scope_cell::ScopeCell;
 use super::sites::{MAX_DEPTH, Situation, member_site, name_site, situation, statement};
 use super::verdicts::{call, declarations, header, settled_reads, statement_end};
 use super::{Declared, Verdict, guarded};
-use crate::check::{Checkpoint, check_finished, scope_at};
+use crate::check::{Checkpoint, Diagnostic, check_finished, scope_at};
 use crate::prefix::{PrefixScan, TokKind, is_non_value_keyword, tokenize};
 use crate::types::{Name, Type};
 
@@ -153,6 +153,12 @@ pub(crate) struct Analysis {
     pub situation: Situation,
     keys: Mutex<KeyVerdicts>,
     eos: OnceLock<Verdict>,
+    /// What the check of the module, were it to end here, reports (a
+    /// module that does not parse: why), shared by `eos` and `closing`.
+    finished: OnceLock<Result<Arc<[Diagnostic]>, Arc<str>>>,
+    /// Whether code at column 0 may come: no function it would close
+    /// misses a return.
+    closing: OnceLock<Verdict>,
     /// The checkpoint the check behind `eos` left.
     eos_next: OnceLock<Arc<Checkpoint>>,
     pub(super) members: OnceLock<Option<Arc<MemberTokens>>>,
@@ -333,6 +339,8 @@ impl Program {
             .unwrap_or(Situation::Opaque),
             keys: Mutex::new(KeyVerdicts::default()),
             eos: OnceLock::new(),
+            finished: OnceLock::new(),
+            closing: OnceLock::new(),
             eos_next: OnceLock::new(),
             members: OnceLock::new(),
             names: OnceLock::new(),
@@ -652,20 +660,65 @@ impl Program {
             }
             return Ok(());
         }
-        let (result, next) = check_finished(text, self.eos_base.as_ref(), MAX_DEPTH);
-        if let Some(next) = next {
-            let _ = self.analysis().eos_next.set(next);
-        }
-        match result {
+        match self.diagnostics(text) {
             Ok(diagnostics) => match diagnostics.first() {
                 Some(d) => Err(format!("the finished module does not type-check: {d}").into()),
                 None => Ok(()),
             },
-            // The grammar may be looser than Python (it splits `x injust`
-            // into `x in just`; it has no rule against `x > y = z`): a
-            // module Python cannot parse is not finished.
-            Err(e) => Err(format!("the module does not parse: {}", e.message).into()),
+            Err(why) => Err(why),
         }
+    }
+
+    /// What the check of the module reports were it to end here (computed
+    /// once per state).
+    fn diagnostics(&self, text: &str) -> Result<Arc<[Diagnostic]>, Arc<str>> {
+        self.analysis()
+            .finished
+            .get_or_init(|| {
+                let (result, next) = check_finished(text, self.eos_base.as_ref(), MAX_DEPTH);
+                if let Some(next) = next {
+                    let _ = self.analysis().eos_next.set(next);
+                }
+                match result {
+                    Ok(diagnostics) => Ok(diagnostics.into()),
+                    // The grammar may be looser than Python (it splits `x
+                    // injust` into `x in just`; it has no rule against `x >
+                    // y = z`): a module Python cannot parse is not finished.
+                    Err(e) => Err(format!("the module does not parse: {}", e.message).into()),
+                }
+            })
+            .clone()
+    }
+
+    /// Code at column 0 comes next, closing every function the text is
+    /// in: none may then miss a return. The control-flow domain cannot
+    /// tell a path that ends in a call of a `NoReturn` function
+    /// (`parser.error(...)`, a sibling module's helper) from one that
+    /// falls off the end, and lets both through; this domain knows the
+    /// callee. A function mypy passes (its callee is `Any` to the checker
+    /// as well) passes.
+    pub fn closing_verdict(&self) -> Verdict {
+        if self.in_long_statement() {
+            return Ok(());
+        }
+        self.analysis()
+            .closing
+            .get_or_init(|| {
+                guarded(|| {
+                    let text = self.text_str()?;
+                    let diagnostics = self.diagnostics(text).ok()?;
+                    let missing = diagnostics
+                        .iter()
+                        .find(|d| matches!(d.code, "return" | "empty-body"))?;
+                    Some(Err(format!(
+                        "code at column 0 would close a function that misses a return: {missing}"
+                    )
+                    .into()))
+                })
+                .flatten()
+                .unwrap_or(Ok(()))
+            })
+            .clone()
     }
 }
 

@@ -48,6 +48,12 @@ pub(crate) struct CodeSite {
     pub top_level: bool,
     /// In a closed body (names read must be in scope).
     pub closed: bool,
+    /// Not in a closed body, outside brackets: code at column 0 (at a
+    /// line start, or after a line break in one token) would close every
+    /// function the text is in.
+    pub closing: bool,
+    /// The text ends with a line break.
+    pub at_line_start: bool,
     /// The text ends in a word (which a blank may end).
     pub ends_in_word: bool,
     /// A word written after a complete expression and a blank (`x an`):
@@ -124,12 +130,15 @@ pub(crate) fn situation(
     } else {
         None
     };
+    let at_line_start = text.ends_with('\n');
     Situation::Code(CodeSite {
         member,
         name,
-        line_start: closed && top_level && text.ends_with('\n'),
+        line_start: closed && top_level && at_line_start,
         top_level: closed && top_level,
         closed,
+        closing: !closed && top_level,
+        at_line_start,
         keyword: keyword_site(stmt, &toks, scan.lexer()),
         ends_in_word: text.as_bytes().last().is_some_and(|&b| is_name_byte(b)),
     })
