@@ -1,6 +1,7 @@
 //! The control-flow domain in the fused product on real tokenizers: with
 //! "every path returns" it rejects no MBPP program, and the requirements
-//! it adds reject exactly what they say.
+//! it adds reject exactly what they say; a path ending in a call is the
+//! types domain's to judge.
 
 mod common;
 
@@ -75,6 +76,31 @@ fn a_missing_return_is_refused_where_the_function_closes() {
     assert!(why.contains("cfg") && why.contains("`sign`"), "{why}");
     let fixed = source.replace("\n\nprint", "\n    return 0\n\nprint");
     assert_eq!(rejection(&ananke, &fixed), None);
+}
+
+/// A path that ends in a call: the control-flow domain cannot tell a
+/// `NoReturn` callee from one that comes back, the types domain can. A
+/// call of `print` ending an `int` function is refused where the function
+/// closes, by types; one of a helper declared `NoReturn` passes.
+#[test]
+fn a_path_ending_in_a_call_is_judged_by_its_callee() {
+    let ananke = Ananke::new(&Spec::python("cl100k_base")).unwrap();
+    let source =
+        "def show(x: int) -> int:\n    if x > 0:\n        return x\n    print(x)\n\nshow(3)\n";
+    let (at, why) = rejection(&ananke, source).expect("rejected");
+    let close = source.rfind("show").unwrap();
+    assert!(at <= close && close <= at + 4, "{at}: {why}");
+    assert!(
+        why.contains("types") && why.contains("Missing return"),
+        "{why}"
+    );
+    assert!(!why.contains("cfg"), "{why}");
+    let helper = "from typing import NoReturn\n\n\ndef fail(x: int) -> NoReturn:\n    raise ValueError(x)\n\n\n";
+    let leaving = format!("{helper}{}", source.replace("print(x)", "fail(x)"));
+    assert_eq!(rejection(&ananke, &leaving), None);
+    // Without the types domain, the control-flow domain lets both pass.
+    let cfg_only = with_cfg("cl100k_base", "returns_if_typed");
+    assert_eq!(rejection(&cfg_only, source), None);
 }
 
 #[test]
