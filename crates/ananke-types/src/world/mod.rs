@@ -129,8 +129,14 @@ impl<'a> World<'a> {
             }
             (Type::Callable(_) | Type::Overloaded(_), Type::Instance(name, _)) => {
                 FUNCTION_CLASSES.contains(&&**name)
+                    // A callback protocol: its `__call__` (not compared),
+                    // and what every function has (`__name__`).
                     || self.class(name).is_some_and(|c| {
-                        c.is_protocol && c.members.keys().all(|m| &**m == "__call__")
+                        c.is_protocol
+                            && c.members.keys().all(|m| {
+                                &**m == "__call__"
+                                    || self.find_member("types.FunctionType", m).is_some()
+                            })
                     })
             }
             // A class is an instance of `type`, of its metaclass (which
