@@ -350,10 +350,17 @@ impl Checker<'_> {
                 (negative, positive)
             }
             Expr::BoolOp(b) => {
+                // Each operand is read under what the ones before it tell
+                // (`isinstance(x, int) and isinstance(x, (int, float))`
+                // leaves `x` an `int`).
                 let mut positive = Vec::new();
                 let mut negative = Vec::new();
                 for value in &b.values {
-                    let (p, n) = self.conditions(value);
+                    let known = match b.op {
+                        ast::BoolOp::And => positive.clone(),
+                        ast::BoolOp::Or => negative.clone(),
+                    };
+                    let (p, n) = self.under(&known, |c| c.conditions(value));
                     positive.extend(p);
                     negative.extend(n);
                 }

@@ -1,6 +1,6 @@
 """Narrowing forms mypy understands; the checker must not report errors
 that only exist without them."""
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 
 def from_object(x: object) -> str:
@@ -98,3 +98,7 @@ def add_name(name: str, defined: set[str]) -> str:
 
 def module_of(obj: object) -> str | None:
     return getattr(obj, "__module__", None)
+
+
+def digit_sum(nums: list[Any]) -> int:
+    return sum(num for num in nums if isinstance(num, int) and isinstance(num, (int, float)))
