@@ -212,7 +212,20 @@ impl Checker<'_> {
             }
         }
         for keyword in call.arguments.keywords.iter() {
-            let ty = self.expr(&keyword.value);
+            // The parameter of that name is the value's context, as a
+            // position's is (`messages={None: [m]}` for `dict[str | None,
+            // list[str]]`).
+            let hint = match (&callee, &keyword.arg) {
+                (Type::Callable(sig), Some(name)) => sig
+                    .params
+                    .iter()
+                    .find(|p| p.name.as_deref() == Some(name.id.as_str()))
+                    .map(|p| p.ty.clone())
+                    .filter(|t| !t.has_any())
+                    .unwrap_or(Type::Any),
+                _ => Type::Any,
+            };
+            let ty = self.expr_expecting(&keyword.value, &hint);
             args.push(Arg {
                 keyword: keyword.arg.as_ref().map(|k| k.id.as_str().into()),
                 unpacked: keyword.arg.is_none(),

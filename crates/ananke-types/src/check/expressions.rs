@@ -70,6 +70,20 @@ impl Checker<'_> {
             }
             Expr::Call(c) => {
                 let ty = self.call(c);
+                // `list(xs)` where a `list[T | None]` is expected: mypy
+                // solves the constructor's type variable from the context
+                // first, so the list is one of `T | None`.
+                if let (Expr::Name(f), Type::Instance(class, args), Type::Instance(wanted, want)) =
+                    (&*c.func, &ty, expected)
+                    && matches!(f.id.as_str(), "list" | "set" | "frozenset")
+                    && !self.binds_locally(f.id.as_str())
+                    && class == wanted
+                    && &**class == format!("builtins.{}", f.id).as_str()
+                    && let ([got], [element]) = (&args[..], &want[..])
+                    && self.world.is_subtype(got, element)
+                {
+                    return expected.clone();
+                }
                 // `type(x)` is the class of `x` (typeshed types it `type`):
                 // an instance's class, else `Any`.
                 if let (Expr::Name(f), [arg]) = (&*c.func, &c.arguments.args[..])

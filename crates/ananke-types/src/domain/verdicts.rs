@@ -403,6 +403,15 @@ fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) ->
         if narrowable(&ty) {
             return Ok(());
         }
+        // A literal display or a `list(...)` takes its type from the
+        // parameter it is passed to (`{None: [m]}` for `dict[str | None,
+        // list[str]]`), which this reading does not give it: the
+        // statement's end judges it, in that context.
+        let contextual = matches!(value.as_bytes()[0], b'[' | b'{' | b'(')
+            || ["lambda", "list(", "set(", "frozenset(", "dict("]
+                .iter()
+                .any(|p| value.starts_with(p));
+        let ty = if contextual { Type::Any } else { ty };
         args.push(Arg {
             keyword: keyword.map(Into::into),
             unpacked: false,
