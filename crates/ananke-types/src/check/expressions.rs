@@ -12,7 +12,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::narrow::{self, without_none};
-use super::operators::{int_power, is_int};
+use super::operators::{int_power, is_int, union_members};
 use super::{Checker, MAX_NESTING};
 use crate::types::{Param, ParamKind, Signature, Type};
 
@@ -267,12 +267,17 @@ impl Checker<'_> {
                 )
             }
             Expr::Dict(d) => {
-                let context = match expected {
-                    Type::Instance(name, args) if &**name == "builtins.dict" && args.len() == 2 => {
+                let context = union_members(expected).iter().find_map(|m| match m {
+                    Type::Instance(name, args)
+                        if matches!(
+                            &**name,
+                            "builtins.dict" | "typing.Mapping" | "typing.MutableMapping"
+                        ) && args.len() == 2 =>
+                    {
                         Some((args[0].clone(), args[1].clone()))
                     }
                     _ => None,
-                };
+                });
                 let (key_hint, value_hint) = context.clone().unwrap_or((Type::Any, Type::Any));
                 let mut keys = Vec::new();
                 let mut values = Vec::new();
@@ -524,6 +529,10 @@ impl Checker<'_> {
 }
 
 fn expected_element(expected: &Type, class: &str) -> Option<Type> {
+    if let Type::Union(members) = expected {
+        // `list[X] | None`: the member a literal of `class` can be.
+        return members.iter().find_map(|m| expected_element(m, class));
+    }
     match expected {
         Type::Instance(name, args) if &**name == class && args.len() == 1 => Some(args[0].clone()),
         Type::Instance(name, args)

@@ -4,7 +4,7 @@ import enum
 import sys
 import typing
 from dataclasses import dataclass
-from typing import Any, Iterable, NamedTuple, Optional, TypedDict
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, TypedDict
 
 
 if sys.version_info >= (3, 8):
@@ -214,3 +214,13 @@ def fail_with(msg: str) -> None:
     write_report(serious=True, messages_by_file={None: [msg]})
     merged = [[1]]
     merge_options(list(merged), eager=True)
+def fields(names: list[str], types: list[Any], ok: bool) -> Optional[list[Mapping[str, Any]]]:
+    if ok:
+        return [dict(zip(names, types))]
+    return None
+
+
+def settings(flag: bool) -> Optional[dict[str, object]]:
+    if flag:
+        return {"a": 1, "b": "x"}
+    return None
