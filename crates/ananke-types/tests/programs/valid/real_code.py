@@ -214,6 +214,8 @@ def fail_with(msg: str) -> None:
     write_report(serious=True, messages_by_file={None: [msg]})
     merged = [[1]]
     merge_options(list(merged), eager=True)
+
+
 def fields(names: list[str], types: list[Any], ok: bool) -> Optional[list[Mapping[str, Any]]]:
     if ok:
         return [dict(zip(names, types))]
