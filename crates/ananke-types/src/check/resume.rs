@@ -179,7 +179,7 @@ impl Names {
         let bound = &names.bound;
         names.unbound.retain(|(name, _, _)| !bound.contains(name));
         for (name, at) in facts.loads {
-            if !bound.contains(name) && db.member("builtins", name).is_none() {
+            if !bound.contains(name) && db.builtin(name).is_none() {
                 let (line, col) = lines.position(at);
                 names.unbound.push((name.into(), line, col));
             }

@@ -252,7 +252,8 @@ impl Scope {
                     .modules
                     .get("builtins")
                     .into_iter()
-                    .flat_map(|m| m.keys().cloned()),
+                    .flat_map(|m| m.keys().cloned())
+                    .filter(|n| !TypeDb::stdlib().private_builtins.contains(n)),
             )
             .chain(crate::flow::MODULE_GLOBALS.iter().map(|&n| Name::from(n)))
             .collect();
@@ -306,7 +307,7 @@ impl Checker<'_> {
             .symbols
             .get(name)
             .cloned()
-            .or_else(|| self.world.db.member("builtins", name).cloned())?;
+            .or_else(|| self.world.db.builtin(name).cloned())?;
         Some(self.symbol_value(&symbol))
     }
 

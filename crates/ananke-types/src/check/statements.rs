@@ -488,7 +488,7 @@ impl Checker<'_> {
             return;
         }
         for (name, at) in facts.loads {
-            if facts.bound.contains(name) || self.world.db.member("builtins", name).is_some() {
+            if facts.bound.contains(name) || self.world.db.builtin(name).is_some() {
                 continue;
             }
             let (line, col) = self.lines.position(at);

@@ -178,7 +178,7 @@ fn unbound_reads(scope: &Scope, statement: &str) -> Verdict {
         if facts.bound.contains(name)
             || scope.binds(name)
             || crate::flow::MODULE_GLOBALS.contains(name)
-            || db.member("builtins", name).is_some()
+            || db.builtin(name).is_some()
         {
             continue;
         }

@@ -83,6 +83,15 @@ impl TypeDb {
             raws.push((Arc::from(name.trim()), raw));
         }
         let mut db = TypeDb::default();
+        if let Some((_, raw)) = raws.iter().find(|(m, _)| &**m == "builtins") {
+            db.private_builtins = raw
+                .imports
+                .iter()
+                .filter(|(_, name, alias)| alias.as_ref() != Some(name))
+                .map(|(_, name, alias)| alias.clone().unwrap_or_else(|| name.clone()))
+                .chain(raw.modules.iter().map(|(local, _)| local.clone()))
+                .collect();
+        }
         // Pass 1: every name, so that annotations can refer to anything.
         for (module, raw) in &raws {
             let symbols = db.modules.entry(module.clone()).or_default();

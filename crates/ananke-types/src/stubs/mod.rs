@@ -164,6 +164,10 @@ pub struct TypeDb {
     /// SupportsDunderGT[Any]`); a name bound differently by two modules
     /// is left out.
     pub type_var_bounds: HashMap<Name, Type>,
+    /// Names `builtins.pyi` binds by importing them without re-exporting
+    /// (`from typing import Any`, `import sys`): the stub's own, no
+    /// builtins of a program (mypy calls them undefined there).
+    pub private_builtins: std::collections::HashSet<Name>,
 }
 
 impl TypeDb {
@@ -186,6 +190,15 @@ impl TypeDb {
     /// only when `module` is `builtins`-scoped (see [`Resolver`]).
     pub fn member(&self, module: &str, name: &str) -> Option<&Symbol> {
         self.modules.get(module)?.get(name)
+    }
+
+    /// A builtin a program may name: a member of `builtins` that its stub
+    /// does not merely import.
+    pub fn builtin(&self, name: &str) -> Option<&Symbol> {
+        if self.private_builtins.contains(name) {
+            return None;
+        }
+        self.member("builtins", name)
     }
 
     /// A class by qualified name.

@@ -49,7 +49,7 @@ impl<'a> Resolver<'a> {
         }
         self.db
             .member(self.module, name)
-            .or_else(|| self.db.member("builtins", name))
+            .or_else(|| self.db.builtin(name))
             .cloned()
     }
 
