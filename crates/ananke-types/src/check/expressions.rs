@@ -267,17 +267,25 @@ impl Checker<'_> {
                 )
             }
             Expr::Dict(d) => {
-                let context = union_members(expected).iter().find_map(|m| match m {
-                    Type::Instance(name, args)
-                        if matches!(
-                            &**name,
-                            "builtins.dict" | "typing.Mapping" | "typing.MutableMapping"
-                        ) && args.len() == 2 =>
-                    {
-                        Some((args[0].clone(), args[1].clone()))
-                    }
-                    _ => None,
-                });
+                let candidates: Vec<(Type, Type)> = union_members(expected)
+                    .iter()
+                    .filter_map(|m| match m {
+                        Type::Instance(name, args)
+                            if matches!(
+                                &**name,
+                                "builtins.dict" | "typing.Mapping" | "typing.MutableMapping"
+                            ) && args.len() == 2 =>
+                        {
+                            Some((args[0].clone(), args[1].clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                // One mapping the literal can be (`dict[str, X] | None`).
+                let context = match <[_; 1]>::try_from(candidates) {
+                    Ok([only]) => Some(only),
+                    Err(_) => None,
+                };
                 let (key_hint, value_hint) = context.clone().unwrap_or((Type::Any, Type::Any));
                 let mut keys = Vec::new();
                 let mut values = Vec::new();
@@ -530,8 +538,11 @@ impl Checker<'_> {
 
 fn expected_element(expected: &Type, class: &str) -> Option<Type> {
     if let Type::Union(members) = expected {
-        // `list[X] | None`: the member a literal of `class` can be.
-        return members.iter().find_map(|m| expected_element(m, class));
+        // `list[X] | None`: the member a literal of `class` can be, if
+        // only one can (`list[int] | list[str]` gives none).
+        let mut candidates = members.iter().filter_map(|m| expected_element(m, class));
+        let first = candidates.next()?;
+        return candidates.next().is_none().then_some(first);
     }
     match expected {
         Type::Instance(name, args) if &**name == class && args.len() == 1 => Some(args[0].clone()),

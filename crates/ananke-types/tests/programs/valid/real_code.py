@@ -226,3 +226,9 @@ def settings(flag: bool) -> Optional[dict[str, object]]:
     if flag:
         return {"a": 1, "b": "x"}
     return None
+
+
+def either(flag: bool) -> list[int] | list[str]:
+    if flag:
+        return [1, 1]
+    return ["a", "a"]
