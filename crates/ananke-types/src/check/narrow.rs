@@ -406,7 +406,9 @@ impl Checker<'_> {
             let container = self.scratch_type(right);
             let element = self.world.iter_element(&container);
             let optional = |t: &Type| union_members(t).contains(&Type::None);
-            if optional(&ty) && !optional(&element) && !element.has_any() && !container.has_any() {
+            // (An element type the checker does not know leans to
+            // narrowing: mypy's may be any.)
+            if optional(&ty) && !optional(&element) {
                 return (vec![(name, without_none(ty))], Vec::new());
             }
             return (Vec::new(), Vec::new());

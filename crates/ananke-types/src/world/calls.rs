@@ -254,7 +254,12 @@ impl World<'_> {
     fn call_overloads_whole(&self, sigs: &[Signature], args: &[Arg]) -> (Type, Option<CallError>) {
         let mut first_error = None;
         let mut all_certain = true;
-        let imprecise = sigs.len() > 1 && args.iter().any(|a| a.ty.has_any());
+        // An instance of a class deriving from `Any` (an unresolved base)
+        // fits every parameter, as `Any` does.
+        let imprecise = sigs.len() > 1
+            && args.iter().any(|a| {
+                a.ty.has_any() || a.ty.class_name().is_some_and(|c| self.derives_from_any(c))
+            });
         for (i, sig) in sigs.iter().enumerate() {
             match self.match_signature(sig, args) {
                 // With `Any` among the arguments, mypy's answer is `Any`
