@@ -11,8 +11,6 @@
 
 use std::sync::Arc;
 
-use ananke_pylex::KEYWORDS;
-
 use super::classes::TokenClasses;
 use super::guarded;
 use super::name_tokens::{MemberTokens, Piece, tokens_towards};
@@ -224,6 +222,15 @@ impl Program {
     }
 }
 
+/// The keywords that may follow a complete expression: operators (`and`,
+/// `not in`, `is`), a conditional expression's, a comprehension's, and
+/// `as`, `from` and `import` after a name (`with f() as h`, `raise e from
+/// c`, `from m import x`). Another (`break` after `"a" br`) leads nowhere
+/// the grammar goes.
+const AFTER_EXPRESSION: &[&str] = &[
+    "and", "as", "async", "else", "for", "from", "if", "import", "in", "is", "not", "or",
+];
+
 /// The tokens a keyword site allows: those leading from its word to a
 /// keyword (only those of blanks then a word when `spaced_only`), and
 /// those continuing the number the text ends in; shared by every state of
@@ -243,7 +250,7 @@ fn keyword_tokens(
     if let Some(Some(found)) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return found.clone();
     }
-    let names: Vec<Name> = KEYWORDS.iter().map(|&k| k.into()).collect();
+    let names: Vec<Name> = AFTER_EXPRESSION.iter().map(|&k| k.into()).collect();
     let pieces: &[&[Piece]] = if spaced_only {
         &[&classes.spaced_pieces]
     } else if word.is_empty() {
@@ -302,5 +309,13 @@ mod tests {
         let program = Program::start("", None).extend(b"x = 'a'");
         let keywords = program.keywords(&classes).unwrap();
         assert_eq!(keywords.allowed, [0, 1]);
+        // No keyword that cannot follow an expression: `"a" br` would
+        // lead only to `break`, which the grammar does not take there.
+        let tokens = [" br", " and", " not", " import", " pass", "<eos>"];
+        let vocab = Vocabulary::new("t", tokens, &[], &[5]).unwrap();
+        let classes = TokenClasses::new(&vocab);
+        let program = Program::start("", None).extend(b"x = 'a'");
+        let keywords = program.keywords(&classes).unwrap();
+        assert_eq!(keywords.allowed, [1, 2, 3]);
     }
 }
