@@ -471,8 +471,9 @@ impl Checker<'_> {
             };
         }
         // Any other predicate on a variable may be a type guard (or
-        // `callable`, `hasattr`): give up on the variable's type both
-        // ways unless the predicate plainly returns `bool`.
+        // `callable`, `hasattr`, `issubclass`, which narrow in ways not
+        // modelled): give up on the variable's type both ways unless the
+        // predicate plainly returns `bool`.
         let returns_bool = match &*call.func {
             Expr::Name(f) => match self.lookup(f.id.as_str()) {
                 Some(Type::Callable(sig)) => sig.ret == Type::bool(),
@@ -480,7 +481,7 @@ impl Checker<'_> {
             },
             _ => false,
         };
-        if returns_bool && callee != "callable" && callee != "hasattr" {
+        if returns_bool && !matches!(callee, "callable" | "hasattr" | "issubclass") {
             return (Vec::new(), Vec::new());
         }
         (vec![(name.clone(), Type::Any)], vec![(name, Type::Any)])

@@ -102,3 +102,17 @@ def module_of(obj: object) -> str | None:
 
 def digit_sum(nums: list[Any]) -> int:
     return sum(num for num in nums if isinstance(num, int) and isinstance(num, (int, float)))
+
+
+class Node:
+    @classmethod
+    def deserialize(cls, data: str) -> "Node":
+        return cls()
+
+
+def deserializers(names: dict[str, object]) -> dict[str, object]:
+    return {
+        key: obj.deserialize
+        for key, obj in names.items()
+        if isinstance(obj, type) and issubclass(obj, Node) and obj is not Node
+    }
