@@ -78,7 +78,7 @@ impl Checker<'_> {
                     && matches!(f.id.as_str(), "list" | "set" | "frozenset")
                     && !self.binds_locally(f.id.as_str())
                     && class == wanted
-                    && &**class == format!("builtins.{}", f.id).as_str()
+                    && class.strip_prefix("builtins.") == Some(f.id.as_str())
                     && let ([got], [element]) = (&args[..], &want[..])
                     && self.world.is_subtype(got, element)
                 {

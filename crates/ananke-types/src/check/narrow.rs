@@ -40,17 +40,10 @@ impl Checker<'_> {
     /// what was known of its members (`name.attr`) no longer holds.
     pub(super) fn set_narrowed(&mut self, name: &str, ty: Option<Type>) {
         let frame = self.frames.last_mut().expect("a frame");
-        let members: Vec<Name> = frame
-            .narrowed
-            .keys()
-            .filter(|k| {
-                k.len() > name.len() && k.starts_with(name) && k.as_bytes()[name.len()] == b'.'
-            })
-            .cloned()
-            .collect();
-        for member in members {
-            frame.narrowed.remove(&member);
-        }
+        frame.narrowed.retain(|k, _| {
+            k.strip_prefix(name)
+                .is_none_or(|rest| !rest.starts_with('.'))
+        });
         match ty {
             Some(ty) => {
                 frame.narrowed.insert(name.into(), ty);
