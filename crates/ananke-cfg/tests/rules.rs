@@ -92,6 +92,9 @@ fn every_path_must_return() {
         "def f(x: int) -> int: ...  # type: ignore\ny = 1\n",
         "class A:\n    def __eq__(self, o: 'A') -> bool:  # type:ignore\n        ...\nx = 1\n",
         "def f(x: int) -> int:\n    if x:  # a comment\n        return 1  # one\n    else:\n        return 2  # two\n# after\ny = 1\n",
+        // mypy asks nothing of a function under `if TYPE_CHECKING:`.
+        "class R:\n    if TYPE_CHECKING:\n\n        def __getattr__(self, name: str) -> Hook: ...\n\n\nx = 1\n",
+        "if typing.TYPE_CHECKING:\n    def f(x: int) -> int:\n        if x:\n            return 1\nx = 1\n",
     ] {
         assert_eq!(first_rejection(r, fine), None, "{fine}");
     }
@@ -117,6 +120,10 @@ fn every_path_must_return() {
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert False or x\n",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert not False\n",
         "class P(Protocol):\n    def f(self) -> int:\n        ...\n        y = 1\nx = 1\n",
+        // Only the `if TYPE_CHECKING:` body, and only that whole condition.
+        "if TYPE_CHECKING:\n    pass\nelse:\n    def f(x: int) -> int: ...\nx = 1\n",
+        "if TYPE_CHECKING or x:\n    def f(x: int) -> int: ...\nx = 1\n",
+        "if not TYPE_CHECKING:\n    def f(x: int) -> int: ...\nx = 1\n",
     ] {
         assert!(first_rejection(r, missing).is_some(), "{missing}");
     }

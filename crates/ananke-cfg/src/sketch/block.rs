@@ -98,6 +98,8 @@ pub(crate) struct Block {
     pub(super) has_break: bool,
     /// `while True:` (or `while 1:`).
     pub(super) while_true: bool,
+    /// `if TYPE_CHECKING:`: its body is read by type checkers only.
+    pub(super) type_checking: bool,
     /// A return or raise somewhere inside (a `while True` it leaves).
     pub(super) exits: bool,
     /// For a function body: it must return a value.
@@ -133,6 +135,7 @@ impl Block {
             terminated: false,
             has_break: false,
             while_true: false,
+            type_checking: false,
             exits: false,
             must_return: false,
             generator: false,

@@ -51,6 +51,9 @@ pub(super) struct Line {
     pub(super) annotation: Short<ANNOTATION>,
     /// `while True` / `while 1` (the whole condition).
     pub(super) while_true: bool,
+    /// `if TYPE_CHECKING` / `if typing.TYPE_CHECKING` (the whole
+    /// condition).
+    pub(super) type_checking: bool,
     /// Words read after `while` (or `assert`).
     pub(super) cond_words: u8,
     /// The statement is an `assert`.

@@ -305,6 +305,13 @@ impl Sketch {
                 if word == b"yield" {
                     self.line.yields = true;
                 }
+                // `if TYPE_CHECKING` (the whole condition): what it holds
+                // is read by type checkers only.
+                if self.line.first == Kw::If && self.line.first_done && next != b'.' {
+                    self.line.cond_words = self.line.cond_words.saturating_add(1);
+                    self.line.type_checking = self.line.cond_words == 1
+                        && (word == b"TYPE_CHECKING" || word.ends_with(b".TYPE_CHECKING"));
+                }
                 if self.line.first == Kw::While && self.line.first_done {
                     self.line.cond_words = self.line.cond_words.saturating_add(1);
                     self.line.while_true =
@@ -473,6 +480,9 @@ impl Sketch {
         if line.first == Kw::While && b != b':' {
             line.while_true = false;
         }
+        if line.first == Kw::If && b != b':' {
+            line.type_checking = false;
+        }
         if b == b'.' {
             line.dots = line.dots.saturating_add(1);
         }
@@ -586,6 +596,7 @@ impl Sketch {
         let mut block = Block::new(kw, col);
         block.header_offset = line.stmt_offset;
         block.while_true = line.while_true;
+        block.type_checking = kw == Kw::If && line.type_checking;
         block.protocol = line.protocol;
         if kw == Kw::Def {
             block.stub_allowed = decorated
@@ -596,9 +607,13 @@ impl Sketch {
             let annotated = line.annotation.get().is_some_and(|a| !a.is_empty());
             // A `# type: ignore` on the header silences mypy's missing
             // return (`def __new__(cls) -> A: ...  # type: ignore`).
+            // mypy reports no missing return of a function defined under
+            // `if TYPE_CHECKING:` (`def __getattr__(self, name: str) ->
+            // Hook: ...`).
             block.must_return = annotated
                 && !line.annotation.get().is_some_and(annotation_allows_none)
-                && !line.type_ignored();
+                && !line.type_ignored()
+                && !blocks.iter().any(|b| b.type_checking);
         }
         blocks.push(block);
     }
