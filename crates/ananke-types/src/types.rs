@@ -239,6 +239,13 @@ impl Type {
             Type::Var(name) => {
                 lookup(name).unwrap_or_else(|| if erase { Type::Any } else { self.clone() })
             }
+            // `type[T]` solved to a class is that class's object.
+            Type::Instance(name, args) if &**name == "builtins.type" && args.len() == 1 => {
+                match args[0].substitute(lookup, erase) {
+                    Type::Instance(class, _) => Type::Class(class),
+                    other => Type::Instance(name.clone(), [other].into()),
+                }
+            }
             Type::Instance(name, args) if !args.is_empty() => {
                 Type::Instance(name.clone(), map(args))
             }

@@ -128,7 +128,10 @@ impl Checker<'_> {
                 }
                 ty
             }
-            Expr::Subscript(s) => self.subscript(s),
+            Expr::Subscript(s) => {
+                let ty = self.subscript(s);
+                self.narrowed_member(expr).unwrap_or(ty)
+            }
             Expr::BinOp(b) => {
                 // `[None] * n` takes the context as its list does (mypy
                 // reads `[...] * e` so).

@@ -79,9 +79,11 @@ impl Checker<'_> {
         // mypy checks nothing in the body of a `@no_type_check` function:
         // it is walked as unreachable code is.
         let unchecked = decorated(&["no_type_check"]);
+        let type_checking = self.frames.last().is_some_and(|f| f.type_checking);
         self.frames.push(Frame {
             coroutine: def.is_async,
             dead: unchecked,
+            type_checking,
             ..Frame::new(returns.clone(), generator)
         });
         for (i, param) in sig.params.iter().enumerate() {
@@ -117,6 +119,7 @@ impl Checker<'_> {
         }
         let exempt = in_protocol
             || unchecked
+            || type_checking
             || decorated(&["abstractmethod", "abstractproperty", "overload"]);
         let mut end = self.function_end(def, returns, generator, exempt);
         if self.finished {
@@ -152,12 +155,13 @@ impl Checker<'_> {
         before: &[Stmt],
     ) -> super::resume::BodyCapture {
         let frame = self.frames.last().expect("a frame");
-        let exempt = def.decorator_list.iter().any(|d| {
-            matches!(
-                crate::stubs::decorator_name(&d.expression),
-                Some("abstractmethod" | "abstractproperty" | "overload")
-            )
-        });
+        let exempt = frame.type_checking
+            || def.decorator_list.iter().any(|d| {
+                matches!(
+                    crate::stubs::decorator_name(&d.expression),
+                    Some("abstractmethod" | "abstractproperty" | "overload")
+                )
+            });
         let mut end = self.function_end(def, frame.returns.clone(), frame.generator, exempt);
         end.continue_with(before, &self.ends);
         super::resume::BodyCapture {

@@ -273,6 +273,10 @@ struct Checker<'a> {
     /// Expression statements that may stop control (calls returning
     /// `NoReturn`, or `Any` for want of knowing better).
     ends: std::collections::HashSet<TextSize>,
+    /// Those of `ends` that stop control only perhaps (calls returning
+    /// `Any`): a missing return is not blamed past them, but a branch
+    /// ending in one still narrows nothing after it (mypy reads on).
+    maybe_ends: std::collections::HashSet<TextSize>,
     /// Expressions whose type is `Any` for mypy too, not for want of
     /// knowing better: the checker's `Any` also stands for what it does not
     /// model, so only these may be blamed for returning `Any`.
@@ -299,6 +303,7 @@ impl<'a> Checker<'a> {
             captured: None,
             finished: false,
             ends: std::collections::HashSet::new(),
+            maybe_ends: std::collections::HashSet::new(),
             explicit_any: std::collections::HashSet::new(),
             any_rooted: std::collections::HashSet::new(),
             sibling_bound: std::collections::HashSet::new(),

@@ -30,8 +30,34 @@ use super::operators::union_members;
 use crate::flow;
 use crate::types::{Name, Type};
 
-/// Names and the types a condition gives them.
+/// Names and the types a condition gives them (a later entry for a name
+/// overrides an earlier one).
 pub(super) type Narrowing = Vec<(Name, Type)>;
+
+/// What is known where any one of `ways` holds: the names every way
+/// narrows, each to the union of what the ways give it.
+fn either(ways: &[Narrowing]) -> Narrowing {
+    let last = |way: &Narrowing, name: &Name| {
+        way.iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+    };
+    let mut known: Narrowing = Vec::new();
+    for (name, _) in ways.first().into_iter().flatten() {
+        if known.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        if let Some(types) = ways
+            .iter()
+            .map(|way| last(way, name))
+            .collect::<Option<Vec<_>>>()
+        {
+            known.push((name.clone(), Type::union(types)));
+        }
+    }
+    known
+}
 
 type Snapshot = PersistentMap<Name, Type>;
 
@@ -42,7 +68,7 @@ impl Checker<'_> {
         let frame = self.frames.last_mut().expect("a frame");
         frame.narrowed.retain(|k, _| {
             k.strip_prefix(name)
-                .is_none_or(|rest| !rest.starts_with('.'))
+                .is_none_or(|rest| !rest.starts_with(['.', '[']))
         });
         match ty {
             Some(ty) => {
@@ -69,7 +95,7 @@ impl Checker<'_> {
     /// one (`self.value`).
     pub(super) fn apply(&mut self, narrowing: &[(Name, Type)]) {
         for (name, ty) in narrowing {
-            let root = name.split('.').next().unwrap_or_default();
+            let root = key_root(name);
             if self.frames.iter().any(|f| f.vars.contains_key(root)) {
                 self.set_narrowed(name, Some(ty.clone()));
             }
@@ -81,7 +107,7 @@ impl Checker<'_> {
     /// binding the variable it starts from, or assigning the member, does.
     pub(super) fn narrowed_member(&self, expr: &Expr) -> Option<Type> {
         let key = member_key(expr)?;
-        let root = key.split('.').next()?;
+        let root = key_root(&key);
         for frame in self.frames.iter().rev() {
             if let Some(ty) = frame.narrowed.get(key.as_str()) {
                 return Some(ty.clone());
@@ -107,9 +133,9 @@ impl Checker<'_> {
         match expr {
             Expr::Name(n) => Some((n.id.as_str().into(), self.variable(n.id.as_str())?)),
             Expr::Named(named) => self.subject(&named.target),
-            Expr::Attribute(_) => {
+            Expr::Attribute(_) | Expr::Subscript(_) => {
                 let key = member_key(expr)?;
-                let root = key.split('.').next()?;
+                let root = key_root(&key);
                 self.variable(root)?;
                 Some((key.as_str().into(), self.scratch_type(expr)))
             }
@@ -142,9 +168,37 @@ impl Checker<'_> {
         merged
     }
 
-    fn reaches_next(&self, body: &[Stmt]) -> bool {
-        let ends = &self.ends;
-        flow::reaches_next(body, &|s| ends.contains(&s.start()))
+    /// Whether control can leave `body` at its end: `Some(true)` surely,
+    /// `Some(false)` only past a call that may not come back (one
+    /// returning `Any`), `None` never.
+    fn reaches_next(&self, body: &[Stmt]) -> Option<bool> {
+        let (ends, maybe) = (&self.ends, &self.maybe_ends);
+        if flow::reaches_next(body, &|s| ends.contains(&s.start())) {
+            Some(true)
+        } else if flow::reaches_next(body, &|s| {
+            ends.contains(&s.start()) && !maybe.contains(&s.start())
+        }) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// What holds whether or not the paths that perhaps go on do: where
+    /// `with` and `without` them disagree on a name, `Any` (`if origin
+    /// is not None: headers.update(...)` with `headers` of an unknown
+    /// class leaves `origin` neither `None` nor narrowed; `if x is None:
+    /// parser.error(...)` leaves `x` neither optional nor narrowed).
+    fn blend(with: &Snapshot, without: &Snapshot) -> Snapshot {
+        let mut blended = Snapshot::new();
+        for name in with.keys().chain(without.keys()) {
+            let ty = match (with.get(name), without.get(name)) {
+                (Some(a), Some(b)) if a == b => a.clone(),
+                _ => Type::Any,
+            };
+            blended.insert(name.clone(), ty);
+        }
+        blended
     }
 
     /// `if` / `elif` / `else`, each branch under its condition and the
@@ -161,6 +215,7 @@ impl Checker<'_> {
         let has_else = branches.last().is_some_and(|(test, _)| test.is_none());
         let mut negatives: Narrowing = Vec::new();
         let mut continuing: Vec<Snapshot> = Vec::new();
+        let mut perhaps: Vec<Snapshot> = Vec::new();
         let bound_before: std::collections::HashSet<Name> =
             self.frame_names().into_iter().collect();
         let outer_siblings = std::mem::take(&mut self.sibling_bound);
@@ -201,9 +256,17 @@ impl Checker<'_> {
                     continue;
                 }
             }
+            // mypy reports no missing return of a function defined
+            // under `if TYPE_CHECKING:`.
+            let frame = self.frames.last_mut().expect("a frame");
+            let type_checking = frame.type_checking;
+            frame.type_checking |= test.is_some_and(is_type_checking);
             self.block(body);
-            if self.reaches_next(body) {
-                continuing.push(self.snapshot());
+            self.frames.last_mut().expect("a frame").type_checking = type_checking;
+            match self.reaches_next(body) {
+                Some(true) => continuing.push(self.snapshot()),
+                Some(false) => perhaps.push(self.snapshot()),
+                None => {}
             }
             if decided == Some(true) {
                 taken = true;
@@ -222,10 +285,16 @@ impl Checker<'_> {
             self.frames.last_mut().expect("a frame").dead = true;
         }
         self.sibling_bound = outer_siblings;
-        let after = if continuing.is_empty() {
+        let without = if continuing.is_empty() {
             before
         } else {
             Self::merge(&continuing)
+        };
+        let after = if perhaps.is_empty() {
+            without
+        } else {
+            continuing.extend(perhaps);
+            Self::blend(&Self::merge(&continuing), &without)
         };
         self.restore(after);
     }
@@ -345,25 +414,30 @@ impl Checker<'_> {
             Expr::BoolOp(b) => {
                 // Each operand is read under what the ones before it tell
                 // (`isinstance(x, int) and isinstance(x, (int, float))`
-                // leaves `x` an `int`).
-                let mut positive = Vec::new();
-                let mut negative = Vec::new();
+                // leaves `x` an `int`). An `and` is false where one operand
+                // is false after the ones before it held: what each such
+                // way tells, joined (`x is not None and not isinstance(x,
+                // str)` false leaves `x` a `str | None`); `or` alike.
+                let mut holds = Vec::new();
+                let mut settles = Vec::new();
                 for value in &b.values {
-                    let known = match b.op {
-                        ast::BoolOp::And => positive.clone(),
-                        ast::BoolOp::Or => negative.clone(),
+                    let (p, n) = self.under(&holds, |c| c.conditions(value));
+                    let (stay, leave) = match b.op {
+                        ast::BoolOp::And => (p, n),
+                        ast::BoolOp::Or => (n, p),
                     };
-                    let (p, n) = self.under(&known, |c| c.conditions(value));
-                    positive.extend(p);
-                    negative.extend(n);
+                    let mut settled = holds.clone();
+                    settled.extend(leave);
+                    settles.push(settled);
+                    holds.extend(stay);
                 }
+                let either = either(&settles);
                 match b.op {
-                    // All hold when `and` is true; when false, any may not.
-                    ast::BoolOp::And => (positive, Vec::new()),
-                    ast::BoolOp::Or => (Vec::new(), negative),
+                    ast::BoolOp::And => (holds, either),
+                    ast::BoolOp::Or => (either, holds),
                 }
             }
-            Expr::Name(_) | Expr::Attribute(_) => match self.subject(test) {
+            Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_) => match self.subject(test) {
                 Some((name, ty)) => (vec![(name, without_none(ty))], Vec::new()),
                 None => (Vec::new(), Vec::new()),
             },
@@ -571,15 +645,51 @@ fn is_sealed_builtin(ty: &Type) -> bool {
 /// `root.a.b` for a member expression on a name (`None` for anything
 /// else: a call, an index, a bare name).
 fn member_key(expr: &Expr) -> Option<String> {
-    let Expr::Attribute(a) = expr else {
-        return None;
-    };
-    let receiver = match &*a.value {
-        Expr::Name(n) => n.id.to_string(),
-        inner @ Expr::Attribute(_) => member_key(inner)?,
+    let (value, part) = match expr {
+        Expr::Attribute(a) => (&*a.value, format!(".{}", a.attr.id)),
+        // mypy narrows an index by a literal too (`args[-1]`, `d["k"]`).
+        Expr::Subscript(s) => (&*s.value, format!("[{}]", literal_index(&s.slice)?)),
         _ => return None,
     };
-    Some(format!("{receiver}.{}", a.attr.id))
+    let receiver = match value {
+        Expr::Name(n) => n.id.to_string(),
+        inner @ (Expr::Attribute(_) | Expr::Subscript(_)) => member_key(inner)?,
+        _ => return None,
+    };
+    Some(receiver + &part)
+}
+
+/// `TYPE_CHECKING` or `typing.TYPE_CHECKING`.
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(a) => {
+            a.attr.id.as_str() == "TYPE_CHECKING"
+                && matches!(&*a.value, Expr::Name(m) if matches!(m.id.as_str(), "typing" | "typing_extensions"))
+        }
+        _ => false,
+    }
+}
+
+/// The variable a member key starts from (`args` of `args[-1].x`).
+fn key_root(key: &str) -> &str {
+    key.split(['.', '[']).next().unwrap_or_default()
+}
+
+/// An index that is a literal, as a member key spells it: an integer
+/// (negated or not) or a string.
+fn literal_index(index: &Expr) -> Option<String> {
+    match index {
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => Some(i.to_string()),
+            _ => None,
+        },
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => literal_index(&u.operand)
+            .filter(|i| !i.starts_with(['-', '"']))
+            .map(|i| format!("-{i}")),
+        Expr::StringLiteral(s) => Some(format!("{:?}", s.value.to_str())),
+        _ => None,
+    }
 }
 
 fn is_type_call(call: &ast::ExprCall) -> bool {

@@ -259,7 +259,8 @@ impl Checker<'_> {
             .iter()
             .filter_map(|(name, var)| Some((name.clone(), var.partial.clone()?)))
             .collect();
-        open.sort_by_key(|(_, p)| p.at);
+        // Two names bound at one place (`xs = ys = []`) in a fixed order.
+        open.sort_by(|(a, p), (b, q)| (p.at, a).cmp(&(q.at, b)));
         for (name, partial) in open {
             self.need_annotation(&name, &partial);
         }

@@ -12,6 +12,7 @@
 use im::HashMap as PersistentMap;
 use ruff_text_size::Ranged;
 
+use super::narrow::without_none;
 use super::{Checker, Diagnostic, Lines, excessive_nesting, partial};
 use crate::stubs::{Symbol, TypeDb};
 use crate::types::{Name, Type};
@@ -29,6 +30,9 @@ pub(super) struct Var {
     pub(super) partial: Option<partial::Partial>,
     /// Holds an annotated `Any` (see `any`).
     pub(super) rooted: bool,
+    /// Its type comes from an annotation (a parameter's, a variable's),
+    /// not from its first value.
+    pub(super) annotated: bool,
 }
 
 impl Var {
@@ -40,6 +44,7 @@ impl Var {
             declared,
             partial: None,
             rooted: false,
+            annotated: false,
         }
     }
 }
@@ -67,6 +72,9 @@ pub(super) struct Frame {
     /// `return`, `raise`, `continue`, `break`, `assert False` or a
     /// statement none of whose paths goes on): mypy checks none of it.
     pub(super) dead: bool,
+    /// Inside the body of an `if TYPE_CHECKING:` (read by type checkers
+    /// only): mypy reports no missing return of a function defined there.
+    pub(super) type_checking: bool,
 }
 
 impl Frame {
@@ -81,6 +89,7 @@ impl Frame {
             generator,
             coroutine: false,
             dead: false,
+            type_checking: false,
         }
     }
 }
@@ -325,9 +334,37 @@ impl Checker<'_> {
     /// Binds `name` to a value of type `ty` assigned at `at` (see
     /// `bind_type`), keeping whether it comes from an annotated `Any`.
     pub(super) fn bind(&mut self, name: &str, ty: Type, at: &impl Ranged, value_expr: bool) {
+        // A variable that held an `Any` of the checker's own (a type it
+        // does not model) may be precise to mypy, which then joins it with
+        // the `Any` assigned here where paths meet (`int | Any`, no
+        // `Any` of mypy's).
         let rooted = self.any_rooted.contains(&at.range());
+        let existing = self.frames.last().and_then(|f| f.vars.get(name));
+        let unknown_before =
+            existing.is_some_and(|v| !v.declared && !v.rooted && matches!(v.ty, Type::Any));
+        // mypy's own `Any` assigned to an annotated variable leaves it its
+        // declared type, less `None` (mypy's `int | Any` for an `int |
+        // None`), unless that type holds `Any` already.
+        if rooted
+            && matches!(ty, Type::Any)
+            && let Some(var) = existing
+            && var.annotated
+            && !var.ty.has_any()
+        {
+            let kept = match without_none(var.ty.clone()) {
+                narrowed if narrowed != var.ty => Some(narrowed),
+                _ => None,
+            };
+            self.frames
+                .last_mut()
+                .expect("a frame")
+                .untouched
+                .remove(name);
+            self.set_narrowed(name, kept);
+            return;
+        }
         self.bind_type(name, ty, at, value_expr);
-        if rooted {
+        if rooted && !unknown_before {
             self.mark_rooted(name);
         }
     }
@@ -403,7 +440,13 @@ impl Checker<'_> {
     /// annotation, a parameter, a definition).
     pub(super) fn declare(&mut self, name: &str, ty: Type) {
         let frame = self.frames.last_mut().expect("a frame");
-        frame.vars.insert(name.into(), Var::new(ty, true));
+        frame.vars.insert(
+            name.into(),
+            Var {
+                annotated: true,
+                ..Var::new(ty, true)
+            },
+        );
         frame.narrowed.remove(name);
     }
 

@@ -97,7 +97,8 @@ impl Checker<'_> {
                 // written: until it has an `__init__` or `__new__`, one may
                 // come after the method calling `cls(...)`, so its
                 // constructor takes any arguments.
-                info.synthesized_init |= self.lines.source[c.range()].contains(PROBE)
+                info.open = self.lines.source[c.range()].contains(PROBE);
+                info.synthesized_init |= info.open
                     && !c.body.iter().any(|s| {
                         matches!(s, Stmt::FunctionDef(f) if matches!(f.name.id.as_str(), "__init__" | "__new__"))
                     });
@@ -248,14 +249,30 @@ impl Checker<'_> {
                 // list[A | None]`).
                 let declared = match a.targets.as_slice() {
                     [Expr::Name(n)] => self.declared_type(n.id.as_str()),
+                    // A chained assignment (`run_vars = cache[key] = {}`):
+                    // mypy infers the value once, in the context of the
+                    // last target that has a type.
+                    [_, _, ..] => a.targets.iter().rev().find_map(|t| self.target_type(t)),
                     _ => None,
                 };
+                // Another target whose type is unknown here (an `Any`, a
+                // class the stubs lack) may have given the value a context
+                // mypy knows: the names it binds are not partial then.
+                let untyped_context = declared.is_none()
+                    && a.targets
+                        .iter()
+                        .any(|t| matches!(t, Expr::Subscript(_) | Expr::Attribute(_)));
                 let value = match declared {
                     Some(declared) => self.expr_expecting(&a.value, &declared),
                     None => self.expr(&a.value),
                 };
                 for target in &a.targets {
-                    self.assign(target, value.clone(), &a.value);
+                    match target {
+                        Expr::Name(n) if untyped_context => {
+                            self.bind(n.id.as_str(), value.clone(), &*a.value, true);
+                        }
+                        _ => self.assign(target, value.clone(), &a.value),
+                    }
                 }
             }
             Stmt::AnnAssign(a) => {
@@ -355,6 +372,9 @@ impl Checker<'_> {
                 let ty = self.expr(&e.value);
                 if matches!(ty, Type::Never | Type::Any) && matches!(&*e.value, Expr::Call(_)) {
                     self.ends.insert(stmt.start());
+                    if ty == Type::Any {
+                        self.maybe_ends.insert(stmt.start());
+                    }
                 }
             }
             Stmt::Assert(a) => {
@@ -399,6 +419,15 @@ impl Checker<'_> {
                 for alias in &i.names {
                     let name = alias.name.id.as_str();
                     let local: Name = alias.asname.as_ref().map_or(name, |a| a.id.as_str()).into();
+                    // A name an earlier import left unresolved stays so:
+                    // mypy keeps a name's first binding, and one it could
+                    // not resolve (`from collections.abc import Buffer  #
+                    // type: ignore` before Python 3.12, then `from
+                    // typing_extensions import Buffer` in the `except
+                    // ImportError`) is `Any`.
+                    if matches!(self.symbols.get(&local), Some(Symbol::Foreign(_))) {
+                        continue;
+                    }
                     let symbol = self
                         .world
                         .db
@@ -421,6 +450,19 @@ impl Checker<'_> {
                 self.independent_paths(subject, &bodies);
             }
             _ => {}
+        }
+    }
+
+    /// The type an assignment target already has: a declared variable's,
+    /// or what a subscript or attribute target reads (`None` when that
+    /// is unknown).
+    fn target_type(&mut self, target: &Expr) -> Option<Type> {
+        match target {
+            Expr::Name(n) => self.declared_type(n.id.as_str()),
+            Expr::Subscript(_) | Expr::Attribute(_) => {
+                Some(self.scratch_type(target)).filter(|t| !matches!(t, Type::Any))
+            }
+            _ => None,
         }
     }
 
@@ -526,7 +568,11 @@ impl Checker<'_> {
                 if self.partial_assign(name, &value) {
                     return;
                 }
-                let partial = self.starts_partial(name, value_expr);
+                // An empty collection typed by a context (another target
+                // of a chained assignment) is not partial.
+                let partial = self
+                    .starts_partial(name, value_expr)
+                    .filter(|_| value.has_any());
                 self.bind(name, value, value_expr, true);
                 if let Some(class) = partial {
                     self.mark_partial(name, class, value_expr);
@@ -536,6 +582,8 @@ impl Checker<'_> {
             Expr::List(l) => self.unpack(&l.elts, value, value_expr),
             Expr::Starred(s) => self.assign(&s.value, Type::list(Type::Any), value_expr),
             Expr::Subscript(s) => {
+                // mypy keeps what a condition told of `args[0]` when it is
+                // assigned (a `__setitem__` call).
                 if self.partial_setitem(s, &value) {
                     return;
                 }

@@ -202,10 +202,68 @@ impl TypeDb {
                 }
             }
         }
+        // Pass 4: names bound to a method of a module-level instance
+        // (`randrange = _inst.randrange` in random).
+        for (module, raw) in &raws {
+            for (name, expr) in &raw.aliases {
+                let Expr::Attribute(attribute) = expr else {
+                    continue;
+                };
+                let Expr::Name(base) = &*attribute.value else {
+                    continue;
+                };
+                let Some(table) = db.modules.get(module) else {
+                    continue;
+                };
+                if table.contains_key(name) {
+                    continue;
+                }
+                let Some(Symbol::Value(Type::Instance(class, _))) = table.get(base.id.as_str())
+                else {
+                    continue;
+                };
+                if let Some(function) = db.bound_method(class, attribute.attr.id.as_str()) {
+                    db.modules
+                        .entry(module.clone())
+                        .or_default()
+                        .insert(name.clone(), function);
+                }
+            }
+        }
         // Functions and values exist only now: follow imports again.
         db.resolve_imports(&imported);
         db.inherit_class_flags();
         db
+    }
+
+    /// An instance method of `class` (or of an ancestor) bound to an
+    /// instance, as a function: its signatures without `self`.
+    fn bound_method(&self, class: &str, method: &str) -> Option<Symbol> {
+        let mut class = self.classes.get(class)?;
+        for _ in 0..16 {
+            if let Some(member) = class.members.get(method) {
+                let super::Member::Method(super::MethodKind::Instance, sigs) = member else {
+                    return None;
+                };
+                let bound: Vec<Signature> = sigs
+                    .iter()
+                    .map(|sig| {
+                        let mut sig = sig.clone();
+                        if !sig.params.is_empty() {
+                            sig.params.remove(0);
+                        }
+                        sig
+                    })
+                    .collect();
+                return Some(Symbol::Function(bound.into()));
+            }
+            let base = class.bases.iter().find_map(|b| match b {
+                Type::Instance(name, _) => self.classes.get(name),
+                _ => None,
+            })?;
+            class = base;
+        }
+        None
     }
 
     /// Every class takes on its ancestors' inherited flags (see

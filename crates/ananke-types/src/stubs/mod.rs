@@ -94,6 +94,10 @@ pub struct ClassInfo {
     /// `NamedTuple` or `TypedDict` base, a metaclass or class keyword):
     /// any arguments are then accepted.
     pub synthesized_init: bool,
+    /// Whether the class's body is still being written (a statement in
+    /// it is being judged): members may come after, so a protocol or a
+    /// `__call__` it lacks so far may still be defined.
+    pub open: bool,
 }
 
 impl ClassInfo {

@@ -165,6 +165,9 @@ impl<'a> Resolver<'a> {
             "builtins.tuple" => self.tuple(&items, depth),
             "builtins.type" => match items.first().map(|e| arg(e)) {
                 Some(Type::Instance(name, _)) => Type::Class(name),
+                // `type[T]`: solved from a class object (`cast`'s first
+                // overload).
+                Some(var @ Type::Var(_)) => Type::Instance(class_name, [var].into()),
                 _ => Type::Any,
             },
             _ => {
@@ -426,6 +429,7 @@ impl<'a> Resolver<'a> {
             is_protocol,
             any_base,
             synthesized_init,
+            open: false,
         }
     }
 

@@ -256,19 +256,27 @@ impl World<'_> {
         let mut all_certain = true;
         // An instance of a class deriving from `Any` (an unresolved base)
         // fits every parameter, as `Any` does.
-        let imprecise = sigs.len() > 1
-            && args.iter().any(|a| {
-                a.ty.has_any() || a.ty.class_name().is_some_and(|c| self.derives_from_any(c))
-            });
+        let imprecise: Vec<usize> = if sigs.len() > 1 {
+            (0..args.len())
+                .filter(|&a| {
+                    let ty = &args[a].ty;
+                    ty.has_any() || ty.class_name().is_some_and(|c| self.derives_from_any(c))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for (i, sig) in sigs.iter().enumerate() {
             match self.match_signature(sig, args) {
                 // With `Any` among the arguments, mypy's answer is `Any`
-                // when a later overload matches too and returns another
-                // type.
+                // when a later overload matches too, returns another type
+                // and takes one of those arguments as another type (both
+                // of `cast`'s overloads that fit take `val: Any`).
                 Ok(ret)
-                    if imprecise
+                    if !imprecise.is_empty()
                         && sigs[i + 1..].iter().any(|other| {
                             self.match_signature(other, args).is_ok_and(|r| r != ret)
+                                && self.takes_differently(sig, other, args, &imprecise)
                         }) =>
                 {
                     return (Type::Any, None);
@@ -310,22 +318,44 @@ impl World<'_> {
         (ret, error)
     }
 
-    /// Matches arguments to one signature, inferring its type variables.
-    fn match_signature(&self, sig: &Signature, args: &[Arg]) -> Result<Type, CallError> {
-        self.match_arguments(sig, args, true)
+    /// Whether two signatures take one of the arguments `which` as
+    /// different parameter types (or cannot be compared for it).
+    fn takes_differently(
+        &self,
+        a: &Signature,
+        b: &Signature,
+        args: &[Arg],
+        which: &[usize],
+    ) -> bool {
+        let formals = |sig: &Signature| {
+            (!sig.any_params)
+                .then(|| self.bind_arguments(sig, args, true).ok())
+                .flatten()
+        };
+        let (Some(xs), Some(ys)) = (formals(a), formals(b)) else {
+            return true;
+        };
+        let formal = |sig: &Signature, pairs: &[(usize, usize)], arg: usize| {
+            pairs
+                .iter()
+                .find(|(x, _)| *x == arg)
+                .map(|&(_, p)| sig.params[p].ty.clone())
+        };
+        which
+            .iter()
+            .any(|&arg| formal(a, &xs, arg) != formal(b, &ys, arg))
     }
 
-    /// [`match_signature`](World::match_signature); with `complete` unset,
-    /// parameters the arguments do not reach are not required.
-    fn match_arguments(
+    /// Which parameter of `sig` each argument goes to: `(argument,
+    /// parameter)` pairs, or why the arguments cannot be passed. With
+    /// `complete` unset, parameters the arguments do not reach are not
+    /// required.
+    fn bind_arguments(
         &self,
         sig: &Signature,
         args: &[Arg],
         complete: bool,
-    ) -> Result<Type, CallError> {
-        if sig.any_params || args.iter().any(|a| a.unpacked) {
-            return Ok(sig.ret.substitute(&|_| None, true));
-        }
+    ) -> Result<Vec<(usize, usize)>, CallError> {
         let mut slots: Vec<Option<usize>> = vec![None; sig.params.len()];
         let mut extra: Vec<(usize, usize)> = Vec::new(); // (arg, param) into *args / **kwargs
         let mut positional = sig
@@ -393,11 +423,34 @@ impl World<'_> {
                 )));
             }
         }
-        let pairs: Vec<(usize, &Type)> = slots
+        Ok(slots
             .iter()
             .enumerate()
-            .filter_map(|(p, slot)| slot.map(|a| (a, &sig.params[p].ty)))
-            .chain(extra.iter().map(|&(a, p)| (a, &sig.params[p].ty)))
+            .filter_map(|(p, slot)| slot.map(|a| (a, p)))
+            .chain(extra)
+            .collect())
+    }
+
+    /// Matches arguments to one signature, inferring its type variables.
+    fn match_signature(&self, sig: &Signature, args: &[Arg]) -> Result<Type, CallError> {
+        self.match_arguments(sig, args, true)
+    }
+
+    /// [`match_signature`](World::match_signature); with `complete` unset,
+    /// parameters the arguments do not reach are not required.
+    fn match_arguments(
+        &self,
+        sig: &Signature,
+        args: &[Arg],
+        complete: bool,
+    ) -> Result<Type, CallError> {
+        if sig.any_params || args.iter().any(|a| a.unpacked) {
+            return Ok(sig.ret.substitute(&|_| None, true));
+        }
+        let pairs: Vec<(usize, &Type)> = self
+            .bind_arguments(sig, args, complete)?
+            .into_iter()
+            .map(|(a, p)| (a, &sig.params[p].ty))
             .collect();
         let mut bindings: HashMap<Name, Type> = HashMap::new();
         for &(a, param) in &pairs {
@@ -472,6 +525,15 @@ impl World<'_> {
                     None => arg.clone(),
                 };
                 bindings.insert(v.clone(), joined);
+            }
+            // `type[T]` given a class object: `T` is its instance
+            // (`cast(TextIO, s)` is a `TextIO`).
+            (Type::Instance(pn, pa), Type::Class(class))
+                if &**pn == "builtins.type" && pa.len() == 1 =>
+            {
+                let params = self.class(class).map_or(0, |c| c.params.len());
+                let instance = Type::Instance(class.clone(), vec![Type::Any; params].into());
+                self.infer(&pa[0], &instance, bindings, d);
             }
             (Type::Instance(pn, pa), Type::Instance(an, aa)) => {
                 if let Some(mapped) = self.map_to_base(an, aa, pn) {

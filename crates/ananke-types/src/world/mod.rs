@@ -125,7 +125,7 @@ impl<'a> World<'a> {
                 }
             }
             (Type::Instance(name, _), Type::Callable(_)) => {
-                self.find_member(name, "__call__").is_some()
+                self.find_member(name, "__call__").is_some() || self.is_open(name)
             }
             (Type::Callable(_) | Type::Overloaded(_), Type::Instance(name, _)) => {
                 FUNCTION_CLASSES.contains(&&**name)
@@ -240,7 +240,9 @@ impl<'a> World<'a> {
             );
         }
         match self.class(bn) {
-            Some(target) if target.is_protocol => self.has_protocol_members(an, target, depth),
+            Some(target) if target.is_protocol => {
+                self.is_open(an) || self.has_protocol_members(an, target, depth)
+            }
             // A class the stubs do not know: assume the best.
             None => true,
             Some(_) => self.class(an).is_none(),
@@ -382,6 +384,12 @@ impl<'a> World<'a> {
         })
     }
 
+    /// Whether `class`'s body is still being written (see
+    /// [`ClassInfo::open`]).
+    pub fn is_open(&self, class: &str) -> bool {
+        self.class(class).is_some_and(|c| c.open)
+    }
+
     /// Whether `class` derives from `Any` (see [`ClassInfo::any_base`]).
     pub fn derives_from_any(&self, class: &str) -> bool {
         self.class(class).is_some_and(|c| c.any_base)
@@ -508,6 +516,9 @@ impl<'a> World<'a> {
         }
         match (a, b) {
             (Type::Never, x) | (x, Type::Never) => x.clone(),
+            // As mypy joins: `Any` with anything is `Any` (`[i, value]`
+            // with `value: Any` is a `list[Any]`).
+            (Type::Any, _) | (_, Type::Any) => Type::Any,
             (Type::None, x) | (x, Type::None) => Type::optional(x.clone()),
             (Type::Tuple(xs), Type::Tuple(ys)) if xs.len() == ys.len() => Type::Tuple(
                 xs.iter()
