@@ -92,6 +92,8 @@ fn every_path_must_return() {
         "def f(x: int) -> int: ...  # type: ignore\ny = 1\n",
         "class A:\n    def __eq__(self, o: 'A') -> bool:  # type:ignore\n        ...\nx = 1\n",
         "def f(x: int) -> int:\n    if x:  # a comment\n        return 1  # one\n    else:\n        return 2  # two\n# after\ny = 1\n",
+        "def f(x: int) -> t.Any:\n    if x:\n        return 1\n\ny = 1\n",
+        "def f(x: int) -> typing.Optional[int]:\n    if x:\n        return 1\n\ny = 1\n",
         // mypy asks nothing of a function under `if TYPE_CHECKING:`.
         "class R:\n    if TYPE_CHECKING:\n\n        def __getattr__(self, name: str) -> Hook: ...\n\n\nx = 1\n",
         "if typing.TYPE_CHECKING:\n    def f(x: int) -> int:\n        if x:\n            return 1\nx = 1\n",
@@ -120,6 +122,7 @@ fn every_path_must_return() {
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert False or x\n",
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert not False\n",
         "class P(Protocol):\n    def f(self) -> int:\n        ...\n        y = 1\nx = 1\n",
+        "def f(x: int) -> t.List[int]:\n    if x:\n        return [1]\n\ny = 1\n",
         // Only the `if TYPE_CHECKING:` body, and only that whole condition.
         "if TYPE_CHECKING:\n    pass\nelse:\n    def f(x: int) -> int: ...\nx = 1\n",
         "if TYPE_CHECKING or x:\n    def f(x: int) -> int: ...\nx = 1\n",

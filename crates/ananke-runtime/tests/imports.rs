@@ -284,6 +284,38 @@ fn a_use_without_an_import_becomes_a_requirement_of_the_module() {
 }
 
 #[test]
+fn a_relative_import_binds_its_names_whatever_the_standard_library_calls_them() {
+    let ananke = Ananke::new(&Spec::python("cl100k_base")).unwrap();
+    let vocab = ananke.vocab().clone();
+    // trio's `from . import abc`: `abc.` is the package's own module, not a
+    // use of the standard library's `abc` that would need `import abc`.
+    for source in [
+        "from . import abc, lowlevel\n\nprint(abc.__name__, lowlevel.x)\n",
+        "from .abc import Instrument\n\nx: Instrument = Instrument.make(1, \"a\")\n",
+    ] {
+        let mut session = ananke.session().unwrap();
+        let tokens = vocab.encode(source);
+        assert_eq!(
+            session.commit_many(&tokens).unwrap(),
+            tokens.len(),
+            "{source}"
+        );
+        assert!(
+            session.is_accepting().unwrap(),
+            "{source}: the module can end"
+        );
+    }
+    // An absolute import of the same name still means the library's.
+    let mut session = ananke.session().unwrap();
+    let tokens = vocab.encode("print(abc.ABC)\n");
+    assert_eq!(session.commit_many(&tokens).unwrap(), tokens.len());
+    assert!(
+        !session.is_accepting().unwrap(),
+        "`abc.` without an import needs one"
+    );
+}
+
+#[test]
 fn required_imports_gate_the_end_and_their_names_are_typed() {
     let ananke = Ananke::new(&Spec::python("cl100k_base").require("math")).unwrap();
     let vocab = ananke.vocab().clone();

@@ -28,6 +28,7 @@ pub(crate) const MODULE_GLOBALS: &[&str] = &[
     "__annotations__",
     "__builtins__",
     "__class__",
+    "__debug__",
     "reveal_type",
     "reveal_locals",
 ];
@@ -295,7 +296,9 @@ pub(crate) fn truthiness(expr: &Expr) -> Option<bool> {
             _ => None,
         },
         Expr::StringLiteral(s) => Some(!s.value.is_empty()),
-        _ => None,
+        // `sys.platform == "win32"` and `sys.version_info` checks, as
+        // mypy decides them for Python 3.11 on Linux.
+        other => crate::stubs::static_condition(other),
     }
 }
 

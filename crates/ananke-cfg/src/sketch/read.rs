@@ -428,6 +428,10 @@ impl Sketch {
                 line.chain.push(b);
                 line.chain_done = false;
                 line.last = b;
+                // `-> t.Any` (typing imported as `t`).
+                if line.arrow {
+                    line.annotation.push(b);
+                }
                 return Ok(());
             }
             b'(' => {

@@ -6,7 +6,7 @@
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
-use super::{Checker, Diagnostic};
+use super::{Checker, Diagnostic, any};
 use crate::types::Type;
 use crate::world::{Arg, CallError, FUNCTION_CLASSES, short};
 
@@ -255,6 +255,17 @@ impl Checker<'_> {
             self.report(call, "operator", format!("\"{member}\" not callable"));
         }
         let (ret, error) = self.world.call(&callee, &args);
+        // `cast(T, x)` is a `T` to mypy however `T` is spelled (a string
+        // too): mypy's own `Any` only where `T` names it.
+        if is_typing_cast(&callee)
+            && let [target, _] = &call.arguments.args[..]
+            && call.arguments.keywords.is_empty()
+        {
+            if any::mentions_any(target) {
+                self.any_rooted.insert(call.range());
+            }
+            return self.annotation(target);
+        }
         if matches!(ret, Type::Any) && self.world.declared_any(&callee, &args) {
             self.any_rooted.insert(call.range());
         }
@@ -463,4 +474,12 @@ w = v[0]
 "#;
         assert_eq!(errors(source), [(2, "index"), (3, "index")]);
     }
+}
+
+/// Whether `callee` is typing's `cast` (its overloads take `typ` first).
+fn is_typing_cast(callee: &Type) -> bool {
+    matches!(callee, Type::Overloaded(sigs) if sigs.iter().all(|s| {
+        s.name.as_deref() == Some("cast")
+            && s.params.first().and_then(|p| p.name.as_deref()) == Some("typ")
+    }))
 }

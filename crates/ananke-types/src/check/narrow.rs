@@ -127,6 +127,29 @@ impl Checker<'_> {
         }
     }
 
+    /// An assignment of a value of type `value` to the member expression
+    /// `target`: as for mypy, the member is that value's type after it
+    /// (`self._hash = hash(...)` then `return self._hash` with `_hash:
+    /// int | None`), where the value fits the member's type.
+    pub(super) fn assign_member(&mut self, target: &Expr, value: &Type) {
+        self.forget_member(target);
+        let Some(key) = member_key(target) else {
+            return;
+        };
+        if value.has_any()
+            || !self
+                .frames
+                .iter()
+                .any(|f| f.vars.contains_key(key_root(&key)))
+        {
+            return;
+        }
+        let declared = self.scratch_type(target);
+        if declared != *value && self.world.is_subtype(value, &declared) {
+            self.set_narrowed(&key, Some(value.clone()));
+        }
+    }
+
     /// A condition's subject: a variable, or a member of one, with its
     /// type here.
     fn subject(&mut self, expr: &Expr) -> Option<(Name, Type)> {
@@ -479,6 +502,31 @@ impl Checker<'_> {
                 return (vec![(name, without_none(ty))], Vec::new());
             }
             return (Vec::new(), Vec::new());
+        }
+        // `prompt is True` / `is False`: mypy reads a `bool` as `True |
+        // False`, so after both fail it is gone (`bool | str` is a `str`);
+        // without literal types, `bool` is `Any` past either, and `bool`
+        // where one holds.
+        if matches!(op, CmpOp::Is | CmpOp::IsNot)
+            && matches!(right, Expr::BooleanLiteral(_))
+            && let Some((name, ty)) = self.subject(left)
+        {
+            let members = union_members(&ty);
+            if !members.contains(&Type::bool()) {
+                return (Vec::new(), Vec::new());
+            }
+            let open = Type::union(members.iter().map(|m| {
+                if *m == Type::bool() {
+                    Type::Any
+                } else {
+                    m.clone()
+                }
+            }));
+            let holds = (name.clone(), Type::bool());
+            return match op {
+                CmpOp::Is => (vec![holds], vec![(name, open)]),
+                _ => (vec![(name, open)], vec![holds]),
+            };
         }
         // `(x := f()) is None` narrows `x` as `x is None` does; `b.value
         // is None` the member.

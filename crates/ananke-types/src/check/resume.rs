@@ -474,14 +474,12 @@ fn declared<'b>(body: &'b [Stmt], db: &TypeDb) -> Option<Vec<Declared<'b>>> {
                         return None;
                     }
                     let name = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
-                    let import = i.module.as_ref().map(|m| {
-                        db.member(m.as_str(), alias.name.as_str())
-                            .cloned()
-                            .unwrap_or_else(|| {
-                                // As the checker binds it (`statements`).
-                                Symbol::Foreign(format!("{m}.{}", alias.name).into())
-                            })
-                    });
+                    // As the checker binds it.
+                    let import = Some(super::statements::imported_symbol(
+                        db,
+                        i,
+                        alias.name.as_str(),
+                    ));
                     names.push(Declared { name, import });
                 }
             }

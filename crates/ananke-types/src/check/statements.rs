@@ -14,8 +14,23 @@ use ruff_text_size::Ranged;
 use super::access::plain;
 use super::scope::PROBE;
 use super::{Checker, Diagnostic, MAX_NESTING, any};
-use crate::stubs::{Resolver, Symbol};
+use crate::stubs::{Resolver, Symbol, TypeDb};
 use crate::types::{Name, Type};
+
+/// What `from module import name` binds: the stubs' symbol, or a foreign
+/// one (`Any`) for a module they lack and for a relative import (`from .
+/// import abc`, `from .x import y`: the package's own modules, never the
+/// standard library's of that name).
+pub(super) fn imported_symbol(db: &TypeDb, from: &ast::StmtImportFrom, name: &str) -> Symbol {
+    let module = from.module.as_ref().map_or("", |m| m.id.as_str());
+    if from.level == 0
+        && let Some(symbol) = db.member(module, name)
+    {
+        return symbol.clone();
+    }
+    let dots = ".".repeat(from.level as usize);
+    Symbol::Foreign(format!("{dots}{module}.{name}").into())
+}
 
 /// Names the statements of a block so far defined (a plain `def`, an
 /// annotated name), with the line: mypy's `no-redef` for a second one.
@@ -339,7 +354,20 @@ impl Checker<'_> {
                 let after_body = self.snapshot();
                 // A handler may start anywhere in the body.
                 let handler_start = Self::merge(&[before, after_body.clone()]);
-                self.block(&t.orelse);
+                // The `else` runs after the body ends normally; mypy checks
+                // none of it where the body cannot (rich's `if sys.platform
+                // == "win32": ... else: raise ImportError(...)`).
+                let ends = &self.ends;
+                if crate::flow::falls_through(&t.body, &|s| ends.contains(&s.start())) {
+                    self.block(&t.orelse);
+                } else {
+                    let dead = std::mem::replace(&mut self.frame_mut().dead, true);
+                    let mut defined = Defined::new();
+                    for stmt in &t.orelse {
+                        self.block_stmt(stmt, &mut defined);
+                    }
+                    self.frame_mut().dead = dead;
+                }
                 let mut paths = vec![self.snapshot()];
                 for handler in &t.handlers {
                     self.restore(handler_start.clone());
@@ -415,7 +443,6 @@ impl Checker<'_> {
                 }
             }
             Stmt::ImportFrom(i) => {
-                let Some(module) = &i.module else { return };
                 for alias in &i.names {
                     let name = alias.name.id.as_str();
                     let local: Name = alias.asname.as_ref().map_or(name, |a| a.id.as_str()).into();
@@ -428,12 +455,7 @@ impl Checker<'_> {
                     if matches!(self.symbols.get(&local), Some(Symbol::Foreign(_))) {
                         continue;
                     }
-                    let symbol = self
-                        .world
-                        .db
-                        .member(module.id.as_str(), name)
-                        .cloned()
-                        .unwrap_or_else(|| Symbol::Foreign(format!("{}.{name}", module.id).into()));
+                    let symbol = imported_symbol(self.world.db, i, name);
                     self.symbols.insert(local, symbol);
                 }
             }
@@ -630,9 +652,10 @@ impl Checker<'_> {
             }
             other => {
                 self.expr(other);
-                // `self.value = v` undoes what a condition told of it.
+                // `self.value = v` undoes what a condition told of it, and
+                // tells its type.
                 if let Expr::Attribute(_) = other {
-                    self.forget_member(other);
+                    self.assign_member(other, &value);
                 }
             }
         }

@@ -348,7 +348,10 @@ impl<'a> World<'a> {
                     .iter()
                     .map(|s| {
                         let mut s = s.substitute(&lookup, false);
-                        if kind != MethodKind::Static && !s.params.is_empty() {
+                        // `__new__` is a static method whatever its
+                        // decorators (`self.__new__(Style)`).
+                        if kind != MethodKind::Static && member != "__new__" && !s.params.is_empty()
+                        {
                             s.params.remove(0);
                         }
                         // mypy names methods `"append" of "list"`; the quotes

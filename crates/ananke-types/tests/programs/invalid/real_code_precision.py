@@ -36,3 +36,18 @@ def negated_and(hint: Sequence[str] | str | None) -> str:
         return ""
     return hint  # error
 
+
+
+class Box:
+    def __init__(self) -> None:
+        self.size: int | None = 1
+
+    def cleared(self) -> int:
+        self.size = None
+        return self.size + 1  # error
+
+
+def true_is_a_bool(flag: bool | str) -> str:
+    if flag is True:
+        return flag  # error
+    return ""

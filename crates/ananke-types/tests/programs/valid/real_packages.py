@@ -1,6 +1,7 @@
 # Real code from strictly typed packages (anyio, click, h11, httpx, pluggy,
 # starlette): forms the checker once reported though mypy accepts them.
 import random
+import sys
 import typing
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
@@ -85,3 +86,60 @@ if typing.TYPE_CHECKING:
     def partial(flag: bool) -> int:
         if flag:
             return 1
+
+
+def triple(version: tuple[int, ...]) -> tuple[int, int, int]:
+    # A string names the type `cast` gives.
+    return cast("tuple[int, int, int]", version[:3])
+
+
+def prompt_text(prompt: bool | str, name: str) -> str | None:
+    if prompt is True:
+        text = name.capitalize()
+    elif prompt is False:
+        text = None
+    else:
+        text = prompt
+    return text
+
+
+def checked(x: int) -> int:
+    if __debug__:
+        assert x >= 0
+    return x
+
+
+class Style:
+    def __init__(self, color: str) -> None:
+        self._color = color
+        self._hash: int | None = None
+
+    def copy(self) -> "Style":
+        style: Style = self.__new__(Style)
+        style._color = self._color
+        return style
+
+    def __hash__(self) -> int:
+        if self._hash is not None:
+            return self._hash
+        self._hash = hash(self._color)
+        return self._hash
+
+
+try:
+    import ctypes
+
+    if sys.platform == "win32":
+        loader = ctypes.WinDLL
+    else:
+        raise ImportError("Not windows")
+except ImportError:
+
+    def windows_version() -> int:
+        return 0
+
+else:
+
+    def windows_version() -> int:
+        # Unreachable on Linux: mypy checks none of it.
+        return sys.getwindowsversion().major
