@@ -13,7 +13,6 @@ use ananke_pylex::{Class, PyLexer, is_name_byte, is_name_start};
 
 use super::classes::quote_index;
 use super::scope_cell::ScopeCell;
-use crate::check::Scope;
 use crate::prefix::{PrefixScan, Tok, TokKind, is_non_value_keyword, primary_start, tokenize};
 
 /// Brackets deeper than this inside one statement skip expression
@@ -401,23 +400,18 @@ pub(crate) fn rebinds(stmt: &str, toks: &[Tok]) -> bool {
 }
 
 /// Whether a comprehension could still follow inside one of `brackets`
-/// (offsets in the statement) and rebind a variable among `names`.
-pub(crate) fn may_be_rebound(
-    stmt: &str,
-    toks: &[Tok],
-    brackets: &[usize],
-    names: &[Tok],
-    scope: &Scope,
-) -> bool {
+/// (offsets in the statement) and rebind a name among `names`: any name,
+/// a builtin's or a module's too (pytest's `" OR ".join(type.value for
+/// type in expected)`).
+pub(crate) fn may_be_rebound(toks: &[Tok], brackets: &[usize], names: &[Tok]) -> bool {
     let capable = brackets
         .iter()
         .any(|&open| comprehension_capable(toks, open));
     capable
-        && names.iter().enumerate().any(|(i, t)| {
-            t.kind == TokKind::Name
-                && (i == 0 || names[i - 1].kind != TokKind::Dot)
-                && scope.is_variable(word(stmt, t))
-        })
+        && names
+            .iter()
+            .enumerate()
+            .any(|(i, t)| t.kind == TokKind::Name && (i == 0 || names[i - 1].kind != TokKind::Dot))
 }
 
 /// Whether an operand before an `and` or `or` earlier in the statement
@@ -498,16 +492,14 @@ pub(crate) fn member_site(
     if narrowed_before(stmt, toks, start) {
         return None;
     }
-    let scope = scope.get(text)?;
     if may_be_rebound(
-        stmt,
         toks,
         &brackets_in_statement(scan),
         &toks[start..=receiver_end],
-        &scope,
     ) {
         return None;
     }
+    scope.get(text)?;
     Some(MemberSite {
         receiver: stmt[toks[start].start..r.end].to_owned(),
         partial,

@@ -365,14 +365,14 @@ fn call_verdict(text: &str, scan: &PrefixScan, cell: &ScopeCell, close: bool) ->
         // `f(a,` then `,`: a syntax error, not ours to judge.
         return Ok(());
     }
+    let mut outer = brackets_in_statement(scan);
+    outer.pop();
+    if may_be_rebound(&toks, &outer, &toks[start..]) {
+        return Ok(());
+    }
     let Some(scope) = cell.get(text) else {
         return Ok(());
     };
-    let mut outer = brackets_in_statement(scan);
-    outer.pop();
-    if may_be_rebound(stmt, &toks, &outer, &toks[start..], &scope) {
-        return Ok(());
-    }
     let callee = &stmt[toks[start].start..c.end];
     let Some(callee_ty) = cell.infer(&scope, callee) else {
         return Ok(());
