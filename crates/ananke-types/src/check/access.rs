@@ -431,6 +431,14 @@ fn call_arg_node(call: &ast::ExprCall, index: usize) -> Option<&dyn Ranged> {
     }
 }
 
+/// Whether `callee` is typing's `cast` (its overloads take `typ` first).
+fn is_typing_cast(callee: &Type) -> bool {
+    matches!(callee, Type::Overloaded(sigs) if sigs.iter().all(|s| {
+        s.name.as_deref() == Some("cast")
+            && s.params.first().and_then(|p| p.name.as_deref()) == Some("typ")
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::check::errors;
@@ -474,12 +482,4 @@ w = v[0]
 "#;
         assert_eq!(errors(source), [(2, "index"), (3, "index")]);
     }
-}
-
-/// Whether `callee` is typing's `cast` (its overloads take `typ` first).
-fn is_typing_cast(callee: &Type) -> bool {
-    matches!(callee, Type::Overloaded(sigs) if sigs.iter().all(|s| {
-        s.name.as_deref() == Some("cast")
-            && s.params.first().and_then(|p| p.name.as_deref()) == Some("typ")
-    }))
 }
