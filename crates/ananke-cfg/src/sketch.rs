@@ -53,6 +53,9 @@ pub(crate) struct Sketch {
     /// The last statement ended was a decorator: a `def` now is
     /// decorated.
     decorated: bool,
+    /// One of the decorators just read is `@no_type_check`: mypy checks
+    /// nothing of the function they decorate.
+    no_type_check: bool,
 }
 
 impl Default for Sketch {
@@ -70,6 +73,7 @@ impl Default for Sketch {
             offset: 0,
             control: ControlFacts::default(),
             decorated: false,
+            no_type_check: false,
         }
     }
 }

@@ -94,6 +94,9 @@ fn every_path_must_return() {
         "def f(x: int) -> int:\n    if x:  # a comment\n        return 1  # one\n    else:\n        return 2  # two\n# after\ny = 1\n",
         "def f(x: int) -> t.Any:\n    if x:\n        return 1\n\ny = 1\n",
         "def f(x: int) -> typing.Optional[int]:\n    if x:\n        return 1\n\ny = 1\n",
+        // mypy checks nothing of a `@no_type_check` function.
+        "@no_type_check\ndef foo(x: 'bar', y: {'x': 4}) -> 42:\n    1 + 'x'\n\ny = 1\n",
+        "class A:\n    @typing.no_type_check\n    @staticmethod\n    def f() -> int:\n        pass\n\n    x = 1\n",
         // mypy asks nothing of a function under `if TYPE_CHECKING:`.
         "class R:\n    if TYPE_CHECKING:\n\n        def __getattr__(self, name: str) -> Hook: ...\n\n\nx = 1\n",
         "if typing.TYPE_CHECKING:\n    def f(x: int) -> int:\n        if x:\n            return 1\nx = 1\n",
@@ -123,6 +126,9 @@ fn every_path_must_return() {
         "def f(x: int) -> int:\n    if x:\n        return 1\n    assert not False\n",
         "class P(Protocol):\n    def f(self) -> int:\n        ...\n        y = 1\nx = 1\n",
         "def f(x: int) -> t.List[int]:\n    if x:\n        return [1]\n\ny = 1\n",
+        // (A decorated function's body of only `pass` may be a stub.)
+        "@no_type_check_if_you_like\ndef f(x: int) -> int:\n    x = 1\ny = 1\n",
+        "@no_type_check\ndef g() -> None:\n    pass\n\ndef f(x: int) -> int:\n    x = 1\ny = 1\n",
         // Only the `if TYPE_CHECKING:` body, and only that whole condition.
         "if TYPE_CHECKING:\n    pass\nelse:\n    def f(x: int) -> int: ...\nx = 1\n",
         "if TYPE_CHECKING or x:\n    def f(x: int) -> int: ...\nx = 1\n",

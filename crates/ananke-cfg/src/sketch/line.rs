@@ -85,6 +85,8 @@ pub(super) struct Line {
     pub(super) dots: u16,
     /// The statement starts with `@` (a decorator).
     pub(super) decorator: bool,
+    /// The decorator is `@no_type_check` (`@typing.no_type_check`).
+    pub(super) no_type_check: bool,
     /// A `class` header naming `Protocol` (`class P(Protocol):`,
     /// `typing.Protocol[T]`).
     pub(super) protocol: bool,

@@ -312,6 +312,11 @@ impl Sketch {
                     self.line.type_checking = self.line.cond_words == 1
                         && (word == b"TYPE_CHECKING" || word.ends_with(b".TYPE_CHECKING"));
                 }
+                if self.line.decorator && self.line.cond_words == 0 && next != b'.' {
+                    self.line.cond_words = 1;
+                    self.line.no_type_check =
+                        word == b"no_type_check" || word.ends_with(b".no_type_check");
+                }
                 if self.line.first == Kw::While && self.line.first_done {
                     self.line.cond_words = self.line.cond_words.saturating_add(1);
                     self.line.while_true =
@@ -534,6 +539,8 @@ impl Sketch {
         };
         self.log.push_back(statement);
         let decorated = std::mem::replace(&mut self.decorated, line.decorator);
+        let no_type_check = self.no_type_check;
+        self.no_type_check = line.decorator && (no_type_check || line.no_type_check);
         let blocks = self.blocks_mut();
         if let Some(top) = blocks.last_mut()
             && top.header == Kw::Def
@@ -609,14 +616,15 @@ impl Sketch {
                     .is_some_and(|b| b.header == Kw::Class && b.protocol);
             block.name = line.def_name;
             let annotated = line.annotation.get().is_some_and(|a| !a.is_empty());
-            // A `# type: ignore` on the header silences mypy's missing
-            // return (`def __new__(cls) -> A: ...  # type: ignore`).
-            // mypy reports no missing return of a function defined under
-            // `if TYPE_CHECKING:` (`def __getattr__(self, name: str) ->
-            // Hook: ...`).
+            // mypy reports no missing return where a `# type: ignore` on
+            // the header silences it (`def __new__(cls) -> A: ...  #
+            // type: ignore`), under `@no_type_check`, or for a function
+            // defined under `if TYPE_CHECKING:` (`def __getattr__(self,
+            // name: str) -> Hook: ...`).
             block.must_return = annotated
                 && !line.annotation.get().is_some_and(annotation_allows_none)
                 && !line.type_ignored()
+                && !no_type_check
                 && !blocks.iter().any(|b| b.type_checking);
         }
         blocks.push(block);
