@@ -334,12 +334,12 @@ impl Checker<'_> {
     /// Binds `name` to a value of type `ty` assigned at `at` (see
     /// `bind_type`), keeping whether it comes from an annotated `Any`.
     pub(super) fn bind(&mut self, name: &str, ty: Type, at: &impl Ranged, value_expr: bool) {
+        let rooted = self.any_rooted.contains(&at.range());
+        let existing = self.frames.last().and_then(|f| f.vars.get(name));
         // A variable that held an `Any` of the checker's own (a type it
         // does not model) may be precise to mypy, which then joins it with
         // the `Any` assigned here where paths meet (`int | Any`, no
         // `Any` of mypy's).
-        let rooted = self.any_rooted.contains(&at.range());
-        let existing = self.frames.last().and_then(|f| f.vars.get(name));
         let unknown_before =
             existing.is_some_and(|v| !v.declared && !v.rooted && matches!(v.ty, Type::Any));
         // mypy's own `Any` assigned to an annotated variable leaves it its

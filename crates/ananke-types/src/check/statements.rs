@@ -173,6 +173,17 @@ impl Checker<'_> {
         self.frame_mut().dead = dead;
     }
 
+    /// A block no path reaches, walked as unreachable code is: nothing in
+    /// it is checked (a scope's probe is still taken).
+    fn unreachable_block(&mut self, body: &[Stmt]) {
+        let dead = std::mem::replace(&mut self.frame_mut().dead, true);
+        let mut defined = Defined::new();
+        for stmt in body {
+            self.block_stmt(stmt, &mut defined);
+        }
+        self.frame_mut().dead = dead;
+    }
+
     fn frame_mut(&mut self) -> &mut super::scope::Frame {
         self.frames.last_mut().expect("a frame")
     }
@@ -361,12 +372,7 @@ impl Checker<'_> {
                 if crate::flow::falls_through(&t.body, &|s| ends.contains(&s.start())) {
                     self.block(&t.orelse);
                 } else {
-                    let dead = std::mem::replace(&mut self.frame_mut().dead, true);
-                    let mut defined = Defined::new();
-                    for stmt in &t.orelse {
-                        self.block_stmt(stmt, &mut defined);
-                    }
-                    self.frame_mut().dead = dead;
+                    self.unreachable_block(&t.orelse);
                 }
                 let mut paths = vec![self.snapshot()];
                 for handler in &t.handlers {

@@ -203,8 +203,14 @@ impl TypeDb {
             }
         }
         // Pass 4: names bound to a method of a module-level instance
-        // (`randrange = _inst.randrange` in random).
+        // (`randrange = _inst.randrange` in random), bound as the checker
+        // binds any instance's method.
+        let mut bound: Vec<(Name, Name, Symbol)> = Vec::new();
+        let world = crate::world::World::new(&db);
         for (module, raw) in &raws {
+            let Some(table) = db.modules.get(module) else {
+                continue;
+            };
             for (name, expr) in &raw.aliases {
                 let Expr::Attribute(attribute) = expr else {
                     continue;
@@ -212,58 +218,30 @@ impl TypeDb {
                 let Expr::Name(base) = &*attribute.value else {
                     continue;
                 };
-                let Some(table) = db.modules.get(module) else {
-                    continue;
-                };
                 if table.contains_key(name) {
                     continue;
                 }
-                let Some(Symbol::Value(Type::Instance(class, _))) = table.get(base.id.as_str())
+                let Some(Symbol::Value(instance @ Type::Instance(..))) =
+                    table.get(base.id.as_str())
                 else {
                     continue;
                 };
-                if let Some(function) = db.bound_method(class, attribute.attr.id.as_str()) {
-                    db.modules
-                        .entry(module.clone())
-                        .or_default()
-                        .insert(name.clone(), function);
-                }
+                let sigs: Arc<[Signature]> =
+                    match world.instance_member(instance, attribute.attr.id.as_str()) {
+                        Some(Type::Callable(sig)) => Arc::from([(*sig).clone()]),
+                        Some(Type::Overloaded(sigs)) => sigs,
+                        _ => continue,
+                    };
+                bound.push((module.clone(), name.clone(), Symbol::Function(sigs)));
             }
+        }
+        for (module, name, function) in bound {
+            db.modules.entry(module).or_default().insert(name, function);
         }
         // Functions and values exist only now: follow imports again.
         db.resolve_imports(&imported);
         db.inherit_class_flags();
         db
-    }
-
-    /// An instance method of `class` (or of an ancestor) bound to an
-    /// instance, as a function: its signatures without `self`.
-    fn bound_method(&self, class: &str, method: &str) -> Option<Symbol> {
-        let mut class = self.classes.get(class)?;
-        for _ in 0..16 {
-            if let Some(member) = class.members.get(method) {
-                let super::Member::Method(super::MethodKind::Instance, sigs) = member else {
-                    return None;
-                };
-                let bound: Vec<Signature> = sigs
-                    .iter()
-                    .map(|sig| {
-                        let mut sig = sig.clone();
-                        if !sig.params.is_empty() {
-                            sig.params.remove(0);
-                        }
-                        sig
-                    })
-                    .collect();
-                return Some(Symbol::Function(bound.into()));
-            }
-            let base = class.bases.iter().find_map(|b| match b {
-                Type::Instance(name, _) => self.classes.get(name),
-                _ => None,
-            })?;
-            class = base;
-        }
-        None
     }
 
     /// Every class takes on its ancestors' inherited flags (see
