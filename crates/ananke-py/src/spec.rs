@@ -143,7 +143,8 @@ impl Spec {
 
     /// This spec as the Rust decoder generates under it: the control-flow
     /// requirements default to the generation set (which adds
-    /// `no_dead_code` and `indented_comments`) unless it sets its own.
+    /// `no_dead_code` and `indented_comments`) unless it sets its own, and
+    /// `types.type_ignore` to `forbid` unless it says `honour`.
     fn for_generation(&self) -> Spec {
         Spec {
             spec: ananke_model::decode::generation_spec(&self.spec),

@@ -20,7 +20,7 @@ use ananke_syntax::{
 };
 use ananke_types::{TypesConstraint, TypesDomain};
 
-use crate::spec::{HoleSpec, Spec, SpecError};
+use crate::spec::{HoleSpec, Spec, SpecError, TypeIgnore};
 
 /// Why a built-in domain could not be built or answer: the failures of
 /// the crates it comes from, which [`RuntimeError`](crate::RuntimeError)
@@ -143,10 +143,13 @@ pub(crate) const BUILTIN: &[BuiltinDomain] = &[
                 ),
                 None => (TypesConstraint::module(), "a module written from its start"),
             };
-            let domain = match &spec.policy {
+            let mut domain = match &spec.policy {
                 Some(policy) => TypesDomain::with_policy(vocab.vocabulary(), policy.resolve()?),
                 None => TypesDomain::new(vocab.vocabulary()),
             };
+            if spec.types.type_ignore == Some(TypeIgnore::Forbid) {
+                domain = domain.forbidding_type_ignore();
+            }
             Ok(Built {
                 domain: erase(domain),
                 start: DynConstraint::new(start),

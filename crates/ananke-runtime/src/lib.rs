@@ -62,5 +62,5 @@ pub use registry::{Composition, InitialError, Registry};
 pub use session::{Explanation, Rejection, Session};
 pub use spec::{
     CfgSpec, HoleSpec, ImportsSpec, PluginSpec, PolicySpec, SemanticsSpec, Spec, SpecError,
-    SyntaxSpec, TaskSpec, TypesSpec,
+    SyntaxSpec, TaskSpec, TypeIgnore, TypesSpec,
 };

@@ -383,6 +383,23 @@ pub struct TypesSpec {
     /// name it reads must already be in scope (the types domain restricts
     /// names accordingly).
     pub body_prefix: Option<String>,
+    /// What a `# type: ignore` comment does; unset, `honour` (mypy's
+    /// reading, right for checking code people wrote), except that the
+    /// model's decoder sets `forbid` for generation, where a model could
+    /// otherwise switch the domain off by writing one.
+    pub type_ignore: Option<TypeIgnore>,
+}
+
+/// `types.type_ignore`: what a `# type: ignore` comment does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeIgnore {
+    /// As mypy: the errors on its line (before the first statement: in the
+    /// module) are not errors.
+    Honour,
+    /// A line break or end that would complete one is rejected: no
+    /// comment silences anything.
+    Forbid,
 }
 
 impl Spec {
@@ -685,6 +702,18 @@ imports = { required = ["heapq"] }
         assert_eq!(err.field, "imports.versions[0]");
         let err = Spec::from_toml("[[holes]]\nname = \"a\"\nsignature = \"f(x)\"\n").unwrap_err();
         assert_eq!(err.field, "holes[0].signature");
+        let err = Spec::from_toml("[types]\ntype_ignore = \"ignore\"\n").unwrap_err();
+        assert_eq!(err.field, "types.type_ignore");
+        assert!(err.message.contains("`honour` or `forbid`"), "{err}");
+    }
+
+    #[test]
+    fn type_ignore_reads_either_way() {
+        let spec = Spec::from_toml("[types]\ntype_ignore = \"forbid\"\n").unwrap();
+        assert_eq!(spec.types.type_ignore, Some(TypeIgnore::Forbid));
+        let spec = Spec::from_toml("[types]\ntype_ignore = \"honour\"\n").unwrap();
+        assert_eq!(spec.types.type_ignore, Some(TypeIgnore::Honour));
+        assert_eq!(Spec::python("cl100k_base").types.type_ignore, None);
     }
 
     #[test]

@@ -33,6 +33,8 @@ const SPEC_PIECES: &[&str] = &[
     "requirements = \"returns; max_nesting=0\"\n",
     "body_prefix = \"def f(x: int) -> int:\\n\"\n",
     "body_prefix = \"x\"\n",
+    "type_ignore = \"forbid\"\n",
+    "type_ignore = \"never\"\n",
     "name = \"h\"\n",
     "granularity = \"galaxy\"\n",
     "path = \"/no/such.so\"\n",

@@ -63,6 +63,8 @@ pub struct PrefixScan {
     /// The opening quote of the string token open at the cursor, if one
     /// is, and its offset.
     string_quote: (u8, usize),
+    /// Where the comment open at the cursor starts (its `#`), if one is.
+    comment_start: usize,
 }
 
 impl PrefixScan {
@@ -74,7 +76,9 @@ impl PrefixScan {
             // that opened an empty string), the byte is code of the
             // statement itself, not of an f-string's field.
             let top_level = !self.lexer.in_text();
+            let in_comment = self.lexer.in_comment();
             match self.lexer.step(b) {
+                Class::Comment if !in_comment => self.comment_start = i,
                 Class::StringStart if top_level => self.string_quote = (b, i),
                 Class::Op if top_level => match b {
                     b'(' | b'[' | b'{' => self.brackets.push((b, i)),
@@ -110,6 +114,31 @@ impl PrefixScan {
     /// Whether the cursor is inside a comment.
     pub fn in_comment(&self) -> bool {
         self.lexer.in_comment()
+    }
+
+    /// Where the comment the cursor is in starts (its `#`), if it is in
+    /// one.
+    pub fn comment_start(&self) -> Option<usize> {
+        self.in_comment().then_some(self.comment_start)
+    }
+
+    /// Where in `more` a comment opens that is still open at its end, were
+    /// `more` scanned next (`None`: it ends out of a comment, or in one
+    /// opened before it).
+    pub fn comment_opened_in(&self, more: &[u8]) -> Option<usize> {
+        let mut lexer = self.lexer;
+        let mut start = None;
+        for (i, &b) in more.iter().enumerate() {
+            let was = lexer.in_comment();
+            if lexer.step(b) == Class::Comment {
+                if !was {
+                    start = Some(i);
+                }
+            } else {
+                start = None;
+            }
+        }
+        start
     }
 
     /// The string literal open at the cursor, if the cursor is inside one
@@ -348,6 +377,21 @@ mod tests {
         let mut s = PrefixScan::default();
         s.feed(text.as_bytes());
         s
+    }
+
+    #[test]
+    fn the_open_comment_is_found_past_strings_that_look_like_one() {
+        let mut s = PrefixScan::default();
+        s.feed(b"x = '# type: ignore'  # type: ign");
+        assert_eq!(s.comment_start(), Some(22));
+        let mut s = PrefixScan::default();
+        s.feed(b"x = 1  # a\ny = '''\n# no");
+        assert_eq!(s.comment_start(), None);
+        assert_eq!(s.comment_opened_in(b"'''  # yes"), Some(5));
+        assert_eq!(s.comment_opened_in(b"''' + 1"), None);
+        s.feed(b"x = 1  # a\ny = '''\n# no'''  #");
+        assert_eq!(s.comment_start(), Some(28));
+        assert_eq!(s.comment_opened_in(b" more"), None, "opened before it");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! [`Sampler`], the [`DecodeConfig`], and the spec a generation runs
 //! under. Apart from the decoder: settings a caller writes, with no state.
 
-use ananke_runtime::Spec;
+use ananke_runtime::{Spec, TypeIgnore};
 
 use crate::ModelError;
 
@@ -16,12 +16,15 @@ pub const GENERATION_CFG: &str =
     "returns_if_typed; terminating_loops; no_dead_code; indented_comments";
 
 /// `spec` for generation: the control-flow requirements default to
-/// [`GENERATION_CFG`].
+/// [`GENERATION_CFG`], and `# type: ignore` to
+/// [`TypeIgnore::Forbid`]: a model that writes one must not silence the
+/// checks it is generated under.
 pub fn generation_spec(spec: &Spec) -> Spec {
     let mut spec = spec.clone();
     if spec.cfg.requirements.is_none() {
         spec.cfg.requirements = Some(GENERATION_CFG.to_owned());
     }
+    spec.types.type_ignore.get_or_insert(TypeIgnore::Forbid);
     spec
 }
 
@@ -127,5 +130,23 @@ impl Default for DecodeConfig {
             max_tokens: 384,
             backtrack: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generation_forbids_type_ignore_unless_the_spec_says_otherwise() {
+        let spec = generation_spec(&Spec::python("cl100k_base"));
+        assert_eq!(spec.types.type_ignore, Some(TypeIgnore::Forbid));
+        assert_eq!(spec.cfg.requirements.as_deref(), Some(GENERATION_CFG));
+        let mut honour = Spec::python("cl100k_base");
+        honour.types.type_ignore = Some(TypeIgnore::Honour);
+        assert_eq!(
+            generation_spec(&honour).types.type_ignore,
+            Some(TypeIgnore::Honour)
+        );
     }
 }

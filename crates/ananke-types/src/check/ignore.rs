@@ -18,8 +18,12 @@ use super::Diagnostic;
 /// The lines `# type: ignore` silences in a module.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Ignores {
-    /// A comment before the first statement: nothing is reported.
+    /// A comment before the first statement, or `# mypy: ignore-errors`
+    /// on any line: nothing is reported.
     pub(crate) module: bool,
+    /// `# mypy: ignore-errors` (which silences the module wherever it
+    /// stands).
+    pub(crate) configured: bool,
     /// 1-based lines, sorted.
     pub(crate) lines: Vec<u32>,
 }
@@ -28,7 +32,7 @@ impl Ignores {
     /// Whether nothing in `source` is silenced (the common case: no
     /// comment mentions `type`), without lexing it.
     fn none_in(source: &str) -> bool {
-        !source.contains("type")
+        !source.contains("type") && !source.contains("mypy:")
     }
 
     /// What `source` silences.
@@ -55,9 +59,10 @@ impl Ignores {
             if class == Class::Comment {
                 comment.get_or_insert(i);
             } else if let Some(start) = comment.take()
-                && silences(&source[start..i])
+                && (silences(&source[start..i]) || ignores_module(source, start, i))
             {
-                found.module |= !seen_code;
+                found.configured |= ignores_module(source, start, i);
+                found.module |= !seen_code || found.configured;
                 silenced = true;
             }
             if class.is_code() || matches!(class, Class::StringStart) {
@@ -78,9 +83,10 @@ impl Ignores {
             }
         }
         if let Some(start) = comment
-            && silences(&source[start..])
+            && (silences(&source[start..]) || ignores_module(source, start, source.len()))
         {
-            found.module |= !seen_code;
+            found.configured |= ignores_module(source, start, source.len());
+            found.module |= !seen_code || found.configured;
             silenced = true;
         }
         if silenced {
@@ -111,10 +117,44 @@ pub(crate) fn unignored(source: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagn
     Ignores::of(source).apply(diagnostics)
 }
 
+/// Whether the comment `source[start..end]` is mypy's inline
+/// configuration turning errors off for the whole module: `# mypy:
+/// ignore-errors` at the first column, on any line (mypy reads every
+/// such line).
+fn ignores_module(source: &str, start: usize, end: usize) -> bool {
+    (start == 0 || source.as_bytes()[start - 1] == b'\n') && ignores_errors(&source[start..end])
+}
+
+/// Whether a comment is `# mypy:` inline configuration with the
+/// `ignore-errors` option (`# mypy: ignore-errors`, `# mypy:
+/// ignore-errors=True`, among other options).
+pub(crate) fn ignores_errors(comment: &str) -> bool {
+    mypy_config(comment).is_some_and(|options| {
+        options.split(',').any(|option| {
+            let mut parts = option.splitn(2, '=');
+            let name = parts.next().unwrap_or("").trim();
+            let value = parts.next().map(str::trim);
+            name == "ignore-errors" && value.is_none_or(|v| v.eq_ignore_ascii_case("true"))
+        })
+    })
+}
+
+/// Whether a comment turns checks off: it silences its line, or it is
+/// `# mypy:` inline configuration (which may turn off any check, for the
+/// whole module).
+pub(crate) fn turns_checks_off(comment: &str) -> bool {
+    silences(comment) || mypy_config(comment).is_some()
+}
+
+/// The options of a `# mypy:` inline configuration comment.
+pub(crate) fn mypy_config(comment: &str) -> Option<&str> {
+    comment.strip_prefix("# mypy:")
+}
+
 /// Whether a comment (from its `#` to the end of its line) silences its
 /// line: a `# type: ignore`, or a type comment that ends with one (`#
 /// type: int  # type: ignore`, which mypy reads out of the type comment).
-fn silences(comment: &str) -> bool {
+pub(crate) fn silences(comment: &str) -> bool {
     is_type_ignore(comment)
         || type_comment(comment).is_some_and(|text| {
             text.match_indices('#')
@@ -161,7 +201,9 @@ pub(crate) fn module_ignored(text: &str) -> bool {
             return false;
         }
         let end = rest.find('\n').unwrap_or(rest.len());
-        if silences(rest[..end].trim_end_matches('\r')) {
+        let line = rest[..end].trim_end_matches('\r');
+        let column_0 = text.len() == rest.len() || text[..text.len() - rest.len()].ends_with('\n');
+        if silences(line) || (column_0 && ignores_errors(line)) {
             return true;
         }
         rest = &rest[end..];
@@ -201,6 +243,33 @@ mod tests {
         let found = Ignores::of(source);
         assert!(!found.module);
         assert_eq!(found.lines, [1, 2, 3, 4, 5, 7]);
+    }
+
+    #[test]
+    fn codes_or_a_blank_may_follow_ignore_but_no_letter() {
+        assert!(silences("# type: ignore[attr-defined]"));
+        assert!(!silences("# type: ignored"));
+    }
+
+    #[test]
+    fn mypy_inline_configuration_may_ignore_the_module_s_errors() {
+        assert!(ignores_errors("# mypy: ignore-errors"));
+        assert!(ignores_errors("# mypy: strict, ignore-errors = True"));
+        assert!(!ignores_errors("# mypy: ignore-errors=False"));
+        assert!(!ignores_errors("# mypy: disable-error-code=\"misc\""));
+        assert!(
+            !ignores_errors("#mypy: ignore-errors"),
+            "mypy reads `# mypy:` only"
+        );
+        // At the first column of any line; not after code.
+        let late = Ignores::of("x: int = 'a'\n# mypy: ignore-errors\n");
+        assert!(late.module && late.configured);
+        let after_code = Ignores::of("x: int = 'a'  # mypy: ignore-errors\n");
+        assert!(!after_code.module);
+        assert!(module_ignored(
+            "# Copyright\n# mypy: ignore-errors\nx = 1\n"
+        ));
+        assert!(turns_checks_off("# mypy: disable-error-code=\"misc\""));
     }
 
     #[test]

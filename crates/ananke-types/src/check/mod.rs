@@ -60,7 +60,7 @@ use crate::stubs::{Resolver, Symbol, TypeDb};
 use crate::types::{Name, Type};
 use crate::world::World;
 
-pub(crate) use ignore::{Ignores, module_ignored};
+pub(crate) use ignore::{Ignores, module_ignored, turns_checks_off};
 pub(crate) use policy::Reference;
 pub(crate) use resume::{Checkpoint, scope_at_resumed};
 use scope::Frame;

@@ -54,6 +54,9 @@ pub(crate) struct TokenClasses {
     pub closes: [TokenMask; 2],
     /// Tokens with a newline anywhere (they end a comment).
     pub has_newline: TokenMask,
+    /// Tokens with a `#` before their first newline (they may open a
+    /// comment and end it).
+    pub comment_newline: TokenMask,
     /// End-of-sequence tokens.
     pub eos: TokenMask,
     /// Tokens starting with `.`.
@@ -235,6 +238,7 @@ impl TokenClasses {
         let mut code_events = TokenMask::new_empty(n);
         let mut closes = [TokenMask::new_empty(n), TokenMask::new_empty(n)];
         let mut has_newline = TokenMask::new_empty(n);
+        let mut comment_newline = TokenMask::new_empty(n);
         let mut eos = TokenMask::new_empty(n);
         let mut dots = TokenMask::new_empty(n);
         let mut idents = TokenMask::new_empty(n);
@@ -264,8 +268,11 @@ impl TokenClasses {
                 code_key[id as usize] = table.intern(&key);
                 code_events.set(id, true);
             }
-            if bytes.contains(&b'\n') || bytes.contains(&b'\r') {
+            if let Some(end) = bytes.iter().position(|&b| b == b'\n' || b == b'\r') {
                 has_newline.set(id, true);
+                if bytes[..end].contains(&b'#') {
+                    comment_newline.set(id, true);
+                }
             }
             let first = bytes[0];
             if first == b'\'' || first == b'"' {
@@ -344,6 +351,7 @@ impl TokenClasses {
             code_events,
             closes,
             has_newline,
+            comment_newline,
             eos,
             dots,
             idents,

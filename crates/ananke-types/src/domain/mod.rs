@@ -429,6 +429,9 @@ pub struct TypesDomain {
     /// The call policy its masks enforce, if any (see
     /// [`TypesDomain::with_policy`]).
     policy: Option<Arc<policy::PolicyIndex>>,
+    /// Whether a `# type: ignore` may not be written (see
+    /// [`TypesDomain::forbidding_type_ignore`]).
+    forbid_type_ignore: bool,
 }
 
 impl TypesDomain {
@@ -441,6 +444,23 @@ impl TypesDomain {
         TypesDomain {
             classes: Arc::new(TokenClasses::new(vocab)),
             policy: None,
+            forbid_type_ignore: false,
+        }
+    }
+
+    /// This domain, refusing to let a line end with a comment that would
+    /// turn checks off (`# type: ignore`, with or without codes, or a
+    /// type comment ending in one; one before the first statement would
+    /// silence the whole module; or `# mypy:` inline configuration): the
+    /// line break, or the end of the sequence, that would complete one is
+    /// rejected. Without this the domain reads such a comment as mypy
+    /// does — the errors on its line are not errors — which is right for
+    /// checking code people wrote, and, when generating, lets a model
+    /// switch the domain off by writing one.
+    pub fn forbidding_type_ignore(self) -> TypesDomain {
+        TypesDomain {
+            forbid_type_ignore: true,
+            ..self
         }
     }
 
@@ -457,6 +477,7 @@ impl TypesDomain {
         TypesDomain {
             classes: Arc::new(TokenClasses::new(vocab)),
             policy: Some(Arc::new(policy::PolicyIndex::new(policy, vocab))),
+            forbid_type_ignore: false,
         }
     }
 
@@ -500,11 +521,15 @@ impl TypesDomain {
         let classes = &*self.classes;
         let program = c.program();
         if classes.eos.contains(token) {
+            self.ignore_verdict(&program, &[])?;
             return program.eos_verdict(&c.hole.expected());
         }
         let bytes = vocab.token_bytes(token).unwrap_or_default();
         if vocab.is_special(token) || bytes.is_empty() {
             return Ok(());
+        }
+        if classes.has_newline.contains(token) {
+            self.ignore_verdict(&program, bytes)?;
         }
         let analysis = program.analysis();
         match &analysis.situation {
@@ -551,6 +576,58 @@ impl TypesDomain {
 }
 
 impl TypesDomain {
+    /// Under [`forbidding_type_ignore`](Self::forbidding_type_ignore):
+    /// refuses a token (its `bytes`; none for the end of the sequence)
+    /// that would end a line carrying a silencing comment.
+    fn ignore_verdict(&self, program: &Program, bytes: &[u8]) -> Verdict {
+        if !self.forbid_type_ignore {
+            return Ok(());
+        }
+        let line = bytes
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .map_or(bytes, |end| &bytes[..end]);
+        let line = String::from_utf8_lossy(line);
+        if program.ends_silenced(&line) {
+            return Err(
+                "a `# type: ignore` or `# mypy:` comment would turn checks off, and the spec forbids them (types.type_ignore = \"forbid\")"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The tokens [`ignore_verdict`](Self::ignore_verdict) refuses, cleared
+    /// from `out`: only while the text ends in a comment, or for the few
+    /// tokens that open one before their line break.
+    fn mask_ignores(
+        &self,
+        program: &Program,
+        vocab: &Vocabulary,
+        candidates: &TokenMask,
+        out: &mut TokenMask,
+    ) {
+        let classes = &*self.classes;
+        let in_comment = program.scan.in_comment();
+        if in_comment
+            && candidates.intersects(&classes.eos)
+            && self.ignore_verdict(program, &[]).is_err()
+        {
+            out.and_not_with(&classes.eos);
+        }
+        let lines = if in_comment {
+            &classes.has_newline
+        } else {
+            &classes.comment_newline
+        };
+        for token in candidates.iter_common(lines) {
+            let bytes = vocab.token_bytes(token).unwrap_or_default();
+            if self.ignore_verdict(program, bytes).is_err() {
+                out.set(token, false);
+            }
+        }
+    }
+
     /// The restrictions a code site puts on names: an attribute's, or a
     /// name read in a closed body.
     fn site_tokens(
@@ -703,6 +780,9 @@ impl Domain for TypesDomain {
         let program = c.program();
         if candidates.intersects(&classes.eos) && program.eos_verdict(&c.hole.expected()).is_err() {
             out.and_not_with(&classes.eos);
+        }
+        if self.forbid_type_ignore {
+            self.mask_ignores(&program, ctx.vocab, candidates, out);
         }
         let analysis = program.analysis();
         match &analysis.situation {

@@ -49,7 +49,7 @@ use super::scope_cell::ScopeCell;
 use super::sites::{MAX_DEPTH, Situation, member_site, name_site, situation, statement};
 use super::verdicts::{call, declarations, header, settled_reads, statement_end};
 use super::{Declared, Verdict, guarded};
-use crate::check::{Checkpoint, Diagnostic, check_finished, scope_at};
+use crate::check::{Checkpoint, Diagnostic, check_finished, scope_at, turns_checks_off};
 use crate::prefix::{PrefixScan, TokKind, is_non_value_keyword, tokenize};
 use crate::types::{Name, Type};
 
@@ -350,6 +350,24 @@ impl Program {
             scratch: Mutex::new(String::new()),
             policy: OnceLock::new(),
         })
+    }
+
+    /// Whether the line `completion` (a token's bytes before its first
+    /// line break) ends here would carry a comment that turns checks off
+    /// (a `# type: ignore` or `# mypy:` configuration, see
+    /// `check::ignore`): the comment the text ends in, or one the
+    /// completion opens.
+    pub fn ends_silenced(&self, completion: &str) -> bool {
+        if let Some(start) = self.scan.comment_start() {
+            return self
+                .with_appended(completion, |text| turns_checks_off(&text[start..]))
+                .unwrap_or(false);
+        }
+        completion.contains('#')
+            && self
+                .scan
+                .comment_opened_in(completion.as_bytes())
+                .is_some_and(|at| completion.get(at..).is_some_and(turns_checks_off))
     }
 
     /// The modules that qualified uses in the latest statement read
