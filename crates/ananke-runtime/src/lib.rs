@@ -59,7 +59,7 @@ pub use holes::{Granularity, HoleError, HoleId, HoleTree, MODULE_HOLE, Scope};
 pub use morphisms::priority;
 pub use plugin::{Plugin, PluginConstraint, PluginDomainHost, PluginError};
 pub use registry::{Composition, InitialError, Registry};
-pub use session::{Explanation, Rejection, Session};
+pub use session::{DENSE_STEPS, Explanation, Rejection, Session};
 pub use spec::{
     CfgSpec, HoleSpec, ImportsSpec, PluginSpec, PolicySpec, SemanticsSpec, Spec, SpecError,
     SyntaxSpec, TaskSpec, TypeIgnore, TypesSpec,

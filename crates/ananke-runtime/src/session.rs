@@ -17,7 +17,14 @@
 //!
 //! State is persistent: the product constraint, the token list and the
 //! per-token history are `im` structures, so `checkpoint` and `fork` copy a
-//! few pointers and `rollback(k)` costs O(k + log n).
+//! few pointers. The history keeps the state before each of the last
+//! [`DENSE_STEPS`] tokens, and further back a state at exponentially
+//! spaced strides (one per doubling of the distance): a state holds the
+//! text it judges, so keeping every one would make a session's memory grow
+//! with the square of its length (12,727 tokens of a 53 KB module held
+//! 1.2 GB). `rollback(k)` costs O(k + log n) within the dense window; past
+//! it, it returns to the nearest kept state and commits the tokens after
+//! it again (commits are deterministic), at most about k of them.
 //!
 //! A session runs a [`CompiledSpec`] and knows no domain by name or type:
 //! it asks the domains through [`ananke_core`]'s interface, and what only
@@ -53,6 +60,25 @@ use crate::structure::{HoleEvent, StructureScanner};
 /// Why the domains changed in a commit, for propagation's provenance.
 const COMMITTED: &str = "the committed token";
 
+/// How many of the latest steps the history keeps whole: rollbacks within
+/// them (a speculative decoder's, the model decoder's return to a recent
+/// line start) never commit anything again.
+pub const DENSE_STEPS: usize = 256;
+
+/// Whether the history keeps the state `back` tokens before the end of
+/// the output, at position `at`: every one of the last [`DENSE_STEPS`],
+/// then one in each stride of `DENSE_STEPS << k` for the distances from
+/// `DENSE_STEPS << k` on. A stride only grows as the output does, so a
+/// thinned state is never wanted again; position 0 (the start) is always
+/// kept.
+fn kept(at: usize, back: usize) -> bool {
+    if back <= DENSE_STEPS {
+        return true;
+    }
+    let doublings = (back / DENSE_STEPS).ilog2();
+    at.is_multiple_of(DENSE_STEPS << doublings)
+}
+
 /// What the session remembers of a step, to undo it.
 #[derive(Clone)]
 struct Step {
@@ -65,7 +91,7 @@ struct Step {
 struct Snapshot {
     state: ProductConstraint,
     tokens: Vector<TokenId>,
-    history: Vector<Step>,
+    history: Vector<Option<Step>>,
     holes: HoleTree,
     scanner: StructureScanner,
 }
@@ -139,7 +165,9 @@ pub struct Session {
     compiled: Arc<CompiledSpec>,
     state: ProductConstraint,
     tokens: Vector<TokenId>,
-    history: Vector<Step>,
+    /// The step before each token, `None` where thinned (see the module
+    /// docs and [`Session::thin`]).
+    history: Vector<Option<Step>>,
     holes: HoleTree,
     scanner: StructureScanner,
     checkpoints: HashMap<u64, Snapshot>,
@@ -298,14 +326,35 @@ impl Session {
             Err(e) => return Err(self.poison(e)),
         };
         // The point of no return: from here a failure poisons.
-        self.history.push_back(Step {
+        self.history.push_back(Some(Step {
             state: std::mem::replace(&mut self.state, next),
             holes: self.holes.clone(),
             scanner: self.scanner.clone(),
-        });
+        }));
         self.tokens.push_back(token);
+        self.thin();
         self.record_step(&propagation, bytes)
             .map_err(|e| self.poison(e))
+    }
+
+    /// Drops the states of the history [`kept`] no longer keeps now that
+    /// the output grew by a token: only those whose distance crossed a
+    /// boundary of the scheme (leaving the dense window, or doubling a
+    /// stride) can have changed, O(log n) of them.
+    fn thin(&mut self) {
+        let len = self.tokens.len();
+        let mut back = DENSE_STEPS + 1;
+        while back <= len {
+            let at = len - back;
+            if !kept(at, back) && self.history.get(at).is_some_and(Option::is_some) {
+                self.history.set(at, None);
+            }
+            back = if back == DENSE_STEPS + 1 {
+                DENSE_STEPS * 2
+            } else {
+                back * 2
+            };
+        }
     }
 
     /// The bookkeeping of a step whose state is in place: the refinements
@@ -415,13 +464,35 @@ impl Session {
     /// How many of `tokens` would be accepted in order, without changing
     /// the session.
     pub fn validate(&mut self, tokens: &[TokenId]) -> Result<usize, RuntimeError> {
-        let mark = self.tokens.len();
-        let accepted = self.commit_many(tokens)?;
-        self.rollback(self.tokens.len() - mark)?;
-        Ok(accepted)
+        // Restored as a whole: rolling back would find the states before
+        // the mark thinned once more than `DENSE_STEPS` were tried.
+        let saved = self.snapshot();
+        let accepted = self.commit_many(tokens);
+        self.put_back(saved);
+        accepted
     }
 
-    /// Removes the last `n` tokens. O(n + log length).
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            state: self.state.clone(),
+            tokens: self.tokens.clone(),
+            history: self.history.clone(),
+            holes: self.holes.clone(),
+            scanner: self.scanner.clone(),
+        }
+    }
+
+    fn put_back(&mut self, snapshot: Snapshot) {
+        self.state = snapshot.state;
+        self.tokens = snapshot.tokens;
+        self.history = snapshot.history;
+        self.holes = snapshot.holes;
+        self.scanner = snapshot.scanner;
+    }
+
+    /// Removes the last `n` tokens: O(n + log length) within the last
+    /// [`DENSE_STEPS`]; further back, up to about `n` tokens are committed
+    /// again from the nearest state the history kept.
     pub fn rollback(&mut self, n: usize) -> Result<(), RuntimeError> {
         self.check_usable()?;
         if n > self.tokens.len() {
@@ -434,12 +505,40 @@ impl Session {
             return Ok(());
         }
         let keep = self.tokens.len() - n;
-        let step = self.history[keep].clone();
-        self.history.truncate(keep);
-        self.tokens.truncate(keep);
+        // The nearest kept state at or before `keep` (position 0 always
+        // is); the tokens between it and `keep` are committed again.
+        let Some((from, step)) = (0..=keep).rev().find_map(|at| {
+            self.history
+                .get(at)
+                .cloned()
+                .flatten()
+                .map(|step| (at, step))
+        }) else {
+            let error = RuntimeError::Contradiction(
+                "the history holds no state to roll back to (it always keeps the first)".into(),
+            );
+            return Err(self.poison(error));
+        };
+        let again: Vec<TokenId> = self
+            .tokens
+            .iter()
+            .skip(from)
+            .take(keep - from)
+            .copied()
+            .collect();
+        self.history.truncate(from);
+        self.tokens.truncate(from);
         self.state = step.state;
         self.holes = step.holes;
         self.scanner = step.scanner;
+        for token in again {
+            if let Err(e) = self.commit(token) {
+                let error = RuntimeError::Contradiction(format!(
+                    "committing token {token} again after a rollback failed: {e}"
+                ));
+                return Err(self.poison(error));
+            }
+        }
         Ok(())
     }
 
@@ -447,16 +546,7 @@ impl Session {
     pub fn checkpoint(&mut self) -> u64 {
         let id = self.next_checkpoint;
         self.next_checkpoint += 1;
-        self.checkpoints.insert(
-            id,
-            Snapshot {
-                state: self.state.clone(),
-                tokens: self.tokens.clone(),
-                history: self.history.clone(),
-                holes: self.holes.clone(),
-                scanner: self.scanner.clone(),
-            },
-        );
+        self.checkpoints.insert(id, self.snapshot());
         id
     }
 
@@ -472,11 +562,7 @@ impl Session {
             .get(&id)
             .cloned()
             .ok_or(RuntimeError::UnknownCheckpoint(id))?;
-        self.state = snapshot.state;
-        self.tokens = snapshot.tokens;
-        self.history = snapshot.history;
-        self.holes = snapshot.holes;
-        self.scanner = snapshot.scanner;
+        self.put_back(snapshot);
         self.poisoned = None;
         Ok(())
     }

@@ -45,6 +45,45 @@ fn rollback_then_recommit_gives_identical_masks() {
 }
 
 #[test]
+fn a_rollback_past_the_kept_window_gives_the_same_masks() {
+    // Far enough back that the history has thinned the states there: the
+    // rollback commits the tokens after the nearest kept state again.
+    let ananke = ananke();
+    let vocab = ananke.vocab().clone();
+    let n = vocab.len();
+    let program: String = (0..60)
+        .map(|i| format!("def area{i}(w: float, h: float) -> float:\n    return w * h + {i}\n"))
+        .collect();
+    let tokens = vocab.encode(&program);
+    assert!(
+        tokens.len() > 4 * ananke_runtime::DENSE_STEPS,
+        "{}",
+        tokens.len()
+    );
+    let probes = [7, tokens.len() / 3, tokens.len() / 2 + 1, tokens.len() - 3];
+    let mut session = ananke.session().unwrap();
+    let mut masks = Vec::new();
+    for (i, &t) in tokens.iter().enumerate() {
+        if probes.contains(&i) {
+            masks.push(mask_of(&mut session, n));
+        }
+        session.commit(t).unwrap();
+    }
+    for (&at, mask) in probes.iter().zip(&masks).rev() {
+        let mut back = session.fork().unwrap();
+        back.rollback(tokens.len() - at).unwrap();
+        assert_eq!(back.tokens(), tokens[..at]);
+        assert_eq!(
+            &mask_of(&mut back, n),
+            mask,
+            "mask at step {at} after the rollback"
+        );
+        back.commit_many(&tokens[at..]).unwrap();
+        assert!(back.is_accepting().unwrap());
+    }
+}
+
+#[test]
 fn forks_are_independent() {
     let ananke = ananke();
     let vocab = ananke.vocab().clone();

@@ -264,3 +264,60 @@ fn a_refinement_that_fails_leaves_the_session_as_it_was() {
         .unwrap();
     assert!(!session.state().is_bottom());
 }
+
+#[test]
+fn a_thinned_state_is_never_kept_again() {
+    // Were one kept again, a rollback would find it gone.
+    for at in 0..3 * DENSE_STEPS {
+        let mut thinned = false;
+        for back in 0..40 * DENSE_STEPS {
+            let now = kept(at, back);
+            assert!(!(thinned && now), "position {at} is kept again {back} back");
+            thinned |= !now;
+        }
+    }
+    assert!(
+        (0..100 * DENSE_STEPS).all(|back| kept(0, back)),
+        "the start is always kept"
+    );
+}
+
+#[test]
+fn the_history_keeps_a_state_per_doubling_past_the_dense_window() {
+    let mut session = session(Interval::top());
+    let n = 40 * DENSE_STEPS;
+    for i in 0..n {
+        session.commit((i % 2) as TokenId).unwrap();
+    }
+    let held = session.history.iter().filter(|step| step.is_some()).count();
+    let doublings = (n / DENSE_STEPS).ilog2() as usize;
+    assert!(
+        held <= DENSE_STEPS + 2 * (doublings + 1),
+        "{held} states held after {n} tokens"
+    );
+    // Every distance can still be rolled back to, the far ones by
+    // committing again what follows the nearest kept state.
+    for back in [
+        1,
+        DENSE_STEPS,
+        DENSE_STEPS + 1,
+        3 * DENSE_STEPS + 7,
+        n - 1,
+        n,
+    ] {
+        let mut copy = session.fork().unwrap();
+        copy.rollback(back).unwrap();
+        let expected: Vec<u8> = (0..n - back).map(|i| b"ab"[i % 2]).collect();
+        assert_eq!(copy.text(), expected, "{back} back");
+        // States thinned before the rollback stay so: one more step back
+        // may commit again, and lands where it should.
+        if back < n {
+            copy.rollback(1).unwrap();
+            assert_eq!(
+                copy.text(),
+                expected[..expected.len() - 1],
+                "{back} + 1 back"
+            );
+        }
+    }
+}
