@@ -775,6 +775,7 @@ const TYPESHED_MODULES: &[&str] = &[
     "decimal",
     "_decimal",
     "random",
+    "_random",
     "statistics",
     "copy",
     "dataclasses",

@@ -44,6 +44,9 @@ pub(crate) struct NameFacts<'a> {
     /// Inside a branch a `sys.version_info`, `sys.platform` or
     /// `TYPE_CHECKING` check rules out: mypy reads no name there.
     unreachable: bool,
+    /// Directly in a class body, where `__module__` and `__qualname__`
+    /// are bound.
+    class_body: bool,
 }
 
 /// Collects bound and read names over a whole module.
@@ -53,6 +56,7 @@ pub(crate) fn scan_names(body: &[Stmt]) -> NameFacts<'_> {
         loads: Vec::new(),
         star_import: false,
         unreachable: false,
+        class_body: false,
     };
     for stmt in body {
         facts.visit_stmt(stmt);
@@ -74,9 +78,17 @@ impl<'a> Visitor<'a> for NameFacts<'a> {
             Stmt::FunctionDef(f) => {
                 self.bound.insert(f.name.as_str());
                 self.bind_parameters(&f.parameters);
+                let outer = std::mem::replace(&mut self.class_body, false);
+                walk_stmt(self, stmt);
+                self.class_body = outer;
+                return;
             }
             Stmt::ClassDef(c) => {
                 self.bound.insert(c.name.as_str());
+                let outer = std::mem::replace(&mut self.class_body, true);
+                walk_stmt(self, stmt);
+                self.class_body = outer;
+                return;
             }
             Stmt::Import(i) => {
                 for alias in &i.names {
@@ -105,7 +117,7 @@ impl<'a> Visitor<'a> for NameFacts<'a> {
                 let outer = self.unreachable;
                 let mut taken = false;
                 for (test, body) in clauses {
-                    let decided = test.and_then(crate::stubs::static_condition);
+                    let decided = test.and_then(decided_condition);
                     self.unreachable = outer || taken || decided == Some(false);
                     if let Some(test) = test {
                         self.visit_expr(test);
@@ -135,8 +147,24 @@ impl<'a> Visitor<'a> for NameFacts<'a> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
+            // `Annotated[T, ...]`: mypy reads no name of the metadata.
+            Expr::Subscript(s) if is_annotated(&s.value) => {
+                self.visit_expr(&s.value);
+                match &*s.slice {
+                    Expr::Tuple(t) => {
+                        if let Some(first) = t.elts.first() {
+                            self.visit_expr(first);
+                        }
+                    }
+                    other => self.visit_expr(other),
+                }
+                return;
+            }
             Expr::Name(n) => match n.ctx {
                 ExprContext::Load if self.unreachable => {}
+                ExprContext::Load
+                    if self.class_body
+                        && matches!(n.id.as_str(), "__module__" | "__qualname__") => {}
                 ExprContext::Load => self.loads.push((n.id.as_str(), n.start())),
                 _ => {
                     self.bound.insert(n.id.as_str());
@@ -285,20 +313,67 @@ pub(crate) fn breaks(body: &[Stmt]) -> bool {
     finder.0
 }
 
+/// Whether a function body yields (is a generator's), not counting
+/// nested functions, classes and lambdas.
+pub(crate) fn contains_yield(body: &[Stmt]) -> bool {
+    use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
+    struct Finder(bool);
+    impl<'b> Visitor<'b> for Finder {
+        fn visit_stmt(&mut self, stmt: &'b Stmt) {
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            match expr {
+                Expr::Yield(_) | Expr::YieldFrom(_) => self.0 = true,
+                Expr::Lambda(_) => {}
+                _ => walk_expr(self, expr),
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    for stmt in body {
+        finder.visit_stmt(stmt);
+    }
+    finder.0
+}
+
+/// Whether `expr` names `typing.Annotated` (by its name, bare or
+/// qualified).
+fn is_annotated(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(n) => n.id.as_str() == "Annotated",
+        Expr::Attribute(a) => a.attr.as_str() == "Annotated",
+        _ => false,
+    }
+}
+
+/// What mypy decides an `if` or `elif` test is before checking it: a
+/// `sys.version_info` or `sys.platform` check, `TYPE_CHECKING` and its
+/// kin, and the literals its binder reads as always true or false
+/// (`True`, `False`, an `int`: `if 1:` has no way past it without the
+/// branch); `None` for any other test.
+pub(crate) fn decided_condition(test: &Expr) -> Option<bool> {
+    match test {
+        Expr::BooleanLiteral(b) => Some(b.value),
+        Expr::NumberLiteral(ast::ExprNumberLiteral {
+            value: ast::Number::Int(i),
+            ..
+        }) => Some(i.as_u64() != Some(0)),
+        other => crate::stubs::static_condition(other),
+    }
+}
+
 /// The truth value of a literal condition (`True`, `1`, `"x"`), if it is
 /// one.
 pub(crate) fn truthiness(expr: &Expr) -> Option<bool> {
     match expr {
-        Expr::BooleanLiteral(b) => Some(b.value),
         Expr::NoneLiteral(_) => Some(false),
-        Expr::NumberLiteral(n) => match &n.value {
-            ast::Number::Int(i) => Some(i.as_u64() != Some(0)),
-            _ => None,
-        },
         Expr::StringLiteral(s) => Some(!s.value.is_empty()),
-        // `sys.platform == "win32"` and `sys.version_info` checks, as
-        // mypy decides them for Python 3.11 on Linux.
-        other => crate::stubs::static_condition(other),
+        // `True`, an `int`, and the `sys.platform` and `sys.version_info`
+        // checks mypy decides for Python 3.11 on Linux.
+        other => decided_condition(other),
     }
 }
 

@@ -85,6 +85,19 @@ pub struct Signature {
     /// `--warn-return-any` blames, not the checker's stand-in for what it
     /// does not model.
     pub ret_any: bool,
+    /// What a `True` return tells of the first argument (`-> TypeGuard[X]`
+    /// or `-> TypeIs[X]`; the return type itself is `bool`).
+    pub guard: Option<Guard>,
+}
+
+/// A type guard's narrowing (see [`Signature::guard`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Guard {
+    /// The type the argument has where the call returned `True`.
+    pub ty: Type,
+    /// `TypeIs`: where it returned `False`, the argument is not of `ty`
+    /// (a `TypeGuard` says nothing then).
+    pub both_ways: bool,
 }
 
 impl Signature {
@@ -96,6 +109,7 @@ impl Signature {
             ret,
             any_params: true,
             ret_any: false,
+            guard: None,
         }
     }
 }
@@ -277,7 +291,21 @@ impl Signature {
             ret: self.ret.substitute(lookup, erase),
             any_params: self.any_params,
             ret_any: self.ret_any,
+            guard: self.guard.as_ref().map(|g| Guard {
+                ty: g.ty.substitute(lookup, erase),
+                both_ways: g.both_ways,
+            }),
         }
+    }
+}
+
+/// What awaiting a coroutine gives (`R` of `typing.Coroutine[Y, S, R]`).
+pub(crate) fn coroutine_result(ty: &Type) -> Option<Type> {
+    match ty {
+        Type::Instance(class, args) if &**class == "typing.Coroutine" && args.len() == 3 => {
+            Some(args[2].clone())
+        }
+        _ => None,
     }
 }
 

@@ -37,9 +37,10 @@ impl Checker<'_> {
                     }
                 }
             },
-            // A class's own members, then those of `type` (`list.mro`).
+            // A class's own members, then those of its metaclass
+            // (`list.mro`, `Sized.register`).
             Type::Class(class) => {
-                let metaclass = Type::instance("builtins.type", []);
+                let metaclass = Type::instance(&self.world.metaclass(class), []);
                 match self
                     .world
                     .class_member(class, name)

@@ -187,6 +187,17 @@ impl Checker<'_> {
                 match b.op {
                     ast::BoolOp::Or => {
                         let last = types.len() - 1;
+                        let truthy = |i: usize, t: Type| match &b.values[i] {
+                            Expr::BoolOp(inner) if inner.op == ast::BoolOp::And => {
+                                self.truthy_and.get(&inner.range).cloned().unwrap_or(t)
+                            }
+                            _ => t,
+                        };
+                        let types: Vec<Type> = types
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, t)| if i < last { truthy(i, t) } else { t })
+                            .collect();
                         Type::union(types.into_iter().enumerate().map(|(i, t)| match t {
                             // A `None` operand never is the value
                             // of an `or` it does not end.
@@ -195,7 +206,12 @@ impl Checker<'_> {
                             t => t,
                         }))
                     }
-                    ast::BoolOp::And => Type::union(types),
+                    ast::BoolOp::And => {
+                        if let Some(last) = types.last() {
+                            self.truthy_and.insert(b.range, last.clone());
+                        }
+                        Type::union(types)
+                    }
                 }
             }
             Expr::Compare(c) => {
@@ -371,8 +387,10 @@ impl Checker<'_> {
                         "\"await\" outside coroutine (\"async def\")".into(),
                     );
                 }
-                self.expr(&a.value);
-                Type::Any
+                let awaited = self.expr(&a.value);
+                // A coroutine of a function the checker knows gives its
+                // result; anything else awaitable is not modelled.
+                crate::types::coroutine_result(&awaited).unwrap_or(Type::Any)
             }
             Expr::Yield(y) => {
                 if let Some(value) = &y.value {
@@ -535,6 +553,7 @@ impl Checker<'_> {
             ret,
             any_params: false,
             ret_any: false,
+            guard: None,
         }))
     }
 }

@@ -47,10 +47,17 @@ impl Checker<'_> {
         };
         let class_name = format!("__main__.{}", class.name.id);
         // The first parameter of a classmethod (and of `__new__`, an
-        // implicit static method taking the class) is the class itself.
+        // implicit static method taking the class, and of the implicit
+        // classmethods `__init_subclass__` and `__class_getitem__`) is the
+        // class itself.
         let self_type = if decorated("staticmethod") {
             None
-        } else if decorated("classmethod") || def.name.id.as_str() == "__new__" {
+        } else if decorated("classmethod")
+            || matches!(
+                def.name.id.as_str(),
+                "__new__" | "__init_subclass__" | "__class_getitem__"
+            )
+        {
             Some(Type::Class(class_name.into()))
         } else {
             Some(Type::instance(&class_name, []))
@@ -69,8 +76,16 @@ impl Checker<'_> {
         self_type: Option<Type>,
         in_protocol: bool,
     ) {
-        let returns = def.returns.as_ref().map(|_| sig.ret.clone());
-        let generator = contains_yield(&def.body);
+        let generator = crate::flow::contains_yield(&def.body);
+        // A coroutine function's body returns what its call's coroutine
+        // gives when awaited.
+        let returns = def.returns.as_ref().map(|_| {
+            if def.is_async && !generator {
+                crate::types::coroutine_result(&sig.ret).unwrap_or_else(|| sig.ret.clone())
+            } else {
+                sig.ret.clone()
+            }
+        });
         let decorated = |names: &[&str]| {
             def.decorator_list.iter().any(|d| {
                 crate::stubs::decorator_name(&d.expression).is_some_and(|n| names.contains(&n))
@@ -98,6 +113,15 @@ impl Checker<'_> {
                 && let Some(receiver) = &self_type
             {
                 ty = receiver.clone();
+            }
+            // `Self` in a method's parameter is the class's instance
+            // (`cls: type[Self]` is the class).
+            if let Some(instance) = self_type.as_ref().and_then(|t| match t {
+                Type::Class(class) => Some(Type::instance(class, [])),
+                Type::Instance(..) => Some(t.clone()),
+                _ => None,
+            }) {
+                ty = ty.substitute(&|v| (v == "Self").then(|| instance.clone()), false);
             }
             self.declare(name, ty);
             if let Some(frame) = self.frames.last_mut() {
@@ -309,30 +333,6 @@ fn missing_annotations(def: &ast::StmtFunctionDef) -> Vec<&'static str> {
             messages
         }
     }
-}
-
-pub(super) fn contains_yield(body: &[Stmt]) -> bool {
-    use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
-    struct Finder(bool);
-    impl<'b> Visitor<'b> for Finder {
-        fn visit_stmt(&mut self, stmt: &'b Stmt) {
-            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-                walk_stmt(self, stmt);
-            }
-        }
-        fn visit_expr(&mut self, expr: &'b Expr) {
-            match expr {
-                Expr::Yield(_) | Expr::YieldFrom(_) => self.0 = true,
-                Expr::Lambda(_) => {}
-                _ => walk_expr(self, expr),
-            }
-        }
-    }
-    let mut finder = Finder(false);
-    for stmt in body {
-        finder.visit_stmt(stmt);
-    }
-    finder.0
 }
 
 #[cfg(test)]

@@ -283,6 +283,10 @@ struct Checker<'a> {
     explicit_any: std::collections::HashSet<TextRange>,
     /// Expressions that come from an annotated `Any` (see `any`).
     any_rooted: std::collections::HashSet<TextRange>,
+    /// An `a and b`'s value where it is true: `b`'s type (every earlier
+    /// operand is the value only where it is false), read by an `or`
+    /// around it (`(n and int(n)) or 4` is an `int`, as mypy has it).
+    truthy_and: std::collections::HashMap<TextRange, Type>,
     /// Names first bound in an earlier branch of the `if` statement being
     /// walked: `None` assigned to one in a later branch makes it optional
     /// (mypy infers `int | None` for `x = 1` / `else: x = None`).
@@ -306,6 +310,7 @@ impl<'a> Checker<'a> {
             maybe_ends: std::collections::HashSet::new(),
             explicit_any: std::collections::HashSet::new(),
             any_rooted: std::collections::HashSet::new(),
+            truthy_and: std::collections::HashMap::new(),
             sibling_bound: std::collections::HashSet::new(),
             resume: resume::Hooks::default(),
         }

@@ -250,8 +250,9 @@ impl Checker<'_> {
         // a branch as unreachable.
         let mut always_true = false;
         for (i, (test, body)) in branches.into_iter().enumerate() {
-            let decided = test.and_then(crate::stubs::static_condition);
-            if decided == Some(false) {
+            let decided = test.and_then(crate::flow::decided_condition);
+            // Past a test that cannot be false, no branch is reached.
+            if decided == Some(false) || always_true {
                 continue;
             }
             if i > 0 {
@@ -268,7 +269,11 @@ impl Checker<'_> {
                 let exact = self.frames.last().expect("a frame").untouched.clone();
                 self.expr(test);
                 let (positive, negative) = self.conditions(test);
-                always_true |= self.never_false(test, &exact);
+                // Where the test fails a variable would have no type left
+                // (`self.buffer is None` with `self.buffer: None`): mypy
+                // reads that path as unreachable.
+                always_true |= self.never_false(test, &exact)
+                    || negative.iter().any(|(_, t)| *t == Type::Never);
                 self.apply(&positive);
                 negatives.extend(negative);
                 // `isinstance(text, dict)` with `text: str`: mypy skips
@@ -528,6 +533,28 @@ impl Checker<'_> {
                 _ => (vec![(name, open)], vec![holds]),
             };
         }
+        // `x is Ellipsis` (or `...`): the one value of its type, which
+        // leaves a union past the test that fails.
+        let ellipsis = |e: &Expr| {
+            matches!(e, Expr::EllipsisLiteral(_))
+                || matches!(e, Expr::Name(n) if n.id.as_str() == "Ellipsis")
+        };
+        if matches!(op, CmpOp::Is | CmpOp::IsNot)
+            && ellipsis(right)
+            && let Some((name, ty)) = self.subject(left)
+        {
+            let singleton = self.scratch_type(right);
+            let members = union_members(&ty);
+            if !matches!(singleton, Type::Instance(..)) || !members.contains(&singleton) {
+                return (Vec::new(), Vec::new());
+            }
+            let rest = Type::union(members.into_iter().filter(|m| *m != singleton));
+            let holds = (name.clone(), singleton);
+            return match op {
+                CmpOp::Is => (vec![holds], vec![(name, rest)]),
+                _ => (vec![(name, rest)], vec![holds]),
+            };
+        }
         // `(x := f()) is None` narrows `x` as `x is None` does; `b.value
         // is None` the member.
         let subject = match (left, right) {
@@ -536,9 +563,6 @@ impl Checker<'_> {
                 let Some(arg) = call.arguments.args.first() else {
                     return (Vec::new(), Vec::new());
                 };
-                if !matches!(op, CmpOp::Is | CmpOp::Eq) {
-                    return (Vec::new(), Vec::new());
-                }
                 let Some((name, _)) = self.subject(arg) else {
                     return (Vec::new(), Vec::new());
                 };
@@ -546,7 +570,13 @@ impl Checker<'_> {
                     Some(instances) => Type::union(instances),
                     None => Type::Any,
                 };
-                return (vec![(name, narrowed)], Vec::new());
+                // `type(x) is C` holds: `x` is a `C`; `type(x) is not C`
+                // fails: the same.
+                return match op {
+                    CmpOp::Is | CmpOp::Eq => (vec![(name, narrowed)], Vec::new()),
+                    CmpOp::IsNot | CmpOp::NotEq => (Vec::new(), vec![(name, narrowed)]),
+                    _ => (Vec::new(), Vec::new()),
+                };
             }
             _ => return (Vec::new(), Vec::new()),
         };
@@ -585,17 +615,39 @@ impl Checker<'_> {
                 None => (vec![(name.clone(), Type::Any)], vec![(name, Type::Any)]),
             };
         }
-        // Any other predicate on a variable may be a type guard (or
-        // `callable`, `hasattr`, `issubclass`, which narrow in ways not
-        // modelled): give up on the variable's type both ways unless the
-        // predicate plainly returns `bool`.
-        let returns_bool = match &*call.func {
+        let signature = match &*call.func {
             Expr::Name(f) => match self.lookup(f.id.as_str()) {
-                Some(Type::Callable(sig)) => sig.ret == Type::bool(),
-                _ => false,
+                Some(Type::Callable(sig)) => Some(sig),
+                _ => None,
             },
-            _ => false,
+            _ => None,
         };
+        // A type guard on its first argument: `TypeGuard[X]` makes it an
+        // `X` where it returns `True` and says nothing otherwise;
+        // `TypeIs[X]` narrows as `isinstance` does, both ways.
+        if let Some(guard) = signature.as_ref().and_then(|sig| sig.guard.as_ref())
+            && call.arguments.keywords.is_empty()
+        {
+            if !guard.both_ways {
+                return (vec![(name, guard.ty.clone())], Vec::new());
+            }
+            let instances = union_members(&guard.ty);
+            if guard.ty.has_any() {
+                return (vec![(name.clone(), Type::Any)], vec![(name, Type::Any)]);
+            }
+            let (positive, negative) = self.isinstance(&current, &instances);
+            let positive = if positive == Type::Never {
+                guard.ty.clone()
+            } else {
+                positive
+            };
+            return (vec![(name.clone(), positive)], vec![(name, negative)]);
+        }
+        // Any other predicate on a variable may narrow in ways not
+        // modelled (`callable`, `hasattr`, `issubclass`): give up on the
+        // variable's type both ways unless the predicate plainly returns
+        // `bool`.
+        let returns_bool = signature.is_some_and(|sig| sig.ret == Type::bool());
         if returns_bool && !matches!(callee, "callable" | "hasattr" | "issubclass") {
             return (Vec::new(), Vec::new());
         }

@@ -124,7 +124,7 @@ impl Silenced {
     fn with(&self, source: &str, before: u32, start: bool) -> Silenced {
         let found = Ignores::of(source);
         let mut out = self.clone();
-        out.module |= start && found.module;
+        out.module |= (start && found.module) || found.configured;
         out.lines.extend(found.lines.iter().map(|l| l + before));
         out
     }
@@ -673,7 +673,7 @@ fn walk_rest(
                 .map(|(next, names)| finish(checker, next, names, &silenced, finished)),
         );
     };
-    if !from.state.in_generator() && super::functions::contains_yield(&body) {
+    if !from.state.in_generator() && crate::flow::contains_yield(&body) {
         return Ok(None);
     }
     let mut end_of = match (&kept.end, finished) {

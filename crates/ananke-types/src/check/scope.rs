@@ -404,7 +404,11 @@ impl Checker<'_> {
                 // narrows too: keeping the declared type instead would
                 // report errors mypy does not (`abis = list(abis)` after
                 // `abis: Iterable[str] | None`).
-                let narrowed = self.world.is_subtype(&ty, &declared).then_some(ty);
+                // One declared `Any` stays `Any` (mypy does not narrow it:
+                // sphinx's `obj: Any` given a list of pairs, then
+                // `dict(obj)`).
+                let narrowed =
+                    (declared != Type::Any && self.world.is_subtype(&ty, &declared)).then_some(ty);
                 self.set_narrowed(name, narrowed);
                 return;
             }

@@ -12,7 +12,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use super::access::plain;
-use super::scope::PROBE;
+use super::scope::{PROBE, Var};
 use super::{Checker, Diagnostic, MAX_NESTING, any};
 use crate::stubs::{Resolver, Symbol, TypeDb};
 use crate::types::{Name, Type};
@@ -60,17 +60,25 @@ impl Checker<'_> {
                 }
                 // The functional `TypedDict("T", {...})` makes a class that
                 // stands for `Any`, as the class form does.
-                // So does an alias of a `TypedDict` (`Base1 = Base`).
+                // So does an alias of a `TypedDict` (`Base1 = Base`, `A1 =
+                // A[T]`, `Base2: TypeAlias = Base`).
                 Stmt::Assign(a)
                     if matches!((a.targets.as_slice(), &*a.value),
                         ([Expr::Name(_)], Expr::Call(call))
                             if crate::stubs::decorator_name(&call.func) == Some("TypedDict"))
-                        || matches!((a.targets.as_slice(), &*a.value),
-                            ([Expr::Name(_)], Expr::Name(source))
-                                if matches!(self.symbols.get(source.id.as_str()),
-                                    Some(Symbol::Alias(Type::Any)))) =>
+                        || (matches!(a.targets.as_slice(), [Expr::Name(_)])
+                            && self.names_typed_dict(&a.value)) =>
                 {
                     if let [Expr::Name(n)] = a.targets.as_slice() {
+                        self.symbols
+                            .insert(n.id.as_str().into(), Symbol::Alias(Type::Any));
+                    }
+                }
+                Stmt::AnnAssign(a)
+                    if matches!(&*a.target, Expr::Name(_))
+                        && a.value.as_deref().is_some_and(|v| self.names_typed_dict(v)) =>
+                {
+                    if let Expr::Name(n) = &*a.target {
                         self.symbols
                             .insert(n.id.as_str().into(), Symbol::Alias(Type::Any));
                     }
@@ -162,6 +170,59 @@ impl Checker<'_> {
         info
     }
 
+    /// `nonlocal` (`global`: `module`) names: in this function they are
+    /// the enclosing function's (the module's) variables, of the type
+    /// declared there, which an assignment here must fit — not new
+    /// variables typed by their first value here.
+    fn share_outer<'n>(&mut self, names: impl Iterator<Item = &'n str>, module: bool) {
+        let inner = self.frames.len() - 1;
+        if inner == 0 {
+            return;
+        }
+        for name in names {
+            let outer = if module {
+                self.frames[0].vars.get(name)
+            } else {
+                self.frames[1..inner]
+                    .iter()
+                    .rev()
+                    .find_map(|f| f.vars.get(name))
+            };
+            // One first bound to `None` or an empty collection there and
+            // not annotated is mypy's partial type, which an assignment
+            // here may still complete: left as it was.
+            let Some(var) = outer
+                .filter(|v| v.annotated || (v.ty != Type::None && v.partial.is_none()))
+                .cloned()
+            else {
+                continue;
+            };
+            let frame = self.frame_mut();
+            frame.vars.insert(
+                name.into(),
+                Var {
+                    declared: true,
+                    partial: None,
+                    ..var
+                },
+            );
+            frame.narrowed.remove(name);
+            frame.untouched.remove(name);
+        }
+    }
+
+    /// Whether `value` names a class that stands for `Any` as a
+    /// `TypedDict` does (`Base`, `A[T]`), so that a name bound to it is an
+    /// alias of one.
+    fn names_typed_dict(&self, value: &Expr) -> bool {
+        let name = match value {
+            Expr::Subscript(s) => &*s.value,
+            other => other,
+        };
+        matches!(name, Expr::Name(source)
+            if matches!(self.symbols.get(source.id.as_str()), Some(Symbol::Alias(Type::Any))))
+    }
+
     /// A block's statements in order, with mypy's `no-redef` for a name
     /// two of them define.
     pub(super) fn block(&mut self, body: &[Stmt]) {
@@ -203,16 +264,19 @@ impl Checker<'_> {
         self.block_stmt_reachable(stmt, defined);
         // What follows a statement no path goes on from is unreachable
         // (a call of a `NoReturn` function aside: the checker's `Any`
-        // calls look the same).
-        if !crate::flow::falls_through(std::slice::from_ref(stmt), &|_| false)
-            || matches!(stmt, Stmt::Break(_) | Stmt::Continue(_))
-        {
+        // calls look the same); a `break` or `continue` leaves too, also
+        // from every branch of an `if` or a `try`.
+        if !crate::flow::reaches_next(std::slice::from_ref(stmt), &|_| false) {
             self.frame_mut().dead = true;
         }
     }
 
     fn block_stmt_reachable(&mut self, stmt: &Stmt, defined: &mut Defined) {
-        if let Some(name) = definition(stmt) {
+        // mypy lets functions named `_` be defined again and again
+        // (registration decorators: `@singledispatch`'s `@f.register`).
+        if let Some(name) =
+            definition(stmt).filter(|&name| !(name == "_" && matches!(stmt, Stmt::FunctionDef(_))))
+        {
             let line = self.lines.position(stmt.start()).0;
             match defined.get(name) {
                 Some(first) => self.report(
@@ -365,16 +429,10 @@ impl Checker<'_> {
                 let after_body = self.snapshot();
                 // A handler may start anywhere in the body.
                 let handler_start = Self::merge(&[before, after_body.clone()]);
-                // The `else` runs after the body ends normally; mypy checks
-                // none of it where the body cannot (rich's `if sys.platform
-                // == "win32": ... else: raise ImportError(...)`).
-                let ends = &self.ends;
-                if crate::flow::falls_through(&t.body, &|s| ends.contains(&s.start())) {
-                    self.block(&t.orelse);
-                } else {
-                    self.unreachable_block(&t.orelse);
-                }
-                let mut paths = vec![self.snapshot()];
+                // Handlers first, then the `else`, in mypy's order: a
+                // variable one of them binds first is declared there
+                // (`x = {}` in a handler, completed by the `else`'s value).
+                let mut paths = Vec::with_capacity(t.handlers.len() + 1);
                 for handler in &t.handlers {
                     self.restore(handler_start.clone());
                     let ast::ExceptHandler::ExceptHandler(h) = handler;
@@ -399,9 +457,26 @@ impl Checker<'_> {
                     self.block(&h.body);
                     paths.push(self.snapshot());
                 }
+                // The `else` runs after the body ends normally; mypy checks
+                // none of it where the body cannot (rich's `if sys.platform
+                // == "win32": ... else: raise ImportError(...)`).
+                self.restore(after_body);
+                // (A call returning `Any` may come back: only a sure end
+                // counts.)
+                let (ends, maybe) = (&self.ends, &self.maybe_ends);
+                if crate::flow::falls_through(&t.body, &|s| {
+                    ends.contains(&s.start()) && !maybe.contains(&s.start())
+                }) {
+                    self.block(&t.orelse);
+                } else {
+                    self.unreachable_block(&t.orelse);
+                }
+                paths.insert(0, self.snapshot());
                 self.restore(Self::merge(&paths));
                 self.block(&t.finalbody);
             }
+            Stmt::Nonlocal(n) => self.share_outer(n.names.iter().map(|n| n.as_str()), false),
+            Stmt::Global(g) => self.share_outer(g.names.iter().map(|n| n.as_str()), true),
             Stmt::Expr(e) => {
                 let ty = self.expr(&e.value);
                 if matches!(ty, Type::Never | Type::Any) && matches!(&*e.value, Expr::Call(_)) {
@@ -686,7 +761,14 @@ impl Checker<'_> {
                     ref other => self.world.iter_element(other),
                 };
                 for target in targets {
-                    self.assign(target, element.clone(), value_expr);
+                    match target {
+                        // The items of `Any` are `Any`, and so is the list
+                        // of them (mypy: `p, *q = a` with `a: Any`).
+                        Expr::Starred(s) if value == Type::Any => {
+                            self.assign(&s.value, Type::Any, value_expr)
+                        }
+                        _ => self.assign(target, element.clone(), value_expr),
+                    }
                 }
             }
         }

@@ -183,9 +183,11 @@ impl Program {
         }
         let world = scope.world();
         let names = world.member_names(&ty).and_then(|mut names| {
-            if matches!(ty, Type::Class(_)) {
-                // A class object also has the attributes of `type`.
-                names.extend(world.member_names(&Type::instance("builtins.type", []))?);
+            if let Type::Class(class) = &ty {
+                // A class object also has the attributes of its metaclass
+                // (`type`'s, `ABCMeta`'s).
+                let metaclass = Type::instance(&world.metaclass(class), []);
+                names.extend(world.member_names(&metaclass)?);
                 names.sort();
                 names.dedup();
             }
@@ -231,6 +233,21 @@ const AFTER_EXPRESSION: &[&str] = &[
     "and", "as", "async", "else", "for", "from", "if", "import", "in", "is", "not", "or",
 ];
 
+/// The string prefixes Python reads before a quote (as the one lexer
+/// says), which may follow a string: an implicit concatenation, `"a"
+/// rb'b'`.
+fn string_prefixes() -> impl Iterator<Item = Name> {
+    const LETTERS: &[u8] = b"bfruBFRU";
+    let singles = LETTERS.iter().map(|&a| vec![a]);
+    let pairs = LETTERS
+        .iter()
+        .flat_map(|&a| LETTERS.iter().map(move |&b| vec![a, b]));
+    singles
+        .chain(pairs)
+        .filter(|word| ananke_pylex::is_string_prefix(word))
+        .map(|word| Name::from(String::from_utf8_lossy(&word).as_ref()))
+}
+
 /// The tokens a keyword site allows: those leading from its word to a
 /// keyword (only those of blanks then a word when `spaced_only`), and
 /// those continuing the number the text ends in; shared by every state of
@@ -243,14 +260,22 @@ fn keyword_tokens(
     let cache = &classes.members;
     let word = site.word.as_str();
     let key = (
-        format!("<keywords>{}", site.number_continues),
+        format!(
+            "<keywords>{}{}",
+            site.number_continues,
+            if site.after_string { "<string>" } else { "" }
+        ),
         word.to_owned(),
         spaced_only,
     );
     if let Some(Some(found)) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return found.clone();
     }
-    let names: Vec<Name> = AFTER_EXPRESSION.iter().map(|&k| k.into()).collect();
+    let mut names: Vec<Name> = AFTER_EXPRESSION.iter().map(|&k| k.into()).collect();
+    if site.after_string {
+        names.extend(string_prefixes());
+        names.sort();
+    }
     let pieces: &[&[Piece]] = if spaced_only {
         &[&classes.spaced_pieces]
     } else if word.is_empty() {
@@ -306,15 +331,23 @@ mod tests {
         let program = Program::start("", None).extend(b"x = 0");
         let keywords = program.keywords(&classes).unwrap();
         assert_eq!(keywords.allowed, [0, 1, 3, 4]);
-        let program = Program::start("", None).extend(b"x = 'a'");
+        let program = Program::start("", None).extend(b"x = (a)");
         let keywords = program.keywords(&classes).unwrap();
         assert_eq!(keywords.allowed, [0, 1]);
-        // No keyword that cannot follow an expression: `"a" br` would
+        // After a string a word may be the next literal's prefix too
+        // (`'a' br'b'`).
+        let program = Program::start("", None).extend(b"x = 'a'");
+        let tokens = [" br", " and", " bra", " not", " import", " pass", "<eos>"];
+        let vocab = Vocabulary::new("t", tokens, &[], &[6]).unwrap();
+        let string_classes = TokenClasses::new(&vocab);
+        let keywords = program.keywords(&string_classes).unwrap();
+        assert_eq!(keywords.allowed, [0, 1, 3, 4]);
+        // No keyword that cannot follow an expression: `(a) br` would
         // lead only to `break`, which the grammar does not take there.
         let tokens = [" br", " and", " not", " import", " pass", "<eos>"];
         let vocab = Vocabulary::new("t", tokens, &[], &[5]).unwrap();
         let classes = TokenClasses::new(&vocab);
-        let program = Program::start("", None).extend(b"x = 'a'");
+        let program = Program::start("", None).extend(b"x = (a)");
         let keywords = program.keywords(&classes).unwrap();
         assert_eq!(keywords.allowed, [1, 2, 3]);
     }

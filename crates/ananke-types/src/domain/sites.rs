@@ -153,6 +153,10 @@ pub(crate) struct KeywordSite {
     /// starting with one is part of the literal (`0` then `xFF`), not a
     /// word after it.
     pub number_continues: String,
+    /// Whether the expression ends in a string: a string prefix (`r`,
+    /// `b`, `rb`, `f`, ...) may then begin the next literal of an
+    /// implicit concatenation (`"a" r'b'`).
+    pub after_string: bool,
 }
 
 /// The keyword site when the cursor is after a complete expression,
@@ -181,9 +185,11 @@ pub(crate) fn keyword_site(stmt: &str, toks: &[Tok], lexer: &PyLexer) -> Option<
         end < to && stmt[end..to].bytes().all(|b| matches!(b, b' ' | b'\t'))
     };
     let at_end = toks[last].end == stmt.len();
-    let site = |word: &str| KeywordSite {
+    let after_string = |i: usize| toks[i].kind == TokKind::String;
+    let site = |word: &str, i: usize| KeywordSite {
         word: word.to_owned(),
         number_continues: String::new(),
+        after_string: after_string(i),
     };
     if at_end
         && last >= 1
@@ -191,7 +197,7 @@ pub(crate) fn keyword_site(stmt: &str, toks: &[Tok], lexer: &PyLexer) -> Option<
         && blank_between(toks[last - 1].end, toks[last].start)
         && ends_operand(last - 1)
     {
-        return Some(site(word(stmt, &toks[last])));
+        return Some(site(word(stmt, &toks[last]), last - 1));
     }
     if !ends_operand(last) {
         return None;
@@ -205,12 +211,12 @@ pub(crate) fn keyword_site(stmt: &str, toks: &[Tok], lexer: &PyLexer) -> Option<
             TokKind::Name => None,
             TokKind::Number => Some(KeywordSite {
                 number_continues: number_continues(lexer),
-                ..site("")
+                ..site("", last)
             }),
-            _ => Some(site("")),
+            _ => Some(site("", last)),
         }
     } else if blank_between(toks[last].end, stmt.len()) {
-        Some(site(""))
+        Some(site("", last))
     } else {
         None
     }
@@ -562,8 +568,21 @@ mod tests {
     fn keywords_follow_a_complete_expression() {
         let site = |word: &str| Some((word.to_owned(), String::new()));
         assert_eq!(keyword("x = y an"), site("an"));
+        assert_eq!(keyword("x = 1 "), site(""));
+        assert_eq!(keyword("x = (1)"), site(""));
+        // After a string the site also takes the prefix of a next
+        // literal (`'a' r'b'`; see `site_tokens`).
         assert_eq!(keyword("x = 'a' "), site(""));
         assert_eq!(keyword("x = 'a'"), site(""));
+        assert_eq!(keyword("x = 'a' r"), site("r"));
+        assert_eq!(keyword("x = 'a' an"), site("an"));
+        let after_string = |text: &str| {
+            let scanned = scan(text);
+            let (stmt, toks) = statement(text, &scanned);
+            keyword_site(stmt, &toks, scanned.lexer()).map(|site| site.after_string)
+        };
+        assert_eq!(after_string("x = 'a' r"), Some(true));
+        assert_eq!(after_string("x = (a) r"), Some(false));
         assert_eq!(
             keyword("x = y"),
             None,

@@ -226,13 +226,15 @@ impl TypeDb {
                 else {
                     continue;
                 };
-                let sigs: Arc<[Signature]> =
-                    match world.instance_member(instance, attribute.attr.id.as_str()) {
-                        Some(Type::Callable(sig)) => Arc::from([(*sig).clone()]),
-                        Some(Type::Overloaded(sigs)) => sigs,
-                        _ => continue,
-                    };
-                bound.push((module.clone(), name.clone(), Symbol::Function(sigs)));
+                let symbol = match world.instance_member(instance, attribute.attr.id.as_str()) {
+                    Some(Type::Callable(sig)) => Symbol::Function(Arc::from([(*sig).clone()])),
+                    Some(Type::Overloaded(sigs)) => Symbol::Function(sigs),
+                    // A member of a base the bundle does not hold: the
+                    // name exists, of a type not known.
+                    None | Some(Type::Any) => Symbol::Value(Type::Any),
+                    Some(_) => continue,
+                };
+                bound.push((module.clone(), name.clone(), symbol));
             }
         }
         for (module, name, function) in bound {

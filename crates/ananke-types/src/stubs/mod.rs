@@ -98,6 +98,11 @@ pub struct ClassInfo {
     /// it is being judged): members may come after, so a protocol or a
     /// `__call__` it lacks so far may still be defined.
     pub open: bool,
+    /// The class its `metaclass=` keyword names (`abc.ABCMeta`), where it
+    /// names a class the checker knows: the class object has that
+    /// class's members (`Sized.register`). An ancestor's counts too (see
+    /// `World::metaclass`).
+    pub metaclass: Option<Name>,
 }
 
 impl ClassInfo {

@@ -14,7 +14,7 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use super::{
     ClassInfo, Member, MethodKind, Symbol, TypeDb, Variance, condition_holds, decorator_name,
 };
-use crate::types::{Name, Param, ParamKind, Signature, Type};
+use crate::types::{Guard, Name, Param, ParamKind, Signature, Type};
 
 /// Resolves annotations to types within one module's namespace.
 pub struct Resolver<'a> {
@@ -229,6 +229,7 @@ impl<'a> Resolver<'a> {
                     ret,
                     any_params: false,
                     ret_any,
+                    guard: None,
                 }))
             }
             _ => Type::Callable(Arc::new(Signature {
@@ -276,16 +277,41 @@ impl<'a> Resolver<'a> {
         if let Some(kwarg) = &p.kwarg {
             push(kwarg, ParamKind::VarKeyword, false);
         }
+        let declared = def
+            .returns
+            .as_deref()
+            .map_or(Type::Any, |r| self.annotation(r));
         Signature {
             name: name.map(Into::into),
             params,
-            ret: def
-                .returns
-                .as_deref()
-                .map_or(Type::Any, |r| self.annotation(r)),
+            // Calling a coroutine function makes a coroutine (an async
+            // generator function's annotation is its call's type already).
+            ret: if def.is_async && !crate::flow::contains_yield(&def.body) {
+                Type::instance("typing.Coroutine", [Type::Any, Type::Any, declared])
+            } else {
+                declared
+            },
             any_params: false,
             ret_any: def.returns.as_deref().is_some_and(names_any),
+            guard: def.returns.as_deref().and_then(|r| self.guard(r)),
         }
+    }
+
+    /// The narrowing a `TypeGuard[X]` or `TypeIs[X]` return annotation
+    /// promises (the annotation itself reads as `bool`).
+    fn guard(&self, returns: &Expr) -> Option<Guard> {
+        let Expr::Subscript(s) = returns else {
+            return None;
+        };
+        let both_ways = match self.lookup_expr(&s.value) {
+            Some(Symbol::Special(form)) if &*form == "TypeGuard" => false,
+            Some(Symbol::Special(form)) if &*form == "TypeIs" => true,
+            _ => return None,
+        };
+        Some(Guard {
+            ty: self.annotation(&s.slice),
+            both_ways,
+        })
     }
 
     /// Whether a class definition makes a `TypedDict` (a base is
@@ -421,6 +447,15 @@ impl<'a> Resolver<'a> {
                 Member::Attribute(Type::dict(Type::str(), Type::Any)),
             );
         }
+        let metaclass = def.arguments.as_ref().and_then(|a| {
+            a.keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|n| n.as_str() == "metaclass"))
+                .and_then(|k| match self.lookup_expr(&k.value) {
+                    Some(Symbol::Class(name)) => Some(name),
+                    _ => None,
+                })
+        });
         ClassInfo {
             name: qualified,
             params,
@@ -430,6 +465,7 @@ impl<'a> Resolver<'a> {
             any_base,
             synthesized_init,
             open: false,
+            metaclass,
         }
     }
 
@@ -465,7 +501,9 @@ impl<'a> Resolver<'a> {
                     .collect();
                 let kind = if decorators.contains(&"staticmethod") {
                     MethodKind::Static
-                } else if decorators.contains(&"classmethod") {
+                } else if decorators.contains(&"classmethod")
+                    || matches!(&*name, "__init_subclass__" | "__class_getitem__")
+                {
                     MethodKind::Class
                 } else if decorators.iter().any(|d| {
                     // `enum`'s `name` and `value` are read through

@@ -271,7 +271,12 @@ impl<'a> World<'a> {
             match self.find_member(class, m) {
                 Some((Member::Attribute(Type::None), _)) => false,
                 Some(_) => true,
-                None => false,
+                // A class's `__getattr__` answers every other attribute
+                // (not a dunder: Python looks those up on the type).
+                None => {
+                    !(m.starts_with("__") && m.ends_with("__"))
+                        && self.find_member(class, "__getattr__").is_some()
+                }
             }
         })
     }
@@ -279,26 +284,13 @@ impl<'a> World<'a> {
     /// A member of a class or its ancestors, with the class (and its type
     /// arguments' substitution) that declares it.
     pub fn find_member(&self, class: &str, member: &str) -> Option<(Member, Name)> {
-        let mut queue: Vec<(Name, usize)> = vec![(class.into(), 0)];
-        let mut seen: HashSet<Name> = HashSet::new();
-        let mut index = 0;
-        while index < queue.len() {
-            let (name, depth) = queue[index].clone();
-            index += 1;
-            if depth > MAX_DEPTH || !seen.insert(name.clone()) {
-                continue;
-            }
-            let Some(info) = self.class(&name) else {
-                continue;
-            };
-            if let Some(found) = info.members.get(member) {
-                return Some((found.clone(), name));
-            }
-            for base in &info.bases {
-                if let Type::Instance(base_name, _) = base {
-                    queue.push((base_name.clone(), depth + 1));
-                }
-            }
+        let found = self.in_ancestors(class, |name, info| {
+            info.members
+                .get(member)
+                .map(|found| (found.clone(), name.clone()))
+        });
+        if found.is_some() {
+            return found;
         }
         if class != "builtins.object" {
             return self
@@ -387,6 +379,45 @@ impl<'a> World<'a> {
         })
     }
 
+    /// The metaclass of `class`: the first its ancestors name (see
+    /// [`ClassInfo::metaclass`]), else `type`.
+    pub fn metaclass(&self, class: &str) -> Name {
+        self.in_ancestors(class, |_, info| info.metaclass.clone())
+            .unwrap_or_else(|| "builtins.type".into())
+    }
+
+    /// The first answer `found` gives for `class` or an ancestor (by the
+    /// name it was reached by), breadth first, bases in order, each class
+    /// asked once.
+    fn in_ancestors<T>(
+        &self,
+        class: &str,
+        found: impl Fn(&Name, &ClassInfo) -> Option<T>,
+    ) -> Option<T> {
+        let mut queue: Vec<(Name, usize)> = vec![(class.into(), 0)];
+        let mut seen: HashSet<Name> = HashSet::new();
+        let mut index = 0;
+        while index < queue.len() {
+            let (name, depth) = queue[index].clone();
+            index += 1;
+            if depth > MAX_DEPTH || !seen.insert(name.clone()) {
+                continue;
+            }
+            let Some(info) = self.class(&name) else {
+                continue;
+            };
+            if let Some(answer) = found(&name, info) {
+                return Some(answer);
+            }
+            for base in &info.bases {
+                if let Type::Instance(base_name, _) = base {
+                    queue.push((base_name.clone(), depth + 1));
+                }
+            }
+        }
+        None
+    }
+
     /// Whether `class`'s body is still being written (see
     /// [`ClassInfo::open`]).
     pub fn is_open(&self, class: &str) -> bool {
@@ -425,6 +456,7 @@ impl<'a> World<'a> {
                 ),
                 any_params: true,
                 ret_any: false,
+                guard: None,
             }];
         }
         let instance = Type::Instance(
@@ -476,6 +508,7 @@ impl<'a> World<'a> {
                     ret: instance.clone(),
                     any_params: false,
                     ret_any: false,
+                    guard: None,
                 }]
             })
     }

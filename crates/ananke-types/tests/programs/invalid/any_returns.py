@@ -61,3 +61,8 @@ def p(xs: List[Any]) -> int:
 
 def q(xs: List[Any]) -> bool:
     return xs[0] == 1  # error
+
+
+def declared_any(x: Any) -> int:
+    x = "s"
+    return x  # error

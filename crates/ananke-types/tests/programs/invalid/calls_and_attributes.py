@@ -46,3 +46,6 @@ def sorted_records(records: List[Dict[str, int]]) -> List[Dict[str, int]]:
 # A function passed for a value fits no instance parameter.
 def longest(lists: List[List[int]]) -> int:
     return lists.count(max)  # error
+
+
+int.register(str)  # error

@@ -1,5 +1,7 @@
+import abc
+from collections.abc import KeysView
 from dataclasses import dataclass
-from typing import List
+from typing import List, Protocol
 
 
 class Shape:
@@ -38,3 +40,32 @@ def total_area(shapes: List[Shape]) -> float:
 
 def far(points: List[Point]) -> Point:
     return max(points, key=lambda p: p.norm1())
+
+
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class Proxy:
+    """Answers every attribute through `__getattr__`."""
+
+    def __getattr__(self, attr: str) -> str:
+        return attr
+
+
+def greet(named: Named) -> str:
+    return "hello " + named.name
+
+
+greeting = greet(Proxy())
+
+
+class Registry(abc.ABC):
+    pass
+
+
+# A class object has its metaclass's members (multidict registers its
+# views with the `collections.abc` ones).
+KeysView.register(list)
+Registry.register(str)

@@ -1,5 +1,6 @@
 import heapq
 import math
+import random
 import re
 from collections import Counter, defaultdict, deque
 from functools import reduce
@@ -53,3 +54,9 @@ def unique_sorted(nums: List[int]) -> List[int]:
 
 def is_match(pattern: str, text: str) -> bool:
     return re.match(pattern, text) is not None
+
+
+def jitter(value: float) -> float:
+    # `random.random` and `getrandbits` are methods of `_random.Random`,
+    # the base of the module's hidden instance.
+    return value + random.random() * random.getrandbits(2)

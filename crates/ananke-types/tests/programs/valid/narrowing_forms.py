@@ -1,5 +1,6 @@
 """Narrowing forms mypy understands; the checker must not report errors
 that only exist without them."""
+from types import EllipsisType
 from typing import Any, Optional, Union
 
 
@@ -116,3 +117,18 @@ def deserializers(names: dict[str, object]) -> dict[str, object]:
         for key, obj in names.items()
         if isinstance(obj, type) and issubclass(obj, Node) and obj is not Node
     }
+
+
+def ellipsis_default(x: Union[int, "EllipsisType"], y: Optional[Union[str, "EllipsisType"]]) -> int:
+    if y is not ...:
+        return len(y or "")
+    if x is Ellipsis:
+        x = 0
+    return x
+
+
+def exact_type(data: Union[bytes, bytearray, memoryview]) -> tuple[bool, bytes]:
+    # aiohttp's websocket reader: past `type(data) is not bytes`, it is.
+    if type(data) is not bytes:
+        data = bytes(data)
+    return True, data

@@ -232,3 +232,55 @@ def either(flag: bool) -> list[int] | list[str]:
     if flag:
         return [1, 1]
     return ["a", "a"]
+
+
+class Holder:
+    pass
+
+
+def star_from_any(a: Any) -> Holder:
+    first, *rest = a
+    holder = Holder()
+    holder = rest
+    print(first, holder)
+    return Holder()
+
+
+def _(value: int) -> int:
+    return value
+
+
+def _(value: str) -> str:
+    return value
+
+
+def try_else_completes(analyzer: Any) -> dict[str, str]:
+    # mypy walks the handlers before the `else`; a call returning `Any`
+    # in the body may come back, so the `else` is reachable.
+    try:
+        analyzer.analyze()
+    except ValueError:
+        docs = {}
+    else:
+        docs = analyzer.docs
+    return docs
+
+
+def stable(obj: Any) -> dict[str, Any] | list[Any] | str:
+    # A variable declared `Any` stays `Any` whatever is assigned to it
+    # (sphinx's serialiser).
+    if isinstance(obj, dict):
+        obj = [(str(k), v) for k, v in obj.items()]
+        obj.sort()
+        return dict(obj)
+    return str(obj)
+
+
+cached = None
+
+
+def fill_cache() -> None:
+    # A module variable first bound to `None` is mypy's partial type: a
+    # function's `global` assignment may still complete it.
+    global cached
+    cached = 42

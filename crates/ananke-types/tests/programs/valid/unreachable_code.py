@@ -1,7 +1,9 @@
 """Code mypy knows is unreachable is not checked: after `return`,
-`raise`, `continue`, `break` and `assert False`, in branches a
+`raise`, `continue`, `break` and `assert False`, after a statement every
+branch of which leaves one of those ways, in branches a
 `sys.version_info`, `sys.platform` or `TYPE_CHECKING` check rules out for
-Python 3.11 on Linux."""
+Python 3.11 on Linux, and past an `if` on a literal (`if 1:`, `if
+False:`) the other way."""
 import sys
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,39 @@ def in_loop(xs: list[int]) -> int:
             total = "skipped"
         total += x
     return total
+
+
+def every_branch_leaves(xs: list[int]) -> int:
+    total = 0
+    for x in xs:
+        try:
+            total += x
+        except ValueError:
+            continue
+        else:
+            continue
+        total = "unreachable"
+    while bool():
+        if total:
+            break
+        else:
+            continue
+        total.append(1)
+    return total
+
+
+def literal_conditions(x: int | str) -> int:
+    if 1:
+        x = 1
+    if False:
+        x = "never"
+    if 0:
+        return "never"
+    elif True:
+        x = x + 1
+    else:
+        return "never"
+    return x + 1
 
 
 def asserted(flag: bool) -> int:
@@ -53,3 +88,10 @@ else:
     checked = "runtime" + 1
 
 print(number, windows_only, checked)
+
+
+def only_none() -> int:
+    best = None
+    if best is None:
+        return 1
+    return best + "never"
