@@ -13,7 +13,7 @@ use ananke_core::{
 };
 use ananke_imports::{ImportPolicy, ImportsConstraint, ImportsDomain};
 use ananke_runtime::morphisms::{ImportsToTypes, TypesToImports};
-use ananke_runtime::{Ananke, HoleSpec, RuntimeError, Spec};
+use ananke_runtime::{Ananke, HoleSpec, RuntimeError, Spec, TypeIgnore};
 use ananke_types::TypesConstraint;
 use proptest::prelude::*;
 
@@ -333,8 +333,13 @@ fn required_imports_gate_the_end_and_their_names_are_typed() {
     let bad = vocab.encode("def f(x: float) -> str:\n    return math.sqrt(x)\n");
     let accepted = session.commit_many(&bad).unwrap();
     assert!(accepted < bad.len(), "a float returned as str is rejected");
-    // ... and an attribute math does not have is rejected at once.
-    let mut session = ananke.session().unwrap();
+    // ... and an attribute math does not have is rejected: at once where
+    // no `# type: ignore` may come to silence it, at the line's end where
+    // one may.
+    let mut forbidding = Spec::python("cl100k_base").require("math");
+    forbidding.types.type_ignore = Some(TypeIgnore::Forbid);
+    let eager = Ananke::new(&forbidding).unwrap();
+    let mut session = eager.session().unwrap();
     let tokens = vocab.encode("y = math.");
     assert_eq!(session.commit_many(&tokens).unwrap(), tokens.len());
     let mut mask = TokenMask::new_empty(vocab.len());
@@ -346,6 +351,10 @@ fn required_imports_gate_the_end_and_their_names_are_typed() {
         "math has no `{:?}`",
         vocab.decode(&[nope])
     );
+    let mut session = ananke.session().unwrap();
+    let line = vocab.encode("y = math.appendleft\n");
+    let accepted = session.commit_many(&line).unwrap();
+    assert_eq!(accepted, line.len() - 1, "rejected at the line break");
 }
 
 #[test]

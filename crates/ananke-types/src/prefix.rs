@@ -111,6 +111,13 @@ impl PrefixScan {
         self.lexer.in_code()
     }
 
+    /// Whether a byte other than a quote would be code here: in code, or
+    /// right after the `''` of an empty literal (which only a third quote
+    /// would turn into a triple quote's start).
+    pub fn code_next(&self) -> bool {
+        !self.lexer.in_text()
+    }
+
     /// Whether the cursor is inside a comment.
     pub fn in_comment(&self) -> bool {
         self.lexer.in_comment()

@@ -142,3 +142,56 @@ fn a_token_that_opens_and_ends_a_comment_is_judged_whole() {
         );
     }
 }
+
+/// Type errors a comment later on their line silences: an attribute, a
+/// call's argument, a header's condition, an argument on a line of a
+/// call spanning several.
+const MID_LINE: &[&str] = &[
+    "import math\nx = math.no_such_name  # type: ignore\n",
+    "def f(x: int) -> int:\n    return x\n\n\ny = f('a')  # type: ignore[arg-type]\n",
+    "def g(n: int) -> None:\n    if n.no_such_name:  # type: ignore\n        pass\n",
+    "def f(x: int) -> int:\n    return x\n\n\ny = f(\n    'a',  # type: ignore\n)\n",
+];
+
+#[test]
+fn a_type_error_is_certain_at_its_line_end_unless_comments_are_forbidden() {
+    for vocab in [
+        SyntaxVocab::cl100k_base().unwrap(),
+        SyntaxVocab::o200k_base().unwrap(),
+    ] {
+        let words = vocab.vocabulary();
+        let (honour, forbid) = domains(words);
+        let mut sooner = 0;
+        for source in MID_LINE {
+            let tokens = vocab.encode(source);
+            assert_eq!(first_rejection(&honour, words, &tokens), None, "{source}");
+            // Without the comment: honouring, the line break that leaves
+            // the error unsilenced; forbidding, the error itself, before
+            // its line can end.
+            let bare: String = source
+                .lines()
+                .map(|line| format!("{}\n", line.split("  #").next().unwrap_or(line)))
+                .collect();
+            let tokens = vocab.encode(&bare);
+            let late = first_rejection(&honour, words, &tokens).expect(&bare);
+            let early = first_rejection(&forbid, words, &tokens).expect(&bare);
+            // The same token where the one that ends the error ends its
+            // line too (`')\n`).
+            assert!(
+                early <= late,
+                "{bare}: forbidding at {early}, honouring at {late}"
+            );
+            sooner += usize::from(early < late);
+            let at_late = vocab.decode(&tokens[late..=late]);
+            assert!(
+                at_late.contains(&b'\n'),
+                "{bare}: honouring rejects {:?}, which ends no line",
+                String::from_utf8_lossy(&at_late)
+            );
+        }
+        assert!(
+            sooner >= 2,
+            "forbidding rejected sooner in {sooner} sources"
+        );
+    }
+}

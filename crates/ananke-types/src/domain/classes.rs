@@ -52,6 +52,10 @@ pub(crate) struct TokenClasses {
     pub code_events: TokenMask,
     /// Tokens with a closing key, per quote.
     pub closes: [TokenMask; 2],
+    /// Tokens that close a string after some of its content (` ")\n`,
+    /// `s')`), with events after the quote, per quote; their
+    /// `close_key` leaves the content out (see [`closing_quote`]).
+    pub closes_later: [TokenMask; 2],
     /// Tokens with a newline anywhere (they end a comment).
     pub has_newline: TokenMask,
     /// Tokens with a `#` before their first newline (they may open a
@@ -129,6 +133,33 @@ impl KeyTable {
         self.ids.insert(Box::from(key), id);
         id
     }
+}
+
+/// Where the empty string literal a token starts with, after blanks,
+/// ends (` ''`, `""`; not a triple quote's start).
+fn empty_string(bytes: &[u8]) -> Option<usize> {
+    let blanks = bytes.iter().take_while(|&&b| b == b' ').count();
+    match &bytes[blanks..] {
+        [q, r, rest @ ..] if (*q == b'\'' || *q == b'"') && r == q && rest.first() != Some(q) => {
+            Some(blanks + 2)
+        }
+        _ => None,
+    }
+}
+
+/// Where a token that does not start with `quote` closes a string it
+/// starts inside, at its first `quote`, when the content before it is
+/// plain text (no backslash that could escape the quote, no brace of an
+/// f-string's field, no line break): the content then changes no event's
+/// verdict but through the string's value, which a verdict on the key
+/// without it may misjudge (a `Literal` the content would match), so a
+/// key failing is judged again with it (`Program::content_verdict`).
+pub(crate) fn closing_quote(bytes: &[u8], quote: u8) -> Option<usize> {
+    let at = bytes.iter().position(|&b| b == quote)?;
+    let plain = !bytes[..at]
+        .iter()
+        .any(|b| matches!(b, b'\\' | b'{' | b'}' | b'\n' | b'\r'));
+    (at > 0 && plain).then_some(at)
 }
 
 /// The event prefix of code `bytes` (see the module docs): the token's
@@ -237,6 +268,7 @@ impl TokenClasses {
         let mut close_key = [vec![0u32; n], vec![0u32; n]];
         let mut code_events = TokenMask::new_empty(n);
         let mut closes = [TokenMask::new_empty(n), TokenMask::new_empty(n)];
+        let mut closes_later = [TokenMask::new_empty(n), TokenMask::new_empty(n)];
         let mut has_newline = TokenMask::new_empty(n);
         let mut comment_newline = TokenMask::new_empty(n);
         let mut eos = TokenMask::new_empty(n);
@@ -264,6 +296,16 @@ impl TokenClasses {
             }
             key.clear();
             event_prefix(bytes, &mut key);
+            if let Some(end) = empty_string(bytes) {
+                // An empty string, then events (` ''\n`, `""),`): the
+                // string has no content a verdict could depend on.
+                key.clear();
+                key.extend_from_slice(&bytes[..end]);
+                event_prefix(&bytes[end..], &mut key);
+                if key.len() == end {
+                    key.clear();
+                }
+            }
             if !key.is_empty() {
                 code_key[id as usize] = table.intern(&key);
                 code_events.set(id, true);
@@ -283,6 +325,20 @@ impl TokenClasses {
                     let q = quote_index(first);
                     close_key[q][id as usize] = table.intern(&key);
                     closes[q].set(id, true);
+                }
+            } else {
+                for quote in [b'\'', b'"'] {
+                    let Some(at) = closing_quote(bytes, quote) else {
+                        continue;
+                    };
+                    key.clear();
+                    key.push(quote);
+                    event_prefix(&bytes[at + 1..], &mut key);
+                    if key.len() > 1 {
+                        let q = quote_index(quote);
+                        close_key[q][id as usize] = table.intern(&key);
+                        closes_later[q].set(id, true);
+                    }
                 }
             }
             if first == b'.' {
@@ -350,6 +406,7 @@ impl TokenClasses {
             newline_key,
             code_events,
             closes,
+            closes_later,
             has_newline,
             comment_newline,
             eos,

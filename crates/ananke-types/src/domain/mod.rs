@@ -68,6 +68,21 @@ use sites::{CodeSite, Situation};
 /// `Ok` when allowed; the reason otherwise.
 pub(crate) type Verdict = Result<(), Arc<str>>;
 
+/// When a type error written in a line is certain, so that a token may be
+/// rejected for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Certain {
+    /// As it is written: no comment can silence it (the domain
+    /// [forbids](TypesDomain::forbidding_type_ignore) `# type: ignore`).
+    AsWritten = 0,
+    /// At the end of its logical line: until then a `# type: ignore` may
+    /// still come and silence it, as mypy reads one. An attribute that
+    /// does not exist, a call's wrong argument, a header's bad condition
+    /// are rejected at the line break (or the end) that leaves them
+    /// unsilenced, not where they are written.
+    AtLineEnd = 1,
+}
+
 /// Runs a check, turning a panic into "no verdict" (an internal error
 /// must never reject a token or unwind into the caller).
 pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
@@ -435,6 +450,18 @@ pub struct TypesDomain {
 }
 
 impl TypesDomain {
+    /// When a type error is certain under this domain's reading of
+    /// `# type: ignore`.
+    fn certain(&self) -> Certain {
+        if self.forbid_type_ignore {
+            Certain::AsWritten
+        } else {
+            Certain::AtLineEnd
+        }
+    }
+}
+
+impl TypesDomain {
     /// The domain's name in a product.
     pub const NAME: &'static str = "types";
 
@@ -456,7 +483,10 @@ impl TypesDomain {
     /// rejected. Without this the domain reads such a comment as mypy
     /// does — the errors on its line are not errors — which is right for
     /// checking code people wrote, and, when generating, lets a model
-    /// switch the domain off by writing one.
+    /// switch the domain off by writing one. With it, a type error is
+    /// also rejected where it is written, not at the end of its line
+    /// (where, reading the comment as mypy does, it first becomes
+    /// certain).
     pub fn forbidding_type_ignore(self) -> TypesDomain {
         TypesDomain {
             forbid_type_ignore: true,
@@ -536,13 +566,18 @@ impl TypesDomain {
             Situation::Opaque => Ok(()),
             Situation::Comment => {
                 if classes.has_newline.contains(token) {
-                    program.key_verdict(classes, classes.newline_key)
+                    program.key_verdict(classes, classes.newline_key, self.certain())
                 } else {
                     Ok(())
                 }
             }
             Situation::String(q) => {
-                program.key_verdict(classes, classes.close_key[*q][token as usize])
+                let key = classes.close_key[*q][token as usize];
+                let verdict = program.key_verdict(classes, key, self.certain());
+                if verdict.is_err() && classes.closes_later[*q].contains(token) {
+                    return self.closes_later_verdict(&program, *q, token, vocab);
+                }
+                verdict
             }
             Situation::Code(site) => {
                 for (kind, tokens) in self.site_tokens(&program, site) {
@@ -566,10 +601,13 @@ impl TypesDomain {
                 {
                     program.closing_verdict()?;
                 }
-                if site.closed && classes.op_names.contains(token) {
+                if site.closed
+                    && self.certain() == Certain::AsWritten
+                    && classes.op_names.contains(token)
+                {
                     program.op_name_verdict(classes, token)?;
                 }
-                program.key_verdict(classes, classes.code_key[token as usize])
+                program.key_verdict(classes, classes.code_key[token as usize], self.certain())
             }
         }
     }
@@ -628,8 +666,29 @@ impl TypesDomain {
         }
     }
 
+    /// The verdict on a token that closes the open `q` string after some
+    /// of its content, where its key (judged without the content) fails.
+    fn closes_later_verdict(
+        &self,
+        program: &Program,
+        q: usize,
+        token: TokenId,
+        vocab: &Vocabulary,
+    ) -> Verdict {
+        let classes = &*self.classes;
+        let bytes = vocab.token_bytes(token).unwrap_or_default();
+        let quote = [b'\'', b'"'][q];
+        let Some(at) = classes::closing_quote(bytes, quote) else {
+            return Ok(());
+        };
+        let key = classes.close_key[q][token as usize];
+        program.content_verdict(classes, &bytes[..at], key, self.certain())
+    }
+
     /// The restrictions a code site puts on names: an attribute's, or a
-    /// name read in a closed body.
+    /// name read in a closed body (type errors, judged only where they
+    /// are [certain as written](Certain::AsWritten)); the keywords that
+    /// may follow an expression.
     fn site_tokens(
         &self,
         program: &Program,
@@ -637,7 +696,9 @@ impl TypesDomain {
     ) -> Vec<(SiteKind, Arc<MemberTokens>)> {
         let classes = &*self.classes;
         let mut out = Vec::new();
-        if let Some(member) = &site.member
+        let eager = self.certain() == Certain::AsWritten;
+        if eager
+            && let Some(member) = &site.member
             && let Some(tokens) = program.members(classes)
         {
             let kind = match member.partial.as_deref() {
@@ -662,7 +723,8 @@ impl TypesDomain {
         {
             out.push((SiteKind::Spaced, tokens));
         }
-        if let Some(name) = &site.name
+        if eager
+            && let Some(name) = &site.name
             && let Some(tokens) = program.names(classes)
         {
             let kind = if name.partial.is_empty() {
@@ -789,7 +851,9 @@ impl Domain for TypesDomain {
             Situation::Opaque => {}
             Situation::Comment => {
                 if candidates.intersects(&classes.has_newline)
-                    && program.key_verdict(classes, classes.newline_key).is_err()
+                    && program
+                        .key_verdict(classes, classes.newline_key, self.certain())
+                        .is_err()
                 {
                     out.and_not_with(&classes.has_newline);
                 }
@@ -800,8 +864,21 @@ impl Domain for TypesDomain {
                     candidates,
                     &classes.closes[*q],
                     &classes.close_key[*q],
+                    self.certain(),
                     out,
                 );
+                // Tokens closing it after some content: their key, then
+                // (where it fails) the content with it.
+                for token in candidates.iter_common(&classes.closes_later[*q]) {
+                    let key = classes.close_key[*q][token as usize];
+                    if program.key_verdict(classes, key, self.certain()).is_err()
+                        && self
+                            .closes_later_verdict(&program, *q, token, ctx.vocab)
+                            .is_err()
+                    {
+                        out.set(token, false);
+                    }
+                }
             }
             Situation::Code(site) => {
                 for (kind, tokens) in self.site_tokens(&program, site) {
@@ -825,7 +902,10 @@ impl Domain for TypesDomain {
                         }
                     }
                 }
-                if site.closed && candidates.intersects(&classes.op_names) {
+                if site.closed
+                    && self.certain() == Certain::AsWritten
+                    && candidates.intersects(&classes.op_names)
+                {
                     for token in candidates.iter_common(&classes.op_names) {
                         if program.op_name_verdict(classes, token).is_err() {
                             out.set(token, false);
@@ -837,6 +917,7 @@ impl Domain for TypesDomain {
                     candidates,
                     &classes.code_events,
                     &classes.code_key,
+                    self.certain(),
                     out,
                 );
             }
@@ -900,6 +981,7 @@ impl Domain for TypesDomain {
         program.declared.hash(&mut hasher);
         program.assumed.hash(&mut hasher);
         format!("{:?}", c.hole).hash(&mut hasher);
+        self.forbid_type_ignore.hash(&mut hasher);
         if let Some(index) = &self.policy {
             index.policy.id().hash(&mut hasher);
         }

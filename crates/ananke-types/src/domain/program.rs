@@ -48,7 +48,7 @@ use super::name_tokens::{MemberTokens, name_allows};
 use super::scope_cell::ScopeCell;
 use super::sites::{MAX_DEPTH, Situation, member_site, name_site, situation, statement};
 use super::verdicts::{call, declarations, header, settled_reads, statement_end};
-use super::{Declared, Verdict, guarded};
+use super::{Certain, Declared, Verdict, guarded};
 use crate::check::{Checkpoint, Diagnostic, check_finished, scope_at, turns_checks_off};
 use crate::prefix::{PrefixScan, TokKind, is_non_value_keyword, tokenize};
 use crate::types::{Name, Type};
@@ -151,7 +151,9 @@ impl Text {
 pub(crate) struct Analysis {
     /// Where the cursor is.
     pub situation: Situation,
-    keys: Mutex<KeyVerdicts>,
+    /// Key verdicts for each [`Certain`] (indexed by it): a state is
+    /// judged by one domain, but nothing depends on that.
+    keys: [Mutex<KeyVerdicts>; 2],
     eos: OnceLock<Verdict>,
     /// What the check of the module, were it to end here, reports (a
     /// module that does not parse: why), shared by `eos` and `closing`.
@@ -208,8 +210,14 @@ impl KeyVerdicts {
 }
 
 impl Analysis {
-    fn lock_keys(&self, classes: &TokenClasses) -> std::sync::MutexGuard<'_, KeyVerdicts> {
-        let mut table = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+    fn lock_keys(
+        &self,
+        classes: &TokenClasses,
+        certain: Certain,
+    ) -> std::sync::MutexGuard<'_, KeyVerdicts> {
+        let mut table = self.keys[certain as usize]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if table.state.is_empty() {
             table.state = vec![UNKNOWN; classes.keys.len()];
         }
@@ -337,7 +345,7 @@ impl Program {
                 situation(self.text.as_bytes(), &self.scan, &self.scope, closed)
             })
             .unwrap_or(Situation::Opaque),
-            keys: Mutex::new(KeyVerdicts::default()),
+            keys: Default::default(),
             eos: OnceLock::new(),
             finished: OnceLock::new(),
             closing: OnceLock::new(),
@@ -418,41 +426,85 @@ impl Program {
     }
 
     /// The verdict on a token with event key `key` (see
-    /// [`TokenClasses`]).
-    pub fn key_verdict(&self, classes: &TokenClasses, key: u32) -> Verdict {
+    /// [`TokenClasses`]), with type errors reported when `certain` says.
+    pub fn key_verdict(&self, classes: &TokenClasses, key: u32, certain: Certain) -> Verdict {
         if key == 0 || self.in_long_statement() {
             return Ok(());
         }
         let analysis = self.analysis();
-        if let Some(v) = analysis.lock_keys(classes).get(key) {
+        if let Some(v) = analysis.lock_keys(classes, certain).get(key) {
             return v;
         }
         let parent = classes.parent[key as usize];
-        let verdict = self.key_verdict(classes, parent).and_then(|()| {
+        let verdict = self.key_verdict(classes, parent, certain).and_then(|()| {
             let bytes = &classes.keys[key as usize];
             let (before, last) = bytes.split_at(bytes.len() - 1);
             guarded(|| {
                 if is_name_event(bytes) {
-                    self.name_event(bytes, classes)
+                    // An attribute's or a closed body's name: a type
+                    // error, judged as it is written only when no comment
+                    // can silence it.
+                    match certain {
+                        Certain::AsWritten => self.name_event(bytes, classes),
+                        Certain::AtLineEnd => Ok(()),
+                    }
                 } else {
-                    self.event_after(before, last[0])
+                    self.event_after(before, last[0], certain)
                 }
             })
             .unwrap_or(Ok(()))
         });
-        analysis.lock_keys(classes).set(key, &verdict);
+        analysis.lock_keys(classes, certain).set(key, &verdict);
         verdict
     }
 
+    /// The verdict on a token that closes the open string after `content`
+    /// (see `classes::closing_quote`) when its key, judged without the
+    /// content, fails: each of the key's events again, on the text with
+    /// the content in it. Only failing keys come here, so the content's
+    /// distinct statements are checked only where one may be wrong.
+    pub fn content_verdict(
+        &self,
+        classes: &TokenClasses,
+        content: &[u8],
+        key: u32,
+        certain: Certain,
+    ) -> Verdict {
+        if self.in_long_statement() {
+            return Ok(());
+        }
+        let mut full = content.to_vec();
+        full.extend_from_slice(&classes.keys[key as usize]);
+        let mut broken = false;
+        for i in content.len() + 1..full.len() {
+            let b = full[i];
+            let event = match b {
+                b'\n' | b';' if !broken => {
+                    broken = true;
+                    true
+                }
+                _ => !broken && b")]},:".contains(&b),
+            };
+            if event {
+                guarded(|| self.event_after(&full[..i], b, certain)).unwrap_or(Ok(()))?;
+            }
+        }
+        if certain == Certain::AsWritten && is_name_event(&full[content.len()..]) {
+            return guarded(|| self.name_event(&full, classes)).unwrap_or(Ok(()));
+        }
+        Ok(())
+    }
+
     /// Clears in `out` the tokens among `candidates ∩ class` whose key
-    /// (from `keys`) fails. Each distinct key is evaluated once; the pass
-    /// over the tokens reads a table.
+    /// (from `keys`) fails, as `certain` judges keys. Each distinct key is
+    /// evaluated once; the pass over the tokens reads a table.
     pub fn mask_keys(
         &self,
         classes: &TokenClasses,
         candidates: &ananke_core::TokenMask,
         class: &ananke_core::TokenMask,
         keys: &[u32],
+        certain: Certain,
         out: &mut ananke_core::TokenMask,
     ) {
         if self.in_long_statement() {
@@ -460,7 +512,7 @@ impl Program {
         }
         let analysis = self.analysis();
         let pending: Vec<u32> = {
-            let mut table = analysis.lock_keys(classes);
+            let mut table = analysis.lock_keys(classes, certain);
             let mut pending = Vec::new();
             for token in candidates.iter_common(class) {
                 let key = keys[token as usize];
@@ -473,9 +525,9 @@ impl Program {
         };
         for key in pending {
             // Stored in the table as a side effect.
-            let _ = self.key_verdict(classes, key);
+            let _ = self.key_verdict(classes, key, certain);
         }
-        let table = analysis.lock_keys(classes);
+        let table = analysis.lock_keys(classes, certain);
         for token in candidates.iter_common(class) {
             if table.state[keys[token as usize] as usize] == BAD {
                 out.set(token, false);
@@ -586,15 +638,18 @@ impl Program {
     }
 
     /// The verdict on `event` once `before` (ASCII) is appended.
-    fn event_after(&self, before: &[u8], event: u8) -> Verdict {
+    fn event_after(&self, before: &[u8], event: u8, certain: Certain) -> Verdict {
         let before = std::str::from_utf8(before).unwrap_or("");
-        self.with_appended(before, |text| self.event_in(text, event))
+        self.with_appended(before, |text| self.event_in(text, event, certain))
             .unwrap_or(Ok(()))
     }
 
     /// The verdict on `event` at the end of `text` (this state's text and
-    /// what a key appends).
-    fn event_in(&self, text: &str, event: u8) -> Verdict {
+    /// what a key appends). Where type errors are certain only
+    /// [`AtLineEnd`](Certain::AtLineEnd), the mid-line events (a call's
+    /// `)` or `,`, a bracket's close, a header's `:`) judge none: the
+    /// statement's end judges the whole line, its comment included.
+    fn event_in(&self, text: &str, event: u8, certain: Certain) -> Verdict {
         let mut scan = self.scan.clone();
         scan.feed(text.as_bytes());
         if scan.after_semicolon {
@@ -604,21 +659,28 @@ impl Program {
         let closed = self.closed_from.is_some_and(|at| text.len() >= at);
         if scan.in_comment() {
             return if event == b'\n' && scan.brackets.is_empty() {
-                statement_end(text, &scan, cell, closed)
+                statement_end(text, &scan, cell, closed, certain)
             } else {
                 Ok(())
             };
         }
-        if !scan.in_code() {
+        // An event after `''` closes an empty literal.
+        if !scan.code_next() {
             return Ok(());
         }
         match event {
             b'\n' | b';' if scan.brackets.is_empty() && !scan.continues_line() => {
-                statement_end(text, &scan, cell, closed)
+                statement_end(text, &scan, cell, closed, certain)
+            }
+            // A definition's declared types are the spec's, which no
+            // comment silences.
+            b':' if scan.brackets.is_empty() && certain == Certain::AtLineEnd => {
+                declarations(text, &scan, &self.declared)
             }
             b':' if scan.brackets.is_empty() => {
                 header(text, &scan, cell).and_then(|()| declarations(text, &scan, &self.declared))
             }
+            _ if certain == Certain::AtLineEnd => Ok(()),
             b')' => call(text, &scan, cell, true)
                 .and_then(|()| settled_reads(text, &scan, cell, closed)),
             b']' | b'}' => settled_reads(text, &scan, cell, closed),

@@ -17,7 +17,7 @@ use super::sites::{
     DEFINING, MAX_DEPTH, brackets_in_statement, comprehension_capable, may_be_rebound, rebinds,
     statement, word,
 };
-use super::{Declared, Verdict};
+use super::{Certain, Declared, Verdict};
 use crate::check::{Ignores, Scope, module_ignored};
 use crate::prefix::{PrefixScan, Tok, TokKind, head, is_non_value_keyword, primary_start, wrap};
 use crate::types::Type;
@@ -40,17 +40,33 @@ fn check(scope: &Scope, statement: &str) -> Verdict {
 /// rule the name sites apply as names are written, here for the reads
 /// those sites had to leave open (inside brackets a comprehension could
 /// still have bound them).
+///
+/// Where type errors are certain only [`AtLineEnd`](Certain::AtLineEnd),
+/// an `if`, `while`, `for` or `with` header is judged here too, at the
+/// end of its line (its colon judged nothing): a `# type: ignore` after
+/// the colon silences it.
 pub(crate) fn statement_end(
     text: &str,
     scan: &PrefixScan,
     cell: &ScopeCell,
     closed: bool,
+    certain: Certain,
 ) -> Verdict {
     let (stmt, toks) = statement(text, scan);
     let (first, body) = head(stmt);
     let Some(last) = toks.last() else {
         return Ok(());
     };
+    // A `# type: ignore` on the statement's lines (the comment is in the
+    // text at the newline that ends it) silences its type errors, as
+    // mypy; so does one before the module's first statement.
+    let ignored = || {
+        let found = Ignores::of(stmt);
+        found.module || !found.lines.is_empty() || module_ignored(text)
+    };
+    if certain == Certain::AtLineEnd && word(stmt, last) == ":" && !ignored() {
+        return header(&text[..scan.stmt_start + last.start], scan, cell);
+    }
     // Headers are judged at their colon; definitions and decorators by
     // the module check; `match` / `case` not at all; nor the body an
     // `elif` or `else` holds on its line (`else: return x + 1` after `if x
@@ -68,13 +84,6 @@ pub(crate) fn statement_end(
         return Ok(());
     }
     let statement = format!("{}\n", wrap(first, body.trim_end()));
-    // A `# type: ignore` on the statement's lines (the comment is in the
-    // text at the newline that ends it) silences its type errors, as
-    // mypy; so does one before the module's first statement.
-    let ignored = || {
-        let found = Ignores::of(stmt);
-        found.module || !found.lines.is_empty() || module_ignored(text)
-    };
     cell.memo(format!("end {statement}"), || {
         // The grammar may be looser than Python: its lexer reads a keyword
         // where Python reads a longer name (`"a"andx` as `"a" and x`), so
@@ -448,7 +457,7 @@ mod tests {
 
     fn end(text: &str, closed: bool) -> Verdict {
         let (scan, cell) = read(text);
-        statement_end(text, &scan, &cell, closed)
+        statement_end(text, &scan, &cell, closed, Certain::AsWritten)
     }
 
     fn reason(verdict: Verdict) -> String {
@@ -466,6 +475,7 @@ mod tests {
         let unbound = reason(end(&format!("{DEF}    return str(m)"), true));
         assert!(unbound.contains("\"m\" is not defined"));
         assert!(end(&format!("{DEF}    return str(m)"), false).is_ok());
+        assert!(reason(end(&format!("{DEF}    x: int = ''"), false)).contains("Incompatible"));
     }
 
     #[test]
