@@ -123,6 +123,9 @@ def test_vllm_backend_drives_a_request(cl100k: ananke.Tokenizer) -> None:
     assert not grammar.is_terminated()
     grammar.reset()
     assert grammar.validate_tokens(cl100k.encode("import os\n")) != cl100k.encode("import os\n")
+    # Generating, a model cannot silence the types domain with a comment.
+    silenced = cl100k.encode("x: int = 'a'  # type: ignore\n")
+    assert grammar.validate_tokens(silenced) != silenced
     backend.destroy()
 
 

@@ -143,7 +143,10 @@ class AnankeGrammarBackend(BaseGrammarBackend):
 
     def _compile(self, spec_text: str) -> BaseGrammarObject:
         try:
-            return AnankeGrammar(self.compiler.compile(ananke.Spec.from_toml(spec_text)))
+            # Generation: a `# type: ignore` the model writes is refused,
+            # and the control-flow requirements default to the generation set.
+            spec = ananke.Spec.from_toml(spec_text).for_generation()
+            return AnankeGrammar(self.compiler.compile(spec))
         except ananke.AnankeError as e:
             logger.warning("ananke: cannot compile the request's spec: %s", e)
             return InvalidGrammarObject(f"invalid Ananke spec: {e}")

@@ -76,7 +76,10 @@ class AnankeBackend(StructuredOutputBackend):
             raise ValueError(
                 f"Ananke compiles specs given as `grammar`, not {request_type.name.lower()}"
             )
-        return AnankeGrammar(ananke.Matcher(self.compiler.compile(ananke.Spec.from_toml(grammar_spec))))
+        # Generation: a `# type: ignore` the model writes is refused, and
+        # the control-flow requirements default to the generation set.
+        spec = ananke.Spec.from_toml(grammar_spec).for_generation()
+        return AnankeGrammar(ananke.Matcher(self.compiler.compile(spec)))
 
     def allocate_token_bitmask(self, max_num_seqs: int) -> Any:
         # vLLM's bitmask covers the model's vocabulary size, which may pad
