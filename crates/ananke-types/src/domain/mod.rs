@@ -450,18 +450,6 @@ pub struct TypesDomain {
 }
 
 impl TypesDomain {
-    /// When a type error is certain under this domain's reading of
-    /// `# type: ignore`.
-    fn certain(&self) -> Certain {
-        if self.forbid_type_ignore {
-            Certain::AsWritten
-        } else {
-            Certain::AtLineEnd
-        }
-    }
-}
-
-impl TypesDomain {
     /// The domain's name in a product.
     pub const NAME: &'static str = "types";
 
@@ -683,6 +671,16 @@ impl TypesDomain {
         };
         let key = classes.close_key[q][token as usize];
         program.content_verdict(classes, &bytes[..at], key, self.certain())
+    }
+
+    /// When a type error is certain under this domain's reading of
+    /// `# type: ignore`.
+    fn certain(&self) -> Certain {
+        if self.forbid_type_ignore {
+            Certain::AsWritten
+        } else {
+            Certain::AtLineEnd
+        }
     }
 
     /// The restrictions a code site puts on names: an attribute's, or a

@@ -460,9 +460,10 @@ impl Program {
 
     /// The verdict on a token that closes the open string after `content`
     /// (see `classes::closing_quote`) when its key, judged without the
-    /// content, fails: each of the key's events again, on the text with
-    /// the content in it. Only failing keys come here, so the content's
-    /// distinct statements are checked only where one may be wrong.
+    /// content, fails: the key's verdict as [`key_verdict`](Self::key_verdict)
+    /// gives it, prefix by prefix, on the text with the content in it
+    /// (uncached: only failing keys come here, so the content's distinct
+    /// statements are checked only where one may be wrong).
     pub fn content_verdict(
         &self,
         classes: &TokenClasses,
@@ -475,22 +476,19 @@ impl Program {
         }
         let mut full = content.to_vec();
         full.extend_from_slice(&classes.keys[key as usize]);
-        let mut broken = false;
-        for i in content.len() + 1..full.len() {
-            let b = full[i];
-            let event = match b {
-                b'\n' | b';' if !broken => {
-                    broken = true;
-                    true
+        for end in content.len() + 1..=full.len() {
+            let prefix = &full[content.len()..end];
+            let verdict = guarded(|| {
+                if is_name_event(prefix) {
+                    match certain {
+                        Certain::AsWritten => self.name_event(&full[..end], classes),
+                        Certain::AtLineEnd => Ok(()),
+                    }
+                } else {
+                    self.event_after(&full[..end - 1], full[end - 1], certain)
                 }
-                _ => !broken && b")]},:".contains(&b),
-            };
-            if event {
-                guarded(|| self.event_after(&full[..i], b, certain)).unwrap_or(Ok(()))?;
-            }
-        }
-        if certain == Certain::AsWritten && is_name_event(&full[content.len()..]) {
-            return guarded(|| self.name_event(&full, classes)).unwrap_or(Ok(()));
+            });
+            verdict.unwrap_or(Ok(()))?;
         }
         Ok(())
     }
