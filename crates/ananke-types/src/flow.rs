@@ -241,6 +241,9 @@ fn stops(stmt: &Stmt, ends: &dyn Fn(&Stmt) -> bool, loop_exits: bool) -> bool {
         Stmt::Break(_) | Stmt::Continue(_) => loop_exits,
         Stmt::Expr(_) => ends(stmt),
         Stmt::Assert(a) => truthiness(&a.test) == Some(false),
+        // An `if` the checker found cannot fail where no branch goes on
+        // (`if self.sock is None: return` with `self.sock: None`).
+        Stmt::If(_) if ends(stmt) => true,
         Stmt::If(i) => {
             // Branches in order; a literal condition decides statically.
             let mut branches: Vec<(Option<&Expr>, &[Stmt])> = vec![(Some(&*i.test), &i.body)];

@@ -347,7 +347,20 @@ impl Checker<'_> {
             }
             Expr::Generator(g) => {
                 let element = self.comprehension(&g.generators, |checker| checker.expr(&g.elt));
-                Type::instance("typing.Generator", [element, Type::None, Type::None])
+                // An `async for` or an `await` in it (past the first
+                // iterable, read where the expression stands) makes it an
+                // asynchronous generator.
+                let awaits = |e: &Expr| {
+                    ruff_python_ast::helpers::any_over_expr(e, &|x| matches!(x, Expr::Await(_)))
+                };
+                let asynchronous = g.generators.iter().enumerate().any(|(i, c)| {
+                    c.is_async || (i > 0 && awaits(&c.iter)) || c.ifs.iter().any(awaits)
+                }) || awaits(&g.elt);
+                if asynchronous {
+                    Type::instance("typing.AsyncGenerator", [element, Type::None])
+                } else {
+                    Type::instance("typing.Generator", [element, Type::None, Type::None])
+                }
             }
             Expr::DictComp(c) => {
                 let (key, value) = self.comprehension_pair(&c.generators, &c.key, &c.value);

@@ -67,6 +67,7 @@ impl Checker<'_> {
                 || matches!(b, Expr::Subscript(s) if crate::stubs::decorator_name(&s.value) == Some("Protocol"))
         });
         self.function_body(def, &sig, self_type, in_protocol);
+        self.leave_method();
     }
 
     fn function_body(

@@ -41,6 +41,8 @@
 
 mod access;
 mod any;
+mod attributes;
+mod enums;
 mod expressions;
 mod functions;
 mod ignore;
@@ -293,6 +295,11 @@ struct Checker<'a> {
     sibling_bound: std::collections::HashSet<Name>,
     /// What a resumable walk asks to keep (see `resume`).
     resume: resume::Hooks,
+    /// The first bindings of the instance attributes the classes'
+    /// methods define, by their target's start (see `attributes`).
+    attribute_sites: std::collections::HashMap<TextSize, attributes::Site>,
+    /// Attributes bound first to `None` in the method being walked.
+    pending_none: Vec<attributes::PendingNone>,
 }
 
 impl<'a> Checker<'a> {
@@ -313,6 +320,8 @@ impl<'a> Checker<'a> {
             truthy_and: std::collections::HashMap::new(),
             sibling_bound: std::collections::HashSet::new(),
             resume: resume::Hooks::default(),
+            attribute_sites: std::collections::HashMap::new(),
+            pending_none: Vec::new(),
         }
     }
 

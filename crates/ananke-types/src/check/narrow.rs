@@ -35,8 +35,20 @@ use crate::types::{Name, Type};
 pub(super) type Narrowing = Vec<(Name, Type)>;
 
 /// What is known where any one of `ways` holds: the names every way
-/// narrows, each to the union of what the ways give it.
+/// narrows, each to the union of what the ways give it. A way that leaves
+/// a name no type (`Never`) cannot hold and is left out; where none can,
+/// that is what is known.
 fn either(ways: &[Narrowing]) -> Narrowing {
+    let impossible = |way: &Narrowing| way.iter().any(|(_, t)| *t == Type::Never);
+    let possible: Vec<Narrowing> = ways.iter().filter(|w| !impossible(w)).cloned().collect();
+    if possible.is_empty() {
+        return ways
+            .iter()
+            .find_map(|w| w.iter().find(|(_, t)| *t == Type::Never).cloned())
+            .into_iter()
+            .collect();
+    }
+    let ways = possible.as_slice();
     let last = |way: &Narrowing, name: &Name| {
         way.iter()
             .rev()
@@ -136,12 +148,17 @@ impl Checker<'_> {
         let Some(key) = member_key(target) else {
             return;
         };
-        if value.has_any()
-            || !self
-                .frames
-                .iter()
-                .any(|f| f.vars.contains_key(key_root(&key)))
+        if !self
+            .frames
+            .iter()
+            .any(|f| f.vars.contains_key(key_root(&key)))
         {
+            return;
+        }
+        // A value of a type not known here (a module the stubs lack) may
+        // be anything mypy knows: not the member's declared type.
+        if value.has_any() {
+            self.set_narrowed(&key, Some(Type::Any));
             return;
         }
         let declared = self.scratch_type(target);
@@ -152,7 +169,7 @@ impl Checker<'_> {
 
     /// A condition's subject: a variable, or a member of one, with its
     /// type here.
-    fn subject(&mut self, expr: &Expr) -> Option<(Name, Type)> {
+    pub(super) fn subject(&mut self, expr: &Expr) -> Option<(Name, Type)> {
         match expr {
             Expr::Name(n) => Some((n.id.as_str().into(), self.variable(n.id.as_str())?)),
             Expr::Named(named) => self.subject(&named.target),
@@ -249,6 +266,8 @@ impl Checker<'_> {
         // alone or in an `or`): mypy reads the path past the `if` without
         // a branch as unreachable.
         let mut always_true = false;
+        // Whether the tests cover an enumeration.
+        let mut enum_cover = super::enums::EnumCover::default();
         for (i, (test, body)) in branches.into_iter().enumerate() {
             let decided = test.and_then(crate::flow::decided_condition);
             // Past a test that cannot be false, no branch is reached.
@@ -268,6 +287,8 @@ impl Checker<'_> {
             if let Some(test) = test {
                 let exact = self.frames.last().expect("a frame").untouched.clone();
                 self.expr(test);
+                let tells = self.enum_test(test);
+                enum_cover.add(tells);
                 let (positive, negative) = self.conditions(test);
                 // Where the test fails a variable would have no type left
                 // (`self.buffer is None` with `self.buffer: None`): mypy
@@ -276,6 +297,14 @@ impl Checker<'_> {
                     || negative.iter().any(|(_, t)| *t == Type::Never);
                 self.apply(&positive);
                 negatives.extend(negative);
+                // `if c is Color.RED: ... elif c is Color.GREEN: ...` over
+                // every member: past the last, `c` is what else its type
+                // held, nothing if only the enumeration (mypy reads the
+                // rest as unreachable).
+                if let Some((subject, rest)) = self.enum_rest(&mut enum_cover) {
+                    always_true |= rest == Type::Never;
+                    negatives.push((subject, rest));
+                }
                 // `isinstance(text, dict)` with `text: str`: mypy skips
                 // the branch (nothing in it is checked, and it goes
                 // nowhere).
@@ -466,6 +495,9 @@ impl Checker<'_> {
                 }
             }
             Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_) => match self.subject(test) {
+                // Only `None` (`self.sock` bound to `None` alone): never
+                // true, so `not self.sock` cannot fail.
+                Some((name, Type::None)) => (vec![(name, Type::Never)], Vec::new()),
                 Some((name, ty)) => (vec![(name, without_none(ty))], Vec::new()),
                 None => (Vec::new(), Vec::new()),
             },
@@ -533,17 +565,22 @@ impl Checker<'_> {
                 _ => (vec![(name, open)], vec![holds]),
             };
         }
-        // `x is Ellipsis` (or `...`): the one value of its type, which
-        // leaves a union past the test that fails.
+        // `x is Ellipsis` (or `...`), or `x is MISSING` with `MISSING` the
+        // one member of an enumeration (PEP 484's sentinel): the one value
+        // of its type, which leaves a union past the test that fails.
         let ellipsis = |e: &Expr| {
             matches!(e, Expr::EllipsisLiteral(_))
                 || matches!(e, Expr::Name(n) if n.id.as_str() == "Ellipsis")
         };
         if matches!(op, CmpOp::Is | CmpOp::IsNot)
-            && ellipsis(right)
+            && matches!(
+                right,
+                Expr::Name(_) | Expr::Attribute(_) | Expr::EllipsisLiteral(_)
+            )
             && let Some((name, ty)) = self.subject(left)
+            && let singleton = self.scratch_type(right)
+            && (ellipsis(right) || self.is_sentinel(&singleton))
         {
-            let singleton = self.scratch_type(right);
             let members = union_members(&ty);
             if !matches!(singleton, Type::Instance(..)) || !members.contains(&singleton) {
                 return (Vec::new(), Vec::new());
@@ -622,6 +659,19 @@ impl Checker<'_> {
             },
             _ => None,
         };
+        // `callable(x)` where every member of `x`'s type is callable for
+        // certain (a class, a function, an instance with `__call__`):
+        // the test cannot fail.
+        if callee == "callable" && args.len() == 1 && !current.has_any() {
+            let callable = |m: &Type| match m {
+                Type::Class(_) | Type::Callable(_) | Type::Overloaded(_) => true,
+                Type::Instance(class, _) => self.world.find_member(class, "__call__").is_some(),
+                _ => false,
+            };
+            if union_members(&current).iter().all(callable) {
+                return (vec![(name.clone(), current)], vec![(name, Type::Never)]);
+            }
+        }
         // A type guard on its first argument: `TypeGuard[X]` makes it an
         // `X` where it returns `True` and says nothing otherwise;
         // `TypeIs[X]` narrows as `isinstance` does, both ways.
@@ -713,13 +763,39 @@ impl Checker<'_> {
             .filter(|m| !is_instance(m))
             .cloned()
             .collect();
-        let negative = if remaining.is_empty() {
-            Type::Any
-        } else {
+        // Every member an instance for certain (no `Any`, no type
+        // variable, no `int` taken for a `float` by promotion): the test
+        // cannot fail, and mypy reads the path where it does as
+        // unreachable (`isinstance(v, B)` after `isinstance(v, A)` with
+        // `v: A | B`).
+        let certain = |m: &Type| {
+            !m.has_any()
+                && instances
+                    .iter()
+                    .any(|i| self.world.is_subtype(m, i) && !promoted(m, i))
+        };
+        let negative = if !remaining.is_empty() {
             Type::union(remaining)
+        } else if members.iter().all(certain) {
+            Type::Never
+        } else {
+            Type::Any
         };
         (positive, negative)
     }
+}
+
+/// Whether `member` fits `class` by numeric promotion only (`int` for
+/// `float`): no instance of it at run time.
+fn promoted(member: &Type, class: &Type) -> bool {
+    let numeric = |t: &Type| match t.class_name() {
+        Some("builtins.int" | "builtins.bool") => 1,
+        Some("builtins.float") => 2,
+        Some("builtins.complex") => 3,
+        _ => 0,
+    };
+    let (m, c) = (numeric(member), numeric(class));
+    m > 0 && c > 1 && m < c
 }
 
 /// Builtin classes no class derives from two of (their instance layouts

@@ -28,7 +28,7 @@ pub(super) struct Partial {
 }
 
 /// The collection class of an empty collection expression.
-fn empty_collection(value: &Expr) -> Option<&'static str> {
+pub(super) fn empty_collection(value: &Expr) -> Option<&'static str> {
     match value {
         Expr::List(l) if l.elts.is_empty() => Some("builtins.list"),
         Expr::Dict(d) if d.items.is_empty() => Some("builtins.dict"),

@@ -107,6 +107,9 @@ pub struct Scope {
     pub(super) symbols: im::HashMap<Name, Symbol>,
     pub(super) frames: Vec<Frame>,
     sibling_bound: std::collections::HashSet<Name>,
+    /// Attributes the method being written bound first to `None`, which a
+    /// statement there may still make optional.
+    pending_none: Vec<super::attributes::PendingNone>,
 }
 
 /// The scope at the end of `prefix` (whole lines), for a statement indented
@@ -131,6 +134,7 @@ impl Scope {
             symbols: im::HashMap::new(),
             frames: vec![Frame::new(None, false)],
             sibling_bound: std::collections::HashSet::new(),
+            pending_none: Vec::new(),
         }
     }
 
@@ -145,7 +149,10 @@ impl Scope {
         classes.sort();
         let mut siblings: Vec<_> = self.sibling_bound.iter().collect();
         siblings.sort();
-        out.push_str(&format!("{symbols:?} {classes:?} {siblings:?}\n"));
+        out.push_str(&format!(
+            "{symbols:?} {classes:?} {siblings:?} {:?}\n",
+            self.pending_none
+        ));
         for frame in &self.frames {
             let mut vars: Vec<String> = frame
                 .vars
@@ -195,6 +202,7 @@ impl Scope {
         checker.symbols = self.symbols.clone();
         checker.frames = self.frames.clone();
         checker.sibling_bound = self.sibling_bound.clone();
+        checker.pending_none = self.pending_none.clone();
         checker
     }
 
@@ -292,6 +300,7 @@ impl Checker<'_> {
             symbols: self.symbols.clone(),
             frames: self.frames.clone(),
             sibling_bound: self.sibling_bound.clone(),
+            pending_none: self.pending_none.clone(),
         }
     }
 

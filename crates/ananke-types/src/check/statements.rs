@@ -121,6 +121,8 @@ impl Checker<'_> {
                 // come after the method calling `cls(...)`, so its
                 // constructor takes any arguments.
                 info.open = self.lines.source[c.range()].contains(PROBE);
+                self.declare_enum_members(c, &mut info);
+                self.declare_method_attributes(c, &mut info);
                 info.synthesized_init |= info.open
                     && !c.body.iter().any(|s| {
                         matches!(s, Stmt::FunctionDef(f) if matches!(f.name.id.as_str(), "__init__" | "__new__"))
@@ -339,6 +341,7 @@ impl Checker<'_> {
                 // list[A | None]`).
                 let declared = match a.targets.as_slice() {
                     [Expr::Name(n)] => self.declared_type(n.id.as_str()),
+                    [Expr::Attribute(target)] => self.declared_member(target),
                     // A chained assignment (`run_vars = cache[key] = {}`):
                     // mypy infers the value once, in the context of the
                     // last target that has a type.
@@ -363,6 +366,9 @@ impl Checker<'_> {
                         }
                         _ => self.assign(target, value.clone(), &a.value),
                     }
+                }
+                if let [Expr::Attribute(target)] = a.targets.as_slice() {
+                    self.check_member_assignment(target, &value, &a.value);
                 }
             }
             Stmt::AnnAssign(a) => {
@@ -579,6 +585,16 @@ impl Checker<'_> {
     /// `target: annotation = value`, from an annotated assignment or a
     /// type comment.
     fn annotated(&mut self, target: &Expr, annotation: &Expr, value: Option<&Expr>) {
+        // A bare `Final` (`_empty: Final = Empty.token`) declares the
+        // value's type, as mypy infers it.
+        if let (Some(value), Expr::Name(n)) = (value, target)
+            && matches!(self.resolver().lookup_expr(annotation),
+                Some(Symbol::Special(form)) if &*form == "Final")
+        {
+            let ty = self.expr(value);
+            self.declare(n.id.as_str(), ty);
+            return;
+        }
         let declared = self.annotation(annotation);
         if let Some(value) = value {
             let ty = self.expr_expecting(value, &declared);
@@ -735,7 +751,8 @@ impl Checker<'_> {
                 self.expr(other);
                 // `self.value = v` undoes what a condition told of it, and
                 // tells its type.
-                if let Expr::Attribute(_) = other {
+                if let Expr::Attribute(attribute) = other {
+                    self.define_attribute(attribute, &value, value_expr);
                     self.assign_member(other, &value);
                 }
             }

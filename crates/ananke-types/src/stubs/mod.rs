@@ -103,6 +103,10 @@ pub struct ClassInfo {
     /// class's members (`Sized.register`). An ancestor's counts too (see
     /// `World::metaclass`).
     pub metaclass: Option<Name>,
+    /// For an enumeration a module defines, its members in order, where
+    /// the class body names them all plainly (`RED = 1`): tests against
+    /// each of them in turn leave no value (mypy's exhaustive `if`).
+    pub enum_members: Option<Arc<[Name]>>,
 }
 
 impl ClassInfo {

@@ -53,7 +53,8 @@ impl<'a> Resolver<'a> {
             .cloned()
     }
 
-    fn lookup_expr(&self, expr: &Expr) -> Option<Symbol> {
+    /// What a name or dotted name (`typing.Final`) stands for.
+    pub(crate) fn lookup_expr(&self, expr: &Expr) -> Option<Symbol> {
         match expr {
             Expr::Name(n) => self.lookup(n.id.as_str()),
             Expr::Attribute(a) => match self.lookup_expr(&a.value)? {
@@ -147,10 +148,7 @@ impl<'a> Resolver<'a> {
                     "Tuple" => self.tuple(&items, depth),
                     "Callable" => self.callable(&items, depth),
                     "Literal" => Type::union(items.iter().map(|e| literal_type(e))),
-                    "Type" => match items.first().map(|e| arg(e)) {
-                        Some(Type::Instance(name, _)) => Type::Class(name),
-                        _ => Type::Any,
-                    },
+                    "Type" => class_object(items.first().map(|e| arg(e))),
                     "ClassVar" | "Final" | "Annotated" | "Required" | "NotRequired"
                     | "ReadOnly" => items.first().map_or(Type::Any, |e| arg(e)),
                     "TypeGuard" | "TypeIs" => Type::bool(),
@@ -164,7 +162,7 @@ impl<'a> Resolver<'a> {
         match &*class_name {
             "builtins.tuple" => self.tuple(&items, depth),
             "builtins.type" => match items.first().map(|e| arg(e)) {
-                Some(Type::Instance(name, _)) => Type::Class(name),
+                Some(ty @ (Type::Instance(..) | Type::Union(_))) => class_object(Some(ty)),
                 // `type[T]`: solved from a class object (`cast`'s first
                 // overload).
                 Some(var @ Type::Var(_)) => Type::Instance(class_name, [var].into()),
@@ -466,6 +464,7 @@ impl<'a> Resolver<'a> {
             synthesized_init,
             open: false,
             metaclass,
+            enum_members: None,
         }
     }
 
@@ -581,7 +580,19 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// The type of a `Literal[...]` item.
+/// `type[C]`: the class object of `C`; of a union, the union of its
+/// members' class objects (`type[A | B]` is `type[A] | type[B]`); `Any`
+/// for what is no class.
+fn class_object(instance: Option<Type>) -> Type {
+    match instance {
+        Some(Type::Instance(name, _)) => Type::Class(name),
+        Some(Type::Union(items)) if items.iter().all(|t| matches!(t, Type::Instance(..))) => {
+            Type::union(items.iter().map(|t| class_object(Some(t.clone()))))
+        }
+        _ => Type::Any,
+    }
+}
+
 /// Whether a type argument unpacks a type variable tuple (`*Ts`,
 /// `Unpack[Ts]`): the checker does not model variadic generics, so what
 /// holds one is passed through (`tuple[Any, ...]`, any parameters).
@@ -593,6 +604,7 @@ fn unpacks(expr: &Expr) -> bool {
     }
 }
 
+/// The type of a `Literal[...]` item.
 fn literal_type(expr: &Expr) -> Type {
     match expr {
         Expr::NumberLiteral(n) => match n.value {
