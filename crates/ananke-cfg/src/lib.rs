@@ -7,7 +7,13 @@ smaller of each limit) say what the code must respect:
 
 - `returns_if_typed` — a function whose return annotation is not
   `None`/`Optional`/`Any`-like must return on every path; `returns` — every
-  function must, whatever its annotation;
+  function must, whatever its annotation. Two paths are left to the
+  types domain, which alone can tell whether they are taken: one ending
+  in a call (of a callee that may be `NoReturn`), and one past an
+  `if`/`elif` chain without `else` whose branches all return and one of
+  whose tests may narrow (`isinstance`, `issubclass`, `callable`, `is`,
+  `not`: each member of a union or an enumeration tested in turn leaves
+  no value past the chain, as mypy reads it);
 - `no_dead_code` — no statement after `return`/`raise`/`break`/`continue`
   in the same block;
 - `terminating_loops` — a `while True` needs a `break`, `return` or `raise`

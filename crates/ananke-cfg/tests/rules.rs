@@ -100,6 +100,12 @@ fn every_path_must_return() {
         // mypy asks nothing of a function under `if TYPE_CHECKING:`.
         "class R:\n    if TYPE_CHECKING:\n\n        def __getattr__(self, name: str) -> Hook: ...\n\n\nx = 1\n",
         "if typing.TYPE_CHECKING:\n    def f(x: int) -> int:\n        if x:\n            return 1\nx = 1\n",
+        // Tests that may cover every value of what they narrow (each
+        // member of a union, of an enumeration): the types domain judges
+        // the path past them, as for a call.
+        "def f(v: A | B) -> int:\n    if isinstance(v, A):\n        return 1\n    elif isinstance(v, B):\n        return 2\n\ny = 1\n",
+        "def f(c: Color) -> int:\n    if c is Color.RED:\n        return 1\n    elif c is Color.BLUE: return 2\n\ny = 1\n",
+        "class C:\n    def f(self) -> int:\n        if self.sock is None:\n            return 0\n\n    x = 1\n",
     ] {
         assert_eq!(first_rejection(r, fine), None, "{fine}");
     }
@@ -133,6 +139,12 @@ fn every_path_must_return() {
         "if TYPE_CHECKING:\n    pass\nelse:\n    def f(x: int) -> int: ...\nx = 1\n",
         "if TYPE_CHECKING or x:\n    def f(x: int) -> int: ...\nx = 1\n",
         "if not TYPE_CHECKING:\n    def f(x: int) -> int: ...\nx = 1\n",
+        // Tests that narrow nothing (an order, a value), or a branch that
+        // goes on.
+        "def f(x: int) -> int:\n    if x > 1:\n        return 1\n    elif x == 0:\n        return 2\n\ny = 1\n",
+        "def f(v: object) -> int:\n    if isinstance(v, int):\n        return 1\n    elif v:\n        pass\n\ny = 1\n",
+        "def f(this: int) -> int:\n    if this:\n        return 1\n\ny = 1\n",
+        "def f(nothing: int) -> int:\n    if nothing:\n        return 1\n\ny = 1\n",
     ] {
         assert!(first_rejection(r, missing).is_some(), "{missing}");
     }

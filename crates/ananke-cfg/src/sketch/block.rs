@@ -29,8 +29,13 @@ pub(super) const LEAVES: Ends = RETURNS | MAY_LEAVE;
 /// A pending `if`/`try`/`match` chain at one block's level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Chain {
-    /// How the `if`/`elif` branches so far end; whether `else` was seen.
-    If { all_return: Ends, has_else: bool },
+    /// How the `if`/`elif` branches so far end; whether `else` was seen;
+    /// whether a test may narrow (see [`Block::narrows`]).
+    If {
+        all_return: Ends,
+        has_else: bool,
+        narrows: bool,
+    },
     /// How the `try` body (or its `else`) ends; every `except`;
     /// `finally`.
     Try {
@@ -49,10 +54,25 @@ impl Chain {
     /// How every path through the chain ends.
     fn returns(self) -> Ends {
         match self {
+            // Without an `else`, the tests may still cover every value
+            // of what they narrow (`isinstance` over each member of a
+            // union, `is` against each member of an enumeration), which
+            // only types can tell: every branch returning leaves the
+            // path past them to the types domain, as a call does.
             Chain::If {
                 all_return,
                 has_else,
-            } => all_return & if has_else { LEAVES } else { 0 },
+                narrows,
+            } => {
+                all_return
+                    & if has_else {
+                        LEAVES
+                    } else if narrows {
+                        MAY_LEAVE
+                    } else {
+                        0
+                    }
+            }
             Chain::Try {
                 main,
                 handlers,
@@ -100,6 +120,10 @@ pub(crate) struct Block {
     pub(super) while_true: bool,
     /// `if TYPE_CHECKING:`: its body is read by type checkers only.
     pub(super) type_checking: bool,
+    /// An `if`/`elif` whose test may narrow a value to nothing where it
+    /// fails (`isinstance`, `issubclass`, `callable`, `is`, `not`: `not
+    /// self.sock` with `self.sock` only ever `None`).
+    pub(super) narrows: bool,
     /// A return or raise somewhere inside (a `while True` it leaves).
     pub(super) exits: bool,
     /// For a function body: it must return a value.
@@ -136,6 +160,7 @@ impl Block {
             has_break: false,
             while_true: false,
             type_checking: false,
+            narrows: false,
             exits: false,
             must_return: false,
             generator: false,
@@ -181,8 +206,9 @@ impl Block {
     }
 
     /// Folds a finished branch or compound statement whose header is
-    /// `kw` and whose body `returns` into this (its parent) block.
-    pub(super) fn fold(&mut self, kw: Kw, returns: Ends) {
+    /// `kw` and whose body `returns` into this (its parent) block; an
+    /// `if`/`elif` whose test `narrows` (see [`Block::narrows`]).
+    pub(super) fn fold(&mut self, kw: Kw, returns: Ends, narrows: bool) {
         // Statements that start a chain (or stand alone) first.
         match kw {
             Kw::If | Kw::Try => {
@@ -191,6 +217,7 @@ impl Block {
                     Chain::If {
                         all_return: returns,
                         has_else: false,
+                        narrows,
                     }
                 } else {
                     Chain::Try {
@@ -210,12 +237,23 @@ impl Block {
         }
         // Branches that continue the pending chain.
         match (kw, &mut self.chain) {
-            (Kw::Elif, Some(Chain::If { all_return, .. })) => *all_return &= returns,
+            (
+                Kw::Elif,
+                Some(Chain::If {
+                    all_return,
+                    narrows: any,
+                    ..
+                }),
+            ) => {
+                *all_return &= returns;
+                *any |= narrows;
+            }
             (
                 Kw::Else,
                 Some(Chain::If {
                     all_return,
                     has_else,
+                    ..
                 }),
             ) => {
                 *all_return &= returns;
@@ -296,6 +334,6 @@ pub(super) fn close_into(child: &mut Block, parent: &mut Block) {
                 breaks: child.has_break,
             });
         }
-        kw => parent.fold(kw, returns),
+        kw => parent.fold(kw, returns, child.narrows),
     }
 }

@@ -54,6 +54,9 @@ pub(super) struct Line {
     /// `if TYPE_CHECKING` / `if typing.TYPE_CHECKING` (the whole
     /// condition).
     pub(super) type_checking: bool,
+    /// An `if`/`elif` test holds a word that may narrow a value to
+    /// nothing where it fails (see `Block::narrows`).
+    pub(super) narrows: bool,
     /// Words read after `while` (or `assert`).
     pub(super) cond_words: u8,
     /// The statement is an `assert`.

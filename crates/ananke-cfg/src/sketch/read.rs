@@ -312,6 +312,15 @@ impl Sketch {
                     self.line.type_checking = self.line.cond_words == 1
                         && (word == b"TYPE_CHECKING" || word.ends_with(b".TYPE_CHECKING"));
                 }
+                if matches!(self.line.first, Kw::If | Kw::Elif)
+                    && self.line.first_done
+                    && matches!(
+                        word,
+                        b"isinstance" | b"issubclass" | b"callable" | b"is" | b"not"
+                    )
+                {
+                    self.line.narrows = true;
+                }
                 if self.line.decorator && self.line.cond_words == 0 && next != b'.' {
                     self.line.cond_words = 1;
                     self.line.no_type_check =
@@ -601,13 +610,14 @@ impl Sketch {
             } else {
                 0
             };
-            blocks[top_index].fold(kw, returns);
+            blocks[top_index].fold(kw, returns, line.narrows);
             return;
         }
         let mut block = Block::new(kw, col);
         block.header_offset = line.stmt_offset;
         block.while_true = line.while_true;
         block.type_checking = kw == Kw::If && line.type_checking;
+        block.narrows = line.narrows;
         block.protocol = line.protocol;
         if kw == Kw::Def {
             block.stub_allowed = decorated
