@@ -19,7 +19,24 @@ impl Checker<'_> {
     pub(super) fn function(&mut self, def: &ast::StmtFunctionDef) {
         let sig = self.resolver().signature(def, Some(def.name.id.as_str()));
         if self.frames.len() > 1 {
-            self.declare(def.name.id.as_str(), Type::Callable(Arc::new(sig.clone())));
+            let name = def.name.id.as_str();
+            let function = Type::Callable(Arc::new(sig.clone()));
+            // A name annotated before (`bind_f: Callable[...] | None`) keeps
+            // its declared type: the definition is a value of it, as an
+            // assignment is (`bind_f = None` in another branch fits).
+            let declared = self
+                .frames
+                .last()
+                .and_then(|f| f.vars.get(name))
+                .filter(|v| v.annotated)
+                .map(|v| v.ty.clone());
+            match declared {
+                Some(declared) => {
+                    let fits = self.world.is_subtype(&function, &declared);
+                    self.set_narrowed(name, fits.then_some(function));
+                }
+                None => self.declare(name, function),
+            }
             // `--strict`'s `disallow_untyped_defs`, for functions defined
             // in a body only: the module's own functions come with the
             // prompt, which generation cannot mend.

@@ -300,6 +300,8 @@ struct Checker<'a> {
     attribute_sites: std::collections::HashMap<TextSize, attributes::Site>,
     /// Attributes bound first to `None` in the method being walked.
     pending_none: Vec<attributes::PendingNone>,
+    /// The loops being walked, innermost last: where each was left early.
+    loop_exits: Vec<narrow::LoopExits>,
 }
 
 impl<'a> Checker<'a> {
@@ -322,6 +324,7 @@ impl<'a> Checker<'a> {
             resume: resume::Hooks::default(),
             attribute_sites: std::collections::HashMap::new(),
             pending_none: Vec::new(),
+            loop_exits: Vec::new(),
         }
     }
 

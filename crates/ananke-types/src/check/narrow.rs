@@ -73,6 +73,14 @@ fn either(ways: &[Narrowing]) -> Narrowing {
 
 type Snapshot = PersistentMap<Name, Type>;
 
+/// What held where the loop being walked was left early: at each `break`
+/// (the loop ends there, past its `else`) and each `continue`.
+#[derive(Default)]
+pub(super) struct LoopExits {
+    breaks: Vec<Snapshot>,
+    continues: Vec<Snapshot>,
+}
+
 impl Checker<'_> {
     /// Sets or clears the narrowed type of `name` in the innermost frame;
     /// what was known of its members (`name.attr`) no longer holds.
@@ -211,7 +219,7 @@ impl Checker<'_> {
     /// Whether control can leave `body` at its end: `Some(true)` surely,
     /// `Some(false)` only past a call that may not come back (one
     /// returning `Any`), `None` never.
-    fn reaches_next(&self, body: &[Stmt]) -> Option<bool> {
+    pub(super) fn reaches_next(&self, body: &[Stmt]) -> Option<bool> {
         let (ends, maybe) = (&self.ends, &self.maybe_ends);
         if flow::reaches_next(body, &|s| ends.contains(&s.start())) {
             Some(true)
@@ -229,7 +237,7 @@ impl Checker<'_> {
     /// is not None: headers.update(...)` with `headers` of an unknown
     /// class leaves `origin` neither `None` nor narrowed; `if x is None:
     /// parser.error(...)` leaves `x` neither optional nor narrowed).
-    fn blend(with: &Snapshot, without: &Snapshot) -> Snapshot {
+    pub(super) fn blend(with: &Snapshot, without: &Snapshot) -> Snapshot {
         let mut blended = Snapshot::new();
         for name in with.keys().chain(without.keys()) {
             let ty = match (with.get(name), without.get(name)) {
@@ -408,9 +416,14 @@ impl Checker<'_> {
             None => (Vec::new(), Vec::new()),
         };
         self.apply(&positive);
+        self.loop_exits.push(LoopExits::default());
         self.block(body);
-        let after_body = self.snapshot();
-        self.restore(Self::merge(&[before.clone(), after_body]));
+        let exits = self.loop_exits.pop().unwrap_or_default();
+        // The loop ends normally (its `else` runs) after no iteration, at
+        // the end of one, or after a `continue`.
+        let mut normal = vec![before.clone(), self.snapshot()];
+        normal.extend(exits.continues);
+        self.restore(Self::merge(&normal));
         // A `while` without a `break` is left only where its condition is
         // false (`while x is None: ...` leaves `x` not `None`).
         let by_condition = test.is_some() && !flow::breaks(body);
@@ -418,9 +431,24 @@ impl Checker<'_> {
             self.apply(&negative);
         }
         self.block(orelse);
-        if !by_condition {
-            let after = self.snapshot();
-            self.restore(Self::merge(&[before, after]));
+        // A `break` leaves it past the `else`, with what held there.
+        if !exits.breaks.is_empty() {
+            let mut after = exits.breaks;
+            after.push(self.snapshot());
+            self.restore(Self::merge(&after));
+        }
+    }
+
+    /// `break` or `continue`: what holds there is what the loop's end
+    /// (past its `else`, or at its next iteration) may start from.
+    pub(super) fn leave_iteration(&mut self, breaks: bool) {
+        let here = self.snapshot();
+        if let Some(exits) = self.loop_exits.last_mut() {
+            if breaks {
+                exits.breaks.push(here);
+            } else {
+                exits.continues.push(here);
+            }
         }
     }
 
@@ -525,6 +553,9 @@ impl Checker<'_> {
 
     fn comparison(&mut self, left: &Expr, op: CmpOp, right: &Expr) -> (Narrowing, Narrowing) {
         let none = |e: &Expr| matches!(e, Expr::NoneLiteral(_));
+        if let Some(narrowing) = self.tuple_length(left, op, right) {
+            return narrowing;
+        }
         // `x in names` with `names: set[str]`: an `x` found among values
         // that are never `None` is not `None`.
         if op == CmpOp::In
@@ -596,8 +627,8 @@ impl Checker<'_> {
         // is None` the member.
         let subject = match (left, right) {
             (subject, other) | (other, subject) if none(other) && !none(subject) => subject,
-            (Expr::Call(call), class) if is_type_call(call) => {
-                let Some(arg) = call.arguments.args.first() else {
+            (typed, class) if class_of(typed).is_some() => {
+                let Some(arg) = class_of(typed) else {
                     return (Vec::new(), Vec::new());
                 };
                 let Some((name, _)) = self.subject(arg) else {
@@ -632,6 +663,66 @@ impl Checker<'_> {
             CmpOp::IsNot | CmpOp::NotEq => (vec![not_none], vec![is_none]),
             _ => (Vec::new(), Vec::new()),
         }
+    }
+
+    /// `len(x) == N` (or `!=`) with tuples of known length among `x`'s
+    /// type's members: mypy keeps those of that length where it holds and
+    /// the others where it fails (`tuple[str, int, int, int] | tuple[str,
+    /// int]`). Another comparison of such a length narrows to `Any`, as a
+    /// form not modelled. `None` where `x` holds no such tuple.
+    fn tuple_length(
+        &mut self,
+        left: &Expr,
+        op: CmpOp,
+        right: &Expr,
+    ) -> Option<(Narrowing, Narrowing)> {
+        let Expr::Call(call) = left else { return None };
+        let ([arg], true) = (&*call.arguments.args, call.arguments.keywords.is_empty()) else {
+            return None;
+        };
+        if !matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "len") {
+            return None;
+        }
+        let (name, ty) = self.subject(arg)?;
+        let members = union_members(&ty);
+        if !members.iter().any(|m| matches!(m, Type::Tuple(_))) {
+            return None;
+        }
+        let length = match right {
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => i.as_usize(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(length) = length.filter(|_| matches!(op, CmpOp::Eq | CmpOp::NotEq)) else {
+            return Some((vec![(name.clone(), Type::Any)], vec![(name, Type::Any)]));
+        };
+        let (mut fits, mut other) = (Vec::new(), Vec::new());
+        for member in members {
+            match &member {
+                Type::Tuple(items) if items.len() == length => fits.push(member),
+                Type::Tuple(_) => other.push(member),
+                // A tuple of any length, or a value of another class: on
+                // both sides.
+                _ => {
+                    fits.push(member.clone());
+                    other.push(member);
+                }
+            }
+        }
+        let side = |types: Vec<Type>| {
+            if types.is_empty() {
+                Type::Never
+            } else {
+                Type::union(types)
+            }
+        };
+        let (holds, fails) = ((name.clone(), side(fits)), (name, side(other)));
+        Some(match op {
+            CmpOp::Eq => (vec![holds], vec![fails]),
+            _ => (vec![fails], vec![holds]),
+        })
     }
 
     fn call_condition(&mut self, call: &ast::ExprCall) -> (Narrowing, Narrowing) {
@@ -835,13 +926,14 @@ fn member_key(expr: &Expr) -> Option<String> {
     Some(receiver + &part)
 }
 
-/// `TYPE_CHECKING` or `typing.TYPE_CHECKING`.
+/// `TYPE_CHECKING`, or it read from a module (`typing.TYPE_CHECKING`,
+/// `t.TYPE_CHECKING` after `import typing as t`), as the control-flow
+/// domain reads it.
 fn is_type_checking(test: &Expr) -> bool {
     match test {
         Expr::Name(n) => n.id.as_str() == "TYPE_CHECKING",
         Expr::Attribute(a) => {
-            a.attr.id.as_str() == "TYPE_CHECKING"
-                && matches!(&*a.value, Expr::Name(m) if matches!(m.id.as_str(), "typing" | "typing_extensions"))
+            a.attr.id.as_str() == "TYPE_CHECKING" && matches!(&*a.value, Expr::Name(_))
         }
         _ => false,
     }
@@ -871,6 +963,16 @@ fn literal_index(index: &Expr) -> Option<String> {
 fn is_type_call(call: &ast::ExprCall) -> bool {
     matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "type")
         && call.arguments.args.len() == 1
+}
+
+/// The value whose class `expr` reads: `x` of `type(x)` or of
+/// `x.__class__`.
+fn class_of(expr: &Expr) -> Option<&Expr> {
+    match expr {
+        Expr::Call(call) if is_type_call(call) => call.arguments.args.first(),
+        Expr::Attribute(a) if a.attr.id.as_str() == "__class__" => Some(&a.value),
+        _ => None,
+    }
 }
 
 /// `ty` without `None` among its members (`x or y` gives `x` only when

@@ -311,6 +311,19 @@ impl Checker<'_> {
         if element.has_any() || container.has_any() {
             return;
         }
+        // A container with a `__contains__` of its own (not the builtins'
+        // or `typing`'s) decides what it holds, as mypy leaves it
+        // (werkzeug's `Headers` iterates pairs, holds keys).
+        if let Type::Instance(name, _) = container
+            && self
+                .world
+                .find_member(name, "__contains__")
+                .is_some_and(|(_, owner)| {
+                    !owner.starts_with("builtins.") && !owner.starts_with("typing.")
+                })
+        {
+            return;
+        }
         let item = match container {
             // Substrings (and a `bytes` in a `bytearray`), not items.
             Type::Instance(name, _)

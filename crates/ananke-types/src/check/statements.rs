@@ -314,6 +314,8 @@ impl Checker<'_> {
                 }
             }
             Stmt::Return(r) => self.return_stmt(r),
+            Stmt::Break(_) => self.leave_iteration(true),
+            Stmt::Continue(_) => self.leave_iteration(false),
             Stmt::Assign(a) if matches!(a.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == PROBE) =>
             {
                 self.capture_scope();
@@ -439,6 +441,7 @@ impl Checker<'_> {
                 // variable one of them binds first is declared there
                 // (`x = {}` in a handler, completed by the `else`'s value).
                 let mut paths = Vec::with_capacity(t.handlers.len() + 1);
+                let mut perhaps = Vec::new();
                 for handler in &t.handlers {
                     self.restore(handler_start.clone());
                     let ast::ExceptHandler::ExceptHandler(h) = handler;
@@ -461,7 +464,12 @@ impl Checker<'_> {
                         self.declare(name.id.as_str(), caught);
                     }
                     self.block(&h.body);
-                    paths.push(self.snapshot());
+                    // A handler that raises (or returns) goes on nowhere.
+                    match self.reaches_next(&h.body) {
+                        Some(true) => paths.push(self.snapshot()),
+                        Some(false) => perhaps.push(self.snapshot()),
+                        None => {}
+                    }
                 }
                 // The `else` runs after the body ends normally; mypy checks
                 // none of it where the body cannot (rich's `if sys.platform
@@ -478,7 +486,13 @@ impl Checker<'_> {
                     self.unreachable_block(&t.orelse);
                 }
                 paths.insert(0, self.snapshot());
-                self.restore(Self::merge(&paths));
+                let without = Self::merge(&paths);
+                if perhaps.is_empty() {
+                    self.restore(without);
+                } else {
+                    paths.extend(perhaps);
+                    self.restore(Self::blend(&Self::merge(&paths), &without));
+                }
                 self.block(&t.finalbody);
             }
             Stmt::Nonlocal(n) => self.share_outer(n.names.iter().map(|n| n.as_str()), false),
@@ -596,7 +610,7 @@ impl Checker<'_> {
             return;
         }
         let declared = self.annotation(annotation);
-        if let Some(value) = value {
+        let value = value.map(|value| {
             let ty = self.expr_expecting(value, &declared);
             if !self.world.is_subtype(&ty, &declared) {
                 self.report(
@@ -605,7 +619,8 @@ impl Checker<'_> {
                     format!("Incompatible types in assignment (expression has type \"{ty}\", variable has type \"{declared}\")"),
                 );
             }
-        }
+            ty
+        });
         match target {
             Expr::Name(n) => {
                 self.declare(n.id.as_str(), declared);
@@ -615,6 +630,13 @@ impl Checker<'_> {
             }
             other => {
                 self.expr(other);
+                // A member declared with a value is that value's type
+                // after it, as any assignment of it makes it (`self.s:
+                // Sequence[str] = []` is a `list[str]` until assigned
+                // again), unlike a variable.
+                if let (Expr::Attribute(_), Some(ty)) = (other, value) {
+                    self.assign_member(other, &ty);
+                }
             }
         }
     }

@@ -233,6 +233,13 @@ impl<'a> World<'a> {
                     Variance::Unknown => {
                         self.subtype_at(x, y, depth) || self.subtype_at(y, x, depth)
                     }
+                    // An argument holding `Any` was inferred without all
+                    // that mypy knew (`defaultdict(lambda: defaultdict(dict))`
+                    // in the context of a `dict[K, dict[...]]` gets its
+                    // arguments from the context): either way fits.
+                    Variance::Invariant if x.has_any() => {
+                        self.subtype_at(x, y, depth) || self.subtype_at(y, x, depth)
+                    }
                     Variance::Invariant => {
                         self.subtype_at(x, y, depth) && self.subtype_at(y, x, depth)
                     }
