@@ -262,7 +262,7 @@ impl Checker<'_> {
             && let [target, _] = &call.arguments.args[..]
             && call.arguments.keywords.is_empty()
         {
-            if any::mentions_any(target) {
+            if any::roots_any(target) {
                 self.any_rooted.insert(call.range());
             }
             return self.annotation(target);

@@ -46,6 +46,38 @@ pub(super) fn mentions_any(annotation: &Expr) -> bool {
     finder.0
 }
 
+/// Whether a value of this annotation is mypy's `Any` where the checker
+/// reads `Any`: it names `Any`, but not as a member of a union
+/// (`Any | None`, `Optional[Any]`), which the checker reads as `Any` and
+/// mypy keeps a union (returning it is no `no-any-return`).
+pub(super) fn roots_any(annotation: &Expr) -> bool {
+    fn any_member(e: &Expr) -> bool {
+        match e {
+            Expr::BinOp(b) if b.op == ast::Operator::BitOr => {
+                is_any(&b.left) || is_any(&b.right) || any_member(&b.left) || any_member(&b.right)
+            }
+            Expr::Subscript(s) => {
+                let head = match &*s.value {
+                    Expr::Name(n) => n.id.as_str(),
+                    Expr::Attribute(a) => a.attr.id.as_str(),
+                    _ => "",
+                };
+                let items: Vec<&Expr> = match &*s.slice {
+                    Expr::Tuple(t) => t.elts.iter().collect(),
+                    other => vec![other],
+                };
+                matches!(head, "Optional" | "Union") && items.iter().any(|i| is_any(i))
+            }
+            _ => false,
+        }
+    }
+    fn is_any(e: &Expr) -> bool {
+        matches!(e, Expr::Name(n) if n.id.as_str() == "Any")
+            || matches!(e, Expr::Attribute(a) if a.attr.id.as_str() == "Any")
+    }
+    mentions_any(annotation) && !any_member(annotation)
+}
+
 impl Checker<'_> {
     /// Records whether `expr` (of type `ty`) comes from an annotated
     /// `Any`, and whether its `Any` is mypy's.

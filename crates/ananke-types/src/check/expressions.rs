@@ -232,8 +232,19 @@ impl Checker<'_> {
             Expr::If(i) => {
                 self.expr(&i.test);
                 let (positive, negative) = self.conditions(&i.test);
-                let body = self.under(&positive, |c| c.expr_expecting(&i.body, expected));
-                let orelse = self.under(&negative, |c| c.expr_expecting(&i.orelse, expected));
+                // A side the test rules out (`b.decode() if b is not None
+                // else None` with `b: bytes`) is unreachable: mypy gives it
+                // no part of the type (nor checks it).
+                let never = |n: &super::narrow::Narrowing| n.iter().any(|(_, t)| *t == Type::Never);
+                let (holds, fails) = (!never(&positive), !never(&negative));
+                let body = match holds || !fails {
+                    true => self.under(&positive, |c| c.expr_expecting(&i.body, expected)),
+                    false => Type::Never,
+                };
+                let orelse = match fails || !holds {
+                    true => self.under(&negative, |c| c.expr_expecting(&i.orelse, expected)),
+                    false => Type::Never,
+                };
                 Type::union([body, orelse])
             }
             Expr::Named(n) => {

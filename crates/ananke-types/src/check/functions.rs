@@ -147,7 +147,7 @@ impl Checker<'_> {
             }
         }
         for param in def.parameters.iter() {
-            if param.annotation().is_some_and(any::mentions_any) {
+            if param.annotation().is_some_and(any::roots_any) {
                 self.mark_rooted(param.name().as_str());
             }
         }

@@ -402,7 +402,7 @@ impl Checker<'_> {
     }
 
     /// The names bound in the innermost frame.
-    fn frame_names(&self) -> Vec<Name> {
+    pub(super) fn frame_names(&self) -> Vec<Name> {
         let frame = self.frames.last().expect("a frame");
         frame.vars.keys().cloned().collect()
     }
@@ -651,7 +651,12 @@ impl Checker<'_> {
         let Some((name, ty)) = self.subject(subject) else {
             return (Vec::new(), Vec::new());
         };
-        let is_none = (name.clone(), Type::None);
+        // A value that can never be `None` (`b: bytes`) is not `None`
+        // anywhere: the path where it is, is unreachable.
+        let is_none = match self.never_none(&ty) {
+            true => (name.clone(), Type::Never),
+            false => (name.clone(), Type::None),
+        };
         // Only `None` so far (`best = None` before a loop assigns it):
         // not `None` is no value at all, as mypy sees it.
         let not_none = match ty {
@@ -723,6 +728,24 @@ impl Checker<'_> {
             CmpOp::Eq => (vec![holds], vec![fails]),
             _ => (vec![fails], vec![holds]),
         })
+    }
+
+    /// Whether no value of `ty` is `None`: each member an instance of a
+    /// class known here that is neither `object` nor a protocol (`None`
+    /// is `Hashable`), a tuple or a function.
+    fn never_none(&self, ty: &Type) -> bool {
+        !ty.has_any()
+            && union_members(ty).iter().all(|m| match m {
+                Type::Instance(class, _) => {
+                    &**class != "builtins.object"
+                        && self
+                            .world
+                            .class(class)
+                            .is_some_and(|c| !c.is_protocol && !self.world.derives_from_any(class))
+                }
+                Type::Tuple(_) | Type::Callable(_) => true,
+                _ => false,
+            })
     }
 
     fn call_condition(&mut self, call: &ast::ExprCall) -> (Narrowing, Narrowing) {

@@ -433,8 +433,21 @@ impl Checker<'_> {
             }
             Stmt::Try(t) => {
                 let before = self.snapshot();
+                let bound_before: std::collections::HashSet<Name> =
+                    self.frame_names().into_iter().collect();
                 self.block(&t.body);
                 let after_body = self.snapshot();
+                // A name the body binds first is optional where a handler
+                // or the `else` binds it to `None` (`try: value =
+                // chr(n)` / `except ValueError: value = None`), as for the
+                // branches of an `if`.
+                let outer_siblings = self.sibling_bound.clone();
+                let first_bound: Vec<Name> = self
+                    .frame_names()
+                    .into_iter()
+                    .filter(|n| !bound_before.contains(n))
+                    .collect();
+                self.sibling_bound.extend(first_bound);
                 // A handler may start anywhere in the body.
                 let handler_start = Self::merge(&[before, after_body.clone()]);
                 // Handlers first, then the `else`, in mypy's order: a
@@ -493,6 +506,7 @@ impl Checker<'_> {
                     paths.extend(perhaps);
                     self.restore(Self::blend(&Self::merge(&paths), &without));
                 }
+                self.sibling_bound = outer_siblings;
                 self.block(&t.finalbody);
             }
             Stmt::Nonlocal(n) => self.share_outer(n.names.iter().map(|n| n.as_str()), false),
@@ -624,7 +638,7 @@ impl Checker<'_> {
         match target {
             Expr::Name(n) => {
                 self.declare(n.id.as_str(), declared);
-                if any::mentions_any(annotation) {
+                if any::roots_any(annotation) {
                     self.mark_rooted(n.id.as_str());
                 }
             }
