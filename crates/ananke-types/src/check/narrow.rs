@@ -283,12 +283,7 @@ impl Checker<'_> {
                 continue;
             }
             if i > 0 {
-                let new: Vec<Name> = self
-                    .frame_names()
-                    .into_iter()
-                    .filter(|n| !bound_before.contains(n))
-                    .collect();
-                self.sibling_bound.extend(new);
+                self.siblings_since(&bound_before);
             }
             self.restore(before.clone());
             self.apply(&negatives);
@@ -405,6 +400,18 @@ impl Checker<'_> {
     pub(super) fn frame_names(&self) -> Vec<Name> {
         let frame = self.frames.last().expect("a frame");
         frame.vars.keys().cloned().collect()
+    }
+
+    /// Takes the names the innermost frame bound since it held
+    /// `bound_before` as first bound in an earlier branch (see
+    /// `Checker::sibling_bound`).
+    pub(super) fn siblings_since(&mut self, bound_before: &std::collections::HashSet<Name>) {
+        let new: Vec<Name> = self
+            .frame_names()
+            .into_iter()
+            .filter(|n| !bound_before.contains(n))
+            .collect();
+        self.sibling_bound.extend(new);
     }
 
     /// A loop body under its condition; afterwards, what holds both

@@ -442,12 +442,7 @@ impl Checker<'_> {
                 // chr(n)` / `except ValueError: value = None`), as for the
                 // branches of an `if`.
                 let outer_siblings = self.sibling_bound.clone();
-                let first_bound: Vec<Name> = self
-                    .frame_names()
-                    .into_iter()
-                    .filter(|n| !bound_before.contains(n))
-                    .collect();
-                self.sibling_bound.extend(first_bound);
+                self.siblings_since(&bound_before);
                 // A handler may start anywhere in the body.
                 let handler_start = Self::merge(&[before, after_body.clone()]);
                 // Handlers first, then the `else`, in mypy's order: a
