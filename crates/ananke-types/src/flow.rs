@@ -218,6 +218,44 @@ pub(crate) fn is_trivial_body(body: &[Stmt]) -> bool {
     })
 }
 
+/// The blocks a compound statement holds, in the order of the text
+/// (`if` branches, loop bodies and `else`s, `try` parts, `match` cases);
+/// none for a simple statement or a definition.
+pub(crate) fn each_block<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a [Stmt])) {
+    match stmt {
+        Stmt::If(s) => {
+            f(&s.body);
+            for clause in &s.elif_else_clauses {
+                f(&clause.body);
+            }
+        }
+        Stmt::For(s) => {
+            f(&s.body);
+            f(&s.orelse);
+        }
+        Stmt::While(s) => {
+            f(&s.body);
+            f(&s.orelse);
+        }
+        Stmt::With(s) => f(&s.body),
+        Stmt::Try(s) => {
+            f(&s.body);
+            for handler in &s.handlers {
+                let ast::ExceptHandler::ExceptHandler(h) = handler;
+                f(&h.body);
+            }
+            f(&s.orelse);
+            f(&s.finalbody);
+        }
+        Stmt::Match(s) => {
+            for case in &s.cases {
+                f(&case.body);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Whether control can reach the end of `body`. `ends` says whether a
 /// simple statement certainly or possibly stops control (a call of a
 /// `NoReturn` function); it is asked only of expression statements.

@@ -91,46 +91,12 @@ fn method_bindings(body: &[Stmt]) -> Vec<Binding<'_>> {
                     bindings_in(&def.body, receiver, &mut out);
                 }
             }
-            other => each_block(other, &mut |block| out.extend(method_bindings(block))),
+            other => {
+                crate::flow::each_block(other, &mut |block| out.extend(method_bindings(block)))
+            }
         }
     }
     out
-}
-
-/// The blocks a compound statement holds, in order.
-fn each_block<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a [Stmt])) {
-    match stmt {
-        Stmt::If(s) => {
-            f(&s.body);
-            for clause in &s.elif_else_clauses {
-                f(&clause.body);
-            }
-        }
-        Stmt::For(s) => {
-            f(&s.body);
-            f(&s.orelse);
-        }
-        Stmt::While(s) => {
-            f(&s.body);
-            f(&s.orelse);
-        }
-        Stmt::With(s) => f(&s.body),
-        Stmt::Try(s) => {
-            f(&s.body);
-            for handler in &s.handlers {
-                let ast::ExceptHandler::ExceptHandler(h) = handler;
-                f(&h.body);
-            }
-            f(&s.orelse);
-            f(&s.finalbody);
-        }
-        Stmt::Match(s) => {
-            for case in &s.cases {
-                f(&case.body);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// The bindings of `receiver.<attr>` in a method's statements, nested
@@ -159,7 +125,7 @@ fn bindings_in<'a>(body: &'a [Stmt], receiver: &str, out: &mut Vec<Binding<'a>>)
             }
             _ => {}
         }
-        each_block(stmt, &mut |block| bindings_in(block, receiver, out));
+        crate::flow::each_block(stmt, &mut |block| bindings_in(block, receiver, out));
     }
 }
 
@@ -240,7 +206,7 @@ fn class_level_names(body: &[Stmt], out: &mut HashSet<Name>) {
             }),
             _ => {}
         }
-        each_block(stmt, &mut |block| class_level_names(block, out));
+        crate::flow::each_block(stmt, &mut |block| class_level_names(block, out));
     }
 }
 

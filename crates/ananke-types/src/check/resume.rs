@@ -502,7 +502,7 @@ fn declared<'b>(body: &'b [Stmt], db: &TypeDb) -> Option<Vec<Declared<'b>>> {
 
 /// The functions and classes a module-level block statement defines.
 fn nested<'b>(stmt: &'b Stmt, names: &mut Vec<Declared<'b>>) {
-    let mut block = |stmts: &'b [Stmt]| {
+    crate::flow::each_block(stmt, &mut |stmts| {
         for inner in stmts {
             match inner {
                 Stmt::FunctionDef(f) => names.push(Declared {
@@ -516,39 +516,7 @@ fn nested<'b>(stmt: &'b Stmt, names: &mut Vec<Declared<'b>>) {
                 _ => nested(inner, names),
             }
         }
-    };
-    match stmt {
-        Stmt::If(s) => {
-            block(&s.body);
-            for clause in &s.elif_else_clauses {
-                block(&clause.body);
-            }
-        }
-        Stmt::Try(t) => {
-            block(&t.body);
-            block(&t.orelse);
-            block(&t.finalbody);
-            for handler in &t.handlers {
-                let ruff_python_ast::ExceptHandler::ExceptHandler(h) = handler;
-                block(&h.body);
-            }
-        }
-        Stmt::With(w) => block(&w.body),
-        Stmt::For(f) => {
-            block(&f.body);
-            block(&f.orelse);
-        }
-        Stmt::While(w) => {
-            block(&w.body);
-            block(&w.orelse);
-        }
-        Stmt::Match(m) => {
-            for case in &m.cases {
-                block(&case.body);
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// The start of the line `at` is on in `source`, when only indentation
