@@ -37,7 +37,9 @@
 //! in `operators`; `scope` holds the frames of variables, lookups and
 //! bindings (and [`Scope`], a scope kept for incremental checks);
 //! `narrow`, `partial` and `any` follow what mypy infers beyond declared
-//! types. This module has the entry points and the checker's state.
+//! types; `attributes` types the instance attributes methods bind and
+//! `enums` a module's own enumerations. This module has the entry points
+//! and the checker's state.
 
 mod access;
 mod any;
