@@ -427,8 +427,12 @@ impl Checker<'_> {
         self.block(body);
         let exits = self.loop_exits.pop().unwrap_or_default();
         // The loop ends normally (its `else` runs) after no iteration, at
-        // the end of one, or after a `continue`.
-        let mut normal = vec![before.clone(), self.snapshot()];
+        // the end of one that reaches it (not one that always `break`s),
+        // or after a `continue`.
+        let mut normal = vec![before.clone()];
+        if self.reaches_next(body).is_some() {
+            normal.push(self.snapshot());
+        }
         normal.extend(exits.continues);
         self.restore(Self::merge(&normal));
         // A `while` without a `break` is left only where its condition is
@@ -441,7 +445,9 @@ impl Checker<'_> {
         // A `break` leaves it past the `else`, with what held there.
         if !exits.breaks.is_empty() {
             let mut after = exits.breaks;
-            after.push(self.snapshot());
+            if self.reaches_next(orelse).is_some() {
+                after.push(self.snapshot());
+            }
             self.restore(Self::merge(&after));
         }
     }
@@ -616,7 +622,11 @@ impl Checker<'_> {
                 Expr::Name(_) | Expr::Attribute(_) | Expr::EllipsisLiteral(_)
             )
             && let Some((name, ty)) = self.subject(left)
-            && let singleton = self.scratch_type(right)
+            // (`...` is `Any` as a value: a placeholder's.)
+            && let singleton = match right {
+                Expr::EllipsisLiteral(_) => Type::instance("types.EllipsisType", []),
+                _ => self.scratch_type(right),
+            }
             && (ellipsis(right) || self.is_sentinel(&singleton))
         {
             let members = union_members(&ty);
@@ -786,6 +796,7 @@ impl Checker<'_> {
         if callee == "callable" && args.len() == 1 && !current.has_any() {
             let callable = |m: &Type| match m {
                 Type::Class(_) | Type::Callable(_) | Type::Overloaded(_) => true,
+                Type::Instance(class, _) if &**class == "builtins.type" => true,
                 Type::Instance(class, _) => self.world.find_member(class, "__call__").is_some(),
                 _ => false,
             };
