@@ -55,7 +55,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use ruff_python_ast::Stmt;
+use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use super::functions::FunctionEnd;
@@ -485,11 +485,21 @@ fn declared<'b>(body: &'b [Stmt], db: &TypeDb) -> Option<Vec<Declared<'b>>> {
             }
             Stmt::ClassDef(c) => names.push(plain(c.name.as_str())),
             Stmt::FunctionDef(f) => names.push(plain(f.name.as_str())),
-            // A type variable's declaration.
+            // A type variable's declaration, or what may be a type alias
+            // (`check::aliases`: any name bound once to a type's form).
             Stmt::Assign(a) => {
-                if let ([ruff_python_ast::Expr::Name(n)], ruff_python_ast::Expr::Call(call)) =
-                    (a.targets.as_slice(), &*a.value)
-                    && crate::stubs::declared_variance(call).is_some()
+                if let [Expr::Name(n)] = a.targets.as_slice()
+                    && match &*a.value {
+                        Expr::Call(call) => crate::stubs::declared_variance(call).is_some(),
+                        value => may_be_type(value),
+                    }
+                {
+                    names.push(plain(n.id.as_str()));
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Expr::Name(n) = &*a.target
+                    && crate::stubs::decorator_name(&a.annotation) == Some("TypeAlias")
                 {
                     names.push(plain(n.id.as_str()));
                 }
@@ -498,6 +508,16 @@ fn declared<'b>(body: &'b [Stmt], db: &TypeDb) -> Option<Vec<Declared<'b>>> {
         }
     }
     Some(names)
+}
+
+/// Whether `value` has a type's form (a name, a member, a subscript, a
+/// `|`): what a module's declaration pass may read as a type alias.
+fn may_be_type(value: &Expr) -> bool {
+    match value {
+        Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_) => true,
+        Expr::BinOp(b) => b.op == ruff_python_ast::Operator::BitOr,
+        _ => false,
+    }
 }
 
 /// The functions and classes a module-level block statement defines.
@@ -778,15 +798,27 @@ fn walk_module(
             && let Some((offset, line)) = place(stmt)
         {
             let names = at.names.kept(&body[..i], &checker.lines, finished);
+            // The declaration pass bound the names this statement
+            // declares before any was walked; a longer text may declare
+            // others in their place (`from types import Ellipsis` is
+            // `...EllipsisType` one token later), so the checkpoint
+            // before it keeps none the code before it does not mention.
+            let words = with_words(&at.words, &text[at.offset..offset]);
+            let mut state = checker.state();
+            for d in declared(std::slice::from_ref(stmt), db).unwrap_or_default() {
+                if !words.contains(d.name) {
+                    state.forget(d.name);
+                }
+            }
             module = Some(Arc::new(Checkpoint {
                 offset,
                 line,
-                state: checker.state(),
+                state,
                 depth: checker.depth,
                 defined: defined.clone(),
                 diagnostics: checker.diagnostics.clone(),
                 names,
-                words: with_words(&at.words, &text[at.offset..offset]),
+                words,
                 body: None,
                 silenced: silenced.before(line),
             }));
@@ -896,6 +928,32 @@ mod tests {
             );
             scope_base = next.or(scope_base);
         }
+    }
+
+    #[test]
+    fn a_checkpoint_keeps_no_name_a_shorter_text_declared() {
+        // Fed a byte at a time, as the mask is: at `from types import
+        // Ellipsis` the import shadows the builtin `Ellipsis`; one token
+        // later it binds `EllipsisType` instead, and `x is Ellipsis`
+        // narrows again.
+        let source = "from types import EllipsisType\ndef f(x: int | EllipsisType) -> int:\n    if x is Ellipsis:\n        return 1\n    return x\nIntList = list[int]\ndef g(x: IntList) -> int:\n    return x[0]\n";
+        let mut base: Option<Arc<Checkpoint>> = None;
+        for end in (1..=source.len()).filter(|&e| source.is_char_boundary(e)) {
+            let prefix = &source[..end];
+            let whole =
+                check_on_this_thread(prefix).map(|d| super::super::ignore::unignored(prefix, d));
+            let (resumed, next) = check_finished(prefix, base.as_ref(), 32);
+            match (&whole, &resumed) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "finished check of\n{prefix}"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("{whole:?} against {resumed:?} for\n{prefix}"),
+            }
+            base = next.or(base);
+        }
+        assert_eq!(
+            check_finished(source, base.as_ref(), 32).0.map(|d| d.len()),
+            Ok(0)
+        );
     }
 
     #[test]

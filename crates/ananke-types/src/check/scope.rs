@@ -112,6 +112,20 @@ pub struct Scope {
     pending_none: Vec<super::attributes::PendingNone>,
 }
 
+impl Scope {
+    /// Drops what the module's declaration pass bound to `name` (a module
+    /// symbol, a class of the module, a function's variable): a
+    /// checkpoint before the statement declaring it must not keep it.
+    pub(super) fn forget(&mut self, name: &str) {
+        self.symbols.remove(name);
+        self.user.remove(format!("__main__.{name}").as_str());
+        if let Some(module) = self.frames.first_mut() {
+            module.vars.remove(name);
+            module.narrowed.remove(name);
+        }
+    }
+}
+
 /// The scope at the end of `prefix` (whole lines), for a statement indented
 /// by `indent`: `None` when the prefix does not parse.
 pub fn scope_at(prefix: &str, indent: &str) -> Option<Scope> {
