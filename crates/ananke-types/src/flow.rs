@@ -256,6 +256,53 @@ pub(crate) fn each_block<'a>(stmt: &'a Stmt, f: &mut dyn FnMut(&'a [Stmt])) {
     }
 }
 
+/// Calls `f` with each name `body` binds at its own level (assignment and
+/// loop targets, `with` targets, definitions, imports), in nested blocks
+/// too but not in the functions and classes it defines: the names a class
+/// body or a module binds itself, once per binding.
+pub(crate) fn each_binding<'a>(body: &'a [Stmt], f: &mut dyn FnMut(&'a str)) {
+    fn names_of<'a>(target: &'a Expr, f: &mut dyn FnMut(&'a str)) {
+        match target {
+            Expr::Name(n) => f(n.id.as_str()),
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| names_of(e, f)),
+            Expr::List(l) => l.elts.iter().for_each(|e| names_of(e, f)),
+            Expr::Starred(s) => names_of(&s.value, f),
+            _ => {}
+        }
+    }
+    for stmt in body {
+        match stmt {
+            Stmt::Assign(a) => a.targets.iter().for_each(|t| names_of(t, f)),
+            Stmt::AnnAssign(a) => names_of(&a.target, f),
+            Stmt::AugAssign(a) => names_of(&a.target, f),
+            Stmt::For(s) => names_of(&s.target, f),
+            Stmt::With(w) => w
+                .items
+                .iter()
+                .filter_map(|i| i.optional_vars.as_deref())
+                .for_each(|v| names_of(v, f)),
+            Stmt::FunctionDef(d) => f(d.name.id.as_str()),
+            Stmt::ClassDef(c) => f(c.name.id.as_str()),
+            Stmt::Import(i) => i.names.iter().for_each(|alias| {
+                let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                f(bound.id.as_str().split('.').next().unwrap_or_default());
+            }),
+            Stmt::ImportFrom(i) => i
+                .names
+                .iter()
+                .for_each(|alias| f(alias.asname.as_ref().unwrap_or(&alias.name).id.as_str())),
+            Stmt::Try(t) => t.handlers.iter().for_each(|h| {
+                let ast::ExceptHandler::ExceptHandler(h) = h;
+                if let Some(name) = &h.name {
+                    f(name.id.as_str());
+                }
+            }),
+            _ => {}
+        }
+        each_block(stmt, &mut |block| each_binding(block, f));
+    }
+}
+
 /// Whether control can reach the end of `body`. `ends` says whether a
 /// simple statement certainly or possibly stops control (a call of a
 /// `NoReturn` function); it is asked only of expression statements.

@@ -8,3 +8,7 @@ class Pair(NamedTuple):
 
 def first(p: Pair) -> int:
     return Pair(1, "a").left + p.left
+
+
+def as_tuple(p: Pair) -> tuple[int, str]:
+    return p

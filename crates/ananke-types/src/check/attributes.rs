@@ -157,59 +157,6 @@ fn targets_in<'a>(
     }
 }
 
-/// The names a class body binds itself (its attributes, methods, nested
-/// classes, imports), in blocks at class level too.
-fn class_level_names(body: &[Stmt], out: &mut HashSet<Name>) {
-    fn names_of(target: &Expr, out: &mut HashSet<Name>) {
-        match target {
-            Expr::Name(n) => {
-                out.insert(n.id.as_str().into());
-            }
-            Expr::Tuple(t) => t.elts.iter().for_each(|e| names_of(e, out)),
-            Expr::List(l) => l.elts.iter().for_each(|e| names_of(e, out)),
-            Expr::Starred(s) => names_of(&s.value, out),
-            _ => {}
-        }
-    }
-    for stmt in body {
-        match stmt {
-            Stmt::Assign(a) => a.targets.iter().for_each(|t| names_of(t, out)),
-            Stmt::AnnAssign(a) => names_of(&a.target, out),
-            Stmt::AugAssign(a) => names_of(&a.target, out),
-            Stmt::For(f) => names_of(&f.target, out),
-            Stmt::With(w) => w
-                .items
-                .iter()
-                .filter_map(|i| i.optional_vars.as_deref())
-                .for_each(|v| names_of(v, out)),
-            Stmt::FunctionDef(f) => {
-                out.insert(f.name.id.as_str().into());
-            }
-            Stmt::ClassDef(c) => {
-                out.insert(c.name.id.as_str().into());
-            }
-            Stmt::Import(i) => i.names.iter().for_each(|alias| {
-                let bound = alias.asname.as_ref().unwrap_or(&alias.name);
-                let first = bound.id.as_str().split('.').next().unwrap_or_default();
-                out.insert(first.into());
-            }),
-            Stmt::ImportFrom(i) => i.names.iter().for_each(|alias| {
-                out.insert(
-                    alias
-                        .asname
-                        .as_ref()
-                        .unwrap_or(&alias.name)
-                        .id
-                        .as_str()
-                        .into(),
-                );
-            }),
-            _ => {}
-        }
-        crate::flow::each_block(stmt, &mut |block| class_level_names(block, out));
-    }
-}
-
 impl Checker<'_> {
     /// The instance attributes `def`'s methods define, declared in `info`
     /// (the class being declared): an annotated first binding gives its
@@ -223,8 +170,10 @@ impl Checker<'_> {
         if info.any_base || info.is_protocol {
             return;
         }
-        let mut class_level = HashSet::new();
-        class_level_names(&def.body, &mut class_level);
+        let mut class_level: HashSet<Name> = HashSet::new();
+        crate::flow::each_binding(&def.body, &mut |name| {
+            class_level.insert(name.into());
+        });
         let mut seen: HashSet<&str> = HashSet::new();
         for binding in method_bindings(&def.body) {
             if !seen.insert(binding.attr) || class_level.contains(binding.attr) {

@@ -37,11 +37,12 @@
 //! in `operators`; `scope` holds the frames of variables, lookups and
 //! bindings (and [`Scope`], a scope kept for incremental checks);
 //! `narrow`, `partial` and `any` follow what mypy infers beyond declared
-//! types; `attributes` types the instance attributes methods bind and
-//! `enums` a module's own enumerations. This module has the entry points
+//! types; `attributes` types the instance attributes methods bind,
+//! `enums` a module's own enumerations and `aliases` its type aliases. This module has the entry points
 //! and the checker's state.
 
 mod access;
+mod aliases;
 mod any;
 mod attributes;
 mod enums;

@@ -108,12 +108,16 @@ impl Checker<'_> {
                 _ => {}
             }
         }
+        self.declare_type_aliases(body);
+        self.declare_forward_bases(body);
         for stmt in body {
             if let Stmt::ClassDef(c) = stmt
                 && matches!(self.symbols.get(c.name.id.as_str()), Some(Symbol::Class(_)))
             {
                 let mut info = self.user_class(c);
-                // Bases are defined before the class: their flags are final.
+                // Bases defined before the class have their flags final
+                // (those named before their definition, from
+                // `declare_forward_bases`).
                 (info.any_base, info.synthesized_init) =
                     info.inherited_flags(|n| self.world.class(n));
                 // A class whose body holds a scope's probe is still being
@@ -166,9 +170,98 @@ impl Checker<'_> {
         }
     }
 
+    /// Where a class derives from one the module defines further down
+    /// (which mypy allows; CPython does not run it): every class is first
+    /// declared as its text reads, and the flags inherited (`any_base`,
+    /// `synthesized_init`) taken on until none changes, so that a class
+    /// declared before its base still gets the base's.
+    fn declare_forward_bases(&mut self, body: &[Stmt]) {
+        let classes: Vec<&ast::StmtClassDef> = body
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::ClassDef(c)
+                    if matches!(self.symbols.get(c.name.id.as_str()), Some(Symbol::Class(_))) =>
+                {
+                    Some(c)
+                }
+                _ => None,
+            })
+            .collect();
+        let forward = classes.iter().enumerate().any(|(i, c)| {
+            c.bases().iter().any(|base| {
+                let head = match base {
+                    Expr::Subscript(s) => &*s.value,
+                    other => other,
+                };
+                matches!(head, Expr::Name(n) if classes[i..].iter().any(|later| later.name.id == n.id))
+            })
+        });
+        if !forward {
+            return;
+        }
+        for def in &classes {
+            let info = self.user_class(def);
+            self.world.user.insert(info.name.clone(), info);
+        }
+        for _ in 0..=classes.len() {
+            let mut changed = false;
+            for def in &classes {
+                let name: Name = format!("__main__.{}", def.name.id).into();
+                let Some(info) = self.world.user.get(&name) else {
+                    continue;
+                };
+                let flags = info.inherited_flags(|n| self.world.class(n));
+                if flags != (info.any_base, info.synthesized_init)
+                    && let Some(info) = self.world.user.get_mut(&name)
+                {
+                    (info.any_base, info.synthesized_init) = flags;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
     fn user_class(&self, def: &ast::StmtClassDef) -> crate::stubs::ClassInfo {
         let mut info = Resolver::with_locals(self.world.db, &self.symbols).class(def);
         info.name = format!("__main__.{}", def.name.id).into();
+        // A name the class body assigns without an annotation (`attr =
+        // Desc()`, `MAX = 3`) is a member of a type the declarations do
+        // not infer: `Any`, so that a protocol naming it finds it; unless
+        // a base declares it (mypy types `x = []` by the base's `x`), it
+        // names a method of the class (`__add__ = add`: that method), or
+        // it is a dunder set to `None` (`__hash__ = None`: no such
+        // method). A type variable declared in the body is none.
+        for stmt in &def.body {
+            let Stmt::Assign(a) = stmt else { continue };
+            if matches!(&*a.value, Expr::Call(call) if crate::stubs::declared_variance(call).is_some())
+            {
+                continue;
+            }
+            for target in &a.targets {
+                let Expr::Name(n) = target else { continue };
+                let name = n.id.as_str();
+                let inherited = info.bases.iter().any(|base| {
+                    matches!(base, Type::Instance(b, _) if self.world.find_member(b, name).is_some())
+                });
+                if info.members.contains_key(name) || inherited {
+                    continue;
+                }
+                let member = match &*a.value {
+                    Expr::Name(source) => info.members.get(source.id.as_str()).cloned(),
+                    Expr::NoneLiteral(_) if name.starts_with("__") && name.ends_with("__") => {
+                        Some(crate::stubs::Member::Attribute(Type::None))
+                    }
+                    _ => None,
+                };
+                info.members.insert(
+                    name.into(),
+                    member.unwrap_or(crate::stubs::Member::Attribute(Type::Any)),
+                );
+            }
+        }
         info
     }
 

@@ -120,11 +120,16 @@ impl ClassInfo {
     ) -> (bool, bool) {
         let mut flags = (self.any_base, self.synthesized_init);
         for base in &self.bases {
-            if let Type::Instance(name, _) = base
-                && let Some(info) = class(name)
-            {
-                flags.0 |= info.any_base;
-                flags.1 |= info.synthesized_init;
+            if let Type::Instance(name, _) = base {
+                match class(name) {
+                    Some(info) => {
+                        flags.0 |= info.any_base;
+                        flags.1 |= info.synthesized_init;
+                    }
+                    // A class not declared yet (a base named before its
+                    // definition): nothing known of it.
+                    None => flags.0 = true,
+                }
             }
         }
         flags

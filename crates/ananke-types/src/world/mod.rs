@@ -112,10 +112,20 @@ impl<'a> World<'a> {
                 let elem = self.join_all(xs.iter().cloned());
                 self.subtype_at(&Type::tuple_of(elem), b, d)
             }
+            (Type::Instance(name, args), Type::Tuple(ys)) if &**name == "builtins.tuple" => {
+                args.first().is_some_and(|t| matches!(t, Type::Any)) && !ys.is_empty()
+            }
+            // A class deriving from a tuple (a `NamedTuple`, `class
+            // Pair(Tuple[A, A])`) has a shape this model does not keep:
+            // it fits a fixed-length tuple whose every item its items fit.
             (Type::Instance(name, args), Type::Tuple(ys)) => {
-                &**name == "builtins.tuple"
-                    && args.first().is_some_and(|t| matches!(t, Type::Any))
-                    && !ys.is_empty()
+                match self.map_to_base(name, args, "builtins.tuple") {
+                    Some(items) => {
+                        let item = items.first().cloned().unwrap_or(Type::Any);
+                        ys.iter().all(|y| self.subtype_at(&item, y, d))
+                    }
+                    None => false,
+                }
             }
             (Type::Instance(an, aa), Type::Instance(bn, ba)) => self.nominal(an, aa, bn, ba, d),
             (Type::Callable(_) | Type::Overloaded(_) | Type::Class(_), Type::Callable(sig)) => {

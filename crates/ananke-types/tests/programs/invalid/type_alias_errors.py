@@ -1,0 +1,24 @@
+# Errors written against a module's own type aliases: mypy reads the alias
+# as the type it stands for.
+from typing import Dict, List, TypeAlias, Union
+
+IntList = List[int]
+Key = Union[int, str]
+Table: TypeAlias = "Dict[str, IntList]"
+Maybe = int | None
+
+
+def first(xs: IntList) -> str:
+    return xs[0]  # error
+
+
+def as_key(x: float) -> Key:
+    return x  # error
+
+
+def row(table: Table) -> int:
+    return table["a"]  # error
+
+
+def plus(x: Maybe) -> int:
+    return x + 1  # error
