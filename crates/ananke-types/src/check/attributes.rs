@@ -175,6 +175,7 @@ impl Checker<'_> {
             class_level.insert(name.into());
         });
         let mut seen: HashSet<&str> = HashSet::new();
+        let mut declared: Vec<Name> = Vec::new();
         for binding in method_bindings(&def.body) {
             if !seen.insert(binding.attr) || class_level.contains(binding.attr) {
                 continue;
@@ -203,7 +204,9 @@ impl Checker<'_> {
             };
             info.members
                 .insert(binding.attr.into(), Member::Attribute(ty));
+            declared.push(binding.attr.into());
         }
+        info.instance_attributes = declared.into();
     }
 
     /// `receiver.attr = value` walked: where it is the attribute's first
@@ -298,11 +301,14 @@ impl Checker<'_> {
         let (Member::Attribute(_), _) = self.world.find_member(class, name)? else {
             return None;
         };
-        let declared = self.world.instance_member(&receiver, name)?;
+        let declared = self.world.declared_instance_member(&receiver, name)?;
         let descriptor = super::operators::union_members(&declared)
             .iter()
             .filter_map(Type::class_name)
-            .any(|c| self.world.find_member(c, "__set__").is_some());
+            .any(|c| {
+                self.world.find_member(c, "__set__").is_some()
+                    || self.world.find_member(c, "__get__").is_some()
+            });
         (!declared.has_any() && !descriptor).then_some(declared)
     }
 

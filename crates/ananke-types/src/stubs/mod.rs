@@ -107,6 +107,10 @@ pub struct ClassInfo {
     /// the class body names them all plainly (`RED = 1`): tests against
     /// each of them in turn leave no value (mypy's exhaustive `if`).
     pub enum_members: Option<Arc<[Name]>>,
+    /// The attributes only its methods bind (`self.x = ...`): they live
+    /// in the instance, so reading one is no descriptor's `__get__`, as
+    /// reading one the class body declares is.
+    pub instance_attributes: Arc<[Name]>,
 }
 
 impl ClassInfo {

@@ -465,6 +465,7 @@ impl<'a> Resolver<'a> {
             open: false,
             metaclass,
             enum_members: None,
+            instance_attributes: Arc::from([]),
         }
     }
 

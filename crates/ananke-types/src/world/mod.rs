@@ -323,6 +323,23 @@ impl<'a> World<'a> {
     /// bound (self removed, class type arguments and `Self` substituted),
     /// properties read. `None` when the class has no such member.
     pub fn instance_member(&self, receiver: &Type, member: &str) -> Option<Type> {
+        self.instance_member_reading(receiver, member, true)
+    }
+
+    /// [`instance_member`](Self::instance_member) as declared: a
+    /// descriptor the class declares is not read through its `__get__`.
+    pub fn declared_instance_member(&self, receiver: &Type, member: &str) -> Option<Type> {
+        self.instance_member_reading(receiver, member, false)
+    }
+
+    /// [`instance_member`](Self::instance_member), with a descriptor the
+    /// class declares read through its `__get__` where `descriptors`.
+    fn instance_member_reading(
+        &self,
+        receiver: &Type,
+        member: &str,
+        descriptors: bool,
+    ) -> Option<Type> {
         let (class_name, args): (&str, Vec<Type>) = match receiver {
             Type::Instance(name, args) => (name, args.to_vec()),
             Type::Tuple(items) => ("builtins.tuple", vec![self.join_all(items.iter().cloned())]),
@@ -347,7 +364,14 @@ impl<'a> World<'a> {
                 subst.get(v).cloned()
             }
         };
+        let in_instance = |owner: &str| {
+            self.class(owner)
+                .is_some_and(|c| c.instance_attributes.iter().any(|a| &**a == member))
+        };
         Some(match found {
+            Member::Attribute(ty) if descriptors && !in_instance(&owner) => {
+                self.descriptor_read(ty.substitute(&lookup, false))
+            }
             Member::Attribute(ty) => ty.substitute(&lookup, false),
             Member::Method(MethodKind::Property, sigs) => sigs
                 .first()
@@ -372,6 +396,28 @@ impl<'a> World<'a> {
                 callable_of(bound)
             }
         })
+    }
+
+    /// What reading an attribute of type `ty` a class declares gives
+    /// through an instance: `ty` itself, or where `ty`'s class has a
+    /// `__get__` (a descriptor), what that returns for an instance (the
+    /// first overload whose instance is not `None`).
+    fn descriptor_read(&self, ty: Type) -> Type {
+        let Type::Instance(class, _) = &ty else {
+            return ty;
+        };
+        if self.find_member(class, "__get__").is_none() {
+            return ty;
+        }
+        let instance_read = |s: &&Signature| s.params.first().is_none_or(|p| p.ty != Type::None);
+        match self.instance_member_reading(&ty, "__get__", false) {
+            Some(Type::Callable(sig)) => sig.ret.clone(),
+            Some(Type::Overloaded(sigs)) => sigs
+                .iter()
+                .find(instance_read)
+                .map_or(Type::Any, |s| s.ret.clone()),
+            _ => Type::Any,
+        }
     }
 
     /// The type of `Class.member` (class methods and static methods bound,

@@ -1,4 +1,21 @@
-# A method bound to a second name in a class body keeps its signature.
+# A method bound to a second name in a class body keeps its signature; a
+# descriptor the class body declares is read through its `__get__`.
+from typing import Any
+
+
+class Descr:
+    def __get__(self, inst: Any, owner: Any) -> int:
+        return 1
+
+
+class Holder:
+    y: Descr = Descr()
+
+
+def read(h: Holder) -> str:
+    return h.y  # error
+
+
 class Adder:
     def add(self, other: int) -> int:
         return other

@@ -14,6 +14,18 @@ class HasX(Protocol):
 
 class UsesDescriptor:
     x = Descr()
+    y: Descr = Descr()
+
+    def __init__(self) -> None:
+        self.z: Descr = Descr()
+
+
+def read(u: UsesDescriptor) -> int:
+    return u.y
+
+
+def kept(u: UsesDescriptor) -> Descr:
+    return u.z
 
 
 class Point(NamedTuple):
