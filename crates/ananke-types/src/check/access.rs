@@ -55,6 +55,8 @@ impl Checker<'_> {
             }
             Type::Instance(class, _) => match self.world.instance_member(receiver, name) {
                 Some(ty) => ty,
+                // `type[Any]`: a class object of a class not known.
+                None if *receiver == Type::instance("builtins.type", [Type::Any]) => Type::Any,
                 None => {
                     let known = self.reportable_class(class);
                     self.missing_attribute(at, &receiver.to_string(), name, known)

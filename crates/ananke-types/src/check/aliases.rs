@@ -19,7 +19,7 @@ use ruff_python_ast::{Expr, Operator, Stmt};
 
 use super::Checker;
 use crate::stubs::{Symbol, decorator_name};
-use crate::types::Type;
+use crate::types::{Name, Type};
 
 impl Checker<'_> {
     /// Declares the aliases of a module's `body` (after its classes and
@@ -48,6 +48,21 @@ impl Checker<'_> {
             if bindings.get(name) != Some(&1) || !(explicit || self.is_type_expression(value)) {
                 continue;
             }
+            let params = self.alias_parameters(value);
+            if !params.is_empty() {
+                // Its type variables read as variables, not `Any`.
+                let mut locals = self.symbols.clone();
+                for p in &params {
+                    locals.insert(p.clone(), Symbol::TypeVar(crate::stubs::Variance::Unknown));
+                }
+                let ty =
+                    crate::stubs::Resolver::with_locals(self.world.db, &locals).annotation(value);
+                if !matches!(ty, Type::Any) {
+                    self.symbols
+                        .insert(name.into(), Symbol::GenericAlias(params.into(), ty));
+                }
+                continue;
+            }
             let symbol = match self.resolver().lookup_expr(value) {
                 // `Alias = SomeClass`: still a class as a value.
                 Some(Symbol::Class(class)) => Symbol::Alias(Type::Class(class)),
@@ -62,13 +77,50 @@ impl Checker<'_> {
         }
     }
 
+    /// The module's own type variables `value` names, in order of first
+    /// appearance (a string annotation's too): a generic alias's
+    /// parameters.
+    fn alias_parameters(&self, value: &Expr) -> Vec<Name> {
+        use ruff_python_ast::visitor::{Visitor, walk_expr};
+        struct Names<'c, 'w> {
+            checker: &'c Checker<'w>,
+            found: Vec<Name>,
+        }
+        impl<'b> Visitor<'b> for Names<'_, '_> {
+            fn visit_expr(&mut self, expr: &'b Expr) {
+                match expr {
+                    Expr::Name(n) => {
+                        let name = n.id.as_str();
+                        if matches!(self.checker.symbols.get(name), Some(Symbol::UserTypeVar(_)))
+                            && !self.found.iter().any(|f| &**f == name)
+                        {
+                            self.found.push(name.into());
+                        }
+                    }
+                    Expr::StringLiteral(s) => {
+                        if let Ok(parsed) = ruff_python_parser::parse_expression(s.value.to_str()) {
+                            self.visit_expr(parsed.expr());
+                        }
+                    }
+                    other => walk_expr(self, other),
+                }
+            }
+        }
+        let mut names = Names {
+            checker: self,
+            found: Vec::new(),
+        };
+        names.visit_expr(value);
+        names.found
+    }
+
     /// Whether `expr` is written as a type is: a class or an alias, one
     /// subscripted (`dict[str, int]`, `Optional[T]`), or a `|` of types.
     fn is_type_expression(&self, expr: &Expr) -> bool {
         match expr {
             Expr::Name(_) | Expr::Attribute(_) => matches!(
                 self.resolver().lookup_expr(expr),
-                Some(Symbol::Class(_) | Symbol::Alias(_))
+                Some(Symbol::Class(_) | Symbol::Alias(_) | Symbol::GenericAlias(..))
             ),
             Expr::Subscript(s) => {
                 self.is_type_expression(&s.value)

@@ -332,6 +332,32 @@ impl Checker<'_> {
                         }
                     }
                 }
+                // mypy reports each entry that does not fit the context
+                // on its own line (`dict-item`), not the assignment.
+                if let Some((kh, vh)) = &context
+                    && !kh.has_any()
+                    && !vh.has_any()
+                {
+                    let mut reported = false;
+                    for (i, (item, (k, v))) in
+                        d.items.iter().zip(keys.iter().zip(&values)).enumerate()
+                    {
+                        let Some(key) = &item.key else { continue };
+                        let fits =
+                            |t: &Type, hint: &Type| t.has_any() || self.world.is_subtype(t, hint);
+                        if !(fits(k, kh) && fits(v, vh)) {
+                            self.report(
+                                key,
+                                "dict-item",
+                                format!("Dict entry {i} has incompatible type \"{k}\": \"{v}\"; expected \"{kh}\": \"{vh}\""),
+                            );
+                            reported = true;
+                        }
+                    }
+                    if reported {
+                        return Type::dict(kh.clone(), vh.clone());
+                    }
+                }
                 let (key_context, value_context) = context.unzip();
                 Type::dict(
                     self.collection_element(keys, key_context),

@@ -266,7 +266,7 @@ impl Checker<'_> {
         let mut perhaps: Vec<Snapshot> = Vec::new();
         let bound_before: std::collections::HashSet<Name> =
             self.frame_names().into_iter().collect();
-        let outer_siblings = std::mem::take(&mut self.sibling_bound);
+        let outer_siblings = self.sibling_bound.clone();
         // A branch a `sys.version_info` or `sys.platform` check rules out
         // for Python 3.11 on Linux is unreachable: mypy checks none of it.
         let mut taken = false;
@@ -423,6 +423,8 @@ impl Checker<'_> {
             None => (Vec::new(), Vec::new()),
         };
         self.apply(&positive);
+        let bound_before: std::collections::HashSet<Name> =
+            self.frame_names().into_iter().collect();
         self.loop_exits.push(LoopExits::default());
         self.block(body);
         let exits = self.loop_exits.pop().unwrap_or_default();
@@ -441,7 +443,12 @@ impl Checker<'_> {
         if by_condition {
             self.apply(&negative);
         }
+        // A name the body bound first is optional where the `else` binds
+        // `None` (as after an `if`'s earlier branch).
+        let outer_siblings = self.sibling_bound.clone();
+        self.siblings_since(&bound_before);
         self.block(orelse);
+        self.sibling_bound = outer_siblings;
         // A `break` leaves it past the `else`, with what held there.
         if !exits.breaks.is_empty() {
             let mut after = exits.breaks;
@@ -867,8 +874,17 @@ impl Checker<'_> {
         let mut positive = Vec::new();
         for member in &members {
             if matches!(member, Type::Any) {
-                // `isinstance(x, float)` makes an `Any` a `float`.
-                positive.extend(instances.iter().cloned());
+                // `isinstance(x, float)` makes an `Any` a `float`; a
+                // class object of any class (`type[Any]`, whose members
+                // are `Any`) under `isinstance(x, type)`, for the `Any`
+                // may be the checker's own where mypy knows a class
+                // (`T | type[T]` of an unresolved `T`).
+                positive.extend(instances.iter().map(|i| match i {
+                    Type::Instance(name, args) if &**name == "builtins.type" && args.is_empty() => {
+                        Type::instance("builtins.type", [Type::Any])
+                    }
+                    other => other.clone(),
+                }));
             } else if is_instance(member) {
                 positive.push(member.clone());
             } else {

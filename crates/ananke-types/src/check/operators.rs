@@ -164,6 +164,9 @@ impl Checker<'_> {
     pub(super) fn compare(&mut self, c: &ast::ExprCompare) -> Type {
         let mut left = self.expr(&c.left);
         let mut result = Type::bool();
+        // A chain (`a < b == c`) is the join of what each comparison
+        // gives, as mypy has it: `bool` only where each gives `bool`.
+        let mut links: Vec<Type> = Vec::new();
         for (op, right_expr) in c.ops.iter().zip(c.comparators.iter()) {
             let right = match op {
                 ast::CmpOp::In | ast::CmpOp::NotIn => self.container_operand(right_expr),
@@ -171,6 +174,15 @@ impl Checker<'_> {
             };
             match op {
                 ast::CmpOp::Eq | ast::CmpOp::NotEq => {
+                    let method = if *op == ast::CmpOp::Eq {
+                        "__eq__"
+                    } else {
+                        "__ne__"
+                    };
+                    links.push(match self.world.instance_member(&left, method) {
+                        Some(Type::Callable(sig)) => sig.ret.clone(),
+                        _ => Type::Any,
+                    });
                     if self.non_overlapping(&left, &right) {
                         self.report(
                             c,
@@ -217,9 +229,21 @@ impl Checker<'_> {
                             Some((ty, _)) => ty,
                         };
                     }
+                    links.push(
+                        match self.binary_one(&left, method, reflected, None, &right) {
+                            Some((ty, _)) if failures == 0 => ty,
+                            _ => Type::Any,
+                        },
+                    );
                 }
             }
             left = right;
+        }
+        if c.ops.len() > 1 && links.iter().any(|t| *t != Type::bool()) {
+            return match links.iter().any(Type::has_any) {
+                true => Type::Any,
+                false => self.world.join_all(links),
+            };
         }
         result
     }

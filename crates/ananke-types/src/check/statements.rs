@@ -896,6 +896,22 @@ impl Checker<'_> {
                     self.assign(target, item.clone(), value_expr);
                 }
             }
+            // A union of tuples of the targets' length: each target gets
+            // the union of its position's items (mypy's union math).
+            Type::Union(members)
+                if !starred
+                    && members.iter().all(
+                        |m| matches!(m, Type::Tuple(items) if items.len() == targets.len()),
+                    ) =>
+            {
+                for (i, target) in targets.iter().enumerate() {
+                    let items = members.iter().filter_map(|m| match m {
+                        Type::Tuple(items) => items.get(i).cloned(),
+                        _ => None,
+                    });
+                    self.assign(target, Type::union(items), value_expr);
+                }
+            }
             _ => {
                 let element = match value {
                     Type::Tuple(_) => Type::Any,

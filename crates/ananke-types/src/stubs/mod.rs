@@ -153,6 +153,11 @@ pub enum Symbol {
     Module(Name),
     /// A type alias (`List`, `Text`, `ReadableBuffer`).
     Alias(Type),
+    /// A module's own generic alias (`Pair = tuple[T, T]`): its type
+    /// variables in order of appearance, and its target with them as
+    /// `Type::Var`s, which `Pair[int]` substitutes (a bare `Pair`, with
+    /// `Any`).
+    GenericAlias(Arc<[Name]>, Type),
     /// A type variable with its variance.
     TypeVar(Variance),
     /// A module's own type variable (`T = TypeVar("T", covariant=True)`):
@@ -281,6 +286,40 @@ pub(crate) fn static_condition(test: &Expr) -> Option<bool> {
                     } =>
             {
                 Some(condition_holds(test))
+            }
+            // `sys.version_info[0] < 3`, `sys.version_info[1] >= 8`.
+            Expr::Subscript(s) => {
+                let Expr::Attribute(a) = &*s.value else {
+                    return None;
+                };
+                let is_version = a.attr.id.as_str() == "version_info"
+                    && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "sys");
+                let int = |e: &Expr| match e {
+                    Expr::NumberLiteral(ast::ExprNumberLiteral {
+                        value: ast::Number::Int(i),
+                        ..
+                    }) => i.as_u32(),
+                    _ => None,
+                };
+                let have = match int(&s.slice)? {
+                    0 => PYTHON_VERSION.0,
+                    1 => PYTHON_VERSION.1,
+                    _ => return None,
+                };
+                let wanted = int(&cmp.comparators[0])?;
+                if !is_version {
+                    return None;
+                }
+                let ord = have.cmp(&wanted);
+                match cmp.ops[0] {
+                    ast::CmpOp::GtE => Some(ord.is_ge()),
+                    ast::CmpOp::Gt => Some(ord.is_gt()),
+                    ast::CmpOp::Lt => Some(ord.is_lt()),
+                    ast::CmpOp::LtE => Some(ord.is_le()),
+                    ast::CmpOp::Eq => Some(ord.is_eq()),
+                    ast::CmpOp::NotEq => Some(ord.is_ne()),
+                    _ => None,
+                }
             }
             _ => None,
         },

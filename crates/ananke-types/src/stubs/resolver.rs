@@ -108,6 +108,7 @@ impl<'a> Resolver<'a> {
             Symbol::Class(name) => self.bare_class(name),
             Symbol::Alias(Type::Class(name)) => self.bare_class(name),
             Symbol::Alias(ty) => ty.clone(),
+            Symbol::GenericAlias(params, ty) => instantiate(params, ty, &[]),
             Symbol::TypeVar(_) => match expr {
                 Expr::Name(n) => Type::Var(n.id.as_str().into()),
                 _ => Type::Any,
@@ -157,6 +158,7 @@ impl<'a> Resolver<'a> {
             }
             Some(Symbol::Class(name)) => name.clone(),
             Some(Symbol::Alias(Type::Class(name))) => name.clone(),
+            Some(Symbol::GenericAlias(params, ty)) => return instantiate(params, ty, &args()),
             _ => return Type::Any,
         };
         match &*class_name {
@@ -578,6 +580,31 @@ impl<'a> Resolver<'a> {
             }
             _ => {}
         }
+    }
+}
+
+/// A generic alias's target with its type variables bound to `args` in
+/// order: every one `Any` where the count differs (a bare alias).
+fn instantiate(params: &[Name], target: &Type, args: &[Type]) -> Type {
+    let lookup = |v: &str| {
+        let i = params.iter().position(|p| &**p == v)?;
+        Some(match args.len() == params.len() {
+            true => args[i].clone(),
+            false => Type::Any,
+        })
+    };
+    // `type[T]` with `T` bound to a class is that class's object, as
+    // `type[C]` is written.
+    let class_objects = |ty: Type| match ty {
+        Type::Instance(name, args) if &*name == "builtins.type" => match args.first() {
+            Some(instance @ Type::Instance(..)) => class_object(Some(instance.clone())),
+            _ => Type::Instance(name, args),
+        },
+        other => other,
+    };
+    match target.substitute(&lookup, false) {
+        Type::Union(members) => Type::union(members.iter().cloned().map(class_objects)),
+        other => class_objects(other),
     }
 }
 

@@ -1,6 +1,6 @@
 # Errors written against a module's own type aliases: mypy reads the alias
 # as the type it stands for.
-from typing import Dict, List, TypeAlias, Union
+from typing import Dict, List, TypeAlias, TypeVar, Union
 
 IntList = List[int]
 Key = Union[int, str]
@@ -22,3 +22,11 @@ def row(table: Table) -> int:
 
 def plus(x: Maybe) -> int:
     return x + 1  # error
+
+
+T = TypeVar("T")
+Pair = tuple[T, T]
+
+
+def right(p: Pair[int]) -> str:
+    return p[1]  # error

@@ -1,6 +1,6 @@
 # A module's own type aliases: a name bound once at module level to a
 # type's form, or annotated `TypeAlias`, stands for that type.
-from typing import Callable, Dict, List, Optional, TypeAlias, Union
+from typing import Callable, Dict, List, Optional, TypeAlias, TypeVar, Union
 
 IntList = List[int]
 Key = Union[int, str]
@@ -43,3 +43,29 @@ def make() -> IntList:
 def pick(flag: bool) -> Optional[IntList]:
     return [1] if flag else None
 
+
+
+# Generic aliases: their type variables bound by a subscript, `Any` bare.
+T = TypeVar("T")
+K = TypeVar("K")
+Pair = tuple[T, T]
+Grouped = Dict[K, List[T]]
+InstanceOrType: TypeAlias = "T | type[T]"
+
+
+def left(p: Pair[int]) -> int:
+    return p[0]
+
+
+def group(g: Grouped[str, int]) -> List[int]:
+    return g["a"]
+
+
+class Model:
+    fields = 1
+
+
+def fields(model: InstanceOrType[Model]) -> int:
+    if isinstance(model, type):
+        return model.fields
+    return model.fields
