@@ -98,8 +98,10 @@ impl Checker<'_> {
                         }
                     }
                     Expr::StringLiteral(s) => {
-                        if let Ok(parsed) = ruff_python_parser::parse_expression(s.value.to_str()) {
-                            self.visit_expr(parsed.expr());
+                        if let Some(parsed) =
+                            crate::stubs::parse_string_annotation(s.value.to_str())
+                        {
+                            self.visit_expr(&parsed);
                         }
                     }
                     other => walk_expr(self, other),

@@ -63,6 +63,18 @@ impl Checker<'_> {
 
     /// Marks `name` (just bound) partial.
     pub(super) fn mark_partial(&mut self, name: &str, class: &'static str, value: &Expr) {
+        // `x = []  # type: ignore`: mypy's `var-annotated` there is
+        // silenced and `x` is a `list[Any]` from then on.
+        let rest = self
+            .lines
+            .source
+            .get(usize::from(value.end())..)
+            .unwrap_or("");
+        let comment = rest[..rest.find('\n').unwrap_or(rest.len())].trim_start_matches([' ', '\t']);
+        if super::ignore::is_type_ignore(comment) {
+            self.settle(name, collection(class, Type::Any));
+            return;
+        }
         let at = self.lines.position(value.start());
         let frame = self.frames.last_mut().expect("a frame");
         if let Some(var) = frame.vars.get_mut(name) {

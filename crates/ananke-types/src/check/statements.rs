@@ -1019,9 +1019,9 @@ fn parse_type_comment(text: &str) -> Option<Expr> {
 fn invalid_annotation(annotation: &Expr) -> Option<String> {
     let invalid = || Some("Invalid type comment or annotation".to_owned());
     match annotation {
-        Expr::StringLiteral(s) => match ruff_python_parser::parse_expression(s.value.to_str()) {
-            Ok(parsed) => invalid_annotation(parsed.expr()),
-            Err(_) => invalid(),
+        Expr::StringLiteral(s) => match crate::stubs::parse_string_annotation(s.value.to_str()) {
+            Some(parsed) => invalid_annotation(&parsed),
+            None => invalid(),
         },
         Expr::NumberLiteral(ast::ExprNumberLiteral {
             value: ast::Number::Int(i),

@@ -24,6 +24,7 @@ use ruff_python_ast::{self as ast, Expr};
 use crate::types::{Name, Signature, Type};
 
 pub use resolver::Resolver;
+pub(crate) use resolver::parse_string_annotation;
 
 /// The bundled stub text.
 pub const BUNDLE: &str = include_str!("../../typeshed/stdlib.pyi-bundle");

@@ -84,12 +84,10 @@ impl<'a> Resolver<'a> {
         }
         match expr {
             Expr::NoneLiteral(_) => Type::None,
-            Expr::StringLiteral(s) => {
-                match ruff_python_parser::parse_expression(s.value.to_str()) {
-                    Ok(parsed) => self.annotation_at(&parsed.into_expr(), depth + 1),
-                    Err(_) => Type::Any,
-                }
-            }
+            Expr::StringLiteral(s) => match parse_string_annotation(s.value.to_str()) {
+                Some(parsed) => self.annotation_at(&parsed, depth + 1),
+                None => Type::Any,
+            },
             Expr::BinOp(b) if b.op == ast::Operator::BitOr => Type::union([
                 self.annotation_at(&b.left, depth + 1),
                 self.annotation_at(&b.right, depth + 1),
@@ -581,6 +579,16 @@ impl<'a> Resolver<'a> {
             _ => {}
         }
     }
+}
+
+/// The annotation a string holds (`"int | str"`), read as mypy reads it:
+/// as if in parentheses, so that it may span lines (`"""\n  int |\n
+/// str\n"""`). `None` when it is no expression.
+pub(crate) fn parse_string_annotation(text: &str) -> Option<Expr> {
+    ruff_python_parser::parse_expression(text)
+        .or_else(|_| ruff_python_parser::parse_expression(&format!("({text})")))
+        .ok()
+        .map(|parsed| parsed.into_expr())
 }
 
 /// A generic alias's target with its type variables bound to `args` in
