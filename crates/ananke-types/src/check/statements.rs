@@ -15,7 +15,7 @@ use super::access::plain;
 use super::scope::{PROBE, Var};
 use super::{Checker, Diagnostic, MAX_NESTING, any};
 use crate::stubs::{Resolver, Symbol, TypeDb};
-use crate::types::{Name, Type};
+use crate::types::{Name, ParamKind, Type};
 
 /// What `from module import name` binds: the stubs' symbol, or a foreign
 /// one (`Any`) for a module they lack and for a relative import (`from .
@@ -222,6 +222,24 @@ impl Checker<'_> {
                 break;
             }
         }
+    }
+
+    /// Whether `expr` calls a function with an argument for a parameter
+    /// typed `NoReturn` (`def assert_never(x: NoReturn) -> None`).
+    fn passes_never(&mut self, expr: &Expr) -> bool {
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        let Type::Callable(sig) = self.scratch_type(&call.func) else {
+            return false;
+        };
+        let positional = sig
+            .params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::Positional | ParamKind::Normal));
+        positional
+            .zip(call.arguments.args.iter())
+            .any(|(p, arg)| p.ty == Type::Never && !matches!(arg, Expr::Starred(_)))
     }
 
     fn user_class(&self, def: &ast::StmtClassDef) -> crate::stubs::ClassInfo {
@@ -606,6 +624,11 @@ impl Checker<'_> {
                     if ty == Type::Any {
                         self.maybe_ends.insert(stmt.start());
                     }
+                } else if self.passes_never(&e.value) {
+                    // `assert_never(x)` with a parameter typed `NoReturn`:
+                    // mypy accepts the call only where no value reaches
+                    // it, so no path goes on past it.
+                    self.ends.insert(stmt.start());
                 }
             }
             Stmt::Assert(a) => {
