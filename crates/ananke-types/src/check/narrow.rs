@@ -308,10 +308,11 @@ impl Checker<'_> {
                     always_true |= rest == Type::Never;
                     negatives.push((subject, rest));
                 }
-                // `isinstance(text, dict)` with `text: str`: mypy skips
-                // the branch (nothing in it is checked, and it goes
-                // nowhere).
-                if matches!(test, Expr::Call(_)) && positive.iter().any(|(_, t)| *t == Type::Never)
+                // `isinstance(text, dict)` with `text: str`, `self is
+                // None`: mypy skips the branch (nothing in it is checked,
+                // and it goes nowhere).
+                if matches!(test, Expr::Call(_) | Expr::Compare(_))
+                    && positive.iter().any(|(_, t)| *t == Type::Never)
                 {
                     continue;
                 }
@@ -762,10 +763,7 @@ impl Checker<'_> {
             && union_members(ty).iter().all(|m| match m {
                 Type::Instance(class, _) => {
                     &**class != "builtins.object"
-                        && self
-                            .world
-                            .class(class)
-                            .is_some_and(|c| !c.is_protocol && !self.world.derives_from_any(class))
+                        && self.world.class(class).is_some_and(|c| !c.is_protocol)
                 }
                 Type::Tuple(_) | Type::Callable(_) => true,
                 _ => false,
