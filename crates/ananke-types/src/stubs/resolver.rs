@@ -560,8 +560,15 @@ impl<'a> Resolver<'a> {
                 if let Expr::Name(target) = &*a.target {
                     let ty = self.annotation(&a.annotation);
                     // A callable class variable is read through an
-                    // instance as a method is: bound to it.
-                    let class_var = matches!(&*a.annotation, Expr::Subscript(s)
+                    // instance as a method is: bound to it; so is an
+                    // operator method the class body assigns (`__lt__:
+                    // Callable[[Any, "Ord"], bool] = lambda self, other:
+                    // ...`), which mypy binds, unlike a plain attribute
+                    // (`f: Callable[[int], int] = double` is not bound).
+                    let name = target.id.as_str();
+                    let dunder = name.starts_with("__") && name.ends_with("__");
+                    let class_var = (dunder && a.value.is_some())
+                        || matches!(&*a.annotation, Expr::Subscript(s)
                         if decorator_name(&s.value) == Some("ClassVar"));
                     let member = match ty {
                         Type::Callable(sig) if class_var && !sig.params.is_empty() => {

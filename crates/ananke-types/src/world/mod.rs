@@ -155,6 +155,8 @@ impl<'a> World<'a> {
             (Type::Class(_), Type::Instance(name, _)) => {
                 &**name == "builtins.type"
                     || self.class(name).is_some_and(|c| c.is_protocol)
+                    // A metaclass deriving from `Any` may be any.
+                    || self.derives_from_any(name)
                     || self.nominal(name, &[], &"builtins.type".into(), &[], d)
             }
             // Bare `type` is `type[Any]`.
@@ -562,8 +564,24 @@ impl<'a> World<'a> {
                     .collect(),
             )
         };
-        from("__init__", true)
-            .or_else(|| from("__new__", true))
+        // As mypy: the one of `__init__` and `__new__` a class nearer in
+        // the method resolution order defines (`__new__` in a subclass of
+        // the class with `__init__` makes the instance).
+        let owner = |member: &str| self.find_member(class, member).map(|(_, owner)| owner);
+        let new_nearer = match (owner("__init__"), owner("__new__")) {
+            (Some(init), Some(new)) => {
+                new != init
+                    && &*new != "builtins.object"
+                    && self.map_to_base(&new, &[], &init).is_some()
+            }
+            _ => false,
+        };
+        let (first, second) = match new_nearer {
+            true => ("__new__", "__init__"),
+            false => ("__init__", "__new__"),
+        };
+        from(first, true)
+            .or_else(|| from(second, true))
             .unwrap_or_else(|| {
                 vec![Signature {
                     name: Some(short(class).into()),
