@@ -208,6 +208,29 @@ impl<'a> Visitor<'a> for NameFacts<'a> {
     }
 }
 
+/// The names a `case` pattern captures (`[x, *rest]`, `{"k": v, **kw}`,
+/// `Point(x=px) as p`), in the order written.
+pub(crate) fn pattern_captures(pattern: &Pattern) -> Vec<&str> {
+    struct Captures<'a>(Vec<&'a str>);
+    impl<'a> Visitor<'a> for Captures<'a> {
+        fn visit_pattern(&mut self, pattern: &'a Pattern) {
+            let name = match pattern {
+                Pattern::MatchAs(p) => p.name.as_ref(),
+                Pattern::MatchStar(p) => p.name.as_ref(),
+                Pattern::MatchMapping(p) => p.rest.as_ref(),
+                _ => None,
+            };
+            if let Some(name) = name {
+                self.0.push(name.as_str());
+            }
+            walk_pattern(self, pattern);
+        }
+    }
+    let mut captures = Captures(Vec::new());
+    captures.visit_pattern(pattern);
+    captures.0
+}
+
 /// Whether a body consisting only of `pass`, `...` and a docstring (mypy
 /// calls a missing return there `empty-body`).
 pub(crate) fn is_trivial_body(body: &[Stmt]) -> bool {

@@ -311,9 +311,7 @@ impl Checker<'_> {
                 // `isinstance(text, dict)` with `text: str`, `self is
                 // None`: mypy skips the branch (nothing in it is checked,
                 // and it goes nowhere).
-                if matches!(test, Expr::Call(_) | Expr::Compare(_))
-                    && positive.iter().any(|(_, t)| *t == Type::Never)
-                {
+                if narrowing_test(test) && positive.iter().any(|(_, t)| *t == Type::Never) {
                     continue;
                 }
             }
@@ -1036,5 +1034,16 @@ pub(super) fn without_none(ty: Type) -> Type {
     match ty {
         Type::Union(items) => Type::union(items.iter().filter(|t| **t != Type::None).cloned()),
         other => other,
+    }
+}
+
+/// A test whose narrowing to no type makes its branch unreachable for
+/// mypy: a call (`isinstance`, `callable`), a comparison (`x is None`),
+/// or the negation of one (`not callable(b)`).
+fn narrowing_test(test: &Expr) -> bool {
+    match test {
+        Expr::Call(_) | Expr::Compare(_) => true,
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => narrowing_test(&u.operand),
+        _ => false,
     }
 }

@@ -687,6 +687,20 @@ impl Checker<'_> {
             }
             Stmt::Match(m) => {
                 self.expr(&m.subject);
+                // What a pattern captures is not modelled: `Any`, bound
+                // first here (mypy's type for it may be a join the
+                // checker cannot tell, `object` or a `Sequence`).
+                for case in &m.cases {
+                    for name in crate::flow::pattern_captures(&case.pattern) {
+                        if !self
+                            .frames
+                            .last()
+                            .is_some_and(|f| f.vars.contains_key(name))
+                        {
+                            self.bind(name, Type::Any, &case.pattern, false);
+                        }
+                    }
+                }
                 for guard in m.cases.iter().filter_map(|c| c.guard.as_ref()) {
                     self.expr(guard);
                 }
