@@ -37,20 +37,42 @@ impl Checker<'_> {
                 }
                 None => self.declare(name, function),
             }
-            // `--strict`'s `disallow_untyped_defs`, for functions defined
-            // in a body only: the module's own functions come with the
-            // prompt, which generation cannot mend.
-            for message in missing_annotations(def) {
-                let (line, col) = self.def_position(def);
-                self.diagnostics.push(super::Diagnostic {
-                    line,
-                    col,
-                    message: message.into(),
-                    code: "no-untyped-def",
-                });
-            }
         }
+        self.report_missing_annotations(def, false);
         self.function_body(def, &sig, None, false);
+    }
+
+    /// `--strict`'s `disallow_untyped_defs` and
+    /// `disallow_incomplete_defs` for `def` (a method's `self` or `cls`
+    /// needs no annotation).
+    fn report_missing_annotations(&mut self, def: &ast::StmtFunctionDef, method: bool) {
+        let unchecked = def
+            .decorator_list
+            .iter()
+            .any(|d| crate::stubs::decorator_name(&d.expression) == Some("no_type_check"));
+        // A signature in a type comment (`# type: (int) -> str` after the
+        // header, or one per parameter) annotates it.
+        let header_end = def.body.first().map_or(def.end(), |b| b.start());
+        let header = &self.lines.source[usize::from(def.start())..usize::from(header_end)];
+        let commented = header.match_indices('#').any(|(i, _)| {
+            let comment = &header[i..];
+            super::ignore::type_comment(comment).is_some()
+                && !super::ignore::is_type_ignore(comment)
+        });
+        if unchecked || commented {
+            return;
+        }
+        // `__new__` takes the class first, `@staticmethod` or not.
+        let method = method || (def.name.id.as_str() == "__new__" && self.frames.len() == 1);
+        for message in missing_annotations(def, method) {
+            let (line, col) = self.def_position(def);
+            self.diagnostics.push(super::Diagnostic {
+                line,
+                col,
+                message: message.into(),
+                code: "no-untyped-def",
+            });
+        }
     }
 
     /// A method of `class`: its body, with `self` typed as an instance of
@@ -83,6 +105,7 @@ impl Checker<'_> {
             matches!(crate::stubs::decorator_name(b), Some("Protocol"))
                 || matches!(b, Expr::Subscript(s) if crate::stubs::decorator_name(&s.value) == Some("Protocol"))
         });
+        self.report_missing_annotations(def, self_type.is_some());
         self.function_body(def, &sig, self_type, in_protocol);
         self.leave_method();
     }
@@ -321,12 +344,11 @@ impl Checker<'_> {
 }
 
 /// What mypy's `disallow_untyped_defs` says of a function's annotations.
-fn missing_annotations(def: &ast::StmtFunctionDef) -> Vec<&'static str> {
+fn missing_annotations(def: &ast::StmtFunctionDef, method: bool) -> Vec<&'static str> {
     let p = &def.parameters;
-    let mut annotated = p
-        .posonlyargs
-        .iter()
-        .chain(&p.args)
+    let positional = p.posonlyargs.iter().chain(&p.args);
+    let first = positional.clone().next().map(|a| a.parameter.name.as_str());
+    let own: Vec<bool> = positional
         .chain(&p.kwonlyargs)
         .map(|a| a.parameter.annotation.is_some())
         .chain(
@@ -334,15 +356,32 @@ fn missing_annotations(def: &ast::StmtFunctionDef) -> Vec<&'static str> {
                 .into_iter()
                 .flatten()
                 .map(|a| a.annotation.is_some()),
-        );
-    let all = annotated.clone().all(|a| a);
-    let none = !annotated.any(|a| a);
+        )
+        .collect();
+    let none = !own.iter().any(|a| *a) && def.returns.is_none();
+    // Annotated or not, a method's `self` or `cls` is typed.
+    let rest = match method && !p.posonlyargs.is_empty() || method && !p.args.is_empty() {
+        true => &own[1..],
+        false => &own[..],
+    };
+    let all = rest.iter().all(|a| *a);
     match (def.returns.is_some(), none, all) {
-        (false, true, _) if p.is_empty() => vec!["Function is missing a return type annotation"],
+        // No annotation at all: mypy names the return only where there is
+        // no parameter but `self` or `cls` (by name, method or not).
+        (false, true, _)
+            if own.is_empty() || (own.len() == 1 && matches!(first, Some("self" | "cls"))) =>
+        {
+            vec!["Function is missing a return type annotation"]
+        }
         (false, true, _) => vec!["Function is missing a type annotation"],
         (returns, _, all) => {
             let mut messages = Vec::new();
-            if !returns {
+            // An `__init__` (and `__init_subclass__`) with an annotated
+            // parameter returns `None` implicitly.
+            let implicit = method
+                && matches!(def.name.id.as_str(), "__init__" | "__init_subclass__")
+                && rest.iter().any(|a| *a);
+            if !returns && !implicit {
                 messages.push("Function is missing a return type annotation");
             }
             if !all {

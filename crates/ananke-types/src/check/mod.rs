@@ -17,8 +17,9 @@
 //! (`max(None, 1)`, `type-var`); partial types (`x = []` needs its element
 //! type before it is read, `partial`); `no-redef` for sibling
 //! definitions; `valid-type` for annotations that are no type;
-//! `no-untyped-def` for functions defined in a body only (the module's own
-//! come with the prompt, which generation cannot mend); `no-any-return`
+//! `no-untyped-def` for every function and method (a method's `self` or
+//! `cls` needs no annotation, an `__init__` with an annotated parameter no
+//! return type, a signature in a type comment annotates); `no-any-return`
 //! only for values mypy itself types `Any` (`any`). Checks that need the
 //! whole module (missing returns, undefined names, partial types never
 //! completed) run only on finished modules (`crate::flow`).

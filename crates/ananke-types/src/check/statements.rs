@@ -226,11 +226,16 @@ impl Checker<'_> {
 
     /// Whether `expr` calls a function with an argument for a parameter
     /// typed `NoReturn` (`def assert_never(x: NoReturn) -> None`).
-    fn passes_never(&mut self, expr: &Expr) -> bool {
+    fn passes_never(&self, expr: &Expr) -> bool {
         let Expr::Call(call) = expr else {
             return false;
         };
-        let Type::Callable(sig) = self.scratch_type(&call.func) else {
+        // A plain name only: reading the callee again has no effect then
+        // (an attribute's receiver may be a partial type a read settles).
+        let Expr::Name(callee) = &*call.func else {
+            return false;
+        };
+        let Some(Type::Callable(sig)) = self.lookup(callee.id.as_str()) else {
             return false;
         };
         let positional = sig

@@ -769,7 +769,10 @@ impl Program {
     }
 
     /// Code at column 0 comes next, closing every function the text is
-    /// in: none may then miss a return. The control-flow domain cannot
+    /// in: none may then miss a return, nor an annotation `--strict`
+    /// requires (a header's are known once it is written; the function
+    /// closing is the first place the walk of the whole text looks at
+    /// them). The control-flow domain cannot
     /// tell a path that ends in a call of a `NoReturn` function
     /// (`parser.error(...)`, a sibling module's helper) from one that
     /// falls off the end, and lets both through; this domain knows the
@@ -787,9 +790,9 @@ impl Program {
                     let diagnostics = self.diagnostics(text).ok()?;
                     let missing = diagnostics
                         .iter()
-                        .find(|d| matches!(d.code, "return" | "empty-body"))?;
+                        .find(|d| matches!(d.code, "return" | "empty-body" | "no-untyped-def"))?;
                     Some(Err(format!(
-                        "code at column 0 would close a function that misses a return: {missing}"
+                        "code at column 0 would close a function mypy rejects: {missing}"
                     )
                     .into()))
                 })
