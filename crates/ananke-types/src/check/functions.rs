@@ -360,7 +360,7 @@ fn missing_annotations(def: &ast::StmtFunctionDef, method: bool) -> Vec<&'static
         .collect();
     let none = !own.iter().any(|a| *a) && def.returns.is_none();
     // Annotated or not, a method's `self` or `cls` is typed.
-    let rest = match method && !p.posonlyargs.is_empty() || method && !p.args.is_empty() {
+    let rest = match method && first.is_some() {
         true => &own[1..],
         false => &own[..],
     };
