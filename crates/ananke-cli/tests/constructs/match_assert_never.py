@@ -1,18 +1,21 @@
-# A call passing a value to a parameter typed `NoReturn` is accepted by
-# mypy only where no value reaches it: no path goes on past it (the last
-# case of an exhaustive `match` need not return).
+import enum
 from typing import NoReturn
 
 
-def assert_never(x: NoReturn) -> None:
-    raise AssertionError(x)
+class Light(enum.Enum):
+    RED = 1
+    GREEN = 2
 
 
-def f(value: int | None) -> int:
-    match value:
-        case None:
+def unreachable(value: NoReturn) -> None:
+    raise ValueError(value)
+
+
+def wait(light: Light) -> int:
+    match light:
+        case Light.RED:
+            return 30
+        case Light.GREEN:
             return 0
-        case int():
-            return value
-        case other:
-            assert_never(other)
+        case rest:
+            unreachable(rest)

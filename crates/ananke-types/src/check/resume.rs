@@ -801,29 +801,35 @@ fn walk_module(
             // The declaration pass bound the names this statement
             // declares before any was walked; a longer text may declare
             // others in their place (`from types import Ellipsis` is
-            // `...EllipsisType` one token later), so the checkpoint
-            // before it keeps none the code before it does not mention.
+            // `...EllipsisType` one token later; `y = int` an alias that
+            // `y = int()` is not), so the checkpoint before it keeps none
+            // of them, and is not taken where the code before it mentions
+            // one (what was walked there may have read it).
             let words = with_words(&at.words, &text[at.offset..offset]);
             let mut state = checker.state();
-            for d in declared(std::slice::from_ref(stmt), db).unwrap_or_default() {
-                if !words.contains(d.name) {
-                    state.forget(d.name);
-                }
+            let declares = declared(std::slice::from_ref(stmt), db);
+            let mentioned = declares
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|d| words.contains(d.name)));
+            for d in declares.unwrap_or_default() {
+                state.forget(d.name);
             }
-            module = Some(Arc::new(Checkpoint {
-                offset,
-                line,
-                state,
-                depth: checker.depth,
-                defined: defined.clone(),
-                diagnostics: checker.diagnostics.clone(),
-                names,
-                words,
-                body: None,
-                silenced: silenced.before(line),
-            }));
-            if let Stmt::FunctionDef(f) = stmt {
-                checker.resume.body_of = Some(f.start());
+            if !mentioned {
+                module = Some(Arc::new(Checkpoint {
+                    offset,
+                    line,
+                    state,
+                    depth: checker.depth,
+                    defined: defined.clone(),
+                    diagnostics: checker.diagnostics.clone(),
+                    names,
+                    words,
+                    body: None,
+                    silenced: silenced.before(line),
+                }));
+                if let Stmt::FunctionDef(f) = stmt {
+                    checker.resume.body_of = Some(f.start());
+                }
             }
         }
         checker.block_stmt(stmt, &mut defined);
@@ -908,15 +914,7 @@ mod tests {
             .chain([source.len()]);
         for end in ends {
             let prefix = &source[..end];
-            let whole =
-                check_on_this_thread(prefix).map(|d| super::super::ignore::unignored(prefix, d));
-            let (resumed, next) = check_finished(prefix, finished_base.as_ref(), 32);
-            match (&whole, &resumed) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{id}: finished check of\n{prefix}"),
-                (Err(_), Err(_)) => {}
-                _ => panic!("{id}: {whole:?} against {resumed:?} for\n{prefix}"),
-            }
-            finished_base = next.or(finished_base);
+            finished_base = finished_agrees(id, prefix, finished_base);
             let line = &source[end..];
             let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
             let whole = scope_at(prefix, indent).map(|s| s.fingerprint());
@@ -930,6 +928,24 @@ mod tests {
         }
     }
 
+    /// The finished check of `prefix` resumed from `base`'s chain gives
+    /// what the whole walk gives; the chain to go on from.
+    fn finished_agrees(
+        id: &str,
+        prefix: &str,
+        base: Option<Arc<Checkpoint>>,
+    ) -> Option<Arc<Checkpoint>> {
+        let whole =
+            check_on_this_thread(prefix).map(|d| super::super::ignore::unignored(prefix, d));
+        let (resumed, next) = check_finished(prefix, base.as_ref(), 32);
+        match (&whole, &resumed) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{id}: finished check of\n{prefix}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{id}: {whole:?} against {resumed:?} for\n{prefix}"),
+        }
+        next.or(base)
+    }
+
     #[test]
     fn a_checkpoint_keeps_no_name_a_shorter_text_declared() {
         // Fed a byte at a time, as the mask is: at `from types import
@@ -937,23 +953,19 @@ mod tests {
         // later it binds `EllipsisType` instead, and `x is Ellipsis`
         // narrows again.
         let source = "from types import EllipsisType\ndef f(x: int | EllipsisType) -> int:\n    if x is Ellipsis:\n        return 1\n    return x\nIntList = list[int]\ndef g(x: IntList) -> int:\n    return x[0]\n";
-        let mut base: Option<Arc<Checkpoint>> = None;
-        for end in (1..=source.len()).filter(|&e| source.is_char_boundary(e)) {
-            let prefix = &source[..end];
-            let whole =
-                check_on_this_thread(prefix).map(|d| super::super::ignore::unignored(prefix, d));
-            let (resumed, next) = check_finished(prefix, base.as_ref(), 32);
-            match (&whole, &resumed) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "finished check of\n{prefix}"),
-                (Err(_), Err(_)) => {}
-                _ => panic!("{whole:?} against {resumed:?} for\n{prefix}"),
+        // `y = int` is an alias one token before `y = int()` is a value,
+        // and the code before it reads `y`.
+        let forward = "class A:\n    def f(self) -> None:\n        def g(x: int) -> int:\n            return y\n\ny = int()\n";
+        for source in [source, forward] {
+            let mut base: Option<Arc<Checkpoint>> = None;
+            for end in (1..=source.len()).filter(|&e| source.is_char_boundary(e)) {
+                base = finished_agrees("bytes", &source[..end], base);
             }
-            base = next.or(base);
+            assert_eq!(
+                check_finished(source, base.as_ref(), 32).0.map(|d| d.len()),
+                Ok(0)
+            );
         }
-        assert_eq!(
-            check_finished(source, base.as_ref(), 32).0.map(|d| d.len()),
-            Ok(0)
-        );
     }
 
     #[test]
