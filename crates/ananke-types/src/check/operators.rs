@@ -223,18 +223,17 @@ impl Checker<'_> {
                             ),
                         );
                     }
+                    let link = match self.binary_one(&left, method, reflected, None, &right) {
+                        Some((ty, _)) if failures == 0 => ty,
+                        _ => Type::Any,
+                    };
                     if c.ops.len() == 1 && failures == 0 {
-                        result = match self.binary_one(&left, method, reflected, None, &right) {
-                            Some((Type::Any, _)) | None => Type::bool(),
-                            Some((ty, _)) => ty,
+                        result = match &link {
+                            Type::Any => Type::bool(),
+                            ty => ty.clone(),
                         };
                     }
-                    links.push(
-                        match self.binary_one(&left, method, reflected, None, &right) {
-                            Some((ty, _)) if failures == 0 => ty,
-                            _ => Type::Any,
-                        },
-                    );
+                    links.push(link);
                 }
             }
             left = right;

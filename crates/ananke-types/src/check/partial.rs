@@ -65,13 +65,7 @@ impl Checker<'_> {
     pub(super) fn mark_partial(&mut self, name: &str, class: &'static str, value: &Expr) {
         // `x = []  # type: ignore`: mypy's `var-annotated` there is
         // silenced and `x` is a `list[Any]` from then on.
-        let rest = self
-            .lines
-            .source
-            .get(usize::from(value.end())..)
-            .unwrap_or("");
-        let comment = rest[..rest.find('\n').unwrap_or(rest.len())].trim_start_matches([' ', '\t']);
-        if super::ignore::is_type_ignore(comment) {
+        if super::ignore::is_type_ignore(self.rest_of_line(value.end())) {
             self.settle(name, collection(class, Type::Any));
             return;
         }

@@ -793,10 +793,7 @@ impl Checker<'_> {
         end: ruff_text_size::TextSize,
         header: bool,
     ) -> Option<&str> {
-        let source = self.lines.source;
-        let rest = source.get(usize::from(end)..)?;
-        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
-        let mut line = line.trim_start_matches([' ', '\t']);
+        let mut line = self.rest_of_line(end);
         if header {
             line = line.strip_prefix(':')?.trim_start_matches([' ', '\t']);
         }
@@ -805,6 +802,13 @@ impl Checker<'_> {
             return None;
         }
         Some(text.trim_end_matches('\r'))
+    }
+
+    /// What follows `end` on its line, blanks before it dropped (a
+    /// trailing comment, or nothing).
+    pub(super) fn rest_of_line(&self, end: ruff_text_size::TextSize) -> &str {
+        let rest = self.lines.source.get(usize::from(end)..).unwrap_or("");
+        rest[..rest.find('\n').unwrap_or(rest.len())].trim_start_matches([' ', '\t'])
     }
 
     /// mypy's `name-defined`, for a finished module: a name read but bound

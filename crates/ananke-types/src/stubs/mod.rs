@@ -235,6 +235,20 @@ impl TypeDb {
     }
 }
 
+/// Whether a comparison `op` holds of two versions ordered `ord`; `None`
+/// for an operator that orders nothing (`in`, `is`).
+fn ordering_holds(op: ast::CmpOp, ord: std::cmp::Ordering) -> Option<bool> {
+    Some(match op {
+        ast::CmpOp::GtE => ord.is_ge(),
+        ast::CmpOp::Gt => ord.is_gt(),
+        ast::CmpOp::Lt => ord.is_lt(),
+        ast::CmpOp::LtE => ord.is_le(),
+        ast::CmpOp::Eq => ord.is_eq(),
+        ast::CmpOp::NotEq => ord.is_ne(),
+        _ => return None,
+    })
+}
+
 /// Whether a `sys.version_info` / `sys.platform` test holds for Python
 /// 3.11 on Linux; unknown tests count as true.
 /// What a `sys.version_info` or `sys.platform` comparison in code is
@@ -311,16 +325,7 @@ pub(crate) fn static_condition(test: &Expr) -> Option<bool> {
                 if !is_version {
                     return None;
                 }
-                let ord = have.cmp(&wanted);
-                match cmp.ops[0] {
-                    ast::CmpOp::GtE => Some(ord.is_ge()),
-                    ast::CmpOp::Gt => Some(ord.is_gt()),
-                    ast::CmpOp::Lt => Some(ord.is_lt()),
-                    ast::CmpOp::LtE => Some(ord.is_le()),
-                    ast::CmpOp::Eq => Some(ord.is_eq()),
-                    ast::CmpOp::NotEq => Some(ord.is_ne()),
-                    _ => None,
-                }
+                ordering_holds(cmp.ops[0], have.cmp(&wanted))
             }
             _ => None,
         },
@@ -356,15 +361,7 @@ fn condition_holds(test: &Expr) -> bool {
                         .collect();
                     let have = [PYTHON_VERSION.0, PYTHON_VERSION.1];
                     let ord = have[..wanted.len().min(2)].cmp(&wanted[..wanted.len().min(2)]);
-                    match cmp.ops[0] {
-                        ast::CmpOp::GtE => ord.is_ge(),
-                        ast::CmpOp::Gt => ord.is_gt(),
-                        ast::CmpOp::Lt => ord.is_lt(),
-                        ast::CmpOp::LtE => ord.is_le(),
-                        ast::CmpOp::Eq => ord.is_eq(),
-                        ast::CmpOp::NotEq => ord.is_ne(),
-                        _ => true,
-                    }
+                    ordering_holds(cmp.ops[0], ord).unwrap_or(true)
                 }
                 ("platform", Expr::StringLiteral(s)) => {
                     let is_linux = s.value.to_str() == "linux";
