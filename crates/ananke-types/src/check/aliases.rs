@@ -64,8 +64,11 @@ impl Checker<'_> {
                 continue;
             }
             let symbol = match self.resolver().lookup_expr(value) {
-                // `Alias = SomeClass`: still a class as a value.
-                Some(Symbol::Class(class)) => Symbol::Alias(Type::Class(class)),
+                // `Alias = SomeClass` (or `= List`): still a class as a
+                // value, and generic as the class is.
+                Some(Symbol::Class(class) | Symbol::Alias(Type::Class(class))) => {
+                    Symbol::Alias(Type::Class(class))
+                }
                 // `Type[A]` (a class object) is not told apart from an
                 // alias of `A` itself by `Symbol::Alias`: left out.
                 _ => match self.annotation(value) {
@@ -91,8 +94,10 @@ impl Checker<'_> {
                 match expr {
                     Expr::Name(n) => {
                         let name = n.id.as_str();
-                        if matches!(self.checker.symbols.get(name), Some(Symbol::UserTypeVar(_)))
-                            && !self.found.iter().any(|f| &**f == name)
+                        if matches!(
+                            self.checker.symbols.get(name),
+                            Some(Symbol::UserTypeVar(..) | Symbol::UserVariadic(_))
+                        ) && !self.found.iter().any(|f| &**f == name)
                         {
                             self.found.push(name.into());
                         }

@@ -59,6 +59,9 @@ impl Checker<'_> {
             super::ignore::type_comment(comment).is_some()
                 && !super::ignore::is_type_ignore(comment)
         });
+        if !unchecked {
+            self.missing_signature_type_args(def);
+        }
         if unchecked || commented {
             return;
         }

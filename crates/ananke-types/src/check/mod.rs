@@ -39,7 +39,8 @@
 //! bindings (and [`Scope`], a scope kept for incremental checks);
 //! `narrow`, `partial` and `any` follow what mypy infers beyond declared
 //! types; `attributes` types the instance attributes methods bind,
-//! `enums` a module's own enumerations and `aliases` its type aliases. This module has the entry points
+//! `enums` a module's own enumerations, `aliases` its type aliases and
+//! `type_args` the generic classes its types name without arguments. This module has the entry points
 //! and the checker's state.
 
 mod access;
@@ -57,6 +58,7 @@ mod policy;
 mod resume;
 mod scope;
 mod statements;
+mod type_args;
 
 use ananke_pylex::{Class, PyLexer};
 use ruff_python_ast::Expr;

@@ -85,13 +85,24 @@ impl Checker<'_> {
                 }
                 Stmt::Assign(a) => {
                     if let ([Expr::Name(n)], Expr::Call(call)) = (a.targets.as_slice(), &*a.value)
+                        && matches!(
+                            crate::stubs::decorator_name(&call.func),
+                            Some("ParamSpec" | "TypeVarTuple")
+                        )
+                    {
+                        let defaulted = crate::stubs::has_keyword(call, "default");
+                        self.symbols
+                            .insert(n.id.as_str().into(), Symbol::UserVariadic(defaulted));
+                    } else if let ([Expr::Name(n)], Expr::Call(call)) =
+                        (a.targets.as_slice(), &*a.value)
                         && let Some(variance) = crate::stubs::declared_variance(call)
                     {
                         // A name the builtins stubs also give a type variable
                         // (`_T`) is read as that one, as before.
+                        let defaulted = crate::stubs::has_keyword(call, "default");
                         let symbol = match self.world.db.member("builtins", n.id.as_str()) {
-                            Some(Symbol::TypeVar(_)) => Symbol::TypeVar(variance),
-                            _ => Symbol::UserTypeVar(variance),
+                            Some(Symbol::TypeVar(_)) if !defaulted => Symbol::TypeVar(variance),
+                            _ => Symbol::UserTypeVar(variance, defaulted),
                         };
                         self.symbols.insert(n.id.as_str().into(), symbol);
                     }
@@ -423,9 +434,14 @@ impl Checker<'_> {
         match stmt {
             Stmt::FunctionDef(f) => self.function(f),
             Stmt::ClassDef(c) => {
+                self.missing_base_type_args(c);
                 for inner in &c.body {
-                    if let Stmt::FunctionDef(f) = inner {
-                        self.method(c, f);
+                    match inner {
+                        Stmt::FunctionDef(f) => self.method(c, f),
+                        Stmt::AnnAssign(a) if invalid_annotation(&a.annotation).is_none() => {
+                            self.missing_type_args(&a.annotation);
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -437,6 +453,11 @@ impl Checker<'_> {
                 self.capture_scope();
             }
             Stmt::Assign(a) => {
+                if let Expr::Call(call) = &*a.value
+                    && crate::stubs::declared_variance(call).is_some()
+                {
+                    self.type_var_type_args(call);
+                }
                 self.bare_starred(&a.value);
                 // `x = e  # type: T` is `x: T = e` to mypy; a type comment
                 // on any other target passes the targets through.
@@ -490,8 +511,9 @@ impl Checker<'_> {
                 }
             }
             Stmt::AnnAssign(a) => {
-                if let Some(message) = invalid_annotation(&a.annotation) {
-                    self.report(a.annotation.as_ref(), "valid-type", message);
+                match invalid_annotation(&a.annotation) {
+                    Some(message) => self.report(a.annotation.as_ref(), "valid-type", message),
+                    None => self.missing_type_args(&a.annotation),
                 }
                 self.annotated(&a.target, &a.annotation, a.value.as_deref());
             }

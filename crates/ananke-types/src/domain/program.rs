@@ -770,9 +770,9 @@ impl Program {
 
     /// Code at column 0 comes next, closing every function the text is
     /// in: none may then miss a return, nor an annotation `--strict`
-    /// requires (a header's are known once it is written; the function
-    /// closing is the first place the walk of the whole text looks at
-    /// them). The control-flow domain cannot
+    /// requires, nor name a generic class without its arguments in one
+    /// (a header's are known once it is written; the function closing is
+    /// the first place the walk of the whole text looks at them). The control-flow domain cannot
     /// tell a path that ends in a call of a `NoReturn` function
     /// (`parser.error(...)`, a sibling module's helper) from one that
     /// falls off the end, and lets both through; this domain knows the
@@ -788,9 +788,12 @@ impl Program {
                 guarded(|| {
                     let text = self.text_str()?;
                     let diagnostics = self.diagnostics(text).ok()?;
-                    let missing = diagnostics
-                        .iter()
-                        .find(|d| matches!(d.code, "return" | "empty-body" | "no-untyped-def"))?;
+                    let missing = diagnostics.iter().find(|d| {
+                        matches!(
+                            d.code,
+                            "return" | "empty-body" | "no-untyped-def" | "type-arg"
+                        )
+                    })?;
                     Some(Err(format!(
                         "code at column 0 would close a function mypy rejects: {missing}"
                     )
@@ -835,6 +838,18 @@ mod tests {
         assert!(program.eos_verdict(&Type::int()).is_err());
         let program = Program::start("x = 1\n", None).extend(b"x + 1");
         assert!(program.eos_verdict(&Type::int()).is_ok());
+    }
+
+    #[test]
+    fn no_code_closes_a_function_whose_header_names_a_bare_generic() {
+        let closing = |header: &str| {
+            Program::start("", None)
+                .extend(format!("{header}:\n    return None\n").as_bytes())
+                .closing_verdict()
+        };
+        let verdict = closing("def f(rows: list) -> None").unwrap_err();
+        assert!(verdict.contains("[type-arg]"), "{verdict}");
+        assert!(closing("def f(rows: list[int]) -> None").is_ok());
     }
 
     #[test]

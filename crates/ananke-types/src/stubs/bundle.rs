@@ -22,6 +22,11 @@ struct RawModule {
     aliases: Vec<(Name, Expr)>,
     /// Type variables: name, variance, and the `bound=` expression.
     type_vars: Vec<(Name, Variance, Option<Expr>)>,
+    /// Type variables declared with a `default=` (PEP 696).
+    defaulted: Vec<Name>,
+    /// `ParamSpec`s and `TypeVarTuple`s (which take any number of
+    /// arguments).
+    variadic: Vec<Name>,
     imports: Vec<(Name, Name, Option<Name>)>,
     modules: Vec<(Name, Name)>,
 }
@@ -171,6 +176,14 @@ impl TypeDb {
         db.type_var_bounds = bounds
             .into_iter()
             .filter_map(|(name, bound)| Some((name, bound.filter(|b| *b != Type::Any)?)))
+            .collect();
+        db.defaulted_type_vars = raws
+            .iter()
+            .flat_map(|(_, raw)| raw.defaulted.iter().cloned())
+            .collect();
+        db.variadic_type_vars = raws
+            .iter()
+            .flat_map(|(_, raw)| raw.variadic.iter().cloned())
             .collect();
         // Pass 3: classes, functions, values.
         for (module, raw) in &raws {
@@ -386,6 +399,12 @@ fn collect(raw: &mut RawModule, body: Vec<Stmt>) {
                         let bound = call.arguments.keywords.iter().find_map(|k| {
                             (k.arg.as_ref()?.id.as_str() == "bound").then(|| k.value.clone())
                         });
+                        if super::has_keyword(call, "default") {
+                            raw.defaulted.push(name.clone());
+                        }
+                        if decorator_name(&call.func) != Some("TypeVar") {
+                            raw.variadic.push(name.clone());
+                        }
                         raw.type_vars.push((name, variance, bound));
                     }
                     Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_) | Expr::BinOp(_) => {

@@ -164,8 +164,13 @@ pub enum Symbol {
     /// A module's own type variable (`T = TypeVar("T", covariant=True)`):
     /// its variance gives its classes' parameters theirs; in annotations
     /// it stands for `Any` (a module's own generic functions are not
-    /// solved).
-    UserTypeVar(Variance),
+    /// solved). The flag: it is declared with a default (`default=int`),
+    /// so a class's parameter of it may be left out.
+    UserTypeVar(Variance, bool),
+    /// A module's own `ParamSpec` or `TypeVarTuple`: `Any` in
+    /// annotations; a class or alias with one as a parameter takes any
+    /// number of arguments. The flag: it is declared with a default.
+    UserVariadic(bool),
     /// A module's own function that returns its first argument's type as
     /// written (`def traced(fn: F) -> F`): as a decorator it leaves a
     /// function's signature as it is. (The function itself is a variable
@@ -196,6 +201,15 @@ pub struct TypeDb {
     /// (`from typing import Any`, `import sys`): the stub's own, no
     /// builtins of a program (mypy calls them undefined there).
     pub private_builtins: std::collections::HashSet<Name>,
+    /// The stubs' type variables declared with a default (`_SendT_contra
+    /// = TypeVar(..., default=None)`), by name: a class's parameter of
+    /// one may be left out (`Generator[int]`). A name that one module
+    /// declares with a default and another without counts as defaulted,
+    /// so that a missing argument is never reported wrongly.
+    pub defaulted_type_vars: std::collections::HashSet<Name>,
+    /// The stubs' `ParamSpec`s and `TypeVarTuple`s, by name: a class with
+    /// a parameter of one takes any number of arguments.
+    pub variadic_type_vars: std::collections::HashSet<Name>,
 }
 
 impl TypeDb {
@@ -458,6 +472,14 @@ pub(crate) fn declared_variance(call: &ruff_python_ast::ExprCall) -> Option<Vari
     } else {
         Variance::Invariant
     })
+}
+
+/// Whether `call` passes the keyword argument `key`.
+pub(crate) fn has_keyword(call: &ruff_python_ast::ExprCall, key: &str) -> bool {
+    call.arguments
+        .keywords
+        .iter()
+        .any(|k| k.arg.as_ref().is_some_and(|a| a.id.as_str() == key))
 }
 
 pub(crate) fn decorator_name(expr: &Expr) -> Option<&str> {

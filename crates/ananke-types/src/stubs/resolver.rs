@@ -53,6 +53,28 @@ impl<'a> Resolver<'a> {
             .cloned()
     }
 
+    /// Whether the type variable `name` (a class's parameter) has a
+    /// default: a module's own declared with one, or the stubs'.
+    pub(crate) fn type_var_defaulted(&self, name: &str) -> bool {
+        match self.locals.and_then(|l| l.get(name)) {
+            Some(Symbol::UserTypeVar(_, defaulted) | Symbol::UserVariadic(defaulted)) => *defaulted,
+            _ => self.db.defaulted_type_vars.contains(name),
+        }
+    }
+
+    /// Whether the class `class`'s parameter `name` is a plain type
+    /// variable, one argument each (not a `ParamSpec` or `TypeVarTuple`,
+    /// which take any number).
+    pub(crate) fn plain_type_var(&self, class: &str, name: &str) -> bool {
+        match class.strip_prefix("__main__.") {
+            Some(_) => matches!(
+                self.locals.and_then(|l| l.get(name)),
+                Some(Symbol::UserTypeVar(..) | Symbol::TypeVar(_))
+            ),
+            None => !self.db.variadic_type_vars.contains(name),
+        }
+    }
+
     /// What a name or dotted name (`typing.Final`) stands for.
     pub(crate) fn lookup_expr(&self, expr: &Expr) -> Option<Symbol> {
         match expr {
@@ -361,7 +383,7 @@ impl<'a> Resolver<'a> {
                 .as_ref()
                 .is_some_and(|a| !a.keywords.is_empty());
         let variance_of = |name: &str| match self.lookup(name) {
-            Some(Symbol::TypeVar(v) | Symbol::UserTypeVar(v)) => v,
+            Some(Symbol::TypeVar(v) | Symbol::UserTypeVar(v, _)) => v,
             _ => Variance::Unknown,
         };
         if let Some(arguments) = &def.arguments {
@@ -392,8 +414,14 @@ impl<'a> Resolver<'a> {
                 }
                 if !explicit_params && let Some(slice) = slice {
                     for name in type_var_names(slice) {
-                        if matches!(self.lookup(&name), Some(Symbol::TypeVar(_)))
-                            && !params.iter().any(|(p, _)| *p == name)
+                        if matches!(
+                            self.lookup(&name),
+                            Some(
+                                Symbol::TypeVar(_)
+                                    | Symbol::UserTypeVar(..)
+                                    | Symbol::UserVariadic(_)
+                            )
+                        ) && !params.iter().any(|(p, _)| *p == name)
                         {
                             params.push((name.clone(), variance_of(&name)));
                         }
@@ -677,6 +705,7 @@ fn type_var_names(expr: &Expr) -> Vec<Name> {
             }
             Expr::Tuple(t) => t.elts.iter().for_each(|x| walk(x, out)),
             Expr::Subscript(s) => walk(&s.slice, out),
+            Expr::Starred(s) => walk(&s.value, out),
             Expr::List(l) => l.elts.iter().for_each(|x| walk(x, out)),
             Expr::BinOp(b) => {
                 walk(&b.left, out);
