@@ -11,6 +11,7 @@ use ruff_text_size::Ranged;
 use super::scope::Frame;
 use super::statements::Defined;
 use super::{Checker, any};
+use crate::stubs::Symbol;
 use crate::types::{ParamKind, Signature, Type};
 
 impl Checker<'_> {
@@ -177,18 +178,19 @@ impl Checker<'_> {
                 self.mark_rooted(param.name().as_str());
             }
         }
-        let mut defined = Defined::new();
-        let keep = self.resume.body_of == Some(def.start());
-        for (i, stmt) in def.body.iter().enumerate() {
-            if keep && i + 1 == def.body.len() {
-                self.resume.body = Some(self.keep_before(stmt, &defined, def, &def.body[..i]));
-            }
-            self.block_stmt(stmt, &mut defined);
-        }
         let exempt = in_protocol
             || unchecked
             || type_checking
             || decorated(&["abstractmethod", "abstractproperty", "overload"]);
+        let mut defined = Defined::new();
+        let keep = self.resume.body_of == Some(def.start());
+        for (i, stmt) in def.body.iter().enumerate() {
+            if keep && i + 1 == def.body.len() {
+                let before = &def.body[..i];
+                self.resume.body = Some(self.keep_before(stmt, &defined, def, before, exempt));
+            }
+            self.block_stmt(stmt, &mut defined);
+        }
         let mut end = self.function_end(def, returns, generator, exempt);
         if self.finished {
             end.continue_with(&def.body, &self.ends);
@@ -210,26 +212,25 @@ impl Checker<'_> {
             exempt,
             falls: true,
             trivial: true,
+            returns_var: def
+                .returns
+                .as_deref()
+                .is_some_and(|r| self.names_type_var(r)),
         }
     }
 
     /// The walk's state in `def`'s body before `stmt`, its last statement,
-    /// after the statements `before` it (see `resume`).
+    /// after the statements `before` it (see `resume`); `exempt` as the
+    /// whole body's walk has it (no missing return reported).
     fn keep_before(
         &self,
         stmt: &Stmt,
         defined: &Defined,
         def: &ast::StmtFunctionDef,
         before: &[Stmt],
+        exempt: bool,
     ) -> super::resume::BodyCapture {
         let frame = self.frames.last().expect("a frame");
-        let exempt = frame.type_checking
-            || def.decorator_list.iter().any(|d| {
-                matches!(
-                    crate::stubs::decorator_name(&d.expression),
-                    Some("abstractmethod" | "abstractproperty" | "overload")
-                )
-            });
         let mut end = self.function_end(def, frame.returns.clone(), frame.generator, exempt);
         end.continue_with(before, &self.ends);
         super::resume::BodyCapture {
@@ -258,21 +259,48 @@ impl Checker<'_> {
     /// reachable though it promises a value.
     fn missing_return(&mut self, end: &FunctionEnd) {
         let Some(returns) = &end.returns else { return };
-        if matches!(returns, Type::Any | Type::None | Type::Never) || end.exempt || !end.falls {
+        if end.exempt || !end.falls {
             return;
         }
-        // An empty body (`...`, `pass`) returns None, which mypy lets
-        // stand where None fits the declared type.
-        if end.trivial && self.world.is_subtype(&Type::None, returns) {
-            return;
-        }
-        let code = if end.trivial { "empty-body" } else { "return" };
+        let (message, code) = match returns {
+            // A function that never returns, whose end is reachable.
+            Type::Never => (
+                "Implicit return in function which does not return",
+                if end.trivial { "empty-body" } else { "misc" },
+            ),
+            _ if end.returns_var => ("Missing return statement", "return"),
+            Type::Any | Type::None => return,
+            // An empty body (`...`, `pass`) returns None, which mypy lets
+            // stand where None fits the declared type.
+            _ if end.trivial && self.world.is_subtype(&Type::None, returns) => return,
+            _ => ("Missing return statement", "return"),
+        };
+        let code = if end.trivial && code == "return" {
+            "empty-body"
+        } else {
+            code
+        };
         self.diagnostics.push(super::Diagnostic {
             line: end.at.0,
             col: end.at.1,
-            message: "Missing return statement".into(),
+            message: message.into(),
             code,
         });
+    }
+
+    /// Whether the annotation `returns` is a type variable: `Self`, one
+    /// of the module's own or one the stubs' builtins declare.
+    fn names_type_var(&self, returns: &Expr) -> bool {
+        match returns {
+            Expr::StringLiteral(s) => crate::stubs::parse_string_annotation(s.value.to_str())
+                .is_some_and(|parsed| self.names_type_var(&parsed)),
+            Expr::Name(_) | Expr::Attribute(_) => match self.resolver().lookup_expr(returns) {
+                Some(Symbol::UserTypeVar(..) | Symbol::TypeVar(_)) => true,
+                Some(Symbol::Special(form)) => &*form == "Self",
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// A `return` against the enclosing function's declared return type
@@ -457,6 +485,10 @@ pub(crate) struct FunctionEnd {
     /// Whether the statements so far are only a docstring, `...` or
     /// `pass`.
     pub(super) trivial: bool,
+    /// Whether the declared return type is a type variable (`-> T`,
+    /// `-> Self`), which `None` never fits (the checker reads a module's
+    /// own as `Any`).
+    pub(super) returns_var: bool,
 }
 
 impl FunctionEnd {
@@ -470,6 +502,7 @@ impl FunctionEnd {
             exempt: true,
             falls: false,
             trivial: false,
+            returns_var: false,
         }
     }
 

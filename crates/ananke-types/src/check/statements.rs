@@ -646,7 +646,13 @@ impl Checker<'_> {
             Stmt::Global(g) => self.share_outer(g.names.iter().map(|n| n.as_str()), true),
             Stmt::Expr(e) => {
                 let ty = self.expr(&e.value);
-                if matches!(ty, Type::Never | Type::Any) && matches!(&*e.value, Expr::Call(_)) {
+                // A call, or an awaited one (`await fail()` of a coroutine
+                // declared `NoReturn`).
+                let called = match &*e.value {
+                    Expr::Await(a) => &*a.value,
+                    other => other,
+                };
+                if matches!(ty, Type::Never | Type::Any) && matches!(called, Expr::Call(_)) {
                     self.ends.insert(stmt.start());
                     if ty == Type::Any {
                         self.maybe_ends.insert(stmt.start());
