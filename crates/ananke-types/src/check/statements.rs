@@ -32,6 +32,20 @@ pub(super) fn imported_symbol(db: &TypeDb, from: &ast::StmtImportFrom, name: &st
     Symbol::Foreign(format!("{dots}{module}.{name}").into())
 }
 
+/// Whether `module` (a stub module whose names are all known) binds
+/// nothing called `name`: no member, no submodule, no attribute every
+/// module has (`__name__`).
+pub(super) fn lacks_attribute(db: &TypeDb, module: &str, name: &str) -> bool {
+    let Some(names) = db.module_names.get(module) else {
+        return false;
+    };
+    let dunder = name.starts_with("__") && name.ends_with("__");
+    !(name == "*"
+        || dunder
+        || names.contains(name)
+        || db.modules.contains_key(format!("{module}.{name}").as_str()))
+}
+
 /// Names the statements of a block so far defined (a plain `def`, an
 /// annotated name), with the line: mypy's `no-redef` for a second one.
 /// Only siblings are compared: defining a name in both branches of an
@@ -39,6 +53,24 @@ pub(super) fn imported_symbol(db: &TypeDb, from: &ast::StmtImportFrom, name: &st
 pub(super) type Defined = im::HashMap<Name, u32>;
 
 impl Checker<'_> {
+    /// `from module import name` of a name the stub module does not bind
+    /// (for this Python: `from typing import override` before 3.12).
+    fn missing_module_attributes(&mut self, from: &ast::StmtImportFrom) {
+        let Some(module) = from.module.as_ref().filter(|_| from.level == 0) else {
+            return;
+        };
+        for alias in &from.names {
+            let name = alias.name.id.as_str();
+            if lacks_attribute(self.world.db, module.id.as_str(), name) {
+                self.report(
+                    from,
+                    "attr-defined",
+                    format!("Module \"{}\" has no attribute \"{name}\"", module.id),
+                );
+            }
+        }
+    }
+
     /// A module: its imports, classes and function signatures first, then
     /// its statements in order.
     pub(super) fn module(&mut self, body: &[Stmt]) {
@@ -401,6 +433,12 @@ impl Checker<'_> {
     }
 
     fn block_stmt_reachable(&mut self, stmt: &Stmt, defined: &mut Defined) {
+        // Reported as the statement is reached, not where the module's
+        // imports are declared ahead of its statements (a module
+        // checkpoint keeps what the declarations report).
+        if let Stmt::ImportFrom(i) = stmt {
+            self.missing_module_attributes(i);
+        }
         // mypy lets functions named `_` be defined again and again
         // (registration decorators: `@singledispatch`'s `@f.register`).
         if let Some(name) =

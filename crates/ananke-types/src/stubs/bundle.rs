@@ -4,7 +4,7 @@
 //! type-variable bounds, and classes, functions and values — with imports
 //! followed between modules.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
@@ -27,6 +27,12 @@ struct RawModule {
     /// `ParamSpec`s and `TypeVarTuple`s (which take any number of
     /// arguments).
     variadic: Vec<Name>,
+    /// Every name the module binds (for this Python), whatever it binds
+    /// it to.
+    defined: HashSet<Name>,
+    /// Whether the module may have names `defined` misses: it imports
+    /// `*` or answers any attribute (a module-level `__getattr__`).
+    open: bool,
     imports: Vec<(Name, Name, Option<Name>)>,
     modules: Vec<(Name, Name)>,
 }
@@ -111,8 +117,14 @@ impl TypeDb {
                 symbols.insert(alias.clone(), Symbol::Module(target.clone()));
             }
         }
+        // typing's forms of this Python (`TypeIs` and `ReadOnly` came
+        // later); `typing_extensions` has all.
+        let typing_defines = |form: &str| {
+            raws.iter()
+                .any(|(m, raw)| &**m == "typing" && raw.defined.contains(form))
+        };
         if let Some(typing) = db.modules.get_mut("typing") {
-            for form in SPECIAL_FORMS {
+            for form in SPECIAL_FORMS.iter().filter(|f| typing_defines(f)) {
                 typing.insert((*form).into(), Symbol::Special((*form).into()));
             }
         }
@@ -180,6 +192,11 @@ impl TypeDb {
         db.defaulted_type_vars = raws
             .iter()
             .flat_map(|(_, raw)| raw.defaulted.iter().cloned())
+            .collect();
+        db.module_names = raws
+            .iter()
+            .filter(|(_, raw)| !raw.open)
+            .map(|(module, raw)| (module.clone(), raw.defined.clone()))
             .collect();
         db.variadic_type_vars = raws
             .iter()
@@ -344,11 +361,14 @@ fn collect(raw: &mut RawModule, body: Vec<Stmt>) {
                 }
             }
             Stmt::ClassDef(c) => {
+                raw.defined.insert(c.name.id.as_str().into());
                 raw.classes.retain(|k| k.name.id != c.name.id);
                 raw.classes.push(c);
             }
             Stmt::FunctionDef(f) => {
                 let name: Name = f.name.id.as_str().into();
+                raw.open |= &*name == "__getattr__";
+                raw.defined.insert(name.clone());
                 let overload = f
                     .decorator_list
                     .iter()
@@ -362,6 +382,7 @@ fn collect(raw: &mut RawModule, body: Vec<Stmt>) {
             Stmt::AnnAssign(a) => {
                 if let Expr::Name(target) = &*a.target {
                     let name: Name = target.id.as_str().into();
+                    raw.defined.insert(name.clone());
                     if decorator_name(&a.annotation) == Some("TypeAlias") {
                         if let Some(value) = a.value {
                             raw.aliases.push((name, *value));
@@ -372,6 +393,9 @@ fn collect(raw: &mut RawModule, body: Vec<Stmt>) {
                 }
             }
             Stmt::Assign(a) => {
+                for target in &a.targets {
+                    bound_names(target, &mut raw.defined);
+                }
                 let [Expr::Name(target)] = a.targets.as_slice() else {
                     continue;
                 };
@@ -415,6 +439,11 @@ fn collect(raw: &mut RawModule, body: Vec<Stmt>) {
             }
             Stmt::ImportFrom(i) => {
                 let Some(module) = &i.module else { continue };
+                for alias in &i.names {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name);
+                    raw.open |= alias.name.id.as_str() == "*";
+                    raw.defined.insert(local.id.as_str().into());
+                }
                 for alias in i.names {
                     raw.imports.push((
                         module.id.as_str().into(),
@@ -430,6 +459,7 @@ fn collect(raw: &mut RawModule, body: Vec<Stmt>) {
                         Some(a) => a.id.as_str().into(),
                         None => full.split('.').next().unwrap_or_default().into(),
                     };
+                    raw.defined.insert(local.clone());
                     let target = if alias.asname.is_some() {
                         full
                     } else {
@@ -440,6 +470,19 @@ fn collect(raw: &mut RawModule, body: Vec<Stmt>) {
             }
             _ => {}
         }
+    }
+}
+
+/// Adds the names an assignment's `target` binds to `out`.
+fn bound_names(target: &Expr, out: &mut HashSet<Name>) {
+    match target {
+        Expr::Name(n) => {
+            out.insert(n.id.as_str().into());
+        }
+        Expr::Tuple(t) => t.elts.iter().for_each(|e| bound_names(e, out)),
+        Expr::List(l) => l.elts.iter().for_each(|e| bound_names(e, out)),
+        Expr::Starred(s) => bound_names(&s.value, out),
+        _ => {}
     }
 }
 

@@ -207,6 +207,11 @@ pub struct TypeDb {
     /// declares with a default and another without counts as defaulted,
     /// so that a missing argument is never reported wrongly.
     pub defaulted_type_vars: std::collections::HashSet<Name>,
+    /// Every name each module binds for this Python, for the modules
+    /// whose names are all known (no `import *`, no module
+    /// `__getattr__`): `from typing import override` names nothing in
+    /// Python 3.11.
+    pub module_names: HashMap<Name, std::collections::HashSet<Name>>,
     /// The stubs' `ParamSpec`s and `TypeVarTuple`s, by name: a class with
     /// a parameter of one takes any number of arguments.
     pub variadic_type_vars: std::collections::HashSet<Name>,
