@@ -7,7 +7,7 @@ use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::Ranged;
 
 use super::{Checker, Diagnostic, any};
-use crate::types::Type;
+use crate::types::{Name, Type};
 use crate::world::{Arg, CallError, FUNCTION_CLASSES, short};
 
 impl Checker<'_> {
@@ -48,7 +48,7 @@ impl Checker<'_> {
                 {
                     Some(ty) => ty,
                     None => {
-                        let known = self.reportable_class(class);
+                        let known = self.attributes_certain(class, name);
                         self.missing_attribute(at, &format!("type[{}]", short(class)), name, known)
                     }
                 }
@@ -58,7 +58,7 @@ impl Checker<'_> {
                 // `type[Any]`: a class object of a class not known.
                 None if *receiver == Type::instance("builtins.type", [Type::Any]) => Type::Any,
                 None => {
-                    let known = self.reportable_class(class);
+                    let known = self.attributes_certain(class, name);
                     self.missing_attribute(at, &receiver.to_string(), name, known)
                 }
             },
@@ -82,10 +82,11 @@ impl Checker<'_> {
                     .iter()
                     .map(|t| match t {
                         // A module's own class may gain attributes anywhere.
-                        Type::Instance(class, _) => self
-                            .world
-                            .instance_member(t, name)
-                            .or_else(|| (!self.reportable_class(class)).then_some(Type::Any)),
+                        Type::Instance(class, _) => {
+                            self.world.instance_member(t, name).or_else(|| {
+                                (!self.attributes_certain(class, name)).then_some(Type::Any)
+                            })
+                        }
                         Type::Tuple(_) => self.world.instance_member(t, name),
                         Type::None => self.world.instance_member(&Type::object(), name),
                         _ => Some(Type::Any),
@@ -125,6 +126,65 @@ impl Checker<'_> {
             && self.world.class(class).is_some()
             && self.world.find_member(class, "__getattr__").is_none()
             && !self.world.derives_from_any(class)
+    }
+
+    /// Whether reading a missing attribute of `class` is certainly an
+    /// error: a stub class's ([`reportable_class`](Self::reportable_class)),
+    /// or a module's own class whose attributes, and every ancestor's,
+    /// are all known ([`ClassInfo::attributes_known`]), none of them
+    /// answering any name (`__getattr__`).
+    ///
+    /// [`ClassInfo::attributes_known`]: crate::stubs::ClassInfo::attributes_known
+    ///
+    /// Dunder names are left alone on a module's own class (decorators
+    /// such as `@dataclass` and `@total_ordering` add them), and so are
+    /// private names where something synthesizes the class's constructor
+    /// (a `NamedTuple`'s `_fields`).
+    pub(super) fn attributes_certain(&self, class: &str, name: &str) -> bool {
+        if !class.starts_with("__main__.") {
+            return self.reportable_class(class);
+        }
+        let synthesized = self.world.class(class).is_some_and(|c| c.synthesized_init);
+        if (name.starts_with("__") && name.ends_with("__"))
+            || (synthesized && name.starts_with('_'))
+        {
+            return false;
+        }
+        let mut queue: Vec<Name> = vec![class.into()];
+        let mut seen = 0;
+        while let Some(name) = queue.pop() {
+            seen += 1;
+            let Some(info) = self.world.class(&name) else {
+                return false;
+            };
+            if seen > 64 || (name.starts_with("__main__.") && !info.attributes_known) {
+                return false;
+            }
+            queue.extend(
+                info.bases
+                    .iter()
+                    .filter_map(Type::class_name)
+                    .map(Name::from),
+            );
+        }
+        // A class object's attributes are its metaclass's too; an instance
+        // a `__new__` of the module's own makes may be of another class.
+        let metaclass = self.world.metaclass(class);
+        if self.world.derives_from_any(&metaclass)
+            || self
+                .world
+                .find_member(class, "__new__")
+                .is_some_and(|(_, owner)| owner.starts_with("__main__."))
+        {
+            return false;
+        }
+        ["__getattr__", "__getattribute__", "__setattr__"]
+            .iter()
+            .all(|m| {
+                self.world
+                    .find_member(class, m)
+                    .is_none_or(|(_, owner)| &*owner == "builtins.object")
+            })
     }
 
     /// Whether `expr` reads an untouched parameter of the function being

@@ -115,7 +115,7 @@ impl Checker<'_> {
     }
 
     /// Whether the variable `name` resolves to holds an annotated `Any`.
-    fn rooted_name(&self, name: &str) -> bool {
+    pub(super) fn rooted_name(&self, name: &str) -> bool {
         for frame in self.frames.iter().rev() {
             if let Some(var) = frame.vars.get(name) {
                 return var.rooted;

@@ -153,8 +153,16 @@ impl Checker<'_> {
                 ParamKind::VarKeyword => Type::dict(Type::str(), param.ty.clone()),
                 _ => param.ty.clone(),
             };
+            // The receiver unless annotated otherwise (`cls: type[T]`
+            // of a metaclass's method is no instance of the metaclass).
+            let first_annotation = def
+                .parameters
+                .iter_non_variadic_params()
+                .next()
+                .and_then(|p| p.parameter.annotation.as_deref());
             if i == 0
                 && matches!(ty, Type::Any)
+                && !matches!(first_annotation, Some(Expr::Subscript(_)))
                 && let Some(receiver) = &self_type
             {
                 ty = receiver.clone();

@@ -169,8 +169,10 @@ impl Checker<'_> {
             self.set_narrowed(&key, Some(Type::Any));
             return;
         }
+        // A member typed `Any` (one of an `Any`) stays so, as a variable
+        // declared `Any` does.
         let declared = self.scratch_type(target);
-        if declared != *value && self.world.is_subtype(value, &declared) {
+        if declared != *value && declared != Type::Any && self.world.is_subtype(value, &declared) {
             self.set_narrowed(&key, Some(value.clone()));
         }
     }
@@ -780,7 +782,17 @@ impl Checker<'_> {
         if callee == "isinstance" && args.len() == 2 && self.lookup("isinstance").is_some() {
             return match self.class_instances(&args[1]) {
                 Some(instances) => {
-                    let (positive, negative) = self.isinstance(&current, &instances);
+                    let (mut positive, negative) = self.isinstance(&current, &instances);
+                    // An `Any` not annotated may stand for what mypy knows
+                    // better (an intersection with an earlier `isinstance`
+                    // class, a `hasattr`'s attribute): a module's own class
+                    // it is tested for is no more certain than it.
+                    if current == Type::Any && !self.rooted_name(key_root(&name)) {
+                        let own = |m: &Type| matches!(m, Type::Instance(c, _) if c.starts_with("__main__."));
+                        if union_members(&positive).iter().any(own) {
+                            positive = Type::Any;
+                        }
+                    }
                     (vec![(name.clone(), positive)], vec![(name, negative)])
                 }
                 None => (vec![(name.clone(), Type::Any)], vec![(name, Type::Any)]),

@@ -32,6 +32,25 @@ pub(super) fn imported_symbol(db: &TypeDb, from: &ast::StmtImportFrom, name: &st
     Symbol::Foreign(format!("{dots}{module}.{name}").into())
 }
 
+/// Whether a class's definition adds no attribute its body and methods do
+/// not show: no decorator but those that add none (or only the fields its
+/// body annotates, `@dataclass`), no class keyword but `metaclass=`.
+fn plainly_defined(def: &ast::StmtClassDef) -> bool {
+    const PLAIN: &[&str] = &[
+        "dataclass",
+        "final",
+        "total_ordering",
+        "unique",
+        "runtime_checkable",
+    ];
+    def.decorator_list.iter().all(|d| {
+        crate::stubs::decorator_name(&d.expression).is_some_and(|name| PLAIN.contains(&name))
+    }) && def
+        .keywords()
+        .iter()
+        .all(|k| k.arg.as_ref().is_some_and(|a| a.id.as_str() == "metaclass"))
+}
+
 /// Whether `module` (a stub module whose names are all known) binds
 /// nothing called `name`: no member, no submodule, no attribute every
 /// module has (`__name__`).
@@ -168,6 +187,18 @@ impl Checker<'_> {
                 // come after the method calling `cls(...)`, so its
                 // constructor takes any arguments.
                 info.open = self.lines.source[c.range()].contains(PROBE);
+                // Every name the body binds must be a member (a nested
+                // class, a type variable, a loop's target are none).
+                let mut body_members = true;
+                crate::flow::each_binding(&c.body, &mut |name| {
+                    body_members &= info.members.contains_key(name);
+                });
+                info.attributes_known = !info.open
+                    && !info.any_base
+                    && !info.is_protocol
+                    && body_members
+                    && plainly_defined(c)
+                    && (info.metaclass.is_some() || c.keywords().is_empty());
                 self.declare_enum_members(c, &mut info);
                 self.declare_method_attributes(c, &mut info);
                 info.synthesized_init |= info.open

@@ -112,6 +112,12 @@ pub struct ClassInfo {
     /// in the instance, so reading one is no descriptor's `__get__`, as
     /// reading one the class body declares is.
     pub instance_attributes: Arc<[Name]>,
+    /// For a module's own class: whether its attributes are all known,
+    /// as its body declares them and its methods bind them on `self`
+    /// (its definition written whole, no decorator or class keyword that
+    /// may add others). A missing attribute is then an error, as for a
+    /// stub class, where every ancestor's are known too.
+    pub attributes_known: bool,
 }
 
 impl ClassInfo {

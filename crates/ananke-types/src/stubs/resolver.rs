@@ -494,6 +494,7 @@ impl<'a> Resolver<'a> {
             metaclass,
             enum_members: None,
             instance_attributes: Arc::from([]),
+            attributes_known: false,
         }
     }
 
