@@ -39,7 +39,8 @@
 //! bindings (and [`Scope`], a scope kept for incremental checks);
 //! `narrow`, `partial` and `any` follow what mypy infers beyond declared
 //! types; `attributes` types the instance attributes methods bind,
-//! `enums` a module's own enumerations, `aliases` its type aliases and
+//! `enums` a module's own enumerations, `dataclasses` the `__init__` of
+//! its plain dataclasses, `aliases` its type aliases and
 //! `type_args` the generic classes its types name without arguments. This module has the entry points
 //! and the checker's state.
 
@@ -47,6 +48,7 @@ mod access;
 mod aliases;
 mod any;
 mod attributes;
+mod dataclasses;
 mod enums;
 mod expressions;
 mod functions;

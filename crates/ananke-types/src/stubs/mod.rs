@@ -118,6 +118,10 @@ pub struct ClassInfo {
     /// may add others). A missing attribute is then an error, as for a
     /// stub class, where every ancestor's are known too.
     pub attributes_known: bool,
+    /// For a module's own `@dataclass` whose `__init__` the checker
+    /// writes: its fields, as that `__init__`'s parameters (a subclass
+    /// dataclass's come after them).
+    pub dataclass_fields: Option<Arc<[crate::types::Param]>>,
 }
 
 impl ClassInfo {

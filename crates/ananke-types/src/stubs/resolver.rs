@@ -495,6 +495,7 @@ impl<'a> Resolver<'a> {
             enum_members: None,
             instance_attributes: Arc::from([]),
             attributes_known: false,
+            dataclass_fields: None,
         }
     }
 

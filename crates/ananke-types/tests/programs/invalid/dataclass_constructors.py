@@ -1,0 +1,38 @@
+# A dataclass's constructor takes its fields, in order, a base
+# dataclass's first (keyword-only ones by keyword, a field(init=False)
+# not at all): a missing, extra or mistyped argument is an error.
+from dataclasses import KW_ONLY, InitVar, dataclass, field
+from typing import ClassVar
+
+
+@dataclass
+class Point:
+    x: int
+    y: int = 0
+    tags: list[str] = field(default_factory=list)
+    count: ClassVar[int] = 0
+
+
+@dataclass
+class Point3(Point):
+    z: float = 0.0
+    _: KW_ONLY
+    label: str = ""
+    scale: InitVar[int] = 1
+    cache: dict[str, int] = field(init=False, default_factory=dict)
+
+    def __post_init__(self, scale: int) -> None:
+        self.cache["scale"] = scale
+
+
+def build() -> list[Point]:
+    return [
+        Point(1),
+        Point(1, 2, ["a"]),
+        Point3(1, 2, [], 3.0, label="x", scale=2),
+        Point(),  # error
+        Point("a"),  # error
+        Point(1, 2, [], 4),  # error
+        Point3(1, 2, [], 3.0, "x"),  # error
+        Point(x=1, w=2),  # error
+    ]
