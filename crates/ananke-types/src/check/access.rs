@@ -139,12 +139,16 @@ impl Checker<'_> {
     /// Dunder names are left alone on a module's own class (decorators
     /// such as `@dataclass` and `@total_ordering` add them), and so are
     /// private names where something synthesizes the class's constructor
-    /// (a `NamedTuple`'s `_fields`).
+    /// or the class is a `NamedTuple` (its `_field_types`).
     pub(super) fn attributes_certain(&self, class: &str, name: &str) -> bool {
         if !class.starts_with("__main__.") {
             return self.reportable_class(class);
         }
-        let synthesized = self.world.class(class).is_some_and(|c| c.synthesized_init);
+        let synthesized = self.world.class(class).is_some_and(|c| c.synthesized_init)
+            || self
+                .world
+                .map_to_base(class, &[], "typing.NamedTuple")
+                .is_some();
         if (name.starts_with("__") && name.ends_with("__"))
             || (synthesized && name.starts_with('_'))
         {

@@ -12,6 +12,9 @@
 //! classes or such dataclasses. Anything else (`init=False`, a class's
 //! own `__init__`, a field under an `if`, a base deriving from `Any`, a
 //! decorator besides) keeps the constructor taking any arguments.
+//!
+//! A `class P(NamedTuple)` gets its constructor the same way: its fields
+//! in order, a default where one is assigned.
 
 use std::sync::Arc;
 
@@ -86,43 +89,31 @@ impl Checker<'_> {
                 None => fields.push(field),
             }
         }
-        // A field without a default after one with a default is the
-        // class's own error: its constructor is not guessed at.
-        let mut defaulted = false;
-        for field in fields.iter().filter(|f| f.kind == ParamKind::Normal) {
-            if defaulted && !field.has_default {
-                return;
-            }
-            defaulted |= field.has_default;
+        if !defaults_last(&fields) {
+            return;
         }
-        // Keyword-only fields come after the others.
-        let (positional, keyword): (Vec<Param>, Vec<Param>) = fields
-            .iter()
-            .cloned()
-            .partition(|f| f.kind == ParamKind::Normal);
-        let receiver = Param {
-            name: Some("self".into()),
-            kind: ParamKind::Normal,
-            ty: Type::Any,
-            has_default: false,
+        info.dataclass_fields = Some(fields.clone().into());
+        install_init(info, fields);
+    }
+
+    /// Gives `info`, the class `def` defines deriving from `NamedTuple`
+    /// alone, the constructor its fields make.
+    pub(super) fn declare_named_tuple_init(&self, def: &ast::StmtClassDef, info: &mut ClassInfo) {
+        let [base] = def.bases() else { return };
+        if info.open
+            || decorator_name(base) != Some("NamedTuple")
+            || !def.decorator_list.is_empty()
+            || !def.keywords().is_empty()
+        {
+            return;
+        }
+        let Some(fields) = self.own_fields(def, false) else {
+            return;
         };
-        let init = Signature {
-            name: Some("__init__".into()),
-            params: std::iter::once(receiver)
-                .chain(positional)
-                .chain(keyword)
-                .collect(),
-            ret: Type::None,
-            any_params: false,
-            ret_any: false,
-            guard: None,
-        };
-        info.members.insert(
-            "__init__".into(),
-            Member::Method(MethodKind::Instance, Arc::from([init])),
-        );
-        info.dataclass_fields = Some(fields.into());
-        info.synthesized_init = false;
+        if fields.iter().any(|f| f.kind != ParamKind::Normal) || !defaults_last(&fields) {
+            return;
+        }
+        install_init(info, fields);
     }
 
     /// The fields `def`'s body declares, as `__init__` parameters (`None`
@@ -200,6 +191,50 @@ impl Checker<'_> {
         }
         Some(fields)
     }
+}
+
+/// Whether no positional field without a default follows one with a
+/// default (else the class's own error: its constructor is not guessed
+/// at).
+fn defaults_last(fields: &[Param]) -> bool {
+    let mut defaulted = false;
+    for field in fields.iter().filter(|f| f.kind == ParamKind::Normal) {
+        if defaulted && !field.has_default {
+            return false;
+        }
+        defaulted |= field.has_default;
+    }
+    true
+}
+
+/// Makes `fields` (keyword-only ones after the others) the parameters of
+/// the class's `__init__`, which its constructor then is.
+fn install_init(info: &mut ClassInfo, fields: Vec<Param>) {
+    let (positional, keyword): (Vec<Param>, Vec<Param>) = fields
+        .into_iter()
+        .partition(|f| f.kind == ParamKind::Normal);
+    let receiver = Param {
+        name: Some("self".into()),
+        kind: ParamKind::Normal,
+        ty: Type::Any,
+        has_default: false,
+    };
+    let init = Signature {
+        name: Some("__init__".into()),
+        params: std::iter::once(receiver)
+            .chain(positional)
+            .chain(keyword)
+            .collect(),
+        ret: Type::None,
+        any_params: false,
+        ret_any: false,
+        guard: None,
+    };
+    info.members.insert(
+        "__init__".into(),
+        Member::Method(MethodKind::Instance, Arc::from([init])),
+    );
+    info.synthesized_init = false;
 }
 
 /// Whether `def` is decorated `@dataclass` in a plain form, and if so

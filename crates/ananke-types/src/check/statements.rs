@@ -200,6 +200,7 @@ impl Checker<'_> {
                     && plainly_defined(c)
                     && (info.metaclass.is_some() || c.keywords().is_empty());
                 self.declare_dataclass_init(c, &mut info);
+                self.declare_named_tuple_init(c, &mut info);
                 self.declare_enum_members(c, &mut info);
                 self.declare_method_attributes(c, &mut info);
                 info.synthesized_init |= info.open

@@ -1,8 +1,9 @@
 # A dataclass's constructor takes its fields, in order, a base
 # dataclass's first (keyword-only ones by keyword, a field(init=False)
-# not at all): a missing, extra or mistyped argument is an error.
+# not at all): a missing, extra or mistyped argument is an error. A
+# NamedTuple class's takes its fields the same way.
 from dataclasses import KW_ONLY, InitVar, dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 
 @dataclass
@@ -23,6 +24,21 @@ class Point3(Point):
 
     def __post_init__(self, scale: int) -> None:
         self.cache["scale"] = scale
+
+
+class Pair(NamedTuple):
+    left: int
+    right: str = ""
+
+
+def pairs() -> list[Pair]:
+    return [
+        Pair(1),
+        Pair(1, right="x"),
+        Pair(),  # error
+        Pair("a"),  # error
+        Pair(1, "x", 3),  # error
+    ]
 
 
 def build() -> list[Point]:
