@@ -154,6 +154,16 @@ impl Checker<'_> {
         {
             return false;
         }
+        self.own_attributes_known(class)
+    }
+
+    /// Whether every attribute of the module's own class `class` is known
+    /// (see [`attributes_certain`](Self::attributes_certain)), whatever
+    /// its name.
+    pub(super) fn own_attributes_known(&self, class: &str) -> bool {
+        if !class.starts_with("__main__.") {
+            return false;
+        }
         let mut queue: Vec<Name> = vec![class.into()];
         let mut seen = 0;
         while let Some(name) = queue.pop() {
@@ -308,7 +318,7 @@ impl Checker<'_> {
             matches!(ty, Type::Instance(class, _)
                 if !FUNCTION_CLASSES.contains(&&**class)
                     && self.world.instance_member(ty, "__call__").is_none()
-                    && self.reportable_class(class))
+                    && (self.reportable_class(class) || self.own_attributes_known(class)))
         };
         let reported = match &callee {
             Type::Union(members) if members.iter().all(not_callable) => {

@@ -116,7 +116,14 @@ impl Checker<'_> {
                 return Some(ty);
             }
         }
+        // A module's own class is known whole where its attributes are;
+        // but for comparisons, which its decorators may write
+        // (`@total_ordering`, `@dataclass(order=True)`).
         let classes_known = [l, r].iter().all(|t| match t {
+            Type::Instance(name, _) if name.starts_with("__main__.") => {
+                !matches!(dunder, "__lt__" | "__le__" | "__gt__" | "__ge__")
+                    && self.own_attributes_known(name)
+            }
             Type::Instance(name, _) => self.reportable_class(name),
             _ => true,
         });
@@ -143,7 +150,7 @@ impl Checker<'_> {
             Some(callee) => self.world.call(&callee, &[]).0,
             None => {
                 if let Some(class) = operand.class_name()
-                    && self.reportable_class(class)
+                    && (self.reportable_class(class) || self.own_attributes_known(class))
                 {
                     self.report(
                         at,

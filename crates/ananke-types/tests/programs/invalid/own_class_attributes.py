@@ -30,3 +30,9 @@ def use(c: Counter, p: Point) -> int:
     c.reset()  # error
     print(Counter.maximum)  # error
     return c.count + c.limit + p.x + p.z  # error
+
+
+def combine(c: Counter, p: Point) -> None:
+    c()  # error
+    print(p + p, -c)  # error
+    print(p == p)
