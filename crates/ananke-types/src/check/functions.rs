@@ -40,6 +40,7 @@ impl Checker<'_> {
             }
         }
         self.report_missing_annotations(def, false);
+        self.incompatible_defaults(def);
         self.function_body(def, &sig, None, false);
     }
 
@@ -79,6 +80,45 @@ impl Checker<'_> {
         }
     }
 
+    /// A parameter's default must fit its annotation (`x: int = None` is
+    /// no implicit `Optional` under `--strict`). Only literal defaults are
+    /// judged (`None`, numbers, strings, displays of them): any other is
+    /// read in a scope the walk may not have (a method's default may name
+    /// its class body's attributes). `...` stands for a default in a
+    /// stub-like body, which mypy allows.
+    fn incompatible_defaults(&mut self, def: &ast::StmtFunctionDef) {
+        if def
+            .decorator_list
+            .iter()
+            .any(|d| crate::stubs::decorator_name(&d.expression) == Some("no_type_check"))
+        {
+            return;
+        }
+        for param in def.parameters.iter_non_variadic_params() {
+            let (Some(annotation), Some(default)) = (
+                param.parameter.annotation.as_deref(),
+                param.default.as_deref(),
+            ) else {
+                continue;
+            };
+            if !is_literal_value(default) {
+                continue;
+            }
+            let declared = self.annotation(annotation);
+            let ty = self.expr_expecting(default, &declared);
+            if !self.world.is_subtype(&ty, &declared) {
+                let name = param.parameter.name.as_str();
+                self.report(
+                    default,
+                    "assignment",
+                    format!(
+                        "Incompatible default for parameter \"{name}\" (default has type \"{ty}\", parameter has type \"{declared}\")"
+                    ),
+                );
+            }
+        }
+    }
+
     /// A method of `class`: its body, with `self` typed as an instance of
     /// the class (unless it is a static method).
     pub(super) fn method(&mut self, class: &ast::StmtClassDef, def: &ast::StmtFunctionDef) {
@@ -110,6 +150,7 @@ impl Checker<'_> {
                 || matches!(b, Expr::Subscript(s) if crate::stubs::decorator_name(&s.value) == Some("Protocol"))
         });
         self.report_missing_annotations(def, self_type.is_some());
+        self.incompatible_defaults(def);
         self.function_body(def, &sig, self_type, in_protocol);
         self.leave_method();
     }
@@ -428,6 +469,26 @@ fn missing_annotations(def: &ast::StmtFunctionDef, method: bool) -> Vec<&'static
             }
             messages
         }
+    }
+}
+
+/// Whether `expr` is a literal value (`None`, a number, a string, a
+/// negated number, or a list, tuple, set or dict display of such).
+fn is_literal_value(expr: &Expr) -> bool {
+    match expr {
+        Expr::NoneLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::BooleanLiteral(_) => true,
+        Expr::UnaryOp(u) => matches!(&*u.operand, Expr::NumberLiteral(_)),
+        Expr::List(l) => l.elts.iter().all(is_literal_value),
+        Expr::Tuple(t) => t.elts.iter().all(is_literal_value),
+        Expr::Set(s) => s.elts.iter().all(is_literal_value),
+        Expr::Dict(d) => d.items.iter().all(|item| {
+            item.key.as_ref().is_some_and(is_literal_value) && is_literal_value(&item.value)
+        }),
+        _ => false,
     }
 }
 

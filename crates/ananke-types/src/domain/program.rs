@@ -770,8 +770,9 @@ impl Program {
 
     /// Code at column 0 comes next, closing every function the text is
     /// in: none may then miss a return, nor an annotation `--strict`
-    /// requires, nor name a generic class without its arguments in one
-    /// (a header's are known once it is written; the function closing is
+    /// requires, nor name a generic class without its arguments in one,
+    /// nor give a parameter a default its annotation does not take (a
+    /// header's are known once it is written; the function closing is
     /// the first place the walk of the whole text looks at them). The control-flow domain cannot
     /// tell a path that ends in a call of a `NoReturn` function
     /// (`parser.error(...)`, a sibling module's helper) from one that
@@ -792,7 +793,7 @@ impl Program {
                         matches!(
                             d.code,
                             "return" | "empty-body" | "no-untyped-def" | "type-arg"
-                        )
+                        ) || d.message.starts_with("Incompatible default for parameter")
                     })?;
                     Some(Err(format!(
                         "code at column 0 would close a function mypy rejects: {missing}"
@@ -841,7 +842,7 @@ mod tests {
     }
 
     #[test]
-    fn no_code_closes_a_function_whose_header_names_a_bare_generic() {
+    fn no_code_closes_a_function_whose_header_mypy_rejects() {
         let closing = |header: &str| {
             Program::start("", None)
                 .extend(format!("{header}:\n    return None\n").as_bytes())
@@ -850,6 +851,8 @@ mod tests {
         let verdict = closing("def f(rows: list) -> None").unwrap_err();
         assert!(verdict.contains("[type-arg]"), "{verdict}");
         assert!(closing("def f(rows: list[int]) -> None").is_ok());
+        let verdict = closing("def f(n: int = None) -> None").unwrap_err();
+        assert!(verdict.contains("Incompatible default"), "{verdict}");
     }
 
     #[test]
