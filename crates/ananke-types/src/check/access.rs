@@ -263,6 +263,15 @@ impl Checker<'_> {
             return ty;
         }
         let callee = self.expr(&call.func);
+        // `cast(T, f())` and `reveal_type(f())` read a `None` result as
+        // any other.
+        if is_typing_cast(&callee)
+            || matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "reveal_type")
+        {
+            for arg in call.arguments.args.iter() {
+                self.allow_none_result(arg);
+            }
+        }
         let hints: Vec<Type> = match &callee {
             Type::Callable(sig) => sig.params.iter().map(|p| p.ty.clone()).collect(),
             _ => Vec::new(),
@@ -385,13 +394,62 @@ impl Checker<'_> {
                 ),
             }
         }
+        if ret == Type::None
+            && only_returns_none(&callee)
+            && !self.none_results.contains(&call.range())
+            && !self.module_function(&call.func)
+        {
+            let name = callee_name(&callee);
+            self.report(
+                call,
+                "func-returns-value",
+                format!("\"{name}\" does not return a value (it only ever returns None)"),
+            );
+            return Type::Any;
+        }
         ret
+    }
+
+    /// Whether `func` names a stub module's function (`random.shuffle`,
+    /// or one imported by name): a stub may bind it from an instance's
+    /// method (`shuffle = _inst.shuffle`), which mypy does not judge as a
+    /// function that only ever returns `None`.
+    fn module_function(&self, func: &Expr) -> bool {
+        match func {
+            Expr::Attribute(a) => matches!(&*a.value,
+                Expr::Name(n) if matches!(self.lookup(n.id.as_str()), Some(Type::Module(_)))),
+            Expr::Name(n) => self.symbols.contains_key(n.id.as_str()),
+            _ => false,
+        }
+    }
+
+    /// Lets the value of `expr` (or of either branch of a conditional
+    /// one) be a call of a function that only ever returns `None`.
+    pub(super) fn allow_none_result(&mut self, expr: &Expr) {
+        match expr {
+            Expr::If(e) => {
+                self.allow_none_result(&e.body);
+                self.allow_none_result(&e.orelse);
+            }
+            other => {
+                self.none_results.insert(other.range());
+            }
+        }
     }
 
     /// The type of `container[index]`: a tuple's item, or what
     /// `__getitem__` returns (mypy's `index` for a wrong index or a value
     /// that cannot be indexed).
     pub(super) fn subscript(&mut self, sub: &ast::ExprSubscript) -> Type {
+        // `Annotated[T, meta(...)]`'s metadata is no value mypy reads.
+        if let Expr::Tuple(items) = &*sub.slice
+            && matches!(self.resolver().lookup_expr(&sub.value),
+                Some(crate::stubs::Symbol::Special(form)) if &*form == "Annotated")
+        {
+            for item in &items.elts {
+                self.allow_none_result(item);
+            }
+        }
         let container = self.expr(&sub.value);
         let index = self.expr(&sub.slice);
         match &container {
@@ -481,6 +539,15 @@ fn tuple_index(slice: &Expr, len: usize) -> Option<usize> {
     };
     let index = if value < 0 { len as i64 + value } else { value };
     (0..len as i64).contains(&index).then_some(index as usize)
+}
+
+/// Whether a callee is a function definition declared to return `None`
+/// and nothing else. As mypy has it, an overloaded one is not
+/// (`list.sort`, `print`: its items are decorated), nor a value of a
+/// `Callable` type (which has no name) or a lambda.
+fn only_returns_none(callee: &Type) -> bool {
+    matches!(callee, Type::Callable(sig)
+        if sig.ret == Type::None && sig.name.as_deref().is_some_and(|n| n != "lambda"))
 }
 
 fn callee_name(callee: &Type) -> String {

@@ -591,10 +591,12 @@ impl Checker<'_> {
             }
             if parameters.vararg.is_some() || parameters.kwarg.is_some() {
                 self.frames.pop();
+                self.allow_none_result(&lambda.body);
                 self.expr(&lambda.body);
                 return Type::Callable(Arc::new(Signature::any_params(Type::Any)));
             }
         }
+        self.allow_none_result(&lambda.body);
         let ret = self.expr(&lambda.body);
         self.frames.pop();
         Type::Callable(Arc::new(Signature {

@@ -362,6 +362,13 @@ impl Checker<'_> {
             let frame = self.frames.last().expect("a frame");
             (frame.returns.clone(), frame.generator)
         };
+        // A function returning `None` (or `Any`, or not annotated) may
+        // return a call of one that only ever returns `None`.
+        if let Some(value) = &r.value
+            && (generator || matches!(expected, None | Some(Type::None | Type::Any)))
+        {
+            self.allow_none_result(value);
+        }
         // In a module still being written, a function declared to return
         // an iterator may yet become a generator (its `yield` not written
         // yet), where `return` ends the iteration.

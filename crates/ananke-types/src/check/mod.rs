@@ -293,6 +293,11 @@ struct Checker<'a> {
     explicit_any: std::collections::HashSet<TextRange>,
     /// Expressions that come from an annotated `Any` (see `any`).
     any_rooted: std::collections::HashSet<TextRange>,
+    /// Calls whose value may be `None` of a function that only ever
+    /// returns `None` (an expression statement's, a `return`'s in a
+    /// function returning `None`, a lambda's body): anywhere else mypy's
+    /// `func-returns-value` (`x = xs.sort()`).
+    none_results: std::collections::HashSet<TextRange>,
     /// An `a and b`'s value where it is true: `b`'s type (every earlier
     /// operand is the value only where it is false), read by an `or`
     /// around it (`(n and int(n)) or 4` is an `int`, as mypy has it).
@@ -326,6 +331,7 @@ impl<'a> Checker<'a> {
             ends: std::collections::HashSet::new(),
             maybe_ends: std::collections::HashSet::new(),
             explicit_any: std::collections::HashSet::new(),
+            none_results: std::collections::HashSet::new(),
             any_rooted: std::collections::HashSet::new(),
             truthy_and: std::collections::HashMap::new(),
             sibling_bound: std::collections::HashSet::new(),

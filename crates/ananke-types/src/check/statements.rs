@@ -716,6 +716,7 @@ impl Checker<'_> {
             Stmt::Nonlocal(n) => self.share_outer(n.names.iter().map(|n| n.as_str()), false),
             Stmt::Global(g) => self.share_outer(g.names.iter().map(|n| n.as_str()), true),
             Stmt::Expr(e) => {
+                self.allow_none_result(&e.value);
                 let ty = self.expr(&e.value);
                 // A call, or an awaited one (`await fail()` of a coroutine
                 // declared `NoReturn`).
