@@ -135,25 +135,22 @@ impl Checker<'_> {
                     }
                 }
                 Stmt::Assign(a) => {
-                    if let ([Expr::Name(n)], Expr::Call(call)) = (a.targets.as_slice(), &*a.value)
-                        && matches!(
+                    if let ([Expr::Name(n)], Expr::Call(call)) = (a.targets.as_slice(), &*a.value) {
+                        let defaulted = crate::stubs::has_keyword(call, "default");
+                        let symbol = if matches!(
                             crate::stubs::decorator_name(&call.func),
                             Some("ParamSpec" | "TypeVarTuple")
-                        )
-                    {
-                        let defaulted = crate::stubs::has_keyword(call, "default");
-                        self.symbols
-                            .insert(n.id.as_str().into(), Symbol::UserVariadic(defaulted));
-                    } else if let ([Expr::Name(n)], Expr::Call(call)) =
-                        (a.targets.as_slice(), &*a.value)
-                        && let Some(variance) = crate::stubs::declared_variance(call)
-                    {
-                        // A name the builtins stubs also give a type variable
-                        // (`_T`) is read as that one, as before.
-                        let defaulted = crate::stubs::has_keyword(call, "default");
-                        let symbol = match self.world.db.member("builtins", n.id.as_str()) {
-                            Some(Symbol::TypeVar(_)) if !defaulted => Symbol::TypeVar(variance),
-                            _ => Symbol::UserTypeVar(variance, defaulted),
+                        ) {
+                            Symbol::UserVariadic(defaulted)
+                        } else if let Some(variance) = crate::stubs::declared_variance(call) {
+                            // A name the builtins stubs also give a type
+                            // variable (`_T`) is read as that one, as before.
+                            match self.world.db.member("builtins", n.id.as_str()) {
+                                Some(Symbol::TypeVar(_)) if !defaulted => Symbol::TypeVar(variance),
+                                _ => Symbol::UserTypeVar(variance, defaulted),
+                            }
+                        } else {
+                            continue;
                         };
                         self.symbols.insert(n.id.as_str().into(), symbol);
                     }
