@@ -116,7 +116,10 @@ impl Checker<'_> {
     pub(super) fn apply(&mut self, narrowing: &[(Name, Type)]) {
         for (name, ty) in narrowing {
             let root = key_root(name);
-            if self.frames.iter().any(|f| f.vars.contains_key(root)) {
+            // A variable, or a class a `hasattr` test makes `Any`.
+            if self.frames.iter().any(|f| f.vars.contains_key(root))
+                || (root == &**name && matches!(self.lookup(root), Some(Type::Class(_))))
+            {
                 self.set_narrowed(name, Some(ty.clone()));
             }
         }
@@ -772,6 +775,15 @@ impl Checker<'_> {
 
     fn call_condition(&mut self, call: &ast::ExprCall) -> (Narrowing, Narrowing) {
         let args = &call.arguments.args;
+        // `hasattr(C, "x")` of a class (no variable): `C` may have any
+        // attribute where it holds, as mypy reads it.
+        if let (Expr::Name(f), Some(Expr::Name(subject))) = (&*call.func, args.first())
+            && f.id.as_str() == "hasattr"
+            && self.variable(subject.id.as_str()).is_none()
+            && matches!(self.lookup(subject.id.as_str()), Some(Type::Class(_)))
+        {
+            return (vec![(subject.id.as_str().into(), Type::Any)], Vec::new());
+        }
         let Some((name, current)) = args.first().and_then(|a| self.subject(a)) else {
             return (Vec::new(), Vec::new());
         };

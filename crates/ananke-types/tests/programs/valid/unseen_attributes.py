@@ -61,6 +61,8 @@ class Pair(NamedTuple):
 def probe(r: Reader, a: Anything, v: Version, p: Pair, raw: Any, z: Lazy) -> int:
     if hasattr(r, "extra"):
         print(r.extra)
+    if hasattr(Reader, "version"):
+        print(Reader.version)
     item = raw.get()
     if isinstance(item, Reader):
         print(item.path)
