@@ -81,7 +81,8 @@ impl Checker<'_> {
                 let found: Vec<Option<Type>> = items
                     .iter()
                     .map(|t| match t {
-                        // A module's own class may gain attributes anywhere.
+                        // A module's own class whose attributes are not all
+                        // known may gain them anywhere.
                         Type::Instance(class, _) => {
                             self.world.instance_member(t, name).or_else(|| {
                                 (!self.attributes_certain(class, name)).then_some(Type::Any)
@@ -134,12 +135,12 @@ impl Checker<'_> {
     /// are all known ([`ClassInfo::attributes_known`]), none of them
     /// answering any name (`__getattr__`).
     ///
-    /// [`ClassInfo::attributes_known`]: crate::stubs::ClassInfo::attributes_known
-    ///
     /// Dunder names are left alone on a module's own class (decorators
     /// such as `@dataclass` and `@total_ordering` add them), and so are
     /// private names where something synthesizes the class's constructor
     /// or the class is a `NamedTuple` (its `_field_types`).
+    ///
+    /// [`ClassInfo::attributes_known`]: crate::stubs::ClassInfo::attributes_known
     pub(super) fn attributes_certain(&self, class: &str, name: &str) -> bool {
         if !class.starts_with("__main__.") {
             return self.reportable_class(class);
