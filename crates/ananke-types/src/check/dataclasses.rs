@@ -37,8 +37,9 @@ const PLAIN_FLAGS: &[&str] = &[
     "kw_only",
 ];
 
-/// Decorators that leave a dataclass's constructor alone.
-const PLAIN_DECORATORS: &[&str] = &["final", "total_ordering", "runtime_checkable"];
+/// Class decorators that add no attribute and leave the constructor
+/// alone (a dataclass's `__init__`, a class's known attributes).
+pub(super) const NEUTRAL_DECORATORS: &[&str] = &["final", "total_ordering", "runtime_checkable"];
 
 impl Checker<'_> {
     /// Gives `info`, the class `def` defines, the `__init__` its
@@ -269,7 +270,7 @@ fn dataclass_decorator(def: &ast::StmtClassDef) -> Option<bool> {
                 };
                 kw_only = Some(flag);
             }
-            Some(name) if PLAIN_DECORATORS.contains(&name) => {}
+            Some(name) if NEUTRAL_DECORATORS.contains(&name) => {}
             _ => return None,
         }
     }

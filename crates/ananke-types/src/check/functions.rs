@@ -48,10 +48,7 @@ impl Checker<'_> {
     /// `disallow_incomplete_defs` for `def` (a method's `self` or `cls`
     /// needs no annotation).
     fn report_missing_annotations(&mut self, def: &ast::StmtFunctionDef, method: bool) {
-        let unchecked = def
-            .decorator_list
-            .iter()
-            .any(|d| crate::stubs::decorator_name(&d.expression) == Some("no_type_check"));
+        let unchecked = unchecked(def);
         // A signature in a type comment (`# type: (int) -> str` after the
         // header, or one per parameter) annotates it.
         let header_end = def.body.first().map_or(def.end(), |b| b.start());
@@ -87,11 +84,7 @@ impl Checker<'_> {
     /// its class body's attributes). `...` stands for a default in a
     /// stub-like body, which mypy allows.
     fn incompatible_defaults(&mut self, def: &ast::StmtFunctionDef) {
-        if def
-            .decorator_list
-            .iter()
-            .any(|d| crate::stubs::decorator_name(&d.expression) == Some("no_type_check"))
-        {
+        if unchecked(def) {
             return;
         }
         for param in def.parameters.iter_non_variadic_params() {
@@ -112,7 +105,8 @@ impl Checker<'_> {
                     default,
                     "assignment",
                     format!(
-                        "Incompatible default for parameter \"{name}\" (default has type \"{ty}\", parameter has type \"{declared}\")"
+                        "{} \"{name}\" (default has type \"{ty}\", parameter has type \"{declared}\")",
+                        super::INCOMPATIBLE_DEFAULT
                     ),
                 );
             }
@@ -179,7 +173,7 @@ impl Checker<'_> {
         };
         // mypy checks nothing in the body of a `@no_type_check` function:
         // it is walked as unreachable code is.
-        let unchecked = decorated(&["no_type_check"]);
+        let unchecked = unchecked(def);
         let type_checking = self.frames.last().is_some_and(|f| f.type_checking);
         self.frames.push(Frame {
             coroutine: def.is_async,
@@ -187,6 +181,15 @@ impl Checker<'_> {
             type_checking,
             ..Frame::new(returns.clone(), generator)
         });
+        // The first parameter is the receiver unless annotated otherwise
+        // (`cls: type[T]` of a metaclass's method is no instance of the
+        // metaclass).
+        let first_subscripted = def
+            .parameters
+            .iter_non_variadic_params()
+            .next()
+            .and_then(|p| p.parameter.annotation.as_deref())
+            .is_some_and(|a| matches!(a, Expr::Subscript(_)));
         for (i, param) in sig.params.iter().enumerate() {
             let Some(name) = &param.name else { continue };
             let mut ty = match param.kind {
@@ -194,16 +197,9 @@ impl Checker<'_> {
                 ParamKind::VarKeyword => Type::dict(Type::str(), param.ty.clone()),
                 _ => param.ty.clone(),
             };
-            // The receiver unless annotated otherwise (`cls: type[T]`
-            // of a metaclass's method is no instance of the metaclass).
-            let first_annotation = def
-                .parameters
-                .iter_non_variadic_params()
-                .next()
-                .and_then(|p| p.parameter.annotation.as_deref());
             if i == 0
                 && matches!(ty, Type::Any)
-                && !matches!(first_annotation, Some(Expr::Subscript(_)))
+                && !first_subscripted
                 && let Some(receiver) = &self_type
             {
                 ty = receiver.clone();
@@ -477,6 +473,14 @@ fn missing_annotations(def: &ast::StmtFunctionDef, method: bool) -> Vec<&'static
             messages
         }
     }
+}
+
+/// Whether `def` is decorated `@no_type_check`: mypy checks nothing of
+/// it, neither its signature nor its body.
+fn unchecked(def: &ast::StmtFunctionDef) -> bool {
+    def.decorator_list
+        .iter()
+        .any(|d| crate::stubs::decorator_name(&d.expression) == Some("no_type_check"))
 }
 
 /// Whether `expr` is a literal value (`None`, a number, a string, a

@@ -76,6 +76,11 @@ pub(crate) use resume::{Checkpoint, scope_at_resumed};
 use scope::Frame;
 pub use scope::{Scope, scope_at};
 
+/// How mypy's error for a parameter default its annotation does not take
+/// begins (code `assignment`, as any assignment's): the types domain
+/// tells it by this, as an error of the `def` header.
+pub(crate) const INCOMPATIBLE_DEFAULT: &str = "Incompatible default for parameter";
+
 /// Deepest nesting the checker takes: source whose brackets nest deeper
 /// is refused before parsing, and statements nested deeper are not walked
 /// (CPython itself refuses 200 nested brackets).

@@ -34,17 +34,14 @@ pub(super) fn imported_symbol(db: &TypeDb, from: &ast::StmtImportFrom, name: &st
 
 /// Whether a class's definition adds no attribute its body and methods do
 /// not show: no decorator but those that add none (or only the fields its
-/// body annotates, `@dataclass`), no class keyword but `metaclass=`.
+/// body annotates, `@dataclass`; `@unique` checks an enumeration's), no
+/// class keyword but `metaclass=`.
 fn plainly_defined(def: &ast::StmtClassDef) -> bool {
-    const PLAIN: &[&str] = &[
-        "dataclass",
-        "final",
-        "total_ordering",
-        "unique",
-        "runtime_checkable",
-    ];
     def.decorator_list.iter().all(|d| {
-        crate::stubs::decorator_name(&d.expression).is_some_and(|name| PLAIN.contains(&name))
+        crate::stubs::decorator_name(&d.expression).is_some_and(|name| {
+            matches!(name, "dataclass" | "unique")
+                || super::dataclasses::NEUTRAL_DECORATORS.contains(&name)
+        })
     }) && def
         .keywords()
         .iter()

@@ -773,8 +773,8 @@ impl Program {
     /// requires, nor name a generic class without its arguments in one,
     /// nor give a parameter a default its annotation does not take (a
     /// header's are known once it is written; the function closing is
-    /// the first place the walk of the whole text looks at them). The control-flow domain cannot
-    /// tell a path that ends in a call of a `NoReturn` function
+    /// the first place the walk of the whole text looks at them). The
+    /// control-flow domain cannot tell a path that ends in a call of a `NoReturn` function
     /// (`parser.error(...)`, a sibling module's helper) from one that
     /// falls off the end, and lets both through; this domain knows the
     /// callee. A function mypy passes (its callee is `Any` to the checker
@@ -793,7 +793,7 @@ impl Program {
                         matches!(
                             d.code,
                             "return" | "empty-body" | "no-untyped-def" | "type-arg"
-                        ) || d.message.starts_with("Incompatible default for parameter")
+                        ) || d.message.starts_with(crate::check::INCOMPATIBLE_DEFAULT)
                     })?;
                     Some(Err(format!(
                         "code at column 0 would close a function mypy rejects: {missing}"

@@ -119,10 +119,9 @@ impl TypeDb {
         }
         // typing's forms of this Python (`TypeIs` and `ReadOnly` came
         // later); `typing_extensions` has all.
-        let typing_defines = |form: &str| {
-            raws.iter()
-                .any(|(m, raw)| &**m == "typing" && raw.defined.contains(form))
-        };
+        let typing_raw = raws.iter().find(|(m, _)| &**m == "typing");
+        let typing_defines =
+            |form: &str| typing_raw.is_some_and(|(_, raw)| raw.defined.contains(form));
         if let Some(typing) = db.modules.get_mut("typing") {
             for form in SPECIAL_FORMS.iter().filter(|f| typing_defines(f)) {
                 typing.insert((*form).into(), Symbol::Special((*form).into()));
@@ -439,12 +438,10 @@ fn collect(raw: &mut RawModule, body: Vec<Stmt>) {
             }
             Stmt::ImportFrom(i) => {
                 let Some(module) = &i.module else { continue };
-                for alias in &i.names {
+                for alias in i.names {
                     let local = alias.asname.as_ref().unwrap_or(&alias.name);
                     raw.open |= alias.name.id.as_str() == "*";
                     raw.defined.insert(local.id.as_str().into());
-                }
-                for alias in i.names {
                     raw.imports.push((
                         module.id.as_str().into(),
                         alias.name.id.as_str().into(),

@@ -66,12 +66,13 @@ impl<'a> Resolver<'a> {
     /// variable, one argument each (not a `ParamSpec` or `TypeVarTuple`,
     /// which take any number).
     pub(crate) fn plain_type_var(&self, class: &str, name: &str) -> bool {
-        match class.strip_prefix("__main__.") {
-            Some(_) => matches!(
+        if class.starts_with("__main__.") {
+            matches!(
                 self.locals.and_then(|l| l.get(name)),
                 Some(Symbol::UserTypeVar(..) | Symbol::TypeVar(_))
-            ),
-            None => !self.db.variadic_type_vars.contains(name),
+            )
+        } else {
+            !self.db.variadic_type_vars.contains(name)
         }
     }
 
