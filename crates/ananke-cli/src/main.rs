@@ -59,6 +59,10 @@ enum Command {
     Check(CheckArgs),
     /// Explain why the token at a byte offset is allowed or rejected.
     Explain(ExplainArgs),
+    /// Print a spec's hole tree without generating: each hole's kind and
+    /// line in `task.template`, its expected type, and the constraints
+    /// that reach it with where each comes from.
+    Holes(HolesArgs),
     /// Generate a function's body with a real model (SmolLM2-135M) under
     /// the fused mask; the program on stdout, its costs on stderr.
     Generate(generate::GenerateArgs),
@@ -150,11 +154,18 @@ struct ExplainArgs {
     offset: usize,
 }
 
+#[derive(Args)]
+struct HolesArgs {
+    #[command(flatten)]
+    common: Common,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Explain(args) => explain(args),
+        Command::Holes(args) => holes(args),
         Command::Generate(args) => generate::generate(args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => generate::eval(args).map(|()| ExitCode::SUCCESS),
         Command::Sample(args) => generate::sample(args).map(|()| ExitCode::SUCCESS),
@@ -632,6 +643,49 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, String> {
         offset += len;
     }
     Err("the offset is past the last token".into())
+}
+
+fn holes(args: HolesArgs) -> Result<ExitCode, String> {
+    let Some(path) = &args.common.spec else {
+        return Err("holes needs --spec".into());
+    };
+    let spec = Spec::from_file(path).map_err(|e| e.to_string())?;
+    let template = spec.template().map_err(|e| e.to_string())?;
+    let ananke = compile(&args.common)?;
+    let session = ananke.session().map_err(|e| e.to_string())?;
+    let tree = session.holes();
+    let product = ananke.product();
+    let mut stack = vec![(tree.root(), 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        let Some(hole) = tree.get(id) else { continue };
+        let pad = "  ".repeat(depth);
+        let place = template
+            .as_ref()
+            .and_then(|t| t.hole(&hole.name))
+            .map(|h| {
+                let text = template.as_ref().map_or("", |t| t.text());
+                let line = text[..h.marker.start].matches('\n').count() + 1;
+                let expected = h
+                    .expected
+                    .as_ref()
+                    .map(|e| format!(", expects {e}"))
+                    .unwrap_or_default();
+                format!("{} at template line {line}{expected}", h.kind)
+            })
+            .unwrap_or_else(|| hole.granularity.to_string());
+        println!("{pad}{} ({place})", hole.name);
+        for (domain, why) in &hole.provenance {
+            println!("{pad}  {}: {why}", product.name(*domain));
+        }
+        for &child in hole.children.iter().rev() {
+            stack.push((child, depth + 1));
+        }
+    }
+    if let Some(template) = &template {
+        let order: Vec<&str> = template.unfilled().map(|h| h.name.as_str()).collect();
+        println!("written in this order: {}", order.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn display(path: &Path) -> String {

@@ -368,3 +368,43 @@ fn a_plugin_given_on_the_command_line_changes_the_verdict() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such.so"));
 }
+
+#[test]
+fn holes_prints_the_tree_of_a_template_spec() {
+    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/holes/ranking.toml");
+    let out = ananke(&["holes", "--spec", spec]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("  ranking (block at template line 4)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    top (body at template line 9)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      imports: hole `ranking` (spec holes[0].imports)\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("written in this order: top, total\n"),
+        "{text}"
+    );
+    // A template marker without an entry is an error naming the hole.
+    let bad = scratch(
+        "bad_holes.toml",
+        "[task]\ntemplate = \"x = ...  # hole: x\\n\"\n",
+    );
+    let out = ananke(&["holes", "--spec", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("hole `x`: is in the template but has no [[holes]] entry"),
+        "{err}"
+    );
+}

@@ -15,8 +15,10 @@ use ananke_syntax::SyntaxVocab;
 use crate::compile::CompiledSpec;
 use crate::domains::BUILTIN;
 use crate::error::RuntimeError;
+use crate::fill::HoleSession;
 use crate::session::Session;
-use crate::spec::{Spec, check_body_prefix};
+use crate::spec::{Spec, SpecError, check_body_prefix};
+use crate::template::Template;
 
 /// A compiled spec: vocabulary, grammar, product, propagation network and
 /// the initial constraint, shared by every session.
@@ -101,6 +103,35 @@ impl Ananke {
         check_body_prefix(prefix)?;
         let state = self.compiled.body_state(prefix.len())?;
         Session::start(self.compiled.clone(), state, Some(prefix))
+    }
+
+    /// A session that writes hole `name` of `template` (the spec's
+    /// `task.template`, or one with earlier holes filled: see
+    /// [`HoleSession::filled`]): the code before the hole committed, the
+    /// hole's shape, its expected type ([`Template::expecting`]) and the
+    /// code after it judged
+    /// (see [`crate::fill`]). Holes are written in the order of the text.
+    pub fn hole_session(
+        &self,
+        template: &Template,
+        name: &str,
+    ) -> Result<HoleSession, RuntimeError> {
+        let (prefix, _, _) = template
+            .around(name)
+            .map_err(|e| SpecError::new("task.template", e))?;
+        let mut session =
+            Session::start(self.compiled.clone(), self.compiled.initial.fork()?, None)?;
+        session.commit_given(
+            &prefix,
+            &format!("task.template (the code before hole `{name}`)"),
+        )?;
+        session.open_spec_hole(name);
+        let shape_tokens = self
+            .compiled
+            .shape_tokens
+            .get_or_init(|| crate::fill::shape_tokens(self.compiled.vocab.vocabulary()))
+            .clone();
+        HoleSession::start(session, template, name, shape_tokens)
     }
 }
 

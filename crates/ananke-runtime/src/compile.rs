@@ -11,9 +11,11 @@
 //! table once, here, by domain id: the session never sees a domain's name
 //! or type.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use ananke_core::{DomainId, DynConstraint, ProductConstraint, ProductDomain, PropagationEngine};
+use ananke_core::{
+    DomainId, DynConstraint, ProductConstraint, ProductDomain, PropagationEngine, TokenId,
+};
 use ananke_syntax::SyntaxVocab;
 
 use crate::domains::{BUILTIN, BodyStart, ForcedBytes, builtin};
@@ -75,6 +77,9 @@ pub(crate) struct CompiledSpec {
     pub(crate) body_prefix: Option<String>,
     /// Masks by (domain, cache key), shared by sessions.
     pub(crate) mask_cache: Mutex<MaskCache>,
+    /// Tokens that can break a template hole's shape mid-line (see
+    /// [`crate::fill`]), found once.
+    pub(crate) shape_tokens: OnceLock<Arc<[TokenId]>>,
 }
 
 impl CompiledSpec {
@@ -163,6 +168,7 @@ impl CompiledSpec {
                 .collect(),
             body_prefix: spec.types.body_prefix.clone(),
             mask_cache: Mutex::new(MaskCache::new(MASK_CACHE_CAPACITY, MASK_CACHE_MASKS)),
+            shape_tokens: OnceLock::new(),
             composition,
         })
     }

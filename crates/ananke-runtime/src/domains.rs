@@ -279,10 +279,7 @@ mod tests {
         let imports = builtin("imports").and_then(|d| d.hole_constraint).unwrap();
         let mut hole = HoleSpec {
             name: "solve".into(),
-            granularity: "function".into(),
-            parent: None,
-            signature: None,
-            imports: Default::default(),
+            ..HoleSpec::default()
         };
         assert!(imports(&hole, "holes[0].imports").unwrap().is_none());
         hole.imports.required.push("heapq".into());

@@ -16,6 +16,8 @@ built on this one.)
   reuses and caches masks, and counts what it did.
 - [`holes`] keeps the tree of holes that generation reveals, and
   [`structure`] finds them in the committed text.
+- A [`Template`] is Python with named holes (`task.template`); a
+  [`HoleSession`] writes one of them with the code around it judged.
 - [`Registry`] composes domains (crates and plugins) and morphisms by name,
   for callers that build a product by hand.
 
@@ -43,6 +45,7 @@ mod ananke;
 mod compile;
 mod domains;
 mod error;
+mod fill;
 pub mod fusion;
 pub mod holes;
 pub mod morphisms;
@@ -51,10 +54,12 @@ mod registry;
 mod session;
 pub mod spec;
 pub mod structure;
+pub mod template;
 
 pub use ananke::Ananke;
 pub use domains::DOMAINS;
 pub use error::RuntimeError;
+pub use fill::HoleSession;
 pub use holes::{Granularity, HoleError, HoleId, HoleTree, MODULE_HOLE, Scope};
 pub use morphisms::priority;
 pub use plugin::{Plugin, PluginConstraint, PluginDomainHost, PluginError};
@@ -64,3 +69,4 @@ pub use spec::{
     CfgSpec, HoleSpec, ImportsSpec, PluginSpec, PolicySpec, SemanticsSpec, Spec, SpecError,
     SyntaxSpec, TaskSpec, TypeIgnore, TypesSpec,
 };
+pub use template::{HoleKind, Template, TemplateError, TemplateHole};

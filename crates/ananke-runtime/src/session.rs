@@ -191,15 +191,31 @@ impl Session {
         prefix: Option<&str>,
     ) -> Result<Session, RuntimeError> {
         let mut holes = HoleTree::new(state.clone());
-        // Spec holes start under the module hole, not yet open for writing
-        // (generation opens them when it reaches them).
-        for hole in &compiled.holes {
-            let granularity = hole
-                .granularity
-                .parse::<Granularity>()
-                .unwrap_or(Granularity::Function);
-            let id = holes.open(holes.root(), &hole.name, granularity)?;
-            holes.close(id);
+        // Spec holes start under their parents (the module hole when they
+        // name none), parents first, not yet open for writing (generation
+        // opens them when it reaches them).
+        let mut pending: Vec<&crate::spec::HoleSpec> = compiled.holes.iter().collect();
+        while !pending.is_empty() {
+            let before = pending.len();
+            pending.retain(|hole| {
+                let parent = match hole.parent.as_deref() {
+                    None | Some(MODULE_HOLE) => Some(holes.root()),
+                    Some(name) => holes.find(name),
+                };
+                let Some(parent) = parent else {
+                    return true;
+                };
+                if let Ok(id) = holes.open(parent, &hole.name, hole.granularity()) {
+                    holes.close(id);
+                }
+                false
+            });
+            if pending.len() == before {
+                return Err(RuntimeError::Spec(SpecError::new(
+                    "holes",
+                    format!("hole `{}` is its own ancestor", pending[0].name),
+                )));
+            }
         }
         let mut session = Session {
             state,
@@ -226,6 +242,13 @@ impl Session {
     /// Commits the code a body session starts with; a rejection is the
     /// prefix's fault.
     fn commit_prefix(&mut self, prefix: &str) -> Result<(), RuntimeError> {
+        self.commit_given(prefix, "types.body_prefix")
+    }
+
+    /// Commits `text` as given code (not generated): a rejection is
+    /// reported as `field`'s fault, with the byte and each domain's
+    /// reason.
+    pub(crate) fn commit_given(&mut self, prefix: &str, field: &str) -> Result<(), RuntimeError> {
         let tokens = self.compiled.vocab.encode(prefix);
         for (i, &token) in tokens.iter().enumerate() {
             match self.commit(token) {
@@ -235,7 +258,7 @@ impl Session {
                     let why: Vec<String> =
                         reasons.iter().map(|(d, r)| format!("{d}: {r}")).collect();
                     return Err(RuntimeError::Spec(SpecError::new(
-                        "types.body_prefix",
+                        field,
                         format!(
                             "the constraints reject it at byte {at} ({})",
                             why.join("; ")
@@ -264,6 +287,24 @@ impl Session {
 
     fn ctx(&self) -> StepContext<'_> {
         StepContext::new(self.compiled.vocab.vocabulary())
+    }
+
+    /// The vocabulary the session decodes over.
+    pub fn vocab(&self) -> &Arc<ananke_syntax::SyntaxVocab> {
+        &self.compiled.vocab
+    }
+
+    /// `text` in the session's tokens.
+    pub(crate) fn encode(&self, text: &str) -> Vec<TokenId> {
+        self.compiled.vocab.encode(text)
+    }
+
+    /// Marks the spec hole `name` as being written (a template hole a
+    /// [`crate::HoleSession`] fills).
+    pub(crate) fn open_spec_hole(&mut self, name: &str) {
+        if let Some(id) = self.holes.find(name) {
+            self.holes.reopen(id);
+        }
     }
 
     /// The tokens committed so far.

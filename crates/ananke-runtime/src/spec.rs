@@ -45,6 +45,7 @@ use ananke_imports::{ImportPolicy, ModuleName, PackageName, VersionSet};
 use serde::Deserialize;
 
 use crate::holes::{Granularity, MODULE_HOLE};
+use crate::template::{HoleKind, Template};
 
 /// A spec field that is wrong, and why.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -180,6 +181,47 @@ pub struct HoleSpec {
     /// Import constraints this hole adds.
     #[serde(default)]
     pub imports: ImportsSpec,
+    /// For a hole of `task.template`: what its marker stands for (`body`,
+    /// `statement`, `expression` or `block`; see [`crate::template`]).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// For an `expression` hole: the type its value must have where it
+    /// stands (`"list[int]"`, any annotation the code before it can
+    /// write).
+    #[serde(default)]
+    pub expected: Option<String>,
+}
+
+impl Default for HoleSpec {
+    fn default() -> HoleSpec {
+        HoleSpec {
+            name: String::new(),
+            granularity: default_granularity(),
+            parent: None,
+            signature: None,
+            imports: ImportsSpec::default(),
+            kind: None,
+            expected: None,
+        }
+    }
+}
+
+impl HoleSpec {
+    /// The hole's kind, parsed (`None` when the spec gives none).
+    pub fn hole_kind(&self) -> Result<Option<HoleKind>, String> {
+        self.kind.as_deref().map(str::parse).transpose()
+    }
+
+    /// Its size in the hole tree: a template hole's follows from its kind
+    /// (an expression is a term, a block or a body a block, a statement a
+    /// block); otherwise `granularity`.
+    pub fn granularity(&self) -> Granularity {
+        match self.hole_kind() {
+            Ok(Some(HoleKind::Expression)) => Granularity::Term,
+            Ok(Some(_)) => Granularity::Block,
+            _ => self.granularity.parse().unwrap_or(Granularity::Function),
+        }
+    }
 }
 
 fn default_granularity() -> String {
@@ -271,6 +313,10 @@ pub struct TaskSpec {
     pub entry_point: Option<String>,
     /// Python defining `check(candidate)`, which asserts on the function.
     pub tests: Option<String>,
+    /// Python with named holes, each with a `[[holes]]` entry giving its
+    /// `kind` (see [`crate::template`]): what a multi-hole generation
+    /// fills.
+    pub template: Option<String>,
 }
 
 /// A plugin domain: a library (or a directory of them) and, optionally,
@@ -584,7 +630,66 @@ impl Spec {
                 ));
             }
         }
+        self.template()?;
         Ok(())
+    }
+
+    /// The template of `task.template` with its holes, checked against
+    /// `[[holes]]`: every marker has an entry with a `kind`, every entry
+    /// with a `kind` is in the template, a parent encloses its children,
+    /// only an expression hole has an `expected` type. `None` without a
+    /// template.
+    pub fn template(&self) -> Result<Option<Template>, SpecError> {
+        let entry = |name: &str| self.holes.iter().position(|h| h.name == name);
+        for (i, hole) in self.holes.iter().enumerate() {
+            let kind = hole
+                .hole_kind()
+                .map_err(|e| SpecError::new(format!("holes[{i}].kind"), e))?;
+            if kind.is_some() && self.task.template.is_none() {
+                return Err(SpecError::new(
+                    format!("holes[{i}].kind"),
+                    "a hole with a kind needs a `task.template` to stand in",
+                ));
+            }
+            if hole.expected.is_some() && kind != Some(HoleKind::Expression) {
+                return Err(SpecError::new(
+                    format!("holes[{i}].expected"),
+                    "only an expression hole has an expected type",
+                ));
+            }
+        }
+        let Some(text) = &self.task.template else {
+            return Ok(None);
+        };
+        let mut template = Template::parse(text, |name| {
+            entry(name).and_then(|i| self.holes[i].hole_kind().ok().flatten())
+        })
+        .map_err(|e| SpecError::new("task.template", e))?;
+        for (i, hole) in self.holes.iter().enumerate() {
+            if let Some(expected) = &hole.expected {
+                template = template
+                    .expecting(&hole.name, expected)
+                    .map_err(|e| SpecError::new(format!("holes[{i}].expected"), e))?;
+            }
+            if hole.kind.is_some() && template.hole(&hole.name).is_none() {
+                return Err(SpecError::new(
+                    format!("holes[{i}].name"),
+                    format!("hole `{}` is not marked in the template", hole.name),
+                ));
+            }
+            if let Some(parent) = hole.parent.as_deref().filter(|p| *p != MODULE_HOLE)
+                && !template.encloses(parent, &hole.name)
+            {
+                return Err(SpecError::new(
+                    format!("holes[{i}].parent"),
+                    format!(
+                        "hole `{parent}` does not enclose `{}` in the template",
+                        hole.name
+                    ),
+                ));
+            }
+        }
+        Ok(Some(template))
     }
 }
 

@@ -10,10 +10,8 @@ use ananke_runtime::{
 fn hole(name: &str, imports: ImportsSpec) -> HoleSpec {
     HoleSpec {
         name: name.into(),
-        granularity: "function".into(),
-        parent: None,
-        signature: None,
         imports,
+        ..HoleSpec::default()
     }
 }
 

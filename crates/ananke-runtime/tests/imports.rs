@@ -408,10 +408,7 @@ fn dynamic_imports_of_forbidden_modules_are_rejected() {
 fn incompatible_versions_from_spec_and_hole_name_both() {
     let mut hole = HoleSpec {
         name: "solve".into(),
-        granularity: "function".into(),
-        parent: None,
-        signature: None,
-        imports: Default::default(),
+        ..HoleSpec::default()
     };
     hole.imports.versions.push("numpy<1.20".into());
     let mut spec = Spec::python("cl100k_base").hole(hole);

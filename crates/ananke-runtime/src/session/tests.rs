@@ -124,6 +124,7 @@ fn compiled(budget: Interval) -> Arc<CompiledSpec> {
         ends_only_when_sat: Vec::new(),
         body_prefix: None,
         mask_cache: Mutex::new(MaskCache::new(MASK_CACHE_CAPACITY, MASK_CACHE_MASKS)),
+        shape_tokens: std::sync::OnceLock::new(),
     })
 }
 

@@ -1,0 +1,570 @@
+//! [`HoleSession`]: writing one hole of a [`Template`], with the code
+//! around it.
+//!
+//! The session under it holds the template's text before the hole,
+//! committed, and every domain judges the hole's text as the code that
+//! follows it. Two things only a hole knows are added:
+//!
+//! - **Its shape.** An `expression` hole never ends its statement (no
+//!   line break outside brackets, no `;`, no comment that would hide the
+//!   code after it on its line); no hole closes a bracket it did not
+//!   open; a `body` hole's lines never leave its block; a `statement` hole
+//!   holds one statement (its `else`/`elif`/`except`/`finally` clauses
+//!   included). Tokens that would break it are taken out of the mask.
+//! - **Its end.** The end-of-sequence token closes the hole, and the mask
+//!   allows it only where the hole can close: its shape is complete (an
+//!   expression parses as one, a block's last line has ended), an
+//!   `expected` type is met, and the code after the hole is accepted by
+//!   every domain when it follows — up to the next hole still to write,
+//!   or, after the last one, the whole program, which must then be able to
+//!   end (the types domain checks the finished module there: a name the
+//!   suffix reads must be bound, with a type that fits).
+//!
+//! The verdict on closing is computed once per position and costs a fork
+//! of the session and a commit of each suffix token (no mask), so it
+//! grows with the code after the hole, never with the code before it.
+
+use std::sync::Arc;
+
+use ananke_core::{TokenId, TokenMask};
+use ananke_pylex::{Class, PyLexer, Short, is_name_byte};
+
+use crate::error::RuntimeError;
+use crate::holes::HoleId;
+use crate::session::Session;
+use crate::spec::SpecError;
+use crate::template::{HoleKind, Template, TemplateHole};
+
+/// Clause keywords that continue a compound statement at its own column.
+const CLAUSES: [&[u8]; 4] = [b"else", b"elif", b"except", b"finally"];
+
+/// Where a hole's text stands in its shape (see the module docs): a
+/// lexer over the template's prefix and the hole, and what the hole has
+/// written. `Copy`: a mask tries a token on a copy.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    kind: HoleKind,
+    /// The column of the hole's statements (`body`, `statement`).
+    indent: usize,
+    lexer: PyLexer,
+    /// Bracket depth where the hole starts.
+    base_depth: u32,
+    /// At the start of a line after a logical line's end: its blanks so
+    /// far; `None` within a line.
+    line_blanks: Option<usize>,
+    /// Statements begun at the hole's column.
+    statements: u32,
+    /// A statement hole's line at its own column: the word it begins with
+    /// so far (it must be a clause keyword).
+    clause: Option<Short<8>>,
+    /// Whether any code has been written.
+    written: bool,
+}
+
+impl Shape {
+    fn new(kind: HoleKind, indent: usize, prefix: &[u8]) -> Shape {
+        let mut lexer = PyLexer::default();
+        for &b in prefix {
+            lexer.step(b);
+        }
+        Shape {
+            kind,
+            indent,
+            base_depth: lexer.depth(),
+            lexer,
+            // A body or statement hole starts at its line's indentation.
+            line_blanks: (kind != HoleKind::Expression).then_some(indent),
+            statements: 0,
+            clause: None,
+            written: false,
+        }
+    }
+
+    /// Takes `bytes`; the reason if they break the shape.
+    fn feed(&mut self, bytes: &[u8]) -> Result<(), &'static str> {
+        bytes.iter().try_for_each(|&b| self.step(b))
+    }
+
+    fn step(&mut self, b: u8) -> Result<(), &'static str> {
+        let class = self.lexer.step(b);
+        if let Some(word) = &mut self.clause
+            && !matches!(class, Class::LineEnd { .. } | Class::Comment)
+        {
+            if is_name_byte(b) && !matches!(class, Class::StringStart | Class::String) {
+                word.push(b);
+                let so_far = word.get().unwrap_or_default();
+                if !CLAUSES.iter().any(|c| c.starts_with(so_far)) {
+                    return Err("a statement hole holds one statement");
+                }
+                return Ok(());
+            }
+            if !CLAUSES.iter().any(|c| word.is(c)) {
+                return Err("a statement hole holds one statement");
+            }
+            self.clause = None;
+        }
+        if self.lexer.depth() < self.base_depth {
+            return Err("the hole would close a bracket it did not open");
+        }
+        match class {
+            Class::LineEnd { logical: true } => {
+                if self.kind == HoleKind::Expression {
+                    return Err("an expression hole cannot end its statement");
+                }
+                if self.clause.is_some() {
+                    return Err("a statement hole holds one statement");
+                }
+                self.line_blanks = Some(0);
+            }
+            Class::LineEnd { logical: false } => {
+                if self.line_blanks.is_some() {
+                    self.line_blanks = Some(0);
+                }
+            }
+            Class::Blank => {
+                if let Some(n) = &mut self.line_blanks {
+                    *n += 1;
+                }
+            }
+            Class::Comment => {
+                if self.kind == HoleKind::Expression && self.lexer.depth() == 0 {
+                    return Err("a comment would hide the code after the hole");
+                }
+            }
+            _ => {
+                if let Some(column) = self.line_blanks.take() {
+                    self.begin_statement(column, b)?;
+                }
+                if self.kind == HoleKind::Expression
+                    && class == Class::Op
+                    && b == b';'
+                    && self.lexer.depth() == 0
+                {
+                    return Err("an expression hole cannot end its statement");
+                }
+                self.written = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// A line's first code byte `b`, at `column`.
+    fn begin_statement(&mut self, column: usize, b: u8) -> Result<(), &'static str> {
+        if column < self.indent {
+            return Err("the hole's lines cannot leave its block");
+        }
+        if column == self.indent {
+            if self.kind == HoleKind::Statement && self.statements > 0 {
+                let mut word = Short::default();
+                word.push(b);
+                self.clause = Some(word);
+            } else {
+                self.statements += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the text written so far may need the whole mask tried (at
+    /// a line's start, or in a clause keyword); otherwise only tokens with
+    /// a line break, `;`, `#` or a closing bracket can break the shape.
+    fn needs_every_token(&self) -> bool {
+        self.line_blanks.is_some() || self.clause.is_some()
+    }
+
+    /// Whether the hole's shape is complete here.
+    fn complete(&self) -> Result<(), &'static str> {
+        if self.lexer.depth() != self.base_depth
+            || !self.lexer.in_code()
+            || self.lexer.continues_line()
+        {
+            return Err("the hole's last line is not finished");
+        }
+        match self.kind {
+            HoleKind::Expression if !self.written => Err("the expression is empty"),
+            HoleKind::Expression => Ok(()),
+            _ if self.statements == 0 => Err("the hole holds no statement"),
+            _ if self.line_blanks != Some(0) || self.clause.is_some() => {
+                Err("the hole's last line has not ended")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Writing one hole of a template (see the module docs). Made by
+/// [`Ananke::hole_session`](crate::Ananke::hole_session).
+pub struct HoleSession {
+    session: Session,
+    template: Template,
+    hole: TemplateHole,
+    hole_id: Option<HoleId>,
+    expected: Option<Expected>,
+    suffix: Vec<TokenId>,
+    suffix_is_rest: bool,
+    shape: Shape,
+    /// Tokens that can break a shape within a line (see
+    /// [`Shape::needs_every_token`]), from the compiled spec.
+    shape_tokens: Arc<[TokenId]>,
+    text: Vec<u8>,
+    /// The verdict on closing here, once computed.
+    verdict: Option<Result<(), String>>,
+    /// A reused buffer of candidate tokens.
+    candidates: Vec<TokenId>,
+    closed: bool,
+}
+
+/// An expression hole's expected type and the scope it is judged in.
+struct Expected {
+    annotation: String,
+    scope: ananke_types::Scope,
+}
+
+impl HoleSession {
+    pub(crate) fn start(
+        session: Session,
+        template: &Template,
+        name: &str,
+        shape_tokens: Arc<[TokenId]>,
+    ) -> Result<HoleSession, RuntimeError> {
+        let field = || "task.template".to_owned();
+        let (prefix, suffix, suffix_is_rest) = template
+            .around(name)
+            .map_err(|e| SpecError::new(field(), e))?;
+        let hole = template.hole(name).expect("around found it").clone();
+        let expected = match &hole.expected {
+            Some(annotation) => Some(expected_in(template, &hole, annotation)?),
+            None => None,
+        };
+        let suffix = session.encode(&suffix);
+        let hole_id = session.holes().find(name);
+        Ok(HoleSession {
+            shape: Shape::new(hole.kind, hole.indent, prefix.as_bytes()),
+            session,
+            template: template.clone(),
+            hole,
+            hole_id,
+            expected,
+            suffix,
+            suffix_is_rest,
+            shape_tokens,
+            text: Vec::new(),
+            verdict: None,
+            candidates: Vec::new(),
+            closed: false,
+        })
+    }
+
+    /// The hole being written.
+    pub fn hole(&self) -> &TemplateHole {
+        &self.hole
+    }
+
+    /// Its id in the session's hole tree (a hole of the spec).
+    pub fn hole_id(&self) -> Option<HoleId> {
+        self.hole_id
+    }
+
+    /// The session under it: the template's prefix and the hole's text
+    /// committed.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The hole's text so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.text).into_owned()
+    }
+
+    /// Whether the end-of-sequence token closed the hole.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Writes the tokens allowed next into `out`: what every domain
+    /// allows after the prefix and the hole's text, less what breaks the
+    /// hole's shape; the end-of-sequence tokens where the hole can close.
+    /// A closed hole allows nothing.
+    pub fn compute_mask(&mut self, out: &mut TokenMask) -> Result<(), RuntimeError> {
+        if self.closed {
+            out.fill(false);
+            return Ok(());
+        }
+        self.session.compute_mask(out)?;
+        let vocab = Arc::clone(self.session.vocab());
+        let vocabulary = vocab.vocabulary();
+        self.candidates.clear();
+        if self.shape.needs_every_token() {
+            self.candidates.extend(out.iter());
+        } else {
+            self.candidates
+                .extend(self.shape_tokens.iter().filter(|t| out.contains(**t)));
+        }
+        for &token in &self.candidates {
+            let bytes = vocabulary.try_token_bytes(token)?;
+            if self.shape.clone().feed(bytes).is_err() {
+                out.set(token, false);
+            }
+        }
+        let closes = self.close_verdict()?.is_ok();
+        for &eos in vocabulary.eos() {
+            out.set(eos, closes);
+        }
+        Ok(())
+    }
+
+    /// Appends `token` to the hole, or closes it with an end-of-sequence
+    /// token; [`RuntimeError::Rejected`] (the session unchanged) where
+    /// the mask would not allow it.
+    pub fn commit(&mut self, token: TokenId) -> Result<(), RuntimeError> {
+        let vocab = Arc::clone(self.session.vocab());
+        let bytes = vocab.vocabulary().try_token_bytes(token)?;
+        let rejected = |why: String| RuntimeError::Rejected {
+            token,
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            reasons: vec![("hole".to_owned(), why)],
+        };
+        if self.closed {
+            return Err(rejected(format!("hole `{}` is closed", self.hole.name)));
+        }
+        if vocab.vocabulary().eos().contains(&token) {
+            return match self.close_verdict()? {
+                Ok(()) => {
+                    self.closed = true;
+                    Ok(())
+                }
+                Err(why) => Err(rejected(format!(
+                    "hole `{}` cannot close here: {why}",
+                    self.hole.name
+                ))),
+            };
+        }
+        let mut shape = self.shape;
+        shape
+            .feed(bytes)
+            .map_err(|why| rejected(format!("hole `{}`: {why}", self.hole.name)))?;
+        self.session.commit(token)?;
+        self.shape = shape;
+        self.text.extend_from_slice(bytes);
+        self.verdict = None;
+        Ok(())
+    }
+
+    /// Whether the hole may close here, and why not.
+    pub fn can_close(&mut self) -> Result<Result<(), String>, RuntimeError> {
+        self.close_verdict()
+    }
+
+    /// The template with this hole written (its text so far).
+    pub fn filled(&self) -> Result<Template, RuntimeError> {
+        self.template
+            .fill(&self.hole.name, &self.text())
+            .map_err(|e| RuntimeError::Spec(SpecError::new("task.template", e)))
+    }
+
+    fn close_verdict(&mut self) -> Result<Result<(), String>, RuntimeError> {
+        if let Some(verdict) = &self.verdict {
+            return Ok(verdict.clone());
+        }
+        let verdict = self.judge_close()?;
+        self.verdict = Some(verdict.clone());
+        Ok(verdict)
+    }
+
+    fn judge_close(&self) -> Result<Result<(), String>, RuntimeError> {
+        if let Err(why) = self.shape.complete() {
+            return Ok(Err(why.to_owned()));
+        }
+        let text = self.text();
+        if self.hole.kind == HoleKind::Expression && !parses_as_expression(&text) {
+            return Ok(Err("the text is not one expression".to_owned()));
+        }
+        if let Some(expected) = &self.expected
+            && let Some(why) = expected.mismatch(&text)
+        {
+            return Ok(Err(why));
+        }
+        let mut after = self.session.fork()?;
+        let vocab = Arc::clone(self.session.vocab());
+        for (i, &token) in self.suffix.iter().enumerate() {
+            match after.commit(token) {
+                Ok(()) => {}
+                Err(RuntimeError::Rejected { reasons, .. }) => {
+                    let at = vocab.decode(&self.suffix[..i]).len();
+                    let why: Vec<String> =
+                        reasons.iter().map(|(d, r)| format!("{d}: {r}")).collect();
+                    return Ok(Err(format!(
+                        "the code after the hole is rejected at its byte {at} ({})",
+                        why.join("; ")
+                    )));
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        if self.suffix_is_rest && !after.is_accepting()? {
+            return Ok(Err(
+                "the program with the code after the hole cannot end".to_owned()
+            ));
+        }
+        Ok(Ok(()))
+    }
+}
+
+impl Expected {
+    /// Why `text` does not have the expected type here (`None`: it does,
+    /// or the checker cannot tell).
+    fn mismatch(&self, text: &str) -> Option<String> {
+        let probe = format!("__hole__: {} = (\n{text}\n)\n", self.annotation);
+        let diagnostics = self.scope.check_statement(&probe)?;
+        diagnostics
+            .iter()
+            .find(|d| {
+                matches!(d.code, "assignment" | "list-item" | "dict-item")
+                    || (d.code == "misc"
+                        && d.message.contains("comprehension has incompatible type"))
+            })
+            .map(|d| format!("the hole expects `{}`: {}", self.annotation, d.message))
+    }
+}
+
+/// The scope an expression hole's expected type is judged in (where its
+/// statement starts); the annotation must name a type there.
+fn expected_in(
+    template: &Template,
+    hole: &TemplateHole,
+    annotation: &str,
+) -> Result<Expected, RuntimeError> {
+    let field = format!("holes.{}.expected", hole.name);
+    if hole.kind != HoleKind::Expression {
+        return Err(SpecError::new(field, "only an expression hole has an expected type").into());
+    }
+    let text = template.text();
+    let indent = &text[hole.statement_start..hole.statement_start + hole.indent];
+    let scope = ananke_types::scope_at(&text[..hole.statement_start], indent).ok_or_else(|| {
+        SpecError::new(
+            field.clone(),
+            "the code before the hole does not parse, so its scope is unknown",
+        )
+    })?;
+    let declared = scope
+        .check_statement(&format!("__hole__: {annotation}\n"))
+        .ok_or_else(|| SpecError::new(field.clone(), format!("`{annotation}` does not parse")))?;
+    if let Some(d) = declared.first() {
+        return Err(SpecError::new(field, format!("`{annotation}`: {}", d.message)).into());
+    }
+    // The checker reads a name it does not know in an annotation as
+    // `Any`; a spec's expected type must name what is in scope.
+    let known = scope.names();
+    let bytes = annotation.as_bytes();
+    for token in ananke_pylex::tokenize(bytes) {
+        let name = &annotation[token.start..token.end];
+        let after_dot = annotation[..token.start].trim_end().ends_with('.');
+        if token.kind == ananke_pylex::TokenKind::Name
+            && !after_dot
+            && !ananke_pylex::is_keyword(name.as_bytes())
+            && known.binary_search_by(|n| (**n).cmp(name)).is_err()
+        {
+            return Err(SpecError::new(
+                field,
+                format!("`{annotation}` names `{name}`, which is not in scope at the hole"),
+            )
+            .into());
+        }
+    }
+    Ok(Expected {
+        annotation: annotation.to_owned(),
+        scope,
+    })
+}
+
+/// Whether `text` is one expression: as a list element, or in
+/// parentheses (a `yield`).
+fn parses_as_expression(text: &str) -> bool {
+    ["[\n", "(\n"].iter().any(|open| {
+        let close = if *open == "[\n" { "\n]" } else { "\n)" };
+        ruff_python_parser::parse_expression(&format!("{open}{text}{close}")).is_ok()
+    })
+}
+
+/// Tokens that can break a hole's shape in the middle of a line: a line
+/// break, `;`, `#` or a closing bracket among their bytes.
+pub(crate) fn shape_tokens(vocabulary: &ananke_core::Vocabulary) -> Arc<[TokenId]> {
+    (0..vocabulary.len())
+        .filter_map(|i| {
+            let token = TokenId::try_from(i).ok()?;
+            let bytes = vocabulary.try_token_bytes(token).ok()?;
+            bytes
+                .iter()
+                .any(|b| b"\n\r;#)]}".contains(b))
+                .then_some(token)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(kind: HoleKind, prefix: &str, indent: usize) -> Shape {
+        Shape::new(kind, indent, prefix.as_bytes())
+    }
+
+    #[test]
+    fn an_expression_hole_stays_one_expression() {
+        let start = shape(HoleKind::Expression, "x = f(", 0);
+        let mut s = start;
+        assert!(s.feed(b"a, b").is_ok());
+        assert!(s.complete().is_ok());
+        assert!(start.clone().feed(b"a)").is_err(), "closes the call");
+        assert!(start.clone().feed(b"[a,\n b]").is_ok(), "inside brackets");
+        let start = shape(HoleKind::Expression, "x = ", 0);
+        assert!(start.clone().feed(b"1\n").is_err());
+        assert!(start.clone().feed(b"1; y = 2").is_err());
+        assert!(start.clone().feed(b"1  # note").is_err());
+        assert!(start.clone().complete().is_err(), "empty");
+    }
+
+    #[test]
+    fn a_body_hole_keeps_to_its_block_and_ends_with_its_line() {
+        let start = shape(HoleKind::Body, "def f() -> int:\n    ", 4);
+        let mut s = start;
+        assert!(s.feed(b"x = 1\n").is_ok());
+        assert!(s.complete().is_ok());
+        assert!(s.feed(b"    if x:\n        return 1\n").is_ok());
+        assert!(s.complete().is_ok());
+        assert!(s.clone().feed(b"y = 2\n").is_err(), "leaves the block");
+        assert!(
+            s.clone()
+                .feed(b"\n# a comment at column 0\n    return x\n")
+                .is_ok()
+        );
+        let mut partial = start;
+        partial.feed(b"return (1 +").unwrap();
+        assert!(partial.complete().is_err());
+    }
+
+    #[test]
+    fn a_statement_hole_holds_one_statement_with_its_clauses() {
+        let start = shape(HoleKind::Statement, "def f(x: int) -> int:\n    ", 4);
+        let mut s = start;
+        s.feed(b"if x:\n        x = 1\n").unwrap();
+        assert!(s.complete().is_ok());
+        let mut clause = s;
+        assert!(clause.feed(b"    else:\n        x = 2\n").is_ok());
+        assert!(clause.complete().is_ok());
+        assert!(s.clone().feed(b"    return x\n").is_err());
+        let mut split = s;
+        assert!(split.feed(b"    el").is_ok(), "the word is not finished");
+        assert!(split.complete().is_err());
+        assert!(split.feed(b"if x:").is_ok());
+    }
+
+    #[test]
+    fn expressions_parse_in_a_list_or_in_parentheses() {
+        assert!(parses_as_expression("a + b"));
+        assert!(parses_as_expression("*xs"));
+        assert!(parses_as_expression("yield x"));
+        assert!(!parses_as_expression("y = 2"));
+        assert!(!parses_as_expression("a +"));
+    }
+}
