@@ -36,7 +36,9 @@
 //! - `cargo xtask eval [--jsonl FILE] [--limit N] [--seed N]` — the
 //!   evaluation protocol (`../shared/EVAL_PROTOCOL.md`) over a JSONL of
 //!   typed tasks: every arm, a markdown table, JSON and a plot in
-//!   `target/eval`.
+//!   `target/eval`. `--holes`: fill in the middle instead (each task's
+//!   first statement and last `return` value as one-hole templates,
+//!   unconstrained against every domain; `target/eval/holes.md`).
 //! - `cargo xtask model-errors [--runs greedy,0.7:1,...] [--limit N]` — the
 //!   model's own unconstrained programs on the MBPP prompts against `mypy
 //!   --strict` and the fused mask: catch rate by mypy error code, false
@@ -157,9 +159,14 @@ enum Task {
         /// Sample with this seed instead of decoding greedily.
         #[arg(long)]
         seed: Option<u64>,
-        /// Arms, comma-separated (default: all).
+        /// Arms, comma-separated (default: all; with --holes,
+        /// unconstrained and full).
         #[arg(long)]
         arms: Option<String>,
+        /// Fill in the middle: each task's first statement and last
+        /// `return` value as one-hole templates (`target/eval/holes.md`).
+        #[arg(long)]
+        holes: bool,
     },
     /// The model's own type errors as a corpus: decode the MBPP prompts
     /// without constraints (greedy and sampled), judge each program with
@@ -268,9 +275,13 @@ fn main() -> Result<()> {
             limit,
             seed,
             arms,
+            holes,
         } => {
             let jsonl = jsonl.unwrap_or_else(|| root.join("../shared/data/mbpp_typed.jsonl"));
             let mut args: Vec<String> = vec!["eval".into(), "--jsonl".into()];
+            if holes {
+                args.insert(1, "--holes".into());
+            }
             args.push(jsonl.display().to_string());
             args.extend([
                 "--out".into(),

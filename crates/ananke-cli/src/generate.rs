@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ananke_model::eval::{ArmReport, Compiled, Outcome, markdown, reductions, run_task, to_json};
+use ananke_model::eval_holes::{holes_json, holes_markdown, run_holes};
 use ananke_model::oracle::Oracles;
 use ananke_model::{Arm, DecodeConfig, Decoder, LanguageModel, Sampler, Task};
 use ananke_runtime::{Ananke, Spec};
@@ -71,7 +72,8 @@ impl ModelArgs {
 #[derive(Args)]
 pub struct GenerateArgs {
     /// The spec: its `[task]` holds the prompt (imports, the typed
-    /// signature and docstring); its other sections are the constraints.
+    /// signature and docstring), or a `template` whose holes are written
+    /// one by one; its other sections are the constraints.
     #[arg(long)]
     spec: PathBuf,
     #[command(flatten)]
@@ -118,6 +120,14 @@ pub struct EvalArgs {
     /// Print every program with its verdict.
     #[arg(long)]
     show: bool,
+    /// Fill in the middle instead: for each task, its function's first
+    /// statement and its last `return` value as one-hole templates (the
+    /// value expecting the declared return type), each hole written by
+    /// the model; the whole program judged. Arms `unconstrained` and
+    /// `full` unless --arms says otherwise; `holes.md` and `holes.json`
+    /// under --out.
+    #[arg(long, conflicts_with = "specs")]
+    holes: bool,
 }
 
 /// The task a spec file describes, and the spec.
@@ -154,27 +164,19 @@ fn task_of_spec(path: &Path) -> Result<(Task, Spec), String> {
 
 /// `ananke generate`: one reply, the program on stdout, costs on stderr.
 pub fn generate(args: GenerateArgs) -> Result<(), String> {
+    let spec = Spec::from_file(&args.spec).map_err(|e| format!("{}: {e}", args.spec.display()))?;
+    if spec.task.template.is_some() {
+        return generate_holes(&args, &spec);
+    }
     let (task, spec) = task_of_spec(&args.spec)?;
     let mut model = args.model.load()?;
     let config = args.model.config();
     let mut decoder = Decoder::new(&mut model);
-    let (arm, constraints) = if args.no_constraints {
-        (Arm::Unconstrained, None)
+    let constraints = constraints_of(&args, &spec, &decoder)?;
+    let arm = if constraints.is_some() {
+        Arm::Full
     } else {
-        let domains: Vec<&str> = match &args.domains {
-            Some(list) => list.iter().map(String::as_str).collect(),
-            None => Ananke::default_domains(&spec),
-        };
-        if !domains.contains(&"syntax") {
-            return Err("--domains must include syntax".into());
-        }
-        let ananke = Ananke::with_vocab(
-            &ananke_model::decode::generation_spec(&spec),
-            decoder.vocab().clone(),
-            &domains,
-        )
-        .map_err(|e| e.to_string())?;
-        (Arm::Full, Some(ananke))
+        Arm::Unconstrained
     };
     eprintln!("generating {} ({}) ...", task.entry_point, arm.name());
     let g = decoder
@@ -195,6 +197,177 @@ pub fn generate(args: GenerateArgs) -> Result<(), String> {
         1e3 * mask / g.mask_times.len().max(1) as f64,
         100.0 * mask / decode.max(1e-9),
     );
+    Ok(())
+}
+
+/// The constraints `generate` decodes under: none with
+/// `--no-constraints`, else the spec on the model's vocabulary with the
+/// chosen domains.
+fn constraints_of(
+    args: &GenerateArgs,
+    spec: &Spec,
+    decoder: &Decoder<'_>,
+) -> Result<Option<Ananke>, String> {
+    if args.no_constraints {
+        return Ok(None);
+    }
+    let domains: Vec<&str> = match &args.domains {
+        Some(list) => list.iter().map(String::as_str).collect(),
+        None => Ananke::default_domains(spec),
+    };
+    if !domains.contains(&"syntax") {
+        return Err("--domains must include syntax".into());
+    }
+    Ananke::with_vocab(
+        &ananke_model::decode::generation_spec(spec),
+        decoder.vocab().clone(),
+        &domains,
+    )
+    .map(Some)
+    .map_err(|e| e.to_string())
+}
+
+/// `ananke generate` on a spec with a template: every hole written in
+/// the order of the text; the program on stdout, each hole on stderr.
+fn generate_holes(args: &GenerateArgs, spec: &Spec) -> Result<(), String> {
+    let template = spec
+        .template()
+        .map_err(|e| e.to_string())?
+        .expect("the spec has a template");
+    let mut model = args.model.load()?;
+    let config = args.model.config();
+    let mut decoder = Decoder::new(&mut model);
+    let constraints = constraints_of(args, spec, &decoder)?;
+    let tree = match &constraints {
+        Some(ananke) => Some(ananke.session().map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let (program, replies) = decoder
+        .fill_template(&template, constraints.as_ref(), &config)
+        .map_err(|e| e.to_string())?;
+    print!("{program}");
+    for reply in &replies {
+        let mask: f64 = reply.mask_times.iter().map(|d| d.as_secs_f64()).sum();
+        eprintln!(
+            "hole `{}` ({}): {} tokens, stop: {:?}, {}; {:.1} s, mask {:.2} ms per step",
+            reply.name,
+            reply.kind,
+            reply.generated,
+            reply.stop,
+            if reply.closed {
+                "closed by the constraints"
+            } else {
+                "not closed"
+            },
+            reply.wall.as_secs_f64(),
+            1e3 * mask / reply.mask_times.len().max(1) as f64,
+        );
+        let constraint = tree.as_ref().and_then(|session| {
+            let holes = session.holes();
+            holes.find(&reply.name).and_then(|id| holes.get(id))
+        });
+        for (_, why) in constraint
+            .map(|h| h.provenance.as_slice())
+            .unwrap_or_default()
+        {
+            eprintln!("  constrained by {why}");
+        }
+        eprintln!("  text: {:?}", reply.text);
+        for rejection in &reply.rejections {
+            eprintln!("  rejected {rejection}");
+        }
+    }
+    Ok(())
+}
+
+/// `ananke eval --holes` (see [`EvalArgs::holes`]).
+fn eval_holes(args: &EvalArgs, arms: &[Arm]) -> Result<(), String> {
+    let default_arms = arms.len() == 4 && arms.contains(&Arm::ForcedPrefix);
+    let arms: Vec<Arm> = if default_arms {
+        vec![Arm::Unconstrained, Arm::Full]
+    } else {
+        arms.to_vec()
+    };
+    let jsonl = args
+        .jsonl
+        .as_ref()
+        .ok_or("--holes needs --jsonl FILE of records with a source")?;
+    let mut tasks = read_tasks(jsonl)?;
+    tasks.truncate(args.limit.unwrap_or(usize::MAX));
+    let scratch = std::env::temp_dir().join(format!("ananke-holes-{}", std::process::id()));
+    let oracles = Oracles::new(args.python.clone(), args.mypy.clone(), scratch.clone())
+        .map_err(|e| e.to_string())?;
+    let mut model = args.model.load()?;
+    let config = args.model.config();
+    let mut decoder = Decoder::new(&mut model);
+    let progress = progress_bar(tasks.len(), "tasks");
+    let started = Instant::now();
+    let mut compiled = Compiled::default();
+    let mut outcomes = Vec::new();
+    let mut skipped = Vec::new();
+    for task in &tasks {
+        progress.set_message(task.id.clone());
+        let results = run_holes(
+            &mut decoder,
+            &mut compiled,
+            &oracles,
+            task,
+            &arms,
+            &config,
+            &mut skipped,
+        )
+        .map_err(|e| e.to_string())?;
+        if args.show {
+            for o in &results {
+                progress.suspend(|| {
+                    println!(
+                        "{} {} {}: parses {}, mypy clean {}, tests {}: {:?}",
+                        o.task,
+                        o.kind,
+                        o.arm.name(),
+                        o.verdict.parses,
+                        o.verdict.mypy_clean,
+                        o.verdict.tests_pass,
+                        o.reply.as_ref().map(|r| &r.text)
+                    );
+                });
+            }
+        }
+        outcomes.extend(results);
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let _ = std::fs::remove_dir_all(&scratch);
+    let mut table = holes_markdown(&outcomes);
+    if !skipped.is_empty() {
+        table.push_str(&format!(
+            "\nLeft out, the code around the hole rejected before any is written ({}):\n",
+            skipped.len()
+        ));
+        for s in &skipped {
+            table.push_str(&format!("- {s}\n"));
+        }
+    }
+    println!(
+        "\n{} tasks, {} holes, {:.0} s\n\n{table}",
+        tasks.len(),
+        outcomes.len() / arms.len().max(1),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(out) = &args.out {
+        std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        let config = json!({
+            "tasks": tasks.len(), "source": jsonl.display().to_string(),
+            "seed": args.model.seed, "temperature": args.model.temperature,
+            "max_tokens": args.model.max_tokens, "model": args.model.model,
+        });
+        let md = out.join("holes.md");
+        std::fs::write(&md, &table).map_err(|e| format!("{}: {e}", md.display()))?;
+        let js = out.join("holes.json");
+        let text = serde_json::to_string_pretty(&holes_json(&outcomes, &config))
+            .map_err(|e| e.to_string())?;
+        std::fs::write(&js, text).map_err(|e| format!("{}: {e}", js.display()))?;
+    }
     Ok(())
 }
 
@@ -325,6 +498,9 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
         .iter()
         .map(|a| Arm::parse(a).map_err(|e| e.to_string()))
         .collect::<Result<_, _>>()?;
+    if args.holes {
+        return eval_holes(&args, &arms);
+    }
     let mut tasks: Vec<(Task, Spec)> = match &args.jsonl {
         Some(jsonl) => read_tasks(jsonl)?
             .into_iter()

@@ -30,6 +30,7 @@
 
 mod config;
 mod decoder;
+mod fill;
 mod finish;
 mod forced;
 mod runaway;
@@ -37,6 +38,7 @@ mod trail;
 
 pub use config::{Arm, DecodeConfig, GENERATION_CFG, Sampler, generation_spec};
 pub use decoder::{Decoder, Generation, Stop};
+pub use fill::{EXPRESSION_TOKENS, HoleReply, STATEMENT_TOKENS, hole_message};
 pub use finish::{FINISH_WITHIN, MAX_FINISH_TRIES, VALUE_LIMIT};
 pub use forced::{CLOSE_FENCE, OPEN_FENCE};
 pub use runaway::{

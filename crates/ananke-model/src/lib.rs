@@ -32,6 +32,7 @@
 pub mod decode;
 mod error;
 pub mod eval;
+pub mod eval_holes;
 pub mod model;
 pub mod oracle;
 pub mod placeholder;

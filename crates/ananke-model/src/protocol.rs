@@ -29,6 +29,9 @@ pub struct Task {
     pub tests: String,
     /// The function's return annotation as written (`List[int]`), if any.
     pub returns: Option<String>,
+    /// The whole source the task was cut from (the fill-in-the-middle
+    /// evaluation cuts its holes from it).
+    pub source: String,
 }
 
 impl Task {
@@ -70,6 +73,7 @@ impl Task {
                 .returns
                 .as_ref()
                 .map(|r| source[r.range()].to_owned()),
+            source: source.to_owned(),
         })
     }
 

@@ -217,3 +217,38 @@ fn a_reply_with_no_budget_left_is_rescued_by_a_placeholder_return() {
     assert_eq!(session.commit_many(&tokens).unwrap(), tokens.len());
     assert!(session.is_accepting().unwrap(), "{}", g.reply);
 }
+
+#[test]
+fn every_hole_of_the_demo_template_closes_and_the_program_is_mypy_clean() {
+    let spec = Spec::from_toml(include_str!("../../../demo/holes/ranking.toml")).unwrap();
+    let template = spec.template().unwrap().unwrap();
+    let mut model = LanguageModel::smollm2(&model::model_dir()).unwrap();
+    let mut decoder = Decoder::new(&mut model);
+    let constraints = decoder.compile(Arm::Full, &spec).unwrap();
+    let config = DecodeConfig {
+        max_tokens: 48,
+        ..DecodeConfig::default()
+    };
+    let (program, replies) = decoder
+        .fill_template(&template, constraints.as_ref(), &config)
+        .unwrap();
+    let names: Vec<&str> = replies.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["top", "total"], "in the order of the text");
+    for reply in &replies {
+        assert!(reply.closed, "{reply:?}");
+        assert!(program.contains(&reply.text), "{program}");
+        assert!(reply.generated <= config.max_tokens);
+    }
+    assert!(!program.contains("# hole:") || program.contains("# hole: ranking"));
+    let scratch = std::env::temp_dir().join(format!("ananke-holes-{}", std::process::id()));
+    let oracles = Oracles::new(python(), mypy(), scratch).unwrap();
+    let task = Task {
+        source: program.clone(),
+        ..task()
+    };
+    let verdict = &oracles.judge(&task, &[("demo", &program)]).unwrap()["demo"];
+    assert!(
+        verdict.parses && verdict.mypy_clean,
+        "{verdict:?}\n{program}"
+    );
+}

@@ -17,7 +17,7 @@ use crate::domains::BUILTIN;
 use crate::error::RuntimeError;
 use crate::fill::HoleSession;
 use crate::session::Session;
-use crate::spec::{Spec, SpecError, check_body_prefix};
+use crate::spec::{Spec, check_body_prefix};
 use crate::template::Template;
 
 /// A compiled spec: vocabulary, grammar, product, propagation network and
@@ -116,9 +116,7 @@ impl Ananke {
         template: &Template,
         name: &str,
     ) -> Result<HoleSession, RuntimeError> {
-        let (prefix, _, _) = template
-            .around(name)
-            .map_err(|e| SpecError::new("task.template", e))?;
+        let (prefix, _, _) = template.around(name)?;
         let mut session =
             Session::start(self.compiled.clone(), self.compiled.initial.fork()?, None)?;
         session.commit_given(

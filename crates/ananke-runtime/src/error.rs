@@ -65,6 +65,15 @@ pub enum RuntimeError {
     Poisoned(String),
 }
 
+impl From<crate::template::TemplateError> for RuntimeError {
+    fn from(err: crate::template::TemplateError) -> RuntimeError {
+        RuntimeError::Spec(SpecError {
+            field: "task.template".to_owned(),
+            message: err.to_string(),
+        })
+    }
+}
+
 impl From<DomainError> for RuntimeError {
     fn from(err: DomainError) -> RuntimeError {
         match err {

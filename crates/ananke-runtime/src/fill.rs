@@ -10,7 +10,9 @@
 //!   code after it on its line); no hole closes a bracket it did not
 //!   open; a `body` hole's lines never leave its block; a `statement` hole
 //!   holds one statement (its `else`/`elif`/`except`/`finally` clauses
-//!   included). Tokens that would break it are taken out of the mask.
+//!   included), and a body or a statement starts with its code (no
+//!   blank or comment line first). Tokens that would break it are taken
+//!   out of the mask.
 //! - **Its end.** The end-of-sequence token closes the hole, and the mask
 //!   allows it only where the hole can close: its shape is complete (an
 //!   expression parses as one, a block's last line has ended), an
@@ -20,9 +22,11 @@
 //!   end (the types domain checks the finished module there: a name the
 //!   suffix reads must be bound, with a type that fits).
 //!
-//! The verdict on closing is computed once per position and costs a fork
-//! of the session and a commit of each suffix token (no mask), so it
-//! grows with the code after the hole, never with the code before it.
+//! The verdict on closing is computed once per position where the shape
+//! is complete, and costs a fork of the session, a commit of each suffix
+//! token (no mask) and, after the last hole, the end's judgement (the
+//! types domain's check of the finished module, resumed from its last
+//! checkpoint).
 
 use std::sync::Arc;
 
@@ -31,7 +35,7 @@ use ananke_pylex::{Class, PyLexer, Short, is_name_byte};
 
 use crate::error::RuntimeError;
 use crate::holes::HoleId;
-use crate::session::Session;
+use crate::session::{Explanation, Rejection, Session};
 use crate::spec::SpecError;
 use crate::template::{HoleKind, Template, TemplateHole};
 
@@ -107,6 +111,14 @@ impl Shape {
             return Err("the hole would close a bracket it did not open");
         }
         match class {
+            // A line with no code (blank, or a comment): Python's NL,
+            // whatever the byte reader calls it.
+            Class::LineEnd { .. } if self.line_blanks.is_some() => {
+                if self.kind != HoleKind::Expression && self.statements == 0 {
+                    return Err("a hole starts with its code, not a blank line");
+                }
+                self.line_blanks = Some(0);
+            }
             Class::LineEnd { logical: true } => {
                 if self.kind == HoleKind::Expression {
                     return Err("an expression hole cannot end its statement");
@@ -116,19 +128,21 @@ impl Shape {
                 }
                 self.line_blanks = Some(0);
             }
-            Class::LineEnd { logical: false } => {
-                if self.line_blanks.is_some() {
-                    self.line_blanks = Some(0);
-                }
-            }
+            Class::LineEnd { logical: false } => {}
             Class::Blank => {
                 if let Some(n) = &mut self.line_blanks {
+                    if b == b'\\' {
+                        return Err("a line of the hole would start with a backslash");
+                    }
                     *n += 1;
                 }
             }
             Class::Comment => {
                 if self.kind == HoleKind::Expression && self.lexer.depth() == 0 {
                     return Err("a comment would hide the code after the hole");
+                }
+                if self.kind != HoleKind::Expression && self.statements == 0 {
+                    return Err("a hole starts with its code, not a comment");
                 }
             }
             _ => {
@@ -174,8 +188,10 @@ impl Shape {
 
     /// Whether the hole's shape is complete here.
     fn complete(&self) -> Result<(), &'static str> {
+        // `in_text`, not `!in_code`: two quotes are an empty string
+        // unless a third comes.
         if self.lexer.depth() != self.base_depth
-            || !self.lexer.in_code()
+            || self.lexer.in_text()
             || self.lexer.continues_line()
         {
             return Err("the hole's last line is not finished");
@@ -227,10 +243,7 @@ impl HoleSession {
         name: &str,
         shape_tokens: Arc<[TokenId]>,
     ) -> Result<HoleSession, RuntimeError> {
-        let field = || "task.template".to_owned();
-        let (prefix, suffix, suffix_is_rest) = template
-            .around(name)
-            .map_err(|e| SpecError::new(field(), e))?;
+        let (prefix, suffix, suffix_is_rest) = template.around(name)?;
         let hole = template.hole(name).expect("around found it").clone();
         let expected = match &hole.expected {
             Some(annotation) => Some(expected_in(template, &hole, annotation)?),
@@ -350,6 +363,42 @@ impl HoleSession {
         Ok(())
     }
 
+    /// Why `token` is or is not allowed next: the hole's own reason
+    /// (its shape, or why it cannot close for an end-of-sequence token) as
+    /// a rejection by `hole`, else each domain's, with the provenance of
+    /// its constraint.
+    pub fn explain(&mut self, token: TokenId) -> Result<Explanation, RuntimeError> {
+        let vocab = Arc::clone(self.session.vocab());
+        let bytes = vocab.vocabulary().try_token_bytes(token)?;
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let source = format!("hole `{}` ({})", self.hole.name, self.hole.kind);
+        let own = |reason: String| Explanation {
+            token,
+            text: text.clone(),
+            allowed: false,
+            rejections: vec![Rejection {
+                domain: "hole".to_owned(),
+                reason,
+                provenance: vec![source.clone()],
+            }],
+        };
+        if vocab.vocabulary().eos().contains(&token) {
+            return Ok(match self.close_verdict()? {
+                Ok(()) => Explanation {
+                    token,
+                    text: text.clone(),
+                    allowed: true,
+                    rejections: Vec::new(),
+                },
+                Err(why) => own(format!("it cannot close here: {why}")),
+            });
+        }
+        if let Err(why) = self.shape.clone().feed(bytes) {
+            return Ok(own(why.to_owned()));
+        }
+        self.session.explain(token)
+    }
+
     /// Whether the hole may close here, and why not.
     pub fn can_close(&mut self) -> Result<Result<(), String>, RuntimeError> {
         self.close_verdict()
@@ -357,9 +406,7 @@ impl HoleSession {
 
     /// The template with this hole written (its text so far).
     pub fn filled(&self) -> Result<Template, RuntimeError> {
-        self.template
-            .fill(&self.hole.name, &self.text())
-            .map_err(|e| RuntimeError::Spec(SpecError::new("task.template", e)))
+        Ok(self.template.fill(&self.hole.name, &self.text())?)
     }
 
     fn close_verdict(&mut self) -> Result<Result<(), String>, RuntimeError> {
@@ -522,6 +569,9 @@ mod tests {
         assert!(start.clone().feed(b"1; y = 2").is_err());
         assert!(start.clone().feed(b"1  # note").is_err());
         assert!(start.clone().complete().is_err(), "empty");
+        let mut quotes = start;
+        quotes.feed(b"''").unwrap();
+        assert!(quotes.complete().is_ok(), "an empty string is finished");
     }
 
     #[test]

@@ -269,19 +269,7 @@ impl Template {
     /// `statement`, `code` ends its own last line). The other holes keep
     /// their markers; `block`s whose holes are all filled stay named.
     pub fn fill(&self, name: &str, code: &str) -> Result<Template, TemplateError> {
-        let hole = self
-            .hole(name)
-            .filter(|h| h.kind.is_written())
-            .ok_or_else(|| TemplateError::new(Some(name), "is not a hole left to fill"))?;
-        let mut text = String::with_capacity(self.text.len() + code.len());
-        text.push_str(&self.text[..hole.marker.start]);
-        text.push_str(code);
-        if hole.kind == HoleKind::Expression {
-            text.push_str(&self.text[hole.marker.end..hole.comment.start]);
-            text.push_str(&self.text[hole.comment.end..]);
-        } else {
-            text.push_str(&self.text[hole.replaced_end(&self.text)..]);
-        }
+        let text = self.splice(name, code)?;
         let kinds: Vec<(String, HoleKind)> = self
             .holes
             .iter()
@@ -316,6 +304,27 @@ impl Template {
         }
         hole.expected = Some(annotation.to_owned());
         Ok(self)
+    }
+
+    /// The text with hole `name` written as `code` and the other holes'
+    /// markers kept: what [`fill`](Template::fill) reads again, and the
+    /// program when `code` breaks the template (a model's unconstrained
+    /// text).
+    pub fn splice(&self, name: &str, code: &str) -> Result<String, TemplateError> {
+        let hole = self
+            .hole(name)
+            .filter(|h| h.kind.is_written())
+            .ok_or_else(|| TemplateError::new(Some(name), "is not a hole left to fill"))?;
+        let mut text = String::with_capacity(self.text.len() + code.len());
+        text.push_str(&self.text[..hole.marker.start]);
+        text.push_str(code);
+        if hole.kind == HoleKind::Expression {
+            text.push_str(&self.text[hole.marker.end..hole.comment.start]);
+            text.push_str(&self.text[hole.comment.end..]);
+        } else {
+            text.push_str(&self.text[hole.replaced_end(&self.text)..]);
+        }
+        Ok(text)
     }
 
     /// Whether hole `inner` lies inside hole `outer`'s extent.

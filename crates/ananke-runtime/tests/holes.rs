@@ -4,7 +4,7 @@
 use ananke_core::{DynConstraint, MeetSemilattice};
 use ananke_imports::{ImportPolicy, ImportsConstraint, ModuleName};
 use ananke_runtime::{
-    Ananke, Granularity, HoleSpec, HoleTree, ImportsSpec, RuntimeError, Scope, Spec,
+    Ananke, Granularity, HoleId, HoleSpec, HoleTree, ImportsSpec, RuntimeError, Scope, Spec,
 };
 
 fn hole(name: &str, imports: ImportsSpec) -> HoleSpec {
@@ -175,4 +175,68 @@ fn generation_opens_holes_and_reaches_spec_holes() {
         "the dedent closed it"
     );
     assert!(session.is_accepting().unwrap());
+}
+
+/// Import requirements over a few modules, as `ImportPolicy::parse` reads
+/// them (`math; re`; empty: no requirement).
+fn requirement() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop::sample::subsequence(vec!["math", "re", "json", "heapq"], 0..=3).prop_map(|m| m.join("; "))
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// Lifting is the parent met with the join of its children: it only
+    /// refines the parent, every child still refines the lifted parent,
+    /// what every child requires the parent requires, and lifting again
+    /// changes nothing.
+    #[test]
+    fn lifting_refines_the_parent_to_what_every_child_shares(
+        parent in requirement(),
+        children in proptest::collection::vec(requirement(), 1..4),
+    ) {
+        use ananke_core::JoinSemilattice;
+        let ananke = lifting_ananke();
+        let product = ananke.product().clone();
+        let imports = product.id_of("imports").unwrap();
+        let policy = |specs: &str| ImportsConstraint::from(ImportPolicy::parse(specs).unwrap());
+        let mut tree = HoleTree::new(product.top());
+        let root = tree.root();
+        tree.refine(root, imports, &DynConstraint::new(policy(&parent)), "parent", Scope::Local)
+            .unwrap();
+        let mut ids = Vec::new();
+        for (i, child) in children.iter().enumerate() {
+            let id = tree.open(root, &format!("c{i}"), Granularity::Function).unwrap();
+            tree.refine(id, imports, &DynConstraint::new(policy(child)), "child", Scope::Local)
+                .unwrap();
+            ids.push(id);
+        }
+        let component = |tree: &HoleTree, id: HoleId| {
+            tree.get(id).unwrap().constraint.component(imports).unwrap()
+                .downcast_ref::<ImportsConstraint>().unwrap().clone()
+        };
+        let before = component(&tree, root);
+        tree.lift(root, &product).unwrap();
+        let lifted = component(&tree, root);
+        proptest::prop_assert!(lifted.leq(&before));
+        let mut shared: Option<ImportsConstraint> = None;
+        for &id in &ids {
+            let child = component(&tree, id);
+            proptest::prop_assert!(child.leq(&lifted), "{child:?} !<= {lifted:?}");
+            shared = Some(match shared {
+                None => child,
+                Some(acc) => acc.join(&child),
+            });
+        }
+        proptest::prop_assert!(lifted.leq(&shared.unwrap()));
+        let again = tree.lift(root, &product).unwrap();
+        proptest::prop_assert!(again.is_empty(), "lifting twice changed {again:?}");
+    }
+}
+
+/// One compiled spec for the lifting laws (compiling per case is slow).
+fn lifting_ananke() -> &'static Ananke {
+    static ANANKE: std::sync::OnceLock<Ananke> = std::sync::OnceLock::new();
+    ANANKE.get_or_init(|| Ananke::new(&Spec::python("cl100k_base")).unwrap())
 }

@@ -81,15 +81,15 @@ pub struct Generation {
 
 /// Decodes replies with one model; reusable across tasks and arms.
 pub struct Decoder<'m> {
-    model: &'m mut LanguageModel,
+    pub(super) model: &'m mut LanguageModel,
     /// Tokens that close the code block: optional line breaks, three
     /// backticks, then only white space. The number is how many line
     /// breaks come first.
-    closers: Vec<(u32, usize)>,
+    pub(super) closers: Vec<(u32, usize)>,
     /// What makes a forced value end (see [`VALUE_LIMIT`]).
     ending: Ending,
-    logits: Vec<f32>,
-    mask: TokenMask,
+    pub(super) logits: Vec<f32>,
+    pub(super) mask: TokenMask,
 }
 
 impl std::fmt::Debug for Decoder<'_> {
@@ -440,7 +440,7 @@ impl<'m> Decoder<'m> {
 }
 
 /// The index of the first largest value (NaN never wins).
-fn argmax(logits: &[f32]) -> u32 {
+pub(super) fn argmax(logits: &[f32]) -> u32 {
     let mut best = 0;
     for (i, &v) in logits.iter().enumerate() {
         if v > logits[best] {
@@ -451,7 +451,7 @@ fn argmax(logits: &[f32]) -> u32 {
 }
 
 /// Sets the logits of disallowed tokens to −∞.
-fn apply_mask(mask: &TokenMask, logits: &mut [f32]) {
+pub(super) fn apply_mask(mask: &TokenMask, logits: &mut [f32]) {
     // A model may have more output rows than its tokenizer has tokens:
     // those ids spell nothing and are never allowed.
     if let Some(tail) = logits.get_mut(mask.len()..) {
