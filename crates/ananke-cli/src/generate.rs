@@ -280,6 +280,25 @@ fn generate_holes(args: &GenerateArgs, spec: &Spec) -> Result<(), String> {
     Ok(())
 }
 
+/// What an evaluation keeps while it runs `tasks` tasks: its progress
+/// bar, when it started, and the constraints compiled so far.
+fn eval_start(tasks: usize) -> (ProgressBar, Instant, Compiled) {
+    (
+        progress_bar(tasks, "tasks"),
+        Instant::now(),
+        Compiled::default(),
+    )
+}
+
+/// The oracles of an evaluation and the scratch folder they write in
+/// (named for `what`; the caller removes it when done).
+fn eval_oracles(args: &EvalArgs, what: &str) -> Result<(Oracles, PathBuf), String> {
+    let scratch = std::env::temp_dir().join(format!("ananke-{what}-{}", std::process::id()));
+    let oracles = Oracles::new(args.python.clone(), args.mypy.clone(), scratch.clone())
+        .map_err(|e| e.to_string())?;
+    Ok((oracles, scratch))
+}
+
 /// `ananke eval --holes` (see [`EvalArgs::holes`]).
 fn eval_holes(args: &EvalArgs, arms: &[Arm]) -> Result<(), String> {
     let default_arms = arms.len() == 4 && arms.contains(&Arm::ForcedPrefix);
@@ -294,15 +313,11 @@ fn eval_holes(args: &EvalArgs, arms: &[Arm]) -> Result<(), String> {
         .ok_or("--holes needs --jsonl FILE of records with a source")?;
     let mut tasks = read_tasks(jsonl)?;
     tasks.truncate(args.limit.unwrap_or(usize::MAX));
-    let scratch = std::env::temp_dir().join(format!("ananke-holes-{}", std::process::id()));
-    let oracles = Oracles::new(args.python.clone(), args.mypy.clone(), scratch.clone())
-        .map_err(|e| e.to_string())?;
+    let (oracles, scratch) = eval_oracles(args, "holes")?;
     let mut model = args.model.load()?;
     let config = args.model.config();
     let mut decoder = Decoder::new(&mut model);
-    let progress = progress_bar(tasks.len(), "tasks");
-    let started = Instant::now();
-    let mut compiled = Compiled::default();
+    let (progress, started, mut compiled) = eval_start(tasks.len());
     let mut outcomes = Vec::new();
     let mut skipped = Vec::new();
     for task in &tasks {
@@ -515,15 +530,11 @@ pub fn eval(args: EvalArgs) -> Result<(), String> {
         return Err("no tasks: give --jsonl FILE or --spec SPEC".into());
     }
     tasks.truncate(args.limit.unwrap_or(usize::MAX));
-    let scratch = std::env::temp_dir().join(format!("ananke-eval-{}", std::process::id()));
-    let oracles = Oracles::new(args.python.clone(), args.mypy.clone(), scratch.clone())
-        .map_err(|e| e.to_string())?;
+    let (oracles, scratch) = eval_oracles(&args, "eval")?;
     let mut model = args.model.load()?;
     let config = args.model.config();
     let mut decoder = Decoder::new(&mut model);
-    let progress = progress_bar(tasks.len(), "tasks");
-    let started = Instant::now();
-    let mut compiled = Compiled::default();
+    let (progress, started, mut compiled) = eval_start(tasks.len());
     let mut outcomes: Vec<Outcome> = Vec::new();
     let mut reports: BTreeMap<Arm, ArmReport> = BTreeMap::new();
     for (task, spec) in &tasks {

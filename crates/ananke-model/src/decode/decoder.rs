@@ -209,13 +209,7 @@ impl<'m> Decoder<'m> {
         self.model.feed(&start, &mut self.logits)?;
         let prompt_time = started.elapsed();
 
-        let mut sampler = LogitsProcessor::from_sampling(
-            config.seed,
-            match config.sampler {
-                Sampler::Greedy => Sampling::ArgMax,
-                Sampler::TopP { p, temperature } => Sampling::TopP { p, temperature },
-            },
-        );
+        let mut sampler = new_sampler(config);
         let reply = forced_text.into_bytes();
         let body_start = reply.len();
         let mut generation = Generation {
@@ -338,15 +332,7 @@ impl<'m> Decoder<'m> {
                     .mask_times
                     .push(t.elapsed() + std::mem::take(&mut carried));
             }
-            let token = match config.sampler {
-                // Greedy needs no tensor: the first largest logit.
-                Sampler::Greedy => argmax(&self.logits),
-                Sampler::TopP { .. } => {
-                    Tensor::from_slice(&self.logits, self.logits.len(), &Device::Cpu)
-                        .and_then(|logits| sampler.sample(&logits))
-                        .map_err(ModelError::candle)?
-                }
-            };
+            let token = draw(&mut sampler, config, &self.logits)?;
             generation.generated += 1;
             if eos.contains(&token) {
                 generation.stop = Stop::EndOfTurn;
@@ -436,6 +422,32 @@ impl<'m> Decoder<'m> {
         generation.reply = String::from_utf8_lossy(&trail.reply).into_owned();
         generation.wall = started.elapsed();
         Ok(generation)
+    }
+}
+
+/// The sampler `config` asks for, seeded.
+pub(super) fn new_sampler(config: &DecodeConfig) -> LogitsProcessor {
+    LogitsProcessor::from_sampling(
+        config.seed,
+        match config.sampler {
+            Sampler::Greedy => Sampling::ArgMax,
+            Sampler::TopP { p, temperature } => Sampling::TopP { p, temperature },
+        },
+    )
+}
+
+/// The next token from `logits` (disallowed ones already at −∞).
+pub(super) fn draw(
+    sampler: &mut LogitsProcessor,
+    config: &DecodeConfig,
+    logits: &[f32],
+) -> Result<u32, ModelError> {
+    match config.sampler {
+        // Greedy needs no tensor: the first largest logit.
+        Sampler::Greedy => Ok(argmax(logits)),
+        Sampler::TopP { .. } => Tensor::from_slice(logits, logits.len(), &Device::Cpu)
+            .and_then(|logits| sampler.sample(&logits))
+            .map_err(ModelError::candle),
     }
 }
 

@@ -22,11 +22,9 @@ use std::time::{Duration, Instant};
 
 use ananke_pylex::{TokenKind, is_keyword, tokenize};
 use ananke_runtime::{Ananke, HoleKind, Template, TemplateHole};
-use candle_core::{Device, Tensor};
-use candle_transformers::generation::{LogitsProcessor, Sampling};
 
-use super::config::{DecodeConfig, Sampler};
-use super::decoder::{Decoder, Stop, apply_mask, argmax};
+use super::config::DecodeConfig;
+use super::decoder::{Decoder, Stop, apply_mask, argmax, draw, new_sampler};
 use super::forced::{CLOSE_FENCE, OPEN_FENCE};
 use crate::ModelError;
 use crate::placeholder::placeholders;
@@ -112,13 +110,7 @@ impl Decoder<'_> {
         let signals = close_signals(self, &suffix);
         self.model.reset();
         self.model.feed(&start, &mut self.logits)?;
-        let mut sampler = LogitsProcessor::from_sampling(
-            config.seed,
-            match config.sampler {
-                Sampler::Greedy => Sampling::ArgMax,
-                Sampler::TopP { p, temperature } => Sampling::TopP { p, temperature },
-            },
-        );
+        let mut sampler = new_sampler(config);
         let mut session = constraints
             .map(|ananke| ananke.hole_session(template, name))
             .transpose()?;
@@ -182,14 +174,7 @@ impl Decoder<'_> {
                 }
                 apply_mask(&self.mask, &mut self.logits);
             }
-            let token = match config.sampler {
-                Sampler::Greedy => argmax(&self.logits),
-                Sampler::TopP { .. } => {
-                    Tensor::from_slice(&self.logits, self.logits.len(), &Device::Cpu)
-                        .and_then(|logits| sampler.sample(&logits))
-                        .map_err(ModelError::candle)?
-                }
-            };
+            let token = draw(&mut sampler, config, &self.logits)?;
             reply.generated += 1;
             let ends = eos.contains(&token);
             let fence = self.closers.iter().any(|&(id, _)| id == token);
