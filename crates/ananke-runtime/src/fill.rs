@@ -5,7 +5,9 @@
 //! committed, and every domain judges the hole's text as the code that
 //! follows it. Two things only a hole knows are added:
 //!
-//! - **Its shape.** An `expression` hole never ends its statement (no
+//! - **Its shape.** A `body` or `statement` hole's text starts with the
+//!   line break before its line and ends where its last line does (see
+//!   [`Template::fill`]). An `expression` hole never ends its statement (no
 //!   line break outside brackets, no `;`, no comment that would hide the
 //!   code after it on its line); no hole closes a bracket it did not
 //!   open; a `body` hole's lines never leave its block; a `statement` hole
@@ -15,12 +17,15 @@
 //!   out of the mask.
 //! - **Its end.** The end-of-sequence token closes the hole, and the mask
 //!   allows it only where the hole can close: its shape is complete (an
-//!   expression parses as one, a block's last line has ended), an
+//!   expression parses as one, a block's last line may end), an
 //!   `expected` type is met, and the code after the hole is accepted by
-//!   every domain when it follows — up to the next hole still to write,
-//!   or, after the last one, the whole program, which must then be able to
-//!   end (the types domain checks the finished module there: a name the
-//!   suffix reads must be bound, with a type that fits).
+//!   every domain when it follows ([`Template::around`]): to the end of
+//!   the program, later body holes standing in as
+//!   [`BODY_STAND_IN`](crate::template::BODY_STAND_IN), where the program
+//!   must then be able to end (the types domain checks the finished
+//!   module there: a name the suffix reads must be bound, with a type that
+//!   fits); or up to a later statement or expression hole still to
+//!   write.
 //!
 //! The verdict on closing is computed once per position where the shape
 //! is complete, and costs a fork of the session, a commit of each suffix
@@ -63,6 +68,9 @@ struct Shape {
     clause: Option<Short<8>>,
     /// Whether any code has been written.
     written: bool,
+    /// A body or statement hole before its first line break: the hole
+    /// starts with the break before its line (see [`Template::fill`]).
+    lead: bool,
 }
 
 impl Shape {
@@ -76,11 +84,11 @@ impl Shape {
             indent,
             base_depth: lexer.depth(),
             lexer,
-            // A body or statement hole starts at its line's indentation.
-            line_blanks: (kind != HoleKind::Expression).then_some(indent),
+            line_blanks: None,
             statements: 0,
             clause: None,
             written: false,
+            lead: kind != HoleKind::Expression,
         }
     }
 
@@ -91,6 +99,18 @@ impl Shape {
 
     fn step(&mut self, b: u8) -> Result<(), &'static str> {
         let class = self.lexer.step(b);
+        if self.lead {
+            // The line break (CRLF too) that puts the hole on its line.
+            return match class {
+                Class::LineEnd { .. } => {
+                    self.lead = false;
+                    self.line_blanks = Some(0);
+                    Ok(())
+                }
+                _ if b == b'\r' => Ok(()),
+                _ => Err("a body or statement hole starts on a line of its own"),
+            };
+        }
         if let Some(word) = &mut self.clause
             && !matches!(class, Class::LineEnd { .. } | Class::Comment)
         {
@@ -186,23 +206,21 @@ impl Shape {
         self.line_blanks.is_some() || self.clause.is_some()
     }
 
-    /// Whether the hole's shape is complete here.
+    /// Whether the hole's shape is complete here: for a body or a
+    /// statement, its last line may end (the code after the hole begins
+    /// with that line's break).
     fn complete(&self) -> Result<(), &'static str> {
         // `in_text`, not `!in_code`: two quotes are an empty string
-        // unless a third comes.
-        if self.lexer.depth() != self.base_depth
-            || self.lexer.in_text()
-            || self.lexer.continues_line()
-        {
+        // unless a third comes. A comment ends with its line.
+        let in_text = self.lexer.in_text() && !self.lexer.in_comment();
+        if self.lexer.depth() != self.base_depth || in_text || self.lexer.continues_line() {
             return Err("the hole's last line is not finished");
         }
         match self.kind {
             HoleKind::Expression if !self.written => Err("the expression is empty"),
             HoleKind::Expression => Ok(()),
             _ if self.statements == 0 => Err("the hole holds no statement"),
-            _ if self.line_blanks != Some(0) || self.clause.is_some() => {
-                Err("the hole's last line has not ended")
-            }
+            _ if self.clause.is_some() => Err("the hole's last line is not finished"),
             _ => Ok(()),
         }
     }
@@ -576,35 +594,42 @@ mod tests {
 
     #[test]
     fn a_body_hole_keeps_to_its_block_and_ends_with_its_line() {
-        let start = shape(HoleKind::Body, "def f() -> int:\n    ", 4);
+        let start = shape(HoleKind::Body, "def f() -> int:", 4);
+        assert!(start.clone().feed(b" x = 1").is_err(), "its own line");
         let mut s = start;
-        assert!(s.feed(b"x = 1\n").is_ok());
+        assert!(s.feed(b"\n    x = 1").is_ok());
         assert!(s.complete().is_ok());
-        assert!(s.feed(b"    if x:\n        return 1\n").is_ok());
-        assert!(s.complete().is_ok());
-        assert!(s.clone().feed(b"y = 2\n").is_err(), "leaves the block");
+        assert!(s.feed(b"\n    if x:\n        return 1  # one").is_ok());
+        assert!(s.complete().is_ok(), "a comment ends with its line");
+        assert!(s.clone().feed(b"\ny = 2").is_err(), "leaves the block");
+        let comment = b"\n# a comment at column 0\n    return x";
+        assert!(s.clone().feed(comment).is_ok());
         assert!(
-            s.clone()
-                .feed(b"\n# a comment at column 0\n    return x\n")
-                .is_ok()
+            start.clone().feed(b"\n\n    x = 1").is_err(),
+            "no blank line first"
         );
+        assert!(
+            start.clone().feed(b"\n    # note").is_err(),
+            "no comment first"
+        );
+        assert!(s.clone().feed(b"\n\\\n").is_err(), "no line of a backslash");
         let mut partial = start;
-        partial.feed(b"return (1 +").unwrap();
+        partial.feed(b"\n    return (1 +").unwrap();
         assert!(partial.complete().is_err());
     }
 
     #[test]
     fn a_statement_hole_holds_one_statement_with_its_clauses() {
-        let start = shape(HoleKind::Statement, "def f(x: int) -> int:\n    ", 4);
+        let start = shape(HoleKind::Statement, "def f(x: int) -> int:", 4);
         let mut s = start;
-        s.feed(b"if x:\n        x = 1\n").unwrap();
+        s.feed(b"\n    if x:\n        x = 1").unwrap();
         assert!(s.complete().is_ok());
         let mut clause = s;
-        assert!(clause.feed(b"    else:\n        x = 2\n").is_ok());
+        assert!(clause.feed(b"\n    else:\n        x = 2").is_ok());
         assert!(clause.complete().is_ok());
-        assert!(s.clone().feed(b"    return x\n").is_err());
+        assert!(s.clone().feed(b"\n    return x").is_err());
         let mut split = s;
-        assert!(split.feed(b"    el").is_ok(), "the word is not finished");
+        assert!(split.feed(b"\n    el").is_ok(), "the word is not finished");
         assert!(split.complete().is_err());
         assert!(split.feed(b"if x:").is_ok());
     }

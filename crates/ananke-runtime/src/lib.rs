@@ -45,7 +45,7 @@ mod ananke;
 mod compile;
 mod domains;
 mod error;
-mod fill;
+pub mod fill;
 pub mod fusion;
 pub mod holes;
 pub mod morphisms;
@@ -69,4 +69,4 @@ pub use spec::{
     CfgSpec, HoleSpec, ImportsSpec, PluginSpec, PolicySpec, SemanticsSpec, Spec, SpecError,
     SyntaxSpec, TaskSpec, TypeIgnore, TypesSpec,
 };
-pub use template::{HoleKind, Template, TemplateError, TemplateHole};
+pub use template::{BODY_STAND_IN, HoleKind, Template, TemplateError, TemplateHole};

@@ -43,6 +43,10 @@ use std::str::FromStr;
 
 use ananke_pylex::{Token, TokenKind, is_name_byte, is_name_start, tokenize};
 
+/// What stands for a body hole not written yet in the code after the
+/// hole being written (see [`Template::around`]).
+pub const BODY_STAND_IN: &str = "raise NotImplementedError";
+
 /// What a hole of a template stands for (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HoleKind {
@@ -120,14 +124,24 @@ pub struct TemplateHole {
 }
 
 impl TemplateHole {
+    /// Where the text written for the hole starts in the template: the
+    /// marker, or for `body` and `statement` the line break before the
+    /// marker's line (see [`Template::fill`]).
+    pub fn text_start(&self) -> usize {
+        match self.kind {
+            HoleKind::Body | HoleKind::Statement => self.statement_start.saturating_sub(1),
+            _ => self.marker.start,
+        }
+    }
+
     /// Where the text that replaces the hole ends in the template: the
-    /// marker's end, or for `body` and `statement` the end of its line,
-    /// its line break included.
+    /// marker's end, or for `body` and `statement` the end of its line
+    /// (before its line break, which the code after the hole keeps).
     fn replaced_end(&self, text: &str) -> usize {
         match self.kind {
             HoleKind::Body | HoleKind::Statement => text[self.comment.end..]
                 .find('\n')
-                .map_or(text.len(), |i| self.comment.end + i + 1),
+                .map_or(text.len(), |i| self.comment.end + i),
             _ => self.marker.end,
         }
     }
@@ -226,10 +240,11 @@ impl Template {
         self.holes.iter().filter(|h| h.kind.is_written())
     }
 
-    /// The code before hole `name` (its marker comment's `...` excluded)
-    /// and after it, up to the next hole the model writes (the whole rest
-    /// when there is none, with `true`). Marker comments of holes in the
-    /// suffix are kept; the hole's own is dropped.
+    /// The code before hole `name` and after it: to the end (with
+    /// `true`), later body holes standing in as [`BODY_STAND_IN`], or up
+    /// to the next statement or expression hole still to write. Marker
+    /// comments of holes in the suffix are kept; the hole's own is
+    /// dropped.
     pub fn around(&self, name: &str) -> Result<(String, String, bool), TemplateError> {
         let hole = self
             .hole(name)
@@ -249,25 +264,47 @@ impl Template {
                 ),
             ));
         }
-        let prefix = self.text[..hole.marker.start].to_owned();
-        let rest_start = hole.replaced_end(&self.text);
-        let next = self
+        let prefix = self.text[..hole.text_start()].to_owned();
+        // Later body holes stand in as `raise NotImplementedError` (their
+        // functions end, and nothing after a body hole in its block can
+        // be left dead), so the code after the hole is judged to its end;
+        // a later statement or expression hole has no such stand-in (a
+        // name it would bind would be missing), so the code is judged up
+        // to it.
+        let later: Vec<&TemplateHole> = self
             .unfilled()
-            .find(|h| h.marker.start > hole.marker.start)
-            .map(|h| h.marker.start);
+            .filter(|h| h.marker.start > hole.marker.start)
+            .collect();
+        let end = later
+            .iter()
+            .find(|h| h.kind != HoleKind::Body)
+            .map_or(self.text.len(), |h| h.text_start());
         let mut suffix = String::new();
-        if matches!(hole.kind, HoleKind::Expression) {
+        let mut from = if hole.kind == HoleKind::Expression {
             suffix.push_str(&self.text[hole.marker.end..hole.comment.start]);
-            suffix.push_str(&self.text[hole.comment.end..next.unwrap_or(self.text.len())]);
+            hole.comment.end
         } else {
-            suffix.push_str(&self.text[rest_start..next.unwrap_or(self.text.len())]);
+            hole.replaced_end(&self.text)
+        };
+        for body in later.iter().filter(|h| h.text_start() < end) {
+            suffix.push_str(&self.text[from..body.text_start()]);
+            let pad = &self.text[body.statement_start..body.statement_start + body.indent];
+            suffix.push_str(&format!("\n{pad}{BODY_STAND_IN}"));
+            from = body.replaced_end(&self.text);
         }
-        Ok((prefix, suffix, next.is_none()))
+        suffix.push_str(&self.text[from..end]);
+        Ok((prefix, suffix, end == self.text.len()))
     }
 
-    /// This template with hole `name` written as `code` (for `body` and
-    /// `statement`, `code` ends its own last line). The other holes keep
-    /// their markers; `block`s whose holes are all filled stay named.
+    /// This template with hole `name` written as `code`. For `body` and
+    /// `statement`, `code` starts with the line break before the hole's
+    /// line and that line's indentation, and ends where its last line
+    /// does (`"\n    total = sum(xs)"`): the line break that ends a line
+    /// belongs to what follows, as a tokenizer that merges a break with
+    /// the next line's indentation reads it (the model then writes the
+    /// break and the indentation in one token, as it learned to). The
+    /// other holes keep their markers; `block`s whose holes are all
+    /// filled stay named.
     pub fn fill(&self, name: &str, code: &str) -> Result<Template, TemplateError> {
         let text = self.splice(name, code)?;
         let kinds: Vec<(String, HoleKind)> = self
@@ -316,7 +353,7 @@ impl Template {
             .filter(|h| h.kind.is_written())
             .ok_or_else(|| TemplateError::new(Some(name), "is not a hole left to fill"))?;
         let mut text = String::with_capacity(self.text.len() + code.len());
-        text.push_str(&self.text[..hole.marker.start]);
+        text.push_str(&self.text[..hole.text_start()]);
         text.push_str(code);
         if hole.kind == HoleKind::Expression {
             text.push_str(&self.text[hole.marker.end..hole.comment.start]);
@@ -571,15 +608,24 @@ mod tests {
             "{err}"
         );
         let (prefix, suffix, last) = template.around("top").unwrap();
-        assert!(prefix.ends_with("\"\"\"The k largest.\"\"\"\n        "));
-        assert!(suffix.starts_with("\n    def total"));
+        assert!(prefix.ends_with("\"\"\"The k largest.\"\"\""));
+        assert!(suffix.starts_with("\n\n    def total"));
         assert!(suffix.ends_with("best = sum("));
         assert!(!last);
+        // A later body hole stands in; the code is judged to its end.
+        let two = "def f() -> int:\n    ...  # hole: top\n\ndef g() -> int:\n    ...  # hole: g\n";
+        let bodies = Template::parse(two, |_| Some(HoleKind::Body)).unwrap();
+        let (_, suffix, last) = bodies.around("top").unwrap();
+        assert_eq!(
+            suffix,
+            "\n\ndef g() -> int:\n    raise NotImplementedError\n"
+        );
+        assert!(last);
         let filled = template
-            .fill("top", "return heapq.nlargest(k, xs)\n")
+            .fill("top", "\n        return heapq.nlargest(k, xs)")
             .unwrap();
         let (prefix, suffix, last) = filled.around("best").unwrap();
-        assert!(prefix.contains("        return heapq.nlargest(k, xs)\n\n    def total"));
+        assert!(prefix.contains("\"\"\"\n        return heapq.nlargest(k, xs)\n\n    def total"));
         assert!(prefix.ends_with("best = sum("));
         assert_eq!(
             suffix,

@@ -220,7 +220,9 @@ impl Decoder<'_> {
                     // where the code after it cannot follow), not as
                     // text cut off anywhere.
                     reply.text = match hole.kind {
-                        HoleKind::Body | HoleKind::Statement => "pass\n".to_owned(),
+                        HoleKind::Body | HoleKind::Statement => {
+                            on_its_line(template, &hole, "pass")
+                        }
                         _ => placeholders(hole.expected.as_deref()).remove(0),
                     };
                 }
@@ -299,22 +301,20 @@ fn rescue(
             let mut annotated = Vec::new();
             if let Some(ty) = &returns {
                 for name in &unbound {
-                    annotated.extend(values.iter().map(|v| format!("{name}: {ty} = {v}\n")));
+                    annotated.extend(values.iter().map(|v| format!("{name}: {ty} = {v}")));
                 }
             }
             let plain = unbound
                 .iter()
-                .flat_map(|name| values.iter().map(move |v| format!("{name} = {v}\n")));
+                .flat_map(|name| values.iter().map(move |v| format!("{name} = {v}")));
             let binds: Vec<String> = annotated.into_iter().chain(plain).collect();
             values
                 .iter()
                 .filter(|_| returns.is_some())
-                .map(|v| format!("return {v}\n"))
+                .map(|v| format!("return {v}"))
                 .chain(binds)
-                .chain([
-                    "pass\n".to_owned(),
-                    "raise NotImplementedError\n".to_owned(),
-                ])
+                .chain(["pass".to_owned(), "raise NotImplementedError".to_owned()])
+                .map(|line| on_its_line(template, hole, &line))
                 .collect()
         }
     };
@@ -332,6 +332,14 @@ fn rescue(
         }
     }
     Ok(None)
+}
+
+/// `line` as a body or statement hole's text: on a line of its own at
+/// the hole's indentation (see [`Template::fill`]).
+fn on_its_line(template: &Template, hole: &TemplateHole, line: &str) -> String {
+    let start = hole.statement_start;
+    let pad = &template.text()[start..start + hole.indent];
+    format!("\n{pad}{line}")
 }
 
 /// The names `code` reads or writes (not attributes, not keywords), in
@@ -415,11 +423,9 @@ fn unconstrained_text(written: &str, kind: HoleKind, suffix: &str) -> String {
                 }
                 text.truncate(at);
             }
-            let kept = text.trim_end_matches([' ', '\t']).len();
+            // The hole's text ends where its last line does.
+            let kept = text.trim_end().len();
             text.truncate(kept);
-            if !text.ends_with('\n') {
-                text.push('\n');
-            }
         }
     }
     text
@@ -443,15 +449,15 @@ mod tests {
             unconstrained_text("xs)\n    return best\n", HoleKind::Expression, suffix),
             "xs"
         );
-        let suffix = "\nprint(f(1))\n";
-        let written = "return x + 1\n\nprint(f(1))\n```\nDone.";
+        let suffix = "\n\nprint(f(1))\n";
+        let written = "\n    return x + 1\n\nprint(f(1))\n```\nDone.";
         assert_eq!(
             unconstrained_text(written, HoleKind::Body, suffix),
-            "return x + 1\n\n"
+            "\n    return x + 1"
         );
         assert_eq!(
-            unconstrained_text("y = 2", HoleKind::Statement, ""),
-            "y = 2\n"
+            unconstrained_text("\n    y = 2\n", HoleKind::Statement, ""),
+            "\n    y = 2"
         );
     }
 }

@@ -86,11 +86,21 @@ pub fn cuts(source: &str, name: &str) -> Vec<Cut> {
     let Some(&body_start) = statements.first() else {
         return Vec::new();
     };
+    // A hole's text runs from the line break before its first line to
+    // the end of its last line (see `Template::fill`); `end` is where the
+    // line after it starts.
+    let line_end = |end: usize| {
+        if source[..end].ends_with('\n') {
+            end - 1
+        } else {
+            end
+        }
+    };
     let cut = |kind: HoleKind, start: usize, code: &str, end: usize, text: &str| {
         let marked = format!(
-            "{}{pad}{code}  # hole: {CUT_HOLE}\n{}",
+            "{}{pad}{code}  # hole: {CUT_HOLE}{}",
             &source[..start],
-            &source[end..]
+            &source[line_end(end)..]
         );
         let template = Template::parse(&marked, |n| (n == CUT_HOLE).then_some(kind)).ok()?;
         Some(Cut {
@@ -105,7 +115,7 @@ pub fn cuts(source: &str, name: &str) -> Vec<Cut> {
         body_start,
         "...",
         body_end,
-        &source[body_start + indent..body_end],
+        &source[body_start - 1..line_end(body_end)],
     ));
     let first_end = statements.get(1).copied().unwrap_or(body_end);
     out.extend(cut(
@@ -113,7 +123,7 @@ pub fn cuts(source: &str, name: &str) -> Vec<Cut> {
         body_start,
         "...",
         first_end,
-        &source[body_start + indent..first_end],
+        &source[body_start - 1..line_end(first_end)],
     ));
     let returns = header
         .rsplit_once("->")
@@ -162,7 +172,7 @@ mod tests {
         for c in &cuts {
             assert_eq!(c.template.fill(CUT_HOLE, &c.text).unwrap().text(), source);
         }
-        assert_eq!(cuts[1].text, "y = math.sqrt(x)\n");
+        assert_eq!(cuts[1].text, "\n    y = math.sqrt(x)");
         assert_eq!(cuts[2].text, "y * 2");
         assert_eq!(
             cuts[2].template.hole(CUT_HOLE).unwrap().expected.as_deref(),
