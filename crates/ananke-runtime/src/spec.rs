@@ -33,6 +33,11 @@
 //! imports = { required = ["heapq"] }
 //! ```
 //!
+//! A spec may instead give `[task] template`, Python with named holes,
+//! each `[[holes]]` entry then saying what its hole stands for (`kind`,
+//! and for an expression its `expected` type); see [`crate::template`]
+//! and `demo/holes/ranking.toml`.
+//!
 //! [`Spec::validate`] checks every field and names the one at fault
 //! (`imports.forbidden[1]`, `holes[0].granularity`).
 
