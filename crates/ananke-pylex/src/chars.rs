@@ -17,6 +17,10 @@ pub const VALUE_KEYWORDS: &[&str] = &["False", "None", "True"];
 /// everywhere else.
 pub const SOFT_KEYWORDS: &[&str] = &["_", "case", "match", "type"];
 
+/// The keywords of a clause that continues a compound statement at the
+/// statement's own column (`else:` after an `if` block).
+pub const CLAUSE_KEYWORDS: &[&str] = &["elif", "else", "except", "finally"];
+
 /// Whether `word` is a hard keyword.
 pub fn is_keyword(word: &[u8]) -> bool {
     KEYWORDS.iter().any(|k| k.as_bytes() == word)

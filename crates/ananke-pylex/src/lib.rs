@@ -36,8 +36,8 @@ mod lexer;
 mod tokens;
 
 pub use chars::{
-    KEYWORDS, SOFT_KEYWORDS, Short, VALUE_KEYWORDS, is_keyword, is_name_byte, is_name_start,
-    is_soft_keyword, is_string_prefix,
+    CLAUSE_KEYWORDS, KEYWORDS, SOFT_KEYWORDS, Short, VALUE_KEYWORDS, is_keyword, is_name_byte,
+    is_name_start, is_soft_keyword, is_string_prefix,
 };
 pub use lexer::{Class, PyLexer};
 pub use tokens::{Token, TokenKind, Tokenizer, tokenize};

@@ -116,14 +116,7 @@ impl Ananke {
         template: &Template,
         name: &str,
     ) -> Result<HoleSession, RuntimeError> {
-        let (prefix, _, _) = template.around(name)?;
-        let mut session =
-            Session::start(self.compiled.clone(), self.compiled.initial.fork()?, None)?;
-        session.commit_given(
-            &prefix,
-            &format!("task.template (the code before hole `{name}`)"),
-        )?;
-        session.open_spec_hole(name);
+        let session = Session::start(self.compiled.clone(), self.compiled.initial.fork()?, None)?;
         let shape_tokens = self
             .compiled
             .shape_tokens

@@ -36,16 +36,13 @@
 use std::sync::Arc;
 
 use ananke_core::{TokenId, TokenMask};
-use ananke_pylex::{Class, PyLexer, Short, is_name_byte};
+use ananke_pylex::{CLAUSE_KEYWORDS, Class, PyLexer, Short, is_name_byte};
 
 use crate::error::RuntimeError;
 use crate::holes::HoleId;
 use crate::session::{Explanation, Rejection, Session};
 use crate::spec::SpecError;
 use crate::template::{HoleKind, Template, TemplateHole};
-
-/// Clause keywords that continue a compound statement at its own column.
-const CLAUSES: [&[u8]; 4] = [b"else", b"elif", b"except", b"finally"];
 
 /// Where a hole's text stands in its shape (see the module docs): a
 /// lexer over the template's prefix and the hole, and what the hole has
@@ -97,6 +94,11 @@ impl Shape {
         bytes.iter().try_for_each(|&b| self.step(b))
     }
 
+    /// Whether `bytes` would keep the shape (tried on a copy).
+    fn accepts(mut self, bytes: &[u8]) -> Result<(), &'static str> {
+        self.feed(bytes)
+    }
+
     fn step(&mut self, b: u8) -> Result<(), &'static str> {
         let class = self.lexer.step(b);
         if self.lead {
@@ -117,12 +119,15 @@ impl Shape {
             if is_name_byte(b) && !matches!(class, Class::StringStart | Class::String) {
                 word.push(b);
                 let so_far = word.get().unwrap_or_default();
-                if !CLAUSES.iter().any(|c| c.starts_with(so_far)) {
+                if !CLAUSE_KEYWORDS
+                    .iter()
+                    .any(|c| c.as_bytes().starts_with(so_far))
+                {
                     return Err("a statement hole holds one statement");
                 }
                 return Ok(());
             }
-            if !CLAUSES.iter().any(|c| word.is(c)) {
+            if !CLAUSE_KEYWORDS.iter().any(|c| word.is(c.as_bytes())) {
                 return Err("a statement hole holds one statement");
             }
             self.clause = None;
@@ -255,13 +260,18 @@ struct Expected {
 }
 
 impl HoleSession {
+    /// Writes hole `name` on `session`, a fresh one: the code before the
+    /// hole is committed (a rejection there is the template's fault).
     pub(crate) fn start(
-        session: Session,
+        mut session: Session,
         template: &Template,
         name: &str,
         shape_tokens: Arc<[TokenId]>,
     ) -> Result<HoleSession, RuntimeError> {
         let (prefix, suffix, suffix_is_rest) = template.around(name)?;
+        let field = format!("task.template (the code before hole `{name}`)");
+        session.commit_given(&prefix, &field)?;
+        session.open_spec_hole(name);
         let hole = template.hole(name).expect("around found it").clone();
         let expected = match &hole.expected {
             Some(annotation) => Some(expected_in(template, &hole, annotation)?),
@@ -333,7 +343,7 @@ impl HoleSession {
         }
         for &token in &self.candidates {
             let bytes = vocabulary.try_token_bytes(token)?;
-            if self.shape.clone().feed(bytes).is_err() {
+            if self.shape.accepts(bytes).is_err() {
                 out.set(token, false);
             }
         }
@@ -411,7 +421,7 @@ impl HoleSession {
                 Err(why) => own(format!("it cannot close here: {why}")),
             });
         }
-        if let Err(why) = self.shape.clone().feed(bytes) {
+        if let Err(why) = self.shape.accepts(bytes) {
             return Ok(own(why.to_owned()));
         }
         self.session.explain(token)
@@ -450,21 +460,8 @@ impl HoleSession {
             return Ok(Err(why));
         }
         let mut after = self.session.fork()?;
-        let vocab = Arc::clone(self.session.vocab());
-        for (i, &token) in self.suffix.iter().enumerate() {
-            match after.commit(token) {
-                Ok(()) => {}
-                Err(RuntimeError::Rejected { reasons, .. }) => {
-                    let at = vocab.decode(&self.suffix[..i]).len();
-                    let why: Vec<String> =
-                        reasons.iter().map(|(d, r)| format!("{d}: {r}")).collect();
-                    return Ok(Err(format!(
-                        "the code after the hole is rejected at its byte {at} ({})",
-                        why.join("; ")
-                    )));
-                }
-                Err(other) => return Err(other),
-            }
+        if let Some(why) = after.commit_until_rejected(&self.suffix)? {
+            return Ok(Err(format!("the code after the hole is rejected {why}")));
         }
         if self.suffix_is_rest && !after.is_accepting()? {
             return Ok(Err(
@@ -500,9 +497,6 @@ fn expected_in(
     annotation: &str,
 ) -> Result<Expected, RuntimeError> {
     let field = format!("holes.{}.expected", hole.name);
-    if hole.kind != HoleKind::Expression {
-        return Err(SpecError::new(field, "only an expression hole has an expected type").into());
-    }
     let text = template.text();
     let indent = &text[hole.statement_start..hole.statement_start + hole.indent];
     let scope = ananke_types::scope_at(&text[..hole.statement_start], indent).ok_or_else(|| {
@@ -545,10 +539,11 @@ fn expected_in(
 /// Whether `text` is one expression: as a list element, or in
 /// parentheses (a `yield`).
 fn parses_as_expression(text: &str) -> bool {
-    ["[\n", "(\n"].iter().any(|open| {
-        let close = if *open == "[\n" { "\n]" } else { "\n)" };
-        ruff_python_parser::parse_expression(&format!("{open}{text}{close}")).is_ok()
-    })
+    [("[\n", "\n]"), ("(\n", "\n)")]
+        .iter()
+        .any(|(open, close)| {
+            ruff_python_parser::parse_expression(&format!("{open}{text}{close}")).is_ok()
+        })
 }
 
 /// Tokens that can break a hole's shape in the middle of a line: a line
@@ -580,12 +575,12 @@ mod tests {
         let mut s = start;
         assert!(s.feed(b"a, b").is_ok());
         assert!(s.complete().is_ok());
-        assert!(start.clone().feed(b"a)").is_err(), "closes the call");
-        assert!(start.clone().feed(b"[a,\n b]").is_ok(), "inside brackets");
+        assert!(start.accepts(b"a)").is_err(), "closes the call");
+        assert!(start.accepts(b"[a,\n b]").is_ok(), "inside brackets");
         let start = shape(HoleKind::Expression, "x = ", 0);
-        assert!(start.clone().feed(b"1\n").is_err());
-        assert!(start.clone().feed(b"1; y = 2").is_err());
-        assert!(start.clone().feed(b"1  # note").is_err());
+        assert!(start.accepts(b"1\n").is_err());
+        assert!(start.accepts(b"1; y = 2").is_err());
+        assert!(start.accepts(b"1  # note").is_err());
         assert!(start.clone().complete().is_err(), "empty");
         let mut quotes = start;
         quotes.feed(b"''").unwrap();
@@ -595,24 +590,21 @@ mod tests {
     #[test]
     fn a_body_hole_keeps_to_its_block_and_ends_with_its_line() {
         let start = shape(HoleKind::Body, "def f() -> int:", 4);
-        assert!(start.clone().feed(b" x = 1").is_err(), "its own line");
+        assert!(start.accepts(b" x = 1").is_err(), "its own line");
         let mut s = start;
         assert!(s.feed(b"\n    x = 1").is_ok());
         assert!(s.complete().is_ok());
         assert!(s.feed(b"\n    if x:\n        return 1  # one").is_ok());
         assert!(s.complete().is_ok(), "a comment ends with its line");
-        assert!(s.clone().feed(b"\ny = 2").is_err(), "leaves the block");
+        assert!(s.accepts(b"\ny = 2").is_err(), "leaves the block");
         let comment = b"\n# a comment at column 0\n    return x";
-        assert!(s.clone().feed(comment).is_ok());
+        assert!(s.accepts(comment).is_ok());
         assert!(
-            start.clone().feed(b"\n\n    x = 1").is_err(),
+            start.accepts(b"\n\n    x = 1").is_err(),
             "no blank line first"
         );
-        assert!(
-            start.clone().feed(b"\n    # note").is_err(),
-            "no comment first"
-        );
-        assert!(s.clone().feed(b"\n\\\n").is_err(), "no line of a backslash");
+        assert!(start.accepts(b"\n    # note").is_err(), "no comment first");
+        assert!(s.accepts(b"\n\\\n").is_err(), "no line of a backslash");
         let mut partial = start;
         partial.feed(b"\n    return (1 +").unwrap();
         assert!(partial.complete().is_err());
@@ -627,7 +619,7 @@ mod tests {
         let mut clause = s;
         assert!(clause.feed(b"\n    else:\n        x = 2").is_ok());
         assert!(clause.complete().is_ok());
-        assert!(s.clone().feed(b"\n    return x").is_err());
+        assert!(s.accepts(b"\n    return x").is_err());
         let mut split = s;
         assert!(split.feed(b"\n    el").is_ok(), "the word is not finished");
         assert!(split.complete().is_err());

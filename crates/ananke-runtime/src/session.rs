@@ -195,27 +195,26 @@ impl Session {
         // name none), parents first, not yet open for writing (generation
         // opens them when it reaches them).
         let mut pending: Vec<&crate::spec::HoleSpec> = compiled.holes.iter().collect();
-        while !pending.is_empty() {
-            let before = pending.len();
-            pending.retain(|hole| {
+        loop {
+            let ready = pending.iter().enumerate().find_map(|(i, hole)| {
                 let parent = match hole.parent.as_deref() {
                     None | Some(MODULE_HOLE) => Some(holes.root()),
                     Some(name) => holes.find(name),
                 };
-                let Some(parent) = parent else {
-                    return true;
-                };
-                if let Ok(id) = holes.open(parent, &hole.name, hole.granularity()) {
-                    holes.close(id);
-                }
-                false
+                Some((i, parent?))
             });
-            if pending.len() == before {
-                return Err(RuntimeError::Spec(SpecError::new(
-                    "holes",
-                    format!("hole `{}` is its own ancestor", pending[0].name),
-                )));
-            }
+            let Some((i, parent)) = ready else {
+                break;
+            };
+            let hole = pending.remove(i);
+            let id = holes.open(parent, &hole.name, hole.hole_granularity())?;
+            holes.close(id);
+        }
+        if let Some(hole) = pending.first() {
+            return Err(RuntimeError::Spec(SpecError::new(
+                "holes",
+                format!("hole `{}` is its own ancestor", hole.name),
+            )));
         }
         let mut session = Session {
             state,
@@ -250,6 +249,22 @@ impl Session {
     /// reason.
     pub(crate) fn commit_given(&mut self, prefix: &str, field: &str) -> Result<(), RuntimeError> {
         let tokens = self.compiled.vocab.encode(prefix);
+        match self.commit_until_rejected(&tokens)? {
+            None => Ok(()),
+            Some(why) => Err(RuntimeError::Spec(SpecError::new(
+                field,
+                format!("the constraints reject it {why}"),
+            ))),
+        }
+    }
+
+    /// Commits `tokens` in order until one is rejected; `None` when all
+    /// are committed, else where and why (`at byte 12 (types: ...)`, the
+    /// byte counted in the text of `tokens`).
+    pub(crate) fn commit_until_rejected(
+        &mut self,
+        tokens: &[TokenId],
+    ) -> Result<Option<String>, RuntimeError> {
         for (i, &token) in tokens.iter().enumerate() {
             match self.commit(token) {
                 Ok(()) => {}
@@ -257,18 +272,12 @@ impl Session {
                     let at = self.compiled.vocab.decode(&tokens[..i]).len();
                     let why: Vec<String> =
                         reasons.iter().map(|(d, r)| format!("{d}: {r}")).collect();
-                    return Err(RuntimeError::Spec(SpecError::new(
-                        field,
-                        format!(
-                            "the constraints reject it at byte {at} ({})",
-                            why.join("; ")
-                        ),
-                    )));
+                    return Ok(Some(format!("at byte {at} ({})", why.join("; "))));
                 }
                 Err(other) => return Err(other),
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     fn check_usable(&self) -> Result<(), RuntimeError> {

@@ -220,7 +220,7 @@ impl HoleSpec {
     /// Its size in the hole tree: a template hole's follows from its kind
     /// (an expression is a term, a block or a body a block, a statement a
     /// block); otherwise `granularity`.
-    pub fn granularity(&self) -> Granularity {
+    pub fn hole_granularity(&self) -> Granularity {
         match self.hole_kind() {
             Ok(Some(HoleKind::Expression)) => Granularity::Term,
             Ok(Some(_)) => Granularity::Block,

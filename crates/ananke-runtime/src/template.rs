@@ -31,9 +31,9 @@
 //!   holes inside it can have it as their `parent` (and share its
 //!   constraints).
 //!
-//! Filling a hole replaces its `...` with the text written (for `body`
-//! and `statement`, the rest of the line too: the text ends its own
-//! lines) and drops the marker comment.
+//! Filling a hole replaces its `...` with the text written and drops the
+//! marker comment; a `body` or `statement` text replaces the marker's
+//! whole line, from the line break before it (see [`Template::fill`]).
 
 pub mod cut;
 
@@ -145,6 +145,16 @@ impl TemplateHole {
             _ => self.marker.end,
         }
     }
+
+    /// What follows the written text on the hole's own line (an
+    /// expression's `)` before its marker comment; nothing for a body or
+    /// a statement) and where the template goes on after it.
+    fn after<'t>(&self, text: &'t str) -> (&'t str, usize) {
+        match self.kind {
+            HoleKind::Expression => (&text[self.marker.end..self.comment.start], self.comment.end),
+            _ => ("", self.replaced_end(text)),
+        }
+    }
 }
 
 /// A template that does not fit its holes, and where.
@@ -225,7 +235,8 @@ impl Template {
         &self.text
     }
 
-    /// The unfilled holes, in the order of the text.
+    /// The holes not filled yet (`block`s included), in the order of
+    /// the text.
     pub fn holes(&self) -> &[TemplateHole] {
         &self.holes
     }
@@ -279,13 +290,8 @@ impl Template {
             .iter()
             .find(|h| h.kind != HoleKind::Body)
             .map_or(self.text.len(), |h| h.text_start());
-        let mut suffix = String::new();
-        let mut from = if hole.kind == HoleKind::Expression {
-            suffix.push_str(&self.text[hole.marker.end..hole.comment.start]);
-            hole.comment.end
-        } else {
-            hole.replaced_end(&self.text)
-        };
+        let (head, mut from) = hole.after(&self.text);
+        let mut suffix = head.to_owned();
         for body in later.iter().filter(|h| h.text_start() < end) {
             suffix.push_str(&self.text[from..body.text_start()]);
             let pad = &self.text[body.statement_start..body.statement_start + body.indent];
@@ -353,14 +359,11 @@ impl Template {
             .filter(|h| h.kind.is_written())
             .ok_or_else(|| TemplateError::new(Some(name), "is not a hole left to fill"))?;
         let mut text = String::with_capacity(self.text.len() + code.len());
+        let (head, from) = hole.after(&self.text);
         text.push_str(&self.text[..hole.text_start()]);
         text.push_str(code);
-        if hole.kind == HoleKind::Expression {
-            text.push_str(&self.text[hole.marker.end..hole.comment.start]);
-            text.push_str(&self.text[hole.comment.end..]);
-        } else {
-            text.push_str(&self.text[hole.replaced_end(&self.text)..]);
-        }
+        text.push_str(head);
+        text.push_str(&self.text[from..]);
         Ok(text)
     }
 

@@ -21,7 +21,7 @@
 use std::time::{Duration, Instant};
 
 use ananke_pylex::{TokenKind, is_keyword, tokenize};
-use ananke_runtime::{Ananke, HoleKind, Template, TemplateHole};
+use ananke_runtime::{Ananke, Explanation, HoleKind, Template, TemplateHole};
 
 use super::config::DecodeConfig;
 use super::decoder::{Decoder, Stop, apply_mask, argmax, draw, new_sampler};
@@ -61,12 +61,12 @@ pub struct HoleReply {
     pub rejections: Vec<String>,
 }
 
-/// The user message for writing hole `hole` of `template`: the code
-/// before the hole, to complete, and what the hole is. The code after
+/// The user message for writing `hole`, whose template reads `prefix`
+/// before it: that code, to complete, and what the hole is. The code after
 /// it is not shown (tried on the first typed MBPP tasks, SmolLM2-135M
 /// copied a template's markers and wrote no better with the suffix in
 /// view); the constraints hold the hole to it.
-pub fn hole_message(template: &Template, hole: &TemplateHole) -> String {
+pub fn hole_message(hole: &TemplateHole, prefix: &str) -> String {
     let what = match hole.kind {
         HoleKind::Body => "the rest of the block it stands in: one or more statements".to_owned(),
         HoleKind::Statement => "exactly one statement".to_owned(),
@@ -75,7 +75,6 @@ pub fn hole_message(template: &Template, hole: &TemplateHole) -> String {
             None => "exactly one expression".to_owned(),
         },
     };
-    let (prefix, _, _) = template.around(&hole.name).unwrap_or_default();
     let before = &prefix[..hole.statement_start.min(prefix.len())];
     format!(
         "Complete the following Python code; the next thing to write is {what}. Reply with only the code in a ```python code block.\n\n```python\n{before}```"
@@ -104,7 +103,7 @@ impl Decoder<'_> {
             .around(name)
             .map_err(ananke_runtime::RuntimeError::from)?;
         let tokenizer = self.model.tokenizer();
-        let mut start = tokenizer.encode(&tokenizer.chat(&hole_message(template, &hole))?)?;
+        let mut start = tokenizer.encode(&tokenizer.chat(&hole_message(&hole, &prefix))?)?;
         start.extend(tokenizer.encode(&format!("{OPEN_FENCE}{prefix}"))?);
         let eos = tokenizer.eos().to_vec();
         let signals = close_signals(self, &suffix);
@@ -153,24 +152,9 @@ impl Decoder<'_> {
                 reply.mask_times.push(t.elapsed());
                 if !self.mask.contains(first) {
                     let why = session.explain(first)?;
-                    let reasons: Vec<String> = why
+                    reply
                         .rejections
-                        .iter()
-                        .map(|r| {
-                            let from = if r.provenance.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" (from {})", r.provenance.join("; "))
-                            };
-                            format!("{}: {}{from}", r.domain, r.reason)
-                        })
-                        .collect();
-                    reply.rejections.push(format!(
-                        "{:?} after {} bytes: {}",
-                        why.text,
-                        session.text().len(),
-                        reasons.join("; ")
-                    ));
+                        .push(rejection_note(&why, session.text().len()));
                 }
                 apply_mask(&self.mask, &mut self.logits);
             }
@@ -210,7 +194,7 @@ impl Decoder<'_> {
                     reply.text = again.text();
                     reply.closed = true;
                     reply.stop = Stop::Finished;
-                } else if let Some(text) = rescue(ananke, template, &hole, &prefix)? {
+                } else if let Some(text) = rescue(ananke, template, &hole, &prefix, &suffix)? {
                     reply.text = text;
                     reply.closed = true;
                     reply.stop = Stop::Rescued;
@@ -276,6 +260,7 @@ fn rescue(
     template: &Template,
     hole: &TemplateHole,
     prefix: &str,
+    suffix: &str,
 ) -> Result<Option<String>, ModelError> {
     let candidates: Vec<String> = match hole.kind {
         HoleKind::Expression | HoleKind::Block => placeholders(hole.expected.as_deref()),
@@ -286,13 +271,9 @@ fn rescue(
             // have to bind: those the code before it never wrote first
             // (one it did may be a function of the same name), at most
             // four.
-            let (_, suffix, _) = template
-                .around(&hole.name)
-                .map_err(ananke_runtime::RuntimeError::from)?;
             let before = names(prefix);
-            let (mut unbound, seen): (Vec<&str>, Vec<&str>) = names(&suffix)
-                .into_iter()
-                .partition(|n| !before.contains(n));
+            let (mut unbound, seen): (Vec<&str>, Vec<&str>) =
+                names(suffix).into_iter().partition(|n| !before.contains(n));
             unbound.extend(seen);
             unbound.truncate(4);
             // Bound with the declared return type first (what the code
@@ -332,6 +313,25 @@ fn rescue(
         }
     }
     Ok(None)
+}
+
+/// One step where the constraints took the model's first choice away:
+/// the token, where (`at` bytes into the hole), and each rejecting
+/// domain's reason with where its constraint came from.
+fn rejection_note(why: &Explanation, at: usize) -> String {
+    let reasons: Vec<String> = why
+        .rejections
+        .iter()
+        .map(|r| {
+            let from = if r.provenance.is_empty() {
+                String::new()
+            } else {
+                format!(" (from {})", r.provenance.join("; "))
+            };
+            format!("{}: {}{from}", r.domain, r.reason)
+        })
+        .collect();
+    format!("{:?} after {at} bytes: {}", why.text, reasons.join("; "))
 }
 
 /// `line` as a body or statement hole's text: on a line of its own at

@@ -3,7 +3,7 @@
 //! whose hole the original text fills — fill-in-the-middle tasks from any
 //! typed program, and the test that every hole accepts its own text.
 
-use ananke_pylex::{TokenKind, tokenize};
+use ananke_pylex::{CLAUSE_KEYWORDS, TokenKind, tokenize};
 
 use super::{HoleKind, Template};
 
@@ -69,10 +69,9 @@ pub fn cuts(source: &str, name: &str) -> Vec<Cut> {
         return Vec::new();
     };
     let pad = &source[first_line..first_line + indent];
-    let clause = |word: &str| ["else", "elif", "except", "finally"].contains(&word);
     let mut statements: Vec<usize> = logical
         .iter()
-        .filter(|(_, col, word)| *col == indent && !clause(word))
+        .filter(|(_, col, word)| *col == indent && !CLAUSE_KEYWORDS.contains(word))
         .map(|(line, _, _)| *line)
         .collect();
     if let Some(&first) = statements.first()

@@ -354,7 +354,7 @@ fn continues(code: &str) -> bool {
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
         .next()
         .unwrap_or("");
-    matches!(word, "else" | "elif" | "except" | "finally")
+    ananke_pylex::CLAUSE_KEYWORDS.contains(&word)
 }
 
 /// Whether a line holds code (not blank, not only a comment).
